@@ -1,0 +1,40 @@
+# flambeau: `make run` and `make test` set everything up (in .venv) and do their job.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# PyTorch is the reference of the parity tests; set TORCH_SPEC= to do without it (they then skip).
+TORCH_SPEC ?= torch==2.13.0
+PYTEST_ARGS ?=
+
+.PHONY: run test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled only when pyproject.toml changes: quick when nothing changed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.torch: | $(VENV)/.installed
+	@if [ -n "$(TORCH_SPEC)" ]; then \
+	  $(BIN)/python -m pip install -q "$(TORCH_SPEC)" \
+	  || echo "warning: could not install $(TORCH_SPEC): the PyTorch parity tests will be skipped"; \
+	fi
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/flambeau example-1d
+
+test: $(VENV)/.installed $(VENV)/.torch
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed $(VENV)/.torch
+	$(BIN)/python benchmarks/run.py
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

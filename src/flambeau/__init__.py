@@ -1,0 +1,80 @@
+"""flambeau: a deep-learning framework you can read, with PyTorch's API.
+
+``import flambeau as torch`` and write PyTorch code: tensors with automatic differentiation
+(``requires_grad``, ``backward``, ``no_grad``), on NumPy, and nothing else.
+"""
+
+from __future__ import annotations
+
+from . import _methods
+from ._dtype import (
+    bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
+    int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
+)
+from ._dtype import result_type as _result_type
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.arith import (
+    add, allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clamp, clip, div, divide, eq,
+    equal, floor_divide, ge, greater, greater_equal, gt, isclose, le, less, less_equal,
+    logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul, multiply, ne,
+    neg, negative, not_equal, pow, remainder, sub, subtract, true_divide, where,
+)
+from .ops.creation import (
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
+    ones, ones_like, tensor, zeros, zeros_like,
+)
+from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.random import (
+    Generator, bernoulli, default_generator, get_rng_state, initial_seed, manual_seed,
+    multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+    seed, set_rng_state,
+)
+from .ops.reduce import (
+    all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, log_softmax, logsumexp, max,
+    mean, min, nansum, norm, prod, softmax, std, std_mean, sum, var, var_mean,
+)
+from .ops.shape import (
+    broadcast_to, cat, chunk, clone, concat, concatenate, flatten, flip, hstack, movedim,
+    permute, reshape, split, squeeze, stack, swapaxes, swapdims, t, transpose, tril, triu,
+    unbind, unflatten, unsqueeze, vstack,
+)
+from .ops.unary import (
+    abs, ceil, cos, exp, expm1, floor, isfinite, isinf, isnan, log, log1p, reciprocal, relu,
+    round, rsqrt, sigmoid, sign, sin, sqrt, square, tanh, trunc,
+)
+from .tensor import Size, Tensor, device
+
+_methods.bind()
+
+from . import autograd  # noqa: E402
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> builtins_bool:  # type: ignore[name-defined]
+    """True if ``obj`` is a flambeau tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> builtins_int:  # type: ignore[name-defined]
+    return t.numel()
+
+
+def is_floating_point(t: Tensor) -> builtins_bool:  # type: ignore[name-defined]
+    return t.is_floating_point()
+
+
+def result_type(a: object, b: object) -> dtype:
+    """The dtype an elementwise op on ``a`` and ``b`` gives (PyTorch's promotion rules)."""
+    return _result_type(a, b)
+
+
+def detach(t: Tensor) -> Tensor:
+    return t.detach()
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool = _builtins.bool
+builtins_int = _builtins.int

@@ -1,0 +1,160 @@
+"""Data types, with PyTorch's names and its type-promotion rules.
+
+A flambeau dtype wraps a NumPy dtype. The promotion rules are PyTorch's, which differ from NumPy's
+in two ways that students meet at once:
+
+- a Python number never widens a tensor of its own kind: ``float32_tensor * 0.5`` stays float32;
+- an integer tensor meeting a float gives the *default* float dtype (float32), not float64.
+
+Zero-dimensional tensors rank below tensors with dimensions, and Python numbers below both: a
+lower-ranked operand changes the result only when it is of a higher category (bool < int < float).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "dtype", "float16", "half", "float32", "float", "float64", "double", "int8", "int16", "short",
+    "int32", "int", "int64", "long", "uint8", "bool", "get_default_dtype", "set_default_dtype",
+]
+
+_builtin_bool = bool
+_builtin_float = float
+_builtin_int = int
+
+
+class dtype:
+    """A tensor element type, printed as PyTorch prints it (``torch.float32``)."""
+
+    __slots__ = ("name", "np", "category", "itemsize")
+
+    def __init__(self, name: str, np_dtype: type, category: int) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.category = category  # 0 bool, 1 integer, 2 floating point
+        self.itemsize = self.np.itemsize
+
+    @property
+    def is_floating_point(self) -> _builtin_bool:
+        return self.category == 2
+
+    @property
+    def is_signed(self) -> _builtin_bool:
+        return self.name not in ("bool", "uint8")
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+bool = dtype("bool", np.bool_, 0)  # noqa: A001 - PyTorch's name
+uint8 = dtype("uint8", np.uint8, 1)
+int8 = dtype("int8", np.int8, 1)
+int16 = short = dtype("int16", np.int16, 1)
+int32 = int = dtype("int32", np.int32, 1)  # noqa: A001
+int64 = long = dtype("int64", np.int64, 1)
+float16 = half = dtype("float16", np.float16, 2)
+float32 = float = dtype("float32", np.float32, 2)  # noqa: A001
+float64 = double = dtype("float64", np.float64, 2)
+
+_ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+_FROM_NUMPY: dict[np.dtype, dtype] = {d.np: d for d in _ALL}
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of floats created without one (``float32`` unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the dtype of floats created without one: ``float32`` or ``float64``."""
+    global _default_float
+    if d not in (float32, float64, float16):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_float = d
+
+
+def from_numpy_dtype(npd: np.dtype) -> dtype:
+    try:
+        return _FROM_NUMPY[npd]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{npd}. The only supported types are: "
+            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+        ) from None
+
+
+def to_dtype(d: object) -> dtype:
+    """Accept a flambeau dtype, a NumPy dtype or a Python type (``float``, ``int``, ``bool``)."""
+    if isinstance(d, dtype):
+        return d
+    if d is _builtin_float:
+        return _default_float
+    if d is _builtin_int:
+        return int64
+    if d is _builtin_bool:
+        return bool
+    try:
+        return from_numpy_dtype(np.dtype(d))  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"dtype must be a flambeau dtype (such as flambeau.float32), got {d!r}") from None
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype both ``a`` and ``b`` convert to, as ``torch.promote_types``."""
+    if a is b:
+        return a
+    if a.category != b.category:
+        return a if a.category > b.category else b
+    if a.category == 1 and (a is uint8 or b is uint8):
+        other = b if a is uint8 else a
+        return int16 if other is int8 else other
+    return a if a.itemsize >= b.itemsize else b
+
+
+def scalar_category(x: object) -> _builtin_int:
+    if isinstance(x, _builtin_bool):
+        return 0
+    if isinstance(x, _builtin_int):
+        return 1
+    return 2
+
+
+def default_for_category(cat: _builtin_int) -> dtype:
+    return (bool, int64, _default_float)[cat]
+
+
+def result_type(*operands: object) -> dtype:
+    """The dtype of an elementwise op on tensors and Python numbers, as ``torch.result_type``.
+
+    Operands rank: tensors with dimensions, then 0-d tensors, then Python numbers. A lower-ranked
+    operand matters only when its category (bool < int < float) is higher than the result so far.
+    """
+    from .tensor import Tensor
+
+    dim_t = zero_t = scalar = None
+    for x in operands:
+        if isinstance(x, Tensor):
+            d = x.dtype
+            if x._data.ndim:
+                dim_t = d if dim_t is None else promote_types(dim_t, d)
+            else:
+                zero_t = d if zero_t is None else promote_types(zero_t, d)
+        else:
+            d = default_for_category(scalar_category(x))
+            scalar = d if scalar is None else promote_types(scalar, d)
+    result = dim_t
+    for lower in (zero_t, scalar):
+        if lower is None:
+            continue
+        if result is None:
+            result = lower
+        elif lower.category > result.category:
+            result = promote_types(result, lower) if lower is not scalar else lower
+    assert result is not None
+    return result

@@ -1,0 +1,204 @@
+"""Attach the operations to :class:`Tensor` as methods and operators, with PyTorch's names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _dtype as dt
+from .ops import arith, index, inplace, linalg, reduce, shape, unary
+from .tensor import Tensor, device
+
+_METHODS = {
+    # arithmetic
+    "add": arith.add, "sub": arith.sub, "subtract": arith.sub, "mul": arith.mul,
+    "multiply": arith.mul, "div": arith.div, "divide": arith.div, "true_divide": arith.div,
+    "floor_divide": arith.floor_divide, "remainder": arith.remainder, "pow": arith.pow,
+    "neg": arith.neg, "negative": arith.neg, "maximum": arith.maximum, "minimum": arith.minimum,
+    "clamp": arith.clamp, "clip": arith.clamp, "where": lambda self, cond, other: arith.where(cond, self, other),
+    "eq": arith.eq, "ne": arith.ne, "lt": arith.lt, "le": arith.le, "gt": arith.gt, "ge": arith.ge,
+    "greater": arith.gt, "less": arith.lt, "logical_and": arith.logical_and,
+    "logical_or": arith.logical_or, "logical_xor": arith.logical_xor,
+    "logical_not": arith.logical_not, "bitwise_not": arith.bitwise_not, "equal": arith.equal,
+    "allclose": arith.allclose, "isclose": arith.isclose,
+    # pointwise
+    "abs": unary.abs, "exp": unary.exp, "log": unary.log, "log1p": unary.log1p,
+    "expm1": unary.expm1, "sqrt": unary.sqrt, "rsqrt": unary.rsqrt,
+    "reciprocal": unary.reciprocal, "square": unary.square, "sin": unary.sin, "cos": unary.cos,
+    "tanh": unary.tanh, "sigmoid": unary.sigmoid, "relu": unary.relu, "sign": unary.sign,
+    "floor": unary.floor, "ceil": unary.ceil, "round": unary.round, "trunc": unary.trunc,
+    "isnan": unary.isnan, "isinf": unary.isinf, "isfinite": unary.isfinite,
+    # reductions
+    "sum": reduce.sum, "nansum": reduce.nansum, "mean": reduce.mean, "max": reduce.max,
+    "min": reduce.min, "amax": reduce.amax, "amin": reduce.amin, "var": reduce.var,
+    "std": reduce.std, "prod": reduce.prod, "logsumexp": reduce.logsumexp, "norm": reduce.norm,
+    "cumsum": reduce.cumsum, "softmax": reduce.softmax, "log_softmax": reduce.log_softmax,
+    "argmax": reduce.argmax, "argmin": reduce.argmin, "all": reduce.all, "any": reduce.any,
+    "count_nonzero": reduce.count_nonzero,
+    # shapes
+    "reshape": shape.reshape, "view": shape.view, "view_as": shape.view_as,
+    "reshape_as": shape.reshape_as, "flatten": shape.flatten, "unflatten": shape.unflatten,
+    "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose,
+    "t": shape.t, "permute": shape.permute, "movedim": shape.movedim, "squeeze": shape.squeeze,
+    "unsqueeze": shape.unsqueeze, "expand": shape.expand, "expand_as": shape.expand_as,
+    "broadcast_to": shape.broadcast_to, "repeat": shape.repeat, "contiguous": shape.contiguous,
+    "clone": shape.clone, "chunk": shape.chunk, "split": shape.split, "unbind": shape.unbind,
+    "flip": shape.flip, "tril": shape.tril, "triu": shape.triu,
+    # indexing
+    "gather": index.gather, "index_select": index.index_select, "masked_fill": index.masked_fill,
+    "masked_select": index.masked_select, "nonzero": index.nonzero, "scatter_add": index.scatter_add,
+    # linear algebra
+    "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv,
+    "dot": linalg.dot, "outer": linalg.outer,
+    # in place
+    "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
+    "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,
+    "fill_": inplace.fill_, "copy_": inplace.copy_, "masked_fill_": inplace.masked_fill_,
+    "uniform_": inplace.uniform_, "normal_": inplace.normal_,
+}
+
+
+def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+    target = kwargs.get("dtype")
+    copy = kwargs.get("copy", False)
+    for a in args:
+        if isinstance(a, dt.dtype):
+            target = a
+        elif isinstance(a, Tensor):
+            target = a.dtype
+        elif isinstance(a, (str, device)):
+            device(a)  # only the CPU exists: anything else raises
+        elif a is None:
+            continue
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+    if "device" in kwargs and kwargs["device"] is not None:
+        device(kwargs["device"])
+    if target is None:
+        return shape.clone(self) if copy else self
+    return shape.to_dtype(self, dt.to_dtype(target), copy=copy)
+
+
+def _type(self: Tensor, d: Any = None) -> Any:
+    if d is None:
+        return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+                "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
+    return _to(self, dt.to_dtype(d))
+
+
+def _caster(d: dt.dtype) -> Any:
+    def cast(self: Tensor) -> Tensor:
+        return shape.to_dtype(self, d)
+
+    return cast
+
+
+_OPERAND = (Tensor, int, float, bool, np.generic, np.ndarray)
+
+
+def _op(fn: Any) -> Any:
+    """An operator: other operand types get NotImplemented (so ``t == None`` is False and
+    ``t + "a"`` a TypeError), as Python expects."""
+    def op(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, _OPERAND):
+            return NotImplemented
+        return fn(self, other)
+
+    return op
+
+
+def _reflect(fn: Any) -> Any:
+    def op(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, _OPERAND):
+            return NotImplemented
+        return fn(other, self)
+
+    return op
+
+
+def _iop(fn: Any) -> Any:
+    def iop(self: Tensor, other: Any) -> Tensor:
+        return fn(self, other)
+
+    return iop
+
+
+def _setitem(self: Tensor, idx: Any, value: Any) -> None:
+    index.setitem(self, idx, value)
+
+
+def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    from .ops.creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_filled(fill: Any) -> Any:
+    def new(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return fill(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    return new
+
+
+def bind() -> None:
+    from .ops import creation
+
+    for name, fn in _METHODS.items():
+        setattr(Tensor, name, fn)
+    Tensor.to = _to
+    Tensor.type = _type
+    Tensor.type_as = lambda self, other: _to(self, other.dtype)
+    for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
+                    ("long", dt.int64), ("int", dt.int32), ("short", dt.int16), ("bool", dt.bool),
+                    ("byte", dt.uint8), ("char", dt.int8)):
+        setattr(Tensor, name, _caster(d))
+    Tensor.new_tensor = _new_tensor
+    Tensor.new_zeros = _new_filled(creation.zeros)
+    Tensor.new_ones = _new_filled(creation.ones)
+    Tensor.new_empty = _new_filled(creation.empty)
+    Tensor.new_full = lambda self, size, value, dtype=None, requires_grad=False: creation.full(
+        size, value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    Tensor.T = property(shape.T)
+    Tensor.mT = property(shape.mT)
+    Tensor.__getitem__ = index.getitem
+    Tensor.__setitem__ = _setitem
+    Tensor.__add__ = _op(arith.add)
+    Tensor.__radd__ = _reflect(arith.add)
+    Tensor.__sub__ = _op(arith.sub)
+    Tensor.__rsub__ = _reflect(arith.sub)
+    Tensor.__mul__ = _op(arith.mul)
+    Tensor.__rmul__ = _reflect(arith.mul)
+    Tensor.__truediv__ = _op(arith.div)
+    Tensor.__rtruediv__ = _reflect(arith.div)
+    Tensor.__floordiv__ = _op(arith.floor_divide)
+    Tensor.__rfloordiv__ = _reflect(arith.floor_divide)
+    Tensor.__mod__ = _op(arith.remainder)
+    Tensor.__rmod__ = _reflect(arith.remainder)
+    Tensor.__pow__ = _op(arith.pow)
+    Tensor.__rpow__ = _reflect(arith.pow)
+    Tensor.__matmul__ = _op(linalg.matmul)
+    Tensor.__rmatmul__ = _reflect(linalg.matmul)
+    Tensor.__neg__ = arith.neg
+    Tensor.__pos__ = lambda self: self
+    Tensor.__abs__ = unary.abs
+    Tensor.__eq__ = _op(arith.eq)
+    Tensor.__ne__ = _op(arith.ne)
+    Tensor.__lt__ = _op(arith.lt)
+    Tensor.__le__ = _op(arith.le)
+    Tensor.__gt__ = _op(arith.gt)
+    Tensor.__ge__ = _op(arith.ge)
+    Tensor.__and__ = _op(arith.bitwise_and)
+    Tensor.__rand__ = _reflect(arith.bitwise_and)
+    Tensor.__or__ = _op(arith.bitwise_or)
+    Tensor.__ror__ = _reflect(arith.bitwise_or)
+    Tensor.__xor__ = _op(arith.bitwise_xor)
+    Tensor.__rxor__ = _reflect(arith.bitwise_xor)
+    Tensor.__invert__ = arith.bitwise_not
+    Tensor.__iadd__ = _iop(inplace.add_)
+    Tensor.__isub__ = _iop(inplace.sub_)
+    Tensor.__imul__ = _iop(inplace.mul_)
+    Tensor.__itruediv__ = _iop(inplace.div_)
+    Tensor.__hash__ = lambda self: id(self)

@@ -1,0 +1,75 @@
+"""Whether operations are recorded for backpropagation: ``no_grad``, ``enable_grad``,
+``set_grad_enabled``. The mode is per thread, and each works as a context manager and as a
+decorator, as in PyTorch."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    enabled = True
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded in the graph."""
+    return _state.enabled
+
+
+class _GradMode:
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._prev = _state.enabled
+        _state.enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        _state.enabled = self._prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = _state.enabled
+            _state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _state.enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Do not record operations: results do not require grad. Use it to update weights."""
+
+    _mode = False
+
+
+class enable_grad(_GradMode):
+    """Record operations again, inside a ``no_grad`` block."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Turn recording on or off. Takes effect at once, as in PyTorch, and also works in ``with``."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = bool(mode)
+        self._prev = _state.enabled
+        _state.enabled = self._mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        _state.enabled = self._prev

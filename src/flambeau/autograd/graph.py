@@ -1,0 +1,209 @@
+"""The computational graph and backpropagation through it.
+
+Each differentiable operation on tensors that require grad creates a :class:`Node` (the output
+tensor's ``grad_fn``). A node remembers its input tensors and a ``backward`` function: given the
+gradient of the loss with respect to the node's output (the "gradient from above"), it returns the
+gradient with respect to each input: *local gradient times the gradient from above*, the chain rule.
+
+``backward`` visits the nodes in reverse topological order (found iteratively: a chain of 100,000
+operations needs no recursion), sums the gradients that reach a node along several paths, and
+stores the gradients of the leaves in their ``.grad``. Afterwards the graph is freed: each node lets
+go of its inputs and saved values, unless ``retain_graph=True``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class Node:
+    """One operation in the graph: the ``grad_fn`` of the tensor it produced.
+
+    ``inputs[i]`` is the i-th input tensor if it requires grad, else ``None``. ``backward(g)``
+    returns one gradient (a NumPy array, or ``None``) per input.
+    """
+
+    __slots__ = ("_name", "backward", "inputs", "retained", "hooks", "__weakref__")
+
+    def __init__(self, name: str, backward: Callable[[np.ndarray], Sequence[Any]],
+                 inputs: tuple) -> None:
+        self._name = name
+        self.backward = backward
+        self.inputs = inputs
+        self.retained: weakref.ref | None = None  # output tensor whose .grad is kept
+        self.hooks: list | None = None
+
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes this one sends gradients to, as in PyTorch: ``(node, 0)`` per input; a leaf
+        input appears as an ``AccumulateGrad`` whose ``variable`` is the leaf."""
+        if self.inputs is None:
+            return ()
+        return tuple(
+            (None, 0) if t is None else
+            ((t.grad_fn, 0) if t.grad_fn is not None else (AccumulateGrad(t), 0))
+            for t in self.inputs
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """Stands for a leaf in ``next_functions``: backprop ends there, summing into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _topological_order(roots: list[Node]) -> list[Node]:
+    """Nodes reachable from ``roots``, each before the nodes it sends gradients to."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack: list[tuple[Node, int]] = [(root, 0)]
+        while stack:
+            node, i = stack.pop()
+            inputs = node.inputs
+            if inputs is None:
+                raise RuntimeError(_FREED)
+            while i < len(inputs):
+                t = inputs[i]
+                i += 1
+                if t is not None:
+                    child = t.grad_fn
+                    if child is not None and id(child) not in seen:
+                        seen.add(id(child))
+                        stack.append((node, i))
+                        stack.append((child, 0))
+                        break
+            else:
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
+    from ..tensor import _make
+
+    npd = leaf._data.dtype
+    if g.shape != leaf._data.shape:
+        g = np.broadcast_to(g, leaf._data.shape)
+    if leaf.grad is None:
+        leaf.grad = _make(np.array(g, dtype=npd, copy=True))
+    else:
+        acc = leaf.grad._data
+        if acc.flags.writeable:
+            np.add(acc, g, out=acc, casting="unsafe")
+        else:
+            leaf.grad._data = acc + g.astype(npd, copy=False)
+
+
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
+                 retain_graph: bool, capture: Sequence[Tensor] | None = None) -> list | None:
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    Without ``capture``, leaf gradients are summed into ``.grad``. With ``capture`` (what
+    ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
+    the captured tensors are returned instead, in order (``None`` where none reached them).
+    """
+    from ..tensor import _make
+
+    captured: dict[int, Any] = {}
+    capture_nodes: dict[int, int] = {}
+    capture_leaves: dict[int, int] = {}
+    if capture is not None:
+        for k, t in enumerate(capture):
+            if t.grad_fn is not None:
+                capture_nodes[id(t.grad_fn)] = k
+            else:
+                capture_leaves[id(t)] = k
+
+    def send_to_leaf(leaf: Tensor, g: np.ndarray) -> None:
+        if capture is None:
+            _accumulate_leaf(leaf, g)
+        else:
+            k = capture_leaves.get(id(leaf))
+            if k is not None:
+                captured[k] = g if k not in captured else captured[k] + g
+
+    pending: dict[Node, Any] = {}
+    node_roots = []
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is None:
+            send_to_leaf(t, g)
+        else:
+            node = t.grad_fn
+            pending[node] = g if node not in pending else pending[node] + g
+            node_roots.append(node)
+
+    for node in _topological_order(node_roots):
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        if node.hooks:
+            for hook in node.hooks:
+                out = hook(_make(g))
+                if out is not None:
+                    g = out._data
+        if node.retained is not None and capture is None:
+            t = node.retained()
+            if t is not None:
+                t.grad = _make(np.array(g, copy=True)) if t.grad is None else _make(t.grad._data + g)
+        if capture_nodes:
+            k = capture_nodes.get(id(node))
+            if k is not None:
+                captured[k] = g
+        inputs = node.inputs
+        grads = node.backward(g)
+        if not retain_graph:
+            node.inputs = None
+            node.backward = _freed_backward
+        for t, gi in zip(inputs, grads):
+            if t is None or gi is None:
+                continue
+            child = t.grad_fn
+            if child is None:
+                send_to_leaf(t, gi)
+            elif child in pending:
+                pending[child] = pending[child] + gi
+            else:
+                pending[child] = gi
+    if capture is None:
+        return None
+    return [captured.get(k) for k in range(len(capture))]
+
+
+def _freed_backward(g: np.ndarray) -> tuple:
+    raise RuntimeError(_FREED)

@@ -1,0 +1,193 @@
+"""Making tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``) and by shape (``zeros``,
+``ones``, ``full``, ``arange``, ``linspace``, ``eye``...), with PyTorch's dtype inference: Python
+floats give float32 (the default dtype), ints int64, bools bool; NumPy arrays keep their dtype."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype as dt
+from ._core import Tensor, _make, shape_args
+
+
+def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _infer(data: Any) -> np.ndarray:
+    """NumPy array for nested Python data, with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, np.ndarray):
+        dt.from_numpy_dtype(data.dtype)
+        return data.copy()
+    if isinstance(data, np.generic):
+        return np.array(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
+        data = _untensor(data)
+    arr = np.array(data)
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr.astype(dt.get_default_dtype().np)
+    if kind in "iu":
+        return arr.astype(np.int64)
+    if kind == "b":
+        return arr
+    if arr.dtype == object or kind in "USO":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}: tensor() takes numbers, "
+                        f"nested lists of numbers of equal lengths, or arrays (got {data!r:.80})")
+    raise TypeError(f"unsupported data type {arr.dtype}")
+
+
+def _flat(data: Any) -> list:
+    out: list = []
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, (list, tuple)):
+            stack.extend(d)
+        else:
+            out.append(d)
+    return out
+
+
+def _untensor(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_untensor(d) for d in data]
+    return data
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays)."""
+    try:
+        arr = _infer(data)
+    except ValueError as e:
+        raise ValueError(f"expected a rectangular nested sequence of numbers: {e}") from None
+    if dtype is not None:
+        arr = arr.astype(dt.to_dtype(dtype).np)
+    return _finish(arr, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like ``tensor``, but shares memory with a NumPy array or tensor when no conversion is
+    needed."""
+    if isinstance(data, Tensor):
+        if dtype is None or data.dtype == dt.to_dtype(dtype):
+            return data
+        return _make(data._data.astype(dt.to_dtype(dtype).np))
+    if isinstance(data, np.ndarray):
+        d = dt.from_numpy_dtype(data.dtype) if dtype is None else dt.to_dtype(dtype)
+        return _make(data.astype(d.np, copy=False))
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with the NumPy array ``arr`` (its dtype is kept)."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    dt.from_numpy_dtype(arr.dtype)
+    return _make(arr)
+
+
+def _dtype_or_default(dtype: Any) -> np.dtype:
+    return (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
+
+
+def _by_shape(fill: Any) -> Any:
+    def make(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+             out: Any = None) -> Tensor:
+        shape = shape_args(size)
+        if any(s < 0 for s in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        return _finish(fill(shape, _dtype_or_default(dtype)), requires_grad)
+
+    return make
+
+
+zeros = _by_shape(np.zeros)
+ones = _by_shape(np.ones)
+empty = _by_shape(np.zeros)
+zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
+zeros.__doc__ = "A tensor of zeros of the given shape."
+ones.__doc__ = "A tensor of ones of the given shape."
+empty.__doc__ = "A tensor of the given shape (flambeau fills it with zeros)."
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    """A tensor of the given shape filled with ``fill_value`` (its dtype follows the value)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        d = dt.default_for_category(dt.scalar_category(fill_value)).np
+    else:
+        d = dt.to_dtype(dtype).np
+    return _finish(np.full(shape_args((size,)), fill_value, dtype=d), requires_grad)
+
+
+def _like(fn: Any) -> Any:
+    def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+        return fn(a._data.shape, dtype=dtype or a.dtype, requires_grad=requires_grad)
+
+    like.__name__ = fn.__name__ + "_like"
+    like.__doc__ = f"``{fn.__name__}`` with the shape (and dtype, unless given) of ``a``."
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+
+
+def full_like(a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    return full(a._data.shape, fill_value, dtype=dtype or a.dtype, requires_grad=requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
+           requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Numbers from ``start`` up to (not including) ``end`` by ``step``: int64 if all three are
+    integers, else the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if vals[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in vals)
+        d = np.int64 if is_int else dt.get_default_dtype().np
+    else:
+        d = dt.to_dtype(dtype).np
+    n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
+    arr = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]).astype(d) \
+        if np.dtype(d).kind == "f" else np.arange(vals[0], vals[1], vals[2]).astype(d)
+    return _finish(arr, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _finish(np.linspace(start, end, steps).astype(_dtype_or_default(dtype)), requires_grad)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None) -> Tensor:
+    return _make((base ** np.linspace(start, end, steps)).astype(_dtype_or_default(dtype)))
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
+    """The n x m identity matrix."""
+    return _finish(np.eye(n, m, dtype=_dtype_or_default(dtype)), requires_grad)
+
+

@@ -1,0 +1,174 @@
+"""Random numbers. One seeded generator (``manual_seed``) drives them all, so a seed gives the
+same numbers every run; a :class:`Generator` can be passed to draw from a separate stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype as dt
+from ._core import Tensor, _make, shape_args
+
+
+class Generator:
+    """A stream of random numbers, as ``torch.Generator``: ``manual_seed``, ``seed``,
+    ``initial_seed``, ``get_state`` and ``set_state``."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self._seed = 67280421310721
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self._rng = np.random.Generator(np.random.PCG64(self._seed & 0xFFFFFFFFFFFFFFFF))
+        return self
+
+    def seed(self) -> int:
+        s = int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        """The generator's state as a uint8 tensor (restore it with ``set_state``)."""
+        import json
+
+        raw = json.dumps(self._rng.bit_generator.state).encode()
+        return _make(np.frombuffer(raw, dtype=np.uint8).copy())
+
+    def set_state(self, state: Tensor) -> Generator:
+        import json
+
+        self._rng.bit_generator.state = json.loads(bytes(state._data.astype(np.uint8)).decode())
+        return self
+
+    @property
+    def rng(self) -> np.random.Generator:
+        return self._rng
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator: the same seed gives the same random numbers."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(state: Tensor) -> None:
+    default_generator.set_state(state)
+
+
+def _gen(generator: Generator | None) -> np.random.Generator:
+    return (generator or default_generator)._rng
+
+
+def _float_dtype(dtype: Any) -> dt.dtype:
+    d = dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)
+    if d.category != 2:
+        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{d.name}\'')
+    return d
+
+
+def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
+         requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Uniform numbers in [0, 1)."""
+    d = _float_dtype(dtype)
+    arr = _gen(generator).random(shape_args(size), dtype=np.float64).astype(d.np)
+    return _finish(arr, requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
+          requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Standard normal numbers (mean 0, standard deviation 1)."""
+    d = _float_dtype(dtype)
+    arr = _gen(generator).standard_normal(shape_args(size)).astype(d.np)
+    return _finish(arr, requires_grad)
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, generator: Generator | None = None,
+            dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Integers drawn uniformly from [low, high); ``randint(high, size)`` starts at 0."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    d = dt.int64 if dtype is None else dt.to_dtype(dtype)
+    arr = _gen(generator).integers(low, high, shape_args((size,) if isinstance(size, int) else size)).astype(d.np)
+    return _finish(arr, requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A random permutation of 0..n-1."""
+    d = dt.int64 if dtype is None else dt.to_dtype(dtype)
+    return _finish(_gen(generator).permutation(int(n)).astype(d.np), requires_grad)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None) -> Tensor:
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = shape_args(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    arr = _gen(generator).normal(m, s, shape)
+    ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    d = ref._data.dtype if ref is not None else dt.get_default_dtype().np
+    return _make(np.asarray(arr).astype(d))
+
+
+def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
+    return _make((_gen(generator).random(p._data.shape) < p._data).astype(p._data.dtype))
+
+
+def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Generator | None = None) -> Tensor:
+    p = probs._data.astype(np.float64)
+    rows = p.reshape(-1, p.shape[-1])
+    out = np.stack([
+        _gen(generator).choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum())
+        for r in rows])
+    return _make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+
+
+def _like(fn: Any) -> Any:
+    def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+        return fn(a._data.shape, dtype=dtype or (a.dtype if a._data.dtype.kind == "f" else None),
+                  requires_grad=requires_grad, **kw)
+
+    like.__name__ = fn.__name__ + "_like"
+    return like
+
+
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def randint_like(a: Tensor, low: int, high: Any = None, *, dtype: Any = None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, a._data.shape, dtype=dtype or a.dtype)

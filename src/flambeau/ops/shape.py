@@ -1,0 +1,360 @@
+"""Operations that move elements around without changing them: reshape, transpose, cat...
+Their gradient moves the gradient from above back the same way (reshape it back, transpose it
+back, split it back)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import _dtype as dt
+from ._core import Tensor, _make, _wrap_dim, dims, record, shape_args
+
+
+def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape (one size may be -1, inferred)."""
+    x = a._data
+    new = _infer_shape(shape_args(shape), x.size, x.shape)
+    src = x.shape
+    return record(x.reshape(new), "ViewBackward0", (a,),
+                  lambda g: (g.reshape(src),))
+
+
+def view(a: Tensor, *shape: Any) -> Tensor:
+    """Like ``reshape``, but always shares memory: it fails where that would need a copy."""
+    if len(shape) == 1 and isinstance(shape[0], dt.dtype):
+        raise RuntimeError("flambeau does not reinterpret memory with view(dtype); use .to(dtype)")
+    x = a._data
+    new = _infer_shape(shape_args(shape), x.size, x.shape)
+    v = x.view()
+    try:
+        v.shape = new
+    except AttributeError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+    src = x.shape
+    return record(v, "ViewBackward0", (a,), lambda g: (g.reshape(src),))
+
+
+def view_as(a: Tensor, other: Tensor) -> Tensor:
+    return view(a, other._data.shape)
+
+
+def reshape_as(a: Tensor, other: Tensor) -> Tensor:
+    return reshape(a, other._data.shape)
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim``..``end_dim`` into one."""
+    x = a._data
+    if x.ndim == 0:
+        return reshape(a, 1)
+    s, e = _wrap_dim(start_dim, x.ndim), _wrap_dim(end_dim, x.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    new = x.shape[:s] + (int(np.prod(x.shape[s:e + 1], dtype=np.int64)),) + x.shape[e + 1:]
+    return reshape(a, new)
+
+
+def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    x = a._data
+    d = _wrap_dim(dim, x.ndim)
+    inner = _infer_shape(tuple(sizes), x.shape[d], ())
+    return reshape(a, x.shape[:d] + inner + x.shape[d + 1:])
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions.  Backward swaps them back."""
+    x = a._data
+    if x.ndim == 0:
+        return record(x, "TransposeBackward0", (a,), lambda g: (g,))
+    d0, d1 = _wrap_dim(dim0, x.ndim), _wrap_dim(dim1, x.ndim)
+    return record(np.swapaxes(x, d0, d1), "TransposeBackward0", (a,),
+                  lambda g: (np.swapaxes(g, d0, d1),))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(a: Tensor) -> Tensor:
+    """Transpose of a matrix (a 0-d or 1-D tensor is returned as is)."""
+    if a._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
+    if a._data.ndim < 2:
+        return record(a._data, "TBackward0", (a,), lambda g: (g,))
+    return record(a._data.T, "TBackward0", (a,), lambda g: (g.T,))
+
+
+def permute(a: Tensor, *order: Any) -> Tensor:
+    """Reorder the dimensions.  Backward applies the inverse order."""
+    x = a._data
+    perm = shape_args(order)
+    if len(perm) != x.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal "
+            f"to len(dims) = {len(perm)}"
+        )
+    perm = dims(perm, x.ndim)
+    inverse = tuple(np.argsort(perm))
+    return record(np.transpose(x, perm), "PermuteBackward0", (a,), lambda g: (np.transpose(g, inverse),))
+
+
+def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
+    x = a._data
+    out = np.moveaxis(x, source, destination)
+    return record(out, "PermuteBackward0", (a,), lambda g: (np.moveaxis(g, destination, source),))
+
+
+def T(a: Tensor) -> Tensor:
+    """All dimensions reversed (``x.T``)."""
+    x = a._data
+    return record(x.T, "PermuteBackward0", (a,), lambda g: (g.T,))
+
+
+def mT(a: Tensor) -> Tensor:
+    """The last two dimensions swapped (a batch of matrices transposed)."""
+    return transpose(a, -2, -1)
+
+
+def squeeze(a: Tensor, dim: Any = None) -> Tensor:
+    """Remove dimensions of size 1 (only those in ``dim`` when given; others are kept)."""
+    x = a._data
+    if dim is None:
+        axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
+    else:
+        axes = tuple(i for i in dims(dim, x.ndim) if x.ndim and x.shape[i] == 1)
+    src = x.shape
+    return record(np.squeeze(x, axes) if axes else x, "SqueezeBackward0", (a,), lambda g: (g.reshape(src),))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``."""
+    x = a._data
+    d = _wrap_dim(dim, x.ndim + 1)
+    src = x.shape
+    return record(np.expand_dims(x, d), "UnsqueezeBackward0", (a,), lambda g: (g.reshape(src),))
+
+
+def expand(a: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to a bigger shape without copying (-1 keeps a size).  Backward sums."""
+    x = a._data
+    shape = shape_args(sizes)
+    if len(shape) < x.ndim:
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(shape)}): the number of sizes "
+            f"provided ({len(shape)}) must be greater or equal to the number of dimensions in the "
+            f"tensor ({x.ndim})"
+        )
+    lead = len(shape) - x.ndim
+    target = []
+    for i, s in enumerate(shape):
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension")
+            s = x.shape[i - lead]
+        elif i >= lead and x.shape[i - lead] != 1 and x.shape[i - lead] != s:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                f"{list(shape)}.  Tensor sizes: {list(x.shape)}"
+            )
+        target.append(s)
+    from ._core import unbroadcast
+
+    src = x.shape
+    return record(np.broadcast_to(x, tuple(target)), "ExpandBackward0", (a,),
+                  lambda g: (unbroadcast(g, src),))
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, other._data.shape)
+
+
+def broadcast_to(a: Tensor, size: Any) -> Tensor:
+    return expand(a, size)
+
+
+def repeat(a: Tensor, *sizes: Any) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along each dimension.  Backward sums the tiles."""
+    x = a._data
+    reps = shape_args(sizes)
+    if len(reps) < x.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+        )
+    src = (1,) * (len(reps) - x.ndim) + x.shape
+    out = np.tile(x.reshape(src), reps)
+
+    def backward(g: np.ndarray) -> tuple:
+        # Split each dimension into (repeat, size), then sum over the repeats.
+        split = []
+        for r, s in zip(reps, src):
+            split += [r, s]
+        gs = g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2)))
+        return (gs.reshape(x.shape),)
+
+    return record(out, "RepeatBackward0", (a,), backward)
+
+
+def contiguous(a: Tensor) -> Tensor:
+    """The same tensor, with its memory laid out in row-major order."""
+    if a._data.flags.c_contiguous:
+        return a
+    return record(np.ascontiguousarray(a._data), "CloneBackward0", (a,), lambda g: (g,))
+
+
+def clone(a: Tensor) -> Tensor:
+    """A copy (in the graph: its gradient flows back to ``a``)."""
+    return record(a._data.copy(), "CloneBackward0", (a,), lambda g: (g,))
+
+
+def to_dtype(a: Tensor, d: dt.dtype, copy: bool = False) -> Tensor:
+    if a._data.dtype == d.np and not copy:
+        return a
+    src = a._data.dtype
+    out = a._data.astype(d.np)
+    if d.category != 2:
+        return _make(out)
+    return record(out, "ToCopyBackward0", (a,), lambda g: (g.astype(src),))
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension.  Backward slices the gradient back apart."""
+    ts = list(tensors)
+    if not ts:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    # PyTorch skips legacy empty 1-D tensors of shape (0,)
+    kept = [t for t in ts if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or ts[:1]
+    ref = kept[0]._data
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(kept):
+        s = t._data.shape
+        if len(s) != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {len(s)}")
+        for k in range(ref.ndim):
+            if k != d and s[k] != ref.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref.shape[k]} but got size {s[k]} for tensor number {i} in the list.")
+    result = dt.result_type(*[t for t in kept])
+    out = np.concatenate([t._data for t in kept], axis=d).astype(result.np, copy=False)
+    bounds = np.cumsum([t._data.shape[d] for t in kept])[:-1]
+
+    def backward(g: np.ndarray) -> tuple:
+        parts = np.split(g, bounds, axis=d)
+        return tuple(p.astype(t._data.dtype, copy=False) for p, t in zip(parts, kept))
+
+    return record(out, "CatBackward0", kept, backward)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors of the same shape along a new dimension."""
+    ts = list(tensors)
+    if not ts:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = ts[0]._data.shape
+    for i, t in enumerate(ts):
+        if t._data.shape != ref:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(ref)} at entry 0 and "
+                f"{list(t._data.shape)} at entry {i}")
+    d = _wrap_dim(dim, len(ref) + 1)
+    return cat([unsqueeze(t, d) for t in ts], d)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    ts = list(tensors)
+    return cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    return cat([t if t._data.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
+
+
+def _pieces(a: Tensor, bounds: list[int], d: int) -> tuple[Tensor, ...]:
+    from .index import getitem
+
+    out = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        idx = (slice(None),) * d + (slice(lo, hi),)
+        out.append(getitem(a, idx))
+    return tuple(out)
+
+
+def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of size ``split_size`` along ``dim`` (the last may be smaller), or of the sizes
+    listed."""
+    x = a._data
+    d = _wrap_dim(dim, x.ndim)
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        bounds = list(range(0, n, step)) + [n] if n else [0, 0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                f"dimension {d}), but got split_sizes={sizes}")
+        bounds = [0] + list(np.cumsum(sizes))
+    return _pieces(a, [int(b) for b in bounds], d)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` pieces of equal size (the last may be smaller, as in PyTorch)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = a._data.shape[_wrap_dim(dim, a._data.ndim)]
+    step = -(-n // chunks) if n else 1
+    return split(a, max(step, 1), dim)
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    from .index import getitem
+
+    d = _wrap_dim(dim, a._data.ndim)
+    return tuple(getitem(a, (slice(None),) * d + (i,)) for i in range(a._data.shape[d]))
+
+
+def flip(a: Tensor, dims_: Any) -> Tensor:
+    axes = dims(dims_, a._data.ndim)
+    return record(np.flip(a._data, axes), "FlipBackward0", (a,), lambda g: (np.flip(g, axes),))
+
+
+def tril(a: Tensor, diagonal: int = 0) -> Tensor:
+    return record(np.tril(a._data, diagonal), "TrilBackward0", (a,), lambda g: (np.tril(g, diagonal),))
+
+
+def triu(a: Tensor, diagonal: int = 0) -> Tensor:
+    return record(np.triu(a._data, diagonal), "TriuBackward0", (a,), lambda g: (np.triu(g, diagonal),))
+

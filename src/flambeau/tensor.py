@@ -1,0 +1,356 @@
+"""The Tensor: a NumPy array that remembers how it was computed.
+
+A tensor holds its values (``_data``, a NumPy array), whether gradients should flow to it
+(``requires_grad``), the gradient that ``backward`` left in it (``grad``) and the graph node that
+produced it (``grad_fn``: ``None`` for a leaf, a tensor the user made). Operations live in
+``flambeau.ops``; they are attached here as methods (``x.exp()``) and operators (``x * y``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Iterator
+
+import numpy as np
+
+from . import _dtype as dt
+from ._format import format_tensor
+from .autograd import grad_mode
+from .autograd.graph import Node, run_backward
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple, printed as PyTorch prints it (``torch.Size([2, 3])``)."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class Tensor:
+    """A multi-dimensional array of numbers with reverse-mode automatic differentiation.
+
+    Build tensors with :func:`flambeau.tensor`, :func:`flambeau.zeros`, :func:`flambeau.randn` and
+    the other creation functions; ``Tensor(data)`` also works and gives the default float dtype.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_name", "__weakref__")
+    __array_ufunc__ = None  # make NumPy hand `ndarray op Tensor` to the Tensor's reflected op
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any = (), *, requires_grad: bool = False) -> None:
+        arr = np.array(data, dtype=dt.get_default_dtype().np)
+        self._data = arr
+        self.grad: Tensor | None = None
+        self.grad_fn: Node | None = None
+        self._requires_grad = False
+        self._name: str | None = None
+        if requires_grad:
+            self.requires_grad = True
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def ndimension(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    def element_size(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def dtype(self) -> dt.dtype:
+        return dt._FROM_NUMPY[self._data.dtype]
+
+    @property
+    def device(self) -> str:
+        return device("cpu")
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def data_ptr(self) -> int:
+        return int(self._data.__array_interface__["data"][0])
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if flag and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients "
+                f"(got dtype {self.dtype})"
+            )
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after ``backward`` (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` when the gradient of this tensor is computed; a returned tensor
+        replaces the gradient. Returns a handle with ``remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            raise RuntimeError("register_hook on a leaf tensor is not supported by flambeau; "
+                               "read leaf.grad after backward instead")
+        node = self.grad_fn
+        if node.hooks is None:
+            node.hooks = []
+        node.hooks.append(hook)
+        return _HookHandle(node.hooks, hook)
+
+    @property
+    def data(self) -> Tensor:
+        """The same values, detached from the graph (they share memory)."""
+        return _make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    # ------------------------------------------------------------------ conversion
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory with the tensor."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None:
+            return self._data.astype(dtype, copy=bool(copy))
+        return self._data.copy() if copy else self._data
+
+    def detach(self) -> Tensor:
+        """A new tensor with the same values (shared memory) that is not in the graph."""
+        return _make(self._data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        raise RuntimeError("flambeau runs on the CPU only: there is no CUDA device")
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape "
+                f"{list(self._data.shape)})"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return format_tensor(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("flambeau tensors are not pickled; save them with flambeau.save (safetensors)")
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Backpropagate from this tensor: add d(self)/d(leaf) to every leaf's ``.grad``.
+
+        ``gradient`` is the gradient from above (d loss / d self); it may be omitted only when
+        this tensor holds a single value (a loss), where it is 1. The graph is freed afterwards
+        unless ``retain_graph=True``.
+        """
+        if create_graph:
+            raise RuntimeError("create_graph=True (gradients of gradients) is not supported by flambeau")
+        if not self._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if gradient is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs (got a tensor of "
+                    f"shape {list(self._data.shape)}; pass gradient= of that shape)"
+                )
+            g = np.ones_like(self._data)
+        else:
+            g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+            if g.shape != self._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[0] has a shape of {Size(g.shape)} and "
+                    f"output[0] has a shape of {Size(self._data.shape)}."
+                )
+            g = g.astype(self._data.dtype, copy=False)
+        if inputs is not None:
+            from .autograd import grad as _grad
+
+            ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = _grad([self], ins, [_make(g)], retain_graph=bool(retain_graph), allow_unused=True)
+            for t, gi in zip(ins, grads):
+                if gi is not None:
+                    t.grad = gi if t.grad is None else _make(t.grad._data + gi._data)
+            return
+        run_backward([self], [g], bool(retain_graph))
+
+
+class device:
+    """The only device flambeau has: ``device('cpu')``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index  # noqa: A001
+        if str(type).split(":")[0] != "cpu":
+            raise RuntimeError(f"flambeau runs on the CPU only: device {type!r} is not available")
+        self.type = "cpu"
+        self.index = index
+
+    def __eq__(self, other: object) -> bool:
+        return str(other) == "cpu" or (isinstance(other, device) and other.type == "cpu")
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
+
+
+class _HookHandle:
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+_new = object.__new__
+
+
+def _make(data: np.ndarray, node: Node | None = None) -> Tensor:
+    """Wrap a NumPy array in a tensor; with ``node``, the tensor is that node's output."""
+    t = _new(Tensor)
+    t._data = data
+    t.grad = None
+    t.grad_fn = node
+    t._requires_grad = node is not None
+    t._name = None
+    return t
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim + n if dim < 0 else dim
+
+
+def is_grad_enabled() -> bool:
+    return grad_mode._state.enabled
