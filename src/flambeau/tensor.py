@@ -16,6 +16,7 @@ import numpy as np
 from . import _dtype as dt
 from ._format import format_tensor
 from .autograd import grad_mode
+from .autograd import graph
 from .autograd.graph import Node, run_backward
 
 
@@ -341,6 +342,9 @@ def _make(data: np.ndarray, node: Node | None = None) -> Tensor:
     t._requires_grad = node is not None
     t._name = None
     return t
+
+
+graph._make = _make
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

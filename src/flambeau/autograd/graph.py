@@ -85,49 +85,44 @@ class AccumulateGrad:
 
 
 def _topological_order(roots: list[Node]) -> list[Node]:
-    """Nodes reachable from ``roots``, each before the nodes it sends gradients to."""
+    """Nodes reachable from ``roots``, each before the nodes it sends gradients to (an iterative
+    depth-first search: no recursion, whatever the depth of the graph)."""
     order: list[Node] = []
-    seen: set[int] = set()
+    seen: set[Node] = set(roots)
     for root in roots:
-        if id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack: list[tuple[Node, int]] = [(root, 0)]
+        if root.inputs is None:
+            raise RuntimeError(_FREED)
+        stack = [(root, iter(root.inputs))]
         while stack:
-            node, i = stack.pop()
-            inputs = node.inputs
-            if inputs is None:
-                raise RuntimeError(_FREED)
-            while i < len(inputs):
-                t = inputs[i]
-                i += 1
+            node, it = stack[-1]
+            for t in it:
                 if t is not None:
                     child = t.grad_fn
-                    if child is not None and id(child) not in seen:
-                        seen.add(id(child))
-                        stack.append((node, i))
-                        stack.append((child, 0))
+                    if child is not None and child not in seen:
+                        if child.inputs is None:
+                            raise RuntimeError(_FREED)
+                        seen.add(child)
+                        stack.append((child, iter(child.inputs)))
                         break
             else:
+                stack.pop()
                 order.append(node)
     order.reverse()
     return order
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
-    from ..tensor import _make
-
-    npd = leaf._data.dtype
-    if g.shape != leaf._data.shape:
-        g = np.broadcast_to(g, leaf._data.shape)
-    if leaf.grad is None:
-        leaf.grad = _make(np.array(g, dtype=npd, copy=True))
+    """Add ``g`` into ``leaf.grad`` (a fresh copy the first time: gradients are never shared)."""
+    data = leaf._data
+    if g.shape != data.shape:
+        g = np.broadcast_to(g, data.shape)
+    grad = leaf.grad
+    if grad is None:
+        leaf.grad = _make(np.array(g, dtype=data.dtype))
+    elif grad._data.flags.writeable and grad._data.shape == g.shape:
+        np.add(grad._data, g, out=grad._data, casting="unsafe")
     else:
-        acc = leaf.grad._data
-        if acc.flags.writeable:
-            np.add(acc, g, out=acc, casting="unsafe")
-        else:
-            leaf.grad._data = acc + g.astype(npd, copy=False)
+        grad._data = grad._data + g.astype(data.dtype, copy=False)
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
@@ -138,53 +133,40 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
     the captured tensors are returned instead, in order (``None`` where none reached them).
     """
-    from ..tensor import _make
-
     captured: dict[int, Any] = {}
-    capture_nodes: dict[int, int] = {}
-    capture_leaves: dict[int, int] = {}
+    by_node: dict[Node, int] = {}
+    by_leaf: dict[int, int] = {}
     if capture is not None:
         for k, t in enumerate(capture):
             if t.grad_fn is not None:
-                capture_nodes[id(t.grad_fn)] = k
+                by_node[t.grad_fn] = k
             else:
-                capture_leaves[id(t)] = k
+                by_leaf[id(t)] = k
 
-    def send_to_leaf(leaf: Tensor, g: np.ndarray) -> None:
+    def to_leaf(leaf: Tensor, g: np.ndarray) -> None:
         if capture is None:
             _accumulate_leaf(leaf, g)
         else:
-            k = capture_leaves.get(id(leaf))
+            k = by_leaf.get(id(leaf))
             if k is not None:
                 captured[k] = g if k not in captured else captured[k] + g
 
     pending: dict[Node, Any] = {}
-    node_roots = []
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is None:
-            send_to_leaf(t, g)
+        node = t.grad_fn
+        if node is None:
+            to_leaf(t, g)
         else:
-            node = t.grad_fn
-            pending[node] = g if node not in pending else pending[node] + g
-            node_roots.append(node)
+            pending[node] = pending[node] + g if node in pending else g
+    if not pending:
+        return None if capture is None else [captured.get(k) for k in range(len(capture))]
 
-    for node in _topological_order(node_roots):
+    for node in _topological_order(list(pending)):
         g = pending.pop(node, None)
         if g is None:
             continue
-        if node.hooks:
-            for hook in node.hooks:
-                out = hook(_make(g))
-                if out is not None:
-                    g = out._data
-        if node.retained is not None and capture is None:
-            t = node.retained()
-            if t is not None:
-                t.grad = _make(np.array(g, copy=True)) if t.grad is None else _make(t.grad._data + g)
-        if capture_nodes:
-            k = capture_nodes.get(id(node))
-            if k is not None:
-                captured[k] = g
+        if node.hooks is not None or node.retained is not None or by_node:
+            g = _visit(node, g, capture is None, by_node, captured)
         inputs = node.inputs
         grads = node.backward(g)
         if not retain_graph:
@@ -195,7 +177,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
                 continue
             child = t.grad_fn
             if child is None:
-                send_to_leaf(t, gi)
+                to_leaf(t, gi)
             elif child in pending:
                 pending[child] = pending[child] + gi
             else:
@@ -205,5 +187,26 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     return [captured.get(k) for k in range(len(capture))]
 
 
+def _visit(node: Node, g: Any, store: bool, by_node: dict, captured: dict) -> Any:
+    """Hooks, ``retain_grad`` and ``autograd.grad``'s capture of a non-leaf's gradient."""
+    if node.hooks:
+        for hook in node.hooks:
+            out = hook(_make(g))
+            if out is not None:
+                g = out._data
+    if store and node.retained is not None:
+        t = node.retained()
+        if t is not None:
+            t.grad = _make(np.array(g)) if t.grad is None else _make(t.grad._data + g)
+    k = by_node.get(node)
+    if k is not None:
+        captured[k] = g
+    return g
+
+
 def _freed_backward(g: np.ndarray) -> tuple:
     raise RuntimeError(_FREED)
+
+
+def _make(data: np.ndarray) -> Tensor:  # replaced by tensor._make once tensor.py is loaded
+    raise AssertionError("flambeau.tensor not loaded")

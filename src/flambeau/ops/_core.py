@@ -24,9 +24,8 @@ def record(out: Any, name: str, inputs: Sequence[Tensor], backward: Callable) ->
     if _state.enabled:
         for t in inputs:
             if t is not None and t._requires_grad:
-                node = Node(name, backward, tuple(
-                    t if (t is not None and t._requires_grad) else None for t in inputs))
-                return _make(out, node)
+                kept = tuple([u if (u is not None and u._requires_grad) else None for u in inputs])
+                return _make(out, Node(name, backward, kept))
     return _make(out)
 
 

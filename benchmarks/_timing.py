@@ -1,0 +1,18 @@
+"""Timing helpers shared by the benchmarks: the best of several repeats of a timed loop."""
+
+from __future__ import annotations
+
+import timeit
+from typing import Callable
+
+
+def per_call_us(fn: Callable[[], object], min_time: float = 0.15, repeat: int = 5) -> float:
+    """Microseconds per call of ``fn``: the best of ``repeat`` runs, each about ``min_time`` s."""
+    timer = timeit.Timer(fn)
+    n, _ = timer.autorange()
+    n = max(1, int(n * min_time / 0.2))
+    return min(timer.repeat(repeat=repeat, number=n)) / n * 1e6
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x"
