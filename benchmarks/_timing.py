@@ -6,7 +6,7 @@ import timeit
 from typing import Callable
 
 
-def per_call_us(fn: Callable[[], object], min_time: float = 0.15, repeat: int = 5) -> float:
+def per_call_us(fn: Callable[[], object], min_time: float = 0.05, repeat: int = 5) -> float:
     """Microseconds per call of ``fn``: the best of ``repeat`` runs, each about ``min_time`` s."""
     timer = timeit.Timer(fn)
     n, _ = timer.autorange()

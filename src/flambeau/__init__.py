@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import builtins as _builtins
+
 from . import _methods
 from ._dtype import (
     bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
@@ -47,21 +49,21 @@ from .tensor import Size, Tensor, device
 
 _methods.bind()
 
-from . import autograd  # noqa: E402
+from . import autograd, nn  # noqa: E402
 
 __version__ = "0.1.0"
 
 
-def is_tensor(obj: object) -> builtins_bool:  # type: ignore[name-defined]
+def is_tensor(obj: object) -> _builtins.bool:
     """True if ``obj`` is a flambeau tensor."""
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> builtins_int:  # type: ignore[name-defined]
+def numel(t: Tensor) -> _builtins.int:
     return t.numel()
 
 
-def is_floating_point(t: Tensor) -> builtins_bool:  # type: ignore[name-defined]
+def is_floating_point(t: Tensor) -> _builtins.bool:
     return t.is_floating_point()
 
 
@@ -74,7 +76,7 @@ def detach(t: Tensor) -> Tensor:
     return t.detach()
 
 
-import builtins as _builtins  # noqa: E402
+from . import optim  # noqa: E402
 
-builtins_bool = _builtins.bool
-builtins_int = _builtins.int
+from . import datasets, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
