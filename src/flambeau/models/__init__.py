@@ -1,0 +1,5 @@
+"""Ready-made models."""
+
+from .mlp import MLP, activation
+
+__all__ = ["MLP", "activation"]
