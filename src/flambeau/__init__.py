@@ -49,7 +49,8 @@ from .tensor import Size, Tensor, device
 
 _methods.bind()
 
-from . import autograd, nn  # noqa: E402
+from . import autograd, datasets, nn, optim, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -74,9 +75,3 @@ def result_type(a: object, b: object) -> dtype:
 
 def detach(t: Tensor) -> Tensor:
     return t.detach()
-
-
-from . import optim  # noqa: E402
-
-from . import datasets, utils  # noqa: E402
-from .serialization import load, save  # noqa: E402
