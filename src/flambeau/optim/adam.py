@@ -1,0 +1,135 @@
+r"""``Adam`` and ``AdamW``: adaptive moment estimation, with L2 or decoupled weight decay.
+
+For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \ldots`
+(:math:`\gamma` the learning rate, :math:`\beta_1, \beta_2` the betas, :math:`\lambda` the weight
+decay), with :math:`m_0 = v_0 = \hat v_0^{max} = 0`:
+
+.. math::
+
+    g_t &\leftarrow -g_t \quad \text{if maximize} \\
+    \theta_{t-1} &\leftarrow \theta_{t-1} (1 - \gamma \lambda)
+        \quad \text{(AdamW: decoupled weight decay)} \\
+    g_t &\leftarrow g_t + \lambda \theta_{t-1} \quad \text{(Adam: L2 penalty)} \\
+    m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+    v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    v_t^{max} &\leftarrow \max(v_{t-1}^{max}, v_t) \quad \text{if amsgrad (used instead of } v_t) \\
+    \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \,
+        \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+
+The bias corrections :math:`1 - \beta^t` undo the pull of :math:`m_0 = v_0 = 0` towards zero in
+the first steps; :math:`\epsilon` is added *after* the square root and its correction. State per
+parameter: ``step`` (a number), ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`) and, with
+amsgrad, ``max_exp_avg_sq``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import _make
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam, as ``torch.optim.Adam``: per-coordinate step sizes from running averages of the
+    gradient and of its square.
+
+    Args:
+        params: the tensors to optimize, or parameter groups (dicts).
+        lr: learning rate :math:`\\gamma`.
+        betas: :math:`(\\beta_1, \\beta_2)`, decay rates of the two running averages.
+        eps: :math:`\\epsilon`, added to the denominator for numerical stability.
+        weight_decay: :math:`\\lambda`, an L2 penalty added to the gradient (or, with
+            ``decoupled_weight_decay=True``, a shrinking of the weights: AdamW).
+        amsgrad: divide by the running maximum of :math:`v_t` (AMSGrad).
+        maximize: climb the objective instead of descending it.
+        decoupled_weight_decay: apply the weight decay as AdamW does.
+        foreach, fused: accepted for compatibility; flambeau has a single NumPy implementation.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False, foreach: bool | None = None,
+                 fused: bool | None = None) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient (see the module's docstring)."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            lr = group["lr"]
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
+            weight_decay = group["weight_decay"]
+            amsgrad = group["amsgrad"]
+            maximize = group["maximize"]
+            decoupled = group.get("decoupled_weight_decay", False)
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                theta = p._data
+                g = p.grad._data
+                if maximize:
+                    g = -g
+                state = self.state[p]
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = _make(np.zeros_like(theta))
+                    state["exp_avg_sq"] = _make(np.zeros_like(theta))
+                step = state["step"] = state["step"] + 1
+                if weight_decay != 0:
+                    if decoupled:
+                        theta *= 1 - lr * weight_decay
+                    else:
+                        g = g + weight_decay * theta
+                m = state["exp_avg"]._data
+                v = state["exp_avg_sq"]._data
+                m += (1 - beta1) * (g - m)
+                v *= beta2
+                v += (1 - beta2) * (g * g)
+                if amsgrad:
+                    if "max_exp_avg_sq" not in state:
+                        state["max_exp_avg_sq"] = _make(np.zeros_like(theta))
+                    v_max = state["max_exp_avg_sq"]._data
+                    np.maximum(v_max, v, out=v_max)
+                    v = v_max
+                denom = np.sqrt(v)
+                denom /= math.sqrt(1 - beta2**step)
+                denom += eps
+                theta -= (lr / (1 - beta1**step)) * m / denom
+        return loss
+
+
+class AdamW(Adam):
+    """AdamW, as ``torch.optim.AdamW``: Adam whose weight decay shrinks the weights directly,
+    :math:`\\theta \\leftarrow \\theta (1 - \\gamma \\lambda)`, instead of entering the running
+    averages through the gradient (Loshchilov & Hutter, *Decoupled Weight Decay
+    Regularization*). Same arguments as :class:`Adam`, with ``weight_decay=1e-2``.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None, fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
