@@ -1,0 +1,30 @@
+"""``flambeau.nn``: layers, losses and the ``Module`` base class, with PyTorch's names."""
+
+from __future__ import annotations
+
+from . import functional, init
+from .module import Module
+from .modules.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .modules.container import ModuleDict, ModuleList, Sequential
+from .modules.dropout import Dropout
+from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
+from .modules.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeEmbeddingLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from .modules.normalization import BatchNorm1d, LayerNorm
+from .parameter import Parameter
+
+__all__ = [
+    "Module", "Parameter", "functional", "init", "Sequential", "ModuleList", "ModuleDict",
+    "Identity", "Linear", "Flatten", "Unflatten", "Embedding", "Dropout", "BatchNorm1d",
+    "LayerNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid",
+    "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss",
+]

@@ -1,0 +1,373 @@
+"""``flambeau.nn.functional``: layers and losses as plain functions, as ``torch.nn.functional``.
+
+Activations are written like the engine's ops: the forward value and its local derivative side by
+side. The losses live in ``functional_losses.py`` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..ops import reduce as _reduce
+from ..ops import unary as _unary
+from ..ops._core import Tensor, _make, float_data, record
+from ..ops.linalg import linear
+from ..ops.random import _gen
+from . import functional_losses as _losses
+from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
+
+tanh = _unary.tanh
+sigmoid = _unary.sigmoid
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """max(x, 0).  d/dx = 1 if x > 0 else 0. (``inplace`` is accepted and ignored: a new tensor
+    is returned.)"""
+    return _unary.relu(input)
+
+
+def relu_(x: Tensor) -> Tensor:
+    return x.clamp_(min=0)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    r"""softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``."""
+    return _reduce.softmax(input, _implicit_dim(input, dim), dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+                dtype: Any = None) -> Tensor:
+    r"""x_i - log sum_j exp(x_j) along ``dim``, computed stably."""
+    return _reduce.log_softmax(input, _implicit_dim(input, dim), dtype)
+
+
+_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+               "int64": "Long"}
+
+
+def _floating_only(x: Tensor, kernel: str) -> None:
+    """PyTorch has no integer kernel for these activations."""
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
+
+
+def _implicit_dim(x: Tensor, dim: int | None) -> int:
+    if dim is not None:
+        return dim
+    # PyTorch's legacy choice when dim is omitted (with a warning there)
+    return 0 if x.ndim in (0, 1, 3) else 1
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else slope * x.  d/dx = 1 or slope."""
+    _floating_only(x, "leaky_relu_cpu")
+    a = x._data
+    pos = a > 0
+    out = np.where(pos, a, a * negative_slope).astype(a.dtype, copy=False)
+    return record(out, "LeakyReluBackward0", (x,),
+                  lambda g: (np.where(pos, g, g * negative_slope).astype(g.dtype, copy=False),))
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha (e^x - 1).  d/dx = 1 or alpha e^x."""
+    _floating_only(x, "elu_cpu")
+    a = float_data(x)
+    pos = a > 0
+    ex = np.expm1(np.minimum(a, 0))
+    out = np.where(pos, a, alpha * ex).astype(a.dtype, copy=False)
+    return record(out, "EluBackward0", (x,),
+                  lambda g: (np.where(pos, g, g * alpha * (ex + 1)).astype(g.dtype, copy=False),))
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF (or its tanh approximation)."""
+    _floating_only(x, "GeluKernelImpl")
+    a = float_data(x)
+    if approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        inner = k * (a + 0.044715 * a ** 3)
+        th = np.tanh(inner)
+        out = 0.5 * a * (1 + th)
+
+        def backward(g: np.ndarray) -> tuple:
+            d_inner = k * (1 + 3 * 0.044715 * a * a)
+            return (g * (0.5 * (1 + th) + 0.5 * a * (1 - th * th) * d_inner),)
+    elif approximate == "none":
+        from math import erf
+
+        cdf = 0.5 * (1 + np.vectorize(erf, otypes=[np.float64])(a / math.sqrt(2))).astype(a.dtype)
+        pdf = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
+        out = a * cdf
+
+        def backward(g: np.ndarray) -> tuple:
+            return ((g * (cdf + a * pdf)).astype(a.dtype, copy=False),)
+    else:
+        raise RuntimeError(f"approximate argument must be either none or tanh (got '{approximate}')")
+    return record(out.astype(a.dtype, copy=False), "GeluBackward0", (x,), backward)
+
+
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x).  d/dx = s (1 + x (1 - s))."""
+    _floating_only(x, "silu_cpu")
+    a = float_data(x)
+    s = _unary._sigmoid(a)
+    return record(a * s, "SiluBackward0", (x,), lambda g: (g * s * (1 + a * (1 - s)),))
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, linear above ``threshold``.  d/dx = sigmoid(beta x)."""
+    _floating_only(x, "softplus_cpu")
+    a = float_data(x)
+    bx = a * beta
+    linear_part = bx > threshold
+    out = np.where(linear_part, a, np.logaddexp(0, bx) / beta).astype(a.dtype, copy=False)
+    s = _unary._sigmoid(bx)
+    return record(out, "SoftplusBackward0", (x,),
+                  lambda g: (np.where(linear_part, g, g * s).astype(g.dtype, copy=False),))
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return x.clamp(min_val, max_val)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+            generator: Any = None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the others by 1/(1-p) (training only)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return x
+    a = x._data
+    if p == 1:
+        mask = np.zeros(a.shape, a.dtype)
+    else:
+        keep = _gen(generator).random(a.shape) >= p
+        mask = keep.astype(a.dtype) / (1 - p)
+    return record(a * mask, "MulBackward0", (x,), lambda g: (g * mask,))
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (int64) to rows of zeros with a 1 at the index."""
+    idx = tensor._data
+    if idx.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1 and idx.size == 0:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    n = int(idx.max()) + 1 if num_classes == -1 else num_classes
+    if idx.size and idx.max() >= n:
+        raise RuntimeError(f"Class values must be smaller than num_classes (got {int(idx.max())} for {n} classes).")
+    return _make(np.eye(n, dtype=np.int64)[idx])
+
+
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+# non-constant padding: the number of padded dimensions -> the input dimensions PyTorch accepts
+_PAD_DIMS = {1: (2, 3), 2: (3, 4), 3: (4, 5)}
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
+        value: float | None = None) -> Tensor:
+    r"""Pad the last dimensions: ``pad = (left, right, top, bottom, front, back)``, the last
+    dimension first. Negative amounts crop.
+
+    Modes: ``'constant'`` (``value``, 0 by default), ``'reflect'`` (mirror without repeating the
+    edge), ``'replicate'`` (repeat the edge), ``'circular'`` (wrap around). As in PyTorch, the last
+    three pad 1, 2 or 3 dimensions of a (batched or not) 2-D to 5-D input, and ``'circular'``
+    crops before it wraps.
+
+    The gradient of a copied element goes back to its source: the sum over its copies.
+
+    Shape:
+        - Input: :math:`(*, D_1, ..., D_k)`.
+        - Output: :math:`(*, D_1 + p_1^- + p_1^+, ..., D_k + p_k^- + p_k^+)`.
+    """
+    a = input._data
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    n = len(pad) // 2
+    if n > a.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension "
+                           f"but got padding length {len(pad)} and input of dimension {a.ndim}")
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != "constant":
+        if value is not None and value != 0:
+            raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+        if a.ndim not in _PAD_DIMS.get(n, ()):
+            raise NotImplementedError(
+                f"Padding size {len(pad)} is not supported for {a.ndim}D input tensor.\n"
+                "Supported combinations for non-constant padding:\n"
+                "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    widths = [(0, 0)] * a.ndim
+    for i in range(n):
+        widths[a.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    for k, (lo, hi) in enumerate(widths):
+        if a.shape[k] + lo + hi < 0 or (mode == "circular" and a.shape[k] + min(lo, 0) + min(hi, 0) < 0):
+            raise RuntimeError(f"narrow(): length must be non-negative. (padding {(lo, hi)} of dimension "
+                               f"{k} of size {a.shape[k]}, input of shape {list(a.shape)})")
+        if mode == "reflect" and max(lo, hi) >= a.shape[k]:
+            raise RuntimeError("Argument #4: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {k} of input {list(a.shape)}")
+    grow = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    crop = tuple(slice(max(-lo, 0), a.shape[k] + min(hi, 0)) for k, (lo, hi) in enumerate(widths))
+    # The positions in the input that each output element copies (-1: the constant). Circular
+    # padding wraps the cropped input; reflect and replicate pad the whole input, then crop.
+    index = np.arange(a.size).reshape(a.shape)
+    if mode == "circular":
+        index = index[crop]
+        for k, (lo, hi) in enumerate(grow):
+            if max(lo, hi) > index.shape[k]:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+        src = np.pad(index, grow, mode="wrap")
+    else:
+        src = np.pad(index, grow, mode=_PAD_MODES[mode], **({"constant_values": -1} if mode == "constant" else {}))
+        src = src[tuple(slice(max(-lo, 0), src.shape[k] - max(-hi, 0)) for k, (lo, hi) in enumerate(widths))]
+    src = np.ascontiguousarray(src)
+    flat = a.reshape(-1)
+    if mode == "constant":
+        filler = np.asarray(0 if value is None else value).astype(a.dtype)
+        out = np.where(src >= 0, flat[np.maximum(src, 0)] if a.size else filler, filler)
+    else:
+        out = flat[src]
+
+    def backward(g: np.ndarray) -> tuple:
+        gx = np.zeros(a.size, g.dtype)
+        copied = src >= 0
+        np.add.at(gx, src[copied], g[copied])
+        return (gx.reshape(a.shape),)
+
+    return record(out.astype(a.dtype, copy=False), "ConstantPadNdBackward0", (input,), backward)
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
+    """Rows of ``weight`` picked by the indices in ``input``. The padding row gets no gradient."""
+    idx = input._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar "
+                           f"types: Long, Int; but got {input.dtype} instead")
+    n = weight._data.shape[0]
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError(f"index out of range in self (index {int(idx.max())}, {n} rows)")
+    w = weight._data
+
+    def backward(g: np.ndarray) -> tuple:
+        gw = np.zeros(w.shape, g.dtype)
+        np.add.at(gw, idx.reshape(-1), g.reshape(-1, w.shape[1]))
+        if padding_idx is not None:
+            gw[padding_idx] = 0
+        return (gw,)
+
+    return record(w[idx], "EmbeddingBackward0", (weight,), backward)
+
+
+def layer_norm(x: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dimensions, then scale and shift."""
+    a = x._data
+    shape = tuple(normalized_shape)
+    if a.shape[a.ndim - len(shape):] != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(a.shape)}")
+    axes = tuple(range(a.ndim - len(shape), a.ndim))
+    return _normalize(x, axes, weight, bias, eps, None, "NativeLayerNormBackward0", param_axes=None)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    r"""Normalise each channel (dimension 1) over the batch (and the length):
+
+    .. math::
+        y = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} \gamma + \beta
+
+    In training, :math:`\mu, \sigma^2` are the batch's mean and biased variance (the gradient
+    flows through them), and the running averages are updated in place:
+    ``running = (1 - momentum) * running + momentum * batch`` (the variance unbiased). In
+    evaluation, the running averages are used.
+
+    Shape:
+        - Input: :math:`(N, C)` or :math:`(N, C, L)` (any :math:`(N, C, *)`).
+        - running_mean, running_var, weight, bias: :math:`(C)`.
+        - Output: the input's shape.
+    """
+    a = input._data
+    if a.ndim < 2:
+        raise ValueError(f"expected 2D or more input (got {a.ndim}D input)")
+    channels = a.shape[1]
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"),
+                    (bias, "bias")):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    axes = (0,) + tuple(range(2, a.ndim))
+    n = a.size // channels if channels else 0
+    if training:
+        if n <= 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input size "
+                             f"torch.Size({list(a.shape)})")
+        if running_mean is not None:
+            mean = a.mean(axis=axes)
+            var_unbiased = a.var(axis=axes) * n / (n - 1)
+            # in place, as PyTorch: a state_dict taken earlier sees the update
+            running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
+            running_var._data[...] = (1 - momentum) * running_var._data + momentum * var_unbiased
+        stats = None
+    else:
+        stats = (running_mean._data, running_var._data)
+    return _normalize(input, axes, weight, bias, eps, stats, "NativeBatchNormBackward0", param_axes=1)
+
+
+def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | None, eps: float,
+               stats: tuple | None, name: str, param_axes: int | None) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and var over ``axes`` (the
+    batch's own, whose gradient flows through them, or fixed ``stats``)."""
+    a = float_data(x)
+    for t in (weight, bias):
+        if t is not None and t._data.dtype != a.dtype:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    if param_axes is None:  # layer norm: weight has the normalised shape
+        pshape = a.shape[a.ndim - len(axes):]
+    else:  # batch norm: one value per channel
+        pshape = [1] * a.ndim
+        pshape[param_axes] = a.shape[param_axes]
+    if stats is None:
+        mean = a.mean(axis=axes, keepdims=True)
+        var = a.var(axis=axes, keepdims=True)
+    else:
+        mean = stats[0].reshape(pshape)
+        var = stats[1].reshape(pshape)
+    inv = 1 / np.sqrt(var + eps)
+    xhat = (a - mean) * inv
+    w = weight._data.reshape(pshape) if weight is not None else None
+    out = xhat * w if w is not None else xhat
+    if bias is not None:
+        out = out + bias._data.reshape(pshape)
+    reduce_params = tuple(k for k in range(a.ndim) if pshape[k] == 1) if param_axes is not None \
+        else tuple(range(a.ndim - len(axes)))
+
+    def backward(g: np.ndarray) -> tuple:
+        gw = (g * xhat).sum(axis=reduce_params).reshape(weight._data.shape) if weight is not None else None
+        gb = g.sum(axis=reduce_params).reshape(bias._data.shape) if bias is not None else None
+        gxhat = g * w if w is not None else g
+        if stats is not None:
+            gx = gxhat * inv
+        else:
+            gx = inv * (gxhat - gxhat.mean(axis=axes, keepdims=True)
+                        - xhat * (gxhat * xhat).mean(axis=axes, keepdims=True))
+        return gx.astype(a.dtype, copy=False), gw, gb
+
+    return record(out.astype(a.dtype, copy=False), name, (x, weight, bias), backward)
+
+
+__all__ = [
+    "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "elu",
+    "gelu", "silu", "softplus", "hardtanh", "dropout", "one_hot", "pad", "embedding",
+    "layer_norm", "batch_norm",
+] + _losses.__all__

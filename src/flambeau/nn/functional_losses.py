@@ -1,0 +1,660 @@
+"""Loss functions, as ``torch.nn.functional``: how far a prediction is from its target.
+
+Each loss is one graph node: the forward computes the loss of every element, ``_reduce`` averages
+or sums it (``reduction='mean' | 'sum' | 'none'``), and the backward, written next to it, is the
+local derivative of the element's loss times the gradient from above spread back by the reduction.
+
+The classification losses (``nll_loss``, ``cross_entropy``) move the class dimension (dimension 1,
+or 0 for a single unbatched sample) last, so that every position ``n`` (a sample, or a pixel of a
+sample) has its row of C class scores, and write the loss of a position as
+
+    l_n = - sum_c q_nc log p_nc
+
+with ``q`` the weighted target distribution (a one-hot row for a class index, the given
+probabilities otherwise, mixed with the uniform distribution by label smoothing).
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype as dt
+from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
+from ..ops.unary import _sigmoid
+
+ndarray = np.ndarray
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+# PyTorch's names for the element types, as its error messages print them
+_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _quietly(fn: Callable) -> Callable:
+    """Run ``fn`` (a loss, or its backward) without NumPy's warnings: as in PyTorch, a loss that
+    overflows is inf and 0/0 is nan, silently."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def _node(out: ndarray, name: str, inputs: tuple, backward: Callable) -> Tensor:
+    """``record`` with a quiet backward."""
+    return record(out, name, inputs, _quietly(backward))
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 3) -> str:
+    """The ``reduction`` that the deprecated ``size_average`` and ``reduce`` flags stand for
+    (with PyTorch's warning, pointing ``stacklevel`` frames up)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        out = "mean"
+    elif reduce:
+        out = "sum"
+    else:
+        out = "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{out}' "
+                  "instead.", stacklevel=stacklevel)
+    return out
+
+
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    if size_average is not None or reduce is not None:
+        # the frames up to the caller: here, the loss, its _quietly wrapper
+        reduction = _legacy_reduction(size_average, reduce, stacklevel=5)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss: ndarray, reduction: str, total: Any = None) -> tuple[ndarray, Callable]:
+    """Apply the reduction to the loss of every element; also return ``spread``, which maps the
+    gradient of the result back to one gradient per element:
+    'none' keeps it, 'sum' copies it to every element, 'mean' divides the copies by ``total``
+    (the number of elements unless given: the sum of the class weights for ``nll_loss``)."""
+    if reduction == "none":
+        return loss, lambda g: g
+    s = loss.sum()
+    if reduction == "sum":
+        return s, lambda g: np.broadcast_to(g, loss.shape)
+    n = loss.size if total is None else total
+    out = (s / n).astype(loss.dtype)  # an empty mean is nan (0/0), as in PyTorch
+
+    def spread(g: ndarray) -> ndarray:
+        return np.broadcast_to(g / n, loss.shape).astype(loss.dtype, copy=False)
+
+    return out, spread
+
+
+def _tensor(x: Any, fn: str, arg: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+
+
+def _as(g: ndarray, t: Tensor) -> ndarray:
+    """A gradient for ``t``: summed back over broadcast dimensions, in ``t``'s dtype."""
+    return unbroadcast(g, t._data.shape).astype(t._data.dtype, copy=False)
+
+
+def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A002
+                warn: bool = False) -> tuple[ndarray, ndarray]:
+    """The values of ``input`` and ``target`` in their common (floating) dtype, broadcast
+    together; with ``warn``, PyTorch's warning when their sizes differ."""
+    _tensor(input, fn, "input")
+    _tensor(target, fn, "target")
+    if warn and input.shape != target.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=4)
+    d = dt.result_type(input, target)
+    if not d.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for {_SCALAR_NAMES[d.name]!r}')
+    try:
+        x, y = np.broadcast_arrays(input._data.astype(d.np, copy=False),
+                                   target._data.astype(d.np, copy=False))
+    except ValueError:
+        raise broadcast_error(input._data.shape, target._data.shape) from None
+    return x, y
+
+
+def _require_float(t: Tensor, kernel: str) -> None:
+    if t._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for {_SCALAR_NAMES[t.dtype.name]!r}')
+
+
+def _constant(t: Tensor | None, fn: str, arg: str) -> None:
+    """PyTorch has no gradient for the weights of these losses: it refuses weights that require
+    grad (while recording a graph)."""
+    if t is not None and needs_grad(t):
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument "
+                           f"'{arg}'. This input cannot have requires_grad True.")
+
+
+def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:  # noqa: A002
+    """The elementwise ``loss`` times ``weight``; 'mean' divides by the sum of the weights.
+    Plain engine ops: the weight gets its gradient too."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError(f"Weights and input must have the same size. (weight of shape "
+                         f"{list(weight.shape)}, input of shape {list(input.shape)})")
+    weighted = loss * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    return weighted.sum() / weight.sum()
+
+
+# ---------------------------------------------------------------------------------------- regression
+@_quietly
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+             reduce: bool | None = None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    r"""Mean squared error between each element of ``input`` and ``target``.
+
+    .. math::
+        \ell_i = (x_i - y_i)^2, \qquad
+        \frac{\partial \ell_i}{\partial x_i} = 2 (x_i - y_i) = -\frac{\partial \ell_i}{\partial y_i}
+
+    then the mean (default), the sum, or no reduction (``'none'``). With ``weight`` (same shape as
+    the input) each :math:`\ell_i` is multiplied by :math:`w_i`, and the mean is
+    :math:`\sum_i w_i \ell_i / \sum_i w_i`.
+
+    Shape:
+        - Input: :math:`(*)`, any number of dimensions.
+        - Target: :math:`(*)`, the same shape (other shapes broadcast, with a warning).
+        - Output: a scalar; with ``reduction='none'``, :math:`(*)`.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    x, y = _float_pair(input, target, "mse_loss", "mse_cpu", warn=True)
+    if weight is not None:
+        return _weighted(mse_loss(input, target, reduction="none"), weight, input, reduction)
+    d = x - y
+    out, spread = _reduce(d * d, reduction)
+
+    def backward(g: ndarray) -> tuple:
+        gd = 2 * d * spread(g)
+        return _as(gd, input), _as(-gd, target)
+
+    return _node(out, "MseLossBackward0", (input, target), backward)
+
+
+@_quietly
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+            reduce: bool | None = None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    r"""Mean absolute error between each element of ``input`` and ``target``.
+
+    .. math::
+        \ell_i = |x_i - y_i|, \qquad
+        \frac{\partial \ell_i}{\partial x_i} = \mathrm{sign}(x_i - y_i)
+        = -\frac{\partial \ell_i}{\partial y_i} \quad (0 \text{ where } x_i = y_i)
+
+    ``weight`` works as in :func:`mse_loss`.
+
+    Shape:
+        - Input: :math:`(*)`.
+        - Target: :math:`(*)`, the same shape (other shapes broadcast, with a warning).
+        - Output: a scalar; with ``reduction='none'``, :math:`(*)`.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    x, y = _float_pair(input, target, "l1_loss", "l1_cpu", warn=True)
+    if weight is not None:
+        return _weighted(l1_loss(input, target, reduction="none"), weight, input, reduction)
+    d = x - y
+    out, spread = _reduce(np.abs(d), reduction)
+
+    def backward(g: ndarray) -> tuple:
+        gd = np.sign(d) * spread(g)
+        return _as(gd, input), _as(-gd, target)
+
+    return _node(out, "L1LossBackward0", (input, target), backward)
+
+
+@_quietly
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+                   reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    r"""Squared error for small differences, absolute error for large ones (Huber's loss
+    divided by ``beta``). With :math:`d_i = x_i - y_i`:
+
+    .. math::
+        \ell_i = \begin{cases} 0.5\, d_i^2 / \beta & |d_i| < \beta \\
+                               |d_i| - 0.5\, \beta & \text{otherwise} \end{cases}
+        \qquad
+        \frac{\partial \ell_i}{\partial x_i} = \begin{cases} d_i / \beta & |d_i| < \beta \\
+                               \mathrm{sign}(d_i) & \text{otherwise} \end{cases}
+
+    ``beta = 0`` is the L1 loss.
+
+    Shape:
+        - Input: :math:`(*)`.
+        - Target: :math:`(*)`, the same shape (other shapes broadcast, with a warning).
+        - Output: a scalar; with ``reduction='none'``, :math:`(*)`.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    x, y = _float_pair(input, target, "smooth_l1_loss", "smooth_l1_cpu", warn=True)
+    d = x - y
+    ad = np.abs(d)
+    small = ad < beta
+    out, spread = _reduce(np.where(small, 0.5 * d * d / beta, ad - 0.5 * beta).astype(d.dtype), reduction)
+
+    def backward(g: ndarray) -> tuple:
+        gd = np.where(small, d / beta, np.sign(d)) * spread(g)
+        return _as(gd, input), _as(-gd, target)
+
+    return _node(out, "SmoothL1LossBackward0", (input, target), backward)
+
+
+# ---------------------------------------------------------------------------------------- binary
+@_quietly
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    r"""Binary cross entropy between probabilities ``input`` (in [0, 1]) and ``target``.
+
+    .. math::
+        \ell_i = -w_i \left[ y_i \log x_i + (1 - y_i) \log(1 - x_i) \right]
+
+    with each log clamped to :math:`\ge -100` (so that :math:`x_i = 0` or 1 gives a finite loss),
+    as in PyTorch. The derivatives:
+
+    .. math::
+        \frac{\partial \ell_i}{\partial x_i} = w_i \frac{x_i - y_i}{\max(x_i (1 - x_i), 10^{-12})},
+        \qquad
+        \frac{\partial \ell_i}{\partial y_i} = w_i \left[\log(1 - x_i) - \log x_i\right]
+
+    ``weight`` (broadcast to the input's shape) cannot require grad, as in PyTorch.
+
+    Shape:
+        - Input: :math:`(*)`, probabilities.
+        - Target: :math:`(*)`, the same shape, in [0, 1].
+        - Output: a scalar; with ``reduction='none'``, :math:`(*)`.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    fn = "binary_cross_entropy"
+    _tensor(input, fn, "input")
+    _tensor(target, fn, "target")
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x, y = input._data, target._data
+    if y.dtype != x.dtype:
+        raise RuntimeError(f"Found dtype {_SCALAR_NAMES[target.dtype.name]} but expected "
+                           f"{_SCALAR_NAMES[input.dtype.name]}")
+    _require_float(input, "binary_cross_entropy")
+    w = None
+    if weight is not None:
+        _constant(weight, fn, "weight")
+        try:
+            w = np.broadcast_to(weight._data, x.shape).astype(x.dtype, copy=False)
+        except ValueError:
+            raise RuntimeError(f"weight of shape {list(weight.shape)} cannot be broadcast to the "
+                               f"input's shape {list(input.shape)}") from None
+    if not np.all((x >= 0) & (x <= 1)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if not np.all((y >= 0) & (y <= 1)):
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    log_x = np.log(x)  # -inf at 0: clamped below in the loss, not in the target's gradient
+    log_1mx = np.log1p(-x)
+    loss = -(y * np.maximum(log_x, -100) + (1 - y) * np.maximum(log_1mx, -100))
+    if w is not None:
+        loss = loss * w
+    out, spread = _reduce(loss, reduction)
+
+    def backward(g: ndarray) -> tuple:
+        gl = spread(g) if w is None else spread(g) * w
+        gx = gl * (x - y) / np.maximum(x * (1 - x), 1e-12)
+        gy = gl * (log_1mx - log_x)
+        return _as(gx, input), _as(gy, target)
+
+    return _node(out, "BinaryCrossEntropyBackward0", (input, target), backward)
+
+
+@_quietly
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     weight: Tensor | None = None, size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    r"""Binary cross entropy on logits: a sigmoid and :func:`binary_cross_entropy` in one, stable
+    for logits of any size. With :math:`\sigma` the sigmoid, :math:`p` = ``pos_weight`` (the
+    weight of the positive examples) and :math:`w` = ``weight``:
+
+    .. math::
+        \ell_i = -w_i \left[ p_i y_i \log \sigma(x_i) + (1 - y_i) \log(1 - \sigma(x_i)) \right]
+               = w_i \left[ (1 - y_i) x_i + (1 + (p_i - 1) y_i)\, \mathrm{softplus}(-x_i) \right]
+
+    (the second form never overflows), and
+
+    .. math::
+        \frac{\partial \ell_i}{\partial x_i} = w_i \left[ (p_i y_i + 1 - y_i) \sigma(x_i) - p_i y_i \right],
+        \qquad
+        \frac{\partial \ell_i}{\partial y_i} = w_i \left[ (p_i - 1)\, \mathrm{softplus}(-x_i) - x_i \right]
+
+    ``weight`` and ``pos_weight`` broadcast with the input (``pos_weight`` usually has one entry per
+    class, the last dimension) and cannot require grad, as in PyTorch.
+
+    Shape:
+        - Input: :math:`(*)`, logits.
+        - Target: :math:`(*)`, the same shape.
+        - Output: a scalar; with ``reduction='none'``, :math:`(*)`.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    fn = "binary_cross_entropy_with_logits"
+    _tensor(input, fn, "input")
+    _tensor(target, fn, "target")
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _constant(weight, fn, "weight")
+    _constant(pos_weight, fn, "pos_weight")
+    d = dt.result_type(input, target)
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type {_SCALAR_NAMES[d.name]} can't be cast to the desired output "
+                           f"type {_SCALAR_NAMES[target.dtype.name]}")
+    _require_float(input, "binary_cross_entropy_with_logits")
+    x, y = input._data.astype(d.np, copy=False), target._data.astype(d.np, copy=False)
+    w = None if weight is None else weight._data.astype(d.np, copy=False)
+    p = None if pos_weight is None else pos_weight._data.astype(d.np, copy=False)
+    for extra in (w, p):
+        if extra is not None:
+            try:
+                np.broadcast_shapes(extra.shape, x.shape)
+            except ValueError:
+                raise broadcast_error(extra.shape, x.shape) from None
+    softplus_neg = np.logaddexp(0, -x)  # -log sigmoid(x), stable
+    coef = 1 if p is None else 1 + (p - 1) * y  # the weight of -log sigmoid(x)
+    loss = (1 - y) * x + coef * softplus_neg
+    if w is not None:
+        loss = loss * w
+    out, spread = _reduce(loss.astype(d.np, copy=False), reduction)
+
+    def backward(g: ndarray) -> tuple:
+        gl = spread(g) if w is None else spread(g) * w
+        s = _sigmoid(x)
+        py = y if p is None else p * y
+        gx = gl * ((py + 1 - y) * s - py)
+        gy = gl * (-x if p is None else (p - 1) * softplus_neg - x)
+        return _as(gx, input), _as(gy, target)
+
+    return _node(out, "BinaryCrossEntropyWithLogitsBackward0", (input, target), backward)
+
+
+# ---------------------------------------------------------------------------------------- classes
+def _classes_last(a: ndarray) -> ndarray:
+    """(N, C, d1, ...) to (N, d1, ..., C); a single sample (C,) to (1, C)."""
+    return a[None] if a.ndim == 1 else np.moveaxis(a, 1, -1)
+
+
+def _classes_back(a: ndarray, ndim: int) -> ndarray:
+    return a[0] if ndim == 1 else np.moveaxis(a, -1, 1)
+
+
+def _log_softmax_last(x: ndarray) -> tuple[ndarray, ndarray]:
+    """log softmax and softmax over the last dimension, shifted by the maximum (no overflow)."""
+    shifted = x - np.max(x, axis=-1, keepdims=True)
+    logp = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return logp, np.exp(logp)
+
+
+def _class_weight(weight: Tensor | None, n_classes: int, dtype: np.dtype, fn: str = "") -> ndarray | None:
+    if weight is None:
+        return None
+    if weight.ndim != 1 or weight.numel() != n_classes:
+        raise RuntimeError(f"{fn}weight tensor should be defined either for all {n_classes} classes or "
+                           f"no classes but got weight tensor of shape: {list(weight.shape)}")
+    return weight._data.astype(dtype, copy=False)
+
+
+def _index_targets(input: Tensor, target: Tensor, ignore_index: int) -> tuple[ndarray, ndarray]:  # noqa: A002
+    """Check class-index targets against the input, as PyTorch does; return them in the
+    classes-last layout of the positions (``(1,)`` for a single sample) with the mask of those
+    that count (not ``ignore_index``)."""
+    x, t = input._data, target._data
+    shapes = f"(input of shape {list(x.shape)}, target of shape {list(t.shape)})"
+    if x.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
+    if x.ndim == 1:
+        if t.ndim == 1 and t.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
+        if t.ndim > 1:
+            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported {shapes}")
+    else:
+        batch = t.shape[0] if t.ndim else 0
+        if batch != x.shape[0]:
+            raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                             f"({batch}). {shapes}")
+        if x.ndim == 2 and t.ndim != 1:
+            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported {shapes}")
+        expected = x.shape[:1] + x.shape[2:]
+        if t.shape != expected:
+            raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_SCALAR_NAMES[target.dtype.name]}")
+    t = (t.reshape(1) if x.ndim == 1 else t).astype(np.int64, copy=False)
+    valid = t != ignore_index
+    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad][0])} is out of bounds. (class indices must be in "
+                         f"[0, {n_classes}) {shapes})")
+    return t, valid
+
+
+def _one_hot_q(t: ndarray, valid: ndarray, w: ndarray | None, n_classes: int,
+               dtype: np.dtype) -> tuple[ndarray, ndarray]:
+    """For class indices: ``q`` with ``w[t_n]`` at (n, t_n) and zeros elsewhere (a zero row where
+    ignored), and the weight of each position ``w[t_n]`` (the denominator of the mean)."""
+    safe = np.where(valid, t, 0)
+    per_position = (np.ones(t.shape, dtype) if w is None else w[safe]) * valid
+    q = np.zeros(t.shape + (n_classes,), dtype)
+    np.put_along_axis(q, safe[..., None], per_position[..., None], axis=-1)
+    return q, per_position
+
+
+def _classification(input: Tensor, logp: ndarray, q: ndarray, reduction: str, total: Any,  # noqa: A002
+                    out_shape: tuple, name: str, grad_input: Callable, valid: ndarray | None = None,
+                    extra: tuple = (), grad_extra: Callable | None = None) -> Tensor:
+    """The node of ``l_n = -sum_c q_nc logp_nc``, reduced; ``grad_input(gl)`` turns the gradient
+    of each ``l_n`` (classes-last, shape (..., 1)) into the gradient of the input. Positions not
+    ``valid`` (ignored) get a zero gradient, even when the mean is over nothing (an inf there)."""
+    # 0 * log 0 counts as 0: a class of probability 0 (logit -inf) that the target does not name
+    loss = -np.sum(np.where(q != 0, q * logp, 0), axis=-1).reshape(out_shape)
+    out, spread = _reduce(loss, reduction, total)
+    positions = logp.shape[:-1] + (1,)
+
+    def backward(g: ndarray) -> tuple:
+        gl = spread(g).reshape(positions)
+        if valid is not None:
+            gl = np.where(valid.reshape(positions), gl, 0)
+        gx = _classes_back(grad_input(gl), input.ndim).astype(input._data.dtype, copy=False)
+        return (gx,) + (grad_extra(gl) if grad_extra is not None else ())
+
+    return _node(out, name, (input,) + extra, backward)
+
+
+@_quietly
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+             size_average: bool | None = None, ignore_index: int = -100,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    r"""Negative log likelihood: the input holds log-probabilities (from :func:`log_softmax`),
+    the target class indices. For position :math:`n` with class :math:`y_n`:
+
+    .. math::
+        \ell_n = -w_{y_n} x_{n, y_n}, \qquad
+        \frac{\partial \ell_n}{\partial x_{n, c}} = -w_{y_n} [c = y_n]
+
+    and 0 where :math:`y_n` = ``ignore_index``. The mean is weighted:
+    :math:`\sum_n \ell_n / \sum_n w_{y_n}`, over the positions not ignored (nan if there are none).
+
+    Shape:
+        - Input: :math:`(N, C)`, :math:`(C)` for one sample, or :math:`(N, C, d_1, ..., d_K)`.
+        - Target: :math:`(N)`, :math:`()`, or :math:`(N, d_1, ..., d_K)`: int64 indices in
+          :math:`[0, C)` (or ``ignore_index``).
+        - Weight: :math:`(C)`, one weight per class (cannot require grad, as in PyTorch).
+        - Output: a scalar; with ``reduction='none'``, the target's shape.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    fn = "nll_loss"
+    _tensor(input, fn, "input")
+    _tensor(target, fn, "target")
+    _constant(weight, "nll_loss_forward", "weight")
+    t, valid = _index_targets(input, target, ignore_index)
+    _require_float(input, "nll_loss")
+    x = _classes_last(input._data)
+    n_classes = x.shape[-1]
+    w = _class_weight(weight, n_classes, x.dtype)
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[input.dtype.name]} but found "
+                           f"{_SCALAR_NAMES[weight.dtype.name]}")
+    q, per_position = _one_hot_q(t, valid, w, n_classes, x.dtype)
+    out_shape = () if input.ndim == 1 else t.shape
+    return _classification(input, x, q, reduction, per_position.sum(), out_shape,
+                           "NllLossBackward0", lambda gl: -q * gl, valid)
+
+
+@_quietly
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    r"""Cross entropy between the logits ``input`` and the target classes: :func:`log_softmax`
+    then :func:`nll_loss` in one node. With :math:`\log p_n = \mathrm{log\_softmax}(x_n)` the
+    position's log-probabilities over the C classes,
+
+    .. math::
+        \ell_n = -\sum_c q_{n,c} \log p_{n,c}, \qquad
+        \frac{\partial \ell_n}{\partial x_{n,c}} = p_{n,c} \sum_k q_{n,k} - q_{n,c}
+
+    where, with smoothing :math:`\varepsilon` = ``label_smoothing`` and class weights :math:`w`:
+
+    - the target holds class indices :math:`y_n`:
+      :math:`q_{n,c} = (1 - \varepsilon)\, w_{y_n} [c = y_n] + \frac{\varepsilon}{C} w_c`
+      (a zero row where :math:`y_n` = ``ignore_index``); the mean divides by
+      :math:`\sum_n w_{y_n}` over the positions not ignored;
+    - the target holds class probabilities :math:`t` (same shape as the input):
+      :math:`q_{n,c} = w_c \left((1 - \varepsilon) t_{n,c} + \frac{\varepsilon}{C}\right)`; the mean
+      divides by the number of positions, and
+      :math:`\partial \ell_n / \partial t_{n,c} = -(1 - \varepsilon) w_c \log p_{n,c}`.
+
+    Shape:
+        - Input: :math:`(N, C)`, :math:`(C)` for one sample, or :math:`(N, C, d_1, ..., d_K)`.
+        - Target: class indices of shape :math:`(N)`, :math:`()` or :math:`(N, d_1, ..., d_K)`
+          (int64 in :math:`[0, C)` or ``ignore_index``), or class probabilities with the input's
+          shape.
+        - Weight: :math:`(C)`.
+        - Output: a scalar; with ``reduction='none'``, :math:`(N)`, :math:`()` or
+          :math:`(N, d_1, ..., d_K)`.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    fn = "cross_entropy"
+    _tensor(input, fn, "input")
+    _tensor(target, fn, "target")
+    eps = float(label_smoothing)
+    if not 0.0 <= eps <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target.shape == input.shape:
+        return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, eps)
+    _constant(weight, "nll_loss_forward", "weight")
+    t, valid = _index_targets(input, target, ignore_index)
+    _require_float(input, "log_softmax_lastdim_kernel_impl")
+    logp, p = _log_softmax_last(_classes_last(input._data))
+    n_classes = logp.shape[-1]
+    w = _class_weight(weight, n_classes, logp.dtype)
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[input.dtype.name]} but found "
+                           f"{_SCALAR_NAMES[weight.dtype.name]}")
+    q, per_position = _one_hot_q(t, valid, w, n_classes, logp.dtype)
+    if eps:
+        uniform = np.ones(n_classes, logp.dtype) if w is None else w
+        q = (1 - eps) * q + (eps / n_classes) * uniform * valid[..., None]
+    row_total = q.sum(axis=-1, keepdims=True)
+    out_shape = () if input.ndim == 1 else t.shape
+    return _classification(input, logp, q, reduction, per_position.sum(), out_shape,
+                           "CrossEntropyLossBackward0", lambda gl: gl * (p * row_total - q), valid)
+
+
+def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
+                                 ignore_index: int, reduction: str, eps: float) -> Tensor:
+    """:func:`cross_entropy` with class probabilities as targets; here the weight may learn."""
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                           f"{_SCALAR_NAMES[target.dtype.name]}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    _require_float(input, "log_softmax_lastdim_kernel_impl")
+    d = dt.result_type(input, target) if weight is None else dt.result_type(input, target, weight)
+    logp, p = _log_softmax_last(_classes_last(input._data).astype(d.np, copy=False))
+    n_classes = logp.shape[-1]
+    w = _class_weight(weight, n_classes, d.np, fn="cross_entropy: ")
+    t = _classes_last(target._data).astype(d.np, copy=False)
+    smoothed = (1 - eps) * t + eps / n_classes if eps else t
+    q = smoothed if w is None else smoothed * w
+    row_total = q.sum(axis=-1, keepdims=True)
+    out_shape = logp.shape[:-1] if input.ndim > 1 else ()
+
+    def grad_target_weight(gl: ndarray) -> tuple:
+        gt = _classes_back(-(1 - eps) * gl * logp * (1 if w is None else w), input.ndim)
+        gw = None
+        if weight is not None and weight.requires_grad:
+            gw = -np.sum(gl * smoothed * logp, axis=tuple(range(logp.ndim - 1)))
+            gw = gw.astype(weight._data.dtype, copy=False)
+        return gt.astype(target._data.dtype, copy=False), gw
+
+    return _classification(input, logp, q, reduction, None, out_shape, "CrossEntropyLossBackward0",
+                           lambda gl: gl * (p * row_total - q),
+                           extra=(target, weight), grad_extra=grad_target_weight)
+
+
+# ---------------------------------------------------------------------------------------- embedding
+@_quietly
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # noqa: A002
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    r"""Hinge loss for targets :math:`y_i \in \{1, -1\}` (similar / dissimilar pairs, the input
+    usually a distance):
+
+    .. math::
+        \ell_i = \begin{cases} x_i & y_i = 1 \\ \max(0, \Delta - x_i) & y_i = -1 \end{cases}
+        \qquad
+        \frac{\partial \ell_i}{\partial x_i} = \begin{cases} 1 & y_i = 1 \\
+            -[\Delta - x_i \ge 0] & y_i = -1 \end{cases}
+
+    with :math:`\Delta` = ``margin``. As in PyTorch, a target other than 1 and -1 gets both terms.
+    The target gets no gradient.
+
+    Shape:
+        - Input: :math:`(*)`.
+        - Target: :math:`(*)`, broadcastable with the input.
+        - Output: a scalar; with ``reduction='none'``, the broadcast shape.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    x, y = _float_pair(input, target, "hinge_embedding_loss", "hinge_embedding_loss")
+    below = margin - x
+    not_pos, not_neg = y != 1, y != -1
+    loss = np.where(not_pos, np.maximum(below, 0), 0) + np.where(not_neg, x, 0)
+    out, spread = _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(g: ndarray) -> tuple:
+        local = not_neg.astype(x.dtype) - (not_pos & (below >= 0))
+        return (_as(local * spread(g), input),)
+
+    return _node(out, "HingeEmbeddingLossBackward0", (input,), backward)
+
+
+__all__ = [
+    "mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hinge_embedding_loss",
+]

@@ -1,0 +1,1 @@
+"""The layers of ``flambeau.nn``, one family per file."""

@@ -1,0 +1,32 @@
+"""Dropout: during training, zero each element with probability p and scale the rest by 1/(1-p);
+in evaluation mode, do nothing."""
+
+from __future__ import annotations
+
+from ...tensor import Tensor
+from .. import functional as F
+from ..module import Module
+
+
+class Dropout(Module):
+    r"""In training, zero each element with probability ``p`` and scale the others:
+    :math:`y_i = m_i x_i / (1 - p)` with :math:`m_i \sim \mathrm{Bernoulli}(1 - p)`, so that the
+    expected value is unchanged; the gradient is the same mask times :math:`1 / (1 - p)`. In
+    evaluation mode (``model.eval()``), the identity.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: the same shape.
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
