@@ -375,9 +375,6 @@ def test_adam_state_layout_and_amsgrad():
     np.testing.assert_allclose(state["max_exp_avg_sq"]._data, [0.001, 0.009], rtol=1e-13)  # step 1's
 
 
-@pytest.mark.xfail(strict=True, reason="bug in flambeau.tensor (ops/creation.py): with dtype=float64, Python "
-                   "floats are first stored as float32 (the default dtype), then cast, so "
-                   "flambeau.tensor([0.1], dtype=flambeau.float64) is 0.10000000149011612, not 0.1")
 def test_float64_gradient_from_python_floats_is_exact(torch):
     """Setting ``p.grad`` from a list of Python floats, as optimizer tests and examples do."""
     p = nn.Parameter(_f64([0.0]))

@@ -1,7 +1,23 @@
-"""Printing tensors as PyTorch prints them: ``tensor([1.0000, 0.5000], requires_grad=True)``."""
+"""Printing tensors as PyTorch prints them: ``tensor([1.0000, 0.5000], requires_grad=True)``.
+
+The rules, PyTorch's:
+
+- every element is printed with one format, chosen from the finite non-zero values: integers
+  ``1.`` if they are all integral, 4 decimals ``0.5000`` otherwise, and scientific notation
+  ``1.0000e-05`` when the largest is over 1e8 or over 1000 times the smallest (or, for
+  non-integral values, the smallest is under 1e-4);
+- elements are right-aligned to the width of the widest finite non-zero one;
+- rows longer than 80 characters wrap; tensors of more than 1000 elements are summarised by
+  their first and last 3 entries along each dimension;
+- ``dtype=`` is shown unless it is the default float dtype, int64 or bool (always, for an
+  empty tensor, unless it is the default float dtype), then ``grad_fn=`` or
+  ``requires_grad=True``; these suffixes go to a new line when the last line would pass 80.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -9,101 +25,136 @@ import numpy as np
 if TYPE_CHECKING:
     from .tensor import Tensor
 
-_SUMMARIZE_OVER = 1000
-_EDGE = 3
+_THRESHOLD = 1000  # more elements than this: summarise
+_EDGE = 3  # entries shown at each end of a summarised dimension
+_LINEWIDTH = 80
+_PRECISION = 4
 
 
-def _float_formatter(values: np.ndarray):
-    finite = values[np.isfinite(values)]
-    nonzero = np.abs(finite[finite != 0])
-    if nonzero.size == 0:
-        return lambda v: _special(v) or "0."
-    lo, hi = float(nonzero.min()), float(nonzero.max())
-    if np.all(finite == np.round(finite)):
-        if hi > 1e8:
-            return lambda v: _special(v) or f"{v:.4e}"
-        return lambda v: _special(v) or f"{v:.0f}."
-    if hi / lo > 1000.0 or hi > 1e8 or lo < 1e-4:
-        return lambda v: _special(v) or f"{v:.4e}"
-    return lambda v: _special(v) or f"{v:.4f}"
+class _Formatter:
+    """Formats every element of one tensor the same way, right-aligned to a common width."""
 
-
-def _special(v: float) -> str | None:
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return None
-
-
-def _summarized(a: np.ndarray) -> bool:
-    return a.size > _SUMMARIZE_OVER
-
-
-def _edges(a: np.ndarray) -> np.ndarray:
-    """The values shown when a large tensor is summarised (first and last three per dim)."""
-    if a.ndim == 0:
-        return a.reshape(1)
-    parts = []
-    if a.shape[0] > 2 * _EDGE:
-        rows = list(a[:_EDGE]) + list(a[-_EDGE:])
-    else:
-        rows = list(a)
-    for r in rows:
-        parts.append(_edges(r).ravel())
-    return np.concatenate(parts) if parts else a.ravel()
-
-
-def _body(a: np.ndarray, fmt, width: int, indent: int, summarize: bool) -> str:
-    if a.ndim == 0:
-        return fmt(a.item()).rjust(width)
-    if a.ndim == 1:
-        if summarize and a.shape[0] > 2 * _EDGE:
-            items = [fmt(v).rjust(width) for v in a[:_EDGE].tolist()] + ["..."] + \
-                    [fmt(v).rjust(width) for v in a[-_EDGE:].tolist()]
+    def __init__(self, values: np.ndarray, floating: bool) -> None:
+        self.floating = floating
+        self.int_mode = True
+        self.sci_mode = False
+        self.width = 1
+        flat = values.reshape(-1)
+        if not floating:
+            self.width = max([self.width] + [len(_plain(v)) for v in flat.tolist()])
+            return
+        x = flat.astype(np.float64)
+        nonzero = x[np.isfinite(x) & (x != 0)]
+        if nonzero.size == 0:
+            return
+        lo, hi = float(np.abs(nonzero).min()), float(np.abs(nonzero).max())
+        self.int_mode = bool(np.all(nonzero == np.ceil(nonzero)))
+        if self.int_mode:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+            shown = [self._sci(v) if self.sci_mode else f"{v:.0f}." for v in nonzero.tolist()]
         else:
-            items = [fmt(v).rjust(width) for v in a.tolist()]
-        return "[" + ", ".join(items) + "]"
-    sep = "," + "\n" * (a.ndim - 1) + " " * (indent + 1)
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+            shown = [self._sci(v) if self.sci_mode else f"{v:.{_PRECISION}f}" for v in nonzero.tolist()]
+        self.width = max([self.width] + [len(s) for s in shown])
+
+    @staticmethod
+    def _sci(v: float) -> str:
+        return f"{v:.{_PRECISION}e}"
+
+    def __call__(self, v: float | int | bool) -> str:
+        if not self.floating:
+            s = _plain(v)
+        elif self.sci_mode:
+            s = self._sci(v)
+        elif self.int_mode:
+            s = f"{v:.0f}" + ("" if math.isinf(v) or math.isnan(v) else ".")
+        else:
+            s = f"{v:.{_PRECISION}f}"
+        return s.rjust(self.width)
+
+
+def _plain(v: float | int | bool) -> str:
+    return str(v)
+
+
+def _summary(a: np.ndarray) -> np.ndarray:
+    """The elements shown when ``a`` is summarised: its first and last entries along each
+    dimension (they choose the format)."""
+    if a.ndim == 0:
+        return a
+    rows = list(range(a.shape[0]))
+    if a.shape[0] > 2 * _EDGE:
+        rows = rows[:_EDGE] + rows[-_EDGE:]
+    if a.ndim == 1:
+        return a[rows]
+    return np.stack([_summary(a[i]) for i in rows])
+
+
+def _vector(a: np.ndarray, fmt: Callable, indent: int, summarize: bool) -> str:
+    """A 1-D tensor: as many elements per line as fit in the line width."""
     if summarize and a.shape[0] > 2 * _EDGE:
-        rows = [_body(r, fmt, width, indent + 1, summarize) for r in a[:_EDGE]] + ["..."] + \
-               [_body(r, fmt, width, indent + 1, summarize) for r in a[-_EDGE:]]
+        items = [fmt(v) for v in a[:_EDGE].tolist()] + [" ..."] + [fmt(v) for v in a[-_EDGE:].tolist()]
     else:
-        rows = [_body(r, fmt, width, indent + 1, summarize) for r in a]
-    return "[" + sep.join(rows) + "]"
+        items = [fmt(v) for v in a.tolist()]
+    per_line = max(1, (_LINEWIDTH - indent) // (fmt.width + 2))
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _body(a: np.ndarray, fmt: Callable, indent: int, summarize: bool) -> str:
+    if a.ndim == 0:
+        return fmt(a.item())
+    if a.ndim == 1:
+        return _vector(a, fmt, indent, summarize)
+    if summarize and a.shape[0] > 2 * _EDGE:
+        rows = [_body(r, fmt, indent + 1, summarize) for r in a[:_EDGE]] + ["..."] + \
+               [_body(r, fmt, indent + 1, summarize) for r in a[-_EDGE:]]
+    else:
+        rows = [_body(r, fmt, indent + 1, summarize) for r in a]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
 
 
 def format_array(a: np.ndarray, indent: int) -> str:
-    summarize = _summarized(a)
-    shown = _edges(a) if summarize else a.ravel()
-    kind = a.dtype.kind
-    if kind == "b":
-        def fmt(v):
-            return "True" if v else "False"
-    elif kind == "f":
-        fmt = _float_formatter(shown.astype(np.float64))
-    else:
-        def fmt(v):
-            return str(v)
-    width = max((len(fmt(v)) for v in shown.tolist()), default=0)
-    return _body(a, fmt, width, indent, summarize)
+    """The values of ``a`` as PyTorch prints them, the first line starting at column ``indent``."""
+    if a.size == 0:
+        return "[]"
+    summarize = a.size > _THRESHOLD
+    if a.dtype == np.float16:
+        a = a.astype(np.float32)
+    fmt = _Formatter(_summary(a) if summarize else a, a.dtype.kind == "f")
+    return _body(a, fmt, indent, summarize)
+
+
+def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
+    """Append ``, suffix`` to ``text``, on a new line when the last line would get too long."""
+    out = [text]
+    last_line = len(text) - text.rfind("\n") + 1
+    for s in suffixes:
+        if last_line + len(s) + 2 > _LINEWIDTH:
+            out.append(",\n" + " " * indent + s)
+            last_line = indent + len(s)
+        else:
+            out.append(", " + s)
+            last_line += len(s) + 2
+    return "".join(out) + ")"
 
 
 def format_tensor(t: Tensor, prefix: str = "tensor(") -> str:
     from . import _dtype as dt
 
     a = t._data
-    suffix = []
-    if a.size == 0 and a.ndim != 1:
-        body = "[]"
-        suffix.append(f"size={tuple(a.shape)}")
-    else:
-        body = format_array(a, len(prefix))
     d = t.dtype
-    if d not in (dt.get_default_dtype(), dt.int64, dt.bool):
-        suffix.append(f"dtype={d!r}")
+    indent = len(prefix)
+    suffixes = []
+    if a.size == 0:
+        if a.ndim != 1:
+            suffixes.append(f"size={tuple(a.shape)}")
+        if d is not dt.get_default_dtype():  # nothing shows the dtype of an empty tensor
+            suffixes.append(f"dtype={d!r}")
+    elif d not in (dt.get_default_dtype(), dt.int64, dt.bool):
+        suffixes.append(f"dtype={d!r}")
     if t.grad_fn is not None:
-        suffix.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
-        suffix.append("requires_grad=True")
-    return prefix + body + "".join(", " + s for s in suffix) + ")"
+        suffixes.append("requires_grad=True")
+    return _add_suffixes(prefix + format_array(a, indent), suffixes, indent)

@@ -82,11 +82,18 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 
 
 def _type(self: Tensor, d: Any = None) -> Any:
+    """``x.type()``: PyTorch's old name of the type (``torch.FloatTensor``); ``x.type(dtype)``
+    converts."""
     if d is None:
-        return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-                "int64": "torch.LongTensor", "int32": "torch.IntTensor",
-                "bool": "torch.BoolTensor"}.get(self.dtype.name, f"torch.{self.dtype.name}")
+        return shape._legacy_name(self)
     return _to(self, dt.to_dtype(d))
+
+
+def _iter(self: Tensor) -> Any:
+    """Iterating over a tensor gives its slices along dimension 0 (``unbind``, as PyTorch)."""
+    if self._data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(shape.unbind(self, 0))
 
 
 def _caster(d: dt.dtype) -> Any:
@@ -163,6 +170,7 @@ def bind() -> None:
         size, value, dtype=dtype or self.dtype, requires_grad=requires_grad)
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)
+    Tensor.__iter__ = _iter
     Tensor.__getitem__ = index.getitem
     Tensor.__setitem__ = _setitem
     Tensor.__add__ = _op(arith.add)

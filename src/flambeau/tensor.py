@@ -170,6 +170,10 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or complex "
+                f"dtype (got {value.dtype})")
         self._data = value._data
 
     # ------------------------------------------------------------------ conversion
@@ -193,6 +197,9 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if dtype is not None:
             return self._data.astype(dtype, copy=bool(copy))
         return self._data.copy() if copy else self._data
@@ -231,10 +238,17 @@ class Tensor:
         return bool(self._data)
 
     def __float__(self) -> float:
+        self._one_element("float")
         return float(self.item())
 
     def __int__(self) -> int:
+        self._one_element("int")
         return int(self.item())
+
+    def _one_element(self, kind: str) -> None:
+        if self._data.size != 1:
+            raise ValueError(f"only one element tensors can be converted to Python scalars "
+                             f"(got {self._data.size} elements for {kind}())")
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

@@ -4,6 +4,7 @@ floats give float32 (the default dtype), ints int64, bools bool; NumPy arrays ke
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -19,59 +20,94 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def _infer(data: Any) -> np.ndarray:
-    """NumPy array for nested Python data, with PyTorch's dtype inference."""
+def _infer(data: Any, want: dt.dtype | None = None) -> np.ndarray:
+    """NumPy array for ``data``, with PyTorch's dtype inference: a NumPy array or tensor keeps
+    its dtype; in (nested) sequences, each number has a dtype (Python bool, int and float give
+    bool, int64 and the default float; NumPy scalars and 0-d tensors their own) and the result
+    is the promotion of them all."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, np.ndarray):
         dt.from_numpy_dtype(data.dtype)
         return data.copy()
-    if isinstance(data, np.generic):
-        return np.array(data)
-    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
-        data = _untensor(data)
-    arr = np.array(data)
-    kind = arr.dtype.kind
-    if kind == "f":
-        return arr.astype(dt.get_default_dtype().np)
-    if kind in "iu":
-        return arr.astype(np.int64)
-    if kind == "b":
-        return arr
-    if arr.dtype == object or kind in "USO":
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}: tensor() takes numbers, "
-                        f"nested lists of numbers of equal lengths, or arrays (got {data!r:.80})")
-    raise TypeError(f"unsupported data type {arr.dtype}")
+    if isinstance(data, range):
+        data = list(data)
+    leaves = _flat(data)
+    types = set(map(type, leaves))
+    with_arrays = any(issubclass(tp, (Tensor, np.ndarray)) for tp in types)
+    dtypes = {_type_dtype(tp) for tp in types if not issubclass(tp, (Tensor, np.ndarray))}
+    if with_arrays:  # tensors and arrays: each has its own dtype
+        dtypes |= {_leaf_dtype(v) for v in leaves if isinstance(v, (Tensor, np.ndarray))}
+    result = dt.get_default_dtype()
+    if dtypes:
+        result = functools.reduce(dt.promote_types, dtypes)
+    if want is not None and not with_arrays:
+        result = want  # Python numbers go straight to the asked dtype (0.1 stays exact in float64)
+    values = _plain(data) if with_arrays else data
+    try:
+        return np.array(values, dtype=result.np)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    except ValueError as e:
+        raise ValueError(f"expected a rectangular nested sequence of numbers: {e}") from None
+
+
+def _type_dtype(tp: type) -> dt.dtype:
+    """The dtype PyTorch infers for a number of Python or NumPy type ``tp``."""
+    if issubclass(tp, np.generic):  # first: np.float64 is also a Python float
+        if issubclass(tp, (np.str_, np.bytes_, np.object_)):
+            raise TypeError(f"new(): invalid data type '{tp.__name__}'")
+        return dt.from_numpy_dtype(np.dtype(tp))
+    if issubclass(tp, bool):
+        return dt.bool
+    if issubclass(tp, int):
+        return dt.int64
+    if issubclass(tp, float):
+        return dt.get_default_dtype()
+    if tp is type(None):
+        raise RuntimeError("Could not infer dtype of NoneType")
+    raise TypeError(f"new(): invalid data type '{tp.__name__}'")
+
+
+def _leaf_dtype(v: Any) -> dt.dtype:
+    """The dtype of a tensor or array found in the data."""
+    if isinstance(v, Tensor):
+        if v._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return v.dtype
+    return dt.from_numpy_dtype(v.dtype)
 
 
 def _flat(data: Any) -> list:
+    """The leaves of nested lists and tuples (NumPy arrays count as one leaf)."""
     out: list = []
     stack = [data]
     while stack:
         d = stack.pop()
-        if isinstance(d, (list, tuple)):
+        if isinstance(d, (list, tuple, range)):
             stack.extend(d)
         else:
             out.append(d)
     return out
 
 
-def _untensor(data: Any) -> Any:
+def _plain(data: Any) -> Any:
+    """``data`` with its tensors and NumPy values turned into Python numbers and lists."""
     if isinstance(data, Tensor):
+        return data._data.reshape(()).item()
+    if isinstance(data, (np.ndarray, np.generic)):
         return data.tolist()
-    if isinstance(data, (list, tuple)):
-        return [_untensor(d) for d in data]
+    if isinstance(data, (list, tuple, range)):
+        return [_plain(d) for d in data]
     return data
 
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays)."""
-    try:
-        arr = _infer(data)
-    except ValueError as e:
-        raise ValueError(f"expected a rectangular nested sequence of numbers: {e}") from None
-    if dtype is not None:
-        arr = arr.astype(dt.to_dtype(dtype).np)
+    want = None if dtype is None else dt.to_dtype(dtype)
+    arr = _infer(data, want)
+    if want is not None and arr.dtype != want.np:
+        arr = arr.astype(want.np)
     return _finish(arr, requires_grad)
 
 
@@ -100,21 +136,28 @@ def _dtype_or_default(dtype: Any) -> np.dtype:
     return (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
 
 
-def _by_shape(fill: Any) -> Any:
+def sizes(name: str, size: tuple) -> tuple[int, ...]:
+    """The shape given to a creation function (``f(2, 3)``, ``f((2, 3))``...), checked."""
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    shape = shape_args(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    return shape
+
+
+def _by_shape(fill: Any, name: str) -> Any:
     def make(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
              out: Any = None) -> Tensor:
-        shape = shape_args(size)
-        if any(s < 0 for s in shape):
-            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
-        return _finish(fill(shape, _dtype_or_default(dtype)), requires_grad)
+        return _finish(fill(sizes(name, size), _dtype_or_default(dtype)), requires_grad)
 
+    make.__name__ = name
     return make
 
 
-zeros = _by_shape(np.zeros)
-ones = _by_shape(np.ones)
-empty = _by_shape(np.zeros)
-zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
+zeros = _by_shape(np.zeros, "zeros")
+ones = _by_shape(np.ones, "ones")
+empty = _by_shape(np.zeros, "empty")
 zeros.__doc__ = "A tensor of zeros of the given shape."
 ones.__doc__ = "A tensor of ones of the given shape."
 empty.__doc__ = "A tensor of the given shape (flambeau fills it with zeros)."
@@ -129,7 +172,7 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool =
         d = dt.default_for_category(dt.scalar_category(fill_value)).np
     else:
         d = dt.to_dtype(dtype).np
-    return _finish(np.full(shape_args((size,)), fill_value, dtype=d), requires_grad)
+    return _finish(np.full(sizes("full", (size,)), fill_value, dtype=d), requires_grad)
 
 
 def _like(fn: Any) -> Any:
@@ -161,7 +204,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     if vals[2] == 0:
         raise RuntimeError("step must be nonzero")
     if (vals[1] - vals[0]) * vals[2] < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in vals)
         d = np.int64 if is_int else dt.get_default_dtype().np
@@ -188,6 +231,8 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
         device: Any = None) -> Tensor:
     """The n x m identity matrix."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n and m must be non-negative, got n={n} and m={m}")
     return _finish(np.eye(n, m, dtype=_dtype_or_default(dtype)), requires_grad)
 
 

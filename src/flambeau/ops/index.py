@@ -4,75 +4,178 @@ adding where an element was picked several times (scatter-add)."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, _wrap_dim, needs_grad, record, unbroadcast
+from ._core import Tensor, _make, _wrap_dim, broadcast_error, needs_grad, record, unbroadcast
+
+_VALID = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+          "valid indices")
 
 
-def _convert_index(idx: Any) -> tuple[Any, bool]:
-    """NumPy's form of a PyTorch index, and whether it is "advanced" (arrays or masks, which
-    pick elements that may repeat) rather than "basic" (ints, slices, None, ...: a view)."""
-    if not isinstance(idx, tuple):
-        idx = (idx,)
-    out = []
-    advanced = False
-    for i in idx:
-        if isinstance(i, Tensor):
-            arr = i._data
-            if arr.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            if arr.ndim == 0 and arr.dtype.kind != "b":
-                out.append(int(arr))
-                continue
-            out.append(arr)
-            advanced = True
-        elif isinstance(i, (list, np.ndarray)):
-            arr = np.asarray(i)
-            if arr.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            out.append(arr)
-            advanced = True
-        elif isinstance(i, (bool, np.bool_)):
-            out.append(bool(i))
-            advanced = True
-        elif isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis:
-            if isinstance(i, slice) and i.step is not None and i.step <= 0:
-                raise ValueError("step must be greater than zero")
-            out.append(i)
+def _as_tuple(idx: Any) -> tuple:
+    """The index as a tuple of per-dimension entries. A list holding sequences, tensors,
+    slices, None or ``...`` is read as a tuple, as PyTorch (still) does, with its warning."""
+    if isinstance(idx, tuple):
+        return idx
+    if isinstance(idx, list) and len(idx) < 32 and any(
+            isinstance(i, (list, tuple, np.ndarray, Tensor, slice)) or i is None or i is Ellipsis
+            for i in idx):
+        warnings.warn(
+            "Using a non-tuple sequence for multidimensional indexing is deprecated; use "
+            "x[tuple(seq)] instead of x[seq] (flambeau reads it as PyTorch 2.13 does: as a tuple)",
+            UserWarning, stacklevel=4)
+        return tuple(idx)
+    return (idx,)
+
+
+def _entry(i: Any) -> Any:
+    """One entry of an index in NumPy's terms: an int, a slice, None, Ellipsis, or an array of
+    integers or booleans (0-d booleans included)."""
+    if isinstance(i, Tensor):
+        i = i._data
+        if i.dtype == np.uint8:  # PyTorch's legacy byte masks
+            i = i.astype(bool)
+    if isinstance(i, (bool, np.bool_)):
+        return np.asarray(i)
+    if isinstance(i, (int, np.integer)):
+        return int(i)
+    if isinstance(i, (list, tuple, np.ndarray)):
+        arr = np.asarray(i)
+        if arr.size == 0 and isinstance(i, (list, tuple)):
+            arr = arr.astype(np.int64)  # x[[]] picks nothing
+        if arr.dtype.kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if arr.ndim == 0 and arr.dtype.kind != "b":
+            return int(arr)
+        return arr
+    if isinstance(i, slice):
+        if i.step is not None and i.step <= 0:
+            raise ValueError("step must be greater than zero")
+        return i
+    if i is None or i is Ellipsis:
+        return i
+    if isinstance(i, str):
+        raise TypeError(f"{_VALID} (got str)")
+    raise IndexError(f"{_VALID} (got {type(i).__name__})")
+
+
+class _Index:
+    """A PyTorch index, applied as PyTorch applies it: first the "basic" entries (ints, slices,
+    None, ``...``), which give a view; then, if any, the "advanced" entries (integer arrays and
+    boolean masks) on that view, which pick elements (a copy, where elements may repeat).
+
+    Taking the ints first matters: in ``x[0, 1:, [0, 0]]`` the int is not an advanced index, so
+    the picked dimension stays in place (NumPy would move it to the front)."""
+
+    def __init__(self, x: np.ndarray, idx: Any) -> None:
+        entries = [_entry(i) for i in _as_tuple(idx)]
+        if sum(e is Ellipsis for e in entries) > 1:
+            raise IndexError("an index can only have a single ellipsis ('...')")
+        used = sum(_dims_used(e) for e in entries)
+        if used > x.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+        basic: list = []
+        advanced: list = []
+        self.name = "AliasBackward0"
+        dim = 0  # the dimension of x the next entry applies to
+        for e in entries:
+            if e is Ellipsis:
+                basic.append(e)
+                # spelled out for the second step: an ellipsis over no dimension must not
+                # separate two advanced indices (NumPy would then move their dimension first)
+                advanced += [slice(None)] * (x.ndim - used)
+                dim += x.ndim - used
+            elif e is None:
+                basic.append(None)
+                advanced.append(slice(None))
+                self.name = "UnsqueezeBackward0"
+            elif isinstance(e, int):
+                basic.append(e)  # removes the dimension: nothing for the second step
+                self.name = "SelectBackward0"
+                dim += 1
+            elif isinstance(e, slice):
+                basic.append(e)
+                advanced.append(slice(None))
+                if e.indices(x.shape[dim]) != (0, x.shape[dim], 1):
+                    self.name = "SliceBackward0"
+                dim += 1
+            elif e.dtype.kind == "b" and e.ndim == 0:
+                basic.append(None)  # a new dimension of size 1, kept (True) or emptied (False)
+                advanced.append(e.reshape(1))
+            else:
+                basic += [slice(None)] * _dims_used(e)
+                advanced.append(e)
+                dim += _dims_used(e)
+        self.basic = tuple(basic)
+        self.advanced = tuple(advanced) if any(isinstance(e, np.ndarray) for e in advanced) else None
+        if self.advanced is not None:
+            self.name = "IndexBackward0"
+        elif isinstance(idx, slice):
+            self.name = "SliceBackward0"  # PyTorch slices even for a lone `:`
+        self.shape = x.shape
+
+    def get(self, x: np.ndarray) -> np.ndarray:
+        view = x[self.basic]
+        return view if self.advanced is None else view[self.advanced]
+
+    def set(self, x: np.ndarray, v: Any) -> None:
+        if self.advanced is None:
+            x[self.basic] = v
         else:
-            raise IndexError(
-                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
-                f"are valid indices (got {type(i).__name__})")
-    return tuple(out), advanced
+            x[self.basic][self.advanced] = v
+
+    def add_at(self, gx: np.ndarray, g: np.ndarray) -> None:
+        """``gx[index] += g``, adding up where the index repeats elements (scatter-add)."""
+        if self.advanced is None:
+            gx[self.basic] += g
+        else:
+            np.add.at(gx[self.basic], self.advanced, g)
 
 
-def _index_error(x: np.ndarray, e: IndexError) -> IndexError:
-    msg = str(e)
-    if "out of bounds" in msg:
-        return IndexError(f"{msg} (indexing a tensor of shape {list(x.shape)})")
-    return IndexError(f"{msg} (indexing a tensor of shape {list(x.shape)})")
+def _dims_used(e: Any) -> int:
+    """How many dimensions of the indexed tensor an index entry consumes."""
+    if e is None or e is Ellipsis:
+        return 0
+    if isinstance(e, np.ndarray):
+        return e.ndim if e.dtype.kind == "b" else 1
+    return 1
+
+
+def _index_error(x: np.ndarray, e: Exception) -> IndexError:
+    return IndexError(f"{e} (indexing a tensor of shape {list(x.shape)})")
+
+
+def _parse(x: np.ndarray, idx: Any) -> _Index:
+    try:
+        return _Index(x, idx)
+    except IndexError as e:
+        raise _index_error(x, e) from None
 
 
 def getitem(a: Tensor, idx: Any) -> Tensor:
     """``a[idx]``.  Backward: a zero tensor of ``a``'s shape with ``g`` added at ``idx``."""
     x = a._data
-    key, advanced = _convert_index(idx)
+    index = _parse(x, idx)
     try:
-        out = x[key]
+        out = index.get(x)
     except IndexError as e:
         raise _index_error(x, e) from None
 
     def backward(g: np.ndarray) -> tuple:
         gx = np.zeros(x.shape, g.dtype)
-        if advanced:
-            np.add.at(gx, key, g)
-        else:
-            gx[key] = g
+        index.add_at(gx, g)
         return (gx,)
 
-    return record(out, "IndexBackward0" if advanced else "SliceBackward0", (a,), backward)
+    return record(out, index.name, (a,), backward)
+
+
+def _type_name(a: Tensor) -> str:
+    from .shape import _legacy_name
+
+    return _legacy_name(a)
 
 
 def setitem(a: Tensor, idx: Any, value: Any) -> None:
@@ -81,33 +184,62 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     from .inplace import check_inplace
 
     x = a._data
-    key, advanced = _convert_index(idx)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
+    if not isinstance(value, (Tensor, bool, int, float, np.generic)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
+    index = _parse(x, idx)
+    if isinstance(value, Tensor) and index.advanced is not None and value._data.dtype != x.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got {a.dtype} for the "
+            f"destination and {value.dtype} for the source.")
     v = value._data if isinstance(value, Tensor) else value
+    try:
+        target_shape = index.get(x).shape
+    except IndexError as e:
+        raise _index_error(x, e) from None
+    vshape = np.shape(v)
+    try:
+        np.broadcast_to(np.empty(vshape, dtype=np.bool_), target_shape)
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
+                           f"broadcast to indexing result of shape {list(target_shape)}") from None
     if not needs_grad(a, value):
-        try:
-            x[key] = v
-        except IndexError as e:
-            raise _index_error(x, e) from None
-        except ValueError as e:
-            raise RuntimeError(f"{e} (setting values of shape {list(np.shape(v))} into "
-                               f"a[...] of shape {list(x[key].shape)})") from None
+        index.set(x, v)
         return
     check_inplace(a)
+    # In the graph, write into a copy: the nodes before may still need the old values.
     new = x.copy()
-    new[key] = v
+    index.set(new, v)
     old = _make(x, a.grad_fn)
     old._requires_grad = a._requires_grad
-    vshape = np.shape(v)
 
     def backward(g: np.ndarray) -> tuple:
         g_old = g.copy()
-        g_old[key] = 0
-        g_val = unbroadcast(np.broadcast_to(g[key], np.broadcast_shapes(g[key].shape, vshape)), vshape) \
-            if isinstance(value, Tensor) else None
+        index.set(g_old, 0)  # the overwritten elements no longer depend on the old values
+        g_val = None
+        if isinstance(value, Tensor):
+            g_val = unbroadcast(index.get(g), vshape).astype(value._data.dtype, copy=False)
         return g_old, g_val
 
     t = record(new, "CopySlices", (old, value if isinstance(value, Tensor) else None), backward)
     a._data, a.grad_fn, a._requires_grad = t._data, t.grad_fn, t._requires_grad
+
+
+def _check_index(ix: np.ndarray, size: int, d: int) -> None:
+    """Index values must lie in [0, size): unlike Python, PyTorch's gather and scatter take no
+    negative indices."""
+    if ix.size and (ix.max() >= size or ix.min() < 0):
+        bad = int(ix.max()) if ix.max() >= size else int(ix.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+
+
+def _along(ix: np.ndarray, d: int) -> tuple:
+    """The NumPy index that picks, for every position p of ``ix``, the element at p with its
+    coordinate ``d`` replaced by ``ix[p]``."""
+    grid = list(np.indices(ix.shape, sparse=True))
+    grid[d] = ix
+    return tuple(grid)
 
 
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -117,50 +249,62 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     ix = index._data
     if ix.dtype.kind not in "iu":
         raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
-    if ix.ndim != x.ndim:
+    if ix.ndim != x.ndim and not (x.ndim == 0 and ix.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for k in range(x.ndim):
         if k != d and ix.shape[k] > x.shape[k]:
             raise RuntimeError(
                 f"Size does not match at dimension {k} expected index {list(ix.shape)} to be "
-                f"smaller than self {list(x.shape)} apart from dimension {d}")
-    if ix.size and (ix.max() >= x.shape[d] or ix.min() < -x.shape[d]):
-        raise RuntimeError(f"index {int(ix.max())} is out of bounds for dimension {d} with size {x.shape[d]}")
-    sub = x[tuple(slice(0, s) if k != d else slice(None) for k, s in enumerate(ix.shape))]
-    out = np.take_along_axis(sub, ix, axis=d)
+                f"no larger than self {list(x.shape)} apart from dimension {d}")
+    _check_index(ix, x.shape[d] if x.ndim else 1, d)
+    if x.ndim == 0:
+        return record(x.reshape(1)[ix].reshape(ix.shape), "GatherBackward0", (a,),
+                      lambda g: (np.asarray(g.sum(), g.dtype),))
+    where = _along(ix, d)
+    out = x[where]
 
     def backward(g: np.ndarray) -> tuple:
         gx = np.zeros(x.shape, g.dtype)
-        region = gx[tuple(slice(0, s) if k != d else slice(None) for k, s in enumerate(ix.shape))]
-        grid = list(np.indices(ix.shape, sparse=True))
-        grid[d] = ix
-        np.add.at(region, tuple(grid), g)
+        np.add.at(gx, where, g)
         return (gx,)
 
     return record(out, "GatherBackward0", (a,), backward)
 
 
 def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    """A copy of ``a`` with ``src`` added at ``index`` along ``dim``."""
-    x = a._data
+    """A copy of ``a`` with ``src[p]`` added at ``index[p]`` along ``dim`` (for each position p
+    of ``index``).  Backward: ``a`` gets ``g``; ``src`` gets ``g`` gathered at ``index``."""
+    x, s = a._data, src._data
     d = _wrap_dim(dim, x.ndim)
     ix = index._data
-    grid = list(np.indices(ix.shape, sparse=True))
-    grid[d] = ix
+    if ix.dtype.kind not in "iu":
+        raise RuntimeError(f"scatter(): Expected dtype int64 for index, got {index.dtype}")
+    if s.dtype != x.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if ix.ndim != x.ndim or s.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    for k in range(x.ndim):
+        if ix.shape[k] > s.shape[k] or (k != d and ix.shape[k] > x.shape[k]):
+            raise RuntimeError(
+                f"Expected index {list(ix.shape)} to be no larger than self {list(x.shape)} apart "
+                f"from dimension {d} and to be no larger size than src {list(s.shape)}")
+    _check_index(ix, x.shape[d], d)
+    where = _along(ix, d)
+    used = tuple(slice(0, n) for n in ix.shape)  # the part of src that index covers
     out = x.copy()
-    s = src._data[tuple(slice(0, n) for n in ix.shape)]
-    np.add.at(out, tuple(grid), s)
+    np.add.at(out, where, s[used])
 
     def backward(g: np.ndarray) -> tuple:
-        gs = np.zeros(src._data.shape, g.dtype)
-        gs[tuple(slice(0, n) for n in ix.shape)] = g[tuple(grid)]
+        gs = np.zeros(s.shape, g.dtype)
+        gs[used] = g[where]
         return g, gs
 
     return record(out, "ScatterAddBackward0", (a, src), backward)
 
 
 def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
-    """The slices ``index`` (a 1-D integer tensor) along ``dim``."""
+    """The slices ``index`` (a 1-D integer tensor) along ``dim``.  Backward adds ``g`` back at
+    ``index`` (repeated indices add up)."""
     x = a._data
     d = _wrap_dim(dim, x.ndim)
     ix = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -168,15 +312,17 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if ix.dtype.kind not in "iu":
         raise RuntimeError(f"index_select(): Expected dtype int32/int64 for index, got {ix.dtype}")
-    if ix.size and (ix.max() >= max(x.shape[d] if x.ndim else 1, 1) or ix.min() < 0):
-        raise IndexError(f"index out of range in self (index {int(ix.max())}, size {x.shape[d] if x.ndim else 1})")
     ix = ix.reshape(-1)
-    out = np.take(x, ix, axis=d) if x.ndim else x.reshape(1)[ix].reshape(())
+    if x.ndim == 0:
+        if ix.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {ix.size} value(s)")
+        _check_index(ix, 1, 0)
+        return record(x.copy(), "IndexSelectBackward0", (a,), lambda g: (g,))
+    _check_index(ix, x.shape[d], d)
+    out = np.take(x, ix, axis=d)
 
     def backward(g: np.ndarray) -> tuple:
         gx = np.zeros(x.shape, g.dtype)
-        if x.ndim == 0:
-            return (g.sum().reshape(()).astype(g.dtype),)
         np.add.at(gx, (slice(None),) * d + (ix,), g)
         return (gx,)
 
@@ -184,39 +330,63 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
 
 
 def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
-    """``value`` where ``mask`` is true, ``a`` elsewhere.  The gradient is cut where filled."""
+    """``value`` where ``mask`` is true, ``a`` elsewhere (``a`` and ``mask`` broadcast).  The
+    gradient of ``a`` is cut where filled; a 0-d tensor ``value`` gets the sum of ``g`` there."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {m.dtype}")
     x = a._data
-    v = value._data if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError(
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s).")
+    v = value._data if isinstance(value, Tensor) else value
     try:
-        out = np.where(m, np.asarray(v, dtype=x.dtype), x)
+        shape = np.broadcast_shapes(x.shape, m.shape)
     except ValueError:
-        from ._core import broadcast_error
-
         raise broadcast_error(x.shape, m.shape) from None
-    if out.shape != x.shape:
-        raise RuntimeError(f"masked_fill: the mask of shape {list(m.shape)} must broadcast to the "
-                           f"tensor's shape {list(x.shape)}")
+    # the value takes the tensor's dtype (a float into an integer tensor is truncated)
+    out = np.where(m, np.asarray(v).astype(x.dtype), x)
+    xshape = x.shape
     inputs = (a, value) if isinstance(value, Tensor) else (a,)
-    return record(out, "MaskedFillBackward0", inputs, lambda g: (
-        np.where(m, 0, g).astype(g.dtype),
-        np.sum(np.where(m, g, 0)).astype(g.dtype).reshape(()),
-    )[:len(inputs)])
+
+    def backward(g: np.ndarray) -> tuple:
+        ga = unbroadcast(np.where(m, 0, g).astype(g.dtype, copy=False), xshape)
+        if len(inputs) == 1:
+            return (ga,)
+        gv = np.asarray(np.where(np.broadcast_to(m, shape), g, 0).sum(), dtype=value._data.dtype)
+        return ga, gv
+
+    return record(out, "MaskedFillBackward0", inputs, backward)
 
 
 def masked_select(a: Tensor, mask: Tensor) -> Tensor:
-    m = np.broadcast_to(mask._data, a._data.shape)
-    return getitem(a, _make(m))
+    """The elements of ``a`` where ``mask`` (broadcast with it) is true, as a 1-D tensor.
+    Backward puts ``g`` back at the mask's places (summed over what broadcasting repeated)."""
+    x, m = a._data, mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
+    try:
+        shape = np.broadcast_shapes(x.shape, m.shape)
+    except ValueError:
+        raise broadcast_error(x.shape, m.shape) from None
+    mb = np.broadcast_to(m, shape)
+
+    def backward(g: np.ndarray) -> tuple:
+        gx = np.zeros(shape, g.dtype)
+        gx[mb] = g
+        return (unbroadcast(gx, x.shape),)
+
+    return record(np.broadcast_to(x, shape)[mb], "MaskedSelectBackward0", (a,), backward)
 
 
 def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
-    idx = np.nonzero(a._data)
+    """The indices of the non-zero elements: one row per element (``as_tuple``: one 1-D tensor
+    per dimension). A 0-d tensor counts as 1-D for ``as_tuple``."""
+    x = a._data
     if as_tuple:
+        idx = np.nonzero(np.atleast_1d(x))
         return tuple(_make(np.asarray(i, dtype=np.int64)) for i in idx)
-    return _make(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64))
+    if x.ndim == 0:
+        return _make(np.zeros((1 if x else 0, 0), np.int64))
+    return _make(np.stack(np.nonzero(x), axis=1).astype(np.int64))

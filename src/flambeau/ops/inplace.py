@@ -8,13 +8,14 @@ recorded like the out-of-place op, the tensor taking the result's place in the g
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ..autograd.grad_mode import _state
-from ._core import Tensor, _make, operands
 from . import arith
+from ._core import Tensor, _make, broadcast_error, needs_grad, operands, record, unbroadcast
 
 
 def check_inplace(a: Tensor) -> None:
@@ -31,8 +32,23 @@ def _inplace(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) ->
     _, _, x, y = operands(a, other)
     if kw.get("alpha", 1) != 1:
         y = y * kw["alpha"]
-    res = ufunc(x, y)
-    _write(a, res)
+    out = a._data
+    if out.flags.writeable and x is out:
+        try:  # straight into the tensor's memory
+            ufunc(out, y, out=out, casting="same_kind")
+            return a
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            try:
+                shape = np.broadcast_shapes(out.shape, np.shape(y))
+            except ValueError:
+                raise broadcast_error(out.shape, np.shape(y)) from None
+            raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast "
+                               f"shape {list(shape)}") from None
+        except TypeError:
+            pass  # a cast PyTorch refuses too: _write names it
+    _write(a, ufunc(x, y))
     return a
 
 
@@ -101,7 +117,7 @@ def pow_(a: Tensor, other: Any) -> Tensor:
 
 
 def _unary_inplace(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
-    if _state.enabled and a._requires_grad:
+    if needs_grad(a, *args):
         check_inplace(a)
         _rebind(a, op(_snapshot(a), *args, **kw))
     else:
@@ -113,43 +129,65 @@ def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     return _unary_inplace(a, arith.clamp, min, max)
 
 
+def _replace(a: Tensor, new: np.ndarray, name: str, src: Tensor | None = None,
+             src_grad: Callable | None = None) -> Tensor:
+    """Record, in the graph, that every element of ``a`` was replaced by ``new``: the old values
+    get a zero gradient, ``src`` (if given) gets ``src_grad(g)``."""
+    old = _snapshot(a)
+
+    def backward(g: np.ndarray) -> tuple:
+        g_src = None
+        if src is not None and src_grad is not None:
+            g_src = np.asarray(src_grad(g)).astype(src._data.dtype, copy=False)
+        return np.zeros_like(g), g_src
+
+    _rebind(a, record(new, name, (old, src), backward))
+    return a
+
+
 def zero_(a: Tensor) -> Tensor:
     """Set every element to 0."""
-    return fill_(a, 0)
+    check_inplace(a)
+    if needs_grad(a):
+        return _replace(a, np.zeros_like(a._data), "ZeroBackward0")
+    _write(a, np.zeros((), a._data.dtype))
+    return a
 
 
 def fill_(a: Tensor, value: Any) -> Tensor:
-    """Set every element to ``value``."""
+    """Set every element to ``value``, a number or a 0-d tensor (which then gets the sum of the
+    gradient from above)."""
+    check_inplace(a)
+    v = value
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions.")
-        value = value.item()
-    check_inplace(a)
-    if _state.enabled and a._requires_grad:
-        from .creation import full_like
-
-        _rebind(a, arith.mul(_snapshot(a), 0) + full_like(a, value))
-        return a
-    _write(a, np.asarray(value).astype(a._data.dtype))
+        v = value._data
+    if needs_grad(a, value):
+        new = np.full(a._data.shape, v, dtype=a._data.dtype)
+        if isinstance(value, Tensor):
+            return _replace(a, new, "FillBackward3", value, lambda g: g.sum())
+        return _replace(a, new, "FillBackward2")
+    _write(a, np.asarray(v).astype(a._data.dtype))
     return a
 
 
 def copy_(a: Tensor, src: Any) -> Tensor:
-    """Copy the values of ``src`` (broadcast to ``a``'s shape) into ``a``."""
+    """Copy the values of ``src`` (broadcast to ``a``'s shape, converted to its dtype) into
+    ``a``.  In the graph the old values get no gradient and ``src`` gets ``g`` (summed over
+    what broadcasting repeated)."""
     check_inplace(a)
-    if _state.enabled and isinstance(src, Tensor) and (src._requires_grad or a._requires_grad):
-        from .shape import expand, to_dtype
-        from .. import _dtype as dt
-
-        result = to_dtype(expand(src, a._data.shape), dt.from_numpy_dtype(a._data.dtype))
-        if result is src:
-            from .shape import clone
-
-            result = clone(src)
-        _rebind(a, result)
-        return a
+    x = a._data
     v = src._data if isinstance(src, Tensor) else np.asarray(src)
-    _write(a, v.astype(a._data.dtype, copy=False))
+    try:
+        new = np.broadcast_to(v, x.shape)
+    except ValueError:
+        raise broadcast_error(x.shape, v.shape) from None
+    if needs_grad(a, src):
+        vshape = v.shape
+        return _replace(a, new.astype(x.dtype), "CopyBackwards",
+                        src if isinstance(src, Tensor) else None, lambda g: unbroadcast(g, vshape))
+    _write(a, new.astype(x.dtype, copy=False))
     return a
 
 

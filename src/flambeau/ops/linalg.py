@@ -6,20 +6,44 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, record, unbroadcast
+from ._core import Tensor, broadcast_error, from_array, record, unbroadcast
 
 
 def _mismatch(a: np.ndarray, b: np.ndarray) -> RuntimeError:
+    """The error for operands whose shapes do not multiply, naming both shapes."""
+    shapes = f"(shapes {list(a.shape)} and {list(b.shape)})"
     if a.ndim == 1 and b.ndim == 1:
         return RuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
             f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
-            "respectively")
-    ra = a.shape[-2] if a.ndim > 1 else 1
-    cb = b.shape[-1] if b.ndim > 1 else 1
-    return RuntimeError(
-        f"mat1 and mat2 shapes cannot be multiplied ({ra}x{a.shape[-1]} and "
-        f"{b.shape[-2] if b.ndim > 1 else b.shape[0]}x{cb}) (shapes {list(a.shape)} and {list(b.shape)})")
+            f"respectively {shapes}")
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner_b:
+        ra = a.shape[-2] if a.ndim > 1 else 1
+        cb = b.shape[-1] if b.ndim > 1 else 1
+        return RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({ra}x{a.shape[-1]} and {inner_b}x{cb}) "
+            f"{shapes}")
+    # the matrices fit: it is the batch dimensions that do not broadcast
+    err = broadcast_error(a.shape[:-2], b.shape[:-2])
+    return RuntimeError(f"matmul: the batch dimensions do not broadcast: {err} {shapes}")
+
+
+def _operand(v: object, what: str) -> Tensor:
+    if isinstance(v, Tensor):
+        return v
+    if isinstance(v, np.ndarray):
+        return from_array(v)
+    raise TypeError(f"{what} must be Tensor, not {type(v).__name__}")
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch multiplies matrices of one dtype only: it does not promote."""
+    x, y = a._data, b._data
+    if x.dtype != y.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+    return x, y
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -30,12 +54,17 @@ def _promote(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def matmul(a: Tensor, b: Tensor) -> Tensor:
+def _grad_fn_name(xd: int, yd: int) -> str:
+    """PyTorch's name for the node of a matmul of an xd-D and a yd-D tensor."""
+    return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
+            (2, 2): "MmBackward0"}.get((xd, yd), "UnsafeViewBackward0")
+
+
+def matmul(a: Tensor, b: Tensor, *, _name: str | None = None) -> Tensor:
     """Matrix product with NumPy's rules: 1-D x 1-D is a dot product, 1-D operands are treated
     as a row (left) or column (right) vector, and leading batch dimensions broadcast."""
-    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
-        raise TypeError("matmul(): argument 'other' must be Tensor")
-    x, y = _promote(a, b)
+    a, b = _operand(a, "matmul(): argument 'input'"), _operand(b, "matmul(): argument 'other'")
+    x, y = _same_dtype(a, b)
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {x.ndim}D and {y.ndim}D")
@@ -43,22 +72,18 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         out = np.matmul(x, y)
     except ValueError:
         raise _mismatch(x, y) from None
-    if x.ndim == 2 and y.ndim == 2:
-        return record(out, "MmBackward0", (a, b), lambda g: (
-            g @ y.T if a._requires_grad else None,
-            x.T @ g if b._requires_grad else None,
-        ))
 
     def backward(g: np.ndarray) -> tuple:
-        # View 1-D operands as matrices, then undo: the batch dims of each gradient are summed
-        # back to that operand's own batch shape.
+        # View a 1-D operand as a matrix: a row (1, n) on the left, a column (n, 1) on the
+        # right; g gets the matching unit dimension back. Then dA = g B^T and dB = A^T g, summed
+        # over the batch dimensions that broadcasting added to each operand.
         xm = x[None, :] if x.ndim == 1 else x
         ym = y[:, None] if y.ndim == 1 else y
         gm = g
-        if x.ndim == 1:
-            gm = np.expand_dims(gm, -2)
         if y.ndim == 1:
-            gm = np.expand_dims(gm, -1)
+            gm = gm[..., None]
+        if x.ndim == 1:
+            gm = gm[..., None, :]
         ga = gb = None
         if a._requires_grad:
             ga = unbroadcast(gm @ np.swapaxes(ym, -1, -2), xm.shape).reshape(x.shape)
@@ -66,29 +91,36 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             gb = unbroadcast(np.swapaxes(xm, -1, -2) @ gm, ym.shape).reshape(y.shape)
         return ga, gb
 
-    return record(out, "MmBackward0" if x.ndim <= 2 and y.ndim <= 2 else "UnsafeViewBackward0",
-                  (a, b), backward)
+    return record(out, _name or _grad_fn_name(x.ndim, y.ndim), (a, b), backward)
+
+
+def _check_matrix(t: Tensor, what: str) -> None:
+    if t._data.ndim != 2:
+        raise RuntimeError(f"{what} must be a matrix, got {t._data.ndim}-D tensor of shape "
+                           f"{list(t._data.shape)}")
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """Product of two matrices (2-D only)."""
-    if a._data.ndim != 2:
-        raise RuntimeError(f"self must be a matrix (got a {a._data.ndim}-D tensor of shape {list(a._data.shape)})")
-    if b._data.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix (got a {b._data.ndim}-D tensor of shape {list(b._data.shape)})")
+    _check_matrix(a, "self")
+    _check_matrix(b, "mat2")
     return matmul(a, b)
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
-    """Batched product of 3-D tensors (b, n, m) @ (b, m, p)."""
-    if a._data.ndim != 3 or b._data.ndim != 3:
-        raise RuntimeError(f"batch1 and batch2 must be 3D tensors (got shapes {list(a._data.shape)} and {list(b._data.shape)})")
-    if a._data.shape[0] != b._data.shape[0]:
-        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a._data.shape[0]} and {b._data.shape[0]}")
-    return matmul(a, b)
+    """Batched product of 3-D tensors (b, n, m) @ (b, m, p): no broadcasting."""
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 3 or len(sb) != 3:
+        raise RuntimeError(f"batch1 and batch2 must be 3D tensors (got shapes {list(sa)} and {list(sb)})")
+    if sa[0] != sb[0] or sa[2] != sb[1]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] but "
+            f"got: [{sb[0]}, {sb[1]}] (shapes {list(sa)} and {list(sb)})")
+    return matmul(a, b, _name="BmmBackward0")
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
+    """Matrix times vector."""
     if a._data.ndim != 2 or v._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {a._data.ndim}, {v._data.ndim}")
     return matmul(a, v)
@@ -102,24 +134,44 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
-    """Outer product of two 1-D tensors: out[i, j] = a[i] * b[j]."""
-    from .shape import unsqueeze
-
-    return matmul(unsqueeze(a, 1), unsqueeze(b, 0))
+    """Outer product of two 1-D tensors: out[i, j] = a[i] * b[j], so dA[i] = sum_j g[i, j] b[j]
+    and dB[j] = sum_i a[i] g[i, j]. (PyTorch computes it as a broadcast product: the dtypes
+    promote.)"""
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"outer: 1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
+    x, y = _promote(a, b)
+    return record(np.multiply.outer(x, y), "MulBackward0", (a, b), lambda g: (
+        (g @ y).astype(a._data.dtype, copy=False) if a._requires_grad else None,
+        (x @ g).astype(b._data.dtype, copy=False) if b._requires_grad else None,
+    ))
 
 
 def addmm(bias: Tensor, x: Tensor, w: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
-    """beta * bias + alpha * (x @ w) in one node."""
-    xa, wa = _promote(x, w)
-    try:
-        prod = xa @ wa
-    except ValueError:
-        raise _mismatch(xa, wa) from None
+    """beta * bias + alpha * (x @ w) in one node; ``bias`` broadcasts to the product's shape.
+    With beta = 0 the bias is ignored (a NaN in it does not spread), as in PyTorch."""
+    _check_matrix(x, "mat1")
+    _check_matrix(w, "mat2")
+    xa, wa = _same_dtype(x, w)
+    if xa.shape[1] != wa.shape[0]:
+        raise _mismatch(xa, wa)
+    prod = xa @ wa
     c = bias._data
-    out = beta * c + alpha * prod if (alpha != 1 or beta != 1) else c + prod
+    try:
+        np.broadcast_shapes(c.shape, prod.shape)
+    except ValueError:
+        raise broadcast_error(c.shape, prod.shape) from None
+    if np.broadcast_shapes(c.shape, prod.shape) != prod.shape:
+        raise RuntimeError(f"addmm: the bias of shape {list(c.shape)} does not broadcast to the "
+                           f"product's shape {list(prod.shape)}")
+    if beta == 0:
+        out = alpha * prod
+    else:
+        out = beta * c + alpha * prod if (alpha != 1 or beta != 1) else c + prod
+    out = out.astype(prod.dtype, copy=False)
     cshape = c.shape
     return record(out, "AddmmBackward0", (bias, x, w), lambda g: (
-        unbroadcast(g * beta if beta != 1 else g, cshape) if bias._requires_grad else None,
+        unbroadcast(g * beta if beta != 1 else g, cshape).astype(c.dtype, copy=False)
+        if bias._requires_grad else None,
         (g @ wa.T) * alpha if x._requires_grad else None,
         (xa.T @ g) * alpha if w._requires_grad else None,
     ))

@@ -75,14 +75,30 @@ def set_rng_state(state: Tensor) -> None:
 
 
 def _gen(generator: Generator | None) -> np.random.Generator:
-    return (generator or default_generator)._rng
+    if generator is None:
+        return default_generator._rng
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a flambeau.Generator (flambeau draws its own random "
+                        f"numbers), got {type(generator).__module__}.{type(generator).__name__}")
+    return generator._rng
 
 
-def _float_dtype(dtype: Any) -> dt.dtype:
+_KERNEL_TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool"}
+
+
+def _float_dtype(dtype: Any, kernel: str) -> dt.dtype:
+    """The dtype of uniform or normal numbers: floating point only, as in PyTorch."""
     d = dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)
     if d.category != 2:
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{d.name}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_KERNEL_TYPE[d.name]}\'')
     return d
+
+
+def _size(name: str, size: tuple) -> tuple[int, ...]:
+    from .creation import sizes
+
+    return sizes(name, size)
 
 
 def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
@@ -95,21 +111,22 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform numbers in [0, 1)."""
-    d = _float_dtype(dtype)
-    arr = _gen(generator).random(shape_args(size), dtype=np.float64).astype(d.np)
+    d = _float_dtype(dtype, "check_uniform_bounds")
+    arr = _gen(generator).random(_size("rand", size), dtype=np.float64).astype(d.np)
     return _finish(arr, requires_grad)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal numbers (mean 0, standard deviation 1)."""
-    d = _float_dtype(dtype)
-    arr = _gen(generator).standard_normal(shape_args(size)).astype(d.np)
+    d = _float_dtype(dtype, "normal_kernel_cpu")
+    arr = _gen(generator).standard_normal(_size("randn", size)).astype(d.np)
     return _finish(arr, requires_grad)
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Generator | None = None,
-            dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def randint(low: Any = None, high: Any = None, size: Any = None, *,
+            generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
+            device: Any = None) -> Tensor:
     """Integers drawn uniformly from [low, high); ``randint(high, size)`` starts at 0."""
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
@@ -117,6 +134,8 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Generato
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if low is None:
+        low = 0
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
@@ -147,18 +166,37 @@ def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
 
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Generator | None = None) -> Tensor:
-    p = probs._data.astype(np.float64)
-    rows = p.reshape(-1, p.shape[-1])
-    out = np.stack([
-        _gen(generator).choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum())
-        for r in rows])
+    """``num_samples`` category indices per row of ``probs`` (weights, not necessarily
+    normalised), with or without replacement."""
+    p = probs._data
+    if p.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_KERNEL_TYPE.get(p.dtype.name, p.dtype.name)}")
+    if not 1 <= p.ndim <= 2:
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
+    if np.any(rows.sum(axis=1) <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rng = _gen(generator)
+    if replacement:
+        out = np.stack([rng.choice(rows.shape[1], num_samples, p=r / r.sum()) for r in rows])
+    else:
+        # Each category "arrives" after an exponential time of rate p: the first arrivals are a
+        # sample without replacement. Categories of weight 0 never arrive (inf): PyTorch takes
+        # them last, in index order, when there are not enough others.
+        with np.errstate(divide="ignore"):
+            arrival = rng.exponential(size=rows.shape) / rows
+        out = np.argsort(arrival, axis=1, kind="stable")[:, :num_samples]
     return _make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
 def _like(fn: Any) -> Any:
     def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-        return fn(a._data.shape, dtype=dtype or (a.dtype if a._data.dtype.kind == "f" else None),
-                  requires_grad=requires_grad, **kw)
+        return fn(a._data.shape, dtype=dtype or a.dtype, requires_grad=requires_grad, **kw)
 
     like.__name__ = fn.__name__ + "_like"
     return like
@@ -168,7 +206,9 @@ rand_like = _like(rand)
 randn_like = _like(randn)
 
 
-def randint_like(a: Tensor, low: int, high: Any = None, *, dtype: Any = None) -> Tensor:
+def randint_like(a: Tensor, low: int, high: Any = None, *, dtype: Any = None,
+                 generator: Generator | None = None) -> Tensor:
+    """``randint`` with the shape (and dtype, unless given) of ``a``."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, a._data.shape, dtype=dtype or a.dtype)
+    return randint(low, high, a._data.shape, dtype=dtype or a.dtype, generator=generator)

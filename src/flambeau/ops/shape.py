@@ -4,7 +4,9 @@ back, split it back)."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,13 +32,27 @@ def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
     return shape
 
 
+def _as_view(x: np.ndarray, shape: tuple) -> np.ndarray | None:
+    """``x`` in ``shape`` sharing its memory, or None where the strides do not allow it."""
+    v = x.view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        return None
+    return v
+
+
 def reshape(a: Tensor, *shape: Any) -> Tensor:
-    """The same elements in a new shape (one size may be -1, inferred)."""
+    """The same elements in a new shape (one size may be -1, inferred): a view of ``a`` where
+    its memory layout allows, else a copy.  Backward reshapes the gradient back."""
     x = a._data
     new = _infer_shape(shape_args(shape), x.size, x.shape)
+    out = _as_view(x, new)
+    name = "ViewBackward0"
+    if out is None:
+        out, name = x.reshape(new), "UnsafeViewBackward0"
     src = x.shape
-    return record(x.reshape(new), "ViewBackward0", (a,),
-                  lambda g: (g.reshape(src),))
+    return record(out, name, (a,), lambda g: (g.reshape(src),))
 
 
 def view(a: Tensor, *shape: Any) -> Tensor:
@@ -45,14 +61,12 @@ def view(a: Tensor, *shape: Any) -> Tensor:
         raise RuntimeError("flambeau does not reinterpret memory with view(dtype); use .to(dtype)")
     x = a._data
     new = _infer_shape(shape_args(shape), x.size, x.shape)
-    v = x.view()
-    try:
-        v.shape = new
-    except AttributeError:
+    v = _as_view(x, new)
+    if v is None:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-        ) from None
+        )
     src = x.shape
     return record(v, "ViewBackward0", (a,), lambda g: (g.reshape(src),))
 
@@ -73,6 +87,8 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     s, e = _wrap_dim(start_dim, x.ndim), _wrap_dim(end_dim, x.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return a
     new = x.shape[:s] + (int(np.prod(x.shape[s:e + 1], dtype=np.int64)),) + x.shape[e + 1:]
     return reshape(a, new)
 
@@ -122,14 +138,25 @@ def permute(a: Tensor, *order: Any) -> Tensor:
 
 
 def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move the dimensions ``source`` to the positions ``destination``: a permutation."""
     x = a._data
-    out = np.moveaxis(x, source, destination)
-    return record(out, "PermuteBackward0", (a,), lambda g: (np.moveaxis(g, destination, source),))
+    src, dst = dims(source, x.ndim), dims(destination, x.ndim)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) "
+                           f"should contain the same number of dims as destination ({list(dst)} dims)")
+    rest = iter(d for d in range(x.ndim) if d not in src)
+    where = dict(zip(dst, src))
+    perm = tuple(where[i] if i in where else next(rest) for i in range(x.ndim))
+    return permute(a, perm)
 
 
 def T(a: Tensor) -> Tensor:
-    """All dimensions reversed (``x.T``)."""
+    """All dimensions reversed (``x.T``); PyTorch warns it is deprecated for other than 2-D."""
     x = a._data
+    if x.ndim != 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape "
+                      "is deprecated (as in PyTorch); use `x.mT` to transpose batches of matrices "
+                      "or x.permute(...) to reverse the dimensions", UserWarning, stacklevel=3)
     return record(x.T, "PermuteBackward0", (a,), lambda g: (g.T,))
 
 
@@ -143,10 +170,13 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     x = a._data
     if dim is None:
         axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
+        name = "SqueezeBackward0"
     else:
         axes = tuple(i for i in dims(dim, x.ndim) if x.ndim and x.shape[i] == 1)
+        # PyTorch's node names the form it was called in: an int or a sequence of dims
+        name = "SqueezeBackward1" if isinstance(dim, (int, np.integer)) else "SqueezeBackward2"
     src = x.shape
-    return record(np.squeeze(x, axes) if axes else x, "SqueezeBackward0", (a,), lambda g: (g.reshape(src),))
+    return record(np.squeeze(x, axes) if axes else x, name, (a,), lambda g: (g.reshape(src),))
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
@@ -157,17 +187,24 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     return record(np.expand_dims(x, d), "UnsqueezeBackward0", (a,), lambda g: (g.reshape(src),))
 
 
+def _legacy_name(a: Tensor) -> str:
+    """PyTorch's old name for the type of ``a`` (``torch.FloatTensor``), used in its messages."""
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return f"torch.{names[a.dtype.name]}Tensor"
+
+
 def expand(a: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to a bigger shape without copying (-1 keeps a size).  Backward sums."""
     x = a._data
     shape = shape_args(sizes)
+    lead = len(shape) - x.ndim
     if len(shape) < x.ndim:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(shape)}): the number of sizes "
+            f"expand({_legacy_name(a)}{{{list(x.shape)}}}, size={list(shape)}): the number of sizes "
             f"provided ({len(shape)}) must be greater or equal to the number of dimensions in the "
             f"tensor ({x.ndim})"
         )
-    lead = len(shape) - x.ndim
     target = []
     for i, s in enumerate(shape):
         if s == -1:
@@ -244,8 +281,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension.  Backward slices the gradient back apart."""
     ts = list(tensors)
     if not ts:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    # PyTorch skips legacy empty 1-D tensors of shape (0,)
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    # PyTorch skips legacy empty 1-D tensors of shape (0,) (they still count for the dtype)
     kept = [t for t in ts if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or ts[:1]
     ref = kept[0]._data
     if ref.ndim == 0:
@@ -261,22 +298,30 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{ref.shape[k]} but got size {s[k]} for tensor number {i} in the list.")
-    result = dt.result_type(*[t for t in kept])
+    result = dt.result_type(*ts)
     out = np.concatenate([t._data for t in kept], axis=d).astype(result.np, copy=False)
-    bounds = np.cumsum([t._data.shape[d] for t in kept])[:-1]
+    sizes = [t._data.shape[d] if any(t is k for k in kept) else None for t in ts]
 
     def backward(g: np.ndarray) -> tuple:
-        parts = np.split(g, bounds, axis=d)
-        return tuple(p.astype(t._data.dtype, copy=False) for p, t in zip(parts, kept))
+        grads, lo = [], 0
+        for t, n in zip(ts, sizes):
+            if n is None:  # a skipped legacy empty tensor
+                grads.append(np.zeros(t._data.shape, t._data.dtype))
+                continue
+            part = g[(slice(None),) * d + (slice(lo, lo + n),)]
+            grads.append(part.astype(t._data.dtype, copy=False))
+            lo += n
+        return tuple(grads)
 
-    return record(out, "CatBackward0", kept, backward)
+    return record(out, "CatBackward0", ts, backward)
 
 
 concat = concatenate = cat
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors of the same shape along a new dimension."""
+    """Join tensors of the same shape along a new dimension.  Backward takes each tensor's
+    slice of the gradient."""
     ts = list(tensors)
     if not ts:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -287,26 +332,44 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"stack expects each tensor to be equal size, but got {list(ref)} at entry 0 and "
                 f"{list(t._data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(ref) + 1)
-    return cat([unsqueeze(t, d) for t in ts], d)
+    result = dt.result_type(*ts)
+    out = np.stack([t._data for t in ts], axis=d).astype(result.np, copy=False)
+
+    def backward(g: np.ndarray) -> tuple:
+        return tuple(np.take(g, i, axis=d).astype(t._data.dtype, copy=False)
+                     for i, t in enumerate(ts))
+
+    return record(out, "StackBackward0", ts, backward)
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    ts = list(tensors)
+    """Join along the columns: dimension 1, or 0 for 1-D tensors (0-d ones count as 1-D)."""
+    ts = [t if t._data.ndim else reshape(t, 1) for t in tensors]
     return cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    return cat([t if t._data.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
+    """Join along the rows, 0-d and 1-D tensors taken as rows (1, n)."""
+    return cat([t if t._data.ndim > 1 else reshape(t, 1, -1) for t in tensors], 0)
 
 
-def _pieces(a: Tensor, bounds: list[int], d: int) -> tuple[Tensor, ...]:
-    from .index import getitem
+def _pieces(a: Tensor, where: list[tuple], name: str) -> tuple[Tensor, ...]:
+    """The views ``a[w]`` for each index ``w``, each recorded as a node whose backward puts
+    its gradient back at ``w`` in zeros of ``a``'s shape."""
+    x = a._data
 
-    out = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        idx = (slice(None),) * d + (slice(lo, hi),)
-        out.append(getitem(a, idx))
-    return tuple(out)
+    def put_back(w: tuple) -> Any:
+        def backward(g: np.ndarray) -> tuple:
+            gx = np.zeros(x.shape, g.dtype)
+            gx[w] = g
+            return (gx,)
+        return backward
+
+    return tuple(record(x[w], name, (a,), put_back(w)) for w in where)
+
+
+def _slices(d: int, bounds: list[int]) -> list[tuple]:
+    return [(slice(None),) * d + (slice(lo, hi),) for lo, hi in zip(bounds[:-1], bounds[1:])]
 
 
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -317,44 +380,57 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
     n = x.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
-        if step <= 0 and n:
+        if step < 0 or (step == 0 and n):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
         bounds = list(range(0, n, step)) + [n] if n else [0, 0]
+        name = "SplitBackward0"
     else:
         sizes = [int(s) for s in split_size_or_sections]
-        if sum(sizes) != n:
+        if sum(sizes) != n or any(s < 0 for s in sizes):
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                 f"dimension {d}), but got split_sizes={sizes}")
-        bounds = [0] + list(np.cumsum(sizes))
-    return _pieces(a, [int(b) for b in bounds], d)
+        bounds = [0] + [int(b) for b in np.cumsum(sizes)]
+        name = "SplitWithSizesBackward0"
+    return _pieces(a, _slices(d, bounds), name)
 
 
 def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``chunks`` pieces of equal size (the last may be smaller, as in PyTorch)."""
+    """Split into pieces of ``ceil(size / chunks)`` (the last may be smaller, and there may be
+    fewer than ``chunks`` pieces, as in PyTorch; an empty dimension gives ``chunks`` pieces)."""
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    n = a._data.shape[_wrap_dim(dim, a._data.ndim)]
-    step = -(-n // chunks) if n else 1
-    return split(a, max(step, 1), dim)
+    d = _wrap_dim(dim, a._data.ndim)
+    n = a._data.shape[d]
+    if n == 0:
+        return _pieces(a, _slices(d, [0] * (chunks + 1)), "SplitWithSizesBackward0")
+    return split(a, -(-n // chunks), d)
 
 
 def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    from .index import getitem
-
+    """The slices along ``dim``, that dimension removed."""
+    if a._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, a._data.ndim)
-    return tuple(getitem(a, (slice(None),) * d + (i,)) for i in range(a._data.shape[d]))
+    return _pieces(a, [(slice(None),) * d + (i,) for i in range(a._data.shape[d])], "UnbindBackward0")
 
 
-def flip(a: Tensor, dims_: Any) -> Tensor:
+def flip(a: Tensor, *dims_: Any) -> Tensor:
+    """Reverse the order of the elements along ``dims`` (a copy, as in PyTorch).  Backward
+    flips the gradient back."""
+    if len(dims_) == 1 and not isinstance(dims_[0], (int, np.integer)):
+        dims_ = tuple(dims_[0])
     axes = dims(dims_, a._data.ndim)
-    return record(np.flip(a._data, axes), "FlipBackward0", (a,), lambda g: (np.flip(g, axes),))
+    if a._data.ndim == 0:
+        return record(a._data.copy(), "FlipBackward0", (a,), lambda g: (g,))
+    return record(np.flip(a._data, axes).copy(), "FlipBackward0", (a,), lambda g: (np.flip(g, axes),))
 
 
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle (``j <= i + diagonal``) of the last two dimensions, zeros elsewhere."""
     return record(np.tril(a._data, diagonal), "TrilBackward0", (a,), lambda g: (np.tril(g, diagonal),))
 
 
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle (``j >= i + diagonal``) of the last two dimensions, zeros elsewhere."""
     return record(np.triu(a._data, diagonal), "TriuBackward0", (a,), lambda g: (np.triu(g, diagonal),))
-
