@@ -150,6 +150,13 @@ def _new_filled(fill: Any) -> Any:
     return new
 
 
+def _invert(self: Tensor) -> Tensor:
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (bitwise not) is only defined for integer and boolean tensors, "
+                        f"not {self.dtype}")
+    return arith.bitwise_not(self)
+
+
 def bind() -> None:
     from .ops import creation
 
@@ -204,7 +211,7 @@ def bind() -> None:
     Tensor.__ror__ = _reflect(arith.bitwise_or)
     Tensor.__xor__ = _op(arith.bitwise_xor)
     Tensor.__rxor__ = _reflect(arith.bitwise_xor)
-    Tensor.__invert__ = arith.bitwise_not
+    Tensor.__invert__ = _invert
     Tensor.__iadd__ = _iop(inplace.add_)
     Tensor.__isub__ = _iop(inplace.sub_)
     Tensor.__imul__ = _iop(inplace.mul_)

@@ -57,6 +57,8 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
         from .grad_mode import no_grad
 
         for k, t in enumerate(diff):
+            if not t._data.flags.c_contiguous:  # perturb in place: needs a flat view, not a copy
+                t._data = np.ascontiguousarray(t._data)
             flat = t._data.reshape(-1)
             numerical = np.zeros((n_out, flat.size))
             for i in range(flat.size):

@@ -81,10 +81,22 @@ def operands(a: Any, b: Any) -> tuple[Any, Any, Any, Any]:
                 x = x.astype(d, copy=False)
                 y = y.astype(d, copy=False)
             return a, b, x, y
-        return a, b, _with_scalar(x, b), b
+        x = _with_scalar(x, b)
+        return a, b, x, _wrap_int(x, b)
     if isinstance(b, Tensor):
-        return a, b, a, _with_scalar(b._data, a)
+        y = _with_scalar(b._data, a)
+        return a, b, _wrap_int(y, a), y
     raise TypeError("at least one operand must be a Tensor")
+
+
+def _wrap_int(x: np.ndarray, s: Any) -> Any:
+    """A Python int out of range for a small integer tensor wraps around to its dtype, as in
+    PyTorch (``uint8 + 300`` adds 44); NumPy would raise."""
+    if type(s) is int and x.dtype.kind in "iu" and x.dtype != np.int64:
+        info = np.iinfo(x.dtype)
+        if not info.min <= s <= info.max:
+            return np.array(s, dtype=np.int64).astype(x.dtype)[()]
+    return s
 
 
 def _with_scalar(x: np.ndarray, s: Any) -> np.ndarray:
@@ -153,8 +165,11 @@ def dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     if isinstance(dim, (int, np.integer)):
         return (_wrap_dim(int(dim), ndim),)
     out = tuple(_wrap_dim(int(d), ndim) for d in dim)
-    if len(set(out)) != len(out):
-        raise RuntimeError(f"dim {list(dim)} appears multiple times in the list of dims")
+    seen: set[int] = set()
+    for d in out:
+        if d in seen:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        seen.add(d)
     return out
 
 

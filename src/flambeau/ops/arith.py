@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, apply_binary, operands, record, record2, unbroadcast
+from .. import _dtype as dt
+from ._core import Tensor, _make, apply_binary, broadcast_error, operands, record, record2, unbroadcast
 
 
 def _shape(v: Any) -> tuple:
@@ -20,7 +21,7 @@ def add(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
     if alpha != 1:
         y = y * alpha
     out = apply_binary(np.add, x, y)
-    return record2(out, "AddBackward0", a, b, lambda g: (
+    return _record2(out, "AddBackward0", a, b, lambda g: (
         unbroadcast(g, _shape(x)),
         unbroadcast(g if alpha == 1 else g * alpha, _shape(y)),
     ))
@@ -28,11 +29,15 @@ def add(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
 
 def sub(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
     """a - alpha * b.  d/da = 1, d/db = -alpha."""
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b, x, y = operands(a, b)
     if alpha != 1:
         y = y * alpha
     out = apply_binary(np.subtract, x, y)
-    return record2(out, "SubBackward0", a, b, lambda g: (
+    return _record2(out, "SubBackward0" if isinstance(a, Tensor) else "RsubBackward1", a, b, lambda g: (
         unbroadcast(g, _shape(x)),
         unbroadcast(-g if alpha == 1 else g * -alpha, _shape(y)),
     ))
@@ -46,7 +51,7 @@ def mul(a: Any, b: Any) -> Tensor:
     """a * b.  d/da = b, d/db = a (the lecture's z = x * y)."""
     a, b, x, y = operands(a, b)
     out = apply_binary(np.multiply, x, y)
-    return record2(out, "MulBackward0", a, b, lambda g: (
+    return _record2(out, "MulBackward0", a, b, lambda g: (
         unbroadcast(g * y, _shape(x)) if _req(a) else None,
         unbroadcast(g * x, _shape(y)) if _req(b) else None,
     ))
@@ -58,9 +63,11 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
         return _rounded_div(a, b, rounding_mode)
     a, b, x, y = operands(a, b)
     if np.asarray(x).dtype.kind in "biu" and np.asarray(y).dtype.kind in "biu":
-        x = np.asarray(x, dtype=np.float32)
-    out = apply_binary(np.true_divide, x, y)
-    return record2(out, "DivBackward0", a, b, lambda g: (
+        f = dt.get_default_dtype().np  # integers divide to the default float, both operands
+        x, y = np.asarray(x, dtype=f), np.asarray(y, dtype=f)
+    with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
+        out = apply_binary(np.true_divide, x, y)
+    return _record2(out, "DivBackward0", a, b, lambda g: (
         unbroadcast(g / y, _shape(x)) if _req(a) else None,
         unbroadcast(-g * x / (y * y), _shape(y)) if _req(b) else None,
     ))
@@ -71,16 +78,23 @@ def rdiv(a: Any, b: Any) -> Tensor:
 
 
 def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
+    """a / b rounded down ("floor") or towards zero ("trunc"). The gradient is zero."""
     a, b, x, y = operands(a, b)
-    if mode == "floor":
-        out = apply_binary(np.floor_divide, x, y)
-    elif mode == "trunc":
-        q = apply_binary(np.true_divide, x, y)
-        out = np.trunc(q).astype(np.result_type(x, y), copy=False)
-    else:
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
-    return record2(out, "DivBackward1", a, b, lambda g: (
-        np.zeros(_shape(x), g.dtype), np.zeros(_shape(y), g.dtype)))
+    _no_integer_division_by_zero(x, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "floor":
+            out = apply_binary(np.floor_divide, x, y)
+        elif mode == "trunc":
+            q = apply_binary(np.true_divide, x, y)
+            out = np.trunc(q).astype(np.result_type(x, y), copy=False)
+        else:
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
+    return _record2(out, "DivBackward2", a, b, lambda g: (np.zeros(_shape(x), g.dtype), np.zeros(_shape(y), g.dtype)))
+
+
+def _no_integer_division_by_zero(x: Any, y: Any) -> None:
+    if np.asarray(x).dtype.kind in "biu" and np.asarray(y).dtype.kind in "biu" and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
 
 
 def floor_divide(a: Any, b: Any) -> Tensor:
@@ -90,35 +104,61 @@ def floor_divide(a: Any, b: Any) -> Tensor:
 def remainder(a: Any, b: Any) -> Tensor:
     """a mod b with the sign of b, as Python.  d/da = 1, d/db = -floor(a/b)."""
     a, b, x, y = operands(a, b)
-    out = apply_binary(np.remainder, x, y)
-    return record2(out, "RemainderBackward0", a, b, lambda g: (
+    _no_integer_division_by_zero(x, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = apply_binary(np.remainder, x, y)
+    name = "RemainderBackward1" if isinstance(b, Tensor) else "RemainderBackward0"
+    return _record2(out, name, a, b, lambda g: (
         unbroadcast(g, _shape(x)),
         unbroadcast(-g * np.floor_divide(x, y), _shape(y)),
     ))
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
-    """a ** b.  d/da = b * a^(b-1), d/db = a^b * log(a)."""
+    """a ** b.  d/da = b * a^(b-1) (0 where b = 0), d/db = a^b * log(a) (0 where a = 0, b >= 0)."""
     a, b, x, y = operands(a, b)
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
-        if x.dtype.kind in "iu" and y < 0:
+        if x.dtype.kind in "biu" and y < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = np.power(x, y)
-        return record(out, "PowBackward0", (a,), lambda g: (
-            (g * y * x ** (y - 1)) if y != 0 else np.zeros_like(g),))
-    out = apply_binary(np.power, x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.power(x, y)
+
+        def backward_scalar(g: np.ndarray) -> tuple:
+            if y == 0:
+                return (np.zeros_like(g),)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (g * y * x ** (y - 1),)
+
+        return record(out, "PowBackward0", (a,), backward_scalar)
+    if np.asarray(x).dtype.kind in "biu" and np.asarray(y).dtype.kind in "biu":
+        out = apply_binary(_int_power, x, y)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = apply_binary(np.power, x, y)
 
     def backward(g: np.ndarray) -> tuple:
         ga = gb = None
-        if _req(a):
-            ga = unbroadcast(np.where(y == 0, 0.0, g * y * np.power(x, y - 1)).astype(g.dtype), _shape(x))
-        if _req(b):
-            with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if _req(a):
+                ga = np.where(y == 0, 0.0, g * y * np.power(x, y - 1)).astype(g.dtype)
+                ga = unbroadcast(ga, _shape(x))
+            if _req(b):
                 gb = np.where((x == 0) & (y >= 0), 0.0, g * out * np.log(x)).astype(g.dtype)
-            gb = unbroadcast(gb, _shape(y))
+                gb = unbroadcast(gb, _shape(y))
         return ga, gb
 
-    return record2(out, "PowBackward1", a, b, backward)
+    return _record2(out, "PowBackward1" if isinstance(a, Tensor) else "PowBackward2", a, b, backward)
+
+
+def _int_power(x: Any, y: Any) -> np.ndarray:
+    """Integer powers as PyTorch computes them: a negative exponent gives 1/x^|y| truncated to an
+    integer (1 for x = 1, +-1 for x = -1, else 0) instead of NumPy's error."""
+    negative = np.asarray(y) < 0
+    out = np.power(x, np.where(negative, 0, y))
+    if not np.any(negative):
+        return out
+    inverse = np.where(np.asarray(x) == 1, 1, np.where(np.asarray(x) == -1, 1 - 2 * (np.asarray(y) % 2), 0))
+    return np.where(negative, inverse, out).astype(out.dtype)
 
 
 def rpow(a: Any, b: Any) -> Tensor:
@@ -127,6 +167,10 @@ def rpow(a: Any, b: Any) -> Tensor:
 
 def neg(a: Tensor) -> Tensor:
     """-a.  d/da = -1."""
+    if a._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead.")
     return record(np.negative(a._data), "NegBackward0", (a,), lambda g: (-g,))
 
 
@@ -150,7 +194,7 @@ def _extremum(a: Any, b: Any, fn: Any, name: str, wins: Any) -> Tensor:
         share = np.where(x == y, 0.5, wins(x, y)).astype(g.dtype)
         return unbroadcast(g * share, x.shape), unbroadcast(g * (1 - share), y.shape)
 
-    return record2(out, name, a, b, backward)
+    return _record2(out, name, a, b, backward)
 
 
 def where(condition: Tensor, a: Any = None, b: Any = None) -> Tensor:
@@ -162,52 +206,103 @@ def where(condition: Tensor, a: Any = None, b: Any = None) -> Tensor:
         return nonzero(condition, as_tuple=True)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):  # two numbers: a tensor of their type
+        d = dt.result_type(a, b).np
+        a, b = _make(np.asarray(a, d)), _make(np.asarray(b, d))
     a, b, x, y = operands(a, b)
     try:
         out = np.where(c, x, y)
     except ValueError:
-        from ._core import broadcast_error
-
-        raise broadcast_error(np.shape(x), np.shape(y)) from None
-    return record2(out, "WhereBackward0", a, b, lambda g: (
+        raise _mismatch(c, x, y) from None
+    return _record2(out, "WhereBackward0", a, b, lambda g: (
         unbroadcast(np.where(c, g, 0).astype(g.dtype), _shape(x)) if _req(a) else None,
         unbroadcast(np.where(c, 0, g).astype(g.dtype), _shape(y)) if _req(b) else None,
     ))
 
 
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    """Values limited to [min, max]. The gradient passes where min <= a <= max."""
+    """Values limited to [min, max]; where min > max the result is max.
+    d/da = 1 where min <= a <= max; d/dmin = 1 where a < min < max; d/dmax = 1 where a > max or
+    max < min (bounds may be tensors: they broadcast and get gradients)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    x = a._data
-    lo = min._data if isinstance(min, Tensor) else min
-    hi = max._data if isinstance(max, Tensor) else max
+    d = dt.result_type(*(v for v in (a, min, max) if v is not None)).np
+    x = a._data.astype(d, copy=False)
+    lo = min._data.astype(d, copy=False) if isinstance(min, Tensor) else min
+    hi = max._data.astype(d, copy=False) if isinstance(max, Tensor) else max
     out = x
-    if lo is not None:
-        out = np.maximum(out, lo)
-    if hi is not None:
-        out = np.minimum(out, hi)
-    if x.dtype.kind != "f" and (isinstance(lo, float) or isinstance(hi, float)):
-        out = out.astype(np.float32)
-    elif out.dtype != x.dtype and not (isinstance(min, Tensor) or isinstance(max, Tensor)):
-        out = out.astype(x.dtype)
+    try:
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+    except ValueError:
+        raise _mismatch(*(v for v in (x, lo, hi) if v is not None)) from None
+    out = np.asarray(out, dtype=d)
 
     def backward(g: np.ndarray) -> tuple:
-        mask = np.ones(x.shape, dtype=bool)
+        passes = np.ones(out.shape, dtype=bool)
         if lo is not None:
-            mask &= x >= lo
+            passes = passes & (x >= lo)
         if hi is not None:
-            mask &= x <= hi
-        return (np.where(mask, g, 0).astype(g.dtype),)
+            passes = passes & (x <= hi)
+        ga = _like(a, unbroadcast(np.where(passes, g, 0), x.shape))
+        gmin = gmax = None
+        if _req(min):
+            below = (x < lo) if hi is None else (x < lo) & (lo < hi)
+            gmin = unbroadcast(np.where(below, g, 0), lo.shape)
+        if _req(max):
+            above = (x > hi) if lo is None else (x > hi) | (hi < lo)
+            gmax = unbroadcast(np.where(above, g, 0), hi.shape)
+        return ga, _like(min, gmin), _like(max, gmax)
 
-    return record(out, "ClampBackward1", (a,), backward)
+    bounds = (min if isinstance(min, Tensor) else None, max if isinstance(max, Tensor) else None)
+    name = "ClampBackward0" if bounds != (None, None) else "ClampBackward1"
+    return record(out, name, (a, *bounds), backward)
 
 
 clip = clamp
 
 
+def _record2(out: Any, name: str, a: Any, b: Any, backward: Any) -> Tensor:
+    """``record2`` with each gradient in its operand's dtype: float32 meeting float64 computes in
+    float64, yet the float32 operand gets a float32 gradient, as in PyTorch."""
+    return record2(out, name, a, b, lambda g: tuple(_like(t, gt) for t, gt in zip((a, b), backward(g))))
+
+
+def _like(t: Any, g: Any) -> Any:
+    """The gradient ``g`` of ``t`` in ``t``'s dtype (``None`` stays ``None``)."""
+    if g is None or not isinstance(t, Tensor):
+        return g
+    return np.asarray(g).astype(t._data.dtype, copy=False)
+
+
+def _mismatch(*arrays: Any) -> RuntimeError:
+    """The broadcasting error for the first operand that does not fit the ones before it."""
+    shape = np.shape(arrays[0])
+    for v in arrays[1:]:
+        try:
+            shape = np.broadcast_shapes(shape, np.shape(v))
+        except ValueError:
+            return broadcast_error(shape, np.shape(v))
+    return RuntimeError(f"shapes {[list(np.shape(v)) for v in arrays]} cannot be broadcast together")
+
+
 def _req(t: Any) -> bool:
     return isinstance(t, Tensor) and t._requires_grad
+
+
+def _type_name(v: Any) -> str:
+    """PyTorch's name for the element type in its messages: 'Float', 'Long'..."""
+    return _TYPE_NAMES[np.asarray(v).dtype.name]
+
+
+_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, bool) or (isinstance(v, Tensor) and v._data.dtype == np.bool_)
 
 
 # ---------------------------------------------------------------- not differentiable
@@ -235,8 +330,9 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 def _bitwise(fn: Any) -> Any:
     def op(a: Any, b: Any) -> Tensor:
         a, b, x, y = operands(a, b)
-        if np.asarray(x).dtype.kind == "f" or np.asarray(y).dtype.kind == "f":
-            raise RuntimeError(f'"{fn.__name__}_cpu" not implemented for \'Float\'')
+        for v in (x, y):
+            if np.asarray(v).dtype.kind == "f":
+                raise NotImplementedError(f'"{fn.__name__}_cpu" not implemented for {_type_name(v)!r}')
         return _make(np.asarray(apply_binary(fn, x, y)))
 
     return op
@@ -253,7 +349,7 @@ def logical_not(a: Tensor) -> Tensor:
 
 def bitwise_not(a: Tensor) -> Tensor:
     if a._data.dtype.kind == "f":
-        raise RuntimeError("bitwise_not is only defined for integer and boolean tensors")
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for {_type_name(a._data)!r}')
     return _make(np.asarray(np.invert(a._data)))
 
 
@@ -263,11 +359,19 @@ def equal(a: Tensor, b: Tensor) -> bool:
 
 
 def allclose(a: Tensor, b: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
-    return bool(np.allclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """True when every |a - b| <= atol + rtol |b|."""
+    return bool(np.all(isclose(a, b, rtol, atol, equal_nan)._data))
 
 
 def isclose(a: Tensor, b: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-    return _make(np.asarray(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    """|a - b| <= atol + rtol |b|, elementwise; both tensors must have the same dtype."""
+    x, y = a._data, b._data
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"{_type_name(x)} did not match {_type_name(y)}")
+    try:
+        return _make(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    except ValueError:
+        raise _mismatch(x, y) from None
 
 
 

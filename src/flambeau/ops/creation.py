@@ -41,7 +41,7 @@ def _infer(data: Any, want: dt.dtype | None = None) -> np.ndarray:
     result = dt.get_default_dtype()
     if dtypes:
         result = functools.reduce(dt.promote_types, dtypes)
-    if want is not None and not with_arrays:
+    if want is not None and want.is_floating_point and not with_arrays:
         result = want  # Python numbers go straight to the asked dtype (0.1 stays exact in float64)
     values = _plain(data) if with_arrays else data
     try:

@@ -4,6 +4,8 @@ the dimensions it removed."""
 
 from __future__ import annotations
 
+import builtins
+import math
 from collections import namedtuple
 from typing import Any
 
@@ -15,6 +17,23 @@ from ._core import Tensor, _make, dims, float_data, record
 values_indices = {
     name: namedtuple(name, ["values", "indices"]) for name in ("max", "min", "sort", "topk", "mode", "median", "kthvalue", "cummax", "cummin")
 }
+
+
+def _axes(dim: Any, ndim: int) -> tuple | None:
+    """The NumPy axes of ``dim``: None (all) for None or an empty list of dims, and for any valid
+    dim of a 0-d tensor, whose one element is everything there is to reduce."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return None
+    axes = dims(dim, ndim)
+    return axes if ndim else None
+
+
+def _axis(dim: Any, ndim: int) -> int | None:
+    """The NumPy axis of a single ``dim`` (an int, as PyTorch requires); None for a 0-d tensor."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"argument 'dim' must be int, not {type(dim).__name__}")
+    (axis,) = dims(dim, ndim)
+    return axis if ndim else None
 
 
 def _expand(g: np.ndarray, shape: tuple, axes: tuple | None, keepdim: bool) -> np.ndarray:
@@ -32,23 +51,50 @@ def _count(shape: tuple, axes: tuple | None) -> int:
     return int(np.prod([shape[i] for i in axes], dtype=np.int64))
 
 
+def _nonempty(x: np.ndarray, axes: tuple | None, name: str) -> None:
+    """PyTorch's errors for max-like reductions over nothing."""
+    if axes is None and x.size == 0:
+        msg = f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+        if name.startswith("arg"):
+            raise IndexError(msg)
+        raise RuntimeError(msg + " Specify the reduction dim with the 'dim' argument.")
+    for i in axes or ():
+        if x.shape[i] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {i} to have non-zero size.")
+
+
+def _grad_as(a: Tensor, backward: Any) -> Any:
+    """``backward`` with its gradient converted to ``a``'s dtype: an op given ``dtype=`` computes in
+    another type, but a tensor's gradient has the tensor's dtype."""
+    return lambda g: tuple(gi.astype(a._data.dtype, copy=False) for gi in backward(g))
+
+
+def _type_name(d: np.dtype) -> str:
+    """PyTorch's name for an element type in its messages: 'Long', 'Bool'..."""
+    return {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+            "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}[d.name]
+
+
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum of elements.  d/da_i = 1: the gradient is copied to every summed element."""
     x = a._data
-    axes = dims(dim, x.ndim) if dim != () else None
+    axes = _axes(dim, x.ndim)
     if dtype is not None:
         x = x.astype(dt.to_dtype(dtype).np, copy=False)
     elif x.dtype.kind in "biu":
         x = x.astype(np.int64, copy=False)
     out = np.sum(x, axis=axes, keepdims=keepdim)
     shape = x.shape
-    return record(out, "SumBackward1" if axes is not None else "SumBackward0", (a,),
-                  lambda g: (_expand(g, shape, axes, keepdim),))
+    return record(out, "SumBackward1" if dim is not None else "SumBackward0", (a,),
+                  _grad_as(a, lambda g: (_expand(g, shape, axes, keepdim),)))
 
 
 def nansum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Sum of the elements that are not nan.  d/da_i = 1, or 0 where a_i is nan."""
     x = a._data
-    axes = dims(dim, x.ndim)
+    axes = _axes(dim, x.ndim)
+    if x.dtype.kind in "biu":
+        x = x.astype(np.int64, copy=False)
     out = np.nansum(x, axis=axes, keepdims=keepdim)
     return record(out, "NansumBackward0", (a,),
                   lambda g: (np.where(np.isnan(x), 0, _expand(g, x.shape, axes, keepdim)),))
@@ -58,42 +104,43 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
     """Average of elements.  d/da_i = 1/N."""
     x = a._data
     if dtype is not None:
-        x = x.astype(dt.to_dtype(dtype).np, copy=False)
+        want = dt.to_dtype(dtype).np
+        if want.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating point "
+                f"or complex dtype. Got: {_type_name(want)}")
+        x = x.astype(want, copy=False)
     if x.dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {a.dtype.name.capitalize()}"
+            f"complex dtype. Got: {_type_name(x.dtype)}"
         )
-    axes = dims(dim, x.ndim) if dim != () else None
-    out = np.mean(x, axis=axes, keepdims=keepdim)
+    axes = _axes(dim, x.ndim)
     shape = x.shape
     n = _count(shape, axes)
-    return record(out, "MeanBackward1" if axes is not None else "MeanBackward0", (a,),
-                  lambda g: (_expand(g / n, shape, axes, keepdim),))
+    with np.errstate(divide="ignore", invalid="ignore"):  # the mean of nothing is nan
+        out = np.sum(x, axis=axes, keepdims=keepdim) / n
+    return record(np.asarray(out, dtype=x.dtype), "MeanBackward1" if dim is not None else "MeanBackward0",
+                  (a,), _grad_as(a, lambda g: (_expand(g / builtins.max(n, 1), shape, axes, keepdim),)))
 
 
 def _extreme(a: Tensor, dim: Any, keepdim: bool, kind: str) -> Any:
     x = a._data
     pick, arg = (np.max, np.argmax) if kind == "max" else (np.min, np.argmin)
     if dim is None:
-        if x.size == 0:
-            raise RuntimeError(
-                f"{kind}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
+        _nonempty(x, None, kind)
         out = pick(x)
         return record(out, f"{kind.capitalize()}Backward1", (a,), lambda g: (_share_ties(g, x, out),))
     if isinstance(dim, Tensor):  # max(a, b) is the elementwise maximum
         from .arith import maximum, minimum
 
         return (maximum if kind == "max" else minimum)(a, dim)
-    (axis,) = dims(dim, x.ndim)
-    if x.ndim == 0:
+    axis = _axis(dim, x.ndim)
+    if axis is None:  # a 0-d tensor is its own max, at index 0
         idx = np.zeros((), np.int64)
         out = x.copy()
     else:
-        if x.shape[axis] == 0:
-            raise IndexError(f"{kind}(): Expected reduction dim {axis} to have non-zero size.")
+        _nonempty(x, (axis,), kind)
         idx = np.expand_dims(arg(x, axis=axis), axis)
         out = np.take_along_axis(x, idx, axis)
         if not keepdim:
@@ -101,7 +148,7 @@ def _extreme(a: Tensor, dim: Any, keepdim: bool, kind: str) -> Any:
             idx = np.squeeze(idx, axis)
 
     def backward(g: np.ndarray) -> tuple:
-        if x.ndim == 0:
+        if axis is None:
             return (g,)
         gi = np.zeros(x.shape, g.dtype)
         ii = idx if keepdim else np.expand_dims(idx, axis)
@@ -130,24 +177,27 @@ def _share_ties(g: np.ndarray, x: np.ndarray, out: np.ndarray, axes: tuple | Non
     hit = (x == o)
     count = np.sum(hit, axis=axes, keepdims=True)
     gg = _expand(g, x.shape, axes, keepdim)
-    return np.where(hit, gg / count, 0).astype(g.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(hit, gg / count, 0).astype(g.dtype, copy=False)
 
 
 def amax(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """The largest values over ``dim`` (all dims by default); ties share the gradient."""
-    return _amaxmin(a, dim, keepdim, np.max, "AmaxBackward0")
+    return _amaxmin(a, dim, keepdim, np.max, "amax")
 
 
 def amin(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """The smallest values over ``dim`` (all dims by default); ties share the gradient."""
-    return _amaxmin(a, dim, keepdim, np.min, "AminBackward0")
+    return _amaxmin(a, dim, keepdim, np.min, "amin")
 
 
 def _amaxmin(a: Tensor, dim: Any, keepdim: bool, fn: Any, name: str) -> Tensor:
     x = a._data
-    axes = None if dim == () or dim is None else dims(dim, x.ndim)
+    axes = _axes(dim, x.ndim)
+    _nonempty(x, axes, name)
     out = fn(x, axis=axes, keepdims=keepdim)
-    return record(out, name, (a,), lambda g: (_share_ties(g, x, out, axes, keepdim),))
+    return record(out, f"{name.capitalize()}Backward0", (a,),
+                  lambda g: (_share_ties(g, x, out, axes, keepdim),))
 
 
 def _correction(unbiased: Any, correction: Any) -> float:
@@ -158,53 +208,79 @@ def _correction(unbiased: Any, correction: Any) -> float:
     return 1.0 if unbiased else 0.0
 
 
+def _moments(a: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, name: str) -> tuple:
+    """What var and std share: the values, the axes, the sum of squared deviations from the mean
+    (``ss``), the deviations, and N - correction (the divisor; <= 0 gives inf or nan)."""
+    x = a._data
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    axes = _axes(dim, x.ndim)
+    n = _count(x.shape, axes)
+    dof = n - _correction(unbiased, correction)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centered = x - np.sum(x, axis=axes, keepdims=True) / n
+    ss = np.sum(centered * centered, axis=axes, keepdims=keepdim)
+    return x, axes, ss, centered, dof
+
+
+def _ratio(num: float, den: float) -> float:
+    """num / den as floats divide: inf (or nan) for den = 0, as PyTorch's kernels give."""
+    if den == 0:
+        return math.nan if num == 0 else math.copysign(math.inf, num)
+    return num / den
+
+
 def var(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Variance, unbiased (divides by N - 1) by default.  d/da_i = 2 (a_i - mean) / (N - c)."""
     if isinstance(dim, bool):  # var(unbiased) in the old positional form
         dim, unbiased = None, dim
-    x = float_data(a)
-    axes = dims(dim, x.ndim)
-    c = _correction(unbiased, correction)
-    n = _count(x.shape, axes)
-    centered = x - np.mean(x, axis=axes, keepdims=True)
-    denom = np.maximum(n - c, 0)
+    x, axes, ss, centered, dof = _moments(a, dim, unbiased, keepdim, correction, "std and var")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.sum(centered * centered, axis=axes, keepdims=keepdim) / denom
+        out = ss / builtins.max(dof, 0.0)
     return record(out.astype(x.dtype, copy=False), "VarBackward0", (a,),
-                  lambda g: (_expand(g, x.shape, axes, keepdim) * (2 / denom) * centered,))
+                  lambda g: (_var_backward(g, x, axes, keepdim, centered, dof),))
+
+
+def _var_backward(g: np.ndarray, x: np.ndarray, axes: tuple | None, keepdim: bool,
+                  centered: np.ndarray, dof: float) -> np.ndarray:
+    """d var / d a_i = 2 (a_i - mean) / (N - c). As in PyTorch, N - c <= 0 over all the elements
+    gives nan where a_i is the mean and inf elsewhere; over some dims, 2 / (N - c) is taken as is."""
+    g = _expand(g, x.shape, axes, keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if axes is None and dof <= 0:
+            return g * np.where(centered == 0, np.nan, np.inf).astype(x.dtype)
+        return g * _ratio(2.0, dof) * centered
 
 
 def std(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
-    """Standard deviation, sqrt(var).  d/da_i = (a_i - mean) / ((N - c) std)."""
+    """Standard deviation, sqrt(var).  d/da_i = (a_i - mean) / ((N - c) std) (0 where std is 0)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    x = float_data(a)
-    axes = dims(dim, x.ndim)
-    c = _correction(unbiased, correction)
-    n = _count(x.shape, axes)
-    centered = x - np.mean(x, axis=axes, keepdims=True)
-    denom = np.maximum(n - c, 0)
+    x, axes, ss, centered, dof = _moments(a, dim, unbiased, keepdim, correction, "std and var")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.sqrt(np.sum(centered * centered, axis=axes, keepdims=keepdim) / denom).astype(x.dtype, copy=False)
+        out = np.sqrt(ss / builtins.max(dof, 0.0)).astype(x.dtype, copy=False)
 
     def backward(g: np.ndarray) -> tuple:
         with np.errstate(divide="ignore", invalid="ignore"):
-            s = _expand(out, x.shape, axes, keepdim)
-            gi = _expand(g, x.shape, axes, keepdim) * centered / (denom * s)
-            return (np.where(s == 0, 0, gi).astype(x.dtype, copy=False),)
+            g_var = np.where(out == 0, 0, g / (2 * out))  # d std = d var / (2 std)
+        return (_var_backward(g_var, x, axes, keepdim, centered, dof),)
 
     return record(out, "StdBackward0", (a,), backward)
 
 
 def var_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
+    if a._data.dtype.kind != "f":
+        raise RuntimeError("var_mean only support floating point and complex dtypes")
     return var(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
 
 
 def std_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
+    if a._data.dtype.kind != "f":
+        raise RuntimeError("std_mean only support floating point and complex dtypes")
     return std(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
 
 
@@ -215,15 +291,15 @@ def prod(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
         x = x.astype(dt.to_dtype(dtype).np, copy=False)
     elif x.dtype.kind in "biu":
         x = x.astype(np.int64, copy=False)
-    if dim is None:
+    axis = None if dim is None else _axis(dim, x.ndim)
+    if axis is None:  # everything (a 0-d tensor with a dim too)
         flat = x.reshape(-1)
         out = np.prod(flat)
-        return record(out, "ProdBackward0", (a,),
-                      lambda g: ((g * _others_product(flat, 0)).reshape(x.shape),))
-    (axis,) = dims(dim, x.ndim)
+        return record(out, "ProdBackward0" if dim is None else "ProdBackward1", (a,),
+                      _grad_as(a, lambda g: ((g * _others_product(flat, 0)).reshape(x.shape),)))
     out = np.prod(x, axis=axis, keepdims=keepdim)
-    return record(out, "ProdBackward1", (a,), lambda g: (
-        _expand(g, x.shape, (axis,), keepdim) * _others_product(x, axis),))
+    return record(out, "ProdBackward1", (a,), _grad_as(a, lambda g: (
+        _expand(g, x.shape, (axis,), keepdim) * _others_product(x, axis),)))
 
 
 def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
@@ -231,7 +307,7 @@ def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
     before it times everything after it (no division, so zeros are fine)."""
     if x.ndim == 0:
         return np.ones_like(x)
-    ones = np.ones_like(np.take(x, [0], axis=axis))
+    ones = np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
     before = np.cumprod(np.concatenate([ones, x], axis=axis), axis=axis)
     before = np.delete(before, -1, axis=axis)
     rev = np.flip(x, axis=axis)
@@ -241,41 +317,66 @@ def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
-    """log(sum(exp(a))), computed stably.  d/da_i = softmax(a)_i."""
+    """log(sum(exp(a))), computed stably.  d/da_i = softmax(a)_i = exp(a_i - logsumexp(a))."""
     x = float_data(a)
-    axes = dims(dim, x.ndim)
+    axes = _axes(dim, x.ndim)
     m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
     m = np.where(np.isfinite(m), m, 0)
-    s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
     out = s if keepdim else np.squeeze(s, axis=axes)
-    return record(out, "LogsumexpBackward0", (a,),
-                  lambda g: (_expand(g, x.shape, axes, keepdim) * np.exp(x - s),))
+
+    def backward(g: np.ndarray) -> tuple:
+        with np.errstate(invalid="ignore", over="ignore"):
+            return (_expand(g, x.shape, axes, keepdim) * np.exp(x - s),)
+
+    return record(out, "LogsumexpBackward0", (a,), backward)
+
+
+def _softmax_input(a: Tensor, dim: Any, dtype: Any, name: str) -> tuple[np.ndarray, int | None]:
+    """The values to normalise (converted to ``dtype``; integers need one) and the axis."""
+    axis = _axis(dim, a._data.ndim)
+    if dtype is not None:
+        return a._data.astype(dt.to_dtype(dtype).np), axis
+    if a._data.dtype.kind != "f":
+        last = axis is None or axis == a._data.ndim - 1
+        raise NotImplementedError(
+            f'"{name}_{"lastdim_" if last else ""}kernel_impl" not implemented for {_type_name(a._data.dtype)!r}')
+    return a._data, axis
+
+
+def _shifted(x: np.ndarray, axis: int | None) -> np.ndarray:
+    """x minus its max along ``axis``: exp of it never overflows (an infinite max gives nan)."""
+    return x - np.max(x, axis=axis, keepdims=True) if x.size else x
 
 
 def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """e^a_i / sum_j e^a_j along ``dim``.  Backward: s * (g - sum(g * s))."""
-    x = float_data(a) if dtype is None else a._data.astype(dt.to_dtype(dtype).np)
-    (axis,) = dims(dim, x.ndim) if x.ndim else (None,)
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    out = e / np.sum(e, axis=axis, keepdims=True)
+    x, axis = _softmax_input(a, dim, dtype, "softmax")
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(_shifted(x, axis))
+        out = e / np.sum(e, axis=axis, keepdims=True)
     return record(out, "SoftmaxBackward0", (a,),
-                  lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),))
+                  _grad_as(a, lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)))
 
 
 def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """a_i - logsumexp(a) along ``dim``.  Backward: g - softmax * sum(g)."""
-    x = float_data(a) if dtype is None else a._data.astype(dt.to_dtype(dtype).np)
-    (axis,) = dims(dim, x.ndim) if x.ndim else (None,)
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    x, axis = _softmax_input(a, dim, dtype, "log_softmax")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        shifted = _shifted(x, axis)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return record(out, "LogSoftmaxBackward0", (a,),
-                  lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),))
+                  _grad_as(a, lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)))
 
 
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The p-norm (2 by default; 'fro' is 2 over all elements; also 1, inf, -inf, 0, any p)."""
-    x = float_data(a)
-    axes = dims(dim, x.ndim)
+    x = a._data if dtype is None else a._data.astype(dt.to_dtype(dtype).np)
+    if x.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_type_name(x.dtype)}")
+    axes = _axes(dim, x.ndim)
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
@@ -295,6 +396,7 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
         def backward(g: np.ndarray) -> tuple:
             return (_expand(g, x.shape, axes, keepdim) * np.sign(x),)
     elif np.isinf(p):
+        _nonempty(x, axes, "linalg.vector_norm")
         out = (np.max if p > 0 else np.min)(ax, axis=axes, keepdims=keepdim)
 
         def backward(g: np.ndarray) -> tuple:
@@ -305,14 +407,15 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
         def backward(g: np.ndarray) -> tuple:
             return (np.zeros_like(x),)
     else:
-        out = np.sum(ax ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+        with np.errstate(divide="ignore"):
+            out = np.sum(ax ** p, axis=axes, keepdims=keepdim) ** (1 / p)
 
         def backward(g: np.ndarray) -> tuple:
             n = _expand(out, x.shape, axes, keepdim)
             with np.errstate(divide="ignore", invalid="ignore"):
                 gi = _expand(g, x.shape, axes, keepdim) * x * ax ** (p - 2) / n ** (p - 1)
             return (np.where(n == 0, 0, gi).astype(x.dtype),)
-    return record(np.asarray(out, dtype=x.dtype), "NormBackward1", (a,), backward)
+    return record(np.asarray(out, dtype=x.dtype), "LinalgVectorNormBackward0", (a,), _grad_as(a, backward))
 
 
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -322,45 +425,62 @@ def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
         x = x.astype(dt.to_dtype(dtype).np)
     elif x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    (axis,) = dims(dim, x.ndim) if x.ndim else (0,)
-    if x.ndim == 0:
-        return record(x.copy(), "CumsumBackward0", (a,), lambda g: (g,))
+    axis = _axis(dim, x.ndim)
+    if axis is None:
+        return record(x.copy(), "CumsumBackward0", (a,), _grad_as(a, lambda g: (g,)))
     out = np.cumsum(x, axis=axis)
     return record(out, "CumsumBackward0", (a,),
-                  lambda g: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),))
+                  _grad_as(a, lambda g: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)))
 
 
 # ---------------------------------------------------------------- not differentiable
 def argmax(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
-    return _argext(a, dim, keepdim, np.argmax)
+    return _argext(a, dim, keepdim, np.argmax, "argmax")
 
 
 def argmin(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
-    return _argext(a, dim, keepdim, np.argmin)
+    return _argext(a, dim, keepdim, np.argmin, "argmin")
 
 
-def _argext(a: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
+def _argext(a: Tensor, dim: Any, keepdim: bool, fn: Any, name: str) -> Tensor:
     x = a._data
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
+        _nonempty(x, None, name)
         out = np.asarray(fn(x), dtype=np.int64)
         if keepdim:
             out = out.reshape((1,) * x.ndim)
         return _make(out)
-    (axis,) = dims(dim, x.ndim)
-    if x.ndim == 0:
+    axis = _axis(dim, x.ndim)
+    if axis is None:
         return _make(np.zeros((), np.int64))
+    _nonempty(x, (axis,), name)
     return _make(np.asarray(fn(x, axis=axis, keepdims=keepdim), dtype=np.int64))
 
 
 def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    return _make(np.asarray(np.all(a._data, axis=dims(dim, a._data.ndim), keepdims=keepdim)))
+    """True where every element over ``dim`` is nonzero (a uint8 tensor gives uint8)."""
+    return _logical(a, dim, keepdim, np.all)
 
 
 def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    return _make(np.asarray(np.any(a._data, axis=dims(dim, a._data.ndim), keepdims=keepdim)))
+    """True where some element over ``dim`` is nonzero (a uint8 tensor gives uint8)."""
+    return _logical(a, dim, keepdim, np.any)
+
+
+def _logical(a: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
+    x = a._data
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        axes: tuple | None = ()  # PyTorch reduces nothing here, unlike sum
+    else:
+        axes = _axes(dim, x.ndim)
+    out = np.asarray(fn(x, axis=axes, keepdims=keepdim))
+    return _make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
 
 def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
-    return _make(np.asarray(np.count_nonzero(a._data, axis=dims(dim, a._data.ndim)), dtype=np.int64))
+    axes = _axes(dim, a._data.ndim)
+    return _make(np.asarray(np.count_nonzero(a._data, axis=axes), dtype=np.int64))

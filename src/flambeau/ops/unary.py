@@ -3,83 +3,122 @@ which backward multiplies by the gradient from above ``g`` (the chain rule)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ._core import Tensor, _make, float_data, record
 
 
+def _quietly(fn: Callable) -> Callable:
+    """Run ``fn`` (a forward or a backward) without NumPy's warnings: like PyTorch, log(0) is
+    -inf, sqrt(-1) nan and exp(1000) inf, silently."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+               "int64": "Long"}
+
+
+def _not_for(a: Tensor, kernel: str, kinds: str = "b") -> None:
+    """Refuse the element kinds (NumPy's letters) that PyTorch has no kernel for."""
+    if a._data.dtype.kind in kinds:
+        raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[a._data.dtype.name]!r}')
+
+
+@_quietly
 def abs(a: Tensor) -> Tensor:  # noqa: A001
     """|a|.  d/da = sign(a) (0 at 0)."""
+    _not_for(a, "abs_cpu")
     x = a._data
-    return record(np.abs(x), "AbsBackward0", (a,), lambda g: (g * np.sign(x),))
+    return record(np.abs(x), "AbsBackward0", (a,), _quietly(lambda g: (g * np.sign(x),)))
 
 
+@_quietly
 def exp(a: Tensor) -> Tensor:
     """e^a.  d/da = e^a."""
     out = np.exp(float_data(a))
-    return record(out, "ExpBackward0", (a,), lambda g: (g * out,))
+    return record(out, "ExpBackward0", (a,), _quietly(lambda g: (g * out,)))
 
 
+@_quietly
 def log(a: Tensor) -> Tensor:
     """ln a.  d/da = 1/a."""
     x = float_data(a)
-    return record(np.log(x), "LogBackward0", (a,), lambda g: (g / x,))
+    return record(np.log(x), "LogBackward0", (a,), _quietly(lambda g: (g / x,)))
 
 
+@_quietly
 def log1p(a: Tensor) -> Tensor:
     """ln(1 + a).  d/da = 1/(1 + a)."""
     x = float_data(a)
-    return record(np.log1p(x), "Log1PBackward0", (a,), lambda g: (g / (1 + x),))
+    return record(np.log1p(x), "Log1PBackward0", (a,), _quietly(lambda g: (g / (1 + x),)))
 
 
+@_quietly
 def expm1(a: Tensor) -> Tensor:
     """e^a - 1.  d/da = e^a."""
     out = np.expm1(float_data(a))
-    return record(out, "Expm1Backward0", (a,), lambda g: (g * (out + 1),))
+    return record(out, "Expm1Backward0", (a,), _quietly(lambda g: (g * (out + 1),)))
 
 
+@_quietly
 def sqrt(a: Tensor) -> Tensor:
     """a^(1/2).  d/da = 1 / (2 sqrt(a))."""
     out = np.sqrt(float_data(a))
-    return record(out, "SqrtBackward0", (a,), lambda g: (g / (2 * out),))
+    return record(out, "SqrtBackward0", (a,), _quietly(lambda g: (g / (2 * out),)))
 
 
+@_quietly
 def rsqrt(a: Tensor) -> Tensor:
     """a^(-1/2).  d/da = -1/2 a^(-3/2)."""
     out = 1 / np.sqrt(float_data(a))
-    return record(out, "RsqrtBackward0", (a,), lambda g: (g * -0.5 * out * out * out,))
+    return record(out, "RsqrtBackward0", (a,), _quietly(lambda g: (g * -0.5 * out * out * out,)))
 
 
+@_quietly
 def reciprocal(a: Tensor) -> Tensor:
     """1/a.  d/da = -1/a^2."""
     out = 1 / float_data(a)
-    return record(out, "ReciprocalBackward0", (a,), lambda g: (-g * out * out,))
+    return record(out, "ReciprocalBackward0", (a,), _quietly(lambda g: (-g * out * out,)))
 
 
+@_quietly
 def square(a: Tensor) -> Tensor:
-    """a^2.  d/da = 2a."""
-    x = a._data
-    return record(x * x, "PowBackward0", (a,), lambda g: (2 * g * x,))
+    """a^2 (booleans give int64, as a ** 2).  d/da = 2a."""
+    x = a._data if a._data.dtype != np.bool_ else a._data.astype(np.int64)
+    return record(x * x, "PowBackward0", (a,), _quietly(lambda g: (2 * g * x,)))
 
 
+@_quietly
 def sin(a: Tensor) -> Tensor:
     """sin a.  d/da = cos a."""
     x = float_data(a)
-    return record(np.sin(x), "SinBackward0", (a,), lambda g: (g * np.cos(x),))
+    return record(np.sin(x), "SinBackward0", (a,), _quietly(lambda g: (g * np.cos(x),)))
 
 
+@_quietly
 def cos(a: Tensor) -> Tensor:
     """cos a.  d/da = -sin a."""
     x = float_data(a)
-    return record(np.cos(x), "CosBackward0", (a,), lambda g: (-g * np.sin(x),))
+    return record(np.cos(x), "CosBackward0", (a,), _quietly(lambda g: (-g * np.sin(x),)))
 
 
+@_quietly
 def tanh(a: Tensor) -> Tensor:
     """tanh a.  d/da = 1 - tanh(a)^2."""
     out = np.tanh(float_data(a))
     return record(out, "TanhBackward0", (a,), lambda g: (g * (1 - out * out),))
 
 
+@_quietly
 def sigmoid(a: Tensor) -> Tensor:
     """1 / (1 + e^-a).  d/da = s (1 - s)."""
     x = float_data(a)
@@ -95,29 +134,48 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def relu(a: Tensor) -> Tensor:
     """max(a, 0), the lecture's transfer function.  d/da = 1 if a > 0 else 0."""
+    if a._data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     x = a._data
     out = np.maximum(x, 0)
     return record(out, "ReluBackward0", (a,), lambda g: (g * (out > 0),))
 
 
 def sign(a: Tensor) -> Tensor:
-    """-1, 0 or 1.  The gradient is 0."""
-    return record(np.sign(a._data), "SignBackward0", (a,), lambda g: (np.zeros_like(g),))
+    """-1, 0 or 1 (0 for nan; booleans are their own sign).  The gradient is 0."""
+    x = a._data
+    if x.dtype == np.bool_:
+        out = x.copy()
+    else:
+        out = np.sign(x)
+        if x.dtype.kind == "f":
+            out = np.where(np.isnan(out), 0, out).astype(x.dtype)
+    return record(out, "SignBackward0", (a,), lambda g: (np.zeros_like(g),))
 
 
 def floor(a: Tensor) -> Tensor:
+    """Round down (integers are unchanged).  The gradient is 0."""
+    _not_for(a, "floor_vml_cpu")
     return record(np.floor(a._data), "FloorBackward0", (a,), lambda g: (np.zeros_like(g),))
 
 
 def ceil(a: Tensor) -> Tensor:
+    """Round up (integers are unchanged).  The gradient is 0."""
+    _not_for(a, "ceil_vml_cpu")
     return record(np.ceil(a._data), "CeilBackward0", (a,), lambda g: (np.zeros_like(g),))
 
 
-def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
-    return record(np.round(a._data, decimals), "RoundBackward0", (a,), lambda g: (np.zeros_like(g),))
+def round(a: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A001
+    """Round half to even, to ``decimals`` places (floats only).  The gradient is 0."""
+    _not_for(a, "round_vml_cpu" if decimals is None else "round_cpu", "b" if decimals is None else "biu")
+    out = np.round(a._data, decimals or 0)
+    return record(out, "RoundBackward0" if decimals is None else "RoundBackward1", (a,),
+                  lambda g: (np.zeros_like(g),))
 
 
 def trunc(a: Tensor) -> Tensor:
+    """Round towards zero (integers are unchanged).  The gradient is 0."""
+    _not_for(a, "trunc_vml_cpu")
     return record(np.trunc(a._data), "TruncBackward0", (a,), lambda g: (np.zeros_like(g),))
 
 
