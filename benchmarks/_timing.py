@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import timeit
-from typing import Callable
+from collections.abc import Callable
 
 
 def per_call_us(fn: Callable[[], object], min_time: float = 0.05, repeat: int = 5) -> float:

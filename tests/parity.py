@@ -3,7 +3,8 @@ forward values, shapes, dtypes and input gradients must agree (float64 tight, fl
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -9,14 +9,14 @@ produced it (``grad_fn``: ``None`` for a leaf, a tensor the user made). Operatio
 from __future__ import annotations
 
 import weakref
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from . import _dtype as dt
 from ._format import format_tensor
-from .autograd import grad_mode
-from .autograd import graph
+from .autograd import grad_mode, graph
 from .autograd.graph import Node, run_backward
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import copy
 import math
 import sys
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

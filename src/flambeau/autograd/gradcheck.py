@@ -3,7 +3,8 @@ difference (f(x + eps) - f(x - eps)) / 2eps is compared with what backpropagatio
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

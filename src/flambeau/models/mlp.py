@@ -3,7 +3,7 @@ them, one output unit per class (or one for regression)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import nn
 

@@ -4,7 +4,8 @@ Playground's colours (orange for -1, blue for +1)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
