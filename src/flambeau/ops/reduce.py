@@ -83,10 +83,13 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
         x = x.astype(dt.to_dtype(dtype).np, copy=False)
     elif x.dtype.kind in "biu":
         x = x.astype(np.int64, copy=False)
-    out = np.sum(x, axis=axes, keepdims=keepdim)
+    out = x.sum(axis=axes, keepdims=keepdim)
     shape = x.shape
+    def backward(g: np.ndarray) -> tuple:
+        return (_expand(g, shape, axes, keepdim),)
+
     return record(out, "SumBackward1" if dim is not None else "SumBackward0", (a,),
-                  _grad_as(a, lambda g: (_expand(g, shape, axes, keepdim),)))
+                  backward if dtype is None else _grad_as(a, backward))
 
 
 def nansum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:

@@ -33,19 +33,18 @@ def _not_for(a: Tensor, kernel: str, kinds: str = "b") -> None:
         raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[a._data.dtype.name]!r}')
 
 
-@_quietly
 def abs(a: Tensor) -> Tensor:  # noqa: A001
     """|a|.  d/da = sign(a) (0 at 0)."""
     _not_for(a, "abs_cpu")
     x = a._data
-    return record(np.abs(x), "AbsBackward0", (a,), _quietly(lambda g: (g * np.sign(x),)))
+    return record(np.abs(x), "AbsBackward0", (a,), lambda g: (g * np.sign(x),))
 
 
 @_quietly
 def exp(a: Tensor) -> Tensor:
     """e^a.  d/da = e^a."""
     out = np.exp(float_data(a))
-    return record(out, "ExpBackward0", (a,), _quietly(lambda g: (g * out,)))
+    return record(out, "ExpBackward0", (a,), lambda g: (g * out,))
 
 
 @_quietly
@@ -90,35 +89,32 @@ def reciprocal(a: Tensor) -> Tensor:
     return record(out, "ReciprocalBackward0", (a,), _quietly(lambda g: (-g * out * out,)))
 
 
-@_quietly
 def square(a: Tensor) -> Tensor:
     """a^2 (booleans give int64, as a ** 2).  d/da = 2a."""
     x = a._data if a._data.dtype != np.bool_ else a._data.astype(np.int64)
-    return record(x * x, "PowBackward0", (a,), _quietly(lambda g: (2 * g * x,)))
+    return record(x * x, "PowBackward0", (a,), lambda g: (2 * g * x,))
 
 
 @_quietly
 def sin(a: Tensor) -> Tensor:
     """sin a.  d/da = cos a."""
     x = float_data(a)
-    return record(np.sin(x), "SinBackward0", (a,), _quietly(lambda g: (g * np.cos(x),)))
+    return record(np.sin(x), "SinBackward0", (a,), lambda g: (g * np.cos(x),))
 
 
 @_quietly
 def cos(a: Tensor) -> Tensor:
     """cos a.  d/da = -sin a."""
     x = float_data(a)
-    return record(np.cos(x), "CosBackward0", (a,), _quietly(lambda g: (-g * np.sin(x),)))
+    return record(np.cos(x), "CosBackward0", (a,), lambda g: (-g * np.sin(x),))
 
 
-@_quietly
 def tanh(a: Tensor) -> Tensor:
     """tanh a.  d/da = 1 - tanh(a)^2."""
     out = np.tanh(float_data(a))
     return record(out, "TanhBackward0", (a,), lambda g: (g * (1 - out * out),))
 
 
-@_quietly
 def sigmoid(a: Tensor) -> Tensor:
     """1 / (1 + e^-a).  d/da = s (1 - s)."""
     x = float_data(a)
