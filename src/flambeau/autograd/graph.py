@@ -134,6 +134,9 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
     the captured tensors are returned instead, in order (``None`` where none reached them).
     """
+    if capture is None and len(roots) == 1 and roots[0].grad_fn is not None:
+        _backward_from(roots[0].grad_fn, root_grads[0], retain_graph)
+        return None
     captured: dict[int, Any] = {}
     by_node: dict[Node, int] = {}
     by_leaf: dict[int, int] = {}
@@ -186,6 +189,34 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     if capture is None:
         return None
     return [captured.get(k) for k in range(len(capture))]
+
+
+def _backward_from(root: Node, g: Any, retain_graph: bool) -> None:
+    """``run_backward`` for the usual case, ``loss.backward()``: one root, gradients into the
+    leaves' ``.grad``. The same walk, with less bookkeeping."""
+    pending: dict[Node, Any] = {root: g}
+    no_capture: dict = {}
+    for node in _topological_order([root]):
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        if node.hooks is not None or node.retained is not None:
+            g = _visit(node, g, True, no_capture, no_capture)
+        inputs = node.inputs
+        grads = node.backward(g)
+        if not retain_graph:
+            node.inputs = None
+            node.backward = _freed_backward
+        for t, gi in zip(inputs, grads):
+            if t is None or gi is None:
+                continue
+            child = t.grad_fn
+            if child is None:
+                _accumulate_leaf(t, gi)
+            elif child in pending:
+                pending[child] = pending[child] + gi
+            else:
+                pending[child] = gi
 
 
 def _visit(node: Node, g: Any, store: bool, by_node: dict, captured: dict) -> Any:

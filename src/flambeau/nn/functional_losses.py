@@ -50,7 +50,11 @@ def _quietly(fn: Callable) -> Callable:
 
 def _node(out: ndarray, name: str, inputs: tuple, backward: Callable) -> Tensor:
     """``record`` with a quiet backward."""
-    return record(out, name, inputs, _quietly(backward))
+    def quiet(g: ndarray) -> Any:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return backward(g)
+
+    return record(out, name, inputs, quiet)
 
 
 def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 3) -> str:
@@ -117,6 +121,9 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=4)
+    x, y = input._data, target._data
+    if x.dtype == y.dtype and x.shape == y.shape and x.dtype.kind == "f":
+        return x, y  # the common case, without conversions
     d = dt.result_type(input, target)
     if not d.is_floating_point:
         raise NotImplementedError(f'"{kernel}" not implemented for {_SCALAR_NAMES[d.name]!r}')
