@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import flambeau as torch
@@ -162,3 +163,34 @@ def test_cli_bad_arguments_exit_2_with_one_clear_line(args, message):
     assert r.returncode == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_model_and_optimizer_checkpoint_resume_exactly(tmp_path):
+    # 5 steps, save model + Adam state, load into fresh objects, 5 more == 10 straight steps.
+    def make():
+        torch.manual_seed(3)
+        m = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        return m, optim.Adam(m.parameters(), lr=0.01)
+
+    x, y = torch.randn(8, 3), torch.randn(8, 1)
+
+    def steps(m, o, n):
+        for _ in range(n):
+            o.zero_grad()
+            nn.functional.mse_loss(m(x), y).backward()
+            o.step()
+
+    ref, ref_opt = make()
+    steps(ref, ref_opt, 10)
+    m, o = make()
+    steps(m, o, 5)
+    path = tmp_path / "ckpt.safetensors"
+    torch.save({"model": m.state_dict(), "optimizer": o.state_dict(), "epoch": 5}, str(path))
+    m2, o2 = make()
+    ckpt = torch.load(str(path))
+    m2.load_state_dict(ckpt["model"])
+    o2.load_state_dict(ckpt["optimizer"])
+    assert ckpt["epoch"] == 5
+    steps(m2, o2, 5)
+    for a, b in zip(ref.parameters(), m2.parameters()):
+        assert np.array_equal(a.detach().numpy(), b.detach().numpy())
