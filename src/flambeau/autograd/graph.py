@@ -134,27 +134,33 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
     the captured tensors are returned instead, in order (``None`` where none reached them).
     """
-    if capture is None and len(roots) == 1 and roots[0].grad_fn is not None:
-        _backward_from(roots[0].grad_fn, root_grads[0], retain_graph)
+    if capture is None:
+        _walk(roots, root_grads, retain_graph, _accumulate_leaf, None, None)
         return None
     captured: dict[int, Any] = {}
     by_node: dict[Node, int] = {}
     by_leaf: dict[int, int] = {}
-    if capture is not None:
-        for k, t in enumerate(capture):
-            if t.grad_fn is not None:
-                by_node[t.grad_fn] = k
-            else:
-                by_leaf[id(t)] = k
+    for k, t in enumerate(capture):
+        if t.grad_fn is not None:
+            by_node[t.grad_fn] = k
+        else:
+            by_leaf[id(t)] = k
 
     def to_leaf(leaf: Tensor, g: np.ndarray) -> None:
-        if capture is None:
-            _accumulate_leaf(leaf, g)
-        else:
-            k = by_leaf.get(id(leaf))
-            if k is not None:
-                captured[k] = g if k not in captured else captured[k] + g
+        k = by_leaf.get(id(leaf))
+        if k is not None:
+            captured[k] = g if k not in captured else captured[k] + g
 
+    _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured)
+    return [captured.get(k) for k in range(len(capture))]
+
+
+def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
+          to_leaf: Callable[[Tensor, np.ndarray], None], by_node: dict | None,
+          captured: dict | None) -> None:
+    """The walk itself: each node, in order, turns the gradient of its output into gradients of
+    its inputs (local gradient times gradient from above), which are summed per node or handed
+    to ``to_leaf`` at the leaves."""
     pending: dict[Node, Any] = {}
     for t, g in zip(roots, root_grads):
         node = t.grad_fn
@@ -163,14 +169,13 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
         else:
             pending[node] = pending[node] + g if node in pending else g
     if not pending:
-        return None if capture is None else [captured.get(k) for k in range(len(capture))]
-
+        return
     for node in _topological_order(list(pending)):
         g = pending.pop(node, None)
         if g is None:
             continue
         if node.hooks is not None or node.retained is not None or by_node:
-            g = _visit(node, g, capture is None, by_node, captured)
+            g = _visit(node, g, by_node, captured)
         inputs = node.inputs
         grads = node.backward(g)
         if not retain_graph:
@@ -186,53 +191,24 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
                 pending[child] = pending[child] + gi
             else:
                 pending[child] = gi
-    if capture is None:
-        return None
-    return [captured.get(k) for k in range(len(capture))]
 
 
-def _backward_from(root: Node, g: Any, retain_graph: bool) -> None:
-    """``run_backward`` for the usual case, ``loss.backward()``: one root, gradients into the
-    leaves' ``.grad``. The same walk, with less bookkeeping."""
-    pending: dict[Node, Any] = {root: g}
-    no_capture: dict = {}
-    for node in _topological_order([root]):
-        g = pending.pop(node, None)
-        if g is None:
-            continue
-        if node.hooks is not None or node.retained is not None:
-            g = _visit(node, g, True, no_capture, no_capture)
-        inputs = node.inputs
-        grads = node.backward(g)
-        if not retain_graph:
-            node.inputs = None
-            node.backward = _freed_backward
-        for t, gi in zip(inputs, grads):
-            if t is None or gi is None:
-                continue
-            child = t.grad_fn
-            if child is None:
-                _accumulate_leaf(t, gi)
-            elif child in pending:
-                pending[child] = pending[child] + gi
-            else:
-                pending[child] = gi
-
-
-def _visit(node: Node, g: Any, store: bool, by_node: dict, captured: dict) -> Any:
-    """Hooks, ``retain_grad`` and ``autograd.grad``'s capture of a non-leaf's gradient."""
+def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> Any:
+    """Hooks, ``retain_grad`` (when writing ``.grad``: no ``by_node``), and ``autograd.grad``'s
+    capture of a non-leaf's gradient."""
     if node.hooks:
         for hook in node.hooks:
             out = hook(_make(g))
             if out is not None:
                 g = out._data
-    if store and node.retained is not None:
+    if by_node is None and node.retained is not None:
         t = node.retained()
         if t is not None:
             t.grad = _make(np.array(g)) if t.grad is None else _make(t.grad._data + g)
-    k = by_node.get(node)
-    if k is not None:
-        captured[k] = g
+    if by_node is not None and captured is not None:
+        k = by_node.get(node)
+        if k is not None:
+            captured[k] = g
     return g
 
 
