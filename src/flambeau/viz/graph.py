@@ -185,7 +185,8 @@ class GraphDrawing:
         return {"image/svg+xml": svg, "text/plain": repr(self)}
 
     def __repr__(self) -> str:
-        nodes = len(re.findall(r"^\s+\w+ \[", self.source, flags=re.MULTILINE))
+        boxes = re.findall(r"^\s+(\w+) \[", self.source, flags=re.MULTILINE)
+        nodes = sum(1 for b in boxes if b not in ("graph", "node", "edge"))
         edges = self.source.count(" -> ")
         return f"<GraphDrawing: {nodes} boxes, {edges} arrows; .source, .save('graph.svg')>"
 
