@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(VENV)/.installed $(VENV)/.torch
 
 bench: $(VENV)/.installed $(VENV)/.torch
 	$(BIN)/python benchmarks/run.py
+
+notebooks: $(VENV)/.installed
+	$(BIN)/python -m pip install -q notebook
+	$(BIN)/jupyter notebook notebooks/
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
