@@ -24,8 +24,10 @@ $(VENV)/.torch: | $(VENV)/.installed
 	fi
 	touch $@
 
+# The main job: the playground, on http://127.0.0.1:8000/ (PORT=8001 make run to change it).
+PORT ?= 8000
 run: $(VENV)/.installed
-	$(BIN)/flambeau example-1d
+	$(BIN)/flambeau playground --port $(PORT)
 
 test: $(VENV)/.installed $(VENV)/.torch
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
