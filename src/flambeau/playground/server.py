@@ -1,0 +1,444 @@
+"""The playground's web server: a Starlette app served by uvicorn (see docs/playground-protocol.md).
+
+- ``GET /`` and ``GET /static/...``: the page (``static/``, all local files);
+- ``GET /api/health``: ``{"ok": true, "version": ...}``;
+- ``POST /api/export``: a runnable script for a configuration;
+- ``WS /ws``: one training session per connection. Every message is validated (type, fields,
+  ranges, sizes; nothing is ever evaluated); bad input is answered by an ``error`` message and
+  changes nothing. While playing, a task trains in a worker thread (the event loop stays free for
+  the other connections) and sends a frame after each chunk, with at most two frames not yet
+  acknowledged (``ack``). A closed socket cancels its task and frees its session.
+
+``main()`` starts uvicorn on 127.0.0.1 (unless told otherwise), prints the URL, opens a browser
+when one is available and stops cleanly on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+import flambeau
+
+from .config import PlaygroundError
+from .export import generate_script
+from .session import Session
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024     # a larger message closes the socket
+MAX_EXPORT_BODY = 1024 * 1024
+MAX_UNACKED = 2                         # frames sent while playing and not yet acknowledged
+MAX_CHANGES = 200                       # keys in one `set`
+CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+
+log = logging.getLogger("flambeau.playground")
+_CONNECTIONS: set[Connection] = set()   # the open sessions (counted by /api/health)
+
+
+# ---------------------------------------------------------------------------------- validation
+def _field(message: dict[str, Any], name: str, kind: str, default: Any = ..., optional: bool = False) -> Any:
+    """``message[name]`` checked to be of ``kind`` (``int``, ``number``, ``str``, ``dict``,
+    ``any``); missing: ``default`` if given, None if ``optional``, else an error."""
+    if name not in message:
+        if default is not ...:
+            return default
+        if optional:
+            return None
+        raise PlaygroundError(f"{name}: missing", name)
+    value = message[name]
+    if value is None and optional:
+        return None
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
+    elif kind == "number":
+        ok = (isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53) or \
+            (isinstance(value, float) and math.isfinite(value))
+    elif kind == "str":
+        ok = isinstance(value, str)
+    elif kind == "dict":
+        ok = isinstance(value, dict)
+    else:
+        ok = True
+    if not ok:
+        what = {"int": "an integer", "number": "a finite number", "str": "a string", "dict": "an object"}[kind]
+        raise PlaygroundError(f"{name}: {str(value)[:40]!r} must be {what}", name)
+    return value
+
+
+def _error(error: PlaygroundError) -> dict[str, Any]:
+    return {"type": "error", "message": str(error), "field": error.field}
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------- handlers
+# Each handler runs in a worker thread, with the connection's lock held, and returns the
+# messages to send back.
+def _hello(session: Session, msg: dict) -> list[dict]:
+    errors = session.load_hash(_field(msg, "hash", "str", default=""))
+    session.playing = False
+    return [_error(e) for e in errors] + [session.config_message(), session.frame()]
+
+
+def _set(session: Session, msg: dict) -> list[dict]:
+    changes = _field(msg, "changes", "dict")
+    if len(changes) > MAX_CHANGES:
+        raise PlaygroundError(f"changes: too many settings at once ({len(changes)})", "changes")
+    try:
+        session.update(changes)
+    except PlaygroundError as e:
+        return [_error(e), session.config_message()]  # the page redraws the kept configuration
+    return [session.config_message(), session.frame()]
+
+
+def _step(session: Session, msg: dict) -> list[dict]:
+    session.step(_field(msg, "unit", "str", default="epoch"))
+    return [session.frame()]
+
+
+def _pause(session: Session, msg: dict) -> list[dict]:
+    session.playing = False
+    return [session.frame()]
+
+
+def _reset(session: Session, msg: dict) -> list[dict]:
+    session.reset()
+    return [session.frame()]
+
+
+def _regenerate(session: Session, msg: dict) -> list[dict]:
+    session.regenerate()
+    return [session.config_message(), session.frame()]
+
+
+def _set_weight(session: Session, msg: dict) -> list[dict]:
+    session.set_weight(_field(msg, "layer", "int"), _field(msg, "to", "int"), _field(msg, "from", "int"),
+                       _field(msg, "value", "number"))
+    return [session.frame()]
+
+
+def _set_bias(session: Session, msg: dict) -> list[dict]:
+    session.set_bias(_field(msg, "layer", "int"), _field(msg, "node", "int"), _field(msg, "value", "number"))
+    return [session.frame()]
+
+
+def _with_config_if_changed(session: Session, action: Callable[[], None]) -> list[dict]:
+    before = dict(session.config)
+    action()
+    replies = [session.config_message()] if session.config != before else []
+    return replies + [session.frame()]
+
+
+def _add_point(session: Session, msg: dict) -> list[dict]:
+    x, y = _field(msg, "x", "number"), _field(msg, "y", "number")
+    label = _field(msg, "label", "number")
+    return _with_config_if_changed(session, lambda: session.add_point(x, y, label))
+
+
+def _clear_points(session: Session, msg: dict) -> list[dict]:
+    return _with_config_if_changed(session, session.clear_points)
+
+
+def _upload_csv(session: Session, msg: dict) -> list[dict]:
+    text = _field(msg, "text", "str")
+    session.upload_csv(text)
+    return [session.config_message(), session.frame()]
+
+
+def _download_csv(session: Session, msg: dict) -> list[dict]:
+    return [session.download_csv()]
+
+
+def _node(session: Session, msg: dict) -> list[dict]:
+    return [session.node_grid(_field(msg, "id", "str", optional=True))]
+
+
+def _export(session: Session, msg: dict) -> list[dict]:
+    return [session.export_code(_field(msg, "framework", "str", default="flambeau"))]
+
+
+def _get_weights(session: Session, msg: dict) -> list[dict]:
+    return [session.get_weights()]
+
+
+def _load_weights(session: Session, msg: dict) -> list[dict]:
+    session.load_weights(_field(msg, "data", "str"))
+    return [session.frame()]
+
+
+def _get_config_json(session: Session, msg: dict) -> list[dict]:
+    return [session.config_json()]
+
+
+def _load_config_json(session: Session, msg: dict) -> list[dict]:
+    session.load_config_json(_field(msg, "data", "any"))
+    session.playing = False
+    return [session.config_message(), session.frame()]
+
+
+HANDLERS: dict[str, Callable[[Session, dict], list[dict]]] = {
+    "hello": _hello, "set": _set, "step": _step, "pause": _pause, "reset": _reset,
+    "regenerate": _regenerate, "set_weight": _set_weight, "set_bias": _set_bias,
+    "add_point": _add_point, "clear_points": _clear_points, "upload_csv": _upload_csv,
+    "download_csv": _download_csv, "node": _node, "export": _export, "get_weights": _get_weights,
+    "load_weights": _load_weights, "get_config_json": _get_config_json,
+    "load_config_json": _load_config_json,
+}
+MESSAGE_TYPES = tuple(HANDLERS) + ("play", "ack")
+
+
+# ---------------------------------------------------------------------------------- connection
+class Connection:
+    """One WebSocket and its session: reads messages, answers them, and plays."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.session: Session = None  # type: ignore[assignment]  # built by run(), off the event loop
+        self.lock = asyncio.Lock()          # one operation on the session at a time
+        self.send_lock = asyncio.Lock()     # one message written at a time
+        self.acked = 0                      # the last frame the page drew
+        self.sent = 0                       # the last frame sent
+        self.ack_event = asyncio.Event()
+        self.play_task: asyncio.Task | None = None
+
+    async def send(self, texts: list[str]) -> None:
+        async with self.send_lock:
+            for text in texts:
+                await self.websocket.send_text(text)
+
+    def _serialise(self, messages: list[dict]) -> list[str]:
+        for message in messages:
+            if message.get("type") == "frame":
+                self.sent = max(self.sent, message["frame"])
+        return [_dumps(m) for m in messages]
+
+    async def run(self) -> None:
+        """Read messages until the socket closes, then stop playing and free the session."""
+        _CONNECTIONS.add(self)
+        try:
+            self.session = await asyncio.to_thread(Session)
+            while True:
+                event = await self.websocket.receive()
+                if event["type"] == "websocket.disconnect":
+                    break
+                text = event.get("text")
+                raw = event.get("bytes")
+                size = len(text) if text is not None else len(raw or b"")
+                if size > MAX_MESSAGE_BYTES:
+                    await self.websocket.close(code=CLOSE_TOO_BIG, reason="message too large")
+                    break
+                if text is None:
+                    await self.send([_dumps(_error(PlaygroundError("messages must be JSON text")))])
+                    continue
+                await self.handle(text)
+        except WebSocketDisconnect:
+            pass
+        except Exception:  # e.g. writing to a socket the page just closed
+            log.debug("playground: connection ended", exc_info=True)
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        """Stop playing (cancelling the task) and drop the session."""
+        if self.session is not None:
+            self.session.playing = False
+        self.ack_event.set()
+        if self.play_task is not None:
+            self.play_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.play_task
+        self.play_task = None
+        self.session = None  # type: ignore[assignment]  # frees the network and data
+        _CONNECTIONS.discard(self)
+
+    async def handle(self, text: str) -> None:
+        """Answer one message (errors included); never raises but for a closed socket."""
+        try:
+            try:
+                message = json.loads(text)
+            except (ValueError, RecursionError):
+                raise PlaygroundError("not a JSON message") from None
+            if not isinstance(message, dict):
+                raise PlaygroundError("a message must be a JSON object with a type")
+            kind = message.get("type")
+            if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
+                raise PlaygroundError(f"unknown message type {str(kind)[:40]!r}", "type")
+            if kind == "ack":
+                frame = _field(message, "frame", "int")
+                self.acked = max(self.acked, min(frame, self.sent))
+                self.ack_event.set()
+                return
+            if kind == "play":
+                self.play()
+                return
+            if kind in ("pause", "step", "reset", "hello", "load_config_json"):
+                self.session.playing = False  # stop the play loop at the end of its chunk
+                self.ack_event.set()          # or wake it if it waits for an ack
+            handler = HANDLERS[kind]
+            session = self.session
+            async with self.lock:  # sending under the lock keeps the frames in their order
+                texts = await asyncio.to_thread(lambda: self._serialise(handler(session, message)))
+                await self.send(texts)
+        except PlaygroundError as e:
+            await self.send([_dumps(_error(e))])
+        except WebSocketDisconnect:
+            raise
+        except Exception as e:  # a bug must not end the session: report it
+            log.exception("playground: error while handling a message")
+            await self.send([_dumps({"type": "error", "message": f"internal error: {type(e).__name__}: {e}",
+                                     "field": None})])
+
+    def play(self) -> None:
+        """Start playing (the loop runs as a task until paused or stopped)."""
+        self.session.playing = True
+        if self.play_task is None or self.play_task.done():
+            self.play_task = asyncio.create_task(self._play_loop())
+
+    async def _play_loop(self) -> None:
+        session = self.session
+        try:
+            while session.playing:
+                while session.playing and self.sent - self.acked >= MAX_UNACKED:
+                    self.ack_event.clear()
+                    await self.ack_event.wait()
+                async with self.lock:
+                    if not session.playing:
+                        break
+                    texts = await asyncio.to_thread(
+                        lambda: self._serialise([m for m in [session.play_chunk()] if m is not None]))
+                    await self.send(texts)
+        except asyncio.CancelledError:
+            raise
+        except WebSocketDisconnect:
+            session.playing = False
+        except Exception as e:
+            session.playing = False
+            log.exception("playground: error while training")
+            with contextlib.suppress(Exception):
+                await self.send([_dumps({"type": "error", "message": f"training stopped: {type(e).__name__}: {e}",
+                                         "field": None})])
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """A browser's WebSocket may come from any page: accept only the page this server serves
+    (no Origin header: not a browser, accepted)."""
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+
+
+async def _websocket(websocket: WebSocket) -> None:
+    if not _same_origin(websocket):
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    await websocket.accept()
+    await Connection(websocket).run()
+
+
+# ---------------------------------------------------------------------------------- HTTP
+async def _index(request: Request) -> Response:
+    index = request.app.state.static_dir / "index.html"
+    if not index.is_file():
+        return PlainTextResponse("the playground's page is missing (static/index.html)", status_code=404)
+    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"ok": True, "version": flambeau.__version__, "sessions": len(_CONNECTIONS)})
+
+
+async def _export(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_EXPORT_BODY:
+        return JSONResponse({"error": "the request is too large"}, status_code=400)
+    try:
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError):
+            raise PlaygroundError("the body is not JSON") from None
+        if not isinstance(payload, dict):
+            raise PlaygroundError('the body must be {"config": {...}, "framework": "flambeau"}')
+        config = _field(payload, "config", "dict", default={})
+        framework = _field(payload, "framework", "str", default="flambeau")
+        filename, text = await asyncio.to_thread(generate_script, config, framework)
+    except PlaygroundError as e:
+        return JSONResponse({"error": str(e), "field": e.field}, status_code=400)
+    return Response(text, media_type="text/x-python",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def create_app(static_dir: str | Path | None = None) -> Starlette:
+    """The playground's ASGI app (``static_dir``: the page's files, by default ``static/``)."""
+    directory = Path(static_dir) if static_dir is not None else STATIC_DIR
+    app = Starlette(routes=[
+        Route("/", _index),
+        Route("/api/health", _health),
+        Route("/api/export", _export, methods=["POST"]),
+        WebSocketRoute("/ws", _websocket),
+        Mount("/static", StaticFiles(directory=directory, check_dir=False), name="static"),
+    ])
+    app.state.static_dir = directory
+    return app
+
+
+# ---------------------------------------------------------------------------------- main
+def _display_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else ("[::1]" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def _announce_when_started(server: Any, url: str, open_browser: bool) -> None:
+    """Print the URL once uvicorn listens, and open a browser (failures ignored)."""
+    while not server.started and not server.should_exit:
+        threading.Event().wait(0.05)
+    if not server.started:
+        return
+    print(f"flambeau playground: {url}", flush=True)
+    if open_browser:
+        with contextlib.suppress(Exception):
+            webbrowser.open(url)
+
+
+def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) -> int:
+    """Serve the playground until Ctrl-C; returns the exit status."""
+    import uvicorn
+
+    url = _display_url(host, port)
+    config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning", lifespan="off",
+                            ws_max_size=MAX_MESSAGE_BYTES)
+    server = uvicorn.Server(config)
+    threading.Thread(target=_announce_when_started, args=(server, url, open_browser), daemon=True).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    except SystemExit:  # uvicorn exits when it cannot bind the port
+        if server.started:
+            raise
+    if not server.started:
+        print(f"flambeau playground: could not start on {host}:{port}", flush=True)
+        return 1
+    print("flambeau playground: stopped", flush=True)
+    return 0

@@ -1,0 +1,83 @@
+// Small formatting and decoding helpers.
+
+/** The epoch counter as the playground shows it: zero-padded to six digits, grouped by commas
+ *  ("000,123"); larger numbers just grow ("1,234,567"). */
+export function formatEpoch(n) {
+  const digits = String(Math.max(0, Math.floor(n || 0))).padStart(6, "0");
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** A loss to 3 decimals, or "NaN" when the server sent null (the loss diverged). */
+export function formatLoss(v) {
+  return v === null || v === undefined || Number.isNaN(v) ? "NaN" : Number(v).toFixed(3);
+}
+
+/** An accuracy fraction as a percentage, or a dash. */
+export function formatPercent(v) {
+  return v === null || v === undefined || Number.isNaN(v) ? "–" : `${(100 * v).toFixed(1)}%`;
+}
+
+/** Two significant digits, as the playground's "Weight is 0.23". */
+export function formatWeight(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "NaN";
+  return Number(Number(v).toPrecision(2)).toString();
+}
+
+/** base64 -> Uint8Array. */
+export function b64ToBytes(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Uint8Array / ArrayBuffer -> base64, in chunks so large files do not overflow the stack. */
+export function bytesToB64(buf) {
+  const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin);
+}
+
+/** base64 of little-endian float32 values -> Float32Array (null in, null out). */
+export function b64ToFloat32(b64) {
+  if (!b64) return null;
+  const bytes = b64ToBytes(b64);
+  // copy into an aligned buffer; DataView keeps it right on big-endian machines too
+  const n = bytes.length >> 2;
+  const out = new Float32Array(n);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, n * 4);
+  for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+/** Parse a networkShape from the config (a list, or a comma string; "" = no hidden layer). */
+export function parseShape(v) {
+  if (Array.isArray(v)) return v.map(Number);
+  if (v === null || v === undefined) return [];
+  return String(v)
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map(Number);
+}
+
+/** A boolean from the config (true/false, or the strings of a hash). */
+export function truthy(v) {
+  return v === true || v === "true" || v === 1 || v === "1";
+}
+
+/** Save text or bytes as a file through a temporary link. */
+export function saveFile(filename, content, mime = "application/octet-stream") {
+  const blob = content instanceof Blob ? content : new Blob([content], { type: mime });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
