@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import ops_overhead, train_step  # noqa: E402
+from benchmarks import ops_overhead, playground_epochs, train_step  # noqa: E402
 
 
 def main() -> None:
@@ -29,6 +29,8 @@ def main() -> None:
     print(ops_overhead.table(ops_overhead.run()))
     print("\n## One training step with nn + optim.SGD (µs per step, lower is better)\n")
     print(train_step.table(train_step.run()))
+    print("\n## Playground: epochs per second (circle, 250 training points, batch 10)\n")
+    print(playground_epochs.table(playground_epochs.run()))
 
 
 if __name__ == "__main__":
