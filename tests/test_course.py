@@ -26,6 +26,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 NAMES = [
     "01-exemple-1d", "02-autograd-exemple-1d", "03-backprop-graphe", "04-exercice", "05-perceptron",
     "06-mlp-relu", "07-toy-classif-2classes", "08-playground-experiences", "09-descente-de-gradient",
+    "10-convolution",
 ]
 RUNS = [(name, lang) for name in NAMES for lang in ("fr", "en")]
 
@@ -198,16 +199,28 @@ def check_09(out: str, folder: Path) -> None:
     assert _number(r"eta = 0\.02:.*E = (\S+)", out) > 1
 
 
+def check_10(out: str, folder: Path) -> None:
+    lines = out.splitlines()
+    assert "output: (6, 6)" in lines and "F.conv2d: (1, 1, 6, 6)" in lines
+    assert "same as by hand: True" in lines  # the loops and F.conv2d agree
+    assert _number(r"(?m)^largest difference: (\S+)$", out) < 1e-5
+    assert "two filters, padding=1: (1, 2, 8, 8)" in lines
+    assert "padding=1, stride=2:    (1, 2, 4, 4)" in lines and "max pooling 2x2:        (1, 2, 4, 4)" in lines
+    assert "parameters: 19754" in lines
+    assert _number(r"(?m)^LeNet-5, test accuracy: ([0-9.]+)%$", out) >= 97
+    assert "5: MaxPool2d    (16, 2, 2)" in lines
+
+
 CHECKS = {
     "01-exemple-1d": check_01, "02-autograd-exemple-1d": check_02, "03-backprop-graphe": check_03,
     "04-exercice": check_04, "05-perceptron": check_05, "06-mlp-relu": check_06,
     "07-toy-classif-2classes": check_07, "08-playground-experiences": check_08,
-    "09-descente-de-gradient": check_09,
+    "09-descente-de-gradient": check_09, "10-convolution": check_10,
 }
 FIGURES = {  # matplotlib figures each lesson draws
     "01-exemple-1d": 1, "02-autograd-exemple-1d": 0, "03-backprop-graphe": 0, "04-exercice": 1,
     "05-perceptron": 2, "06-mlp-relu": 2, "07-toy-classif-2classes": 2, "08-playground-experiences": 1,
-    "09-descente-de-gradient": 3,
+    "09-descente-de-gradient": 3, "10-convolution": 3,
 }
 
 
@@ -231,7 +244,7 @@ def test_lesson_names_resolve():
     assert lessons.get("08").name == "08-playground-experiences"
     assert lessons.get("05-perc").name == "05-perceptron"
     assert lessons.get("03-backprop-graphe.fr.ipynb").name == "03-backprop-graphe"
-    for bad in ("nope", "0", "10", ""):
+    for bad in ("nope", "0", "99", ""):
         with pytest.raises(lessons.LessonError, match="unknown lesson"):
             lessons.get(bad)
 
@@ -318,7 +331,7 @@ def test_course_build_writes_then_leaves_alone(tmp_path, capsys):
     out = tmp_path / "nb"
     assert cli.main(["course", "build", "--out", str(out)]) == 0
     assert len(list(out.iterdir())) == 2 * len(NAMES) + 1
-    assert "19 file(s) written" in capsys.readouterr().out
+    assert f"{2 * len(NAMES) + 1} file(s) written" in capsys.readouterr().out
     assert cli.main(["course", "build", "--out", str(out)]) == 0
     assert "0 file(s) written" in capsys.readouterr().out
     for path in out.iterdir():

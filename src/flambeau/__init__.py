@@ -74,6 +74,7 @@ from .ops.arith import (
     true_divide,
     where,
 )
+from .ops.conv import conv1d, conv2d, conv_transpose2d
 from .ops.creation import (
     arange,
     as_tensor,
@@ -93,6 +94,7 @@ from .ops.creation import (
 )
 from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
     Generator,
     bernoulli,

@@ -59,7 +59,7 @@ def _noise(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     from .datasets.registry import NAMES
     from .models.mlp import ACTIVATIONS
-    from .train_command import LOSSES, OPTIMIZERS
+    from .train_command import LOSSES, MODELS, OPTIMIZERS
 
     parser = argparse.ArgumentParser(prog="flambeau", description="flambeau: a deep-learning framework you can read.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,22 +68,80 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--epochs", type=int, default=10, help="passes over the 3 samples (default 10)")
     ex.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
 
-    tr = sub.add_parser("train", help="train an MLP on a data set and write its checkpoint and pictures")
+    tr = sub.add_parser("train", help="train an MLP (or a CNN on images) on a data set and write its checkpoint and pictures")
     tr.add_argument("--dataset", required=True, help=f"one of: {', '.join(NAMES)}")
+    tr.add_argument("--model", choices=MODELS, default="mlp",
+                    help="mlp (default), lenet (LeNet-5) or vgg (a small VGG-style CNN): lenet and vgg read images, "
+                         "--dataset digits or mnist")
     tr.add_argument("--layers", type=_layers, default=[8, 8], help="hidden layer sizes, e.g. 8,8 (default), or 0 for none")
     tr.add_argument("--activation", choices=sorted(ACTIVATIONS), default="tanh", help="hidden activation (default tanh)")
     tr.add_argument("--loss", choices=LOSSES, default=None,
                     help="default: cross_entropy for classification, mse for regression")
-    tr.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="default sgd")
-    tr.add_argument("--lr", type=_positive(float), default=None, help="learning rate (default 0.03, adam 0.01)")
-    tr.add_argument("--batch-size", type=_positive(int), default=10, help="default 10")
-    tr.add_argument("--epochs", type=_positive(int), default=100, help="default 100")
+    tr.add_argument("--optimizer", choices=OPTIMIZERS, default=None, help="default sgd (mlp), momentum (lenet, vgg)")
+    tr.add_argument("--lr", type=_positive(float), default=None,
+                    help="learning rate (default 0.03, adam 0.01; lenet, vgg: 0.05, adam 0.001)")
+    tr.add_argument("--batch-size", type=_positive(int), default=None, help="default 10 (mlp), 32 (lenet, vgg)")
+    tr.add_argument("--epochs", type=_positive(int), default=None, help="default 100 (mlp), 15 (lenet, vgg; 3 on mnist)")
+    tr.add_argument("--augment", action="store_true",
+                    help="lenet, vgg: random shifts and rotations of the training images, drawn anew each epoch")
     tr.add_argument("--noise", type=_noise, default=0.0, help="0 to 0.5 (or 0 to 50 percent), playground sets")
     tr.add_argument("--ratio", type=_fraction, default=0.5, help="share of training data, 0-1 or 10-90 percent (default 0.5)")
     tr.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     tr.add_argument("--data-dir", default=None, help="folder of MNIST IDX files (--dataset mnist)")
-    tr.add_argument("--out", default=None, help="folder for model.safetensors, config.json, loss.png, boundary.png")
+    tr.add_argument("--out", default=None, help="folder for model.safetensors, config.json, loss.png, boundary.png "
+                    "(lenet, vgg: filters.png, feature_maps.png, misclassified.png, confusion.png)")
+
+    co = sub.add_parser("course", help="the lessons of the lecture: list, run in the terminal, build the notebooks")
+    co_sub = co.add_subparsers(dest="course_command", required=True)
+    co_sub.add_parser("list", help="the lessons, with their titles in French and English")
+    co_run = co_sub.add_parser("run", help="run a lesson here: its text, its code and its output")
+    co_run.add_argument("name", help="a lesson's name (01-exemple-1d), number (1) or the start of its name")
+    co_run.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the text (default fr)")
+    co_run.add_argument("--figures", default=None, metavar="DIR",
+                        help="folder for the figures and files of the lesson (default: a new temporary folder)")
+    co_run.add_argument("--no-code", dest="show_code", action="store_false", help="do not print the code cells")
+    co_build = co_sub.add_parser("build", help="write the notebooks (both languages) from the lesson sources")
+    co_build.add_argument("--out", default="notebooks", metavar="DIR", help="output folder (default notebooks)")
+    pg = sub.add_parser("playground", help="the TensorFlow Playground, trained live by flambeau, in the browser")
+    pg.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    pg.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    pg.add_argument("--no-browser", dest="open_browser", action="store_false", help="do not open a browser")
     return parser
+
+
+def _course(args: argparse.Namespace) -> int:
+    from .course import lessons
+
+    try:
+        if args.course_command == "list":
+            for lesson in lessons.all_lessons():
+                print(f"{lesson.name:28} {lesson.titles['fr']}")
+                print(f"{'':28} {lesson.titles['en']}")
+            return 0
+        if args.course_command == "run":
+            from .course import runner
+
+            lesson = lessons.get(args.name)
+            runner.run(lesson, lang=args.lang, figures=args.figures, show_code=args.show_code)
+            return 0
+        if args.course_command == "build":
+            from .course import notebook
+
+            written = notebook.build(args.out)
+            for path in written:
+                print(f"wrote {path}")
+            print(f"{len(written)} file(s) written, the others were up to date ({args.out})")
+            return 0
+    except lessons.LessonError as e:
+        print(f"flambeau course: error: {e}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as e:
+        if e.name not in ("matplotlib", "numpy"):
+            raise
+        print(f"flambeau course: error: {e}: the lessons draw with matplotlib "
+              f"(pip install 'flambeau[train]')", file=sys.stderr)
+        return 1
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(e))
         if args.loss is None:
             args.loss = "mse" if name in ("plane", "multi_gauss", "linear1d") else "cross_entropy"
+        train_command.fill_defaults(args, name)
         if args.lr is None:
             args.lr = 0.01 if args.optimizer in ("adam", "adamw", "rmsprop") else 0.03
         try:
@@ -115,6 +174,18 @@ def main(argv: list[str] | None = None) -> int:
         except (FileNotFoundError, ImportError) as e:
             print(f"flambeau train: error: {e}", file=sys.stderr)
             return 1
+    if args.command == "course":
+        return _course(args)
+    if args.command == "playground":
+        if not 0 <= args.port <= 65535:
+            parser.error(f"--port must be from 0 to 65535 (got {args.port})")
+        try:
+            from .playground.server import main as serve
+        except ImportError as e:
+            print(f"flambeau playground: error: {e}; install it with: pip install 'flambeau[playground]'",
+                  file=sys.stderr)
+            return 1
+        return serve(host=args.host, port=args.port, open_browser=args.open_browser)
     return 0
 
 

@@ -6,7 +6,8 @@ from . import functional, init
 from .module import Module
 from .modules.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .modules.container import ModuleDict, ModuleList, Sequential
-from .modules.dropout import Dropout
+from .modules.conv import Conv1d, Conv2d, ConvTranspose2d
+from .modules.dropout import Dropout, Dropout2d
 from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .modules.loss import (
     BCELoss,
@@ -18,7 +19,9 @@ from .modules.loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .modules.normalization import BatchNorm1d, LayerNorm
+from .modules.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .modules.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .modules.upsampling import Upsample
 from .parameter import Parameter
 
 __all__ = [
@@ -27,4 +30,6 @@ __all__ = [
     "LayerNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid",
     "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample",
 ]

@@ -15,7 +15,16 @@ import numpy as np
 from ..ops import reduce as _reduce
 from ..ops import unary as _unary
 from ..ops._core import Tensor, _make, float_data, record
+from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
 from ..ops.linalg import linear
+from ..ops.pool import (  # noqa: F401 - re-exported
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)
 from ..ops.random import _gen
 from . import functional_losses as _losses
 from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
@@ -150,6 +159,25 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
         mask = keep.astype(a.dtype) / (1 - p)
     return record(a * mask, "MulBackward0", (x,), lambda g: (g * mask,))
 
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels with probability ``p`` and scale the others by 1/(1-p) (training
+    only): the mask has one value per (sample, channel), broadcast over the pixels. A 3-D input
+    is read as (N, C, L), as PyTorch does."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    a = input._data
+    if a.ndim < 2:
+        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input (got input of "
+                           f"size {list(a.shape)})")
+    if not training or p == 0:
+        return input
+    shape = a.shape[:2] + (1,) * (a.ndim - 2)
+    if p == 1:
+        mask = np.zeros(shape, a.dtype)
+    else:
+        mask = (_gen(None).random(shape) >= p).astype(a.dtype) / a.dtype.type(1 - p)
+    return record(a * mask, "MulBackward0", (input,), lambda g: (g * mask,))
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (int64) to rows of zeros with a 1 at the index."""
@@ -370,4 +398,6 @@ __all__ = [
     "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "elu",
     "gelu", "silu", "softplus", "hardtanh", "dropout", "one_hot", "pad", "embedding",
     "layer_norm", "batch_norm",
+    "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",
+    "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "interpolate",
 ] + _losses.__all__

@@ -1,5 +1,5 @@
-"""Dropout: during training, zero each element with probability p and scale the rest by 1/(1-p);
-in evaluation mode, do nothing."""
+"""Dropout: during training, zero each element (``Dropout``) or each channel (``Dropout2d``) with
+probability p and scale the rest by 1/(1-p); in evaluation mode, do nothing."""
 
 from __future__ import annotations
 
@@ -27,6 +27,30 @@ class Dropout(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Module):
+    r"""Channel dropout: in training, zero whole channels (feature maps) with probability
+    ``p`` and scale the others by :math:`1 / (1 - p)`. Neighbouring pixels of a feature map are
+    strongly correlated, so dropping single pixels (``Dropout``) regularises a convolutional
+    network little; dropping whole maps does. In evaluation mode, the identity.
+
+    Shape:
+        - Input: :math:`(N, C, H, W)` (or :math:`(N, C, L)`, one mask value per channel).
+        - Output: the same shape.
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout2d(x, self.p, self.training)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

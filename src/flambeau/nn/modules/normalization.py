@@ -1,5 +1,6 @@
-"""Normalisation layers: ``BatchNorm1d`` (per feature, over the batch) and ``LayerNorm`` (per
-sample, over its last dimensions)."""
+"""Normalisation layers: ``BatchNorm1d`` (per feature, over the batch), ``BatchNorm2d`` (per
+channel of images, over the batch and the pixels) and ``LayerNorm`` (per sample, over its last
+dimensions)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,21 @@ class BatchNorm1d(_BatchNorm):
     """
 
     _expected_dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    r"""Batch normalisation of images, one mean and variance per channel, taken over the batch
+    and all the pixels:
+    :math:`y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta`,
+    with :math:`\mathrm{E}, \mathrm{Var}` over (N, H, W) for each channel in training, and the
+    running averages in evaluation.
+
+    Shape:
+        - Input: :math:`(N, C, H, W)`.
+        - Output: the same.
+    """
+
+    _expected_dims = (4,)
 
 
 class LayerNorm(Module):
