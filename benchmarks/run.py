@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import ops_overhead, playground_epochs, train_step  # noqa: E402
+from benchmarks import conv_step, ops_overhead, playground_epochs, train_step  # noqa: E402
 
 
 def main() -> None:
@@ -19,18 +19,27 @@ def main() -> None:
     try:
         import torch
 
-        tv = torch.__version__
-        torch.set_num_threads(1)
+        tv = f"{torch.__version__} ({torch.get_num_threads()} threads)"
     except ImportError:
         tv = "not installed"
-    print(f"# flambeau benchmarks: Python {platform.python_version()}, NumPy {np.__version__}, "
-          f"PyTorch {tv} (1 thread), {os.cpu_count()} CPUs\n")
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')}, "
+                         f"{i['num_threads']} threads)" for i in threadpool_info() if i["user_api"] == "blas")
+    except ImportError:
+        blas = "BLAS unknown (threadpoolctl not installed)"
+    print(f"# flambeau benchmarks: Python {platform.python_version()}, NumPy {np.__version__} with {blas}, "
+          f"PyTorch {tv}, {os.cpu_count()} CPUs\n")
+    print("Each library runs with its default number of threads unless a column says otherwise.\n")
     print("## Per-op overhead on tiny float32 tensors (µs per call, lower is better)\n")
     print(ops_overhead.table(ops_overhead.run()))
     print("\n## One training step with nn + optim.SGD (µs per step, lower is better)\n")
     print(train_step.table(train_step.run()))
     print("\n## Playground: epochs per second (circle, 250 training points, batch 10)\n")
     print(playground_epochs.table(playground_epochs.run()))
+    print("\n## Convolutions: one LeNet-5 training step (1x28x28, batch 64, SGD)\n")
+    print(conv_step.table(conv_step.run()))
 
 
 if __name__ == "__main__":

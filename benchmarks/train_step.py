@@ -1,6 +1,6 @@
 """Training-step time with nn + optim, flambeau against PyTorch and hand-written NumPy in the same
 run, and peak memory of one step (tracemalloc for flambeau and NumPy; PyTorch's CPU allocator is
-not seen by tracemalloc, so its peak is the process's resident-size growth).
+not seen by tracemalloc). Each library runs with its default number of threads.
 
 (a) the lecture's small network: 2-8-8-1, tanh, batch 10, MSE, SGD;
 (b) an MNIST-sized MLP: 784-256-128-10, ReLU, batch 128, cross-entropy, SGD.
@@ -113,20 +113,8 @@ def _peak_bytes(step) -> int:
     return peak
 
 
-def _rss_growth(step) -> int:
-    import resource
-
-    step()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    for _ in range(3):
-        step()
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before, 0) * 1024
-
-
 def run() -> list[dict]:
     rows = []
-    if torch is not None:
-        torch.set_num_threads(1)
     for key, case in CASES.items():
         rng = np.random.default_rng(0)
         weights = _weights(case, rng)
