@@ -8,7 +8,20 @@ from .. import functional as F
 from ..module import Module
 
 
-class Dropout(Module):
+class _DropoutNd(Module):
+    """What the dropout layers share: the probability ``p`` of zeroing, checked."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
     r"""In training, zero each element with probability ``p`` and scale the others:
     :math:`y_i = m_i x_i / (1 - p)` with :math:`m_i \sim \mathrm{Bernoulli}(1 - p)`, so that the
     expected value is unchanged; the gradient is the same mask times :math:`1 / (1 - p)`. In
@@ -19,20 +32,12 @@ class Dropout(Module):
         - Output: the same shape.
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.inplace = p, inplace
-
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
 
 
-class Dropout2d(Module):
+class Dropout2d(_DropoutNd):
     r"""Channel dropout: in training, zero whole channels (feature maps) with probability
     ``p`` and scale the others by :math:`1 / (1 - p)`. Neighbouring pixels of a feature map are
     strongly correlated, so dropping single pixels (``Dropout``) regularises a convolutional
@@ -43,14 +48,6 @@ class Dropout2d(Module):
         - Output: the same shape.
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.inplace = p, inplace
-
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout2d(x, self.p, self.training)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
