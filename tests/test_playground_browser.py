@@ -238,8 +238,6 @@ def test_change_data_and_network_then_play(page):
     after = heatmap_pixels(page)
     assert page.text_content("#loss-test") != loss_before
     assert changed_pixels(before, after) > 100, "the heatmap did not change while training"
-    # drawing a frame is cheap (about 2 ms here): 30+ frames per second are possible
-    assert page.evaluate("() => window.playground.state.drawMs") < 25
     # the loss chart has a point per epoch; step adds exactly one epoch
     assert page.evaluate("() => window.playground.chart.length") >= 30
     page.wait_for_timeout(300)
