@@ -180,13 +180,15 @@ def bind() -> None:
     Tensor.__iter__ = _iter
     Tensor.__getitem__ = index.getitem
     Tensor.__setitem__ = _setitem
-    Tensor.__add__ = _op(arith.add)
-    Tensor.__radd__ = _reflect(arith.add)
-    Tensor.__sub__ = _op(arith.sub)
+    # the hot operators go straight to their op (an unsupported operand raises TypeError there);
+    # + and * commute, so their reflected forms are the same function
+    Tensor.__add__ = arith.add
+    Tensor.__radd__ = arith.add
+    Tensor.__sub__ = arith.sub
     Tensor.__rsub__ = _reflect(arith.sub)
-    Tensor.__mul__ = _op(arith.mul)
-    Tensor.__rmul__ = _reflect(arith.mul)
-    Tensor.__truediv__ = _op(arith.div)
+    Tensor.__mul__ = arith.mul
+    Tensor.__rmul__ = arith.mul
+    Tensor.__truediv__ = arith.div
     Tensor.__rtruediv__ = _reflect(arith.div)
     Tensor.__floordiv__ = _op(arith.floor_divide)
     Tensor.__rfloordiv__ = _reflect(arith.floor_divide)

@@ -69,19 +69,21 @@ _DEFAULT = dt.get_default_dtype
 def operands(a: Any, b: Any) -> tuple[Any, Any, Any, Any]:
     """``(a, b, x, y)``: the operands (NumPy arrays become tensors) and their NumPy values,
     converted where PyTorch's promotion differs from NumPy's."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):  # the common case first
+        x, y = a._data, b._data
+        if x.dtype != y.dtype:
+            d = dt.result_type(a, b).np
+            x = x.astype(d, copy=False)
+            y = y.astype(d, copy=False)
+        return a, b, x, y
     if not isinstance(a, Tensor):
         a = _scalar(a)
     if not isinstance(b, Tensor):
         b = _scalar(b)
     if isinstance(a, Tensor):
         x = a._data
-        if isinstance(b, Tensor):
-            y = b._data
-            if x.dtype != y.dtype:
-                d = dt.result_type(a, b).np
-                x = x.astype(d, copy=False)
-                y = y.astype(d, copy=False)
-            return a, b, x, y
+        if isinstance(b, Tensor):  # b was a NumPy array
+            return operands(a, b)
         x = _with_scalar(x, b)
         return a, b, x, _wrap_int(x, b)
     if isinstance(b, Tensor):

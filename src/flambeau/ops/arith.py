@@ -267,7 +267,9 @@ clip = clamp
 def _record2(out: Any, name: str, a: Any, b: Any, backward: Any) -> Tensor:
     """``record2`` with each gradient in its operand's dtype: float32 meeting float64 computes in
     float64, yet the float32 operand gets a float32 gradient, as in PyTorch."""
-    return record2(out, name, a, b, lambda g: tuple(_like(t, gt) for t, gt in zip((a, b), backward(g))))
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype != b._data.dtype:
+        return record2(out, name, a, b, lambda g: tuple(_like(t, gt) for t, gt in zip((a, b), backward(g))))
+    return record2(out, name, a, b, backward)  # the gradients already have the operands' dtype
 
 
 def _like(t: Any, g: Any) -> Any:
