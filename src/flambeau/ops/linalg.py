@@ -63,6 +63,14 @@ def _grad_fn_name(xd: int, yd: int) -> str:
 def matmul(a: Tensor, b: Tensor, *, _name: str | None = None) -> Tensor:
     """Matrix product with NumPy's rules: 1-D x 1-D is a dot product, 1-D operands are treated
     as a row (left) or column (right) vector, and leading batch dimensions broadcast."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        x, y = a._data, b._data
+        if x.ndim == 2 and y.ndim == 2 and x.dtype == y.dtype and x.shape[1] == y.shape[0]:
+            # two matrices, the usual case: C = A B, dA = g B^T, dB = A^T g
+            return record(x @ y, _name or "MmBackward0", (a, b), lambda g: (
+                g @ y.T if a._requires_grad else None,
+                x.T @ g if b._requires_grad else None,
+            ))
     a, b = _operand(a, "matmul(): argument 'input'"), _operand(b, "matmul(): argument 'other'")
     x, y = _same_dtype(a, b)
     if x.ndim == 0 or y.ndim == 0:
