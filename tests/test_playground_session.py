@@ -13,7 +13,8 @@ import pytest
 import flambeau
 from flambeau.playground import config as cfg
 from flambeau.playground.config import ConfigError, PlaygroundError
-from flambeau.playground.session import GRID, Session, reduce_grid
+from flambeau.playground.frame import GRID, reduce_grid
+from flambeau.playground.session import Session
 
 
 def session(weight_seed=0, **changes):

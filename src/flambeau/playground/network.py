@@ -1,0 +1,280 @@
+"""The network of a playground session: built with ``flambeau.nn`` from the configuration,
+trained by the TensorFlow Playground's rule, evaluated as the original reports it.
+
+The network
+    ``nn.Sequential`` of ``nn.Linear`` layers (float64, as the playground computes in double),
+    the hidden activation of the configuration after each hidden layer, and the output: tanh for
+    classification with the playground's loss, linear for regression, logits read through a
+    softmax for ``cross_entropy`` and through a sigmoid for ``bce``. Weights start uniform in
+    [-0.5, 0.5] and biases at 0.1 (everything 0 with ``initZero``).
+
+The update rule (the original's ``oneStep``)
+    One epoch is one pass over the training set in its stored order (never reshuffled). The
+    derivatives of each point are accumulated and, after point i when (i + 1) is a multiple of
+    the batch size, the parameters move by the mean of what was accumulated: the gradient of
+    the batch's mean loss, for the playground loss the mean of d/dout 0.5 (out - target)^2. The
+    points after the last multiple are carried over and join the first batch of the next epoch
+    (which then has batchSize + carried points). Then regularization, weights only:
+    w <- w - lr * rate * R'(w), R' taken at the weight before the gradient step (sign(w) for L1,
+    w for L2); with L1 a weight that this step makes cross 0 is set to 0 and is dead: never
+    updated again. The optimizer is SGD (the original's), SGD with momentum 0.9, or Adam, all
+    from ``flambeau.optim``. (The batching is the session's, :mod:`.session`; one update is
+    :func:`update`.)
+
+    Departure from the original: when the training set is smaller than the batch size (a few
+    clicked points) the original never updates; here the batch is then the whole training set.
+
+Losses are reported as the original does, the mean of 0.5 (out - target)^2 over each set,
+regularization excluded (or the mean cross-entropy / binary cross-entropy with those losses):
+:func:`set_metrics`, on the output pre-activations of :func:`forward`, a forward pass in plain
+NumPy on the modules' weights (no autograd).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+import flambeau
+from flambeau import nn
+
+from . import config as cfg
+from .config import PlaygroundError
+
+MAX_WEIGHTS_BYTES = 5 * 1024 * 1024
+
+_HIDDEN_MODULES = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + exp(-z)), without overflow
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+_HIDDEN_NUMPY = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": sigmoid,
+                 "linear": lambda z: z}
+
+
+def _number(value: float) -> float | None:
+    """A float for JSON: None for NaN and infinities."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+# ---------------------------------------------------------------------- targets
+def loss_targets(config: Mapping[str, Any], labels: np.ndarray) -> np.ndarray:
+    """The labels as the loss wants them: +1/-1 or values in a column (playground), 0/1 in a
+    column (bce), class indices (cross_entropy)."""
+    loss = cfg.effective_loss(config)
+    if loss == "cross_entropy":
+        return class_indices(config, labels)
+    if loss == "bce":
+        return ((labels > 0).astype(np.float64)).reshape(-1, 1)
+    return labels.astype(np.float64).reshape(-1, 1)
+
+
+def class_indices(config: Mapping[str, Any], labels: np.ndarray) -> np.ndarray:
+    """Class indices: +1/-1 become 1/0 with 2 classes, indices stay indices."""
+    if cfg.num_classes(config) <= 2:
+        return (labels > 0).astype(np.int64)
+    return labels.astype(np.int64)
+
+
+# ---------------------------------------------------------------------- building
+def build_model(config: Mapping[str, Any], num_inputs: int,
+                generator: flambeau.Generator) -> tuple[nn.Sequential, list[nn.Linear]]:
+    """The network of ``config`` on ``num_inputs`` input features, with fresh weights drawn from
+    ``generator``: (the ``nn.Sequential``, its ``nn.Linear`` layers in order)."""
+    shape = config["networkShape"]
+    sizes = [num_inputs, *shape, cfg.num_outputs(config)]
+    linears: list[nn.Linear] = []
+    modules: list[nn.Module] = []
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        linear = nn.Linear(n_in, n_out, dtype=flambeau.float64)
+        if config["initZero"]:
+            nn.init.zeros_(linear.weight)
+            nn.init.zeros_(linear.bias)
+        else:
+            nn.init.uniform_(linear.weight, -0.5, 0.5, generator=generator)
+            nn.init.constant_(linear.bias, 0.1)
+        linears.append(linear)
+        modules.append(linear)
+        if k < len(sizes) - 2:
+            modules.append(_HIDDEN_MODULES[config["activation"]]())
+    if cfg.effective_loss(config) == "playground" and config["problem"] == "classification":
+        modules.append(nn.Tanh())
+    return nn.Sequential(*modules), linears
+
+
+def make_loss(config: Mapping[str, Any]) -> nn.Module:
+    """The training loss of ``config``: cross-entropy, binary cross-entropy on logits, or the
+    playground's half squared error."""
+    loss = cfg.effective_loss(config)
+    if loss == "cross_entropy":
+        return nn.CrossEntropyLoss()
+    if loss == "bce":
+        return nn.BCEWithLogitsLoss()
+    return _HalfSquaredError()
+
+
+def make_optimizer(config: Mapping[str, Any], params: list[nn.Parameter]) -> flambeau.optim.Optimizer:
+    """The optimizer of ``config`` (SGD, SGD with momentum 0.9, Adam) at its learning rate."""
+    lr = config["learningRate"]
+    name = config["optimizer"]
+    if name == "adam":
+        return flambeau.optim.Adam(params, lr=lr)
+    if name == "momentum":
+        return flambeau.optim.SGD(params, lr=lr, momentum=0.9)
+    return flambeau.optim.SGD(params, lr=lr)
+
+
+class _HalfSquaredError(nn.Module):
+    """The playground's loss: the mean over the batch of 0.5 (out - target)^2, so that the
+    gradient is the mean of (out - target), the original's ``Errors.SQUARE``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mse = nn.MSELoss()
+
+    def forward(self, output: flambeau.Tensor, target: flambeau.Tensor) -> flambeau.Tensor:
+        return 0.5 * self.mse(output, target)
+
+
+# ---------------------------------------------------------------------- training
+def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
+           optimizer: flambeau.optim.Optimizer, loss_fn: nn.Module, x: np.ndarray, target: np.ndarray,
+           regularization: str, rate: float) -> dict[str, list[np.ndarray]]:
+    """One update with the batch ``x``, ``target``: the gradient of the batch's mean loss, the
+    optimizer's step, then regularization and dead weights (``dead`` updated in place). Returns
+    the batch's weight and bias gradients ``{"grads": [...], "bias_grads": [...]}``."""
+    optimizer.zero_grad()
+    loss = loss_fn(model(flambeau.from_numpy(x)), flambeau.from_numpy(target))
+    loss.backward()
+    before = ([lin.weight.detach().numpy().copy() for lin in linears]
+              if regularization != "none" and rate > 0 else None)
+    for lin, d in zip(linears, dead):
+        if d.any():
+            lin.weight.grad.numpy()[d] = 0.0  # a dead link is out of backprop
+    optimizer.step()
+    weights = [lin.weight.detach().numpy() for lin in linears]
+    if before is not None:
+        lr = optimizer.param_groups[0]["lr"]
+        for w, w_old, d in zip(weights, before, dead):
+            derivative = np.sign(w_old) if regularization == "L1" else w_old
+            new = w - lr * rate * derivative
+            if regularization == "L1":
+                crossed = (w * new < 0) & ~d
+                new[crossed] = 0.0
+                d |= crossed
+            w[...] = new
+    for w, d in zip(weights, dead):
+        if d.any():
+            w[d] = 0.0
+    bias_grads = [lin.bias.grad.numpy() for lin in linears]
+    return {"grads": [lin.weight.grad.numpy() for lin in linears], "bias_grads": bias_grads}
+
+
+# ---------------------------------------------------------------------- evaluation
+def forward(linears: list[nn.Linear], activation: str, inputs: np.ndarray,
+            dtype: Any = np.float64) -> list[np.ndarray]:
+    """Every layer's output on ``inputs`` in plain NumPy: [inputs, hidden..., output
+    pre-activation] (the output's activation is applied by :func:`output_values`)."""
+    act = _HIDDEN_NUMPY[activation]
+    outputs = [inputs.astype(dtype, copy=False)]
+    h = outputs[0]
+    with flambeau.no_grad():
+        for k, lin in enumerate(linears):
+            w = lin.weight.detach().numpy().astype(dtype, copy=False)
+            b = lin.bias.detach().numpy().astype(dtype, copy=False)
+            h = h @ w.T + b
+            if k < len(linears) - 1:
+                h = act(h)
+            outputs.append(h)
+    return outputs
+
+
+def output_values(config: Mapping[str, Any], z: np.ndarray) -> np.ndarray:
+    """The output neurons' values for display: tanh or linear as the original; 2p - 1 for
+    the probabilities of bce (sigmoid) and cross_entropy (softmax), so that 0.5 is white."""
+    loss = cfg.effective_loss(config)
+    if loss == "cross_entropy":
+        return 2 * softmax(z) - 1
+    if loss == "bce":
+        return 2 * sigmoid(z) - 1
+    return np.tanh(z) if config["problem"] == "classification" else z
+
+
+def set_metrics(config: Mapping[str, Any], z: np.ndarray, targets: np.ndarray, labels: np.ndarray) -> tuple:
+    """(loss, accuracy, predicted classes) of one set from its output pre-activations."""
+    if len(z) == 0:
+        return None, None, None
+    loss_name = cfg.effective_loss(config)
+    if loss_name == "cross_entropy":
+        m = z.max(axis=1, keepdims=True)
+        log_norm = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+        loss = float(np.mean(log_norm - z[np.arange(len(z)), targets]))
+        predicted = z.argmax(axis=1)
+    elif loss_name == "bce":
+        loss = float(np.mean(np.maximum(z, 0) - z * targets + np.log1p(np.exp(-np.abs(z)))))
+        predicted = (z[:, 0] >= 0).astype(np.int64)
+    else:
+        out = np.tanh(z) if config["problem"] == "classification" else z
+        loss = float(np.mean(0.5 * (out - targets) ** 2))
+        predicted = (out[:, 0] >= 0).astype(np.int64)
+    if config["problem"] != "classification":
+        return _number(loss), None, None
+    truth = class_indices(config, labels)
+    if not np.isfinite(z).all():
+        return _number(loss), None, None
+    return _number(loss), float(np.mean(predicted == truth)), predicted
+
+
+# ---------------------------------------------------------------------- weights files
+def encode_weights(model: nn.Module) -> str:
+    """The model's state_dict as a safetensors file, base64."""
+    buffer = io.BytesIO()
+    flambeau.save(model.state_dict(), buffer)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def load_weights(model: nn.Module, data: Any) -> None:
+    """Load a base64 safetensors state_dict into ``model``; its names and shapes must be the
+    model's, its values finite numbers (else :class:`PlaygroundError`, the model untouched)."""
+    if not isinstance(data, str):
+        raise PlaygroundError("data must be a base64 string", "data")
+    if len(data) > MAX_WEIGHTS_BYTES * 4 // 3 + 4:
+        raise PlaygroundError("the weights file is too large (at most 5 MB)", "data")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError:
+        raise PlaygroundError("data is not valid base64", "data") from None
+    try:
+        state = flambeau.load(io.BytesIO(raw))
+    except (ValueError, TypeError, OSError) as e:
+        raise PlaygroundError(f"not a weights file: {e}", "data") from None
+    expected = model.state_dict()
+    if not isinstance(state, dict) or set(state) != set(expected):
+        found = sorted(map(str, state))[:8] if isinstance(state, dict) else type(state).__name__
+        raise PlaygroundError(f"these weights are for another network: the file has {found}, this "
+                              f"network needs {sorted(expected)}", "data")
+    arrays = {}
+    for name, tensor in expected.items():
+        value = state[name]
+        if not isinstance(value, flambeau.Tensor) or tuple(value.shape) != tuple(tensor.shape):
+            shape = tuple(value.shape) if isinstance(value, flambeau.Tensor) else type(value).__name__
+            raise PlaygroundError(f"{name} has shape {shape}, this network needs {tuple(tensor.shape)}", "data")
+        array = value.numpy().astype(np.float64)
+        if not np.isfinite(array).all():
+            raise PlaygroundError(f"{name} holds values that are not finite numbers", "data")
+        arrays[name] = array
+    for name, tensor in expected.items():
+        tensor.numpy()[...] = arrays[name]
