@@ -204,3 +204,15 @@ def test_next_functions_and_is_leaf():
     assert mul.name() == "MulBackward0" and none is None
     (acc, _), _ = mul.next_functions
     assert acc.variable is x
+
+
+def test_importing_flambeau_loads_nothing_but_numpy():
+    import subprocess
+    import sys
+
+    code = ("import sys, flambeau; heavy = ('matplotlib', 'safetensors', 'sklearn', 'scipy', 'starlette', "
+            "'uvicorn', 'tqdm', 'torch', 'nbformat'); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
