@@ -80,19 +80,9 @@ class Adagrad(Optimizer):
             lr = group["lr"]
             lr_decay = group["lr_decay"]
             eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                if maximize:
-                    g = -g
+            for p, theta, g in self._gradients(group):
                 state = self.state[p] or self._init_state(p, group)
                 step = state["step"] = state["step"] + 1
-                if weight_decay != 0:
-                    g = g + weight_decay * theta
                 clr = lr / (1 + (step - 1) * lr_decay)
                 s = state["sum"]._data
                 s += g * g

@@ -78,26 +78,16 @@ class Adam(Optimizer):
             eps = group["eps"]
             weight_decay = group["weight_decay"]
             amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
             decoupled = group.get("decoupled_weight_decay", False)
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                if maximize:
-                    g = -g
+            for p, theta, g in self._gradients(group, coupled_decay=not decoupled):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
                     state["exp_avg"] = _make(np.zeros_like(theta))
                     state["exp_avg_sq"] = _make(np.zeros_like(theta))
                 step = state["step"] = state["step"] + 1
-                if weight_decay != 0:
-                    if decoupled:
-                        theta *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * theta
+                if decoupled and weight_decay != 0:
+                    theta *= 1 - lr * weight_decay
                 m = state["exp_avg"]._data
                 v = state["exp_avg_sq"]._data
                 m += (1 - beta1) * (g - m)

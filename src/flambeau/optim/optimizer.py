@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -129,6 +129,24 @@ class Optimizer:
         """Update every parameter that has a gradient, once. ``closure``, if given, recomputes
         the loss (with gradients) and is called first; its result is returned."""
         raise NotImplementedError
+
+    @staticmethod
+    def _gradients(group: dict[str, Any], coupled_decay: bool = True) -> Iterator[tuple[Any, Any, Any]]:
+        """``(p, theta, g)`` for each parameter of ``group`` that has a gradient: its values
+        (updated in place by the caller) and the gradient the rule starts from, negated with
+        ``maximize`` and, with ``coupled_decay``, plus the L2 term ``weight_decay * theta``."""
+        maximize = group.get("maximize", False)
+        weight_decay = group.get("weight_decay", 0) if coupled_decay else 0
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            theta = p._data
+            g = p.grad._data
+            if maximize:
+                g = -g
+            if weight_decay != 0:
+                g = g + weight_decay * theta
+            yield p, theta, g
 
     @staticmethod
     def _evaluate(closure: Callable[[], Any] | None) -> Any:

@@ -72,17 +72,9 @@ class RMSprop(Optimizer):
             lr = group["lr"]
             alpha = group["alpha"]
             eps = group["eps"]
-            weight_decay = group["weight_decay"]
             momentum = group["momentum"]
             centered = group["centered"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                if maximize:
-                    g = -g
+            for p, theta, g in self._gradients(group):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
@@ -92,8 +84,6 @@ class RMSprop(Optimizer):
                     if centered:
                         state["grad_avg"] = _make(np.zeros_like(theta))
                 state["step"] += 1
-                if weight_decay != 0:
-                    g = g + weight_decay * theta
                 v = state["square_avg"]._data
                 v *= alpha
                 v += (1 - alpha) * (g * g)

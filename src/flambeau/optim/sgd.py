@@ -63,18 +63,8 @@ class SGD(Optimizer):
             lr = group["lr"]
             momentum = group["momentum"]
             dampening = group["dampening"]
-            weight_decay = group["weight_decay"]
             nesterov = group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * theta
+            for p, theta, g in self._gradients(group):
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
