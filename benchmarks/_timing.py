@@ -16,3 +16,19 @@ def per_call_us(fn: Callable[[], object], min_time: float = 0.05, repeat: int = 
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x"
+
+
+def sgd_step(lib, model, loss_fn, x, y, lr: float) -> Callable[[], object]:
+    """One training step (zero_grad, forward, loss, backward, SGD update) of ``model`` on the
+    NumPy batch ``x, y``, for ``lib`` = flambeau or torch."""
+    opt = lib.optim.SGD(model.parameters(), lr=lr)
+    xt, yt = lib.tensor(x), lib.tensor(y)
+
+    def step() -> object:
+        opt.zero_grad()
+        loss = loss_fn(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step

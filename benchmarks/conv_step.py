@@ -28,7 +28,7 @@ import numpy as np
 import flambeau
 from flambeau.models import LeNet5
 
-from ._timing import per_call_us
+from ._timing import per_call_us, sgd_step
 
 try:
     import torch
@@ -62,18 +62,7 @@ def _torch_lenet(state: dict) -> torch.nn.Module:
 
 
 def _step(lib, model, x: np.ndarray, y: np.ndarray) -> Callable[[], object]:
-    opt = lib.optim.SGD(model.parameters(), lr=LR)
-    loss_fn = lib.nn.CrossEntropyLoss()
-    xt, yt = lib.tensor(x), lib.tensor(y)
-
-    def step() -> object:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
+    return sgd_step(lib, model, lib.nn.CrossEntropyLoss(), x, y, LR)
 
 
 def _flambeau_peak(step: Callable[[], object]) -> int:

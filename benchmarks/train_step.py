@@ -14,7 +14,7 @@ import numpy as np
 
 import flambeau
 
-from ._timing import per_call_us
+from ._timing import per_call_us, sgd_step
 
 try:
     import torch
@@ -56,17 +56,7 @@ def _framework(lib, case, weights, x, y):
             layers.append(lib.nn.Tanh() if case["act"] == "tanh" else lib.nn.ReLU())
     model = lib.nn.Sequential(*layers)
     loss_fn = lib.nn.MSELoss() if case["loss"] == "mse" else lib.nn.CrossEntropyLoss()
-    opt = lib.optim.SGD(model.parameters(), lr=LR)
-    xt, yt = lib.tensor(x), lib.tensor(y)
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
+    return sgd_step(lib, model, loss_fn, x, y, LR)
 
 
 def _numpy(case, weights, x, y):

@@ -64,3 +64,8 @@ def check(torch: Any, fn_fl: Callable, fn_torch: Callable | None, arrays: Sequen
         assert f.grad.dtype == f.dtype
         np.testing.assert_allclose(f.grad.numpy(), t.grad.numpy(), **tol,
                                    err_msg=f"gradient of input {i}")
+
+
+def run(torch: Any, f: Callable, arrays: Sequence[np.ndarray], **kw: Any) -> None:
+    """``check`` with one function written for both libraries: ``f(module, *tensors)``."""
+    check(torch, lambda *t: f(flambeau, *t), lambda *t: f(torch, *t), arrays, **kw)

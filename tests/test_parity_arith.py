@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import flambeau
-from parity import check
+from parity import check, run
 
 DTYPES = [np.float64, np.float32]
 
@@ -42,10 +42,6 @@ def away(rng, shape):
 def positive(rng, shape):
     return np.asarray(rng.uniform(0.5, 2.0, shape))
 
-
-def run(torch, f, arrays, **kw):
-    """``check`` with the same function written once for both libraries: ``f(module, *tensors)``."""
-    check(torch, lambda *t: f(flambeau, *t), lambda *t: f(torch, *t), arrays, **kw)
 
 
 def same(torch, f):

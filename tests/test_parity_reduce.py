@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import flambeau
-from parity import check
+from parity import run
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")
 
@@ -35,9 +35,6 @@ def _dims(shape):
 
 DIM_CASES = [(shape, dim, kind) for shape in SHAPES for dim, kind in _dims(shape)]
 
-
-def run(torch, f, arrays, **kw):
-    check(torch, lambda *t: f(flambeau, *t), lambda *t: f(torch, *t), arrays, **kw)
 
 
 def same(torch, f, rtol=0.0):

@@ -59,7 +59,7 @@ class LRScheduler:
 
     def get_lr(self) -> list[float]:
         """The learning rates for epoch ``last_epoch``, one per parameter group."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define get_lr(): the schedule")
 
     def get_last_lr(self) -> list[float]:
         """The learning rates this scheduler set last, one per parameter group."""

@@ -128,7 +128,7 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, once. ``closure``, if given, recomputes
         the loss (with gradients) and is called first; its result is returned."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define step(): the update rule")
 
     @staticmethod
     def _gradients(group: dict[str, Any], coupled_decay: bool = True) -> Iterator[tuple[Any, Any, Any]]:
