@@ -128,7 +128,7 @@ def test_recorded_grad_fn_names(torch, fn):
     f = flambeau.ones(3, requires_grad=True) * 1
     fn(torch, t)
     fn(flambeau, f)
-    assert f.grad_fn.name() == type(t.grad_fn).__name__
+    assert f.grad_fn.name() == t.grad_fn.name()
 
 
 def test_issue_example_gradients(torch, rng):

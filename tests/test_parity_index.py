@@ -330,7 +330,7 @@ def test_setitem_in_the_graph_twice_and_node_name(torch, rng):
     check(torch, lambda a, b: run(flambeau, a, b), lambda a, b: run(torch, a, b), [x, v])
     y = flambeau.ones(2, requires_grad=True) * 1
     y[0] = 3.0
-    assert y.grad_fn.name() == "CopySlices"
+    assert y.grad_fn.name() == "torch::autograd::CopySlices"
 
 
 def test_setitem_value_requiring_grad_into_plain_tensor(torch, rng):

@@ -27,13 +27,17 @@ _builtin_int = int
 class dtype:
     """A tensor element type, printed as PyTorch prints it (``torch.float32``)."""
 
-    __slots__ = ("name", "np", "category", "itemsize")
+    __slots__ = ("name", "np", "category", "itemsize", "scalar_name", "legacy_type")
 
-    def __init__(self, name: str, np_dtype: type, category: int) -> None:
+    def __init__(self, name: str, np_dtype: type, category: int, scalar_name: str) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.category = category  # 0 bool, 1 integer, 2 floating point
         self.itemsize = self.np.itemsize
+        # PyTorch's names in its messages: "result type Float can't be cast to ... Long",
+        # "[torch.FloatTensor [2, 3]]"
+        self.scalar_name = scalar_name
+        self.legacy_type = f"torch.{scalar_name}Tensor"
 
     @property
     def is_floating_point(self) -> _builtin_bool:
@@ -50,15 +54,15 @@ class dtype:
         return self.name
 
 
-bool = dtype("bool", np.bool_, 0)  # noqa: A001 - PyTorch's name
-uint8 = dtype("uint8", np.uint8, 1)
-int8 = dtype("int8", np.int8, 1)
-int16 = short = dtype("int16", np.int16, 1)
-int32 = int = dtype("int32", np.int32, 1)  # noqa: A001
-int64 = long = dtype("int64", np.int64, 1)
-float16 = half = dtype("float16", np.float16, 2)
-float32 = float = dtype("float32", np.float32, 2)  # noqa: A001
-float64 = double = dtype("float64", np.float64, 2)
+bool = dtype("bool", np.bool_, 0, "Bool")  # noqa: A001 - PyTorch's name
+uint8 = dtype("uint8", np.uint8, 1, "Byte")
+int8 = dtype("int8", np.int8, 1, "Char")
+int16 = short = dtype("int16", np.int16, 1, "Short")
+int32 = int = dtype("int32", np.int32, 1, "Int")  # noqa: A001
+int64 = long = dtype("int64", np.int64, 1, "Long")
+float16 = half = dtype("float16", np.float16, 2, "Half")
+float32 = float = dtype("float32", np.float32, 2, "Float")  # noqa: A001
+float64 = double = dtype("float64", np.float64, 2, "Double")
 
 _ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
 _FROM_NUMPY: dict[np.dtype, dtype] = {d.np: d for d in _ALL}
@@ -77,6 +81,11 @@ def set_default_dtype(d: dtype) -> None:
     if d not in (float32, float64, float16):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default_float = d
+
+
+def scalar_name(npd: np.dtype) -> str:
+    """PyTorch's name of a NumPy dtype in its messages: ``Float``, ``Long``..."""
+    return _FROM_NUMPY[np.dtype(npd)].scalar_name
 
 
 def from_numpy_dtype(npd: np.dtype) -> dtype:

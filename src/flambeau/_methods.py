@@ -44,7 +44,8 @@ _METHODS = {
     "unsqueeze": shape.unsqueeze, "expand": shape.expand, "expand_as": shape.expand_as,
     "broadcast_to": shape.broadcast_to, "repeat": shape.repeat, "contiguous": shape.contiguous,
     "clone": shape.clone, "chunk": shape.chunk, "split": shape.split, "unbind": shape.unbind,
-    "flip": shape.flip, "tril": shape.tril, "triu": shape.triu,
+    "flip": shape.flip, "tril": shape.tril, "triu": shape.triu, "narrow": shape.narrow,
+    "select": shape.select, "diagonal": shape.diagonal,
     # indexing
     "gather": index.gather, "index_select": index.index_select, "masked_fill": index.masked_fill,
     "masked_select": index.masked_select, "nonzero": index.nonzero, "scatter_add": index.scatter_add,
@@ -57,6 +58,22 @@ _METHODS = {
     "fill_": inplace.fill_, "copy_": inplace.copy_, "masked_fill_": inplace.masked_fill_,
     "uniform_": inplace.uniform_, "normal_": inplace.normal_,
 }
+# the in-place forms of the pointwise functions: x.exp_() replaces x by x.exp()
+_UNARY_INPLACE = {
+    "abs_": unary.abs, "exp_": unary.exp, "log_": unary.log, "log1p_": unary.log1p,
+    "expm1_": unary.expm1, "sqrt_": unary.sqrt, "rsqrt_": unary.rsqrt,
+    "reciprocal_": unary.reciprocal, "square_": unary.square, "sin_": unary.sin, "cos_": unary.cos,
+    "tanh_": unary.tanh, "sigmoid_": unary.sigmoid, "relu_": unary.relu, "sign_": unary.sign,
+    "floor_": unary.floor, "ceil_": unary.ceil, "round_": unary.round, "trunc_": unary.trunc,
+    "neg_": arith.neg, "negative_": arith.neg,
+}
+
+
+def _unary_inplace(op: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return inplace.unary_(self, op, *args, **kwargs)
+
+    return method
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -162,6 +179,8 @@ def bind() -> None:
 
     for name, fn in _METHODS.items():
         setattr(Tensor, name, fn)
+    for name, fn in _UNARY_INPLACE.items():
+        setattr(Tensor, name, _unary_inplace(fn))
     Tensor.to = _to
     Tensor.type = _type
     Tensor.type_as = lambda self, other: _to(self, other.dtype)

@@ -16,8 +16,9 @@ import numpy as np
 
 from . import _dtype as dt
 from ._format import format_tensor
-from .autograd import grad_mode, graph
-from .autograd.graph import Node, run_backward
+from .autograd import grad_mode, views
+from .autograd.backward import backward as _backward  # it imports this module when first run
+from .autograd.graph import Node
 
 
 class Size(tuple):
@@ -40,17 +41,19 @@ class Tensor:
     the other creation functions; ``Tensor(data)`` also works and gives the default float dtype.
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_name", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_nr", "_vc", "_view", "_acc",
+                 "_name", "__weakref__")
     __array_ufunc__ = None  # make NumPy hand `ndarray op Tensor` to the Tensor's reflected op
     __array_priority__ = 1000
 
+    # ``_grad_fn``/``_nr``: the node that made this tensor and which of its outputs it is;
+    # ``_vc``: the version counter (a one-element list shared with the views of the same
+    # memory; None until needed: version 0); ``_view``: a ``views.ViewInfo`` for a view;
+    # ``_acc``: a leaf's ``AccumulateGrad`` once it is in a graph.
+
     def __init__(self, data: Any = (), *, requires_grad: bool = False) -> None:
         arr = np.array(data, dtype=dt.get_default_dtype().np)
-        self._data = arr
-        self.grad: Tensor | None = None
-        self.grad_fn: Node | None = None
-        self._requires_grad = False
-        self._name: str | None = None
+        _init(self, arr, None)
         if requires_grad:
             self.requires_grad = True
 
@@ -110,7 +113,57 @@ class Tensor:
         return int(self._data.__array_interface__["data"][0])
 
     @property
+    def grad_fn(self) -> Node | None:
+        """The node that computed this tensor (``None`` for a leaf)."""
+        if self._view is not None:
+            views.refresh(self)
+        return self._grad_fn
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was written in place (shared with its views)."""
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor whose memory this view shares (``None`` if this is not a view)."""
+        v = self._view
+        return None if v is None else v.base
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient that ``backward`` summed here (``None`` until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_TORCH_DTYPE[value._data.dtype.name]}' "
+                    f"to a tensor with grad_dtype '{self.dtype.scalar_name}'. The gradient must match "
+                    "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. "
+                    "Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient "
+                    "may break downstream systems that assume they match.")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient and "
+                    "the tensor are the same size")
+        self._grad = value
+
+    @property
     def requires_grad(self) -> bool:
+        v = self._view
+        if v is not None:
+            if v.multi is not None:  # an output of unbind/split: its grad_fn may be invalid
+                return self._requires_grad or v.base._requires_grad
+            views.refresh(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -140,12 +193,14 @@ class Tensor:
         """Keep ``.grad`` on this non-leaf tensor after ``backward`` (leaves always keep it)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None:
-            self.grad_fn.retained = weakref.ref(self)
+        fn = self.grad_fn
+        if fn is not None:
+            fn.retained = weakref.ref(self)
 
     @property
     def retains_grad(self) -> bool:
-        return self.grad_fn is not None and self.grad_fn.retained is not None
+        fn = self.grad_fn
+        return fn is not None and fn.retained is not None
 
     def register_hook(self, hook: Any) -> Any:
         """Call ``hook(grad)`` when the gradient of this tensor is computed; a returned tensor
@@ -155,15 +210,12 @@ class Tensor:
         if self.grad_fn is None:
             raise RuntimeError("register_hook on a leaf tensor is not supported by flambeau; "
                                "read leaf.grad after backward instead")
-        node = self.grad_fn
-        if node.hooks is None:
-            node.hooks = []
-        node.hooks.append(hook)
-        return _HookHandle(node.hooks, hook)
+        return self.grad_fn.register_hook(hook)
 
     @property
     def data(self) -> Tensor:
-        """The same values, detached from the graph (they share memory)."""
+        """The same values, detached from the graph (they share memory, but not the version
+        counter: writes through ``.data`` are not seen by autograd, as in PyTorch)."""
         return _make(self._data)
 
     @data.setter
@@ -205,11 +257,25 @@ class Tensor:
         return self._data.copy() if copy else self._data
 
     def detach(self) -> Tensor:
-        """A new tensor with the same values (shared memory) that is not in the graph."""
-        return _make(self._data)
+        """A new tensor with the same values (shared memory and version counter) that is not in
+        the graph."""
+        t = _make(self._data)
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = [0]
+        t._vc = vc
+        return t
 
     def detach_(self) -> Tensor:
-        self.grad_fn = None
+        if self._view is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+                "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+                "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+                "function in torch/optim/optimizer.py as the solution.")
+        self._grad_fn = None
+        self._nr = 0
         self._requires_grad = False
         return self
 
@@ -278,35 +344,7 @@ class Tensor:
         this tensor holds a single value (a loss), where it is 1. The graph is freed afterwards
         unless ``retain_graph=True``.
         """
-        if create_graph:
-            raise RuntimeError("create_graph=True (gradients of gradients) is not supported by flambeau")
-        if not self._requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for scalar outputs (got a tensor of "
-                    f"shape {list(self._data.shape)}; pass gradient= of that shape)"
-                )
-            g = np.ones_like(self._data)
-        else:
-            g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
-            if g.shape != self._data.shape:
-                raise RuntimeError(
-                    f"Mismatch in shape: grad_output[0] has a shape of {Size(g.shape)} and "
-                    f"output[0] has a shape of {Size(self._data.shape)}."
-                )
-            g = g.astype(self._data.dtype, copy=False)
-        if inputs is not None:
-            from .autograd import grad as _grad
-
-            ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-            grads = _grad([self], ins, [_make(g)], retain_graph=bool(retain_graph), allow_unused=True)
-            for t, gi in zip(ins, grads):
-                if gi is not None:
-                    t.grad = gi if t.grad is None else _make(t.grad._data + gi._data)
-            return
-        run_backward([self], [g], bool(retain_graph))
+        _backward(self, gradient, retain_graph, create_graph, inputs)
 
 
 class device:
@@ -335,30 +373,39 @@ class device:
         return "cpu"
 
 
-class _HookHandle:
-    def __init__(self, hooks: list, hook: Any) -> None:
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
 _new = object.__new__
+
+
+def _init(t: Tensor, data: np.ndarray, node: Node | None) -> None:
+    t._data = data
+    t._grad = None
+    t._grad_fn = node
+    t._nr = 0
+    t._vc = None
+    t._view = None
+    t._acc = None
+    t._requires_grad = node is not None
+    t._name = None
 
 
 def _make(data: np.ndarray, node: Node | None = None) -> Tensor:
     """Wrap a NumPy array in a tensor; with ``node``, the tensor is that node's output."""
     t = _new(Tensor)
     t._data = data
-    t.grad = None
-    t.grad_fn = node
+    t._grad = None
+    t._grad_fn = node
+    t._nr = 0
+    t._vc = None
+    t._view = None
+    t._acc = None
     t._requires_grad = node is not None
     t._name = None
     return t
 
 
-graph._make = _make
+_TORCH_DTYPE = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short",
+                "int32": "int", "int64": "long", "float16": "c10::Half", "float32": "float",
+                "float64": "double"}
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

@@ -108,48 +108,25 @@ class Function:
                 out_g.append(r)
             return tuple(out_g)
 
-        inputs = tuple(t if (t is not None and t.requires_grad) else None for t in tensor_args)
-        if len(outputs) == 1:
-            node = Node(name, lambda g: run([g]), inputs)
-            res = outputs[0]
-            o = _make(res._data, None if id(res) in ctx._non_differentiable else node)
-            return (o,) if isinstance(out, tuple) else o
-        return _multi_output(name, outputs, inputs, run, ctx)
+        from .views import edge, version_counter
 
-
-def _multi_output(name: str, outputs: tuple, inputs: tuple, run: Any, ctx: FunctionCtx) -> tuple:
-    """Several outputs share one node: each output gets a small node that hands its gradient,
-    at its position, to a joint node that calls ``backward`` once with all of them."""
-    from ..tensor import _make
-
-    n = len(outputs)
-    joint = Node(name, lambda g: run(list(g)), inputs)
-    joint_out = _make(np.zeros(0), joint)  # stands for "all outputs"; carries a tuple gradient
-
-    def part(k: int) -> Node:
-        def backward(g: np.ndarray) -> tuple:
-            return (_Slot(k, n, g),)
-
-        return Node(f"{name}Output{k}", backward, (joint_out,))
-
-    return tuple(
-        _make(o._data, None if id(o) in ctx._non_differentiable else part(k))
-        for k, o in enumerate(outputs))
-
-
-class _Slot:
-    """A gradient for one output of a multi-output function; slots add up into a tuple."""
-
-    __slots__ = ("grads",)
-
-    def __init__(self, k: int, n: int, g: Any) -> None:
-        self.grads = [None] * n
-        self.grads[k] = g
-
-    def __add__(self, other: _Slot) -> _Slot:
-        s = _Slot(0, len(self.grads), None)
-        s.grads = [b if a is None else a if b is None else a + b for a, b in zip(self.grads, other.grads)]
-        return s
-
-    def __iter__(self) -> Any:
-        return iter(self.grads)
+        kept = tuple(t if (t is not None and t.requires_grad) else None for t in tensor_args)
+        edges = [None if t is None else edge(t) for t in kept]
+        n = len(outputs)
+        node = Node(name, (lambda g: run([g])) if n == 1 else (lambda g: run(list(g))), edges, kept,
+                    None, n)
+        res = []
+        wrapped = {}
+        for k, o in enumerate(outputs):
+            t = _make(o._data, None if id(o) in ctx._non_differentiable else node)
+            t._nr = k
+            wrapped[id(o)] = t
+            res.append(t)
+        # saved tensors are checked for in-place changes; a saved output is the tensor returned
+        saved = [wrapped.get(id(t), t) for t in ctx._saved or () if isinstance(t, Tensor)]
+        entries: list = []
+        for t in saved:
+            vc = version_counter(t)
+            entries += (vc, vc[0], t._data if any(t is r for r in res) else t)
+        node.saved = entries or None
+        return tuple(res) if isinstance(out, tuple) else res[0]

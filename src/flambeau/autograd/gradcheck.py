@@ -25,7 +25,7 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
     backpropagated in turn (one row of the Jacobian) and compared with the numerical Jacobian.
     """
     from ..tensor import Tensor
-    from .graph import run_backward
+    from .backward import run_backward
 
     inputs = _as_tuple(inputs)
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]

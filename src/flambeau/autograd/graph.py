@@ -1,18 +1,26 @@
-"""The computational graph and backpropagation through it.
+"""The computational graph: nodes joined by edges, as in PyTorch.
 
 Each differentiable operation on tensors that require grad creates a :class:`Node` (the output
-tensor's ``grad_fn``). A node remembers its input tensors and a ``backward`` function: given the
-gradient of the loss with respect to the node's output (the "gradient from above"), it returns the
-gradient with respect to each input: *local gradient times the gradient from above*, the chain rule.
+tensor's ``grad_fn``). A node keeps a ``backward`` function: given the gradient of the loss with
+respect to the node's output (the "gradient from above"), it returns the gradient with respect to
+each input: *local gradient times the gradient from above*, the chain rule.
 
-``backward`` visits the nodes in reverse topological order (found iteratively: a chain of 100,000
-operations needs no recursion), sums the gradients that reach a node along several paths, and
-stores the gradients of the leaves in their ``.grad``. Afterwards the graph is freed: each node lets
-go of its inputs and saved values, unless ``retain_graph=True``.
+A node does not keep its input *tensors* to know where to send those gradients: it keeps
+**edges**, one per input, fixed when the operation ran: ``(producer, output number)``, where the
+producer is the node that made the input, or the input leaf's :class:`AccumulateGrad` (one per
+leaf, for its whole life). An in-place operation later gives the tensor a new ``grad_fn``; the
+nodes recorded before keep pointing at the old producer, so they still receive the gradient of
+the value they read. ``next_functions`` shows these edges as PyTorch does.
+
+A node also remembers the tensors its ``backward`` reads (its *saved tensors*, as in PyTorch: a
+``mul`` saves its inputs, an ``exp`` its output, an ``add`` nothing) with their version at that
+time (every in-place write bumps a tensor's ``_version``); ``backward`` (in ``backward.py``)
+refuses, with PyTorch's message, to use a saved tensor that was modified since.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -31,48 +39,77 @@ _FREED = (
 
 
 class Node:
-    """One operation in the graph: the ``grad_fn`` of the tensor it produced.
+    """One operation in the graph: the ``grad_fn`` of the tensor(s) it produced.
 
-    ``inputs[i]`` is the i-th input tensor if it requires grad, else ``None``. ``backward(g)``
-    returns one gradient (a NumPy array, or ``None``) per input.
+    ``next`` holds one edge per input: the producer (``None`` for an input that needs no
+    gradient), or ``(producer, output_nr)`` for the outputs of a node with several.
+    ``backward(g)`` returns one gradient (a NumPy array, or ``None``) per input. ``saved`` is
+    ``None`` or a flat list, three entries per saved tensor: its version counter, its version
+    then, and the tensor (an input) or its array (the node's output). ``inputs`` keeps the op's
+    operands, for drawing the graph (``flambeau.viz``); backpropagation follows ``next``.
+    A node with several outputs (``unbind``) has ``n_outputs > 1`` and receives a list of
+    gradients, one per output (``None`` where none arrived).
     """
 
-    __slots__ = ("_name", "backward", "inputs", "retained", "hooks", "__weakref__")
+    __slots__ = ("_name", "backward", "next", "saved", "inputs", "retained", "hooks",
+                 "n_outputs", "__weakref__")
 
-    def __init__(self, name: str, backward: Callable[[np.ndarray], Sequence[Any]],
-                 inputs: tuple) -> None:
+    def __init__(self, name: str, backward: Callable[[Any], Sequence[Any]], next_edges: tuple,
+                 inputs: tuple = (), saved: tuple | None = None, n_outputs: int = 1) -> None:
         self._name = name
         self.backward = backward
+        self.next = next_edges
+        self.saved = saved
         self.inputs = inputs
         self.retained: weakref.ref | None = None  # output tensor whose .grad is kept
         self.hooks: list | None = None
+        self.n_outputs = n_outputs
 
     def name(self) -> str:
         return self._name
 
+    def input_tensors(self) -> tuple | None:
+        """The input tensors that receive a gradient (``None`` for the others), as they were
+        when the op ran; ``None`` once ``backward`` freed the node."""
+        if self.inputs is None:
+            return None
+        return tuple(t if e is not None else None for t, e in zip(self.inputs, self.next))
+
+    def edges(self) -> tuple:
+        """``(producer, output_nr)`` per input (``(None, 0)`` where none)."""
+        return tuple((None, 0) if e is None else e if e.__class__ is tuple else (e, 0)
+                     for e in self.next)
+
     @property
     def next_functions(self) -> tuple:
-        """The nodes this one sends gradients to, as in PyTorch: ``(node, 0)`` per input; a leaf
-        input appears as an ``AccumulateGrad`` whose ``variable`` is the leaf."""
-        if self.inputs is None:
-            return ()
-        return tuple(
-            (None, 0) if t is None else
-            ((t.grad_fn, 0) if t.grad_fn is not None else (AccumulateGrad(t), 0))
-            for t in self.inputs
-        )
+        """The nodes this one sends gradients to, as in PyTorch: ``(node, output_nr)`` per
+        input, ``(None, 0)`` for an input that needs no gradient; a leaf input appears as its
+        ``AccumulateGrad``, whose ``variable`` is the leaf."""
+        return self.edges()
+
+    def register_hook(self, hook: Callable) -> Any:
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(hook)
+        return _HookHandle(self.hooks, hook)
 
     def __repr__(self) -> str:
-        return f"<{self._name} object at {id(self):#x}>"
+        return f"<{self._name.replace('torch::autograd::', '')} object at {id(self):#x}>"
 
 
 class AccumulateGrad:
-    """Stands for a leaf in ``next_functions``: backprop ends there, summing into ``.grad``."""
+    """A leaf's end of the graph: backpropagation sums the gradients that reach it into the
+    leaf's ``.grad``. Each leaf has one, for its whole life (``next_functions`` of two nodes
+    that read the same leaf show the same object)."""
 
-    __slots__ = ("variable",)
+    __slots__ = ("_leaf", "__weakref__")
 
     def __init__(self, variable: Tensor) -> None:
-        self.variable = variable
+        self._leaf = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Tensor | None:
+        return self._leaf()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -85,136 +122,44 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
-def _topological_order(roots: list[Node]) -> list[Node]:
-    """Nodes reachable from ``roots``, each before the nodes it sends gradients to (an iterative
-    depth-first search: no recursion, whatever the depth of the graph)."""
-    order: list[Node] = []
-    seen: set[Node] = set(roots)
-    for root in roots:
-        if root.inputs is None:
-            raise RuntimeError(_FREED)
-        stack = [(root, iter(root.inputs))]
-        while stack:
-            node, it = stack[-1]
-            for t in it:
-                if t is not None:
-                    child = t.grad_fn
-                    if child is not None and child not in seen:
-                        if child.inputs is None:
-                            raise RuntimeError(_FREED)
-                        seen.add(child)
-                        stack.append((child, iter(child.inputs)))
-                        break
-            else:
-                stack.pop()
-                order.append(node)
-    order.reverse()
-    return order
+class _HookHandle:
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
-def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
-    """Add ``g`` into ``leaf.grad`` (a fresh copy the first time: gradients are never shared)."""
-    data = leaf._data
-    if g.shape != data.shape:
-        g = np.broadcast_to(g, data.shape)
-    grad = leaf.grad
-    if grad is None:
-        leaf.grad = _make(np.array(g, dtype=data.dtype))
-    elif grad._data.flags.writeable and grad._data.shape == g.shape:
-        np.add(grad._data, g, out=grad._data, casting="unsafe")
-    else:
-        grad._data = grad._data + g.astype(data.dtype, copy=False)
-
-
-def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
-                 retain_graph: bool, capture: Sequence[Tensor] | None = None) -> list | None:
-    """Backpropagate ``root_grads`` from ``roots``.
-
-    Without ``capture``, leaf gradients are summed into ``.grad``. With ``capture`` (what
-    ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
-    the captured tensors are returned instead, in order (``None`` where none reached them).
-    """
-    if capture is None:
-        _walk(roots, root_grads, retain_graph, _accumulate_leaf, None, None)
-        return None
-    captured: dict[int, Any] = {}
-    by_node: dict[Node, int] = {}
-    by_leaf: dict[int, int] = {}
-    for k, t in enumerate(capture):
-        if t.grad_fn is not None:
-            by_node[t.grad_fn] = k
-        else:
-            by_leaf[id(t)] = k
-
-    def to_leaf(leaf: Tensor, g: np.ndarray) -> None:
-        k = by_leaf.get(id(leaf))
-        if k is not None:
-            captured[k] = g if k not in captured else captured[k] + g
-
-    _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured)
-    return [captured.get(k) for k in range(len(capture))]
-
-
-def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
-          to_leaf: Callable[[Tensor, np.ndarray], None], by_node: dict | None,
-          captured: dict | None) -> None:
-    """The walk itself: each node, in order, turns the gradient of its output into gradients of
-    its inputs (local gradient times gradient from above), which are summed per node or handed
-    to ``to_leaf`` at the leaves."""
-    pending: dict[Node, Any] = {}
-    for t, g in zip(roots, root_grads):
-        node = t.grad_fn
-        if node is None:
-            to_leaf(t, g)
-        else:
-            pending[node] = pending[node] + g if node in pending else g
-    if not pending:
-        return
-    for node in _topological_order(list(pending)):
-        g = pending.pop(node, None)
-        if g is None:
-            continue
-        if node.hooks is not None or node.retained is not None or by_node:
-            g = _visit(node, g, by_node, captured)
-        inputs = node.inputs
-        grads = node.backward(g)
-        if not retain_graph:
-            node.inputs = None
-            node.backward = _freed_backward
-        for t, gi in zip(inputs, grads):
-            if t is None or gi is None:
-                continue
-            child = t.grad_fn
-            if child is None:
-                to_leaf(t, gi)
-            elif child in pending:
-                pending[child] = pending[child] + gi
-            else:
-                pending[child] = gi
-
-
-def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> Any:
-    """Hooks, ``retain_grad`` (when writing ``.grad``: no ``by_node``), and ``autograd.grad``'s
-    capture of a non-leaf's gradient."""
-    if node.hooks:
-        for hook in node.hooks:
-            out = hook(_make(g))
-            if out is not None:
-                g = out._data
-    if by_node is None and node.retained is not None:
-        t = node.retained()
-        if t is not None:
-            t.grad = _make(np.array(g)) if t.grad is None else _make(t.grad._data + g)
-    if by_node is not None and captured is not None:
-        k = by_node.get(node)
-        if k is not None:
-            captured[k] = g
-    return g
-
-
-def _freed_backward(g: np.ndarray) -> tuple:
+def _freed_backward(g: Any) -> tuple:
     raise RuntimeError(_FREED)
 
 
-def _make(data: np.ndarray) -> Tensor:  # replaced by tensor._make once tensor.py is loaded
-    raise AssertionError("flambeau.tensor not loaded")
+# ---------------------------------------------------------------- modified saved tensors
+def check_saved(node: Node) -> None:
+    """Raise PyTorch's error if a tensor that ``node`` saved was modified in place since."""
+    saved = node.saved
+    for i in range(0, len(saved), 3):
+        if saved[i][0] != saved[i + 1]:
+            raise RuntimeError(modified_message(node, *saved[i:i + 3]))
+
+
+def modified_message(node: Node, vc: list, version: int, what: Any) -> str:
+    if isinstance(what, np.ndarray):  # the node's own output
+        fn, nr, array = node, 0, what
+    elif isinstance(what, tuple):  # the output of an in-place op on a view
+        array, view_fn, op = what
+        fn, nr = view_fn() or op, 0
+    else:  # an input: named by its producer now, as PyTorch does
+        fn, nr, array = what.grad_fn, what._nr, what._data
+    from .._dtype import _FROM_NUMPY
+
+    desc = f"[{_FROM_NUMPY[array.dtype].legacy_type} [{', '.join(str(s) for s in array.shape)}]]"
+    which = f", which is output {nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())}," if fn is not None else ""
+    return ("one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {desc}{which} is at version {vc[0]}; expected version {version} instead. "
+            "Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+__all__ = ["Node", "AccumulateGrad", "check_saved", "modified_message"]

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
 from ..ops import unary as _unary
 from ..ops._core import Tensor, _make, float_data, record
@@ -33,14 +34,20 @@ tanh = _unary.tanh
 sigmoid = _unary.sigmoid
 
 
+def _apply(op: Any, x: Tensor, inplace: bool, *args: Any) -> Tensor:
+    """``op(x, *args)``, or, with ``inplace=True``, ``x`` replaced by it in place (in the graph
+    too; PyTorch's error on a leaf that requires grad)."""
+    return _inplace.unary_(x, op, *args) if inplace else op(x, *args)
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """max(x, 0).  d/dx = 1 if x > 0 else 0. (``inplace`` is accepted and ignored: a new tensor
-    is returned.)"""
-    return _unary.relu(input)
+    """max(x, 0).  d/dx = 1 if x > 0 else 0. With ``inplace=True``, ``input`` itself is changed
+    and returned."""
+    return _apply(_unary.relu, input, inplace)
 
 
 def relu_(x: Tensor) -> Tensor:
-    return x.clamp_(min=0)
+    return _inplace.unary_(x, _unary.relu)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
@@ -55,14 +62,10 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # 
     return _reduce.log_softmax(input, _implicit_dim(input, dim), dtype)
 
 
-_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-               "int64": "Long"}
-
-
 def _floating_only(x: Tensor, kernel: str) -> None:
     """PyTorch has no integer kernel for these activations."""
     if x._data.dtype.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
+        raise NotImplementedError(f'"{kernel}" not implemented for {x.dtype.scalar_name!r}')
 
 
 def _implicit_dim(x: Tensor, dim: int | None) -> int:
@@ -74,6 +77,8 @@ def _implicit_dim(x: Tensor, dim: int | None) -> int:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else slope * x.  d/dx = 1 or slope."""
+    if inplace:
+        return _inplace.unary_(x, leaky_relu, negative_slope)
     _floating_only(x, "leaky_relu_cpu")
     a = x._data
     pos = a > 0
@@ -84,6 +89,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -
 
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^x - 1).  d/dx = 1 or alpha e^x."""
+    if inplace:
+        return _inplace.unary_(x, elu, alpha)
     _floating_only(x, "elu_cpu")
     a = float_data(x)
     pos = a > 0
@@ -122,6 +129,8 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(x: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x).  d/dx = s (1 + x (1 - s))."""
+    if inplace:
+        return _inplace.unary_(x, silu)
     _floating_only(x, "silu_cpu")
     a = float_data(x)
     s = _unary._sigmoid(a)
@@ -140,8 +149,17 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
                   lambda g: (np.where(linear_part, g, g * s).astype(g.dtype, copy=False),))
 
 
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    return x.clamp(min_val, max_val)
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x limited to [min_val, max_val].  d/dx = 1 inside, 0 outside."""
+    return _apply(_reduce_clamp, x, inplace, min_val, max_val)
+
+
+def hardtanh_(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(x, min_val, max_val, inplace=True)
+
+
+def _reduce_clamp(x: Tensor, lo: float, hi: float) -> Tensor:
+    return x.clamp(lo, hi)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
@@ -157,7 +175,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     else:
         keep = _gen(generator).random(a.shape) >= p
         mask = keep.astype(a.dtype) / (1 - p)
-    return record(a * mask, "MulBackward0", (x,), lambda g: (g * mask,))
+    return _apply(lambda t: record(t._data * mask, "MulBackward0", (t,), lambda g: (g * mask,), ()),
+                  x, inplace)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -177,7 +196,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
         mask = np.zeros(shape, a.dtype)
     else:
         mask = (_gen(None).random(shape) >= p).astype(a.dtype) / a.dtype.type(1 - p)
-    return record(a * mask, "MulBackward0", (input,), lambda g: (g * mask,))
+    return _apply(lambda t: record(t._data * mask, "MulBackward0", (t,), lambda g: (g * mask,), ()),
+                  input, inplace)
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (int64) to rows of zeros with a 1 at the index."""
@@ -272,7 +292,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
         np.add.at(gx, src[copied], g[copied])
         return (gx.reshape(a.shape),)
 
-    return record(out.astype(a.dtype, copy=False), "ConstantPadNdBackward0", (input,), backward)
+    return record(out.astype(a.dtype, copy=False), "ConstantPadNdBackward0", (input,), backward, ())
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
@@ -293,7 +313,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             gw[padding_idx] = 0
         return (gw,)
 
-    return record(w[idx], "EmbeddingBackward0", (weight,), backward)
+    return record(w[idx], "EmbeddingBackward0", (weight,), backward, ())
 
 
 def layer_norm(x: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
@@ -395,6 +415,7 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
 
 
 __all__ = [
+    "hardtanh_",
     "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "elu",
     "gelu", "silu", "softplus", "hardtanh", "dropout", "one_hot", "pad", "embedding",
     "layer_norm", "batch_norm",

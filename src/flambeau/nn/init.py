@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..ops.random import _gen
+from ..ops._core import bump
 from ..tensor import Tensor
 
 
@@ -48,6 +49,7 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     with no_grad():
         tensor._data[...] = values.astype(tensor._data.dtype)
+    bump(tensor)
     return tensor
 
 

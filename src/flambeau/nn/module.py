@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from ..tensor import Tensor
+from ..ops._core import bump
 from .parameter import Parameter
 
 
@@ -291,6 +292,7 @@ class Module:
                 target._data[...] = arr
             else:
                 target._data = np.array(arr, dtype=target._data.dtype)
+            bump(target)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ modes and conversions

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _init
 
 
 class Parameter(Tensor):
@@ -24,11 +24,7 @@ class Parameter(Tensor):
             arr = data._data
         else:
             arr = np.asarray(data)
-        self._data = arr
-        self.grad = None
-        self.grad_fn = None
-        self._requires_grad = False
-        self._name = None
+        _init(self, arr, None)
         if requires_grad:
             self.requires_grad = True
 

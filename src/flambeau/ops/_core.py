@@ -4,6 +4,7 @@ shape (``unbroadcast``)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,41 +12,257 @@ import numpy as np
 
 from .. import _dtype as dt
 from ..autograd.grad_mode import _state
-from ..autograd.graph import Node
+from ..autograd.graph import AccumulateGrad, Node
+from ..autograd.views import (
+    attach,
+    check_writable_view,
+    copy_slices,
+    edge,
+    overlapping,
+    refresh,
+    version_counter,
+)
 from ..tensor import Size, Tensor, _make, _wrap_dim
 
 ndarray = np.ndarray
 
 
-def record(out: Any, name: str, inputs: Sequence[Tensor], backward: Callable) -> Tensor:
-    """Wrap ``out`` in a tensor. If grad mode is on and an input requires grad, the tensor gets a
-    graph node: ``backward(g)`` returns one gradient per entry of ``inputs``."""
-    if type(out) is not ndarray:
-        out = np.asarray(out)
-    if _state.enabled:
-        for t in inputs:
-            if t is not None and t._requires_grad:
-                kept = tuple([u if (u is not None and u._requires_grad) else None for u in inputs])
-                return _make(out, Node(name, backward, kept))
-    return _make(out)
+OUT = "out"
+"""In ``record``'s ``saved``: the op's own result (``exp``, ``tanh``, ``sigmoid`` save it)."""
 
 
-def record2(out: Any, name: str, a: Any, b: Any, backward: Callable) -> Tensor:
-    """``record`` for a binary op whose operands may be Python numbers."""
+def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
+           saved: Sequence[Any] | None = None) -> Tensor:
+    """Wrap ``out``, the result of an op on ``inputs``, in a tensor. If grad mode is on and an
+    input requires grad, the tensor gets a graph node (``grad_fn``) named ``name``, whose
+    ``backward(g)`` returns one gradient per entry of ``inputs`` (``None`` where there is none).
+
+    ``inputs`` may hold ``None`` or numbers for the operands that are not tensors.
+    ``saved`` lists what ``backward`` reads, as PyTorch's saved tensors: entries of ``inputs``
+    and/or ``OUT`` (``None`` entries are ignored); by default every tensor input. A saved tensor
+    modified in place before ``backward`` makes ``backward`` raise, as in PyTorch: ``add`` saves
+    nothing (``saved=()``), ``mul`` its inputs, ``exp`` its output (``saved=(OUT,)``)."""
     if type(out) is not ndarray:
         out = np.asarray(out)
-    if _state.enabled:
-        ra = isinstance(a, Tensor) and a._requires_grad
-        rb = isinstance(b, Tensor) and b._requires_grad
-        if ra or rb:
-            return _make(out, Node(name, backward, (a if ra else None, b if rb else None)))
-    return _make(out)
+    if not _state.enabled:
+        return _make(out)
+    edges = None
+    k = 0
+    for t in inputs:
+        if isinstance(t, Tensor):
+            if t._view is not None:
+                refresh(t)
+            if t._requires_grad:
+                if edges is None:
+                    edges = [None] * len(inputs)
+                fn = t._grad_fn
+                if fn is None:  # a leaf: its accumulator, made once
+                    fn = t._acc
+                    if fn is None:
+                        fn = t._acc = AccumulateGrad(t)
+                elif t._nr:
+                    fn = (fn, t._nr)
+                edges[k] = fn
+        k += 1
+    if edges is None:
+        return _make(out)
+    node = _new_node(Node)  # Node(name, backward, edges, inputs), without the call
+    node._name = name
+    node.backward = backward
+    node.next = edges
+    node.inputs = inputs
+    node.retained = node.hooks = node.saved = None
+    node.n_outputs = 1
+    result = _make(out, node)
+    entries = None
+    for s in (inputs if saved is None else saved):
+        if s is OUT:
+            vc = result._vc = [0]
+            entry = (vc, 0, out)
+        elif isinstance(s, Tensor):
+            vc = s._vc
+            if vc is None:
+                vc = s._vc = [0]
+            entry = (vc, vc[0], s)
+        else:
+            continue
+        if entries is None:
+            entries = [*entry]
+        else:
+            entries += entry
+    node.saved = entries
+    return result
+
+
+_new_node = object.__new__
+
+
+def record_view(a: Tensor, name: str, fn: Callable, backward: Callable) -> Tensor:
+    """``fn(a)``, a view of ``a`` (NumPy's view of its array: they share memory and version),
+    recorded as ``name`` with ``backward``."""
+    return attach(record(fn(a._data), name, (a,), backward, ()), a, fn, backward)
+
+
+def record_views(a: Tensor, name: str, fns: Sequence[Callable], multi: str) -> tuple[Tensor, ...]:
+    """Several views of ``a`` made by one node (``unbind``, ``split``): ``fns[k]`` gives the
+    k-th; the node's backward puts each gradient back where its view came from."""
+    x = a._data
+    outs = [f(x) for f in fns]
+    if not (_state.enabled and a.requires_grad):
+        return tuple(attach(_make(o), a, f, _no_backward, multi) for o, f in zip(outs, fns))
+
+    def backward(grads: Any) -> tuple:
+        if len(fns) == 1:  # a node with one output gets its gradient alone
+            grads = [grads]
+        gx = None
+        for f, gk in zip(fns, grads):
+            if gk is not None:
+                if gx is None:
+                    gx = np.zeros(x.shape, gk.dtype)
+                f(gx)[...] = gk
+        return (gx,)
+
+    node = Node(name, backward, [edge(a)], (a,), None, len(fns))
+    res = []
+    for k, (o, f) in enumerate(zip(outs, fns)):
+        t = _make(o, node)
+        t._nr = k
+
+        def step_back(g: np.ndarray, f: Callable = f) -> tuple:
+            gx = np.zeros(x.shape, g.dtype)
+            f(gx)[...] = g
+            return (gx,)
+
+        res.append(attach(t, a, f, step_back, multi))
+    return tuple(res)
+
+
+def _no_backward(g: Any) -> tuple:
+    raise AssertionError("a view without gradient")
+
+
+# ---------------------------------------------------------------- in-place operations
+def check_inplace(a: Tensor) -> None:
+    """PyTorch's refusals of an in-place op recorded in the graph: on a leaf that requires grad
+    (its value would no longer be the one the gradient is for), on a view of one, on the outputs
+    of ``unbind``/``split``, on a view made under ``no_grad``."""
+    if not _state.enabled:
+        return
+    if a._view is not None:
+        check_writable_view(a, True)
+    elif a._requires_grad and a._grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def tracked(a: Tensor, *others: Any) -> bool:
+    """Whether an in-place op on ``a`` with ``others`` goes in the graph."""
+    if not _state.enabled:
+        return False
+    if a.requires_grad:
+        return True
+    v = a._view
+    if v is not None and v.base._requires_grad:
+        return True
+    return any(isinstance(t, Tensor) and t.requires_grad for t in others)
+
+
+def snapshot(a: Tensor) -> Tensor:
+    """A copy of ``a``'s values, standing for ``a`` as it is before an in-place op: the op reads
+    it (and may save it: it is never modified) and the graph edge goes to ``a``'s producer."""
+    old = _make(a._data.copy())
+    if a._view is not None:
+        refresh(a)
+    if a._requires_grad:
+        old._requires_grad = True
+        old._grad_fn, old._nr = a._grad_fn, a._nr
+        if a._grad_fn is None:
+            old._acc = edge(a)[0]
+    return old
+
+
+def inplace(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
+    """``a`` replaced, in place and in the graph, by ``op(a, *args, **kwargs)``."""
+    check_inplace(a)
+    return commit(a, op(snapshot(a), *args, **kwargs))
+
+
+def commit(a: Tensor, res: Tensor) -> Tensor:
+    """Write ``res`` into ``a``'s memory and give ``a`` its place in the graph: ``a`` becomes the
+    output of ``res``'s node; for a view, its base gets a ``CopySlices`` node."""
+    r = res._data
+    if r.shape != a._data.shape:
+        raise RuntimeError(f"output with shape {list(a._data.shape)} doesn't match the broadcast "
+                           f"shape {list(r.shape)}")
+    write(a, r)
+    vc = version_counter(a)
+    node = res._grad_fn
+    if node is not None and node.saved is not None:  # its saved result is ``a`` from now on
+        saved, out_vc = node.saved, res._vc
+        for i in range(0, len(saved), 3):
+            if saved[i] is out_vc:
+                saved[i:i + 3] = (vc, vc[0], a._data)
+    info = a._view
+    if info is None:
+        if node is not None:
+            old = a._grad_fn
+            if old is not None and old.retained is not None:
+                node.retained, old.retained = old.retained, None
+            a._grad_fn, a._nr, a._requires_grad = node, 0, True
+        return a
+    base = info.base
+    cs = copy_slices(base, info, node)
+    base._grad_fn, base._nr, base._requires_grad = cs, 0, True
+    if node is not None:  # its gradient for the view's old value goes through ``cs``
+        node.next = [None, *node.next[1:]]
+    info.grad_mode = True
+    info.version = -1
+    refresh(a)
+    if node is not None and node.saved is not None:
+        # PyTorch names a saved view by the view's node while the view keeps it, else by the op
+        saved = cs.saved = list(node.saved)
+        for i in range(2, len(saved), 3):
+            if type(saved[i]) is ndarray:
+                saved[i] = (saved[i], weakref.ref(a._grad_fn), node)
+    return a
+
+
+def write(a: Tensor, values: Any) -> None:
+    """Copy ``values`` into ``a``'s memory (the views of ``a`` see them) and bump its version,
+    with PyTorch's errors for a cast it refuses and for an expanded tensor."""
+    x = a._data
+    v = np.asarray(values)
+    if v.dtype != x.dtype and not np.can_cast(v.dtype, x.dtype, "same_kind"):
+        raise RuntimeError(f"result type {dt.scalar_name(v.dtype)} can't be cast to the desired "
+                           f"output type {dt.scalar_name(x.dtype)}")
+    if not x.flags.writeable:
+        if overlapping(x):
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a "
+                "single memory location. Please clone() the tensor before performing the "
+                "operation.")
+        a._data = x = x.copy()  # a read-only array of its own (from np.broadcast_to...)
+    try:
+        np.copyto(x, v, casting="unsafe")
+    except ValueError:
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+                           f"{list(np.broadcast_shapes(x.shape, v.shape))}") from None
+    bump(a)
+
+
+def bump(a: Tensor) -> None:
+    """Count one in-place write to ``a``'s memory (its views share the count)."""
+    vc = a._vc
+    if vc is None:
+        a._vc = [1]
+    else:
+        vc[0] += 1
 
 
 def needs_grad(*tensors: Any) -> bool:
     if not _state.enabled:
         return False
-    return any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
+    return any(isinstance(t, Tensor) and t.requires_grad for t in tensors)
 
 
 def _scalar(v: Any) -> Any:
@@ -201,7 +418,8 @@ def ensure_tensor(x: Any) -> Tensor:
 
 
 __all__ = [
-    "Tensor", "_make", "record", "record2", "needs_grad", "operands", "apply_binary",
+    "Tensor", "_make", "record", "OUT", "record_view", "record_views", "check_inplace", "tracked",
+    "snapshot", "inplace", "commit", "write", "bump", "needs_grad", "operands", "apply_binary",
     "unbroadcast", "float_data", "dims", "shape_args", "broadcast_error", "ensure_tensor",
     "_wrap_dim", "Size",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make, apply_binary, broadcast_error, operands, record, record2, unbroadcast
+from ._core import OUT, Tensor, _make, apply_binary, broadcast_error, operands, record, unbroadcast
 
 
 def _shape(v: Any) -> tuple:
@@ -21,10 +21,10 @@ def add(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
     if alpha != 1:
         y = y * alpha
     out = apply_binary(np.add, x, y)
-    return _record2(out, "AddBackward0", a, b, lambda g: (
+    return _record(out, "AddBackward0", a, b, lambda g: (
         unbroadcast(g, _shape(x)),
         unbroadcast(g if alpha == 1 else g * alpha, _shape(y)),
-    ))
+    ), ())
 
 
 def sub(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
@@ -37,10 +37,10 @@ def sub(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
     if alpha != 1:
         y = y * alpha
     out = apply_binary(np.subtract, x, y)
-    return _record2(out, "SubBackward0" if isinstance(a, Tensor) else "RsubBackward1", a, b, lambda g: (
+    return _record(out, "SubBackward0" if isinstance(a, Tensor) else "RsubBackward1", a, b, lambda g: (
         unbroadcast(g, _shape(x)),
         unbroadcast(-g if alpha == 1 else g * -alpha, _shape(y)),
-    ))
+    ), ())
 
 
 def rsub(a: Any, b: Any) -> Tensor:
@@ -51,10 +51,10 @@ def mul(a: Any, b: Any) -> Tensor:
     """a * b.  d/da = b, d/db = a (the lecture's z = x * y)."""
     a, b, x, y = operands(a, b)
     out = apply_binary(np.multiply, x, y)
-    return _record2(out, "MulBackward0", a, b, lambda g: (
+    return _record(out, "MulBackward0", a, b, lambda g: (
         unbroadcast(g * y, _shape(x)) if _req(a) else None,
         unbroadcast(g * x, _shape(y)) if _req(b) else None,
-    ))
+    ), (b if _req(a) else None, a if _req(b) else None))
 
 
 def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -67,10 +67,10 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
         x, y = np.asarray(x, dtype=f), np.asarray(y, dtype=f)
     with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
         out = apply_binary(np.true_divide, x, y)
-    return _record2(out, "DivBackward0", a, b, lambda g: (
+    return _record(out, "DivBackward0", a, b, lambda g: (
         unbroadcast(g / y, _shape(x)) if _req(a) else None,
         unbroadcast(-g * x / (y * y), _shape(y)) if _req(b) else None,
-    ))
+    ), (a if _req(b) else None, b))
 
 
 def rdiv(a: Any, b: Any) -> Tensor:
@@ -89,7 +89,8 @@ def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
             out = np.trunc(q).astype(np.result_type(x, y), copy=False)
         else:
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
-    return _record2(out, "DivBackward2", a, b, lambda g: (np.zeros(_shape(x), g.dtype), np.zeros(_shape(y), g.dtype)))
+    return _record(out, "DivBackward2", a, b,
+                   lambda g: (np.zeros(_shape(x), g.dtype), np.zeros(_shape(y), g.dtype)), ())
 
 
 def _no_integer_division_by_zero(x: Any, y: Any) -> None:
@@ -108,10 +109,10 @@ def remainder(a: Any, b: Any) -> Tensor:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = apply_binary(np.remainder, x, y)
     name = "RemainderBackward1" if isinstance(b, Tensor) else "RemainderBackward0"
-    return _record2(out, name, a, b, lambda g: (
+    return _record(out, name, a, b, lambda g: (
         unbroadcast(g, _shape(x)),
         unbroadcast(-g * np.floor_divide(x, y), _shape(y)),
-    ))
+    ), (a if _req(b) else None, b if _req(b) else None))
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -129,7 +130,7 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
             with np.errstate(divide="ignore", invalid="ignore"):
                 return (g * y * x ** (y - 1),)
 
-        return record(out, "PowBackward0", (a,), backward_scalar)
+        return record(out, "PowBackward0", (a,), backward_scalar, (a,))
     if np.asarray(x).dtype.kind in "biu" and np.asarray(y).dtype.kind in "biu":
         out = apply_binary(_int_power, x, y)
     else:
@@ -147,7 +148,8 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
                 gb = unbroadcast(gb, _shape(y))
         return ga, gb
 
-    return _record2(out, "PowBackward1" if isinstance(a, Tensor) else "PowBackward2", a, b, backward)
+    return _record(out, "PowBackward1" if isinstance(a, Tensor) else "PowBackward2", a, b, backward,
+                   (a, b, OUT if _req(b) else None))
 
 
 def _int_power(x: Any, y: Any) -> np.ndarray:
@@ -171,7 +173,7 @@ def neg(a: Tensor) -> Tensor:
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return record(np.negative(a._data), "NegBackward0", (a,), lambda g: (-g,))
+    return record(np.negative(a._data), "NegBackward0", (a,), lambda g: (-g,), ())
 
 
 def maximum(a: Tensor, b: Tensor) -> Tensor:
@@ -194,7 +196,7 @@ def _extremum(a: Any, b: Any, fn: Any, name: str, wins: Any) -> Tensor:
         share = np.where(x == y, 0.5, wins(x, y)).astype(g.dtype)
         return unbroadcast(g * share, x.shape), unbroadcast(g * (1 - share), y.shape)
 
-    return _record2(out, name, a, b, backward)
+    return _record(out, name, a, b, backward)
 
 
 def where(condition: Tensor, a: Any = None, b: Any = None) -> Tensor:
@@ -214,10 +216,10 @@ def where(condition: Tensor, a: Any = None, b: Any = None) -> Tensor:
         out = np.where(c, x, y)
     except ValueError:
         raise _mismatch(c, x, y) from None
-    return _record2(out, "WhereBackward0", a, b, lambda g: (
+    return _record(out, "WhereBackward0", a, b, lambda g: (
         unbroadcast(np.where(c, g, 0).astype(g.dtype), _shape(x)) if _req(a) else None,
         unbroadcast(np.where(c, 0, g).astype(g.dtype), _shape(y)) if _req(b) else None,
-    ))
+    ), (condition,))
 
 
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -264,12 +266,13 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
 clip = clamp
 
 
-def _record2(out: Any, name: str, a: Any, b: Any, backward: Any) -> Tensor:
-    """``record2`` with each gradient in its operand's dtype: float32 meeting float64 computes in
-    float64, yet the float32 operand gets a float32 gradient, as in PyTorch."""
+def _record(out: Any, name: str, a: Any, b: Any, backward: Any, saved: Any = None) -> Tensor:
+    """``record`` of a binary op, with each gradient in its operand's dtype: float32 meeting
+    float64 computes in float64, yet the float32 operand gets a float32 gradient, as in PyTorch."""
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype != b._data.dtype:
-        return record2(out, name, a, b, lambda g: tuple(_like(t, gt) for t, gt in zip((a, b), backward(g))))
-    return record2(out, name, a, b, backward)  # the gradients already have the operands' dtype
+        return record(out, name, (a, b), lambda g: tuple(_like(t, gt) for t, gt in zip((a, b), backward(g))),
+                      saved)
+    return record(out, name, (a, b), backward, saved)  # the gradients already have the operands' dtype
 
 
 def _like(t: Any, g: Any) -> Any:
@@ -296,11 +299,7 @@ def _req(t: Any) -> bool:
 
 def _type_name(v: Any) -> str:
     """PyTorch's name for the element type in its messages: 'Float', 'Long'..."""
-    return _TYPE_NAMES[np.asarray(v).dtype.name]
-
-
-_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+    return dt.scalar_name(np.asarray(v).dtype)
 
 
 def _is_bool(v: Any) -> bool:

@@ -424,7 +424,8 @@ def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | No
         return (_from_4d(gx, nd, batched) if gx is not None else None,
                 gw.reshape(weight._data.shape) if gw is not None else None, gb)
 
-    return record(_from_4d(out, nd, batched), "ConvolutionBackward0", (x, weight, bias), backward)
+    return record(_from_4d(out, nd, batched), "ConvolutionBackward0", (x, weight, bias), backward,
+                  (x, weight))
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
@@ -530,7 +531,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
             gb = g4.sum(axis=(0, 2, 3))
         return gx, gw, gb
 
-    return record(out if batched else out[0], "ConvolutionBackward0", (x, weight, bias), backward)
+    return record(out if batched else out[0], "ConvolutionBackward0", (x, weight, bias), backward,
+                  (x, weight))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,7 +616,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
         gx = _col2im(g if batched else g[None], hw, geo)
         return (gx if batched else gx[0],)
 
-    return record(out if batched else out[0], "Im2ColBackward0", (x,), backward)
+    return record(out if batched else out[0], "Im2ColBackward0", (x,), backward, ())
 
 
 def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,  # noqa: A002
@@ -654,7 +656,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,  
         gx = _im2col(g if batched else g[None], geo)
         return (gx if batched else gx[0],)
 
-    return record(out if batched else out[0], "Col2ImBackward0", (x,), backward)
+    return record(out if batched else out[0], "Col2ImBackward0", (x,), backward, ())
 
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "Geometry",

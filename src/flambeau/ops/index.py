@@ -9,7 +9,18 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, _wrap_dim, broadcast_error, needs_grad, record, unbroadcast
+from ._core import (
+    Tensor,
+    _make,
+    _wrap_dim,
+    broadcast_error,
+    bump,
+    inplace,
+    record,
+    record_view,
+    tracked,
+    unbroadcast,
+)
 
 _VALID = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
           "valid indices")
@@ -109,6 +120,8 @@ class _Index:
                 basic += [slice(None)] * _dims_used(e)
                 advanced.append(e)
                 dim += _dims_used(e)
+        if not any(e is Ellipsis for e in basic):
+            basic.append(Ellipsis)  # x[0] of a vector: a 0-d view, not a NumPy scalar
         self.basic = tuple(basic)
         self.advanced = tuple(advanced) if any(isinstance(e, np.ndarray) for e in advanced) else None
         if self.advanced is not None:
@@ -156,7 +169,8 @@ def _parse(x: np.ndarray, idx: Any) -> _Index:
 
 
 def getitem(a: Tensor, idx: Any) -> Tensor:
-    """``a[idx]``.  Backward: a zero tensor of ``a``'s shape with ``g`` added at ``idx``."""
+    """``a[idx]``: a view of ``a`` for ints, slices, None and ``...``; a copy with integer arrays
+    or masks.  Backward: a zero tensor of ``a``'s shape with ``g`` added at ``idx``."""
     x = a._data
     index = _parse(x, idx)
     try:
@@ -169,20 +183,20 @@ def getitem(a: Tensor, idx: Any) -> Tensor:
         index.add_at(gx, g)
         return (gx,)
 
-    return record(out, index.name, (a,), backward)
+    if index.advanced is None:
+        basic = index.basic
+        return record_view(a, index.name, lambda arr: arr[basic], backward)
+    return record(out, index.name, (a,), backward, ())
 
 
 def _type_name(a: Tensor) -> str:
-    from .shape import _legacy_name
-
-    return _legacy_name(a)
+    return a.dtype.legacy_type
 
 
 def setitem(a: Tensor, idx: Any, value: Any) -> None:
-    """``a[idx] = value``, in place. On a tensor in the graph the old values' gradient is cut at
-    ``idx`` and ``value`` receives the gradient there."""
-    from .inplace import check_inplace
-
+    """``a[idx] = value``, in place. In the graph, as in PyTorch: ``a[idx]`` is a view of ``a``
+    and ``value`` is copied into it (the old values' gradient is cut at ``idx``, ``value``
+    receives the gradient there); an integer-array or mask index records ``IndexPutBackward0``."""
     x = a._data
     if isinstance(value, (list, tuple, np.ndarray)):
         raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
@@ -204,26 +218,44 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     except ValueError:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
                            f"broadcast to indexing result of shape {list(target_shape)}") from None
-    if not needs_grad(a, value):
+    if not tracked(a, value):
         index.set(x, v)
+        bump(a)
         return
-    check_inplace(a)
-    # In the graph, write into a copy: the nodes before may still need the old values.
-    new = x.copy()
-    index.set(new, v)
-    old = _make(x, a.grad_fn)
-    old._requires_grad = a._requires_grad
+    from .inplace import copy_
+
+    if index.advanced is None:
+        copy_(getitem(a, idx), value)
+        return
+    basic = index.basic
+
+    def back(g: np.ndarray) -> tuple:
+        gx = np.zeros(x.shape, g.dtype)
+        gx[basic] = g
+        return (gx,)
+
+    target = a if all(e is Ellipsis or (isinstance(e, slice) and e == slice(None)) for e in basic) \
+        else record_view(a, "AliasBackward0", lambda arr: arr[basic], back)
+    inplace(target, _index_put, index.advanced, value if isinstance(value, Tensor) else v)
+
+
+def _index_put(a: Tensor, advanced: tuple, value: Any) -> Tensor:
+    """A copy of ``a`` with ``value`` at ``advanced`` (integer arrays or masks).  The old values'
+    gradient is cut there; ``value`` gets ``g`` there (summed over broadcasting)."""
+    new = a._data.copy()
+    v = value._data if isinstance(value, Tensor) else value
+    new[advanced] = v
+    vshape = np.shape(v)
 
     def backward(g: np.ndarray) -> tuple:
         g_old = g.copy()
-        index.set(g_old, 0)  # the overwritten elements no longer depend on the old values
+        g_old[advanced] = 0
         g_val = None
         if isinstance(value, Tensor):
-            g_val = unbroadcast(index.get(g), vshape).astype(value._data.dtype, copy=False)
+            g_val = unbroadcast(g[advanced], vshape).astype(value._data.dtype, copy=False)
         return g_old, g_val
 
-    t = record(new, "CopySlices", (old, value if isinstance(value, Tensor) else None), backward)
-    a._data, a.grad_fn, a._requires_grad = t._data, t.grad_fn, t._requires_grad
+    return record(new, "IndexPutBackward0", (a, value), backward, ())
 
 
 def _check_index(ix: np.ndarray, size: int, d: int) -> None:
@@ -259,7 +291,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     _check_index(ix, x.shape[d] if x.ndim else 1, d)
     if x.ndim == 0:
         return record(x.reshape(1)[ix].reshape(ix.shape), "GatherBackward0", (a,),
-                      lambda g: (np.asarray(g.sum(), g.dtype),))
+                      lambda g: (np.asarray(g.sum(), g.dtype),), ())
     where = _along(ix, d)
     out = x[where]
 
@@ -268,7 +300,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
         np.add.at(gx, where, g)
         return (gx,)
 
-    return record(out, "GatherBackward0", (a,), backward)
+    return record(out, "GatherBackward0", (a,), backward, ())
 
 
 def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -299,7 +331,7 @@ def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         gs[used] = g[where]
         return g, gs
 
-    return record(out, "ScatterAddBackward0", (a, src), backward)
+    return record(out, "ScatterAddBackward0", (a, src), backward, ())
 
 
 def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -317,7 +349,7 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
         if ix.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {ix.size} value(s)")
         _check_index(ix, 1, 0)
-        return record(x.copy(), "IndexSelectBackward0", (a,), lambda g: (g,))
+        return record(x.copy(), "IndexSelectBackward0", (a,), lambda g: (g,), ())
     _check_index(ix, x.shape[d], d)
     out = np.take(x, ix, axis=d)
 
@@ -326,7 +358,7 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
         np.add.at(gx, (slice(None),) * d + (ix,), g)
         return (gx,)
 
-    return record(out, "IndexSelectBackward0", (a,), backward)
+    return record(out, "IndexSelectBackward0", (a,), backward, ())
 
 
 def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
@@ -357,7 +389,7 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
         gv = np.asarray(np.where(np.broadcast_to(m, shape), g, 0).sum(), dtype=value._data.dtype)
         return ga, gv
 
-    return record(out, "MaskedFillBackward0", inputs, backward)
+    return record(out, "MaskedFillBackward0", inputs, backward, ())
 
 
 def masked_select(a: Tensor, mask: Tensor) -> Tensor:
@@ -377,7 +409,7 @@ def masked_select(a: Tensor, mask: Tensor) -> Tensor:
         gx[mb] = g
         return (unbroadcast(gx, x.shape),)
 
-    return record(np.broadcast_to(x, shape)[mb], "MaskedSelectBackward0", (a,), backward)
+    return record(np.broadcast_to(x, shape)[mb], "MaskedSelectBackward0", (a,), backward, ())
 
 
 def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:

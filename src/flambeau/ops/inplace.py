@@ -1,9 +1,13 @@
 """In-place operations (``add_``, ``mul_``, ``zero_``, ``+=``...).
 
-Under ``no_grad`` (how optimizers and students update weights) they write into the tensor's memory.
-On a leaf that requires grad, outside ``no_grad``, they raise, as in PyTorch: changing a weight
-in place would hide the change from backpropagation. On a tensor computed in the graph they are
-recorded like the out-of-place op, the tensor taking the result's place in the graph.
+Every in-place op writes into the tensor's memory (its views see the change) and bumps its
+version (``_version``), which the graph nodes that saved the tensor check at ``backward``.
+
+Under ``no_grad`` (how optimizers and students update weights), or when nothing requires grad,
+that is all. In the graph, the op is recorded like its out-of-place form, reading a copy of the
+old values, and the tensor takes the result's place (``_core.commit``): the nodes recorded before
+keep their edges to the old value's producer. On a leaf that requires grad it raises, as in
+PyTorch: changing a weight in place would hide the change from backpropagation.
 """
 
 from __future__ import annotations
@@ -13,22 +17,27 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import _state
+from .. import _dtype as dt
 from . import arith
-from ._core import Tensor, _make, broadcast_error, needs_grad, operands, record, unbroadcast
+from ._core import (
+    Tensor,
+    broadcast_error,
+    bump,
+    check_inplace,
+    commit,
+    inplace,
+    operands,
+    record,
+    snapshot,
+    tracked,
+    unbroadcast,
+    write,
+)
 
 
-def check_inplace(a: Tensor) -> None:
-    if _state.enabled and a._requires_grad and a.grad_fn is None:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation.")
-
-
-def _inplace(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> Tensor:
-    if _state.enabled and (a._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
-        check_inplace(a)
-        _rebind(a, op(_snapshot(a), other, **kw))
-        return a
+def _binary(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> Tensor:
+    if tracked(a, other):
+        return inplace(a, op, other, **kw)
     _, _, x, y = operands(a, other)
     if kw.get("alpha", 1) != 1:
         y = y * kw["alpha"]
@@ -36,6 +45,7 @@ def _inplace(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) ->
     if out.flags.writeable and x is out:
         try:  # straight into the tensor's memory
             ufunc(out, y, out=out, casting="same_kind")
+            bump(a)
             return a
         except ValueError as e:
             if "broadcast" not in str(e):
@@ -47,93 +57,64 @@ def _inplace(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) ->
             raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast "
                                f"shape {list(shape)}") from None
         except TypeError:
-            pass  # a cast PyTorch refuses too: _write names it
-    _write(a, ufunc(x, y))
+            pass  # a cast PyTorch refuses too: write names it
+    write(a, _fits(a, ufunc(x, y)))
     return a
 
 
-def _write(a: Tensor, res: Any) -> None:
-    x = a._data
+def _fits(a: Tensor, res: Any) -> np.ndarray:
     res = np.asarray(res)
-    if res.shape != x.shape:
+    if res.shape != a._data.shape:
         try:
-            res = np.broadcast_to(res, x.shape)
+            return np.broadcast_to(res, a._data.shape)
         except ValueError:
             raise RuntimeError(
-                f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+                f"output with shape {list(a._data.shape)} doesn't match the broadcast shape "
                 f"{list(res.shape)}") from None
-    if res.dtype != x.dtype and np.can_cast(res.dtype, x.dtype, "same_kind") is False:
-        raise RuntimeError(
-            f"result type {_name(res.dtype)} can't be cast to the desired output type {_name(x.dtype)}")
-    if not x.flags.writeable:
-        a._data = np.array(res, dtype=x.dtype)
-        return
-    x[...] = res
-
-
-def _name(d: np.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool",
-            "int32": "Int"}.get(str(d), str(d))
-
-
-def _snapshot(a: Tensor) -> Tensor:
-    """The tensor as it is before an in-place op: the recorded op reads from it, and ``a``
-    then takes the result's place in the graph."""
-    old = _make(a._data, a.grad_fn)
-    old._requires_grad = a._requires_grad
-    return old
-
-
-def _rebind(a: Tensor, result: Tensor) -> None:
-    if result._data.shape != a._data.shape:
-        raise RuntimeError(
-            f"output with shape {list(a._data.shape)} doesn't match the broadcast shape "
-            f"{list(result._data.shape)}")
-    a._data = result._data.astype(a._data.dtype, copy=False)
-    a.grad_fn = result.grad_fn
-    a._requires_grad = result._requires_grad
+    return res
 
 
 def add_(a: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
-    return _inplace(a, other, np.add, arith.add, alpha=alpha)
+    return _binary(a, other, np.add, arith.add, alpha=alpha)
 
 
 def sub_(a: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
-    return _inplace(a, other, np.subtract, arith.sub, alpha=alpha)
+    return _binary(a, other, np.subtract, arith.sub, alpha=alpha)
 
 
 def mul_(a: Tensor, other: Any) -> Tensor:
-    return _inplace(a, other, np.multiply, arith.mul)
+    return _binary(a, other, np.multiply, arith.mul)
 
 
 def div_(a: Tensor, other: Any) -> Tensor:
     if a._data.dtype.kind != "f":
-        raise RuntimeError(f"result type Float can't be cast to the desired output type {_name(a._data.dtype)}")
-    return _inplace(a, other, np.true_divide, arith.div)
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{dt.scalar_name(a._data.dtype)}")
+    return _binary(a, other, np.true_divide, arith.div)
 
 
 def pow_(a: Tensor, other: Any) -> Tensor:
-    return _inplace(a, other, np.power, arith.pow)
+    return _binary(a, other, np.power, arith.pow)
 
 
-def _unary_inplace(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
-    if needs_grad(a, *args):
-        check_inplace(a)
-        _rebind(a, op(_snapshot(a), *args, **kw))
-    else:
-        _write(a, op(a, *args, **kw)._data)
+def unary_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
+    """``a`` replaced in place by ``op(a, *args, **kw)`` (``relu_``, ``clamp_``, ``exp_``...)."""
+    if tracked(a, *args):
+        return inplace(a, op, *args, **kw)
+    write(a, _fits(a, op(a, *args, **kw)._data))
     return a
 
 
 def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    return _unary_inplace(a, arith.clamp, min, max)
+    return unary_(a, arith.clamp, min, max)
 
 
 def _replace(a: Tensor, new: np.ndarray, name: str, src: Tensor | None = None,
              src_grad: Callable | None = None) -> Tensor:
     """Record, in the graph, that every element of ``a`` was replaced by ``new``: the old values
     get a zero gradient, ``src`` (if given) gets ``src_grad(g)``."""
-    old = _snapshot(a)
+    check_inplace(a)
+    old = snapshot(a)
 
     def backward(g: np.ndarray) -> tuple:
         g_src = None
@@ -141,16 +122,15 @@ def _replace(a: Tensor, new: np.ndarray, name: str, src: Tensor | None = None,
             g_src = np.asarray(src_grad(g)).astype(src._data.dtype, copy=False)
         return np.zeros_like(g), g_src
 
-    _rebind(a, record(new, name, (old, src), backward))
-    return a
+    return commit(a, record(new, name, (old, src), backward, ()))
 
 
 def zero_(a: Tensor) -> Tensor:
     """Set every element to 0."""
     check_inplace(a)
-    if needs_grad(a):
+    if tracked(a):
         return _replace(a, np.zeros_like(a._data), "ZeroBackward0")
-    _write(a, np.zeros((), a._data.dtype))
+    write(a, np.zeros((), a._data.dtype))
     return a
 
 
@@ -163,12 +143,12 @@ def fill_(a: Tensor, value: Any) -> Tensor:
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions.")
         v = value._data
-    if needs_grad(a, value):
+    if tracked(a, value):
         new = np.full(a._data.shape, v, dtype=a._data.dtype)
         if isinstance(value, Tensor):
             return _replace(a, new, "FillBackward3", value, lambda g: g.sum())
         return _replace(a, new, "FillBackward2")
-    _write(a, np.asarray(v).astype(a._data.dtype))
+    write(a, np.asarray(v).astype(a._data.dtype))
     return a
 
 
@@ -183,18 +163,18 @@ def copy_(a: Tensor, src: Any) -> Tensor:
         new = np.broadcast_to(v, x.shape)
     except ValueError:
         raise broadcast_error(x.shape, v.shape) from None
-    if needs_grad(a, src):
+    if tracked(a, src):
         vshape = v.shape
-        return _replace(a, new.astype(x.dtype), "CopyBackwards",
+        return _replace(a, new.astype(x.dtype), "torch::autograd::CopyBackwards",
                         src if isinstance(src, Tensor) else None, lambda g: unbroadcast(g, vshape))
-    _write(a, new.astype(x.dtype, copy=False))
+    write(a, new.astype(x.dtype, copy=False))
     return a
 
 
 def masked_fill_(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     from .index import masked_fill
 
-    return _unary_inplace(a, masked_fill, mask, value)
+    return unary_(a, masked_fill, mask, value)
 
 
 def uniform_(a: Tensor, a_: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
@@ -211,5 +191,5 @@ def normal_(a: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = 
 
 def _fill_random(a: Tensor, values: np.ndarray) -> Tensor:
     check_inplace(a)
-    _write(a, values.astype(a._data.dtype))
+    write(a, values.astype(a._data.dtype))
     return a

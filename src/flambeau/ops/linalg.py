@@ -70,7 +70,7 @@ def matmul(a: Tensor, b: Tensor, *, _name: str | None = None) -> Tensor:
             return record(x @ y, _name or "MmBackward0", (a, b), lambda g: (
                 g @ y.T if a._requires_grad else None,
                 x.T @ g if b._requires_grad else None,
-            ))
+            ), (a if b._requires_grad else None, b if a._requires_grad else None))
     a, b = _operand(a, "matmul(): argument 'input'"), _operand(b, "matmul(): argument 'other'")
     x, y = _same_dtype(a, b)
     if x.ndim == 0 or y.ndim == 0:
@@ -99,7 +99,8 @@ def matmul(a: Tensor, b: Tensor, *, _name: str | None = None) -> Tensor:
             gb = unbroadcast(np.swapaxes(xm, -1, -2) @ gm, ym.shape).reshape(y.shape)
         return ga, gb
 
-    return record(out, _name or _grad_fn_name(x.ndim, y.ndim), (a, b), backward)
+    return record(out, _name or _grad_fn_name(x.ndim, y.ndim), (a, b), backward,
+                  (a if b._requires_grad else None, b if a._requires_grad else None))
 
 
 def _check_matrix(t: Tensor, what: str) -> None:
@@ -151,7 +152,7 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
     return record(np.multiply.outer(x, y), "MulBackward0", (a, b), lambda g: (
         (g @ y).astype(a._data.dtype, copy=False) if a._requires_grad else None,
         (x @ g).astype(b._data.dtype, copy=False) if b._requires_grad else None,
-    ))
+    ), (b if a._requires_grad else None, a if b._requires_grad else None))
 
 
 def addmm(bias: Tensor, x: Tensor, w: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
@@ -182,7 +183,7 @@ def addmm(bias: Tensor, x: Tensor, w: Tensor, *, beta: float = 1, alpha: float =
         if bias._requires_grad else None,
         (g @ wa.T) * alpha if x._requires_grad else None,
         (xa.T @ g) * alpha if w._requires_grad else None,
-    ))
+    ), (x if w._requires_grad else None, w if x._requires_grad else None))
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -209,4 +210,5 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         gb = g2.sum(axis=0) if bias is not None and bias._requires_grad else None
         return gx, gw, gb
 
-    return record(out, "AddmmBackward0", (x, weight, bias), backward)
+    return record(out, "AddmmBackward0", (x, weight, bias), backward,
+                  (x if weight._requires_grad else None, weight if x._requires_grad else None))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make, dims, float_data, record
+from ._core import OUT, Tensor, _make, dims, float_data, record
 
 values_indices = {
     name: namedtuple(name, ["values", "indices"]) for name in ("max", "min", "sort", "topk", "mode", "median", "kthvalue", "cummax", "cummin")
@@ -69,10 +69,7 @@ def _grad_as(a: Tensor, backward: Any) -> Any:
     return lambda g: tuple(gi.astype(a._data.dtype, copy=False) for gi in backward(g))
 
 
-def _type_name(d: np.dtype) -> str:
-    """PyTorch's name for an element type in its messages: 'Long', 'Bool'..."""
-    return {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-            "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}[d.name]
+_type_name = dt.scalar_name
 
 
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
@@ -89,7 +86,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
         return (_expand(g, shape, axes, keepdim),)
 
     return record(out, "SumBackward1" if dim is not None else "SumBackward0", (a,),
-                  backward if dtype is None else _grad_as(a, backward))
+                  backward if dtype is None else _grad_as(a, backward), ())
 
 
 def nansum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -124,7 +121,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
     with np.errstate(divide="ignore", invalid="ignore"):  # the mean of nothing is nan
         out = np.sum(x, axis=axes, keepdims=keepdim) / n
     return record(np.asarray(out, dtype=x.dtype), "MeanBackward1" if dim is not None else "MeanBackward0",
-                  (a,), _grad_as(a, lambda g: (_expand(g / builtins.max(n, 1), shape, axes, keepdim),)))
+                  (a,), _grad_as(a, lambda g: (_expand(g / builtins.max(n, 1), shape, axes, keepdim),)), ())
 
 
 def _extreme(a: Tensor, dim: Any, keepdim: bool, kind: str) -> Any:
@@ -360,7 +357,7 @@ def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
         e = np.exp(_shifted(x, axis))
         out = e / np.sum(e, axis=axis, keepdims=True)
     return record(out, "SoftmaxBackward0", (a,),
-                  _grad_as(a, lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)))
+                  _grad_as(a, lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)), (OUT,))
 
 
 def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
@@ -370,7 +367,7 @@ def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
         shifted = _shifted(x, axis)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return record(out, "LogSoftmaxBackward0", (a,),
-                  _grad_as(a, lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)))
+                  _grad_as(a, lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)), (OUT,))
 
 
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
@@ -430,10 +427,10 @@ def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
         x = x.astype(np.int64)
     axis = _axis(dim, x.ndim)
     if axis is None:
-        return record(x.copy(), "CumsumBackward0", (a,), _grad_as(a, lambda g: (g,)))
+        return record(x.copy(), "CumsumBackward0", (a,), _grad_as(a, lambda g: (g,)), ())
     out = np.cumsum(x, axis=axis)
     return record(out, "CumsumBackward0", (a,),
-                  _grad_as(a, lambda g: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)))
+                  _grad_as(a, lambda g: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)), ())
 
 
 # ---------------------------------------------------------------- not differentiable

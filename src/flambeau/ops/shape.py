@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make, _wrap_dim, dims, record, shape_args
+from ._core import Tensor, _make, _wrap_dim, dims, record, shape_args, record_view, record_views
 
 
 def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
@@ -33,13 +33,12 @@ def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
 
 
 def _as_view(x: np.ndarray, shape: tuple) -> np.ndarray | None:
-    """``x`` in ``shape`` sharing its memory, or None where the strides do not allow it."""
-    v = x.view()
+    """``x`` in ``shape`` sharing its memory, or None where the strides do not allow it (a
+    gradient array, contiguous, always allows it)."""
     try:
-        v.shape = shape
-    except AttributeError:
+        return np.reshape(x, shape, copy=False)
+    except ValueError:
         return None
-    return v
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
@@ -47,12 +46,10 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     its memory layout allows, else a copy.  Backward reshapes the gradient back."""
     x = a._data
     new = _infer_shape(shape_args(shape), x.size, x.shape)
-    out = _as_view(x, new)
-    name = "ViewBackward0"
-    if out is None:
-        out, name = x.reshape(new), "UnsafeViewBackward0"
     src = x.shape
-    return record(out, name, (a,), lambda g: (g.reshape(src),))
+    if _as_view(x, new) is None:
+        return record(x.reshape(new), "UnsafeViewBackward0", (a,), lambda g: (g.reshape(src),), ())
+    return record_view(a, "ViewBackward0", lambda arr: _as_view(arr, new), lambda g: (g.reshape(src),))
 
 
 def view(a: Tensor, *shape: Any) -> Tensor:
@@ -61,14 +58,13 @@ def view(a: Tensor, *shape: Any) -> Tensor:
         raise RuntimeError("flambeau does not reinterpret memory with view(dtype); use .to(dtype)")
     x = a._data
     new = _infer_shape(shape_args(shape), x.size, x.shape)
-    v = _as_view(x, new)
-    if v is None:
+    if _as_view(x, new) is None:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         )
     src = x.shape
-    return record(v, "ViewBackward0", (a,), lambda g: (g.reshape(src),))
+    return record_view(a, "ViewBackward0", lambda arr: _as_view(arr, new), lambda g: (g.reshape(src),))
 
 
 def view_as(a: Tensor, other: Tensor) -> Tensor:
@@ -104,10 +100,10 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions.  Backward swaps them back."""
     x = a._data
     if x.ndim == 0:
-        return record(x, "TransposeBackward0", (a,), lambda g: (g,))
+        return record_view(a, "TransposeBackward0", lambda arr: arr[...], lambda g: (g,))
     d0, d1 = _wrap_dim(dim0, x.ndim), _wrap_dim(dim1, x.ndim)
-    return record(np.swapaxes(x, d0, d1), "TransposeBackward0", (a,),
-                  lambda g: (np.swapaxes(g, d0, d1),))
+    return record_view(a, "TransposeBackward0", lambda arr: np.swapaxes(arr, d0, d1),
+                lambda g: (np.swapaxes(g, d0, d1),))
 
 
 swapaxes = swapdims = transpose
@@ -118,8 +114,8 @@ def t(a: Tensor) -> Tensor:
     if a._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
     if a._data.ndim < 2:
-        return record(a._data, "TBackward0", (a,), lambda g: (g,))
-    return record(a._data.T, "TBackward0", (a,), lambda g: (g.T,))
+        return record_view(a, "TBackward0", lambda arr: arr[...], lambda g: (g,))
+    return record_view(a, "TBackward0", lambda arr: arr.T, lambda g: (g.T,))
 
 
 def permute(a: Tensor, *order: Any) -> Tensor:
@@ -134,7 +130,8 @@ def permute(a: Tensor, *order: Any) -> Tensor:
         )
     perm = dims(perm, x.ndim)
     inverse = tuple(np.argsort(perm))
-    return record(np.transpose(x, perm), "PermuteBackward0", (a,), lambda g: (np.transpose(g, inverse),))
+    return record_view(a, "PermuteBackward0", lambda arr: np.transpose(arr, perm),
+                lambda g: (np.transpose(g, inverse),))
 
 
 def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
@@ -157,7 +154,7 @@ def T(a: Tensor) -> Tensor:
         warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape "
                       "is deprecated (as in PyTorch); use `x.mT` to transpose batches of matrices "
                       "or x.permute(...) to reverse the dimensions", UserWarning, stacklevel=3)
-    return record(x.T, "PermuteBackward0", (a,), lambda g: (g.T,))
+    return record_view(a, "PermuteBackward0", lambda arr: arr.T, lambda g: (g.T,))
 
 
 def mT(a: Tensor) -> Tensor:
@@ -176,7 +173,8 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
         # PyTorch's node names the form it was called in: an int or a sequence of dims
         name = "SqueezeBackward1" if isinstance(dim, (int, np.integer)) else "SqueezeBackward2"
     src = x.shape
-    return record(np.squeeze(x, axes) if axes else x, name, (a,), lambda g: (g.reshape(src),))
+    return record_view(a, name, lambda arr: np.squeeze(arr, axes) if axes else arr[...],
+                lambda g: (g.reshape(src),))
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
@@ -184,14 +182,12 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     x = a._data
     d = _wrap_dim(dim, x.ndim + 1)
     src = x.shape
-    return record(np.expand_dims(x, d), "UnsqueezeBackward0", (a,), lambda g: (g.reshape(src),))
+    return record_view(a, "UnsqueezeBackward0", lambda arr: np.expand_dims(arr, d), lambda g: (g.reshape(src),))
 
 
 def _legacy_name(a: Tensor) -> str:
     """PyTorch's old name for the type of ``a`` (``torch.FloatTensor``), used in its messages."""
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-    return f"torch.{names[a.dtype.name]}Tensor"
+    return a.dtype.legacy_type
 
 
 def expand(a: Tensor, *sizes: Any) -> Tensor:
@@ -221,8 +217,71 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     from ._core import unbroadcast
 
     src = x.shape
-    return record(np.broadcast_to(x, tuple(target)), "ExpandBackward0", (a,),
-                  lambda g: (unbroadcast(g, src),))
+    target = tuple(target)
+    return record_view(a, "ExpandBackward0", lambda arr: np.broadcast_to(arr, target),
+                lambda g: (unbroadcast(g, src),))
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The view ``a[..., start:start + length, ...]`` along ``dim``."""
+    x = a._data
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, x.ndim)
+    n = x.shape[d]
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    start = start + n if start < 0 else start
+    if length < 0 or start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    where = (slice(None),) * d + (slice(start, start + length),)
+    return record_view(a, "SliceBackward0", lambda arr: arr[where], _put_back(x.shape, where))
+
+
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    """The view ``a[..., index, ...]`` along ``dim`` (that dimension removed)."""
+    x = a._data
+    if x.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, x.ndim)
+    n = x.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(x.shape)} at dimension {d}")
+    where = (slice(None),) * d + (index + n if index < 0 else index, Ellipsis)
+    return record_view(a, "SelectBackward0", lambda arr: arr[where], _put_back(x.shape, where))
+
+
+def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The view of the diagonal ``a[i, i + offset]`` of dimensions ``dim1``, ``dim2`` (moved to
+    the end).  Backward puts the gradient back on that diagonal."""
+    x = a._data
+    d1, d2 = _wrap_dim(dim1, x.ndim), _wrap_dim(dim2, x.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+
+    def fn(arr: np.ndarray) -> np.ndarray:  # np.diagonal, but writable like the array
+        m = np.moveaxis(arr, (d1, d2), (-2, -1))
+        m = m[..., max(-offset, 0):, max(offset, 0):]
+        n = max(0, min(m.shape[-2], m.shape[-1]))
+        return np.lib.stride_tricks.as_strided(m, m.shape[:-2] + (n,), m.strides[:-2] + (m.strides[-2] + m.strides[-1],),
+                                               writeable=arr.flags.writeable)
+
+    def backward(g: np.ndarray) -> tuple:
+        gx = np.zeros(x.shape, g.dtype)
+        fn(gx)[...] = g
+        return (gx,)
+
+    return record_view(a, "DiagonalBackward0", fn, backward)
+
+
+def _put_back(shape: tuple, where: tuple) -> Any:
+    def backward(g: np.ndarray) -> tuple:
+        gx = np.zeros(shape, g.dtype)
+        gx[where] = g
+        return (gx,)
+
+    return backward
 
 
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
@@ -252,19 +311,19 @@ def repeat(a: Tensor, *sizes: Any) -> Tensor:
         gs = g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2)))
         return (gs.reshape(x.shape),)
 
-    return record(out, "RepeatBackward0", (a,), backward)
+    return record(out, "RepeatBackward0", (a,), backward, ())
 
 
 def contiguous(a: Tensor) -> Tensor:
     """The same tensor, with its memory laid out in row-major order."""
     if a._data.flags.c_contiguous:
         return a
-    return record(np.ascontiguousarray(a._data), "CloneBackward0", (a,), lambda g: (g,))
+    return record(np.ascontiguousarray(a._data), "CloneBackward0", (a,), lambda g: (g,), ())
 
 
 def clone(a: Tensor) -> Tensor:
     """A copy (in the graph: its gradient flows back to ``a``)."""
-    return record(a._data.copy(), "CloneBackward0", (a,), lambda g: (g,))
+    return record(a._data.copy(), "CloneBackward0", (a,), lambda g: (g,), ())
 
 
 def to_dtype(a: Tensor, d: dt.dtype, copy: bool = False) -> Tensor:
@@ -274,7 +333,7 @@ def to_dtype(a: Tensor, d: dt.dtype, copy: bool = False) -> Tensor:
     out = a._data.astype(d.np)
     if d.category != 2:
         return _make(out)
-    return record(out, "ToCopyBackward0", (a,), lambda g: (g.astype(src),))
+    return record(out, "ToCopyBackward0", (a,), lambda g: (g.astype(src),), ())
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -313,7 +372,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             lo += n
         return tuple(grads)
 
-    return record(out, "CatBackward0", ts, backward)
+    return record(out, "CatBackward0", ts, backward, ())
 
 
 concat = concatenate = cat
@@ -339,7 +398,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         return tuple(np.take(g, i, axis=d).astype(t._data.dtype, copy=False)
                      for i, t in enumerate(ts))
 
-    return record(out, "StackBackward0", ts, backward)
+    return record(out, "StackBackward0", ts, backward, ())
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
@@ -354,18 +413,8 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
 
 
 def _pieces(a: Tensor, where: list[tuple], name: str) -> tuple[Tensor, ...]:
-    """The views ``a[w]`` for each index ``w``, each recorded as a node whose backward puts
-    its gradient back at ``w`` in zeros of ``a``'s shape."""
-    x = a._data
-
-    def put_back(w: tuple) -> Any:
-        def backward(g: np.ndarray) -> tuple:
-            gx = np.zeros(x.shape, g.dtype)
-            gx[w] = g
-            return (gx,)
-        return backward
-
-    return tuple(record(x[w], name, (a,), put_back(w)) for w in where)
+    """The views ``a[w]`` for each index ``w``, made by one node ``name`` (several outputs)."""
+    return record_views(a, name, [lambda arr, w=w: arr[w] for w in where], name.replace("Backward0", ""))
 
 
 def _slices(d: int, bounds: list[int]) -> list[tuple]:
@@ -412,7 +461,7 @@ def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if a._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, a._data.ndim)
-    return _pieces(a, [(slice(None),) * d + (i,) for i in range(a._data.shape[d])], "UnbindBackward0")
+    return _pieces(a, [(slice(None),) * d + (i, Ellipsis) for i in range(a._data.shape[d])], "UnbindBackward0")
 
 
 def flip(a: Tensor, *dims_: Any) -> Tensor:
@@ -422,15 +471,15 @@ def flip(a: Tensor, *dims_: Any) -> Tensor:
         dims_ = tuple(dims_[0])
     axes = dims(dims_, a._data.ndim)
     if a._data.ndim == 0:
-        return record(a._data.copy(), "FlipBackward0", (a,), lambda g: (g,))
-    return record(np.flip(a._data, axes).copy(), "FlipBackward0", (a,), lambda g: (np.flip(g, axes),))
+        return record(a._data.copy(), "FlipBackward0", (a,), lambda g: (g,), ())
+    return record(np.flip(a._data, axes).copy(), "FlipBackward0", (a,), lambda g: (np.flip(g, axes),), ())
 
 
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle (``j <= i + diagonal``) of the last two dimensions, zeros elsewhere."""
-    return record(np.tril(a._data, diagonal), "TrilBackward0", (a,), lambda g: (np.tril(g, diagonal),))
+    return record(np.tril(a._data, diagonal), "TrilBackward0", (a,), lambda g: (np.tril(g, diagonal),), ())
 
 
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle (``j >= i + diagonal``) of the last two dimensions, zeros elsewhere."""
-    return record(np.triu(a._data, diagonal), "TriuBackward0", (a,), lambda g: (np.triu(g, diagonal),))
+    return record(np.triu(a._data, diagonal), "TriuBackward0", (a,), lambda g: (np.triu(g, diagonal),), ())

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, float_data, record
+from ._core import OUT, Tensor, _make, float_data, record
 
 
 def _quietly(fn: Callable) -> Callable:
@@ -23,14 +23,10 @@ def _quietly(fn: Callable) -> Callable:
     return run
 
 
-_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-               "int64": "Long"}
-
-
 def _not_for(a: Tensor, kernel: str, kinds: str = "b") -> None:
     """Refuse the element kinds (NumPy's letters) that PyTorch has no kernel for."""
     if a._data.dtype.kind in kinds:
-        raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[a._data.dtype.name]!r}')
+        raise NotImplementedError(f'"{kernel}" not implemented for {a.dtype.scalar_name!r}')
 
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001
@@ -44,7 +40,7 @@ def abs(a: Tensor) -> Tensor:  # noqa: A001
 def exp(a: Tensor) -> Tensor:
     """e^a.  d/da = e^a."""
     out = np.exp(float_data(a))
-    return record(out, "ExpBackward0", (a,), lambda g: (g * out,))
+    return record(out, "ExpBackward0", (a,), lambda g: (g * out,), (OUT,))
 
 
 @_quietly
@@ -65,28 +61,28 @@ def log1p(a: Tensor) -> Tensor:
 def expm1(a: Tensor) -> Tensor:
     """e^a - 1.  d/da = e^a."""
     out = np.expm1(float_data(a))
-    return record(out, "Expm1Backward0", (a,), _quietly(lambda g: (g * (out + 1),)))
+    return record(out, "Expm1Backward0", (a,), _quietly(lambda g: (g * (out + 1),)), (OUT,))
 
 
 @_quietly
 def sqrt(a: Tensor) -> Tensor:
     """a^(1/2).  d/da = 1 / (2 sqrt(a))."""
     out = np.sqrt(float_data(a))
-    return record(out, "SqrtBackward0", (a,), _quietly(lambda g: (g / (2 * out),)))
+    return record(out, "SqrtBackward0", (a,), _quietly(lambda g: (g / (2 * out),)), (OUT,))
 
 
 @_quietly
 def rsqrt(a: Tensor) -> Tensor:
     """a^(-1/2).  d/da = -1/2 a^(-3/2)."""
     out = 1 / np.sqrt(float_data(a))
-    return record(out, "RsqrtBackward0", (a,), _quietly(lambda g: (g * -0.5 * out * out * out,)))
+    return record(out, "RsqrtBackward0", (a,), _quietly(lambda g: (g * -0.5 * out * out * out,)), (OUT,))
 
 
 @_quietly
 def reciprocal(a: Tensor) -> Tensor:
     """1/a.  d/da = -1/a^2."""
     out = 1 / float_data(a)
-    return record(out, "ReciprocalBackward0", (a,), _quietly(lambda g: (-g * out * out,)))
+    return record(out, "ReciprocalBackward0", (a,), _quietly(lambda g: (-g * out * out,)), (OUT,))
 
 
 def square(a: Tensor) -> Tensor:
@@ -112,14 +108,14 @@ def cos(a: Tensor) -> Tensor:
 def tanh(a: Tensor) -> Tensor:
     """tanh a.  d/da = 1 - tanh(a)^2."""
     out = np.tanh(float_data(a))
-    return record(out, "TanhBackward0", (a,), lambda g: (g * (1 - out * out),))
+    return record(out, "TanhBackward0", (a,), lambda g: (g * (1 - out * out),), (OUT,))
 
 
 def sigmoid(a: Tensor) -> Tensor:
     """1 / (1 + e^-a).  d/da = s (1 - s)."""
     x = float_data(a)
     out = _sigmoid(x)
-    return record(out, "SigmoidBackward0", (a,), lambda g: (g * out * (1 - out),))
+    return record(out, "SigmoidBackward0", (a,), lambda g: (g * out * (1 - out),), (OUT,))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -134,7 +130,7 @@ def relu(a: Tensor) -> Tensor:
         raise RuntimeError("Boolean inputs not supported for relu")
     x = a._data
     out = np.maximum(x, 0)
-    return record(out, "ReluBackward0", (a,), lambda g: (g * (out > 0),))
+    return record(out, "ReluBackward0", (a,), lambda g: (g * (out > 0),), (OUT,))
 
 
 def sign(a: Tensor) -> Tensor:
@@ -146,19 +142,19 @@ def sign(a: Tensor) -> Tensor:
         out = np.sign(x)
         if x.dtype.kind == "f":
             out = np.where(np.isnan(out), 0, out).astype(x.dtype)
-    return record(out, "SignBackward0", (a,), lambda g: (np.zeros_like(g),))
+    return record(out, "SignBackward0", (a,), lambda g: (np.zeros_like(g),), ())
 
 
 def floor(a: Tensor) -> Tensor:
     """Round down (integers are unchanged).  The gradient is 0."""
     _not_for(a, "floor_vml_cpu")
-    return record(np.floor(a._data), "FloorBackward0", (a,), lambda g: (np.zeros_like(g),))
+    return record(np.floor(a._data), "FloorBackward0", (a,), lambda g: (np.zeros_like(g),), ())
 
 
 def ceil(a: Tensor) -> Tensor:
     """Round up (integers are unchanged).  The gradient is 0."""
     _not_for(a, "ceil_vml_cpu")
-    return record(np.ceil(a._data), "CeilBackward0", (a,), lambda g: (np.zeros_like(g),))
+    return record(np.ceil(a._data), "CeilBackward0", (a,), lambda g: (np.zeros_like(g),), ())
 
 
 def round(a: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A001
@@ -166,13 +162,13 @@ def round(a: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A001
     _not_for(a, "round_vml_cpu" if decimals is None else "round_cpu", "b" if decimals is None else "biu")
     out = np.round(a._data, decimals or 0)
     return record(out, "RoundBackward0" if decimals is None else "RoundBackward1", (a,),
-                  lambda g: (np.zeros_like(g),))
+                  lambda g: (np.zeros_like(g),), ())
 
 
 def trunc(a: Tensor) -> Tensor:
     """Round towards zero (integers are unchanged).  The gradient is 0."""
     _not_for(a, "trunc_vml_cpu")
-    return record(np.trunc(a._data), "TruncBackward0", (a,), lambda g: (np.zeros_like(g),))
+    return record(np.trunc(a._data), "TruncBackward0", (a,), lambda g: (np.zeros_like(g),), ())
 
 
 def isnan(a: Tensor) -> Tensor:

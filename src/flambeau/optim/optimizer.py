@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import enable_grad
+from ..ops._core import bump
 from ..tensor import Tensor, _make
 
 
@@ -118,7 +119,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                     continue
-                g.grad_fn = None
+                g._grad_fn = None
                 g._requires_grad = False
                 if g._data.flags.writeable:
                     g._data.fill(0)
@@ -138,10 +139,16 @@ class Optimizer:
         maximize = group.get("maximize", False)
         weight_decay = group.get("weight_decay", 0) if coupled_decay else 0
         for p in group["params"]:
-            if p.grad is None:
+            grad = p._grad
+            if grad is None:
                 continue
+            vc = p._vc  # the caller changes it in place: nodes that saved it will refuse it
+            if vc is None:
+                bump(p)
+            else:
+                vc[0] += 1
             theta = p._data
-            g = p.grad._data
+            g = grad._data
             if maximize:
                 g = -g
             if weight_decay != 0:

@@ -283,7 +283,7 @@ def _to_dot(roots: list[Tensor], names: dict[int, str], style: _Style, rankdir: 
         op = f"op{box[1:]}"
         lines.append(f'  {op} [label="{_op_name(node)}", shape=ellipse, style=filled, '
                      f'fillcolor="{_OP}", fontsize=10, height=0.3, margin="0.05,0.02"];')
-        for inp in node.inputs:
+        for inp in node.input_tensors() or ():
             if inp is not None:
                 lines.append(f"  {ids[id(inp)]} -> {op};")
             elif style.constants:
@@ -328,9 +328,10 @@ def _inputs(t: Tensor) -> list[Tensor]:
     node = t.grad_fn
     if node is None:
         return []
-    if node.inputs is None:
+    inputs = node.input_tensors()
+    if inputs is None:
         raise RuntimeError(FREED_GRAPH)
-    return [u for u in node.inputs if u is not None]
+    return [u for u in inputs if u is not None]
 
 
 def _op_name(node: Any) -> str:

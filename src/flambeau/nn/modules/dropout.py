@@ -33,7 +33,7 @@ class Dropout(_DropoutNd):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training)
+        return F.dropout(x, self.p, self.training, self.inplace)
 
 
 
@@ -49,5 +49,5 @@ class Dropout2d(_DropoutNd):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout2d(x, self.p, self.training)
+        return F.dropout2d(x, self.p, self.training, self.inplace)
 

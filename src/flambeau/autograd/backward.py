@@ -1,0 +1,257 @@
+"""Backpropagation: ``tensor.backward()``, ``autograd.backward`` and ``autograd.grad``.
+
+The walk visits the nodes in reverse topological order (found iteratively: a chain of 100,000
+operations needs no recursion). Each node turns the gradient of its output into gradients of its
+inputs (local gradient times gradient from above), sent along its edges: summed per node when
+several paths meet, and into ``.grad`` at the leaves. Before a node runs, its saved tensors are
+checked: one modified in place since the forward pass raises PyTorch's error. Afterwards the
+graph is freed (each node lets go of its saved values) unless ``retain_graph=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .graph import AccumulateGrad, Node, _freed_backward, check_saved
+from .views import edge
+
+Tensor: Any = None  # flambeau.tensor's names, bound at the first backward (tensor.py imports
+Size: Any = None  # this package: importing it here would be a loop)
+_make: Any = None
+
+
+def _bind() -> None:
+    global Tensor, Size, _make
+    from ..tensor import Size, Tensor, _make  # noqa: F811
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Backpropagate from ``tensors``, summing d(tensors)/d(leaf) into each leaf's ``.grad``.
+
+    ``grad_tensors`` are the gradients from above (d loss / d tensor); one may be omitted only
+    for a tensor holding a single value (a loss), where it is 1. With ``inputs``, only those
+    tensors get their ``.grad``."""
+    if create_graph:
+        raise RuntimeError("create_graph=True (gradients of gradients) is not supported by flambeau")
+    if _make is None:
+        _bind()
+    outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    grads = _root_grads(outs, grad_tensors)
+    if inputs is not None:
+        ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        got = run_backward(outs, grads, bool(retain_graph), capture=ins)
+        for t, g in zip(ins, got or ()):
+            if g is not None:
+                _accumulate_leaf(t, g)
+        return
+    run_backward(outs, grads, bool(retain_graph))
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None, **_: Any) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (not added to ``.grad``)."""
+    if create_graph:
+        raise RuntimeError("create_graph=True (gradients of gradients) is not supported by flambeau")
+    if _make is None:
+        _bind()
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = run_backward(outs, _root_grads(outs, grad_outputs), bool(retain_graph), capture=ins)
+    assert grads is not None
+    result = []
+    for t, g in zip(ins, grads):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior.")
+            result.append(None)
+        else:
+            result.append(_make(np.array(np.broadcast_to(g, t._data.shape), dtype=t._data.dtype)))
+    return tuple(result)
+
+
+def _root_grads(outputs: list, grad_outputs: Any) -> list[np.ndarray]:
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    res = []
+    for o, g in zip(outputs, grad_outputs):
+        if not o.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if o._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs (got a tensor of "
+                    f"shape {list(o._data.shape)}; pass gradient= of that shape)")
+            res.append(np.ones_like(o._data))
+        else:
+            ga = g._data if isinstance(g, Tensor) else np.asarray(g)
+            if ga.shape != o._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[0] has a shape of {Size(ga.shape)} and "
+                    f"output[0] has a shape of {Size(o._data.shape)}.")
+            res.append(ga.astype(o._data.dtype, copy=False))
+    return res
+
+
+def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
+    """Add ``g`` into ``leaf.grad`` (a fresh copy the first time: gradients are never shared)."""
+    data = leaf._data
+    if g.shape != data.shape:
+        g = np.broadcast_to(g, data.shape)
+    grad = leaf._grad
+    if grad is None:
+        leaf._grad = _make(np.array(g, dtype=data.dtype))
+    elif grad._data.flags.writeable and grad._data.shape == g.shape:
+        np.add(grad._data, g, out=grad._data, casting="unsafe")
+    else:
+        grad._data = grad._data + g.astype(data.dtype, copy=False)
+
+
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
+                 retain_graph: bool, capture: Sequence[Tensor] | None = None) -> list | None:
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    Without ``capture``, leaf gradients are summed into ``.grad``. With ``capture`` (what
+    ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
+    the captured tensors are returned instead, in order (``None`` where none reached them).
+    """
+    if _make is None:
+        _bind()
+    if capture is None:
+        _walk(roots, root_grads, retain_graph, _accumulate_leaf, None, None)
+        return None
+    captured: dict[int, Any] = {}
+    by_node: dict[Node, list] = {}
+    by_leaf: dict[int, int] = {}
+    for k, t in enumerate(capture):
+        fn = t.grad_fn
+        if fn is not None:
+            by_node.setdefault(fn, []).append((k, t._nr))
+        else:
+            by_leaf[id(t)] = k
+
+    def to_leaf(leaf: Tensor, g: np.ndarray) -> None:
+        k = by_leaf.get(id(leaf))
+        if k is not None:
+            captured[k] = g if k not in captured else captured[k] + g
+
+    _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured)
+    return [captured.get(k) for k in range(len(capture))]
+
+
+def _topological_order(roots: list) -> list:
+    """Nodes reachable from ``roots``, each before the nodes it sends gradients to (an iterative
+    depth-first search: no recursion, whatever the depth of the graph)."""
+    order: list = []
+    seen: set = set(roots)
+    for root in roots:
+        stack = [(root, iter(root.next))]
+        while stack:
+            node, it = stack[-1]
+            for e in it:
+                if e is not None:
+                    if e.__class__ is tuple:
+                        e = e[0]
+                    if e not in seen and e.__class__ is not AccumulateGrad:
+                        seen.add(e)
+                        stack.append((e, iter(e.next)))
+                        break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
+          to_leaf: Callable[[Tensor, np.ndarray], None], by_node: dict | None,
+          captured: dict | None) -> None:
+    """The walk itself: each node, in order, turns the gradient of its output into gradients of
+    its inputs (local gradient times gradient from above), which are summed per node or handed
+    to ``to_leaf`` at the leaves."""
+    pending: dict = {}
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is None:
+            to_leaf(t, g)
+        else:
+            _send(pending, edge(t), g, to_leaf)
+    if not pending:
+        return
+    for node in _topological_order(list(pending)):
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        saved = node.saved
+        if saved is not None:
+            for i in range(0, len(saved), 3):
+                if saved[i][0] != saved[i + 1]:
+                    check_saved(node)
+        if node.hooks is not None or node.retained is not None or by_node:
+            g = _visit(node, g, by_node, captured)
+        grads = node.backward(g)
+        edges = node.next
+        if not retain_graph:
+            node.backward = _freed_backward
+            node.saved = node.inputs = None
+        for e, gi in zip(edges, grads):
+            if e is None or gi is None:
+                continue
+            cls = e.__class__
+            if cls is AccumulateGrad:
+                leaf = e._leaf()
+                if leaf is not None:
+                    to_leaf(leaf, gi)
+            elif cls is Node and e.n_outputs == 1:
+                if e in pending:
+                    pending[e] = pending[e] + gi
+                else:
+                    pending[e] = gi
+            else:
+                _send(pending, e, gi, to_leaf)
+
+
+def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> None:
+    """Hand ``g`` to edge ``e``: summed into what its node already received."""
+    fn, nr = e if e.__class__ is tuple else (e, 0)
+    if fn.__class__ is AccumulateGrad:
+        leaf = fn._leaf()
+        if leaf is not None:
+            to_leaf(leaf, g)
+    elif fn.n_outputs == 1:
+        pending[fn] = pending[fn] + g if fn in pending else g
+    else:
+        buf = pending.get(fn)
+        if buf is None:
+            buf = pending[fn] = [None] * fn.n_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+
+def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> Any:
+    """Hooks, ``retain_grad`` (when writing ``.grad``: no ``by_node``), and ``autograd.grad``'s
+    capture of a non-leaf's gradient."""
+    single = node.n_outputs == 1
+    if node.hooks and single:
+        for hook in node.hooks:
+            out = hook(_make(g))
+            if out is not None:
+                g = out._data
+    if by_node is None and node.retained is not None and single:
+        t = node.retained()
+        if t is not None:
+            t._grad = _make(np.array(g)) if t._grad is None else _make(t._grad._data + g)
+    if by_node is not None and captured is not None:
+        for k, nr in by_node.get(node, ()):
+            gk = g if single else g[nr]
+            if gk is not None:
+                captured[k] = gk
+    return g
