@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import functional, init, parallel
+from . import functional, init, parallel, utils
 from .module import Module
 from .modules.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .modules.container import ModuleDict, ModuleList, Sequential
@@ -20,8 +20,9 @@ from .modules.loss import (
     SmoothL1Loss,
 )
 from .modules.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .modules.syncbatchnorm import SyncBatchNorm
 from .modules.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .modules.syncbatchnorm import SyncBatchNorm
 from .modules.upsampling import Upsample
 from .parameter import Parameter
 
@@ -33,4 +34,5 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample", "SyncBatchNorm", "parallel",
+    "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]
