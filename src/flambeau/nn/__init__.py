@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import functional, init
+from . import functional, init, utils
 from .module import Module
 from .modules.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .modules.container import ModuleDict, ModuleList, Sequential
@@ -12,12 +12,18 @@ from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
     HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
     NLLLoss,
     SmoothL1Loss,
+    TripletMarginLoss,
 )
 from .modules.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .modules.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
@@ -25,11 +31,12 @@ from .modules.upsampling import Upsample
 from .parameter import Parameter
 
 __all__ = [
-    "Module", "Parameter", "functional", "init", "Sequential", "ModuleList", "ModuleDict",
+    "Module", "Parameter", "functional", "init", "utils", "Sequential", "ModuleList", "ModuleDict",
     "Identity", "Linear", "Flatten", "Unflatten", "Embedding", "Dropout", "BatchNorm1d",
     "LayerNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid",
     "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss",
+    "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "GaussianNLLLoss",
+    "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample",
 ]
