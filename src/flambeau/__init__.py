@@ -94,6 +94,7 @@ from .ops.creation import (
 )
 from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
     Generator,
@@ -167,6 +168,19 @@ from .ops.shape import (
 )
 from .ops.unary import (
     abs,
+    acos,
+    arccos,
+    arcsin,
+    arctan,
+    asin,
+    atan,
+    cosh,
+    erf,
+    frac,
+    log2,
+    log10,
+    sinh,
+    tan,
     ceil,
     cos,
     exp,
