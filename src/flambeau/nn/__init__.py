@@ -12,12 +12,18 @@ from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
     HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
     NLLLoss,
     SmoothL1Loss,
+    TripletMarginLoss,
 )
 from .modules.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .modules.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
@@ -31,7 +37,8 @@ __all__ = [
     "Identity", "Linear", "Flatten", "Unflatten", "Embedding", "Dropout", "BatchNorm1d",
     "LayerNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid",
     "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss",
+    "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "GaussianNLLLoss",
+    "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample", "SyncBatchNorm", "parallel",
     "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
