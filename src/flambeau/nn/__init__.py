@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import functional, init
+from . import functional, init, utils
 from .module import Module
 from .modules.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .modules.container import ModuleDict, ModuleList, Sequential
@@ -12,15 +12,22 @@ from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
     HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
     NLLLoss,
     SmoothL1Loss,
+    TripletMarginLoss,
 )
 from .modules.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .modules.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules.upsampling import Upsample
 from .parameter import Parameter
 
@@ -29,7 +36,9 @@ __all__ = [
     "Identity", "Linear", "Flatten", "Unflatten", "Embedding", "Dropout", "BatchNorm1d",
     "LayerNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid",
     "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss",
+    "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "GaussianNLLLoss",
+    "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample",
+    "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]

@@ -28,6 +28,8 @@ from ..ops.pool import (  # noqa: F401 - re-exported
 from ..ops.random import _gen
 from . import functional_losses as _losses
 from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
+from .functional_ranking import *  # noqa: F401,F403
+from .functional_regression import *  # noqa: F401,F403
 
 tanh = _unary.tanh
 sigmoid = _unary.sigmoid
