@@ -207,7 +207,7 @@ from .tensor import Size, Tensor, device
 
 _methods.bind()
 
-from . import autograd, datasets, nn, optim, perceptron, utils, viz  # noqa: E402
+from . import autograd, datasets, distributed, nn, optim, perceptron, utils, viz  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

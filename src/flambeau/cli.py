@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     co_run.add_argument("--no-code", dest="show_code", action="store_false", help="do not print the code cells")
     co_build = co_sub.add_parser("build", help="write the notebooks (both languages) from the lesson sources")
     co_build.add_argument("--out", default="notebooks", metavar="DIR", help="output folder (default notebooks)")
+    sub.add_parser("run", add_help=False,
+                   help="start a data-parallel job (torchrun's flags) on MPI: run --nproc-per-node N script.py ARGS")
     pg = sub.add_parser("playground", help="the TensorFlow Playground, trained live by flambeau, in the browser")
     pg.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     pg.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -145,6 +147,11 @@ def _course(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:  # the script's own arguments follow: the launcher parses its flags
+        from .distributed import launch
+
+        return launch.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "example-1d":
