@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader
-from .distributed import DistributedSampler
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler,
     RandomSampler,
