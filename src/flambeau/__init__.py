@@ -108,6 +108,7 @@ from .ops.creation import (
 )
 from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
     Generator,
@@ -181,16 +182,27 @@ from .ops.shape import (
 )
 from .ops.unary import (
     abs,
+    acos,
+    arccos,
+    arcsin,
+    arctan,
+    asin,
+    atan,
     ceil,
     cos,
+    cosh,
+    erf,
     exp,
     expm1,
     floor,
+    frac,
     isfinite,
     isinf,
     isnan,
     log,
     log1p,
+    log2,
+    log10,
     reciprocal,
     relu,
     round,
@@ -198,8 +210,10 @@ from .ops.unary import (
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     square,
+    tan,
     tanh,
     trunc,
 )
@@ -207,7 +221,20 @@ from .tensor import Size, Tensor
 
 _methods.bind()
 
-from . import accelerator, amp, autograd, backends, cuda, datasets, nn, optim, perceptron, utils, viz  # noqa: E402  # noqa: E402
+from . import (  # noqa: E402  # noqa: E402
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    cuda,
+    datasets,
+    distributed,
+    nn,
+    optim,
+    perceptron,
+    utils,
+    viz,
+)
 from ._compile import compile  # noqa: E402
 from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
