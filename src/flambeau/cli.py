@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--ratio", type=_fraction, default=0.5, help="share of training data, 0-1 or 10-90 percent (default 0.5)")
     tr.add_argument("--seed", type=_seed, default=0, help="random seed, 0 to 2**64-1 (default 0)")
     tr.add_argument("--data-dir", default=None, help="folder of MNIST IDX files (--dataset mnist)")
+    tr.add_argument("--nproc", type=_positive(int), default=1,
+                    help="train data-parallel on N processes (MPI; the global batch stays --batch-size)")
     tr.add_argument("--out", default=None, help="folder for model.safetensors, config.json, loss.png, boundary.png "
                     "(lenet, vgg: filters.png, feature_maps.png, misclassified.png, confusion.png)")
 
@@ -134,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     co_run.add_argument("--no-code", dest="show_code", action="store_false", help="do not print the code cells")
     co_build = co_sub.add_parser("build", help="write the notebooks (both languages) from the lesson sources")
     co_build.add_argument("--out", default="notebooks", metavar="DIR", help="output folder (default notebooks)")
+    sub.add_parser("run", add_help=False,
+                   help="start a data-parallel job (torchrun's flags) on MPI: run --nproc-per-node N script.py ARGS")
     pg = sub.add_parser("playground", help="the TensorFlow Playground, trained live by flambeau, in the browser")
     pg.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     pg.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -210,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:  # the script's own arguments follow: the launcher parses its flags
+        from .distributed import launch
+
+        return launch.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "example-1d":
@@ -229,6 +238,15 @@ def _main(argv: list[str] | None = None) -> int:
             _subparser(parser, "train").error(str(e))
         if args.loss is None:
             args.loss = "mse" if name in ("plane", "multi_gauss", "linear1d") else "cross_entropy"
+        if args.nproc > 1:
+            from . import train_parallel
+
+            if not train_parallel.inside_job(args.nproc):
+                return train_parallel.relaunch(args.nproc, argv[1:])
+            rank = train_parallel.start()
+            train_parallel.quiet_unless_rank0(rank)
+            if rank != 0:
+                args.out = None
         train_command.fill_defaults(args, name)
         if args.lr is None:
             args.lr = 0.01 if args.optimizer in ("adam", "adamw", "rmsprop") else 0.03

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets, nn, optim
+from . import datasets, nn, optim, train_parallel
 from ._files import folder_problem, write_atomic
 from .autograd.grad_mode import no_grad
 from .models import MLP
@@ -182,10 +182,8 @@ def run(args: Any, out: Callable[[str], None] = print) -> dict:
     model = MLP(data.num_features, args.layers, task.out_features, args.activation, task.output_activation)
     x_train, x_test = data.x_train.reshape(len(data.x_train), -1), data.x_test.reshape(len(data.x_test), -1)
     y_train, y_test = task.targets(data.y_train), task.targets(data.y_test)
-    from .ops.random import Generator
 
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True,
-                        generator=Generator().manual_seed(args.seed))
+    loader = train_parallel.train_loader(TensorDataset(x_train, y_train), args.batch_size, args.seed)
     test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=max(len(x_test), 1))
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     metrics = {}
@@ -207,8 +205,8 @@ def run(args: Any, out: Callable[[str], None] = print) -> dict:
         if epoch % every == 0 or epoch == args.epochs:
             out(line)
 
-    history = _fit(args, model, task.loss_fn, optimizer, loader, args.epochs, val_loader=test_loader,
-                   metrics=metrics, log=log)
+    history = _fit(args, train_parallel.wrap(model), task.loss_fn, optimizer, loader, args.epochs,
+                   val_loader=test_loader, metrics=metrics, log=log)
     summary = {"dataset": data.name, "epochs": history.epochs,
                "train_loss": history["loss"][-1] if history.epochs else None,
                "test_loss": history["val_loss"][-1] if history.epochs else None}
@@ -310,7 +308,6 @@ def run_cnn(args: Any, out: Callable[[str], None] = print) -> dict:
     and the confusion matrix; write the checkpoint and the pictures (filters, feature maps,
     misclassified images, loss)."""
     from .datasets import transforms as T
-    from .ops.random import Generator
     from .optim.lr_scheduler import CosineAnnealingLR
 
     if args.loss != "cross_entropy":
@@ -337,8 +334,7 @@ def run_cnn(args: Any, out: Callable[[str], None] = print) -> dict:
         if side > 8:
             steps.insert(0, T.RandomShift(2, fill=blank))
         train_set = T.TransformDataset(train_set, T.Compose(steps))
-    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                        generator=Generator().manual_seed(args.seed))
+    loader = train_parallel.train_loader(train_set, args.batch_size, args.seed)
     test_loader = DataLoader(TensorDataset(x_test, data.y_test), batch_size=500)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)
@@ -347,8 +343,8 @@ def run_cnn(args: Any, out: Callable[[str], None] = print) -> dict:
     out(f"model: {model.__class__.__name__} ({n_params} parameters) on {c}x{side}x{side} images, "
         f"loss cross_entropy, optimizer {args.optimizer} lr={args.lr} (cosine decay), batch "
         f"{args.batch_size}{', augmented' if getattr(args, 'augment', False) else ''}")
-    history = _fit(args, model, nn.CrossEntropyLoss(), optimizer, loader, args.epochs, val_loader=test_loader,
-                   metrics=["accuracy"], scheduler=scheduler, log=out)
+    history = _fit(args, train_parallel.wrap(model), nn.CrossEntropyLoss(), optimizer, loader, args.epochs,
+                   val_loader=test_loader, metrics=["accuracy"], scheduler=scheduler, log=out)
     model.eval()
     with no_grad():
         logits = np.concatenate([model(xb).numpy() for xb, _ in test_loader])
