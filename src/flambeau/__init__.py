@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import warnings as _warnings
 
 from . import _methods
 from ._dtype import (
@@ -174,23 +175,21 @@ from .ops.unary import (
     arctan,
     asin,
     atan,
-    cosh,
-    erf,
-    frac,
-    log2,
-    log10,
-    sinh,
-    tan,
     ceil,
     cos,
+    cosh,
+    erf,
     exp,
     expm1,
     floor,
+    frac,
     isfinite,
     isinf,
     isnan,
     log,
     log1p,
+    log2,
+    log10,
     reciprocal,
     relu,
     round,
@@ -198,8 +197,10 @@ from .ops.unary import (
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     square,
+    tan,
     tanh,
     trunc,
 )
@@ -207,7 +208,7 @@ from .tensor import Size, Tensor, device
 
 _methods.bind()
 
-from . import autograd, datasets, nn, optim, perceptron, utils, viz  # noqa: E402
+from . import autograd, datasets, distributed, nn, optim, perceptron, utils, viz  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
@@ -233,3 +234,9 @@ def result_type(a: object, b: object) -> dtype:
 
 def detach(t: Tensor) -> Tensor:
     return t.detach()
+
+
+# PyTorch gives inf and nan silently (exp of 1000, log of 0, 1/0, a float32 overflow); NumPy warns.
+# Its RuntimeWarnings raised by flambeau's own lines are not the user's to read: ignored, for
+# flambeau's modules only (the user's NumPy code keeps its warnings), at no cost per operation.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"flambeau(\.|$)")
