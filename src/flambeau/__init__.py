@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import warnings as _warnings
 
 from . import _methods
 from ._device import device, get_default_device, set_default_device
@@ -262,3 +263,9 @@ def result_type(a: object, b: object) -> dtype:
 
 def detach(t: Tensor) -> Tensor:
     return t.detach()
+
+
+# PyTorch gives inf and nan silently (exp of 1000, log of 0, 1/0, a float32 overflow); NumPy warns.
+# Its RuntimeWarnings raised by flambeau's own lines are not the user's to read: ignored, for
+# flambeau's modules only (the user's NumPy code keeps its warnings), at no cost per operation.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"flambeau(\.|$)")
