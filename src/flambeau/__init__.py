@@ -222,7 +222,7 @@ from .tensor import Size, Tensor
 
 _methods.bind()
 
-from . import (  # noqa: E402  # noqa: E402
+from . import (  # noqa: E402
     accelerator,
     amp,
     autograd,
