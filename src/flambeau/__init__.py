@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import warnings as _warnings
 
 from . import _methods
 from ._dtype import (
@@ -94,6 +95,7 @@ from .ops.creation import (
 )
 from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
     Generator,
@@ -167,16 +169,27 @@ from .ops.shape import (
 )
 from .ops.unary import (
     abs,
+    acos,
+    arccos,
+    arcsin,
+    arctan,
+    asin,
+    atan,
     ceil,
     cos,
+    cosh,
+    erf,
     exp,
     expm1,
     floor,
+    frac,
     isfinite,
     isinf,
     isnan,
     log,
     log1p,
+    log2,
+    log10,
     reciprocal,
     relu,
     round,
@@ -184,8 +197,10 @@ from .ops.unary import (
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     square,
+    tan,
     tanh,
     trunc,
 )
@@ -193,7 +208,7 @@ from .tensor import Size, Tensor, device
 
 _methods.bind()
 
-from . import autograd, datasets, nn, optim, perceptron, utils, viz  # noqa: E402
+from . import autograd, datasets, distributed, nn, optim, perceptron, utils, viz  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
@@ -219,3 +234,9 @@ def result_type(a: object, b: object) -> dtype:
 
 def detach(t: Tensor) -> Tensor:
     return t.detach()
+
+
+# PyTorch gives inf and nan silently (exp of 1000, log of 0, 1/0, a float32 overflow); NumPy warns.
+# Its RuntimeWarnings raised by flambeau's own lines are not the user's to read: ignored, for
+# flambeau's modules only (the user's NumPy code keeps its warnings), at no cost per operation.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"flambeau(\.|$)")

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
-from .ops import arith, index, inplace, linalg, reduce, shape, unary
+from .ops import arith, index, inplace, linalg, pointwise, reduce, shape, unary
 from .tensor import Tensor, device
 
 _METHODS = {
@@ -28,6 +28,12 @@ _METHODS = {
     "reciprocal": unary.reciprocal, "square": unary.square, "sin": unary.sin, "cos": unary.cos,
     "tanh": unary.tanh, "sigmoid": unary.sigmoid, "relu": unary.relu, "sign": unary.sign,
     "floor": unary.floor, "ceil": unary.ceil, "round": unary.round, "trunc": unary.trunc,
+    "tan": unary.tan, "asin": unary.asin, "acos": unary.acos, "atan": unary.atan,
+    "arcsin": unary.asin, "arccos": unary.acos, "arctan": unary.atan, "sinh": unary.sinh,
+    "cosh": unary.cosh, "log2": unary.log2, "log10": unary.log10, "erf": unary.erf,
+    "frac": unary.frac, "atan2": pointwise.atan2, "arctan2": pointwise.atan2,
+    "fmod": pointwise.fmod, "lerp": pointwise.lerp, "clamp_min": pointwise.clamp_min,
+    "clamp_max": pointwise.clamp_max,
     "isnan": unary.isnan, "isinf": unary.isinf, "isfinite": unary.isfinite,
     # reductions
     "sum": reduce.sum, "nansum": reduce.nansum, "mean": reduce.mean, "max": reduce.max,

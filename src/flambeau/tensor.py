@@ -161,6 +161,16 @@ class Tensor:
         node.hooks.append(hook)
         return _HookHandle(node.hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` on this leaf once per ``backward``, after its ``.grad`` has
+        received the whole gradient of that pass (what ``DistributedDataParallel`` listens to).
+        Returns a handle with ``remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        return _HookHandle(graph.post_accumulate_hooks(self), hook, append=True)
+
     @property
     def data(self) -> Tensor:
         """The same values, detached from the graph (they share memory)."""
@@ -336,8 +346,10 @@ class device:
 
 
 class _HookHandle:
-    def __init__(self, hooks: list, hook: Any) -> None:
+    def __init__(self, hooks: list, hook: Any, append: bool = False) -> None:
         self._hooks, self._hook = hooks, hook
+        if append:
+            hooks.append(hook)
 
     def remove(self) -> None:
         if self._hook in self._hooks:

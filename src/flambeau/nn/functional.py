@@ -28,6 +28,8 @@ from ..ops.pool import (  # noqa: F401 - re-exported
 from ..ops.random import _gen
 from . import functional_losses as _losses
 from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
+from .functional_ranking import *  # noqa: F401,F403
+from .functional_regression import *  # noqa: F401,F403
 
 tanh = _unary.tanh
 sigmoid = _unary.sigmoid
@@ -275,8 +277,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
     return record(out.astype(a.dtype, copy=False), "ConstantPadNdBackward0", (input,), backward)
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
-    """Rows of ``weight`` picked by the indices in ``input``. The padding row gets no gradient."""
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
+              max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` picked by the indices in ``input``. The padding row gets no gradient.
+    With ``max_norm``, the rows looked up whose ``norm_type``-norm exceeds it are first rescaled
+    to that norm, in place in ``weight``; ``scale_grad_by_freq`` divides each row's gradient by
+    the number of times the batch uses it."""
     idx = input._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar "
@@ -284,11 +291,22 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     n = weight._data.shape[0]
     if idx.size and (idx.max() >= n or idx.min() < 0):
         raise IndexError(f"index out of range in self (index {int(idx.max())}, {n} rows)")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
     w = weight._data
+    if max_norm is not None:
+        rows = np.unique(idx)
+        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+        big = norms > max_norm
+        w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
 
     def backward(g: np.ndarray) -> tuple:
         gw = np.zeros(w.shape, g.dtype)
-        np.add.at(gw, idx.reshape(-1), g.reshape(-1, w.shape[1]))
+        g2 = g.reshape(-1, w.shape[1])
+        if scale_grad_by_freq:
+            counts = np.bincount(idx.reshape(-1), minlength=n)
+            g2 = g2 / counts[idx.reshape(-1)][:, None]
+        np.add.at(gw, idx.reshape(-1), g2)
         if padding_idx is not None:
             gw[padding_idx] = 0
         return (gw,)
@@ -400,4 +418,9 @@ __all__ = [
     "layer_norm", "batch_norm",
     "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "interpolate",
+    "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
+    "normalize", "cosine_similarity",
 ] + _losses.__all__
+
+from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+from .functional_norm import cosine_similarity, group_norm, normalize, rms_norm  # noqa: E402
