@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import warnings as _warnings
 
 from . import _methods
+from ._device import device, get_default_device, set_default_device
 from ._dtype import (
+    bfloat16,
     bool,
     double,
     dtype,
@@ -31,7 +34,19 @@ from ._dtype import (
     uint8,
 )
 from ._dtype import result_type as _result_type
+from ._runtime import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .ops.arith import (
     add,
     allclose,
@@ -208,11 +223,26 @@ from .ops.unary import (
     tanh,
     trunc,
 )
-from .tensor import Size, Tensor, device
+from .tensor import Size, Tensor
 
 _methods.bind()
 
-from . import autograd, datasets, distributed, nn, optim, perceptron, utils, viz  # noqa: E402
+from . import (  # noqa: E402
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    cuda,
+    datasets,
+    distributed,
+    nn,
+    optim,
+    perceptron,
+    utils,
+    viz,
+)
+from ._compile import compile  # noqa: E402
+from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
@@ -238,3 +268,9 @@ def result_type(a: object, b: object) -> dtype:
 
 def detach(t: Tensor) -> Tensor:
     return t.detach()
+
+
+# PyTorch gives inf and nan silently (exp of 1000, log of 0, 1/0, a float32 overflow); NumPy warns.
+# Its RuntimeWarnings raised by flambeau's own lines are not the user's to read: ignored, for
+# flambeau's modules only (the user's NumPy code keeps its warnings), at no cost per operation.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"flambeau(\.|$)")

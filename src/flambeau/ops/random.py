@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from .._device import check
 from ._core import Tensor, _make, record, shape_args
 
 
@@ -111,6 +112,7 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform numbers in [0, 1)."""
+    check(device)
     d = _float_dtype(dtype, "check_uniform_bounds")
     arr = _gen(generator).random(_size("rand", size), dtype=np.float64).astype(d.np)
     return _finish(arr, requires_grad)
@@ -119,6 +121,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal numbers (mean 0, standard deviation 1)."""
+    check(device)
     d = _float_dtype(dtype, "normal_kernel_cpu")
     arr = _gen(generator).standard_normal(_size("randn", size)).astype(d.np)
     return _finish(arr, requires_grad)
@@ -128,6 +131,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
             generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
             device: Any = None) -> Tensor:
     """Integers drawn uniformly from [low, high); ``randint(high, size)`` starts at 0."""
+    check(device)
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
             raise TypeError("randint() missing required argument 'size'")
@@ -146,6 +150,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0..n-1."""
+    check(device)
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
     return _finish(_gen(generator).permutation(int(n)).astype(d.np), requires_grad)
 
@@ -179,6 +184,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
                             "torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+        check(device)
         d = _float_dtype(dtype, "normal_kernel_cpu")
         shape = shape_args((size,) if isinstance(size, (int, np.integer)) else tuple(size))
         arr = mean + std * _gen(generator).standard_normal(shape)
@@ -270,6 +276,7 @@ def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
 
 def _like(fn: Any) -> Any:
     def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+        check(kw.pop("device", None), "aten::empty_strided")
         return fn(a._data.shape, dtype=dtype or a.dtype, requires_grad=requires_grad, **kw)
 
     like.__name__ = fn.__name__ + "_like"
