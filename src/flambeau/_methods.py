@@ -9,7 +9,8 @@ import numpy as np
 from . import _dtype as dt
 from . import _legacy
 from ._device import check_to, device
-from .ops import arith, index, inplace, linalg, pointwise, reduce, shape, unary
+from .ops import (arith, cumulative, geometry, index, inplace, linalg, pointwise, random, rearrange, reduce,
+                  shape, sorting, unary)
 from .tensor import Tensor
 
 _METHODS = {
@@ -36,6 +37,12 @@ _METHODS = {
     "frac": unary.frac, "atan2": pointwise.atan2, "arctan2": pointwise.atan2,
     "fmod": pointwise.fmod, "lerp": pointwise.lerp, "clamp_min": pointwise.clamp_min,
     "clamp_max": pointwise.clamp_max,
+    # sorting, counting, running products, rearranging
+    "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+    "unique": sorting.unique, "bincount": sorting.bincount, "histc": sorting.histc,
+    "cumprod": cumulative.cumprod, "diff": cumulative.diff, "roll": rearrange.roll,
+    "cross": geometry.cross,
+    "bernoulli": lambda self, p=None, *, generator=None: random.bernoulli(self, p, generator=generator),
     "isnan": unary.isnan, "isinf": unary.isinf, "isfinite": unary.isfinite,
     # reductions
     "sum": reduce.sum, "nansum": reduce.nansum, "mean": reduce.mean, "max": reduce.max,
