@@ -9,6 +9,7 @@ import numpy as np
 from . import _dtype as dt
 from . import _legacy
 from ._device import check_to, device
+from ._keywords import accept_pytorch_keywords
 from .ops import (
     arith,
     cumulative,
@@ -161,7 +162,7 @@ def _setitem(self: Tensor, idx: Any, value: Any) -> None:
 
 
 def _invert(self: Tensor) -> Tensor:
-    if self._data.dtype.kind == "f":
+    if self._data.dtype.kind in "fV":
         raise TypeError("~ (bitwise not) is only defined for integer and boolean tensors, "
                         f"not {self.dtype}")
     return arith.bitwise_not(self)
@@ -169,8 +170,10 @@ def _invert(self: Tensor) -> Tensor:
 
 def bind() -> None:
     for name, fn in _METHODS.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, accept_pytorch_keywords(fn, method=True))
     Tensor.to = _to
+    Tensor.size = accept_pytorch_keywords(Tensor.size, method=True)
+    Tensor.stride = accept_pytorch_keywords(Tensor.stride, method=True)
     Tensor.type_as = lambda self, other: _to(self, other.dtype)
     for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
                     ("bfloat16", dt.bfloat16), ("long", dt.int64), ("int", dt.int32), ("short", dt.int16), ("bool", dt.bool),

@@ -332,7 +332,7 @@ class Module:
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is not None and t._data.dtype.kind == "f":
+                    if t is not None and t._data.dtype.kind in "fV":
                         t._data = t._data.astype(d.np)
                         if t.grad is not None:
                             t.grad._data = t.grad._data.astype(d.np)
@@ -367,6 +367,9 @@ class Module:
 
     def half(self) -> Module:
         return self._cast(dt.float16)
+
+    def bfloat16(self) -> Module:
+        return self._cast(dt.bfloat16)
 
     def cpu(self) -> Module:
         return self
