@@ -226,7 +226,6 @@ from .ops.unary import (
 from .tensor import Size, Tensor
 
 _methods.bind()
-
 from . import (  # noqa: E402
     accelerator,
     amp,
@@ -242,6 +241,18 @@ from . import (  # noqa: E402
     viz,
 )
 from ._compile import compile  # noqa: E402
+from ._legacy import (  # noqa: E402 - PyTorch's old names of tensor types
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
