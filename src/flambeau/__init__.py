@@ -107,13 +107,11 @@ from .ops.creation import (
     zeros,
     zeros_like,
 )
-from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
-from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.cumulative import cumprod, diff
 from .ops.einsum import einsum
 from .ops.geometry import cdist, cross
-from .ops.rearrange import meshgrid, roll
-from .ops.sorting import argsort, bincount, histc, isin, msort, sort, topk, unique
+from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
@@ -135,6 +133,7 @@ from .ops.random import (
     seed,
     set_rng_state,
 )
+from .ops.rearrange import meshgrid, roll
 from .ops.reduce import (
     all,
     amax,
@@ -186,6 +185,7 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
+from .ops.sorting import argsort, bincount, histc, isin, msort, sort, topk, unique
 from .ops.unary import (
     abs,
     acos,

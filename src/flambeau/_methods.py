@@ -9,8 +9,21 @@ import numpy as np
 from . import _dtype as dt
 from . import _legacy
 from ._device import check_to, device
-from .ops import (arith, cumulative, geometry, index, inplace, linalg, pointwise, random, rearrange, reduce,
-                  shape, sorting, unary)
+from .ops import (
+    arith,
+    cumulative,
+    geometry,
+    index,
+    inplace,
+    linalg,
+    pointwise,
+    random,
+    rearrange,
+    reduce,
+    shape,
+    sorting,
+    unary,
+)
 from .tensor import Tensor
 
 _METHODS = {
