@@ -289,3 +289,15 @@ def test_unsupported_values_are_refused_when_saving(tmp_path):
     with pytest.raises(TypeError, match=r"cannot store a Custom \(at the top level\['c'\]\)"):
         flambeau.save({"c": Custom()}, tmp_path / "c.pt")
     assert not (tmp_path / "c.pt").exists()
+
+
+def test_bfloat16_both_ways(torch, tmp_path):
+    pytest.importorskip("ml_dtypes")
+    t = torch.tensor([[0.5, -1.25, 3.0], [1e-3, 2.0, 7.0]], dtype=torch.bfloat16)
+    torch.save({"b": t, "col": t[:, 1]}, tmp_path / "t.pt")
+    loaded = flambeau.load(tmp_path / "t.pt")
+    assert loaded["b"].dtype is flambeau.bfloat16 and tuple(loaded["col"].stride()) == (3,)
+    np.testing.assert_array_equal(loaded["b"].float().numpy(), t.float().numpy())
+    flambeau.save(loaded, tmp_path / "f.pt")
+    back = torch.load(tmp_path / "f.pt", weights_only=True)
+    assert back["b"].dtype == torch.bfloat16 and torch.equal(back["b"], t) and torch.equal(back["col"], t[:, 1])

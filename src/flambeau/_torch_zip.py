@@ -60,13 +60,14 @@ def looks_like_zip(head: bytes) -> bool:
 
 
 # ---------------------------------------------------------------------------------- reading
-def _numpy_dtype(code: str) -> np.dtype:
+def _numpy_dtype(code: str, name: str) -> np.dtype:
     if code == "bfloat16":
         try:
-            return dt.to_dtype("bfloat16").np  # type: ignore[attr-defined]
-        except (TypeError, ValueError, AttributeError, KeyError):
-            raise pickle.UnpicklingError("this checkpoint holds bfloat16 tensors, which this "
-                                         "flambeau cannot represent") from None
+            return dt.bfloat16.np
+        except ImportError as e:
+            from .serialization import CheckpointError
+
+            raise CheckpointError(f"{name} holds bfloat16 tensors: {e}") from None
     return np.dtype(code)
 
 
@@ -229,7 +230,7 @@ def load(source: Any, name: str) -> Any:
                 record = f"{prefix}data/{key}"
                 if record not in entries:
                     raise CheckpointError(f"{name}: storage {key!r} is missing from the archive")
-                d = _numpy_dtype(code)
+                d = _numpy_dtype(code, name)
                 if order == "big" and d.itemsize > 1:
                     d = d.newbyteorder(">")
                 raw = bytearray(archive.read(record))
