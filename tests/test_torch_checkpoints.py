@@ -301,3 +301,21 @@ def test_bfloat16_both_ways(torch, tmp_path):
     flambeau.save(loaded, tmp_path / "f.pt")
     back = torch.load(tmp_path / "f.pt", weights_only=True)
     assert back["b"].dtype == torch.bfloat16 and torch.equal(back["b"], t) and torch.equal(back["col"], t[:, 1])
+
+
+def test_dtypes_devices_and_sizes_as_values(torch, tmp_path):
+    """torch.float32, torch.device("cpu") and torch.Size in a checkpoint are flambeau's own
+    objects once loaded, and PyTorch's again once saved (PyTorch 2.x's untyped storages too)."""
+    ck = {"dt": torch.float32, "dev": torch.device("cpu"), "size": torch.Size([2, 3]),
+          "i8": torch.ones(2, dtype=torch.int8)}
+    torch.save(ck, tmp_path / "t.pt")
+    loaded = flambeau.load(tmp_path / "t.pt")
+    assert loaded["dt"] is flambeau.float32 and loaded["dev"] == flambeau.device("cpu")
+    assert isinstance(loaded["size"], flambeau.Size) and loaded["size"] == (2, 3)
+    flambeau.save(loaded, tmp_path / "f.pt")
+    back = torch.load(tmp_path / "f.pt", weights_only=True)
+    assert back["dt"] is torch.float32 and back["dev"] == torch.device("cpu")
+    assert type(back["size"]) is torch.Size and back["size"] == torch.Size([2, 3])
+    torch.save({"u16": torch.ones(2, dtype=torch.uint16)}, tmp_path / "u16.pt")  # no uint16 here
+    with pytest.raises(CheckpointError, match="u16.pt: .*uint16"):
+        flambeau.load(tmp_path / "u16.pt")
