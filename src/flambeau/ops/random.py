@@ -254,8 +254,10 @@ def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
                            f"{_KERNEL_TYPE.get(p.dtype.name, p.dtype.name)}")
     if not 1 <= p.ndim <= 2:
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if np.any(p < 0) or np.any(np.isnan(p)):  # PyTorch's messages (2.13): nan counts as < 0
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+    if np.any(np.isinf(p)):
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
     rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
     if np.any(rows.sum(axis=1) <= 0):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
