@@ -228,3 +228,15 @@ def test_pytorch_ddp_script_gives_pytorchs_weights(mpi, torch, tmp_path):
     assert set(a) == set(b)
     for k in a:
         np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-9)
+
+
+def test_flambeau_train_nproc_2_trains_data_parallel(mpi, tmp_path):
+    out_dir = tmp_path / "out"
+    cmd = [sys.executable, "-m", "flambeau", "train", "--dataset", "xor", "--epochs", "3", "--nproc", "2",
+           "--out", str(out_dir)]
+    proc = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=LIMIT)
+    out = _ok(proc)
+    assert out.count("final: train loss") == 1  # rank 0 alone prints
+    assert (out_dir / "model.safetensors").exists() and (out_dir / "config.json").exists()
+    state = fl.load(str(out_dir / "model.safetensors"))
+    assert not any(k.startswith("module.") for k in state)  # the model itself, not its DDP wrapper

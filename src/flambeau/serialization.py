@@ -138,11 +138,48 @@ def save(obj: Any, f: PathOrFile) -> None:
 
     >>> flambeau.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.safetensors")
     """
-    data = _to_bytes(obj)
+    if _pytorch_format(f):
+        from . import _torch_zip
+
+        data = _torch_zip.to_bytes(obj, _torch_zip.archive_name(_name_of(f)))
+    else:
+        data = _to_bytes(obj)
     if hasattr(f, "write"):
         f.write(data)  # type: ignore[union-attr]
         return
     write_atomic(os.fspath(f), data)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- the format follows the file
+def _name_of(f: PathOrFile) -> str:
+    return str(getattr(f, "name", "")) if hasattr(f, "write") or hasattr(f, "read") else os.fspath(f)
+
+
+def _pytorch_format(f: PathOrFile) -> bool:
+    """Save in PyTorch's zip format, unless the file is named ``*.safetensors`` (or is an unnamed
+    buffer, which keeps flambeau's safetensors)."""
+    name = _name_of(f)
+    return bool(name) and not name.endswith(".safetensors")
+
+
+def _peek(f: PathOrFile) -> bytes:
+    """The first bytes of ``f`` (a file object is put back where it was); b"" if unreadable."""
+    if hasattr(f, "read"):
+        if not (hasattr(f, "seek") and hasattr(f, "tell")):
+            return b""
+        where = f.tell()  # type: ignore[union-attr]
+        head = f.read(4)  # type: ignore[union-attr]
+        f.seek(where)  # type: ignore[union-attr]
+        return head
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.stat(f).st_mode):  # type: ignore[arg-type]
+            return b""  # a FIFO or a device would block: _read refuses them
+        with open(os.fspath(f), "rb") as fh:  # type: ignore[arg-type]
+            return fh.read(4)
+    except OSError:
+        return b""  # the checks of _read name the problem
 
 
 # ---------------------------------------------------------------------------------- loading
@@ -341,7 +378,14 @@ class _Rebuilder:
 def _check_map_location(map_location: Any) -> None:
     if map_location is None or callable(map_location) or isinstance(map_location, dict):
         return
-    device(map_location)  # flambeau has the CPU only: anything else is an error
+    kind = device(map_location).type  # flambeau has the CPU only: anything else is an error
+    if kind == "cuda":
+        raise RuntimeError(
+            "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+            "False. If you are running on a CPU-only machine, please use torch.load with "
+            "map_location=torch.device('cpu') to map your storages to the CPU.")
+    if kind != "cpu":
+        raise RuntimeError(f"torch.UntypedStorage(): Storage device not recognized: {kind}")
 
 
 def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) -> Any:
@@ -358,6 +402,10 @@ def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) 
     >>> model.load_state_dict(flambeau.load("model.safetensors"))
     """
     _check_map_location(map_location)
+    if _peek(f) == b"PK\x03\x04":  # a zip archive: PyTorch's format
+        from . import _torch_zip
+
+        return _torch_zip.load(f if hasattr(f, "read") else os.fspath(f), _name_of(f) or repr(f))
     header, body, name = _read(f)
     arrays = _arrays(header, body, name)
     metadata = header.get("__metadata__") or {}

@@ -29,7 +29,8 @@ _RULE = re.compile(r"^-{20,}\s*$")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="flambeau run", description="start a data-parallel job (torchrun's flags) on MPI")
+    p = argparse.ArgumentParser(prog="flambeau run", allow_abbrev=False,
+                                description="start a data-parallel job (torchrun's flags) on MPI")
     p.add_argument("--nproc-per-node", "--nproc_per_node", dest="nproc", default="1",
                    help="processes per machine: a number, or 'auto'/'cpu' for one per CPU core (default 1)")
     p.add_argument("--nnodes", default="1", help="number of machines (needs --hostfile when more than 1)")
@@ -116,8 +117,28 @@ def _relay(stream, out, failed: list[str]) -> None:  # noqa: ANN001
         out.flush()
 
 
+_TAKES_VALUE = {"--nproc-per-node", "--nproc_per_node", "--nnodes", "--node-rank", "--node_rank",
+                "--master-addr", "--master_addr", "--master-port", "--master_port", "--hostfile"}
+
+
+def split_argv(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The launcher's own flags, and the script with its arguments (which may look like flags)."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            return argv[:i], argv[i + 1:]
+        if not a.startswith("-"):
+            return argv[:i], argv[i:]
+        i += 2 if a in _TAKES_VALUE else 1
+    return argv, []
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    own, rest = split_argv(argv)
+    parser = build_parser()
+    args = parser.parse_args(own + (["--"] + rest if rest else []))
     per_node = _count(args.nproc, "--nproc-per-node")
     nnodes = _count(args.nnodes, "--nnodes")
     if nnodes > 1 and args.hostfile is None:

@@ -15,6 +15,7 @@ travel on a communicator of their own, apart from the script's own collectives.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,6 +125,7 @@ class DistributedDataParallel(Module):
         object.__setattr__(self, "_ready", set())
         object.__setattr__(self, "_used", set())
         object.__setattr__(self, "_next_bucket", 0)
+        object.__setattr__(self, "comm_seconds", 0.0)  # time spent waiting for gradients (benchmarks)
 
     # ------------------------------------------------------------------ set-up
     def _verify_same_model(self) -> None:
@@ -233,8 +235,11 @@ class DistributedDataParallel(Module):
             Work([self._comm.Iallreduce(mpi().IN_PLACE, mask, mpi().SUM)], self.process_group,
                  "DDP unused-parameter check").wait()
             globally_used = {id(p) for p, m in zip(self._params, mask) if m > 0}
+        waited = time.perf_counter()
         for bucket in self._buckets:
             bucket.work.wait()
+        object.__setattr__(self, "comm_seconds", self.comm_seconds + time.perf_counter() - waited)
+        for bucket in self._buckets:
             bucket.work = None
             bucket.buffer /= world
             for p, start, size in zip(bucket.params, bucket.offsets, bucket.sizes):
