@@ -147,3 +147,12 @@ def test_histc(torch, dtype):
     raises_like(torch, lambda m: m.histc(m.tensor([1.0]), bins=0))
     raises_like(torch, lambda m: m.histc(m.tensor([1.0]), bins=4, min=2, max=1))
     assert not flambeau.histc(flambeau.ones(3, requires_grad=True), bins=2).requires_grad
+
+
+def test_bincount_weights_have_no_derivative(torch):
+    for m in (torch, flambeau):
+        w = m.ones(3, requires_grad=True)
+        out = m.bincount(m.tensor([0, 1, 1]), weights=w)
+        assert out.requires_grad
+        with pytest.raises(RuntimeError, match="derivative for aten::bincount is not implemented"):
+            out.sum().backward()

@@ -274,7 +274,7 @@ def test_reduce_grid_averages_blocks():
 
 def test_heatmap_with_probabilities():
     s = session(loss="cross_entropy")
-    z = s._forward(GRID.astype(np.float32), np.float32)[-1]
+    z = s._forward(GRID)[-1]
     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(decode(s.frame()["heatmap"]).ravel(), 2 * p[:, 1] - 1, atol=1e-5)
     s = session(loss="cross_entropy", numClasses=4, dataset="spiral")

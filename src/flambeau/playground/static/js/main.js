@@ -646,6 +646,10 @@ function bind() {
   $("upload-csv").addEventListener("change", (ev) => readFile(ev.target, true, (text) => send("upload_csv", { text })));
   $("download-csv").addEventListener("click", () => send("download_csv"));
   $("share-notice-csv").addEventListener("click", () => send("download_csv"));
+  $("load-teacher").addEventListener("click", () => {
+    $("teacher-banner").hidden = true;
+    if (state.teacherHash) location.hash = state.teacherHash; // hashchange opens it
+  });
 
   // the user typed another hash into the address bar: open that experiment
   window.addEventListener("hashchange", () => {
@@ -674,6 +678,10 @@ function connect() {
     else if (state.hover !== null) askNode(); // the mouse moved on meanwhile
   });
   conn.on("code", openCode);
+  conn.on("teacher_experiment", (msg) => {
+    state.teacherHash = msg.hash;
+    $("teacher-banner").hidden = !msg.hash || msg.hash === state.hash;
+  });
   conn.on("csv", (msg) => saveFile(msg.filename || "playground.csv", msg.text, "text/csv"));
   conn.on("weights", (msg) => saveFile(msg.filename || "playground.safetensors", b64ToBytes(msg.data)));
   conn.on("config_json", (msg) =>
