@@ -144,3 +144,14 @@ def test_kmeans_and_nearest_neighbour_loss_end_to_end(torch):
                    "before the walk. Remove this mark when that is fixed.")
 def test_kmeans_backward_from_two_roots(torch):
     _kmeans_program(torch, both_outputs=True)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cdist_many_rows_takes_pytorch_matrix_product_route(torch, dtype):
+    """Above 25 rows PyTorch computes p=2 distances with matrix products; so does flambeau
+    (no array of all the differences), batched and broadcast."""
+    rng = np.random.default_rng(8)
+    run(torch, lambda m, a, b: m.cdist(a, b), [rng.standard_normal((40, 5)), rng.standard_normal((30, 5))],
+        dtype=dtype)
+    run(torch, lambda m, a, b: m.cdist(a, b), [rng.standard_normal((2, 30, 3)), rng.standard_normal((1, 27, 3))],
+        dtype=dtype)
