@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
+from .serialization import CheckpointError
 from .tensor import Size, Tensor, _make, device
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -57,8 +58,9 @@ _DOCS = ("\n\nCheck the documentation of torch.load to learn more about types ac
 _BLOCKED_MODULES = {"sys", "os", "posix", "nt"}
 
 
-def looks_like_zip(head: bytes) -> bool:
-    return head[:4] == ZIP_MAGIC
+class WeightsOnlyError(pickle.UnpicklingError, CheckpointError):
+    """A checkpoint refused by the ``weights_only`` rule: PyTorch's ``UnpicklingError`` (and a
+    :class:`CheckpointError`, so that code catching bad checkpoints as ``ValueError`` catches it)."""
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -67,8 +69,6 @@ def _numpy_dtype(code: str, name: str) -> np.dtype:
         try:
             return dt.bfloat16.np
         except ImportError as e:
-            from .serialization import CheckpointError
-
             raise CheckpointError(f"{name} holds bfloat16 tensors: {e}") from None
     return np.dtype(code)
 
@@ -133,8 +133,6 @@ def _element(kind: Any, name: str) -> np.dtype:
         try:
             return kind.np
         except ImportError as e:
-            from .serialization import CheckpointError
-
             raise CheckpointError(f"{name} holds {kind.name} tensors: {e}") from None
     if isinstance(kind, _StorageType):
         return _numpy_dtype(kind.code, name)
@@ -240,8 +238,6 @@ def _wrap(message: str) -> str:
 
 def load(source: Any, name: str) -> Any:
     """The object in the PyTorch zip checkpoint ``source`` (a path or a binary file object)."""
-    from .serialization import CheckpointError
-
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, EOFError) as e:
@@ -268,7 +264,7 @@ def load(source: Any, name: str) -> Any:
         try:
             return _Unpickler(archive.read(pickles[0]), storage).load()
         except pickle.UnpicklingError as e:
-            raise pickle.UnpicklingError(_wrap(str(e))) from None
+            raise WeightsOnlyError(_wrap(str(e))) from None
         except TypeError as e:
             raise CheckpointError(f"{name}: {e}") from None
         except (EOFError, IndexError, KeyError, struct.error, ValueError) as e:
