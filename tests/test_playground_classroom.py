@@ -211,3 +211,19 @@ def test_cli_classroom_options():
 
     args = cli.build_parser().parse_args(["playground", "--classroom", "--host", "0.0.0.0", "--max-sessions", "12"])
     assert args.classroom and args.host == "0.0.0.0" and args.max_sessions == 12
+
+
+def test_the_load_test_runs(tmp_path):
+    """``make loadtest``'s script, tiny (2 students, 3 s): it reports every figure (no threshold)."""
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("websockets")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks import playground_load
+
+    result = playground_load.run(students=2, seconds=3)
+    assert result["errors"] == [] and result["sessions_measured"] <= 2
+    assert result["rss_start_mb"] > 0 and result["rss_peak_mb"] >= result["rss_start_mb"]
+    text = playground_load.table(result)
+    assert "epochs per second per session" in text and "server RSS" in text
