@@ -715,6 +715,11 @@ def test_teacher_page_pushes_and_locks(page, browser):
         page.wait_for_function("() => location.hash.includes('dataset_hide=true')")
         assert page.is_hidden("#learning-rate") and page.is_hidden("#clear-points") and page.is_hidden("#upload-csv")
         assert page.is_hidden("#dataset-circle")
+        before = page.evaluate("() => window.playground.output.train.length")
+        page.click("#points")  # clicking the output adds no point, and shows no error
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => window.playground.output.train.length") == before
+        assert errors_shown(page) == []
         # a student who edits the address gets the teacher's values back
         page.evaluate("() => { location.hash = 'dataset=spiral&learningRate=3'; }")
         page.wait_for_function("() => location.hash.includes('learningRate=0.1') && location.hash.includes('dataset=xor')")
@@ -748,7 +753,7 @@ def test_a_full_server_says_so(browser, tmp_path):
         second.goto(f"http://127.0.0.1:{port}/#lang=fr")
         second.wait_for_selector("#errors .error")
         text = second.text_content("#errors .error .text")
-        assert text.startswith("Le serveur est plein : 1 sessions sont ouvertes"), text
+        assert text.startswith("Le serveur est plein (au plus 1 sessions à la fois)"), text
         assert second.locator("#errors .error").count() == 1  # not "connection lost" as well
         first.close()  # a place frees up: the page's reconnection gets in
         second.wait_for_function("() => window.playground.state.config !== null", timeout=UI_TIMEOUT_MS)

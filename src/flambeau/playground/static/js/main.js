@@ -70,7 +70,8 @@ function changeShape(edit) {
 }
 
 function addPoint(x, y, shift) {
-  if (!state.config) return;
+  // the own data go with the data set's control: hidden (classroom) means no clicking points in
+  if (!state.config || truthy(state.config.dataset_hide)) return;
   const regression = state.config.problem === "regression";
   const k = regression ? 2 : Number(state.config.numClasses) || 2;
   let label = Number($("point-class").value);
