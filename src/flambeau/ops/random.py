@@ -1,5 +1,7 @@
-"""Random numbers. One seeded generator (``manual_seed``) drives them all, so a seed gives the
-same numbers every run; a :class:`Generator` can be passed to draw from a separate stream."""
+"""Random tensors: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
+``multinomial``. One seeded generator (``manual_seed``) drives them all, PyTorch's: with the same
+seed they give PyTorch's numbers, bit for bit (see ops/generator.py and ops/sampling.py); a
+:class:`Generator` can be passed to draw from a separate stream."""
 
 from __future__ import annotations
 
@@ -8,53 +10,13 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from . import sampling
 from ._core import Tensor, _make, shape_args
-
-
-class Generator:
-    """A stream of random numbers, as ``torch.Generator``: ``manual_seed``, ``seed``,
-    ``initial_seed``, ``get_state`` and ``set_state``."""
-
-    def __init__(self, device: Any = "cpu") -> None:
-        self._seed = 67280421310721
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
-
-    def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
-        self._rng = np.random.Generator(np.random.PCG64(self._seed & 0xFFFFFFFFFFFFFFFF))
-        return self
-
-    def seed(self) -> int:
-        s = int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
-        self.manual_seed(s)
-        return s
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def get_state(self) -> Tensor:
-        """The generator's state as a uint8 tensor (restore it with ``set_state``)."""
-        import json
-
-        raw = json.dumps(self._rng.bit_generator.state).encode()
-        return _make(np.frombuffer(raw, dtype=np.uint8).copy())
-
-    def set_state(self, state: Tensor) -> Generator:
-        import json
-
-        self._rng.bit_generator.state = json.loads(bytes(state._data.astype(np.uint8)).decode())
-        return self
-
-    @property
-    def rng(self) -> np.random.Generator:
-        return self._rng
-
-
-default_generator = Generator()
+from .generator import Generator, default_generator
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator: the same seed gives the same random numbers."""
+    """Seed the default generator: the same seed gives the same random numbers as PyTorch's."""
     return default_generator.manual_seed(seed)
 
 
@@ -67,20 +29,21 @@ def initial_seed() -> int:
 
 
 def get_rng_state() -> Tensor:
+    """The default generator's state, in PyTorch's layout (5056 bytes)."""
     return default_generator.get_state()
 
 
-def set_rng_state(state: Tensor) -> None:
-    default_generator.set_state(state)
+def set_rng_state(new_state: Tensor) -> None:
+    default_generator.set_state(new_state)
 
 
-def _gen(generator: Generator | None) -> np.random.Generator:
+def _gen(generator: Generator | None) -> Generator:
     if generator is None:
-        return default_generator._rng
+        return default_generator
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be a flambeau.Generator (flambeau draws its own random "
                         f"numbers), got {type(generator).__module__}.{type(generator).__name__}")
-    return generator._rng
+    return generator
 
 
 _KERNEL_TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
@@ -112,7 +75,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform numbers in [0, 1)."""
     d = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _gen(generator).random(_size("rand", size), dtype=np.float64).astype(d.np)
+    arr = sampling.uniform(_gen(generator), 0.0, 1.0, _size("rand", size), d.np)
     return _finish(arr, requires_grad)
 
 
@@ -120,7 +83,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal numbers (mean 0, standard deviation 1)."""
     d = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _gen(generator).standard_normal(_size("randn", size)).astype(d.np)
+    arr = sampling.normal(_gen(generator), 0.0, 1.0, _size("randn", size), d.np)
     return _finish(arr, requires_grad)
 
 
@@ -139,7 +102,8 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
-    arr = _gen(generator).integers(low, high, shape_args((size,) if isinstance(size, int) else size)).astype(d.np)
+    shape = shape_args((size,) if isinstance(size, int) else size)
+    arr = sampling.integers(_gen(generator), int(low), int(high), shape, d.np)
     return _finish(arr, requires_grad)
 
 
@@ -147,51 +111,80 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0..n-1."""
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
-    return _finish(_gen(generator).permutation(int(n)).astype(d.np), requires_grad)
+    return _finish(sampling.permutation(_gen(generator), int(n)).astype(d.np), requires_grad)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None) -> Tensor:
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
-    shape = shape_args(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    arr = _gen(generator).normal(m, s, shape)
-    ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
-    d = ref._data.dtype if ref is not None else dt.get_default_dtype().np
-    return _make(np.asarray(arr).astype(d))
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
+           dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Normal numbers with the given mean and standard deviation (numbers, or tensors that
+    broadcast together), drawn as PyTorch draws them: standard normals scaled and shifted."""
+    gen = _gen(generator)
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mt and not st:
+        if float(std) < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {float(std)}")
+        d = _float_dtype(dtype, "normal_kernel_cpu")
+        shape = _size("normal", (size,) if isinstance(size, int) else (size if size is not None else ()))
+        return _finish(sampling.normal(gen, float(mean), float(std), shape, d.np), requires_grad)
+    if st and np.any(std._data < 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    ref = mean if mt else std
+    d = ref._data.dtype
+    m = mean._data if mt else np.asarray(mean, dtype=d)
+    s = std._data if st else np.asarray(std, dtype=d)
+    shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+    if mt and not st:  # output.normal_(0, std).add_(mean)
+        out = sampling.normal(gen, 0.0, float(s), shape, d) + m
+    else:              # output.normal_(0, 1).mul_(std).add_(mean)
+        out = sampling.normal(gen, 0.0, 1.0, shape, d) * s + m
+    return _finish(out.astype(d, copy=False), requires_grad)
 
 
-def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
-    return _make((_gen(generator).random(p._data.shape) < p._data).astype(p._data.dtype))
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    """0 or 1 for each element: 1 with probability ``input`` (or ``p`` when given)."""
+    gen = _gen(generator)
+    a = input._data
+    if p is not None:
+        return _make(sampling.bernoulli_scalar(gen, p, a.shape).astype(a.dtype))
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_KERNEL_TYPE.get(a.dtype.name, a.dtype.name)}\'')
+    if np.any((a < 0) | (a > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+                           "message be improved?  If so, please report an enhancement request to PyTorch.)")
+    return _make(sampling.bernoulli_array(gen, a).astype(a.dtype))
 
 
-def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator: Generator | None = None) -> Tensor:
-    """``num_samples`` category indices per row of ``probs`` (weights, not necessarily
-    normalised), with or without replacement."""
-    p = probs._data
+    """``num_samples`` category indices per row of ``input`` (weights, not necessarily
+    normalised), with or without replacement, as PyTorch draws them: one sample, or samples
+    without replacement, are the largest ``p / q`` with ``q`` exponential; with replacement, a
+    binary search of float64 uniforms in the cumulative distribution."""
+    p = input._data
     if p.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_KERNEL_TYPE.get(p.dtype.name, p.dtype.name)}")
     if not 1 <= p.ndim <= 2:
         raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > p.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
-    if np.any(rows.sum(axis=1) <= 0):
+    if np.any(p.reshape(-1, p.shape[-1]).sum(axis=1) <= 0):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    rng = _gen(generator)
-    if replacement:
-        out = np.stack([rng.choice(rows.shape[1], num_samples, p=r / r.sum()) for r in rows])
+    gen = _gen(generator)
+    if not replacement or num_samples == 1:
+        q = sampling.exponential(gen, 1.0, p.shape).astype(p.dtype)
+        keys = p / q
+        if num_samples == 1:
+            out = np.argmax(keys, axis=-1)[..., None]
+        else:
+            out = np.argsort(-keys, axis=-1, kind="stable")[..., :num_samples]
     else:
-        # Each category "arrives" after an exponential time of rate p: the first arrivals are a
-        # sample without replacement. Categories of weight 0 never arrive (inf): PyTorch takes
-        # them last, in index order, when there are not enough others.
-        with np.errstate(divide="ignore"):
-            arrival = rng.exponential(size=rows.shape) / rows
-        out = np.argsort(arrival, axis=1, kind="stable")[:, :num_samples]
-    return _make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+        out = sampling.multinomial_with_replacement(gen, p, num_samples)
+    return _make(out.astype(np.int64))
 
 
 def _like(fn: Any) -> Any:

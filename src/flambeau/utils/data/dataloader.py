@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.random import Generator
+from ...ops.random import Generator, _gen
+from ...ops.sampling import full_range_int64
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -114,6 +115,9 @@ class DataLoader:
         return len(self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
+        # PyTorch draws a base seed for its workers from the loader's generator at each pass:
+        # drawn here too, so that the random streams stay where PyTorch's are
+        self._base_seed = int(full_range_int64(_gen(self.generator), 1)[0])
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any
 
-from ...ops.random import Generator, randint, randperm
+from ...ops.random import Generator, default_generator, randint, randperm
+from ...ops.sampling import full_range_int64
 
 
 class Sampler:
@@ -58,13 +59,18 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n, k = len(self.data_source), self.num_samples
-        if self.replacement:
-            yield from randint(0, n, (k,), generator=self.generator).tolist()
+        generator = self.generator
+        if generator is None:  # a fresh stream per pass, seeded from the default one (PyTorch's way)
+            seed = int(full_range_int64(default_generator, 1)[0])
+            generator = Generator().manual_seed(seed)
+        if self.replacement:  # 32 at a time: a huge num_samples is never held in memory
+            for _ in range(k // 32):
+                yield from randint(0, n, (32,), generator=generator).tolist()
+            yield from randint(0, n, (k % 32,), generator=generator).tolist()
             return
         for _ in range(k // n):
-            yield from randperm(n, generator=self.generator).tolist()
-        if k % n:
-            yield from randperm(n, generator=self.generator).tolist()[: k % n]
+            yield from randperm(n, generator=generator).tolist()
+        yield from randperm(n, generator=generator).tolist()[: k % n]
 
     def __len__(self) -> int:
         return self.num_samples
