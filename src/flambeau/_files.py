@@ -1,10 +1,12 @@
-"""Writing a file atomically (checkpoints, the CLI's config.json): to a hidden temporary file
-in the same folder, flushed to disk, then renamed over the target."""
+"""Writing files safely: atomically (checkpoints, the CLI's config.json: to a hidden temporary
+file in the same folder, flushed to disk, then renamed over the target), and checking that an
+output folder can be written before long work starts."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import uuid
 
 _TMP_SUFFIX = ".tmp"
@@ -95,3 +97,31 @@ def _error(e: OSError, path: str, what: str) -> OSError:
     err = type(e)(f"cannot save {what} {path}: {reason}")
     err.errno = e.errno
     return err
+
+
+def folder_problem(folder: str | os.PathLike) -> str | None:
+    """Why files cannot be written into ``folder`` (created if needed), or None if they can.
+
+    The check is real: the folder is created and a file written in it, then what the check
+    created is removed again, so a failed run leaves nothing behind."""
+    path = os.path.abspath(folder)
+    if os.path.exists(path) and not os.path.isdir(path):
+        return "it is a file, not a folder"
+    existing = path
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return f"{existing} is a file, not a folder"
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        return f"cannot write there ({e.strerror or e})"
+    finally:
+        created = path
+        while created != existing:  # remove what the check made, up to the folder that existed
+            with contextlib.suppress(OSError):
+                os.rmdir(created)
+            created = os.path.dirname(created)
+    return None

@@ -96,6 +96,17 @@ def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
                   lambda g: (np.where(pos, g, g * alpha * (ex + 1)).astype(g.dtype, copy=False),))
 
 
+def _erf(z: np.ndarray) -> np.ndarray:
+    """erf, exact to float64 from ``math.erf``; for smaller floats, Abramowitz and Stegun's
+    7.1.26 (absolute error below 1.5e-7, the precision of float32) in a few NumPy calls."""
+    if z.dtype == np.float64:
+        return _unary._erf(z).astype(np.float64)
+    az = np.abs(z)
+    t = 1 / (1 + 0.3275911 * az)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.copysign(1 - poly * np.exp(-az * az), z).astype(z.dtype, copy=False)
+
+
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF (or its tanh approximation)."""
     _floating_only(x, "GeluKernelImpl")
@@ -110,9 +121,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
             d_inner = k * (1 + 3 * 0.044715 * a * a)
             return (g * (0.5 * (1 + th) + 0.5 * a * (1 - th * th) * d_inner),)
     elif approximate == "none":
-        from math import erf
-
-        cdf = 0.5 * (1 + np.vectorize(erf, otypes=[np.float64])(a / math.sqrt(2))).astype(a.dtype)
+        cdf = 0.5 * (1 + _erf(a * (1 / math.sqrt(2))))
         pdf = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
         out = a * cdf
 
