@@ -7,10 +7,6 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
-<<<<<<< HEAD
-from .ops import arith, index, inplace, linalg, pointwise, random, reduce, shape, unary
-from .tensor import Tensor, device
-=======
 from . import _legacy
 from ._device import check_to, device
 from .ops import (
@@ -29,7 +25,6 @@ from .ops import (
     unary,
 )
 from .tensor import Tensor
->>>>>>> main
 
 _METHODS = {
     # arithmetic
@@ -91,7 +86,7 @@ _METHODS = {
     "uniform_": inplace.uniform_, "normal_": inplace.normal_, "bernoulli_": inplace.bernoulli_,
     "exponential_": inplace.exponential_, "random_": inplace.random_,
     # random
-    "bernoulli": random.bernoulli, "multinomial": random.multinomial,
+    "multinomial": random.multinomial,
 }
 
 

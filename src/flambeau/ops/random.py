@@ -10,60 +10,14 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-<<<<<<< HEAD
-from . import sampling
-from ._core import Tensor, _make, shape_args
-from .generator import Generator, default_generator
-=======
 from .._device import check
+from . import sampling
 from ._core import Tensor, _make, record, shape_args
-
-
-class Generator:
-    """A stream of random numbers, as ``torch.Generator``: ``manual_seed``, ``seed``,
-    ``initial_seed``, ``get_state`` and ``set_state``."""
-
-    def __init__(self, device: Any = "cpu") -> None:
-        self._seed = 67280421310721
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
-
-    def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
-        self._rng = np.random.Generator(np.random.PCG64(self._seed & 0xFFFFFFFFFFFFFFFF))
-        return self
-
-    def seed(self) -> int:
-        s = int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
-        self.manual_seed(s)
-        return s
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def get_state(self) -> Tensor:
-        """The generator's state as a uint8 tensor (restore it with ``set_state``)."""
-        import json
-
-        raw = json.dumps(self._rng.bit_generator.state).encode()
-        return _make(np.frombuffer(raw, dtype=np.uint8).copy())
-
-    def set_state(self, state: Tensor) -> Generator:
-        import json
-
-        self._rng.bit_generator.state = json.loads(bytes(state._data.astype(np.uint8)).decode())
-        return self
-
-    @property
-    def rng(self) -> np.random.Generator:
-        return self._rng
-
-
-default_generator = Generator()
->>>>>>> main
+from .generator import Generator, default_generator
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator: the same seed gives the same random numbers as PyTorch's."""
+    """Seed the default generator: the same seed gives the same random numbers."""
     return default_generator.manual_seed(seed)
 
 
@@ -76,12 +30,11 @@ def initial_seed() -> int:
 
 
 def get_rng_state() -> Tensor:
-    """The default generator's state, in PyTorch's layout (5056 bytes)."""
     return default_generator.get_state()
 
 
-def set_rng_state(new_state: Tensor) -> None:
-    default_generator.set_state(new_state)
+def set_rng_state(state: Tensor) -> None:
+    default_generator.set_state(state)
 
 
 def _gen(generator: Generator | None) -> Generator:
@@ -166,45 +119,6 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
-<<<<<<< HEAD
-           dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """Normal numbers with the given mean and standard deviation (numbers, or tensors that
-    broadcast together), drawn as PyTorch draws them: standard normals scaled and shifted."""
-    gen = _gen(generator)
-    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
-    if not mt and not st:
-        if float(std) < 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {float(std)}")
-        d = _float_dtype(dtype, "normal_kernel_cpu")
-        shape = _size("normal", (size,) if isinstance(size, int) else (size if size is not None else ()))
-        return _finish(sampling.normal(gen, float(mean), float(std), shape, d.np), requires_grad)
-    if st and np.any(std._data < 0):
-        raise RuntimeError("normal expects all elements of std >= 0.0")
-    ref = mean if mt else std
-    d = ref._data.dtype
-    m = mean._data if mt else np.asarray(mean, dtype=d)
-    s = std._data if st else np.asarray(std, dtype=d)
-    shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-    if mt and not st:  # output.normal_(0, std).add_(mean)
-        out = sampling.normal(gen, 0.0, float(s), shape, d) + m
-    else:              # output.normal_(0, 1).mul_(std).add_(mean)
-        out = sampling.normal(gen, 0.0, 1.0, shape, d) * s + m
-    return _finish(out.astype(d, copy=False), requires_grad)
-
-
-def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
-    """0 or 1 for each element: 1 with probability ``input`` (or ``p`` when given)."""
-    gen = _gen(generator)
-    a = input._data
-    if p is not None:
-        return _make(sampling.bernoulli_scalar(gen, p, a.shape).astype(a.dtype))
-    if a.dtype.kind != "f":
-        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_KERNEL_TYPE.get(a.dtype.name, a.dtype.name)}\'')
-    if np.any((a < 0) | (a > 1)):
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
-                           "message be improved?  If so, please report an enhancement request to PyTorch.)")
-    return _make(sampling.bernoulli_array(gen, a).astype(a.dtype))
-=======
            dtype: Any = None, requires_grad: bool = False, device: Any = None, out: Any = None,
            layout: Any = None, pin_memory: bool = False) -> Tensor:
     r"""Normal numbers :math:`\text{mean} + \text{std}\,\varepsilon`, :math:`\varepsilon \sim N(0, 1)`.
@@ -236,8 +150,7 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
         check(device)
         d = _float_dtype(dtype, "normal_kernel_cpu")
         shape = shape_args((size,) if isinstance(size, (int, np.integer)) else tuple(size))
-        arr = mean + std * _gen(generator).standard_normal(shape)
-        return _finish(np.asarray(arr).astype(d.np), requires_grad)
+        return _finish(sampling.normal(_gen(generator), float(mean), float(std), shape, d.np), requires_grad)
     ref = mean if mt else std
     if ref._data.dtype.kind != "f":
         raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{_KERNEL_TYPE[ref._data.dtype.name]}\'')
@@ -252,7 +165,12 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
         shape = np.broadcast_shapes(np.shape(m), np.shape(sd))
     except ValueError:
         raise _mismatch(np.asarray(m), np.asarray(sd)) from None
-    arr = np.asarray(m + sd * _gen(generator).standard_normal(shape)).astype(ref._data.dtype)
+    d = ref._data.dtype
+    if mt and not st:  # as PyTorch: output.normal_(0, std).add_(mean)
+        arr = (sampling.normal(_gen(generator), 0.0, float(sd), shape, d) + m).astype(d, copy=False)
+    else:  # output.normal_(0, 1).mul_(std).add_(mean)
+        eps = sampling.normal(_gen(generator), 0.0, 1.0, shape, d)
+        arr = (eps * np.asarray(sd, d) + np.asarray(m, d)).astype(d, copy=False)
     name = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
     return record(arr, name, (mean if mt else None, std if st else None), lambda g: (
         np.zeros(np.shape(m), g.dtype) if mt else None, np.zeros(np.shape(sd), g.dtype) if st else None))
@@ -275,14 +193,14 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
     if p is not None:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-        draw = (rng.random(x.shape) < p).astype(x.dtype)
+        draw = sampling.bernoulli_scalar(rng, p, x.shape).astype(x.dtype)
         return record(draw, "NotImplemented", (input,), _no_derivative("aten::bernoulli"))
     if x.dtype.kind != "f":
         raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_KERNEL_TYPE[x.dtype.name]}\'')
     if np.any(~((x >= 0) & (x <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this "
                            "error message be improved?  If so, please report an enhancement request to PyTorch.)")
-    draw = (rng.random(x.shape) < x).astype(x.dtype)
+    draw = sampling.bernoulli_array(rng, np.ascontiguousarray(x)).astype(x.dtype)
     return record(draw, "BernoulliBackward0", (input,), lambda g: (np.zeros_like(g),))
 
 
@@ -291,40 +209,32 @@ def _no_derivative(name: str) -> Any:
         raise RuntimeError(f"derivative for {name} is not implemented")
 
     return backward
->>>>>>> main
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
+def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Generator | None = None) -> Tensor:
-    """``num_samples`` category indices per row of ``input`` (weights, not necessarily
-    normalised), with or without replacement, as PyTorch draws them: one sample, or samples
+    """``num_samples`` category indices per row of ``probs`` (weights, not necessarily
+    normalised), with or without replacement, drawn as PyTorch draws them: one sample, or samples
     without replacement, are the largest ``p / q`` with ``q`` exponential; with replacement, a
     binary search of float64 uniforms in the cumulative distribution."""
-    p = input._data
+    p = probs._data
     if p.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_KERNEL_TYPE.get(p.dtype.name, p.dtype.name)}")
     if not 1 <= p.ndim <= 2:
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-<<<<<<< HEAD
-    if num_samples <= 0:
-        raise RuntimeError("cannot sample n_sample <= 0 samples")
-    if not replacement and num_samples > p.shape[-1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    if np.any(p.reshape(-1, p.shape[-1]).sum(axis=1) <= 0):
-=======
     if np.any(p < 0) or np.any(np.isnan(p)):  # PyTorch's messages (2.13): nan counts as < 0
         raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
     if np.any(np.isinf(p)):
         raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
     rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
     if np.any(rows.sum(axis=1) <= 0):
->>>>>>> main
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     gen = _gen(generator)
     if not replacement or num_samples == 1:
+        # as PyTorch: the largest p / q with q exponential (the Gumbel trick, exponentiated)
         q = sampling.exponential(gen, 1.0, p.shape).astype(p.dtype)
         keys = p / q
         if num_samples == 1:
