@@ -190,6 +190,14 @@ def test_normalize_cosine_similarity(torch, dtype):
         [randn(3, 1, 5), randn(4, 5)], dtype=dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_distance_modules(torch, dtype):
+    run(torch, lambda lib, a, b: lib.nn.CosineSimilarity(dim=0)(a, b), [randn(4, 5), randn(4, 5)], dtype=dtype)
+    run(torch, lambda lib, a, b: lib.nn.PairwiseDistance()(a, b), [randn(4, 5), randn(4, 5)], dtype=dtype)
+    run(torch, lambda lib, a, b: lib.nn.functional.pairwise_distance(a, b, p=1.0, keepdim=True),
+        [randn(4, 5), randn(1, 5)], dtype=dtype)
+
+
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
 def test_pad_modes(torch, mode):
     run(torch, lambda lib, x: lib.nn.functional.pad(x, (1, 2, 2, 1), mode=mode), [randn(2, 3, 4, 5)])

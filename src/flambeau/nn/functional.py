@@ -428,8 +428,14 @@ __all__ = [
     "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "interpolate",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
-    "normalize", "cosine_similarity",
+    "normalize", "cosine_similarity", "pairwise_distance",
 ] + _losses.__all__
 
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
-from .functional_norm import cosine_similarity, group_norm, normalize, rms_norm  # noqa: E402
+from .functional_norm import (  # noqa: E402
+    cosine_similarity,
+    group_norm,
+    normalize,
+    pairwise_distance,
+    rms_norm,
+)
