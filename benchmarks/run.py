@@ -15,6 +15,7 @@ from benchmarks import (  # noqa: E402
     distributed_scaling,
     ops_overhead,
     playground_epochs,
+    random_draws,
     seq_step,
     train_step,
 )
@@ -49,6 +50,8 @@ def main() -> None:
     print(conv_step.table(conv_step.run()))
     print("\n## Sequence models: one training step of an LSTM language model and of a small GPT\n")
     print(seq_step.table(seq_step.run()))
+    print("\n## Random numbers: PyTorch's streams, bit for bit (ms per call, lower is better)\n")
+    print(random_draws.table(random_draws.run()))
     print("\n## Data-parallel: DistributedDataParallel on 1 and 2 processes (MPI, 1 BLAS thread each)\n")
     print(distributed_scaling.table(distributed_scaling.run()))
 

@@ -38,6 +38,13 @@ def test_sdpa_matches_torch(torch, dtype, case):
     run(torch, f, arrays, dtype=dtype)
 
 
+def test_sdpa_fully_masked_row_gives_zeros(torch):
+    mask = np.ones((4, 4), bool)
+    mask[1] = False  # row 1 attends to nothing: weights 0, output 0, as PyTorch (not NaN)
+    run(torch, lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=lib.tensor(mask)),
+        [randn(2, 4, 3), randn(2, 4, 3), randn(2, 4, 3)])
+
+
 def test_sdpa_dropout_scales_and_zeroes(torch):
     q = flambeau.randn(1, 1, 64, 8, dtype=flambeau.float64)
     v = flambeau.ones(1, 1, 64, 8, dtype=flambeau.float64)

@@ -83,7 +83,10 @@ _METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
     "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,
     "fill_": inplace.fill_, "copy_": inplace.copy_, "masked_fill_": inplace.masked_fill_,
-    "uniform_": inplace.uniform_, "normal_": inplace.normal_,
+    "uniform_": inplace.uniform_, "normal_": inplace.normal_, "bernoulli_": inplace.bernoulli_,
+    "exponential_": inplace.exponential_, "random_": inplace.random_,
+    # random
+    "multinomial": random.multinomial,
 }
 
 

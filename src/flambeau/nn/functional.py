@@ -26,6 +26,7 @@ from ..ops.pool import (  # noqa: F401 - re-exported
     max_pool2d,
 )
 from ..ops.random import _gen
+from ..ops.sampling import bernoulli_scalar
 from . import functional_losses as _losses
 from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
 from .functional_ranking import *  # noqa: F401,F403
@@ -166,8 +167,9 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     if p == 1:
         mask = np.zeros(a.shape, a.dtype)
     else:
-        keep = _gen(generator).random(a.shape) >= p
-        mask = keep.astype(a.dtype) / (1 - p)
+        # as PyTorch: noise = empty_like(x).bernoulli_(1 - p); noise.div_(1 - p); x * noise
+        keep = bernoulli_scalar(_gen(generator), 1 - p, a.shape)
+        mask = keep.astype(a.dtype) / a.dtype.type(1 - p)
     return record(a * mask, "MulBackward0", (x,), lambda g: (g * mask,))
 
 
@@ -187,7 +189,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if p == 1:
         mask = np.zeros(shape, a.dtype)
     else:
-        mask = (_gen(None).random(shape) >= p).astype(a.dtype) / a.dtype.type(1 - p)
+        mask = bernoulli_scalar(_gen(None), 1 - p, shape).astype(a.dtype) / a.dtype.type(1 - p)
     return record(a * mask, "MulBackward0", (input,), lambda g: (g * mask,))
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
