@@ -321,3 +321,11 @@ def test_dtypes_devices_and_sizes_as_values(torch, tmp_path):
     torch.save({"u16": torch.ones(2, dtype=torch.uint16)}, tmp_path / "u16.pt")  # no uint16 here
     with pytest.raises(CheckpointError, match="u16.pt: .*uint16"):
         flambeau.load(tmp_path / "u16.pt")
+
+
+def test_saving_a_whole_model_points_to_its_state_dict(tmp_path):
+    model = flambeau.nn.Linear(2, 3)
+    with pytest.raises(TypeError, match=r"cannot store a Linear .*Save its state_dict\(\) instead"):
+        flambeau.save(model, tmp_path / "model.pt")
+    with pytest.raises(TypeError, match=r"cannot store a SGD \(at the top level\['opt'\]\).*state_dict"):
+        flambeau.save({"opt": flambeau.optim.SGD(model.parameters(), lr=0.1)}, tmp_path / "opt.pt")

@@ -367,9 +367,14 @@ class _Pickler:
                             "torch.load(weights_only=True) refuses them. Convert it with "
                             "torch.from_numpy, or save to a .safetensors file")
         else:
+            hint = ""
+            if hasattr(v, "state_dict") and hasattr(v, "load_state_dict"):  # a module, an optimizer
+                hint = (f". Save its state_dict() instead (flambeau.save(obj.state_dict(), path)) and "
+                        f"load it into a new {type(v).__name__} with load_state_dict: PyTorch's "
+                        "recommended way, as loading a whole object would run code from the file")
             raise TypeError(f"flambeau.save cannot store a {type(v).__name__} (at {where}): it saves "
                             "tensors, numbers, strings, booleans, None, bytes, and dicts, lists, tuples "
-                            "and sets of them")
+                            f"and sets of them{hint}")
 
     def tensor(self, t: Tensor, where: str) -> None:
         from .nn.parameter import Parameter
