@@ -55,7 +55,7 @@ def test_diff(torch, dtype):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((3, 5))
     for n, dim in ((1, -1), (2, 1), (1, 0), (0, 1), (7, 1)):
-        run(torch, lambda m, t: m.diff(t, n=n, dim=dim), [x], dtype=dtype)
+        run(torch, lambda m, t, n=n, dim=dim: m.diff(t, n=n, dim=dim), [x], dtype=dtype)
     p, a = rng.standard_normal((3, 1)), rng.standard_normal((3, 2))
     run(torch, lambda m, t, u, v: m.diff(t, prepend=u, append=v), [x, p, a], dtype=dtype)
     run(torch, lambda m, t, u: t.diff(n=2, dim=1, append=u), [x, a], dtype=dtype)
@@ -76,7 +76,7 @@ def test_diff_integers_booleans_and_errors(torch):
 def test_roll(torch, dtype):
     x = np.random.default_rng(3).standard_normal((3, 4, 2))
     for shifts, dims in ((1, None), (-5, None), (2, 1), ((1, -2), (0, 1)), ((3, 1, 1), (2, 0, 2)), (7, -1)):
-        run(torch, lambda m, t: m.roll(t, shifts, dims), [x], dtype=dtype)
+        run(torch, lambda m, t, shifts=shifts, dims=dims: m.roll(t, shifts, dims), [x], dtype=dtype)
     run(torch, lambda m, t: t.roll(shifts=1, dims=0), [x], dtype=dtype)
     run(torch, lambda m, t: m.roll(t, 1, 0), [np.array([1, 2, 3])])
     run(torch, lambda m, t: m.roll(t, 2), [np.array(1.5)])
@@ -116,3 +116,16 @@ def test_meshgrid_default_warns_and_errors(torch):
     with pytest.raises(RuntimeError, match="Expected 0D or 1D tensor in the tensor list but got"):
         flambeau.meshgrid(flambeau.ones(2, 2), indexing="ij")  # PyTorch prints the tensor its old way
     raises_like(torch, lambda m: m.meshgrid(m.ones(2), indexing="yx"))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_flip_spellings_and_triangles(torch, dtype):
+    """flip(x, dims=...), flip(x, 0, 1), tuples and lists; tril/triu refuse fewer than 2 dims."""
+    x = np.random.default_rng(5).standard_normal((2, 3, 4))
+    for f in (lambda m, t: m.flip(t, dims=[0]), lambda m, t: m.flip(t, (0, 2)), lambda m, t: t.flip(1),
+              lambda m, t: t.flip(0, -1), lambda m, t: t.flip(dims=(1,)),
+              lambda m, t: m.tril(t, diagonal=-1), lambda m, t: m.triu(t, 1), lambda m, t: t.tril(2)):
+        run(torch, f, [x], dtype=dtype)
+    for f in (lambda m: m.tril(m.ones(3)), lambda m: m.triu(m.tensor(1.0)), lambda m: m.flip(m.ones(2)),
+              lambda m: m.flip(m.ones(2), dims=[1])):
+        raises_like(torch, f)

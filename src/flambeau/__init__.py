@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins as _builtins
 import warnings as _warnings
 
-from . import _methods
+from . import _malloc, _methods
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (
     bfloat16,
@@ -228,6 +228,7 @@ from .ops.unary import (
 from .tensor import Size, Tensor
 
 _methods.bind()
+_malloc.keep_freed_memory()
 from . import (  # noqa: E402
     accelerator,
     amp,

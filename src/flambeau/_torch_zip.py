@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
+from .serialization import CheckpointError
 from .tensor import Size, Tensor, _make, device
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -44,6 +45,8 @@ _ALIGNMENT = 64
 STORAGES = {"DoubleStorage": "<f8", "FloatStorage": "<f4", "HalfStorage": "<f2", "LongStorage": "<i8",
             "IntStorage": "<i4", "ShortStorage": "<i2", "CharStorage": "i1", "ByteStorage": "u1",
             "BoolStorage": "?", "BFloat16Storage": "bfloat16"}
+TORCH_DTYPES = ("float64", "float32", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8",
+                "bool", "uint16", "uint32", "uint64", "complex64", "complex128")
 _STORAGE_OF = {np.dtype(v).name if v != "bfloat16" else v: k for k, v in STORAGES.items()}
 
 _UNSAFE = ("In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
@@ -55,23 +58,23 @@ _DOCS = ("\n\nCheck the documentation of torch.load to learn more about types ac
 _BLOCKED_MODULES = {"sys", "os", "posix", "nt"}
 
 
-def looks_like_zip(head: bytes) -> bool:
-    return head[:4] == ZIP_MAGIC
+class WeightsOnlyError(pickle.UnpicklingError, CheckpointError):
+    """A checkpoint refused by the ``weights_only`` rule: PyTorch's ``UnpicklingError`` (and a
+    :class:`CheckpointError`, so that code catching bad checkpoints as ``ValueError`` catches it)."""
 
 
 # ---------------------------------------------------------------------------------- reading
-def _numpy_dtype(code: str) -> np.dtype:
+def _numpy_dtype(code: str, name: str) -> np.dtype:
     if code == "bfloat16":
         try:
-            return dt.to_dtype("bfloat16").np  # type: ignore[attr-defined]
-        except (TypeError, ValueError, AttributeError, KeyError):
-            raise pickle.UnpicklingError("this checkpoint holds bfloat16 tensors, which this "
-                                         "flambeau cannot represent") from None
+            return dt.bfloat16.np
+        except ImportError as e:
+            raise CheckpointError(f"{name} holds bfloat16 tensors: {e}") from None
     return np.dtype(code)
 
 
 class _StorageType:
-    """What the pickle's ``torch.FloatStorage`` (or ``torch.float32``) stands for: an element type."""
+    """What the pickle's ``torch.FloatStorage`` stands for: an element type (``code``)."""
 
     def __init__(self, name: str, code: str) -> None:
         self.name, self.code = name, code
@@ -81,30 +84,59 @@ class _StorageType:
 
 
 class _Storage:
-    """One storage of the file: a 1-D array of its elements, shared by the tensors that view it."""
+    """One storage of the file: its raw bytes, shared by the tensors that view them, and the
+    element type its record names (an untyped storage's tensors name their own)."""
 
-    def __init__(self, array: np.ndarray) -> None:
-        self.array = array
+    def __init__(self, raw: bytearray, element: np.dtype, big_endian: bool) -> None:
+        self.raw, self.element, self.big_endian = raw, element, big_endian
+
+    def elements(self, d: np.dtype) -> np.ndarray:
+        """The bytes as a 1-D array of ``d`` (in the machine's byte order)."""
+        if not self.big_endian or d.itemsize == 1:
+            return np.frombuffer(self.raw, dtype=d, count=len(self.raw) // d.itemsize)
+        arr = np.frombuffer(self.raw, dtype=d.newbyteorder(">"), count=len(self.raw) // d.itemsize)
+        return arr.astype(d)
 
 
 def _rebuild_tensor_v2(storage: _Storage, offset: int, size: tuple, stride: tuple,
-                       requires_grad: bool = False, hooks: Any = None, metadata: Any = None) -> Tensor:
+                       requires_grad: bool = False, hooks: Any = None, metadata: Any = None,
+                       *, element: Any = None) -> Tensor:
     """A tensor viewing ``storage`` from element ``offset`` with ``size`` and ``stride`` (in
     elements), as PyTorch rebuilds it: tensors of one storage share memory."""
     if not (isinstance(storage, _Storage) and isinstance(size, tuple) and isinstance(stride, tuple)
             and len(size) == len(stride) and all(type(v) is int and v >= 0 for v in (offset, *size, *stride))):
         raise pickle.UnpicklingError(f"bad tensor record (size {str(size)[:40]}, stride {str(stride)[:40]})")
-    base = storage.array
+    base = storage.elements(storage.element if element is None else element)
     last = offset + sum((n - 1) * s for n, s in zip(size, stride)) if 0 not in size else offset - 1
-    if offset < 0 or last >= base.size:
+    if last >= base.size:
         raise pickle.UnpicklingError(f"a tensor of size {list(size)} (stride {list(stride)}, offset "
                                      f"{offset}) does not fit its storage of {base.size} elements")
+    dt.from_numpy_dtype(base.dtype)  # a dtype flambeau lacks (uint16, complex...) raises TypeError
     arr = np.ndarray(size, base.dtype, buffer=base, offset=offset * base.itemsize if 0 not in size else 0,
                      strides=[s * base.itemsize for s in stride])
     t = _make(arr)
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+def _rebuild_tensor_v3(storage: _Storage, offset: int, size: tuple, stride: tuple, requires_grad: bool,
+                       hooks: Any, dtype: Any, metadata: Any = None) -> Tensor:
+    """``_rebuild_tensor_v2`` for an untyped storage: the record names the element type."""
+    return _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata,
+                              element=_element(dtype, "a tensor"))
+
+
+def _element(kind: Any, name: str) -> np.dtype:
+    """The NumPy element type of a storage class or a dtype named in the pickle."""
+    if isinstance(kind, dt.dtype):
+        try:
+            return kind.np
+        except ImportError as e:
+            raise CheckpointError(f"{name} holds {kind.name} tensors: {e}") from None
+    if isinstance(kind, _StorageType):
+        return _numpy_dtype(kind.code, name)
+    raise pickle.UnpicklingError(f"unexpected element type {str(kind)[:60]}")
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, hooks: Any = None, state: Any = None) -> Any:
@@ -127,6 +159,8 @@ def _allowed() -> dict[str, Any]:
         "builtins.set": set, "builtins.frozenset": frozenset, "builtins.bytearray": bytearray,
         "builtins.complex": complex, "_codecs.encode": codecs.encode,
         "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
+        "torch._utils._rebuild_tensor_v3": _rebuild_tensor_v3,
+        "torch.storage.UntypedStorage": _StorageType("UntypedStorage", "u1"),
         "torch._utils._rebuild_parameter": _rebuild_parameter,
         "torch._utils._rebuild_parameter_with_state": _rebuild_parameter,
         "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
@@ -135,10 +169,8 @@ def _allowed() -> dict[str, Any]:
     }
     for name, code in STORAGES.items():
         table[f"torch.{name}"] = _StorageType(name, code)
-    for name in ("float64", "float32", "float16", "bfloat16", "int64", "int32", "int16", "int8",
-                 "uint8", "bool"):
-        code = "bfloat16" if name == "bfloat16" else "?" if name == "bool" else np.dtype(name).str
-        table[f"torch.{name}"] = _StorageType(name, code)
+    for name in TORCH_DTYPES:  # dtypes flambeau has are its own; the others only name elements
+        table[f"torch.{name}"] = getattr(dt, name, None) or _StorageType(name, name)
     return table
 
 
@@ -170,11 +202,10 @@ class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
             "if you trust this class/function.")
 
     def persistent_load(self, pid: Any) -> Any:
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] in ("storage", b"storage")
-                and isinstance(pid[1], _StorageType)):
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] in ("storage", b"storage")):
             raise pickle.UnpicklingError(f"unexpected persistent id {str(pid)[:80]}")
         _, kind, key, _location, numel = pid
-        return self._storage(key.decode() if isinstance(key, bytes) else str(key), kind.code, int(numel))
+        return self._storage(key.decode() if isinstance(key, bytes) else str(key), kind)
 
     def load_build(self) -> None:
         state = self.stack.pop()
@@ -207,8 +238,6 @@ def _wrap(message: str) -> str:
 
 def load(source: Any, name: str) -> Any:
     """The object in the PyTorch zip checkpoint ``source`` (a path or a binary file object)."""
-    from .serialization import CheckpointError
-
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, EOFError) as e:
@@ -224,26 +253,20 @@ def load(source: Any, name: str) -> Any:
             order = archive.read(prefix + "byteorder").decode().strip()
         loaded: dict[str, _Storage] = {}
 
-        def storage(key: str, code: str, numel: int) -> _Storage:
+        def storage(key: str, kind: Any) -> _Storage:
             if key not in loaded:
                 record = f"{prefix}data/{key}"
                 if record not in entries:
                     raise CheckpointError(f"{name}: storage {key!r} is missing from the archive")
-                d = _numpy_dtype(code)
-                if order == "big" and d.itemsize > 1:
-                    d = d.newbyteorder(">")
-                raw = bytearray(archive.read(record))
-                if len(raw) < numel * d.itemsize:
-                    raise CheckpointError(f"{name}: storage {key!r} has {len(raw)} bytes, "
-                                          f"{numel} elements of {d} need {numel * d.itemsize}")
-                arr = np.frombuffer(raw, dtype=d, count=numel)
-                loaded[key] = _Storage(arr if d.isnative else arr.astype(d.newbyteorder("=")))
+                loaded[key] = _Storage(bytearray(archive.read(record)), _element(kind, name), order == "big")
             return loaded[key]
 
         try:
             return _Unpickler(archive.read(pickles[0]), storage).load()
         except pickle.UnpicklingError as e:
-            raise pickle.UnpicklingError(_wrap(str(e))) from None
+            raise WeightsOnlyError(_wrap(str(e))) from None
+        except TypeError as e:
+            raise CheckpointError(f"{name}: {e}") from None
         except (EOFError, IndexError, KeyError, struct.error, ValueError) as e:
             if isinstance(e, CheckpointError):
                 raise
@@ -291,7 +314,17 @@ class _Pickler:
             out += b"X" + struct.pack("<I", len(raw)) + raw
         elif isinstance(v, Tensor):
             self.tensor(v, where)
-        elif isinstance(v, (tuple, Size)) and type(v) in (tuple, Size):
+        elif isinstance(v, dt.dtype):
+            self.glob("torch", v.name)
+        elif isinstance(v, device):
+            self.glob("torch", "device")
+            self.value((str(v),), where)
+            out += b"R"
+        elif type(v) is Size:
+            self.glob("torch", "Size")
+            self.value((tuple(v),), where)
+            out += b"R"
+        elif type(v) is tuple:
             out += b"("
             for i, item in enumerate(v):
                 self.value(item, f"{where}[{i}]")
@@ -334,9 +367,14 @@ class _Pickler:
                             "torch.load(weights_only=True) refuses them. Convert it with "
                             "torch.from_numpy, or save to a .safetensors file")
         else:
+            hint = ""
+            if hasattr(v, "state_dict") and hasattr(v, "load_state_dict"):  # a module, an optimizer
+                hint = (f". Save its state_dict() instead (flambeau.save(obj.state_dict(), path)) and "
+                        f"load it into a new {type(v).__name__} with load_state_dict: PyTorch's "
+                        "recommended way, as loading a whole object would run code from the file")
             raise TypeError(f"flambeau.save cannot store a {type(v).__name__} (at {where}): it saves "
                             "tensors, numbers, strings, booleans, None, bytes, and dicts, lists, tuples "
-                            "and sets of them")
+                            f"and sets of them{hint}")
 
     def tensor(self, t: Tensor, where: str) -> None:
         from .nn.parameter import Parameter
