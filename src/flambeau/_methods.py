@@ -176,7 +176,7 @@ def bind() -> None:
                     ("byte", dt.uint8), ("char", dt.int8)):
         setattr(Tensor, name, _caster(d))
     Tensor.new_tensor = _new_tensor
-    Tensor.new_zeros = _new_filled(creation.zeros)
+    Tensor.new_zeros = _new_filled(creation.new_zeros)
     Tensor.new_ones = _new_filled(creation.ones)
     Tensor.new_empty = _new_filled(creation.empty)
     Tensor.new_full = lambda self, size, value, dtype=None, requires_grad=False: creation.full(

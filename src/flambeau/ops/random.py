@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make, shape_args
+from ._core import Tensor, _make
 
 
 class Generator:
@@ -20,7 +20,10 @@ class Generator:
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
     def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
+        seed = int(seed)
+        if not -2**63 <= seed < 2**64:  # PyTorch's range: a C long long or an unsigned one
+            raise ValueError("Overflow when unpacking long long")
+        self._seed = seed & 0xFFFFFFFFFFFFFFFF  # a negative seed counts from 2**64, as in PyTorch
         self._rng = np.random.Generator(np.random.PCG64(self._seed & 0xFFFFFFFFFFFFFFFF))
         return self
 
@@ -139,7 +142,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
-    arr = _gen(generator).integers(low, high, shape_args((size,) if isinstance(size, int) else size)).astype(d.np)
+    arr = _gen(generator).integers(low, high, _size("randint", (size,))).astype(d.np)
     return _finish(arr, requires_grad)
 
 
@@ -147,13 +150,14 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0..n-1."""
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
+    _size("randperm", (int(n),))
     return _finish(_gen(generator).permutation(int(n)).astype(d.np), requires_grad)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None) -> Tensor:
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
-    shape = shape_args(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    shape = _size("normal", (size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     arr = _gen(generator).normal(m, s, shape)
     ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     d = ref._data.dtype if ref is not None else dt.get_default_dtype().np
