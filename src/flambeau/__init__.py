@@ -10,7 +10,9 @@ import builtins as _builtins
 import warnings as _warnings
 
 from . import _methods
+from ._device import device, get_default_device, set_default_device
 from ._dtype import (
+    bfloat16,
     bool,
     double,
     dtype,
@@ -32,7 +34,19 @@ from ._dtype import (
     uint8,
 )
 from ._dtype import result_type as _result_type
+from ._runtime import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .ops.arith import (
     add,
     allclose,
@@ -95,6 +109,11 @@ from .ops.creation import (
 )
 from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.cumulative import cumprod, diff
+from .ops.einsum import einsum
+from .ops.geometry import cdist, cross
+from .ops.rearrange import meshgrid, roll
+from .ops.sorting import argsort, bincount, histc, isin, msort, sort, topk, unique
 from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
@@ -204,11 +223,26 @@ from .ops.unary import (
     tanh,
     trunc,
 )
-from .tensor import Size, Tensor, device
+from .tensor import Size, Tensor
 
 _methods.bind()
 
-from . import autograd, datasets, distributed, nn, optim, perceptron, utils, viz  # noqa: E402
+from . import (  # noqa: E402
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    cuda,
+    datasets,
+    distributed,
+    nn,
+    optim,
+    perceptron,
+    utils,
+    viz,
+)
+from ._compile import compile  # noqa: E402
+from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

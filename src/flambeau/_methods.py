@@ -7,8 +7,10 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
-from .ops import arith, index, inplace, linalg, pointwise, reduce, shape, unary
-from .tensor import Tensor, device
+from ._device import check_to, device
+from .ops import (arith, cumulative, geometry, index, inplace, linalg, pointwise, random, rearrange, reduce,
+                  shape, sorting, unary)
+from .tensor import Tensor
 
 _METHODS = {
     # arithmetic
@@ -34,6 +36,12 @@ _METHODS = {
     "frac": unary.frac, "atan2": pointwise.atan2, "arctan2": pointwise.atan2,
     "fmod": pointwise.fmod, "lerp": pointwise.lerp, "clamp_min": pointwise.clamp_min,
     "clamp_max": pointwise.clamp_max,
+    # sorting, counting, running products, rearranging
+    "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+    "unique": sorting.unique, "bincount": sorting.bincount, "histc": sorting.histc,
+    "cumprod": cumulative.cumprod, "diff": cumulative.diff, "roll": rearrange.roll,
+    "cross": geometry.cross,
+    "bernoulli": lambda self, p=None, *, generator=None: random.bernoulli(self, p, generator=generator),
     "isnan": unary.isnan, "isinf": unary.isinf, "isfinite": unary.isfinite,
     # reductions
     "sum": reduce.sum, "nansum": reduce.nansum, "mean": reduce.mean, "max": reduce.max,
@@ -66,7 +74,9 @@ _METHODS = {
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+    """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)`` or ``to(other_tensor)``; this tensor
+    itself when nothing changes (unless ``copy=True``). Another device than the CPU raises
+    PyTorch's error."""
     target = kwargs.get("dtype")
     copy = kwargs.get("copy", False)
     for a in args:
@@ -74,14 +84,15 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             target = a
         elif isinstance(a, Tensor):
             target = a.dtype
-        elif isinstance(a, (str, device)):
-            device(a)  # only the CPU exists: anything else raises
-        elif a is None:
+        elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
+            check_to(device(a))
+        elif a is None or isinstance(a, bool):  # non_blocking, given by position
             continue
         else:
-            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
-    if "device" in kwargs and kwargs["device"] is not None:
-        device(kwargs["device"])
+            raise TypeError(f"to() received an invalid combination of arguments - got "
+                            f"({type(a).__name__})")
+    if kwargs.get("device") is not None:
+        check_to(device(kwargs["device"]))
     if target is None:
         return shape.clone(self) if copy else self
     return shape.to_dtype(self, dt.to_dtype(target), copy=copy)
@@ -181,6 +192,10 @@ def bind() -> None:
     Tensor.new_empty = _new_filled(creation.empty)
     Tensor.new_full = lambda self, size, value, dtype=None, requires_grad=False: creation.full(
         size, value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    Tensor.get_device = lambda self: -1  # PyTorch's answer for a CPU tensor
+    Tensor.is_cpu = property(lambda self: True)
+    for name in ("is_mps", "is_meta", "is_xpu", "is_sparse", "is_quantized"):
+        setattr(Tensor, name, property(lambda self: False))
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)
     Tensor.__iter__ = _iter

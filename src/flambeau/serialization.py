@@ -378,7 +378,14 @@ class _Rebuilder:
 def _check_map_location(map_location: Any) -> None:
     if map_location is None or callable(map_location) or isinstance(map_location, dict):
         return
-    device(map_location)  # flambeau has the CPU only: anything else is an error
+    kind = device(map_location).type  # flambeau has the CPU only: anything else is an error
+    if kind == "cuda":
+        raise RuntimeError(
+            "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+            "False. If you are running on a CPU-only machine, please use torch.load with "
+            "map_location=torch.device('cpu') to map your storages to the CPU.")
+    if kind != "cpu":
+        raise RuntimeError(f"torch.UntypedStorage(): Storage device not recognized: {kind}")
 
 
 def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) -> Any:

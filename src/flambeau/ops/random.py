@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make
+from .._device import check
+from ._core import Tensor, _make, record
 
 
 class Generator:
@@ -114,6 +115,7 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform numbers in [0, 1)."""
+    check(device)
     d = _float_dtype(dtype, "check_uniform_bounds")
     arr = _gen(generator).random(_size("rand", size), dtype=np.float64).astype(d.np)
     return _finish(arr, requires_grad)
@@ -122,6 +124,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal numbers (mean 0, standard deviation 1)."""
+    check(device)
     d = _float_dtype(dtype, "normal_kernel_cpu")
     arr = _gen(generator).standard_normal(_size("randn", size)).astype(d.np)
     return _finish(arr, requires_grad)
@@ -131,6 +134,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
             generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
             device: Any = None) -> Tensor:
     """Integers drawn uniformly from [low, high); ``randint(high, size)`` starts at 0."""
+    check(device)
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
             raise TypeError("randint() missing required argument 'size'")
@@ -149,23 +153,99 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0..n-1."""
+    check(device)
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
     _size("randperm", (int(n),))
     return _finish(_gen(generator).permutation(int(n)).astype(d.np), requires_grad)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None) -> Tensor:
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
-    shape = _size("normal", (size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    arr = _gen(generator).normal(m, s, shape)
-    ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
-    d = ref._data.dtype if ref is not None else dt.get_default_dtype().np
-    return _make(np.asarray(arr).astype(d))
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
+           dtype: Any = None, requires_grad: bool = False, device: Any = None, out: Any = None,
+           layout: Any = None, pin_memory: bool = False) -> Tensor:
+    r"""Normal numbers :math:`\text{mean} + \text{std}\,\varepsilon`, :math:`\varepsilon \sim N(0, 1)`.
+
+    ``mean`` and ``std`` may be tensors (they broadcast; the result has the floating dtype of
+    ``mean``, else of ``std``) or numbers (then ``size`` is required, and ``dtype`` and
+    ``requires_grad`` apply). As in PyTorch, the gradient flowing back to a tensor ``mean`` or
+    ``std`` is zero: sampling is not reparameterised (write ``mean + std * torch.randn(...)``
+    for that).
+
+    Example::
+
+        >>> torch.normal(0.0, 1.0, size=(2, 3)).shape
+        torch.Size([2, 3])
+    """
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError(f"normal() received an invalid combination of arguments - got "
+                            f"({type(mean).__name__}, {type(std).__name__}), but expected one of:\n"
+                            " * (Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+                            " * (Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)\n"
+                            " * (float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+                            " * (float mean, float std, tuple of ints size, *, torch.Generator generator = None, "
+                            "Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+                            "torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+        check(device)
+        d = _float_dtype(dtype, "normal_kernel_cpu")
+        shape = _size("normal", (size,))
+        arr = mean + std * _gen(generator).standard_normal(shape)
+        return _finish(np.asarray(arr).astype(d.np), requires_grad)
+    ref = mean if mt else std
+    if ref._data.dtype.kind != "f":
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{_KERNEL_TYPE[ref._data.dtype.name]}\'')
+    m = mean._data if mt else mean
+    sd = std._data if st else std
+    if np.any(np.asarray(sd) < 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0" if st
+                           else f"normal expects std >= 0.0, but found std {std:g}")
+    from .arith import _mismatch
+
+    try:
+        shape = np.broadcast_shapes(np.shape(m), np.shape(sd))
+    except ValueError:
+        raise _mismatch(np.asarray(m), np.asarray(sd)) from None
+    arr = np.asarray(m + sd * _gen(generator).standard_normal(shape)).astype(ref._data.dtype)
+    name = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
+    return record(arr, name, (mean if mt else None, std if st else None), lambda g: (
+        np.zeros(np.shape(m), g.dtype) if mt else None, np.zeros(np.shape(sd), g.dtype) if st else None))
 
 
-def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
-    return _make((_gen(generator).random(p._data.shape) < p._data).astype(p._data.dtype))
+def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None,  # noqa: A002
+              out: Any = None) -> Tensor:
+    """0 or 1 for each element, 1 with probability ``input`` (a tensor of probabilities in
+    [0, 1]), or with probability ``p`` when given (then ``input`` only gives the shape and
+    dtype). The result has ``input``'s dtype; its gradient is zero (with ``p``: none, as in
+    PyTorch).
+
+    Example::
+
+        >>> torch.bernoulli(torch.tensor([0.0, 1.0]))
+        tensor([0., 1.])
+    """
+    x = input._data
+    rng = _gen(generator)
+    if p is not None:
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        draw = (rng.random(x.shape) < p).astype(x.dtype)
+        return record(draw, "NotImplemented", (input,), _no_derivative("aten::bernoulli"))
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_KERNEL_TYPE[x.dtype.name]}\'')
+    if np.any(~((x >= 0) & (x <= 1))):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this "
+                           "error message be improved?  If so, please report an enhancement request to PyTorch.)")
+    draw = (rng.random(x.shape) < x).astype(x.dtype)
+    return record(draw, "BernoulliBackward0", (input,), lambda g: (np.zeros_like(g),))
+
+
+def _no_derivative(name: str) -> Any:
+    def backward(g: np.ndarray) -> tuple:
+        raise RuntimeError(f"derivative for {name} is not implemented")
+
+    return backward
 
 
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
@@ -200,6 +280,7 @@ def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
 
 def _like(fn: Any) -> Any:
     def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+        check(kw.pop("device", None), "aten::empty_strided")
         return fn(a._data.shape, dtype=dtype or a.dtype, requires_grad=requires_grad, **kw)
 
     like.__name__ = fn.__name__ + "_like"

@@ -192,7 +192,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
 
 def _legacy_name(a: Tensor) -> str:
     """PyTorch's old name for the type of ``a`` (``torch.FloatTensor``), used in its messages."""
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
              "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
     return f"torch.{names[a.dtype.name]}Tensor"
 

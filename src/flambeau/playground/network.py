@@ -250,31 +250,37 @@ def load_weights(model: nn.Module, data: Any) -> None:
     """Load a base64 safetensors state_dict into ``model``; its names and shapes must be the
     model's, its values finite numbers (else :class:`PlaygroundError`, the model untouched)."""
     if not isinstance(data, str):
-        raise PlaygroundError("data must be a base64 string", "data")
+        raise PlaygroundError("data must be a base64 string", "data", code="weights_not_file")
     if len(data) > MAX_WEIGHTS_BYTES * 4 // 3 + 4:
-        raise PlaygroundError("the weights file is too large (at most 5 MB)", "data")
+        raise PlaygroundError("the weights file is too large (at most 5 MB)", "data", code="weights_too_large",
+                              max_mb=MAX_WEIGHTS_BYTES // (1024 * 1024))
     try:
         raw = base64.b64decode(data, validate=True)
     except ValueError:
-        raise PlaygroundError("data is not valid base64", "data") from None
+        raise PlaygroundError("data is not valid base64", "data", code="weights_not_file") from None
     try:
         state = flambeau.load(io.BytesIO(raw))
-    except (ValueError, TypeError, OSError) as e:
-        raise PlaygroundError(f"not a weights file: {e}", "data") from None
+    except (ValueError, TypeError, OSError, KeyError, IndexError):  # the reader's words are not for the user
+        raise PlaygroundError("not a weights file: the file is not a .safetensors file", "data",
+                              code="weights_not_file") from None
     expected = model.state_dict()
     if not isinstance(state, dict) or set(state) != set(expected):
         found = sorted(map(str, state))[:8] if isinstance(state, dict) else type(state).__name__
         raise PlaygroundError(f"these weights are for another network: the file has {found}, this "
-                              f"network needs {sorted(expected)}", "data")
+                              f"network needs {sorted(expected)}", "data", code="weights_other_network",
+                              layers=len(expected) // 2)
     arrays = {}
     for name, tensor in expected.items():
         value = state[name]
         if not isinstance(value, flambeau.Tensor) or tuple(value.shape) != tuple(tensor.shape):
             shape = tuple(value.shape) if isinstance(value, flambeau.Tensor) else type(value).__name__
-            raise PlaygroundError(f"{name} has shape {shape}, this network needs {tuple(tensor.shape)}", "data")
+            raise PlaygroundError(f"{name} has shape {shape}, this network needs {tuple(tensor.shape)}", "data",
+                                  code="weights_shape", name=name, shape="×".join(map(str, shape))
+                                  if isinstance(shape, tuple) else "?", needed="×".join(map(str, tensor.shape)))
         array = value.numpy().astype(np.float64)
         if not np.isfinite(array).all():
-            raise PlaygroundError(f"{name} holds values that are not finite numbers", "data")
+            raise PlaygroundError(f"{name} holds values that are not finite numbers", "data", code="weights_not_finite",
+                                  name=name)
         arrays[name] = array
     for name, tensor in expected.items():
         tensor.numpy()[...] = arrays[name]

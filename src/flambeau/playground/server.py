@@ -61,7 +61,7 @@ def _field(message: dict[str, Any], name: str, kind: str, default: Any = ..., op
             return default
         if optional:
             return None
-        raise PlaygroundError(f"{name}: missing", name)
+        raise PlaygroundError(f"{name}: missing", name, code="missing_field", name=name)
     value = message[name]
     if value is None and optional:
         return None
@@ -78,12 +78,13 @@ def _field(message: dict[str, Any], name: str, kind: str, default: Any = ..., op
         ok = True
     if not ok:
         what = {"int": "an integer", "number": "a finite number", "str": "a string", "dict": "an object"}[kind]
-        raise PlaygroundError(f"{name}: {str(value)[:40]!r} must be {what}", name)
+        raise PlaygroundError(f"{name}: {str(value)[:40]!r} must be {what}", name, code="bad_field", name=name,
+                              expect=kind)
     return value
 
 
 def _error(error: PlaygroundError) -> dict[str, Any]:
-    return {"type": "error", "message": str(error), "field": error.field}
+    return error.to_message()
 
 
 def _dumps(message: dict[str, Any]) -> str:
@@ -102,7 +103,8 @@ def _hello(session: Session, msg: dict) -> list[dict]:
 def _set(session: Session, msg: dict) -> list[dict]:
     changes = _field(msg, "changes", "dict")
     if len(changes) > MAX_CHANGES:
-        raise PlaygroundError(f"changes: too many settings at once ({len(changes)})", "changes")
+        raise PlaygroundError(f"changes: too many settings at once ({len(changes)})", "changes",
+                              code="too_many_changes", n=len(changes), max=MAX_CHANGES)
     try:
         session.update(changes)
     except PlaygroundError as e:
@@ -141,21 +143,16 @@ def _set_bias(session: Session, msg: dict) -> list[dict]:
     return [session.frame()]
 
 
-def _with_config_if_changed(session: Session, action: Callable[[], None]) -> list[dict]:
-    before = dict(session.config)
-    action()
-    replies = [session.config_message()] if session.config != before else []
-    return replies + [session.frame()]
-
-
 def _add_point(session: Session, msg: dict) -> list[dict]:
     x, y = _field(msg, "x", "number"), _field(msg, "y", "number")
     label = _field(msg, "label", "number")
-    return _with_config_if_changed(session, lambda: session.add_point(x, y, label))
+    session.add_point(x, y, label)
+    return [session.config_message(), session.frame()]  # the points travel in the hash
 
 
 def _clear_points(session: Session, msg: dict) -> list[dict]:
-    return _with_config_if_changed(session, session.clear_points)
+    session.clear_points()
+    return [session.config_message(), session.frame()]
 
 
 def _upload_csv(session: Session, msg: dict) -> list[dict]:
@@ -247,7 +244,7 @@ class Connection:
                     await self.websocket.close(code=CLOSE_TOO_BIG, reason="message too large")
                     break
                 if text is None:
-                    await self.send([_dumps(_error(PlaygroundError("messages must be JSON text")))])
+                    await self.send([_dumps(_error(PlaygroundError("messages must be JSON text", code="not_json")))])
                     continue
                 await self.handle(text)
         except WebSocketDisconnect:
@@ -276,12 +273,12 @@ class Connection:
             try:
                 message = json.loads(text)
             except (ValueError, RecursionError):
-                raise PlaygroundError("not a JSON message") from None
+                raise PlaygroundError("not a JSON message", code="not_json") from None
             if not isinstance(message, dict):
-                raise PlaygroundError("a message must be a JSON object with a type")
+                raise PlaygroundError("a message must be a JSON object with a type", code="not_json")
             kind = message.get("type")
             if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
-                raise PlaygroundError(f"unknown message type {str(kind)[:40]!r}", "type")
+                raise PlaygroundError(f"unknown message type {str(kind)[:40]!r}", "type", code="unknown_message")
             if kind == "ack":
                 frame = _field(message, "frame", "int")
                 self.acked = max(self.acked, min(frame, self.sent))
@@ -304,8 +301,9 @@ class Connection:
             raise
         except Exception as e:  # a bug must not end the session: report it
             log.exception("playground: error while handling a message")
-            await self.send([_dumps({"type": "error", "message": f"internal error: {type(e).__name__}: {e}",
-                                     "field": None})])
+            # the details are in the server's log, not for the page
+            await self.send([_dumps(PlaygroundError(f"internal error ({type(e).__name__}); see the server's log",
+                                                    code="internal").to_message())])
 
     def play(self) -> None:
         """Start playing (the loop runs as a task until paused or stopped)."""
@@ -334,8 +332,8 @@ class Connection:
             session.playing = False
             log.exception("playground: error while training")
             with contextlib.suppress(Exception):
-                await self.send([_dumps({"type": "error", "message": f"training stopped: {type(e).__name__}: {e}",
-                                         "field": None})])
+                await self.send([_dumps(PlaygroundError(f"training stopped by an internal error ({type(e).__name__}); "
+                                                        "see the server's log", code="internal").to_message())])
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -375,14 +373,14 @@ async def _export(request: Request) -> Response:
         try:
             payload = json.loads(body)
         except (ValueError, RecursionError):
-            raise PlaygroundError("the body is not JSON") from None
+            raise PlaygroundError("the body is not JSON", code="not_json") from None
         if not isinstance(payload, dict):
-            raise PlaygroundError('the body must be {"config": {...}, "framework": "flambeau"}')
+            raise PlaygroundError('the body must be {"config": {...}, "framework": "flambeau"}', code="not_json")
         config = _field(payload, "config", "dict", default={})
         framework = _field(payload, "framework", "str", default="flambeau")
         filename, text = await asyncio.to_thread(generate_script, config, framework)
     except PlaygroundError as e:
-        return JSONResponse({"error": str(e), "field": e.field}, status_code=400)
+        return JSONResponse({"error": str(e), "field": e.field, "code": e.code, "params": e.params}, status_code=400)
     return Response(text, media_type="text/x-python",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

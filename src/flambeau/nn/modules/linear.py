@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._device import check
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -48,6 +49,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check(device)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = _empty(out_features, in_features, dtype=dtype)
@@ -109,6 +111,7 @@ class Embedding(Module):
                  sparse: bool = False, _weight: Tensor | None = None, _freeze: bool = False,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check(device)
         if sparse:
             raise NotImplementedError("flambeau has no sparse gradients: use Embedding(..., sparse=False)")
         self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse = max_norm, norm_type, scale_grad_by_freq, sparse

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype as dt
+from ..._device import check
 from ...ops.creation import check_sizes
 from ...tensor import Tensor, _make
 from .. import functional as F
@@ -25,6 +26,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
+        check(device)
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -120,6 +122,7 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
+        check(device)
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)

@@ -14,6 +14,7 @@ import {
   b64ToBytes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
 } from "./format.js";
 import { applyTranslations, getLang, initialLang, setLang, t } from "./i18n.js";
+import { errorText } from "./messages.js";
 import { drawLegend, OutputView } from "./heatmap.js";
 import { NetworkView } from "./network.js";
 import { drawDatasetIcon, FEATURES } from "./thumbs.js";
@@ -307,6 +308,7 @@ function onConfig(msg) {
     if (lang && lang !== getLang()) changeLanguage(lang, false);
   }
   renderControls();
+  showNotice(msg.notice);
   const s = structureFromConfig();
   network.setStructure(s.features, s.shape, s.outputs, true);
   const c = state.config;
@@ -372,8 +374,11 @@ function drawFrame(f) {
   chart.draw();
 
   $("epoch").textContent = formatEpoch(f.epoch);
-  $("loss-train").textContent = formatLoss(f.loss_train);
-  $("loss-test").textContent = formatLoss(f.loss_test);
+  // no training points (custom data cleared, or a shared link without them): say so, not NaN
+  const noData = !!f.no_data;
+  $("loss-train").textContent = noData ? "–" : formatLoss(f.loss_train);
+  $("loss-test").textContent = noData && f.loss_test === null ? "–" : formatLoss(f.loss_test);
+  $("no-data").hidden = !noData;
   $("acc-train").textContent = formatPercent(f.acc_train);
   $("acc-test").textContent = formatPercent(f.acc_test);
   drawConfusion(f.confusion);
@@ -405,6 +410,7 @@ function stoppedText(why) {
   if (why === "epochs") return t("stoppedEpochs", { n: c.stopEpochs });
   if (why === "test_loss") return t("stoppedTestLoss", { v: c.stopTestLoss });
   if (why === "diverged" || why === "nan") return t("stoppedNan");
+  if (why === "no_data") return t("noData");
   return t("stoppedOther", { why });
 }
 
@@ -423,6 +429,7 @@ function drawConfusion(m) {
   const table = $("confusion");
   if (!Array.isArray(m) || !m.length) {
     table.textContent = "";
+    delete table.dataset.k; // the next matrix builds its rows again, whatever its class count
     return;
   }
   const k = m.length;
@@ -434,7 +441,7 @@ function drawConfusion(m) {
     return s;
   };
   const key = `${k}`;
-  if (table.dataset.k !== key) {
+  if (table.dataset.k !== key || table.rows.length !== k + 1) {
     table.textContent = "";
     const cap = document.createElement("caption");
     cap.dataset.i18n = "trueClass";
@@ -491,6 +498,15 @@ function showError(message) {
   while (box.children.length > 5) box.firstElementChild.remove();
 }
 
+/** A notice of the server's config message ({code, params}, or null): the custom points too
+ *  many for the share link, with the CSV download offered instead. */
+function showNotice(notice) {
+  state.notice = notice || null;
+  const box = $("share-notice");
+  box.hidden = !notice;
+  if (notice) $("share-notice-text").textContent = t(`notice-${notice.code}`, notice.params || {});
+}
+
 function showStatus(text) {
   const s = $("status");
   s.textContent = text;
@@ -509,7 +525,7 @@ function readFile(input, asText, then) {
   }
   const reader = new FileReader();
   reader.onload = () => then(reader.result);
-  reader.onerror = () => showError(t("readError", { why: reader.error }));
+  reader.onerror = () => showError(t("readError"));
   if (asText) reader.readAsText(file);
   else reader.readAsArrayBuffer(file);
 }
@@ -556,7 +572,8 @@ function changeLanguage(lang, remember) {
 function bind() {
   $("play-pause").addEventListener("click", () => {
     send(state.playing ? "pause" : "play");
-    if (!state.playing) showStatus("");
+    if (!state.playing && !$("no-data").hidden) showStatus(t("noData"));
+    else if (!state.playing) showStatus("");
     setPlaying(!state.playing); // at once; the next frame confirms it
   });
   $("step").addEventListener("click", () => send("step", { unit: "epoch" }));
@@ -628,6 +645,7 @@ function bind() {
   $("clear-points").addEventListener("click", () => send("clear_points"));
   $("upload-csv").addEventListener("change", (ev) => readFile(ev.target, true, (text) => send("upload_csv", { text })));
   $("download-csv").addEventListener("click", () => send("download_csv"));
+  $("share-notice-csv").addEventListener("click", () => send("download_csv"));
 
   // the user typed another hash into the address bar: open that experiment
   window.addEventListener("hashchange", () => {
@@ -652,7 +670,7 @@ function connect() {
   conn.on("node", (msg) => {
     if (msg.id === null) return; // the answer to "no neuron hovered"
     state.nodeAsked = false;
-    if (msg.id === state.hover && msg.grid) output.showNode(b64ToFloat32(msg.grid));
+    if (msg.id === state.hover) output.showNode(msg.grid ? b64ToFloat32(msg.grid) : null);
     else if (state.hover !== null) askNode(); // the mouse moved on meanwhile
   });
   conn.on("code", openCode);
@@ -663,7 +681,7 @@ function connect() {
   );
   conn.on("error", (msg) => {
     state.nodeAsked = false;
-    showError(msg.message);
+    showError(errorText(msg)); // worded here, in the page's language, from the code
   });
   conn.onOpen = () => {
     state.nodeAsked = false;

@@ -67,6 +67,11 @@ export class NetworkView {
 
   build() {
     const el = this.el;
+    // the hovered neuron (if any) goes with the old diagram: no mouseleave will ever come for it
+    if (this.hovered !== null && this.hovered !== undefined) {
+      this.hovered = null;
+      this.h.hoverNode(null);
+    }
     el.textContent = "";
     this.closeEditor();
     const sizes = [this.features.length, ...this.shape, this.outputs];
@@ -233,8 +238,15 @@ export class NetworkView {
   }
 
   hoverable(box, id) {
-    const enter = () => this.h.hoverNode(id);
-    const leave = () => this.h.hoverNode(null);
+    const enter = () => {
+      this.hovered = id;
+      this.h.hoverNode(id);
+    };
+    const leave = () => {
+      if (this.hovered !== id) return;
+      this.hovered = null;
+      this.h.hoverNode(null);
+    };
     box.addEventListener("mouseenter", enter);
     box.addEventListener("mouseleave", leave);
     box.addEventListener("focus", enter);
