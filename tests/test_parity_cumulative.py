@@ -116,3 +116,16 @@ def test_meshgrid_default_warns_and_errors(torch):
     with pytest.raises(RuntimeError, match="Expected 0D or 1D tensor in the tensor list but got"):
         flambeau.meshgrid(flambeau.ones(2, 2), indexing="ij")  # PyTorch prints the tensor its old way
     raises_like(torch, lambda m: m.meshgrid(m.ones(2), indexing="yx"))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_flip_spellings_and_triangles(torch, dtype):
+    """flip(x, dims=...), flip(x, 0, 1), tuples and lists; tril/triu refuse fewer than 2 dims."""
+    x = np.random.default_rng(5).standard_normal((2, 3, 4))
+    for f in (lambda m, t: m.flip(t, dims=[0]), lambda m, t: m.flip(t, (0, 2)), lambda m, t: t.flip(1),
+              lambda m, t: t.flip(0, -1), lambda m, t: t.flip(dims=(1,)),
+              lambda m, t: m.tril(t, diagonal=-1), lambda m, t: m.triu(t, 1), lambda m, t: t.tril(2)):
+        run(torch, f, [x], dtype=dtype)
+    for f in (lambda m: m.tril(m.ones(3)), lambda m: m.triu(m.tensor(1.0)), lambda m: m.flip(m.ones(2)),
+              lambda m: m.flip(m.ones(2), dims=[1])):
+        raises_like(torch, f)

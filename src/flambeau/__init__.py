@@ -107,13 +107,11 @@ from .ops.creation import (
     zeros,
     zeros_like,
 )
-from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
-from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.cumulative import cumprod, diff
 from .ops.einsum import einsum
 from .ops.geometry import cdist, cross
-from .ops.rearrange import meshgrid, roll
-from .ops.sorting import argsort, bincount, histc, isin, msort, sort, topk, unique
+from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
@@ -135,6 +133,7 @@ from .ops.random import (
     seed,
     set_rng_state,
 )
+from .ops.rearrange import meshgrid, roll
 from .ops.reduce import (
     all,
     amax,
@@ -186,6 +185,7 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
+from .ops.sorting import argsort, bincount, histc, isin, msort, sort, topk, unique
 from .ops.unary import (
     abs,
     acos,
@@ -226,7 +226,6 @@ from .ops.unary import (
 from .tensor import Size, Tensor
 
 _methods.bind()
-
 from . import (  # noqa: E402
     accelerator,
     amp,
@@ -242,6 +241,18 @@ from . import (  # noqa: E402
     viz,
 )
 from ._compile import compile  # noqa: E402
+from ._legacy import (  # noqa: E402 - PyTorch's old names of tensor types
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

@@ -7,9 +7,23 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
+from . import _legacy
 from ._device import check_to, device
-from .ops import (arith, cumulative, geometry, index, inplace, linalg, pointwise, random, rearrange, reduce,
-                  shape, sorting, unary)
+from .ops import (
+    arith,
+    cumulative,
+    geometry,
+    index,
+    inplace,
+    linalg,
+    pointwise,
+    random,
+    rearrange,
+    reduce,
+    shape,
+    sorting,
+    unary,
+)
 from .tensor import Tensor
 
 _METHODS = {
@@ -98,14 +112,6 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return shape.to_dtype(self, dt.to_dtype(target), copy=copy)
 
 
-def _type(self: Tensor, d: Any = None) -> Any:
-    """``x.type()``: PyTorch's old name of the type (``torch.FloatTensor``); ``x.type(dtype)``
-    converts."""
-    if d is None:
-        return shape._legacy_name(self)
-    return _to(self, dt.to_dtype(d))
-
-
 def _iter(self: Tensor) -> Any:
     """Iterating over a tensor gives its slices along dimension 0 (``unbind``, as PyTorch)."""
     if self._data.ndim == 0:
@@ -154,19 +160,6 @@ def _setitem(self: Tensor, idx: Any, value: Any) -> None:
     index.setitem(self, idx, value)
 
 
-def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    from .ops.creation import tensor
-
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-
-def _new_filled(fill: Any) -> Any:
-    def new(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return fill(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    return new
-
-
 def _invert(self: Tensor) -> Tensor:
     if self._data.dtype.kind == "f":
         raise TypeError("~ (bitwise not) is only defined for integer and boolean tensors, "
@@ -175,23 +168,15 @@ def _invert(self: Tensor) -> Tensor:
 
 
 def bind() -> None:
-    from .ops import creation
-
     for name, fn in _METHODS.items():
         setattr(Tensor, name, fn)
     Tensor.to = _to
-    Tensor.type = _type
     Tensor.type_as = lambda self, other: _to(self, other.dtype)
     for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
-                    ("long", dt.int64), ("int", dt.int32), ("short", dt.int16), ("bool", dt.bool),
+                    ("bfloat16", dt.bfloat16), ("long", dt.int64), ("int", dt.int32), ("short", dt.int16), ("bool", dt.bool),
                     ("byte", dt.uint8), ("char", dt.int8)):
         setattr(Tensor, name, _caster(d))
-    Tensor.new_tensor = _new_tensor
-    Tensor.new_zeros = _new_filled(creation.new_zeros)
-    Tensor.new_ones = _new_filled(creation.ones)
-    Tensor.new_empty = _new_filled(creation.empty)
-    Tensor.new_full = lambda self, size, value, dtype=None, requires_grad=False: creation.full(
-        size, value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    _legacy.bind()  # new_zeros, new_ones, new_full, new_empty, new_tensor, type
     Tensor.get_device = lambda self: -1  # PyTorch's answer for a CPU tensor
     Tensor.is_cpu = property(lambda self: True)
     for name in ("is_mps", "is_meta", "is_xpu", "is_sparse", "is_quantized"):
