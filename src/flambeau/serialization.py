@@ -375,6 +375,16 @@ class _Rebuilder:
         raise self._error(f"unexpected dict key {str(node)[:80]}")
 
 
+def _broken_zip_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged zip archive raises: zipfile, zlib, and the reader on garbage."""
+    import zipfile
+    import zlib
+
+    return (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, KeyError,
+            IndexError, ValueError, TypeError, struct.error, UnicodeDecodeError, RecursionError, OverflowError,
+            OSError)  # a seek to a negative offset read from the archive
+
+
 def _check_map_location(map_location: Any) -> None:
     if map_location is None or callable(map_location) or isinstance(map_location, dict):
         return
@@ -405,7 +415,15 @@ def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) 
     if _peek(f) == b"PK\x03\x04":  # a zip archive: PyTorch's format
         from . import _torch_zip
 
-        return _torch_zip.load(f if hasattr(f, "read") else os.fspath(f), _name_of(f) or repr(f))
+        name = _name_of(f) or repr(f)
+        try:
+            return _torch_zip.load(f if hasattr(f, "read") else os.fspath(f), name)
+        except CheckpointError:
+            raise
+        except Exception as e:
+            if not isinstance(e, _broken_zip_errors()):
+                raise
+            raise CheckpointError(f"{name} is not a valid PyTorch checkpoint: {type(e).__name__}: {e}") from None
     header, body, name = _read(f)
     arrays = _arrays(header, body, name)
     metadata = header.get("__metadata__") or {}
