@@ -156,6 +156,16 @@ def test_decoder_and_transformer_match_torch(torch, norm_first):
                                   torch.nn.Transformer.generate_square_subsequent_mask(3).numpy())
 
 
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+def test_transformer_float32_and_state_dict_to_torch(torch):
+    fm = nn.Transformer(8, 2, 1, 1, 16, dropout=0.0, norm_first=True)
+    tm = torch.nn.Transformer(8, 2, 1, 1, 16, dropout=0.0, norm_first=True)
+    tm.load_state_dict({k: torch.tensor(v.numpy()) for k, v in fm.state_dict().items()})  # flambeau -> torch
+    fs, ts = pair(torch, 5, 2, 8, dtype="float32")
+    ft, tt = pair(torch, 3, 2, 8, dtype="float32", seed=2)
+    compare(torch, fm, tm, [fs, ft], [ts, tt], lambda m, s, t: m(s, t), dtype="float32")
+
+
 def test_dropout_active_in_train_only():
     m = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.3).double()
     x = flambeau.randn(6, 2, 16, dtype=flambeau.float64)
