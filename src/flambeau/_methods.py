@@ -198,18 +198,12 @@ def _in_place(op: Any) -> Any:
     return method
 
 
-def _bernoulli_(self: Tensor, p: float = 0.5, *, generator: Any = None) -> Tensor:
-    """Fill with 0 or 1, 1 with probability ``p``."""
-    return inplace._fill_random(self, random._gen(generator).random(self._data.shape) < p)
-
-
 def bind() -> None:
     for name, fn in _METHODS.items():
         setattr(Tensor, name, fn)
     for name, fn in _IN_PLACE.items():
         if not hasattr(Tensor, name):  # an in-place op written out in inplace.py wins
             setattr(Tensor, name, _in_place(fn))
-    Tensor.bernoulli_ = _bernoulli_
     Tensor.to = _to
     Tensor.type_as = lambda self, other: _to(self, other.dtype)
     for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
