@@ -234,3 +234,34 @@ def test_embedding_padding_max_norm_freq(torch):
     compare(torch, fm, tm, [flambeau.tensor(idx)], [torch.tensor(idx)], lambda m, i: m(i))
     np.testing.assert_allclose(fm.weight.detach().numpy(), tm.weight.detach().numpy(), rtol=1e-12)
     assert str(fm) == str(tm)
+
+
+# ------------------------------------------------------------------ narrow, repeat_interleave
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_narrow_repeat_interleave(torch, dtype):
+    run(torch, lambda lib, x: x.narrow(1, 1, 2), [randn(3, 4)], dtype=dtype)
+    run(torch, lambda lib, x: lib.narrow(x, -1, -2, 2), [randn(3, 4)], dtype=dtype)
+    run(torch, lambda lib, x: x.repeat_interleave(2), [randn(2, 3)], dtype=dtype)
+    run(torch, lambda lib, x: lib.repeat_interleave(x, lib.tensor([1, 0, 3]), dim=0), [randn(3, 2)], dtype=dtype)
+    run(torch, lambda lib, x: x.repeat_interleave(3, dim=-1), [randn(2, 3)], dtype=dtype)
+    run(torch, lambda lib, a, b: lib.cosine_similarity(a, b, dim=-1), [randn(3, 4), randn(3, 4)], dtype=dtype)
+    assert flambeau.repeat_interleave(flambeau.tensor([1, 2, 0])).tolist() == [0, 1, 1]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.narrow(1, 5, 1),
+    lambda lib, x: x.narrow(1, 2, 3),
+    lambda lib, x: x.narrow(2, 0, 1),
+    lambda lib, x: lib.repeat_interleave(x, lib.tensor([1, 2]), dim=0),
+    lambda lib, x: lib.repeat_interleave(x, -1),
+])
+def test_narrow_repeat_interleave_errors(torch, call):
+    def outcome(lib):
+        try:
+            call(lib, lib.zeros(3, 4))
+        except Exception as e:  # noqa: BLE001 - the exception is the result compared
+            return type(e).__name__, str(e)
+        return None
+
+    assert outcome(torch) is not None
+    assert outcome(flambeau) == outcome(torch)

@@ -20,6 +20,7 @@ from .ops import (
     random,
     rearrange,
     reduce,
+    select,
     shape,
     sorting,
     unary,
@@ -73,6 +74,7 @@ _METHODS = {
     "broadcast_to": shape.broadcast_to, "repeat": shape.repeat, "contiguous": shape.contiguous,
     "clone": shape.clone, "chunk": shape.chunk, "split": shape.split, "unbind": shape.unbind,
     "flip": shape.flip, "tril": shape.tril, "triu": shape.triu,
+    "narrow": select.narrow, "repeat_interleave": select.repeat_interleave,
     # indexing
     "gather": index.gather, "index_select": index.index_select, "masked_fill": index.masked_fill,
     "masked_select": index.masked_select, "nonzero": index.nonzero, "scatter_add": index.scatter_add,
