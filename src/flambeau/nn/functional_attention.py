@@ -27,9 +27,18 @@ _TYPE = {"bool": "bool", "int64": "long int", "int32": "int", "float32": "float"
 
 
 def _softmax_last(s: np.ndarray) -> np.ndarray:
-    s = s - s.max(axis=-1, keepdims=True)
+    """Softmax over the last axis; a row masked everywhere (all -inf) gets weights 0, not NaN,
+    as PyTorch's attention does."""
+    m = s.max(axis=-1, keepdims=True)
+    empty = m == -np.inf
+    if empty.any():
+        m = np.where(empty, 0, m)
+    s = s - m
     np.exp(s, out=s)
-    s /= s.sum(axis=-1, keepdims=True)
+    total = s.sum(axis=-1, keepdims=True)
+    if empty.any():
+        total[empty] = 1
+    s /= total
     return s
 
 
@@ -97,7 +106,6 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         if keep is not None:
             dP *= keep
         dS = P * (dP - (dP * P).sum(axis=-1, keepdims=True))
-        dS = np.nan_to_num(dS, nan=0.0) if np.isnan(P).any() else dS
         dq = unbroadcast(np.matmul(dS, K) * s, Q.shape) if query._requires_grad else None
         dk = unbroadcast(np.matmul(np.swapaxes(dS, -1, -2), Q) * s, K.shape) if key._requires_grad else None
         dm = unbroadcast(dS, mask_t._data.shape) if mask_t is not None and mask_t._requires_grad else None
