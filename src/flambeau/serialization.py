@@ -151,9 +151,9 @@ def save(obj: Any, f: PathOrFile, pickle_module: Any = None, pickle_protocol: in
         raise ValueError("flambeau.save writes PyTorch's zip format with its own pickle writer: "
                          "pickle_module and _use_new_zipfile_serialization=False are not supported")
     if _pytorch_format(f):
-        from . import _torch_zip
+        from . import _torch_zip_write
 
-        data = _torch_zip.to_bytes(obj, _torch_zip.archive_name(_name_of(f)))
+        data = _torch_zip_write.to_bytes(obj, _torch_zip_write.archive_name(_name_of(f)))
     else:
         data = _to_bytes(obj)
     if hasattr(f, "write"):
