@@ -251,3 +251,31 @@ def test_sequential_with_another_optimizer_is_refused():
     with pytest.raises(ValueError, match="expects all schedulers to belong to the same optimizer"):
         lr_scheduler.SequentialLR(a, [lr_scheduler.ExponentialLR(b, 0.9)], milestones=[])
     assert math.isclose(a.param_groups[0]["lr"], 0.1)
+
+
+@pytest.mark.parametrize("kind,make", [
+    ("Adam", lambda m, o: m.OneCycleLR(o, max_lr=0.05, total_steps=30, three_phase=True)),
+    ("NAdam", lambda m, o: m.OneCycleLR(o, max_lr=0.05, total_steps=30, anneal_strategy="linear")),
+    ("SGD", lambda m, o: m.CyclicLR(o, 0.01, 0.2, step_size_up=4, mode="triangular2")),
+    ("RAdam", lambda m, o: m.SequentialLR(o, [m.LinearLR(o, 0.1, total_iters=6),
+                                               m.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=2)], [6])),
+])
+def test_scheduled_training_follows_torch(torch, kind, make):
+    """The cycled momentum (SGD's ``momentum``, Adam's ``betas[0]``) reaches the update rule:
+    the parameters follow PyTorch's, step after step."""
+    rng = np.random.default_rng(1)
+    target, start = rng.standard_normal(5), rng.standard_normal(5)
+    traj = []
+    for lib, mod in ((flambeau, optim), (torch, torch.optim)):
+        w = lib.tensor(start, requires_grad=True)
+        opt = getattr(mod, kind)([w], lr=0.1, **({"momentum": 0.9} if kind == "SGD" else {}))
+        sched = make(mod.lr_scheduler, opt)
+        seen = []
+        for _ in range(30):
+            opt.zero_grad()
+            (((w - lib.tensor(target)) ** 2).sum() + (w**4).sum() * 0.1).backward()
+            opt.step()
+            sched.step()
+            seen.append(w.detach().numpy().copy())
+        traj.append(np.array(seen))
+    np.testing.assert_allclose(traj[0], traj[1], rtol=1e-10, atol=1e-12)

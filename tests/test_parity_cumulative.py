@@ -55,7 +55,7 @@ def test_diff(torch, dtype):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((3, 5))
     for n, dim in ((1, -1), (2, 1), (1, 0), (0, 1), (7, 1)):
-        run(torch, lambda m, t: m.diff(t, n=n, dim=dim), [x], dtype=dtype)
+        run(torch, lambda m, t, n=n, dim=dim: m.diff(t, n=n, dim=dim), [x], dtype=dtype)
     p, a = rng.standard_normal((3, 1)), rng.standard_normal((3, 2))
     run(torch, lambda m, t, u, v: m.diff(t, prepend=u, append=v), [x, p, a], dtype=dtype)
     run(torch, lambda m, t, u: t.diff(n=2, dim=1, append=u), [x, a], dtype=dtype)
@@ -76,7 +76,7 @@ def test_diff_integers_booleans_and_errors(torch):
 def test_roll(torch, dtype):
     x = np.random.default_rng(3).standard_normal((3, 4, 2))
     for shifts, dims in ((1, None), (-5, None), (2, 1), ((1, -2), (0, 1)), ((3, 1, 1), (2, 0, 2)), (7, -1)):
-        run(torch, lambda m, t: m.roll(t, shifts, dims), [x], dtype=dtype)
+        run(torch, lambda m, t, shifts=shifts, dims=dims: m.roll(t, shifts, dims), [x], dtype=dtype)
     run(torch, lambda m, t: t.roll(shifts=1, dims=0), [x], dtype=dtype)
     run(torch, lambda m, t: m.roll(t, 1, 0), [np.array([1, 2, 3])])
     run(torch, lambda m, t: m.roll(t, 2), [np.array(1.5)])

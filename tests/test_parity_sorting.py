@@ -52,9 +52,9 @@ def test_sort_values_indices_and_gradient(torch, dtype, dim, descending):
 def test_sort_ties_nan_integers_booleans_and_0d(torch):
     ties = np.array([[2.0, 1.0, 2.0, 1.0, np.nan, 0.0], [np.nan, 3.0, 3.0, -np.inf, np.inf, 3.0]])
     for desc in (False, True):
-        equal(torch, lambda m: tuple(m.sort(m.tensor(ties), descending=desc, stable=True)))
-        equal(torch, lambda m: tuple(m.sort(m.tensor([3, 1, 3, 2, 1]), descending=desc, stable=True)))
-        equal(torch, lambda m: tuple(m.sort(m.tensor([True, False, True]), descending=desc, stable=True)))
+        equal(torch, lambda m, desc=desc: tuple(m.sort(m.tensor(ties), descending=desc, stable=True)))
+        equal(torch, lambda m, desc=desc: tuple(m.sort(m.tensor([3, 1, 3, 2, 1]), descending=desc, stable=True)))
+        equal(torch, lambda m, desc=desc: tuple(m.sort(m.tensor([True, False, True]), descending=desc, stable=True)))
     equal(torch, lambda m: tuple(m.sort(m.tensor(2.5))))
     equal(torch, lambda m: m.msort(m.tensor([[3, 1], [1, 2], [2, 0]])))
     run(torch, lambda m, t: m.msort(t), [distinct(np.random.default_rng(1), (3, 2))])
@@ -69,7 +69,7 @@ def test_sort_ties_nan_integers_booleans_and_0d(torch):
 def test_topk(torch, dtype, largest):
     x = distinct(np.random.default_rng(2), (3, 6))
     for k, dim in ((1, -1), (3, 1), (6, -1), (2, 0), (0, 1)):
-        run(torch, lambda m, t: tuple(m.topk(t, k, dim=dim, largest=largest)), [x], dtype=dtype)
+        run(torch, lambda m, t, k=k, dim=dim: tuple(m.topk(t, k, dim=dim, largest=largest)), [x], dtype=dtype)
     run(torch, lambda m, t: tuple(t.topk(2)), [x], dtype=dtype)
     # inside a graph, the selected values get the gradient from above
     run(torch, lambda m, t: m.topk(t * t, 2).values.sum(-1) * t[:, 0], [x], dtype=dtype)
@@ -127,7 +127,7 @@ def test_bincount(torch):
     equal(torch, lambda m: m.bincount(m.tensor(x, dtype=m.uint8)))
     for wd in ("float32", "float64", "int32"):
         w = [0.5, 1.0, 2.0, -1.0, 3.0, 0.25]
-        equal(torch, lambda m: m.bincount(m.tensor(x), weights=m.tensor(w).to(getattr(m, wd))))
+        equal(torch, lambda m, w=w, wd=wd: m.bincount(m.tensor(x), weights=m.tensor(w).to(getattr(m, wd))))
     raises_like(torch, lambda m: m.bincount(m.tensor([-1])))
     raises_like(torch, lambda m: m.bincount(m.tensor([1.0])))
     raises_like(torch, lambda m: m.bincount(m.tensor([[1]])))
@@ -139,7 +139,7 @@ def test_bincount(torch):
 def test_histc(torch, dtype):
     x = np.random.default_rng(4).standard_normal(50)
     for kw in ({}, {"bins": 7}, {"bins": 5, "min": -1, "max": 1}, {"bins": 4, "min": 0, "max": 3}):
-        equal(torch, lambda m: m.histc(m.tensor(x, dtype=getattr(m, dtype)), **kw))
+        equal(torch, lambda m, kw=kw: m.histc(m.tensor(x, dtype=getattr(m, dtype)), **kw))
     edges = [0.0, 1.0, 2.0, 3.0, 3.0, -0.5, 3.5]  # the maximum falls in the last bin
     equal(torch, lambda m: m.tensor(edges, dtype=getattr(m, dtype)).histc(bins=3, min=0, max=3))
     equal(torch, lambda m: m.histc(m.tensor([2.0, 2.0], dtype=getattr(m, dtype)), bins=4))
@@ -147,3 +147,12 @@ def test_histc(torch, dtype):
     raises_like(torch, lambda m: m.histc(m.tensor([1.0]), bins=0))
     raises_like(torch, lambda m: m.histc(m.tensor([1.0]), bins=4, min=2, max=1))
     assert not flambeau.histc(flambeau.ones(3, requires_grad=True), bins=2).requires_grad
+
+
+def test_bincount_weights_have_no_derivative(torch):
+    for m in (torch, flambeau):
+        w = m.ones(3, requires_grad=True)
+        out = m.bincount(m.tensor([0, 1, 1]), weights=w)
+        assert out.requires_grad
+        with pytest.raises(RuntimeError, match="derivative for aten::bincount is not implemented"):
+            out.sum().backward()

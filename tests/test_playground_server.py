@@ -20,7 +20,14 @@ with warnings.catch_warnings():  # Starlette 1.x prefers httpx2 and says so on i
     from starlette.websockets import WebSocketDisconnect
 
 from flambeau.playground import server  # noqa: E402
-from flambeau.playground.server import create_app  # noqa: E402
+from flambeau.playground.security import LOOPBACK_NAMES  # noqa: E402
+from flambeau.playground.server import create_app as _create_app  # noqa: E402
+
+TEST_HOSTS = set(LOOPBACK_NAMES) | {"testserver"}  # the test client's Host
+
+
+def create_app(*args, **kwargs):
+    return _create_app(*args, allowed_hosts=kwargs.pop("allowed_hosts", TEST_HOSTS), **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -142,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     pg.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     pg.add_argument("--no-browser", dest="open_browser", action="store_false", help="do not open a browser")
+    pg.add_argument("--classroom", action="store_true",
+                    help="serve a class: print the students' address and QR code, and the teacher's page "
+                         "(with --host 0.0.0.0 the address carries a token)")
+    pg.add_argument("--max-sessions", type=int, default=None, metavar="N",
+                    help="the most pages connected at once (default: 16 per core)")
     return parser
 
 
@@ -272,7 +277,10 @@ def _main(argv: list[str] | None = None) -> int:
             print(f"flambeau playground: error: {e}; install it with: pip install 'flambeau[playground]'",
                   file=sys.stderr)
             return 1
-        return serve(host=args.host, port=args.port, open_browser=args.open_browser)
+        if args.max_sessions is not None and args.max_sessions < 1:
+            parser.error(f"--max-sessions must be at least 1 (got {args.max_sessions})")
+        return serve(host=args.host, port=args.port, open_browser=args.open_browser, classroom=args.classroom,
+                     max_sessions=args.max_sessions)
     return 0
 
 

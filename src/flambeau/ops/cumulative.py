@@ -38,25 +38,25 @@ def cumprod(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     out = np.cumprod(x, axis=axis)
 
     def backward(g: np.ndarray) -> tuple:
-        xs, ys, gs = (np.moveaxis(v, axis, -1).reshape(-1, x.shape[axis]) for v in (x, out, g))
-        grad = np.empty_like(gs)
-        for r in range(xs.shape[0]):
-            grad[r] = _cumprod_row_grad(xs[r], ys[r], gs[r])
-        grad = np.moveaxis(grad.reshape(np.moveaxis(g, axis, -1).shape), -1, axis)
+        with np.errstate(divide="ignore", invalid="ignore"):  # rows with a zero are redone below
+            grad = np.flip(np.cumsum(np.flip(g * out, axis), axis), axis) / x
+        if (x == 0).any():
+            xs, ys, gs = (np.moveaxis(v, axis, -1).reshape(-1, x.shape[axis]) for v in (x, out, g))
+            rows = np.moveaxis(grad, axis, -1).reshape(-1, x.shape[axis])
+            for r in np.flatnonzero((xs == 0).any(axis=1)):
+                rows[r] = _cumprod_row_grad(xs[r], ys[r], gs[r])
+            grad = np.moveaxis(rows.reshape(np.moveaxis(g, axis, -1).shape), -1, axis)
         return (grad.astype(a._data.dtype, copy=False),)
 
     return record(out, "CumprodBackward0", (a,), backward)
 
 
 def _cumprod_row_grad(x: np.ndarray, y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """The gradient of one row's running product: before the first zero z, the reversed
+    """The gradient of a row's running product that holds a zero: before the first zero z, the reversed
     running sum of g*y divided by x; at z, the product before z times the sum of g_i times the
     product of x between z and i; after z, zero (the product there contains x_z = 0)."""
-    zeros = np.flatnonzero(x == 0)
+    z = np.flatnonzero(x == 0)[0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        if zeros.size == 0:
-            return np.cumsum((g * y)[::-1])[::-1] / x
-        z = zeros[0]
         grad = np.zeros_like(g)
         grad[:z] = np.cumsum((g * y)[::-1])[::-1][:z] / x[:z]
         before = y[z - 1] if z > 0 else 1

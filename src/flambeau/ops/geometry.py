@@ -98,14 +98,14 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: Any = None) -> T
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    if p == 2:
+        return _euclidean(x1, x2, a, b)
     u = a[..., :, None, :] - b[..., None, :, :]  # (B, P, R, M): every difference
     m = np.abs(u)
     if p == 0:
         d = (m != 0).sum(-1).astype(a.dtype)
     elif p == 1:
         d = m.sum(-1)
-    elif p == 2:
-        d = np.sqrt((m * m).sum(-1))
     elif math.isinf(p):
         d = m.max(-1) if m.shape[-1] else m.sum(-1)
     else:
@@ -120,6 +120,31 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: Any = None) -> T
     return record(d, "CdistBackward0", (x1, x2), backward)
 
 
+def _euclidean(x1: Tensor, x2: Tensor, a: np.ndarray, b: np.ndarray) -> Tensor:
+    """cdist for p = 2 without the (P, R, M) array of differences. As PyTorch, more than 25 rows
+    use |a|^2 + |b|^2 - 2 a.b (matrix products); the gradient is
+    dL/da_i = sum_j w_ij (a_i - b_j) with w = g / d (0 where d = 0), also as matrix products."""
+    bt = np.swapaxes(b, -1, -2)
+    if a.shape[-2] > 25 or b.shape[-2] > 25:
+        sq = (a * a).sum(-1)[..., :, None] + (b * b).sum(-1)[..., None, :] - 2 * (a @ bt)
+        d = np.sqrt(np.maximum(sq, 1e-30))
+        zero = sq <= 1e-30
+    else:
+        u = a[..., :, None, :] - b[..., None, :, :]
+        d = np.sqrt((u * u).sum(-1))
+        zero = d == 0
+
+    def backward(g: np.ndarray) -> tuple:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.where(zero, 0, g / d).astype(g.dtype, copy=False)
+        ga = a * w.sum(-1)[..., None] - w @ b if x1._requires_grad else None
+        gb = b * w.sum(-2)[..., None] - np.swapaxes(w, -1, -2) @ a if x2._requires_grad else None
+        return (None if ga is None else unbroadcast(ga, a.shape),
+                None if gb is None else unbroadcast(gb, b.shape))
+
+    return record(d.astype(a.dtype, copy=False), "CdistBackward0", (x1, x2), backward)
+
+
 def _distance_grad(u: np.ndarray, m: np.ndarray, d: np.ndarray, p: float) -> np.ndarray:
     """d(||u||_p)/du for every difference u (zero where the distance or the coordinate is 0)."""
     dist = d[..., None]
@@ -128,9 +153,7 @@ def _distance_grad(u: np.ndarray, m: np.ndarray, d: np.ndarray, p: float) -> np.
             return np.zeros_like(u)
         if p == 1:
             return np.sign(u)
-        if p == 2:
-            out = u / dist
-        elif math.isinf(p):
+        if math.isinf(p):
             out = np.sign(u) * (m == dist)
         else:
             out = np.sign(u) * m ** (p - 1) / dist ** (p - 1)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ._core import Tensor, _make, _wrap_dim, ensure_tensor, record
+from .random import _no_derivative as _no_derivative_aten
 from .reduce import values_indices
 
 _TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
@@ -178,11 +179,13 @@ def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return _make(np.bincount(x, minlength=minlength).astype(np.int64))
-    w = ensure_tensor(weights)._data
+    weights = ensure_tensor(weights)
+    w = weights._data
     if w.ndim != 1 or w.shape[0] != x.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
     out_dtype = w.dtype if w.dtype in (np.float32, np.float16) else np.float64
-    return _make(np.bincount(x, weights=w.astype(np.float64), minlength=minlength).astype(out_dtype))
+    out = np.bincount(x, weights=w.astype(np.float64), minlength=minlength).astype(out_dtype)
+    return record(out, "NotImplemented", (weights,), _no_derivative_aten("aten::bincount"))  # as PyTorch
 
 
 def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002

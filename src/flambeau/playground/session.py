@@ -64,11 +64,12 @@ class Session:
 
     def __init__(self, config: Mapping[str, Any] | None = None, weight_seed: int | None = None) -> None:
         self._rng = np.random.default_rng(weight_seed)
-        self._grid_buffers: list[np.ndarray] = []
         self.config = cfg.default_config() if config is None else cfg.config_from_mapping(config)[0]
         self.custom = CustomPoints()
         self.playing = False
         self.frame_number = 0
+        self._epochs_since_frame = 0   # while playing: epochs trained since the last frame
+        self._frame_started = 0.0
         self.chunk_seconds = CHUNK_SECONDS
         self._data_version = 0
         self._points_sent = -1
@@ -80,7 +81,7 @@ class Session:
         """(Re)generate the data of the configuration and precompute the training inputs."""
         self.data: PlaygroundData = make_data(self.config, self.custom)
         self.features = cfg.active_features(self.config)
-        self._grid_inputs = feature_matrix(GRID, self.features).astype(np.float32)
+        self._grid_inputs = feature_matrix(GRID, self.features)
         self._x_train = feature_matrix(self.data.x_train, self.features)
         self._x_test = feature_matrix(self.data.x_test, self.features)
         self._t_train = network.loss_targets(self.config, self.data.y_train)
@@ -138,9 +139,9 @@ class Session:
     def load_config_json(self, data: Any) -> None:
         """Configure from a JSON text (or an already decoded object), all or nothing."""
         if isinstance(data, str):
-            if len(data) > 100_000:
+            if len(data) > cfg.MAX_CONFIG_CHARS:
                 raise PlaygroundError("the configuration file is too large", "data", code="config_file_too_large",
-                                      max=100_000)
+                                      max=cfg.MAX_CONFIG_CHARS)
             try:
                 data = json.loads(data)
             except (ValueError, RecursionError):
@@ -365,34 +366,41 @@ class Session:
             return "test_loss"
         return None
 
-    def play_chunk(self) -> dict[str, Any] | None:
-        """While playing: train ``speed`` epochs (fewer if that takes over ``chunk_seconds``, if
-        a stop condition is met, or if paused meanwhile) and return the frame; None if paused
-        meanwhile (the answer to what paused it reports these epochs)."""
+    def play_chunk(self, make_frame: bool = True) -> dict[str, Any] | None:
+        """While playing, one slice: train epochs until ``speed`` epochs have passed since the
+        last frame, a stop condition is met, play is paused, or the slice took ``chunk_seconds``;
+        then return the frame if it is due (``speed`` epochs since the last one, or
+        :data:`CHUNK_SECONDS` of training) or play stopped. None otherwise: paused meanwhile (the
+        answer to what paused it reports these epochs), the frame not due yet (the next slice goes
+        on), or ``make_frame`` False (the page is behind: the frame is dropped, its losses join the
+        next frame's history)."""
         stopped = "no_data" if not len(self._x_train) else None
         if stopped:
             self.playing = False
         start = time.monotonic()
-        for _ in range(self.config["speed"]):
-            if not self.playing:
-                break
+        if self._epochs_since_frame == 0:
+            self._frame_started = start
+        while self.playing and self._epochs_since_frame < self.config["speed"]:
             self.train_epoch()
+            self._epochs_since_frame += 1
             stopped = self.stop_reason()
             if stopped:
                 self.playing = False
                 break
             if time.monotonic() - start > self.chunk_seconds:
                 break
-        if not self.playing and not stopped:
+        due = self._epochs_since_frame >= self.config["speed"] or \
+            time.monotonic() - self._frame_started >= CHUNK_SECONDS
+        if not stopped and (not self.playing or not make_frame or not due):
             return None
         # "playing" as this chunk ends (a pause arriving meanwhile is told by the pause's frame)
         return self.frame(stopped=stopped, playing=not stopped)
 
     # ------------------------------------------------------------------ evaluation
-    def _forward(self, inputs: np.ndarray, dtype: Any = np.float64) -> list[np.ndarray]:
-        """Every layer's output on ``inputs`` in plain NumPy: [inputs, hidden..., output
-        pre-activation] (the output's activation is applied by :func:`.network.output_values`)."""
-        return network.forward(self.linears, self.config["activation"], inputs, dtype)
+    def _forward(self, inputs: np.ndarray) -> list[np.ndarray]:
+        """Every layer's output on ``inputs``: [inputs, hidden..., output pre-activation] (the
+        output's activation is applied by :func:`.network.output_values`)."""
+        return network.layer_outputs(self.model, inputs)
 
     def _evaluate(self) -> None:
         """Losses, accuracies and the test confusion matrix of the current weights."""
@@ -423,15 +431,17 @@ class Session:
     # ------------------------------------------------------------------ frames
     def _grid_layers(self) -> list[np.ndarray]:
         """Every neuron's value on the grid (float32): [input features, hidden layers..., output
-        values], each (DENSITY^2, neurons). One forward pass in plain matrix operations on the
-        modules' weights, into buffers kept between frames (valid until the next call)."""
-        return grid_layers(self.linears, self.config["activation"], self._grid_inputs, self._grid_buffers,
-                           lambda z: network.output_values(self.config, z))
+        values], each (DENSITY^2, neurons), from the network's forward pass (nothing is kept
+        between frames)."""
+        with np.errstate(all="ignore"):
+            layers = self._forward(self._grid_inputs)
+        return grid_layers(layers, lambda z: network.output_values(self.config, z))
 
     def frame(self, stopped: str | None = None, playing: bool | None = None) -> dict[str, Any]:
         """The ``frame`` message: everything the page draws (see the protocol); ``playing``
         overrides the session's flag."""
         self.frame_number += 1
+        self._epochs_since_frame = 0
         layers = self._grid_layers()
         message: dict[str, Any] = {
             "type": "frame", "frame": self.frame_number, "epoch": self.epoch,
