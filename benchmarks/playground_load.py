@@ -33,6 +33,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -118,6 +124,7 @@ def run(students: int = 30, seconds: float = 30.0) -> dict:
             raise RuntimeError(f"the server did not start: {line}{server.stdout.read()}")
         rss_start = _rss_mb(server.pid)
         peak = [rss_start]
+        cpu_start, wall_start = _cpu_seconds(server.pid), time.monotonic()
 
         async def main() -> tuple[list[dict], list[float]]:
             async def watch() -> None:
@@ -132,6 +139,7 @@ def run(students: int = 30, seconds: float = 30.0) -> dict:
                 watcher.cancel()
 
         results, latencies = asyncio.run(main())
+        cpu_used, wall = _cpu_seconds(server.pid) - cpu_start, time.monotonic() - wall_start
         time.sleep(3)  # the sessions are closed; the server gives their memory back
         rss_end = _rss_mb(server.pid)
     finally:
@@ -144,6 +152,9 @@ def run(students: int = 30, seconds: float = 30.0) -> dict:
         "epochs_s": [r["epochs_s"] for r in good], "frames_s": [r["frames_s"] for r in good],
         "gap_ms": [r["gap_ms"] for r in good], "step_ms": latencies,
         "rss_start_mb": rss_start, "rss_peak_mb": peak[0], "rss_end_mb": rss_end,
+        "cpu_share": cpu_used / wall / (os.cpu_count() or 1), "load": os.getloadavg()[0],
+        # what the CPU the server got bought: epochs with frames per CPU-second, all sessions together
+        "epochs_per_cpu_s": sum(r["epochs_s"] for r in good) * wall / cpu_used if cpu_used else float("nan"),
     }
 
 
@@ -159,6 +170,8 @@ def table(r: dict) -> str:
         ("frames per second per session (min / median / max)", spread(r["frames_s"])),
         ("time between frames, ms (min / median / max)", spread(r["gap_ms"], ".0f")),
         ("Step answered, ms (min / median / max)", spread(r["step_ms"], ".0f")),
+        ("share of the CPUs the server got (load average)", f"{100 * r['cpu_share']:.0f}% ({r['load']:.1f})"),
+        ("epochs with frames per CPU-second, all sessions", f"{r['epochs_per_cpu_s']:.1f}"),
         ("server RSS, MB: start / peak / after they left",
          f"{r['rss_start_mb']:.0f} / {r['rss_peak_mb']:.0f} / {r['rss_end_mb']:.0f}"),
     ]

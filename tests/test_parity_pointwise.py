@@ -119,3 +119,57 @@ def test_gradcheck_of_the_binary_functions():
     assert gradcheck(flambeau.atan2, (a, b))
     assert gradcheck(lambda x, y: flambeau.fmod(x, y), (a, b))
     assert gradcheck(flambeau.lerp, (a, b, w))
+
+
+# ---------------------------------------------------------------- in-place forms
+IN_PLACE = {  # name -> (extra arguments as functions of the module, input domain)
+    "abs_": ((), "any"), "exp_": ((), "any"), "expm1_": ((), "any"), "log_": ((), "pos"),
+    "log1p_": ((), "pos"), "log2_": ((), "pos"), "log10_": ((), "pos"), "sqrt_": ((), "pos"),
+    "rsqrt_": ((), "pos"), "reciprocal_": ((), "pos"), "square_": ((), "any"), "sin_": ((), "any"),
+    "cos_": ((), "any"), "tan_": ((), "unit"), "asin_": ((), "unit"), "acos_": ((), "unit"),
+    "atan_": ((), "any"), "arcsin_": ((), "unit"), "arccos_": ((), "unit"), "arctan_": ((), "any"),
+    "sinh_": ((), "any"), "cosh_": ((), "any"), "tanh_": ((), "any"), "sigmoid_": ((), "any"),
+    "relu_": ((), "any"), "erf_": ((), "any"), "sign_": ((), "any"), "floor_": ((), "any"),
+    "ceil_": ((), "any"), "round_": ((), "any"), "trunc_": ((), "any"), "frac_": ((), "any"),
+    "neg_": ((), "any"), "negative_": ((), "any"),
+    "atan2_": ((lambda m: m.tensor([0.5, -2.0, 1.5], dtype=m.float64),), "any"),
+    "arctan2_": ((lambda m: m.tensor([0.5, -2.0, 1.5], dtype=m.float64),), "any"),
+    "fmod_": ((lambda m: 0.7,), "any"), "remainder_": ((lambda m: 0.7,), "any"),
+    "lerp_": ((lambda m: m.tensor([1.0, 2.0, 3.0], dtype=m.float64), lambda m: 0.3), "any"),
+    "clamp_min_": ((lambda m: 0.1,), "any"), "clamp_max_": ((lambda m: 0.1,), "any"),
+    "cumprod_": ((lambda m: 0,), "any"), "cumsum_": ((lambda m: 0,), "any"),
+}
+DOMAIN = {"any": [0.3, -1.2, 2.1], "pos": [0.3, 1.2, 2.1], "unit": [0.3, -0.6, 0.9]}
+
+
+@pytest.mark.parametrize("name", list(IN_PLACE))
+def test_in_place_forms(torch, name):
+    """x.op_(...) writes op(x, ...) into x (same object), and inside a graph its gradient is the
+    op's; on a leaf requiring grad it raises, as PyTorch."""
+    extra, domain = IN_PLACE[name]
+    results = {}
+    for m in (flambeau, torch):
+        x = m.tensor(DOMAIN[domain], dtype=m.float64)
+        same = getattr(x, name)(*(f(m) for f in extra))
+        assert same is x
+        leaf = m.tensor(DOMAIN[domain], dtype=m.float64, requires_grad=True)
+        y = leaf * 1.0
+        getattr(y, name)(*(f(m) for f in extra))
+        (y * m.tensor([1.0, -2.0, 0.5], dtype=m.float64)).sum().backward()
+        results[m.__name__] = (x.numpy().copy(), leaf.grad.numpy())
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            getattr(m.tensor(DOMAIN[domain], requires_grad=True), name)(*(f(m) for f in extra))
+    for a, b in zip(results["flambeau"], results["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_in_place_casts_and_bernoulli_(torch):
+    raises_like(torch, lambda m: m.tensor([1, 2]).sin_())
+    raises_like(torch, lambda m: m.tensor([1, 2]).sqrt_())
+    for m in (flambeau, torch):
+        x = m.tensor([[1.0, 2.0], [3.0, 4.0]])
+        assert x.tril_() is x and x.tolist() == [[1.0, 0.0], [3.0, 4.0]]
+        assert x.triu_(1).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+        b = m.zeros(10_000)
+        assert b.bernoulli_(0.25) is b and abs(b.mean().item() - 0.25) < 0.03
+        assert set(b.unique().tolist()) == {0.0, 1.0} and m.ones(3).bernoulli_().dtype == m.float32

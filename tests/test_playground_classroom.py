@@ -191,3 +191,39 @@ def test_playing_sessions_all_progress_and_step_is_answered():
                 frame = _receive(a, "frame")
             _send(b, "pause")
             release_memory()
+
+
+def test_the_classroom_address_is_printed_with_its_qr_code(capsys):
+    from flambeau.playground.server import _announce_when_started
+
+    class Started:
+        started, should_exit = True, False
+
+    _announce_when_started(Started(), "http://192.0.2.1:8000/?token=abc", False, "http://127.0.0.1:8000/teacher?token=xyz")
+    out = capsys.readouterr().out
+    assert "flambeau playground: http://192.0.2.1:8000/?token=abc" in out
+    assert "teacher's page: http://127.0.0.1:8000/teacher?token=xyz" in out
+    assert sum(ch in out for ch in "█▀▄") >= 2  # the QR code's blocks
+
+
+def test_cli_classroom_options():
+    from flambeau import cli
+
+    args = cli.build_parser().parse_args(["playground", "--classroom", "--host", "0.0.0.0", "--max-sessions", "12"])
+    assert args.classroom and args.host == "0.0.0.0" and args.max_sessions == 12
+
+
+def test_the_load_test_runs(tmp_path):
+    """``make loadtest``'s script, tiny (2 students, 3 s): it reports every figure (no threshold)."""
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("websockets")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks import playground_load
+
+    result = playground_load.run(students=2, seconds=3)
+    assert result["errors"] == [] and result["sessions_measured"] <= 2
+    assert result["rss_start_mb"] > 0 and result["rss_peak_mb"] >= result["rss_start_mb"]
+    text = playground_load.table(result)
+    assert "epochs per second per session" in text and "server RSS" in text

@@ -551,3 +551,17 @@ def test_no_training_data_stops_play():
     frame = s.play_chunk()
     assert frame["stopped"] == "no_data" and frame["no_data"] is True and not s.playing
     assert s.epoch == 0
+
+
+def test_play_slices_make_a_frame_every_speed_epochs():
+    s = session(speed=3)
+    s.frame()  # the first frame (epoch 0) is the hello's
+    s.chunk_seconds = 0  # a slice of one epoch, as the server's turns cut them under load
+    s.playing = True
+    assert s.play_chunk() is None and s.play_chunk() is None and s.epoch == 2
+    frame = s.play_chunk()
+    assert frame["epoch"] == 3 and [h[0] for h in frame["history"]] == [1, 2, 3]
+    assert s.play_chunk(make_frame=False) is None and s.play_chunk() is None
+    assert s.play_chunk(make_frame=False) is None and s.epoch == 6  # dropped: the page is behind
+    frame = s.play_chunk()  # the page caught up: the frame that was due, with every epoch's losses
+    assert frame["epoch"] == 6 and [h[0] for h in frame["history"]] == [4, 5, 6]

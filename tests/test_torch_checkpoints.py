@@ -100,7 +100,7 @@ def test_nested_checkpoint_and_optimizer_state_load_in_pytorch(torch, tmp_path):
 def test_dtypes_written_by_flambeau(torch, tmp_path, d):
     t = values(d, flambeau)
     flambeau.save({"t": t, "col": t[:, 1], "tt": t.t()}, tmp_path / "d.pt")
-    loaded = torch.load(tmp_path / "d.pt", weights_only=True)
+    loaded = torch.load(tmp_path / "d.pt", weights_only=True, mmap=True)  # storages 64-byte aligned
     same(t, loaded["t"])
     same(t[:, 1], loaded["col"])
     same(t.t(), loaded["tt"])
@@ -218,6 +218,8 @@ def test_a_malicious_pickle_is_refused_and_never_executed(torch, tmp_path):
     assert got == expected and ("posix.system" in got or "nt.system" in got)
     with pytest.raises(pickle.UnpicklingError):
         flambeau.load(tmp_path / "evil.pt", weights_only=False)  # flambeau never executes
+    with pytest.raises(ValueError):  # also a CheckpointError, for code that catches bad files so
+        flambeau.load(tmp_path / "evil.pt")
     assert not marker.exists(), "the pickle was executed"
 
 
@@ -319,3 +321,21 @@ def test_dtypes_devices_and_sizes_as_values(torch, tmp_path):
     torch.save({"u16": torch.ones(2, dtype=torch.uint16)}, tmp_path / "u16.pt")  # no uint16 here
     with pytest.raises(CheckpointError, match="u16.pt: .*uint16"):
         flambeau.load(tmp_path / "u16.pt")
+
+
+def test_saving_a_whole_model_points_to_its_state_dict(tmp_path):
+    model = flambeau.nn.Linear(2, 3)
+    with pytest.raises(TypeError, match=r"cannot store a Linear .*Save its state_dict\(\) instead"):
+        flambeau.save(model, tmp_path / "model.pt")
+    with pytest.raises(TypeError, match=r"cannot store a SGD \(at the top level\['opt'\]\).*state_dict"):
+        flambeau.save({"opt": flambeau.optim.SGD(model.parameters(), lr=0.1)}, tmp_path / "opt.pt")
+
+
+def test_pytorch_keyword_arguments_are_accepted(torch, tmp_path):
+    def script(lib, path):
+        lib.save({"w": lib.ones(2)}, path, pickle_protocol=2, _use_new_zipfile_serialization=True)
+        return lib.load(path, map_location="cpu", weights_only=False, mmap=False, encoding="latin1")["w"].tolist()
+
+    assert script(flambeau, tmp_path / "a.pt") == script(torch, tmp_path / "b.pt")
+    with pytest.raises(ValueError, match="zip format"):
+        flambeau.save({"w": flambeau.ones(2)}, tmp_path / "c.pt", _use_new_zipfile_serialization=False)

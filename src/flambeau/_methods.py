@@ -20,6 +20,7 @@ from .ops import (
     random,
     rearrange,
     reduce,
+    select,
     shape,
     sorting,
     unary,
@@ -73,6 +74,7 @@ _METHODS = {
     "broadcast_to": shape.broadcast_to, "repeat": shape.repeat, "contiguous": shape.contiguous,
     "clone": shape.clone, "chunk": shape.chunk, "split": shape.split, "unbind": shape.unbind,
     "flip": shape.flip, "tril": shape.tril, "triu": shape.triu,
+    "narrow": select.narrow, "repeat_interleave": select.repeat_interleave,
     # indexing
     "gather": index.gather, "index_select": index.index_select, "masked_fill": index.masked_fill,
     "masked_select": index.masked_select, "nonzero": index.nonzero, "scatter_add": index.scatter_add,
@@ -83,7 +85,10 @@ _METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
     "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,
     "fill_": inplace.fill_, "copy_": inplace.copy_, "masked_fill_": inplace.masked_fill_,
-    "uniform_": inplace.uniform_, "normal_": inplace.normal_,
+    "uniform_": inplace.uniform_, "normal_": inplace.normal_, "bernoulli_": inplace.bernoulli_,
+    "exponential_": inplace.exponential_, "random_": inplace.random_,
+    # random
+    "multinomial": random.multinomial,
 }
 
 
@@ -167,9 +172,38 @@ def _invert(self: Tensor) -> Tensor:
     return arith.bitwise_not(self)
 
 
+# in-place forms ``x.op_(...)``: the out-of-place op, written back into x (inplace.py's rules)
+_IN_PLACE = {
+    "abs_": unary.abs, "exp_": unary.exp, "expm1_": unary.expm1, "log_": unary.log,
+    "log1p_": unary.log1p, "log2_": unary.log2, "log10_": unary.log10, "sqrt_": unary.sqrt,
+    "rsqrt_": unary.rsqrt, "reciprocal_": unary.reciprocal, "square_": unary.square,
+    "sin_": unary.sin, "cos_": unary.cos, "tan_": unary.tan, "asin_": unary.asin,
+    "acos_": unary.acos, "atan_": unary.atan, "arcsin_": unary.asin, "arccos_": unary.acos,
+    "arctan_": unary.atan, "sinh_": unary.sinh, "cosh_": unary.cosh, "tanh_": unary.tanh,
+    "sigmoid_": unary.sigmoid, "relu_": unary.relu, "erf_": unary.erf, "sign_": unary.sign,
+    "floor_": unary.floor, "ceil_": unary.ceil, "round_": unary.round, "trunc_": unary.trunc,
+    "frac_": unary.frac, "neg_": arith.neg, "negative_": arith.neg,
+    "atan2_": pointwise.atan2, "arctan2_": pointwise.atan2, "fmod_": pointwise.fmod,
+    "remainder_": arith.remainder, "lerp_": pointwise.lerp, "clamp_min_": pointwise.clamp_min,
+    "clamp_max_": pointwise.clamp_max, "cumprod_": cumulative.cumprod, "cumsum_": reduce.cumsum,
+    "tril_": shape.tril, "triu_": shape.triu,
+}
+
+
+def _in_place(op: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return inplace._unary_inplace(self, op, *args, **kwargs)
+
+    method.__name__ = op.__name__ + "_"
+    return method
+
+
 def bind() -> None:
     for name, fn in _METHODS.items():
         setattr(Tensor, name, fn)
+    for name, fn in _IN_PLACE.items():
+        if not hasattr(Tensor, name):  # an in-place op written out in inplace.py wins
+            setattr(Tensor, name, _in_place(fn))
     Tensor.to = _to
     Tensor.type_as = lambda self, other: _to(self, other.dtype)
     for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),

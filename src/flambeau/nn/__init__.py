@@ -19,6 +19,7 @@ from .modules.activation import (
 )
 from .modules.container import ModuleDict, ModuleList, Sequential
 from .modules.conv import Conv1d, Conv2d, ConvTranspose2d
+from .modules.distance import CosineSimilarity, PairwiseDistance
 from .modules.dropout import Dropout, Dropout2d
 from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .modules.loss import (
@@ -61,6 +62,6 @@ __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample", "SyncBatchNorm", "parallel",
     "MultiheadAttention", "Transformer", "TransformerEncoderLayer", "TransformerEncoder",
-    "TransformerDecoderLayer", "TransformerDecoder", "GroupNorm", "RMSNorm",
+    "TransformerDecoderLayer", "TransformerDecoder", "GroupNorm", "RMSNorm", "CosineSimilarity", "PairwiseDistance",
     "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]

@@ -111,4 +111,9 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
-__all__ = ["group_norm", "rms_norm", "normalize", "cosine_similarity"]
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    r""":math:`\lVert x_1 - x_2 + \epsilon \rVert_p` along the last dimension."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+__all__ = ["group_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance"]

@@ -1,5 +1,7 @@
-"""Random numbers. One seeded generator (``manual_seed``) drives them all, so a seed gives the
-same numbers every run; a :class:`Generator` can be passed to draw from a separate stream."""
+"""Random tensors: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
+``multinomial``. One seeded generator (``manual_seed``) drives them all, PyTorch's: with the same
+seed they give PyTorch's numbers, bit for bit (see ops/generator.py and ops/sampling.py); a
+:class:`Generator` can be passed to draw from a separate stream."""
 
 from __future__ import annotations
 
@@ -9,49 +11,9 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._device import check
+from . import sampling
 from ._core import Tensor, _make, record, shape_args
-
-
-class Generator:
-    """A stream of random numbers, as ``torch.Generator``: ``manual_seed``, ``seed``,
-    ``initial_seed``, ``get_state`` and ``set_state``."""
-
-    def __init__(self, device: Any = "cpu") -> None:
-        self._seed = 67280421310721
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
-
-    def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
-        self._rng = np.random.Generator(np.random.PCG64(self._seed & 0xFFFFFFFFFFFFFFFF))
-        return self
-
-    def seed(self) -> int:
-        s = int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
-        self.manual_seed(s)
-        return s
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def get_state(self) -> Tensor:
-        """The generator's state as a uint8 tensor (restore it with ``set_state``)."""
-        import json
-
-        raw = json.dumps(self._rng.bit_generator.state).encode()
-        return _make(np.frombuffer(raw, dtype=np.uint8).copy())
-
-    def set_state(self, state: Tensor) -> Generator:
-        import json
-
-        self._rng.bit_generator.state = json.loads(bytes(state._data.astype(np.uint8)).decode())
-        return self
-
-    @property
-    def rng(self) -> np.random.Generator:
-        return self._rng
-
-
-default_generator = Generator()
+from .generator import Generator, default_generator
 
 
 def manual_seed(seed: int) -> Generator:
@@ -75,13 +37,13 @@ def set_rng_state(state: Tensor) -> None:
     default_generator.set_state(state)
 
 
-def _gen(generator: Generator | None) -> np.random.Generator:
+def _gen(generator: Generator | None) -> Generator:
     if generator is None:
-        return default_generator._rng
+        return default_generator
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be a flambeau.Generator (flambeau draws its own random "
                         f"numbers), got {type(generator).__module__}.{type(generator).__name__}")
-    return generator._rng
+    return generator
 
 
 _KERNEL_TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
@@ -114,7 +76,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
     """Uniform numbers in [0, 1)."""
     check(device)
     d = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _gen(generator).random(_size("rand", size), dtype=np.float64).astype(d.np)
+    arr = sampling.uniform(_gen(generator), 0.0, 1.0, _size("rand", size), d.np)
     return _finish(arr, requires_grad)
 
 
@@ -123,7 +85,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
     """Standard normal numbers (mean 0, standard deviation 1)."""
     check(device)
     d = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _gen(generator).standard_normal(_size("randn", size)).astype(d.np)
+    arr = sampling.normal(_gen(generator), 0.0, 1.0, _size("randn", size), d.np)
     return _finish(arr, requires_grad)
 
 
@@ -143,7 +105,8 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
-    arr = _gen(generator).integers(low, high, shape_args((size,) if isinstance(size, int) else size)).astype(d.np)
+    shape = shape_args((size,) if isinstance(size, int) else size)
+    arr = sampling.integers(_gen(generator), int(low), int(high), shape, d.np)
     return _finish(arr, requires_grad)
 
 
@@ -152,7 +115,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
     """A random permutation of 0..n-1."""
     check(device)
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
-    return _finish(_gen(generator).permutation(int(n)).astype(d.np), requires_grad)
+    return _finish(sampling.permutation(_gen(generator), int(n)).astype(d.np), requires_grad)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
@@ -187,8 +150,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
         check(device)
         d = _float_dtype(dtype, "normal_kernel_cpu")
         shape = shape_args((size,) if isinstance(size, (int, np.integer)) else tuple(size))
-        arr = mean + std * _gen(generator).standard_normal(shape)
-        return _finish(np.asarray(arr).astype(d.np), requires_grad)
+        return _finish(sampling.normal(_gen(generator), float(mean), float(std), shape, d.np), requires_grad)
     ref = mean if mt else std
     if ref._data.dtype.kind != "f":
         raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{_KERNEL_TYPE[ref._data.dtype.name]}\'')
@@ -203,7 +165,12 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
         shape = np.broadcast_shapes(np.shape(m), np.shape(sd))
     except ValueError:
         raise _mismatch(np.asarray(m), np.asarray(sd)) from None
-    arr = np.asarray(m + sd * _gen(generator).standard_normal(shape)).astype(ref._data.dtype)
+    d = ref._data.dtype
+    if mt and not st:  # as PyTorch: output.normal_(0, std).add_(mean)
+        arr = (sampling.normal(_gen(generator), 0.0, float(sd), shape, d) + m).astype(d, copy=False)
+    else:  # output.normal_(0, 1).mul_(std).add_(mean)
+        eps = sampling.normal(_gen(generator), 0.0, 1.0, shape, d)
+        arr = (eps * np.asarray(sd, d) + np.asarray(m, d)).astype(d, copy=False)
     name = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
     return record(arr, name, (mean if mt else None, std if st else None), lambda g: (
         np.zeros(np.shape(m), g.dtype) if mt else None, np.zeros(np.shape(sd), g.dtype) if st else None))
@@ -226,14 +193,14 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
     if p is not None:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-        draw = (rng.random(x.shape) < p).astype(x.dtype)
+        draw = sampling.bernoulli_scalar(rng, p, x.shape).astype(x.dtype)
         return record(draw, "NotImplemented", (input,), _no_derivative("aten::bernoulli"))
     if x.dtype.kind != "f":
         raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_KERNEL_TYPE[x.dtype.name]}\'')
     if np.any(~((x >= 0) & (x <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this "
                            "error message be improved?  If so, please report an enhancement request to PyTorch.)")
-    draw = (rng.random(x.shape) < x).astype(x.dtype)
+    draw = sampling.bernoulli_array(rng, np.ascontiguousarray(x)).astype(x.dtype)
     return record(draw, "BernoulliBackward0", (input,), lambda g: (np.zeros_like(g),))
 
 
@@ -247,7 +214,9 @@ def _no_derivative(name: str) -> Any:
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Generator | None = None) -> Tensor:
     """``num_samples`` category indices per row of ``probs`` (weights, not necessarily
-    normalised), with or without replacement."""
+    normalised), with or without replacement, drawn as PyTorch draws them: one sample, or samples
+    without replacement, are the largest ``p / q`` with ``q`` exponential; with replacement, a
+    binary search of float64 uniforms in the cumulative distribution."""
     p = probs._data
     if p.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
@@ -263,17 +232,18 @@ def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    rng = _gen(generator)
-    if replacement:
-        out = np.stack([rng.choice(rows.shape[1], num_samples, p=r / r.sum()) for r in rows])
+    gen = _gen(generator)
+    if not replacement or num_samples == 1:
+        # as PyTorch: the largest p / q with q exponential (the Gumbel trick, exponentiated)
+        q = sampling.exponential(gen, 1.0, p.shape).astype(p.dtype)
+        keys = p / q
+        if num_samples == 1:
+            out = np.argmax(keys, axis=-1)[..., None]
+        else:
+            out = np.argsort(-keys, axis=-1, kind="stable")[..., :num_samples]
     else:
-        # Each category "arrives" after an exponential time of rate p: the first arrivals are a
-        # sample without replacement. Categories of weight 0 never arrive (inf): PyTorch takes
-        # them last, in index order, when there are not enough others.
-        with np.errstate(divide="ignore"):
-            arrival = rng.exponential(size=rows.shape) / rows
-        out = np.argsort(arrival, axis=1, kind="stable")[:, :num_samples]
-    return _make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+        out = sampling.multinomial_with_replacement(gen, p, num_samples)
+    return _make(out.astype(np.int64))
 
 
 def _like(fn: Any) -> Any:

@@ -88,11 +88,15 @@ class Classroom:
 
     # ------------------------------------------------------------------ the teacher
     def set_experiment(self, hash_text: str) -> dict[str, Any]:
-        """The teacher's experiment (validated: its bad values are errors); returns the message
-        every page is sent."""
+        """The teacher's experiment (validated: its bad values are errors; empty: withdrawn);
+        returns the message every page is sent."""
         if not isinstance(hash_text, str):
             raise PlaygroundError("hash: must be a string", "hash", code="bad_field", name="hash", expect="str")
         text = hash_text.split("#", 1)[-1].strip()
+        if not text:  # withdrawn
+            self.experiment = None
+            self.experiment_version += 1
+            return self.experiment_message()
         config, errors = cfg.parse_hash(text, strict=False)
         if errors:
             raise errors[0]

@@ -61,6 +61,9 @@ MAX_STOP_EPOCHS = 10**9
 MAX_HASH_LENGTH = 10_000
 MAX_SEED_LENGTH = 40
 MAX_POINTS = 5000          # custom points, clicked or uploaded
+MAX_CSV_CHARS = 1_000_000  # an uploaded CSV file
+MAX_WEIGHTS_BYTES = 5 * 1024 * 1024   # an uploaded weights file
+MAX_CONFIG_CHARS = 100_000            # an uploaded experiment file
 
 #: The controls a ``NAME_hide=true`` flag hides (the original's "use it in classroom" list).
 HIDE_NAMES = ("showTestData", "discretize", "playButton", "stepButton", "resetButton",
@@ -516,4 +519,5 @@ def limits() -> dict[str, Any]:
         "views": list(VIEWS), "langs": [lang for lang in LANGS if lang],
         "features": list(FEATURES), "feature_labels": dict(FEATURE_LABELS),
         "hide_names": list(HIDE_NAMES), "max_points": MAX_POINTS, "domain": [-6, 6], "density": 100,
+        "max_csv_chars": MAX_CSV_CHARS, "max_weights_bytes": MAX_WEIGHTS_BYTES, "max_config_chars": MAX_CONFIG_CHARS,
     }

@@ -28,11 +28,10 @@ import numpy as np
 
 from .. import datasets
 from ..datasets import generators
-from .config import MAX_POINTS, PlaygroundError, data_name, num_classes, seed_to_int
+from .config import MAX_CSV_CHARS, MAX_POINTS, PlaygroundError, data_name, num_classes, seed_to_int
 
 CLASSIFICATION_SAMPLES = 500
 REGRESSION_SAMPLES = 1200
-MAX_CSV_CHARS = 1_000_000
 MAX_COORDINATE = 1e6
 DOMAIN = 6.0                 # the heatmap covers [-6, 6]^2; clicked points must lie in it
 

@@ -44,9 +44,8 @@ import flambeau
 from flambeau import nn
 
 from . import config as cfg
-from .config import PlaygroundError
+from .config import MAX_WEIGHTS_BYTES, PlaygroundError
 
-MAX_WEIGHTS_BYTES = 5 * 1024 * 1024
 
 _HIDDEN_MODULES = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 

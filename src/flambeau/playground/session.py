@@ -68,6 +68,8 @@ class Session:
         self.custom = CustomPoints()
         self.playing = False
         self.frame_number = 0
+        self._epochs_since_frame = 0   # while playing: epochs trained since the last frame
+        self._frame_started = 0.0
         self.chunk_seconds = CHUNK_SECONDS
         self._data_version = 0
         self._points_sent = -1
@@ -137,9 +139,9 @@ class Session:
     def load_config_json(self, data: Any) -> None:
         """Configure from a JSON text (or an already decoded object), all or nothing."""
         if isinstance(data, str):
-            if len(data) > 100_000:
+            if len(data) > cfg.MAX_CONFIG_CHARS:
                 raise PlaygroundError("the configuration file is too large", "data", code="config_file_too_large",
-                                      max=100_000)
+                                      max=cfg.MAX_CONFIG_CHARS)
             try:
                 data = json.loads(data)
             except (ValueError, RecursionError):
@@ -365,26 +367,31 @@ class Session:
         return None
 
     def play_chunk(self, make_frame: bool = True) -> dict[str, Any] | None:
-        """While playing: train ``speed`` epochs (fewer if that takes over ``chunk_seconds``, if
-        a stop condition is met, or if paused meanwhile) and return the frame; None if paused
-        meanwhile (the answer to what paused it reports these epochs), or if ``make_frame`` is
-        False and play goes on (the page is behind: this frame is dropped, its losses join the
+        """While playing, one slice: train epochs until ``speed`` epochs have passed since the
+        last frame, a stop condition is met, play is paused, or the slice took ``chunk_seconds``;
+        then return the frame if it is due (``speed`` epochs since the last one, or
+        :data:`CHUNK_SECONDS` of training) or play stopped. None otherwise: paused meanwhile (the
+        answer to what paused it reports these epochs), the frame not due yet (the next slice goes
+        on), or ``make_frame`` False (the page is behind: the frame is dropped, its losses join the
         next frame's history)."""
         stopped = "no_data" if not len(self._x_train) else None
         if stopped:
             self.playing = False
         start = time.monotonic()
-        for _ in range(self.config["speed"]):
-            if not self.playing:
-                break
+        if self._epochs_since_frame == 0:
+            self._frame_started = start
+        while self.playing and self._epochs_since_frame < self.config["speed"]:
             self.train_epoch()
+            self._epochs_since_frame += 1
             stopped = self.stop_reason()
             if stopped:
                 self.playing = False
                 break
             if time.monotonic() - start > self.chunk_seconds:
                 break
-        if (not self.playing or not make_frame) and not stopped:
+        due = self._epochs_since_frame >= self.config["speed"] or \
+            time.monotonic() - self._frame_started >= CHUNK_SECONDS
+        if not stopped and (not self.playing or not make_frame or not due):
             return None
         # "playing" as this chunk ends (a pause arriving meanwhile is told by the pause's frame)
         return self.frame(stopped=stopped, playing=not stopped)
@@ -434,6 +441,7 @@ class Session:
         """The ``frame`` message: everything the page draws (see the protocol); ``playing``
         overrides the session's flag."""
         self.frame_number += 1
+        self._epochs_since_frame = 0
         layers = self._grid_layers()
         message: dict[str, Any] = {
             "type": "frame", "frame": self.frame_number, "epoch": self.epoch,

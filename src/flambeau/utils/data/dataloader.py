@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.random import Generator, default_generator
+from ...ops.random import Generator, _gen
+from ...ops.sampling import full_range_int64
 from . import _worker
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset, TensorDataset
@@ -146,19 +147,22 @@ class DataLoader:
         return len(self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
+        # PyTorch draws the workers' base seed from the loader's generator at each pass (with
+        # or without workers): drawn here too, so that the random streams stay where PyTorch's are
+        base_seed = int(full_range_int64(_gen(self.generator), 1)[0])
         if self.num_workers > 0:
-            return self._iter_workers()
+            return self._iter_workers(base_seed)
         if self._iterable:
             return self._iter_stream(self.dataset)
         if self.batch_sampler is None:
             return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]
         return (self._fetch(list(indices)) for indices in self.batch_sampler)
 
-    def _iter_workers(self) -> Iterator[Any]:
-        """A pass with ``num_workers`` in-process workers (see ``_worker.py``)."""
+    def _iter_workers(self, seed: int) -> Iterator[Any]:
+        """A pass with ``num_workers`` in-process workers (see ``_worker.py``); worker i's seed
+        is ``seed + i``, as in PyTorch."""
         workers = self._workers
         if workers is None:
-            seed = self._base_seed()
             workers = _worker.start_workers(self.num_workers, self.dataset, seed, self._iterable, self.worker_init_fn)
             if self.persistent_workers:
                 self._workers = workers
@@ -168,12 +172,6 @@ class DataLoader:
         if self.batch_sampler is None:
             return _worker.fetched_by(workers, lambda i: self.collate_fn(self.dataset[i]), iter(self.sampler))
         return _worker.fetched_by(workers, lambda indices: self._fetch(list(indices)), iter(self.batch_sampler))
-
-    def _base_seed(self) -> int:
-        """The workers' base seed, derived from the generator's seed and the pass number without
-        drawing from it (so that the shuffled order is the one ``num_workers=0`` gives)."""
-        gen = self.generator if self.generator is not None else default_generator
-        return (gen.initial_seed() * 1_000_003 + self._passes) % (2**63)
 
     def _fetch(self, indices: list[int]) -> Any:
         """The batch of the examples at ``indices``."""

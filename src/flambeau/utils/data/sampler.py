@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.random import Generator, multinomial, randint, randperm
+from ...ops.random import Generator, default_generator, multinomial, randint, randperm
+from ...ops.sampling import full_range_int64
 from ...tensor import Tensor, _make
 
 _CHUNK = 32  # indices drawn at a time with replacement, as PyTorch does
@@ -72,15 +73,18 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n, k = len(self.data_source), self.num_samples
-        if self.replacement:
+        generator = self.generator
+        if generator is None:  # a fresh stream per pass, seeded from the default one (PyTorch's way)
+            seed = int(full_range_int64(default_generator, 1)[0])
+            generator = Generator().manual_seed(seed)
+        if self.replacement:  # _CHUNK at a time: a huge num_samples is never held in memory
             for _ in range(k // _CHUNK):
-                yield from randint(0, n, (_CHUNK,), generator=self.generator).tolist()
-            yield from randint(0, n, (k % _CHUNK,), generator=self.generator).tolist()
+                yield from randint(0, n, (_CHUNK,), generator=generator).tolist()
+            yield from randint(0, n, (k % _CHUNK,), generator=generator).tolist()
             return
         for _ in range(k // n):
-            yield from randperm(n, generator=self.generator).tolist()
-        if k % n:
-            yield from randperm(n, generator=self.generator).tolist()[: k % n]
+            yield from randperm(n, generator=generator).tolist()
+        yield from randperm(n, generator=generator).tolist()[: k % n]
 
     def __len__(self) -> int:
         return self.num_samples

@@ -48,7 +48,7 @@ const MESSAGES = {
     weights_other_network: "These weights are for another network: this one has {layers} layers of weights.",
     weights_shape: "These weights are for another network: {name} is {shape} in the file, {needed} here.",
     weights_not_finite: "The weights file holds values that are not numbers ({name}).",
-    session_full: "The server is full: {max} sessions are open. Try again in a moment, or ask the teacher.",
+    session_full: "The server is full (at most {max} sessions at once). This page will try again by itself; or ask the teacher.",
     locked: "The teacher has locked this control ({name}).",
     // what a setting accepts (bad_value, bad_field)
     "expect-int_range": "expected a whole number from {low} to {high}",
@@ -110,7 +110,7 @@ const MESSAGES = {
     weights_other_network: "Ces poids sont ceux d'un autre réseau : celui-ci a {layers} couches de poids.",
     weights_shape: "Ces poids sont ceux d'un autre réseau : {name} est {shape} dans le fichier, {needed} ici.",
     weights_not_finite: "Le fichier de poids contient des valeurs qui ne sont pas des nombres ({name}).",
-    session_full: "Le serveur est plein : {max} sessions sont ouvertes. Réessayez dans un instant ou demandez à l'enseignant.",
+    session_full: "Le serveur est plein (au plus {max} sessions à la fois). Cette page réessaiera d'elle-même ; sinon, demandez à l'enseignant.",
     locked: "L'enseignant a verrouillé cette commande ({name}).",
     "expect-int_range": "un nombre entier de {low} à {high} est attendu",
     "expect-number_range": "un nombre de {low} à {high} est attendu",
