@@ -114,6 +114,19 @@ def test_mha_unbatched_and_state_dict_names(torch):
     assert str(nn.MultiheadAttention(6, 3)) == str(torch.nn.MultiheadAttention(6, 3))
 
 
+def test_functional_mha_takes_torchs_arguments(torch):
+    fm, tm = twin(torch, "MultiheadAttention", 6, 2)
+    fx, tx = pair(torch, 4, 3, 6)
+
+    def call(m, x):
+        lib = flambeau if m is fm else torch
+        return lib.nn.functional.multi_head_attention_forward(
+            x, x, x, 6, 2, m.in_proj_weight, m.in_proj_bias, None, None, False, 0.0, m.out_proj.weight,
+            m.out_proj.bias, True, None, True, None, average_attn_weights=False)
+
+    compare(torch, fm, tm, [fx], [tx], call)
+
+
 # ------------------------------------------------------------------ Transformer layers
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("activation", ["relu", "gelu"])
