@@ -160,6 +160,7 @@ from .ops.reduce import (
     var,
     var_mean,
 )
+from .ops.select import narrow, repeat_interleave
 from .ops.shape import (
     broadcast_to,
     cat,
@@ -258,6 +259,9 @@ from ._legacy import (  # noqa: E402 - PyTorch's old names of tensor types
 )
 from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+cosine_similarity = nn.functional.cosine_similarity
+pairwise_distance = nn.functional.pairwise_distance
 
 __version__ = "0.1.0"
 
