@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
+from ._device import CPU, check_to, device
 from ._format import format_tensor
 from .autograd import grad_mode, views
 from .autograd.backward import backward as _backward  # it imports this module when first run
-from .autograd.graph import Node
+from .autograd.graph import Node, _HookHandle, post_accumulate_hooks
 
 
 class Size(tuple):
@@ -92,15 +93,15 @@ class Tensor:
         return dt._FROM_NUMPY[self._data.dtype]
 
     @property
-    def device(self) -> str:
-        return device("cpu")
+    def device(self) -> device:
+        return CPU
 
     @property
     def is_cuda(self) -> bool:
         return False
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in "fV"
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
@@ -174,7 +175,7 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if flag and self._data.dtype.kind != "f":
+        if flag and self._data.dtype.kind not in "fV":
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients "
                 f"(got dtype {self.dtype})"
@@ -212,6 +213,16 @@ class Tensor:
                                "read leaf.grad after backward instead")
         return self.grad_fn.register_hook(hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` on this leaf once per ``backward``, after its ``.grad`` has
+        received the whole gradient of that pass (what ``DistributedDataParallel`` listens to).
+        Returns a handle with ``remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        return _HookHandle(post_accumulate_hooks(self), hook, append=True)
+
     @property
     def data(self) -> Tensor:
         """The same values, detached from the graph (they share memory, but not the version
@@ -222,7 +233,7 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
-        if self._requires_grad and value._data.dtype.kind != "f":
+        if self._requires_grad and value._data.dtype.kind not in "fV":
             raise RuntimeError(
                 "data set to a tensor that requires gradients must be floating point or complex "
                 f"dtype (got {value.dtype})")
@@ -242,6 +253,8 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array sharing memory with the tensor."""
+        if self._data.dtype.kind == "V":  # bfloat16: NumPy has no such type (PyTorch's error)
+            raise TypeError("Got unsupported ScalarType BFloat16")
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
@@ -279,11 +292,14 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """This tensor: it is on the CPU already."""
         return self
 
-    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        raise RuntimeError("flambeau runs on the CPU only: there is no CUDA device")
+    def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Tensor:
+        """Raises PyTorch's error: flambeau has no CUDA device."""
+        check_to("cuda")
+        return self
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -347,30 +363,6 @@ class Tensor:
         _backward(self, gradient, retain_graph, create_graph, inputs)
 
 
-class device:
-    """The only device flambeau has: ``device('cpu')``."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
-        if isinstance(type, device):
-            type, index = type.type, type.index  # noqa: A001
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"flambeau runs on the CPU only: device {type!r} is not available")
-        self.type = "cpu"
-        self.index = index
-
-    def __eq__(self, other: object) -> bool:
-        return str(other) == "cpu" or (isinstance(other, device) and other.type == "cpu")
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
 
 
 _new = object.__new__

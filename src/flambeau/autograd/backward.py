@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import AccumulateGrad, Node, _freed_backward, check_saved
+from .graph import _POST_ACCUMULATE, AccumulateGrad, Node, _freed_backward, check_saved, post_accumulate_hooks
 from .views import edge
 
 Tensor: Any = None  # flambeau.tensor's names, bound at the first backward (tensor.py imports
@@ -128,7 +128,8 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     if _make is None:
         _bind()
     if capture is None:
-        _walk(roots, root_grads, retain_graph, _accumulate_leaf, None, None)
+        to_leaf = _with_post_accumulate_hooks(roots, _accumulate_leaf) if _POST_ACCUMULATE else _accumulate_leaf
+        _walk(roots, root_grads, retain_graph, to_leaf, None, None)
         return None
     captured: dict[int, Any] = {}
     by_node: dict[Node, list] = {}
@@ -147,6 +148,40 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
 
     _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured)
     return [captured.get(k) for k in range(len(capture))]
+
+
+def _with_post_accumulate_hooks(roots: Sequence[Tensor], to_leaf: Callable) -> Callable:
+    """``to_leaf`` that also calls a leaf's post-accumulate hooks once the last of its
+    contributions in this pass has been summed in (contributions are counted in advance)."""
+    remaining: dict[int, int] = {}
+    for t in roots:
+        if t.grad_fn is None and id(t) in _POST_ACCUMULATE:
+            remaining[id(t)] = remaining.get(id(t), 0) + 1
+    nodes = [t.grad_fn for t in roots if t.grad_fn is not None]
+    if nodes:
+        for node in _topological_order(nodes):
+            for e in node.next:
+                if e.__class__ is AccumulateGrad:
+                    leaf = e._leaf()
+                    if leaf is not None and id(leaf) in _POST_ACCUMULATE:
+                        remaining[id(leaf)] = remaining.get(id(leaf), 0) + 1
+    if not remaining:
+        return to_leaf
+
+    def accumulate(leaf: Tensor, g: np.ndarray) -> None:
+        to_leaf(leaf, g)
+        key = id(leaf)
+        left = remaining.get(key)
+        if left is None:
+            return
+        if left > 1:
+            remaining[key] = left - 1
+            return
+        del remaining[key]
+        for hook in list(post_accumulate_hooks(leaf)):
+            hook(leaf)
+
+    return accumulate
 
 
 def _topological_order(roots: list) -> list:

@@ -123,12 +123,29 @@ class AccumulateGrad:
 
 
 class _HookHandle:
-    def __init__(self, hooks: list, hook: Any) -> None:
+    def __init__(self, hooks: list, hook: Any, append: bool = False) -> None:
         self._hooks, self._hook = hooks, hook
+        if append:
+            hooks.append(hook)
 
     def remove(self) -> None:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+# Hooks called once per backward on a leaf after its gradient is complete (by id of the leaf,
+# with a weak reference: tensors cannot be dict keys, their == compares values).
+_POST_ACCUMULATE: dict[int, tuple[weakref.ref, list]] = {}
+
+
+def post_accumulate_hooks(leaf: Tensor) -> list:
+    """The list of ``leaf``'s post-accumulate-grad hooks (created on first use)."""
+    key = id(leaf)
+    entry = _POST_ACCUMULATE.get(key)
+    if entry is None or entry[0]() is not leaf:
+        entry = (weakref.ref(leaf, lambda _ref, key=key: _POST_ACCUMULATE.pop(key, None)), [])
+        _POST_ACCUMULATE[key] = entry
+    return entry[1]
 
 
 def _freed_backward(g: Any) -> tuple:

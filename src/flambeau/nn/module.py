@@ -47,6 +47,26 @@ class Module:
 
     training: bool
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A layer whose ``__init__`` takes ``device=`` refuses a device that is not there with
+        PyTorch's error, before building anything (every layer, written here or by a user)."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        code = getattr(init, "__code__", None)
+        if code is None or "device" not in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            return
+
+        def checked(self: Module, *args: Any, **kw: Any) -> None:
+            if kw.get("device") is not None:
+                from .._device import check
+
+                check(kw["device"])
+            init(self, *args, **kw)
+
+        checked.__wrapped__ = init  # type: ignore[attr-defined]
+        checked.__doc__, checked.__name__, checked.__qualname__ = init.__doc__, "__init__", init.__qualname__
+        cls.__init__ = checked  # type: ignore[method-assign]
+
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -334,15 +354,16 @@ class Module:
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is not None and t._data.dtype.kind == "f":
+                    if t is not None and t._data.dtype.kind in "fV":
                         t._data = t._data.astype(d.np)
                         if t.grad is not None:
                             t.grad._data = t.grad._data.astype(d.np)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(dtype)`` casts floating parameters and buffers; ``to('cpu')`` changes nothing."""
-        from ..tensor import device
+        """``to(dtype)`` casts floating parameters and buffers; ``to('cpu')`` changes nothing;
+        another device raises PyTorch's error."""
+        from .._device import check_to, device
 
         target = kwargs.get("dtype")
         for a in list(args) + ([kwargs["device"]] if kwargs.get("device") is not None else []):
@@ -350,8 +371,10 @@ class Module:
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
+            elif a is None or isinstance(a, bool):  # non_blocking, given by position
+                continue
             else:
-                device(a)
+                check_to(device(a))
         if target is not None:
             if not target.is_floating_point:
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
@@ -367,7 +390,17 @@ class Module:
     def half(self) -> Module:
         return self._cast(dt.float16)
 
+    def bfloat16(self) -> Module:
+        return self._cast(dt.bfloat16)
+
     def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raises PyTorch's error: flambeau has no CUDA device."""
+        from .._device import check_to
+
+        check_to("cuda")
         return self
 
     def type(self, d: Any) -> Module:

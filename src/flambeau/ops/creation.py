@@ -5,11 +5,13 @@ floats give float32 (the default dtype), ints int64, bools bool; NumPy arrays ke
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import _dtype as dt
+from .._device import check, check_to
 from ._core import Tensor, _make, shape_args
 
 
@@ -32,6 +34,7 @@ def _infer(data: Any, want: dt.dtype | None = None) -> np.ndarray:
         return data.copy()
     if isinstance(data, range):
         data = list(data)
+    _check_no_string_dimension(data)
     leaves = _flat(data)
     types = set(map(type, leaves))
     with_arrays = any(issubclass(tp, (Tensor, np.ndarray)) for tp in types)
@@ -64,9 +67,19 @@ def _type_dtype(tp: type) -> dt.dtype:
         return dt.int64
     if issubclass(tp, float):
         return dt.get_default_dtype()
-    if tp is type(None):
-        raise RuntimeError("Could not infer dtype of NoneType")
-    raise TypeError(f"new(): invalid data type '{tp.__name__}'")
+    if issubclass(tp, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{tp.__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {tp.__name__}")
+
+
+def _check_no_string_dimension(data: Any) -> None:
+    """PyTorch reads the sizes along the first elements, and a non-empty string there is one
+    more sequence: ``tensor(["a"])`` has 'too many dimensions'."""
+    first = data
+    while isinstance(first, (list, tuple)) and len(first) > 0:
+        first = first[0]
+    if first is not data and isinstance(first, str) and first:
+        raise ValueError("too many dimensions 'str'")
 
 
 def _leaf_dtype(v: Any) -> dt.dtype:
@@ -104,6 +117,11 @@ def _plain(data: Any) -> Any:
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays)."""
+    check_to(device)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     want = None if dtype is None else dt.to_dtype(dtype)
     arr = _infer(data, want)
     if want is not None and arr.dtype != want.np:
@@ -114,6 +132,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor``, but shares memory with a NumPy array or tensor when no conversion is
     needed."""
+    check_to(device)
     if isinstance(data, Tensor):
         if dtype is None or data.dtype == dt.to_dtype(dtype):
             return data
@@ -141,14 +160,24 @@ def sizes(name: str, size: tuple) -> tuple[int, ...]:
     if not size:
         raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     shape = shape_args(size)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    check_sizes(shape, name)
     return shape
+
+
+def check_sizes(shape: tuple[int, ...], name: str = "") -> None:
+    """PyTorch's error for a negative size in the shape of a tensor to create."""
+    negative = next((s for s in shape if s < 0), None)
+    if negative is None:
+        return
+    if name == "zeros":  # its own kernel, its own message
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: {list(shape)}")
 
 
 def _by_shape(fill: Any, name: str) -> Any:
     def make(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
              out: Any = None) -> Tensor:
+        check(device)
         return _finish(fill(sizes(name, size), _dtype_or_default(dtype)), requires_grad)
 
     make.__name__ = name
@@ -156,6 +185,7 @@ def _by_shape(fill: Any, name: str) -> Any:
 
 
 zeros = _by_shape(np.zeros, "zeros")
+new_zeros = _by_shape(np.zeros, "new_zeros")  # Tensor.new_zeros: the usual message, not zeros'
 ones = _by_shape(np.ones, "ones")
 empty = _by_shape(np.zeros, "empty")
 zeros.__doc__ = "A tensor of zeros of the given shape."
@@ -166,6 +196,7 @@ empty.__doc__ = "A tensor of the given shape (flambeau fills it with zeros)."
 def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     """A tensor of the given shape filled with ``fill_value`` (its dtype follows the value)."""
+    check(device)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
@@ -176,7 +207,9 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool =
 
 
 def _like(fn: Any) -> Any:
-    def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+             memory_format: Any = None) -> Tensor:
+        check(device, "aten::empty_strided")
         return fn(a._data.shape, dtype=dtype or a.dtype, requires_grad=requires_grad)
 
     like.__name__ = fn.__name__ + "_like"
@@ -190,14 +223,16 @@ empty_like = _like(empty)
 
 
 def full_like(a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
+              device: Any = None, memory_format: Any = None) -> Tensor:
+    check(device, "aten::empty_strided")
     return full(a._data.shape, fill_value, dtype=dtype or a.dtype, requires_grad=requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Numbers from ``start`` up to (not including) ``end`` by ``step``: int64 if all three are
     integers, else the default float dtype."""
+    check(device)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -212,27 +247,34 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
         d = dt.to_dtype(dtype).np
     n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
     arr = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]).astype(d) \
-        if np.dtype(d).kind == "f" else np.arange(vals[0], vals[1], vals[2]).astype(d)
+        if np.dtype(d).kind in "fV" else np.arange(vals[0], vals[1], vals[2]).astype(d)
     return _finish(arr, requires_grad)
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
+    check(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps).astype(_dtype_or_default(dtype)), requires_grad)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None) -> Tensor:
-    return _make((base ** np.linspace(start, end, steps)).astype(_dtype_or_default(dtype)))
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``steps`` numbers from ``base ** start`` to ``base ** end``, evenly spaced in log scale."""
+    check(device)
+    return _finish((base ** np.linspace(start, end, steps)).astype(_dtype_or_default(dtype)),
+                   requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
         device: Any = None) -> Tensor:
     """The n x m identity matrix."""
-    if n < 0 or (m is not None and m < 0):
-        raise RuntimeError(f"n and m must be non-negative, got n={n} and m={m}")
+    check(device)
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _finish(np.eye(n, m, dtype=_dtype_or_default(dtype)), requires_grad)
 
 

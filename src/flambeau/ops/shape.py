@@ -18,12 +18,15 @@ def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
             known *= s
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -220,22 +223,6 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     target = tuple(target)
     return record_view(a, "ExpandBackward0", lambda arr: np.broadcast_to(arr, target),
                 lambda g: (unbroadcast(g, src),))
-
-
-def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """The view ``a[..., start:start + length, ...]`` along ``dim``."""
-    x = a._data
-    if x.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = _wrap_dim(dim, x.ndim)
-    n = x.shape[d]
-    if not -n <= start <= n:
-        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
-    start = start + n if start < 0 else start
-    if length < 0 or start + length > n:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    where = (slice(None),) * d + (slice(start, start + length),)
-    return record_view(a, "SliceBackward0", lambda arr: arr[where], _put_back(x.shape, where))
 
 
 def select(a: Tensor, dim: int, index: int) -> Tensor:
@@ -464,22 +451,35 @@ def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return _pieces(a, [(slice(None),) * d + (i, Ellipsis) for i in range(a._data.shape[d])], "UnbindBackward0")
 
 
-def flip(a: Tensor, *dims_: Any) -> Tensor:
+def flip(a: Tensor, *dims_: Any, dims: Any = None) -> Tensor:
     """Reverse the order of the elements along ``dims`` (a copy, as in PyTorch).  Backward
     flips the gradient back."""
+    if dims is not None:
+        dims_ = (dims,)
+    if not dims_:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     if len(dims_) == 1 and not isinstance(dims_[0], (int, np.integer)):
         dims_ = tuple(dims_[0])
-    axes = dims(dims_, a._data.ndim)
+    from ._core import dims as axes_of  # the keyword dims hides the module's function
+
+    axes = axes_of(dims_, a._data.ndim)
     if a._data.ndim == 0:
         return record(a._data.copy(), "FlipBackward0", (a,), lambda g: (g,), ())
     return record(np.flip(a._data, axes).copy(), "FlipBackward0", (a,), lambda g: (np.flip(g, axes),), ())
 
 
+def _matrices(a: Tensor, name: str) -> None:
+    if a._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle (``j <= i + diagonal``) of the last two dimensions, zeros elsewhere."""
+    _matrices(a, "tril")
     return record(np.tril(a._data, diagonal), "TrilBackward0", (a,), lambda g: (np.tril(g, diagonal),), ())
 
 
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle (``j >= i + diagonal``) of the last two dimensions, zeros elsewhere."""
+    _matrices(a, "triu")
     return record(np.triu(a._data, diagonal), "TriuBackward0", (a,), lambda g: (np.triu(g, diagonal),), ())

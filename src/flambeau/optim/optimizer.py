@@ -17,6 +17,7 @@ arrays directly (no autograd graph is built), skipping parameters whose ``grad``
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +34,16 @@ def _typename(obj: object) -> str:
     return "flambeau.Tensor" if isinstance(obj, Tensor) else type(obj).__name__
 
 
+def _noting_call(step: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(step)
+    def noted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self._opt_called = True
+        return step(self, *args, **kwargs)
+
+    noted._notes_call = True  # type: ignore[attr-defined]
+    return noted
+
+
 class Optimizer:
     """Base class of the optimizers.
 
@@ -42,6 +53,17 @@ class Optimizer:
             ``{"params": [...], "lr": ...}`` whose options override ``defaults``.
         defaults: the algorithm's hyper-parameters, used by groups that do not set them.
     """
+
+    # state entries that are not of their parameter's shape (LBFGS's vectors of all parameters)
+    _flat_state: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Each update rule's ``step`` notes that it ran (``_opt_called``), so that a learning-rate
+        scheduler stepped before the optimizer can warn as PyTorch does."""
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_notes_call", False):
+            cls.step = _noting_call(step)  # type: ignore[method-assign]
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
@@ -209,7 +231,7 @@ class Optimizer:
         for key, values in state_dict["state"].items():
             if key in params_of:
                 p = params_of[key]
-                state[p] = {name: _cast(p, name, v, key) for name, v in values.items()}
+                state[p] = {name: _cast(p, name, v, key, name not in self._flat_state) for name, v in values.items()}
             else:
                 state[key] = copy.deepcopy(values)
 
@@ -243,13 +265,14 @@ def _snapshot(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _cast(param: Tensor, name: str, value: Any, key: Any) -> Any:
+def _cast(param: Tensor, name: str, value: Any, key: Any, shaped: bool = True) -> Any:
     """A loaded piece of state for ``param``: tensors (or arrays) copied to a flambeau tensor of
-    ``param``'s floating dtype, of ``param``'s shape; a step count becomes a number."""
+    ``param``'s floating dtype, of ``param``'s shape (unless not ``shaped``); a step count
+    becomes a number."""
     if isinstance(value, dict):
-        return {k: _cast(param, k, v, key) for k, v in value.items()}
+        return {k: _cast(param, k, v, key, shaped) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_cast(param, name, v, key) for v in value)
+        return type(value)(_cast(param, name, v, key, shaped) for v in value)
     if isinstance(value, Tensor):
         arr = value._data
     elif hasattr(value, "__array__") and not isinstance(value, (int, float, np.generic)):
@@ -258,8 +281,8 @@ def _cast(param: Tensor, name: str, value: Any, key: Any) -> Any:
         return copy.deepcopy(value)
     if name == "step":
         return arr.item()
-    if arr.ndim and arr.shape != param._data.shape:
+    if shaped and arr.ndim and arr.shape != param._data.shape:
         raise ValueError(f"loaded state dict has '{name}' of shape {list(arr.shape)} for parameter {key}, "
                          f"whose shape is {list(param._data.shape)}")
-    dtype = param._data.dtype if arr.dtype.kind == "f" and param._data.dtype.kind == "f" else arr.dtype
+    dtype = param._data.dtype if arr.dtype.kind in "fV" and param._data.dtype.kind in "fV" else arr.dtype
     return _make(np.array(arr, dtype=dtype))

@@ -19,7 +19,9 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype as dt
+from ..._device import check
 from ...ops import conv as _conv
+from ...ops.creation import check_sizes
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -47,6 +49,7 @@ class _ConvNd(Module):
                  padding: Any, dilation: Any, transposed: bool, output_padding: Any, groups: int,
                  bias: bool, padding_mode: str, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check(device)
         nd = self._nd
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
@@ -81,6 +84,7 @@ class _ConvNd(Module):
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
         shape = ((in_channels, out_channels // groups) if transposed
                  else (out_channels, in_channels // groups)) + self.kernel_size
+        check_sizes(shape)
         self.weight = Parameter(np.zeros(shape, d))
         if bias:
             self.bias = Parameter(np.zeros(out_channels, d))
