@@ -24,13 +24,17 @@ _builtin_float = float
 _builtin_int = int
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
+            "int16": "short", "int8": "char", "uint8": "unsigned char", "bool": "bool"}
+
+
 class dtype:
     """A tensor element type, printed as PyTorch prints it (``torch.float32``).
 
     ``np`` is the NumPy dtype holding the values. For ``bfloat16`` it comes from ``ml_dtypes``,
     imported the first time it is needed (so ``import flambeau`` loads NumPy only)."""
 
-    __slots__ = ("name", "np", "category", "itemsize", "scalar_name", "legacy_type")
+    __slots__ = ("name", "np", "category", "itemsize", "scalar_name", "legacy_type", "c_name")
 
     def __init__(self, name: str, np_dtype: type | None, category: int, scalar_name: str,
                  itemsize: int = 0) -> None:
@@ -45,6 +49,8 @@ class dtype:
         # "[torch.FloatTensor [2, 3]]"
         self.scalar_name = scalar_name
         self.legacy_type = f"torch.{scalar_name}Tensor"
+        # and the C++ type name in others: "Input type (double) and weight type (float)"
+        self.c_name = _C_NAMES.get(name, name)
 
     def __getattr__(self, attr: str) -> object:
         if attr == "np" and self.name == "bfloat16":

@@ -145,7 +145,7 @@ class Tensor:
                                 f"{type(value).__name__}")
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_TORCH_DTYPE[value._data.dtype.name]}' "
+                    f"attempting to assign a gradient with dtype '{value.dtype.c_name}' "
                     f"to a tensor with grad_dtype '{self.dtype.scalar_name}'. The gradient must match "
                     "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
                     "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. "
@@ -394,10 +394,6 @@ def _make(data: np.ndarray, node: Node | None = None) -> Tensor:
     t._name = None
     return t
 
-
-_TORCH_DTYPE = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short",
-                "int32": "int", "int64": "long", "float16": "c10::Half", "float32": "float",
-                "float64": "double"}
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

@@ -32,8 +32,6 @@ ndarray = np.ndarray
 _REDUCTIONS = ("none", "mean", "sum")
 
 # PyTorch's names for the element types, as its error messages print them
-_SCALAR_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                 "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -126,7 +124,7 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
         return x, y  # the common case, without conversions
     d = dt.result_type(input, target)
     if not d.is_floating_point:
-        raise NotImplementedError(f'"{kernel}" not implemented for {_SCALAR_NAMES[d.name]!r}')
+        raise NotImplementedError(f'"{kernel}" not implemented for {d.scalar_name!r}')
     try:
         x, y = np.broadcast_arrays(input._data.astype(d.np, copy=False),
                                    target._data.astype(d.np, copy=False))
@@ -137,7 +135,7 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
 
 def _require_float(t: Tensor, kernel: str) -> None:
     if t._data.dtype.kind not in "fV":
-        raise NotImplementedError(f'"{kernel}" not implemented for {_SCALAR_NAMES[t.dtype.name]!r}')
+        raise NotImplementedError(f'"{kernel}" not implemented for {t.dtype.scalar_name!r}')
 
 
 def _constant(t: Tensor | None, fn: str, arg: str) -> None:
@@ -300,8 +298,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     x, y = input._data, target._data
     if y.dtype != x.dtype:
-        raise RuntimeError(f"Found dtype {_SCALAR_NAMES[target.dtype.name]} but expected "
-                           f"{_SCALAR_NAMES[input.dtype.name]}")
+        raise RuntimeError(f"Found dtype {target.dtype.scalar_name} but expected "
+                           f"{input.dtype.scalar_name}")
     _require_float(input, "binary_cross_entropy")
     w = None
     if weight is not None:
@@ -369,8 +367,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
     _constant(pos_weight, fn, "pos_weight")
     d = dt.result_type(input, target)
     if not target.dtype.is_floating_point:
-        raise RuntimeError(f"result type {_SCALAR_NAMES[d.name]} can't be cast to the desired output "
-                           f"type {_SCALAR_NAMES[target.dtype.name]}")
+        raise RuntimeError(f"result type {d.scalar_name} can't be cast to the desired output "
+                           f"type {target.dtype.scalar_name}")
     _require_float(input, "binary_cross_entropy_with_logits")
     x, y = input._data.astype(d.np, copy=False), target._data.astype(d.np, copy=False)
     w = None if weight is None else weight._data.astype(d.np, copy=False)
@@ -449,7 +447,7 @@ def _index_targets(input: Tensor, target: Tensor, ignore_index: int) -> tuple[nd
         if t.shape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
     if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_SCALAR_NAMES[target.dtype.name]}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype.scalar_name}")
     t = (t.reshape(1) if x.ndim == 1 else t).astype(np.int64, copy=False)
     valid = t != ignore_index
     n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
@@ -524,8 +522,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     n_classes = x.shape[-1]
     w = _class_weight(weight, n_classes, x.dtype)
     if weight is not None and weight.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[input.dtype.name]} but found "
-                           f"{_SCALAR_NAMES[weight.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
+                           f"{weight.dtype.scalar_name}")
     q, per_position = _one_hot_q(t, valid, w, n_classes, x.dtype)
     out_shape = () if input.ndim == 1 else t.shape
     return _classification(input, x, q, reduction, per_position.sum(), out_shape,
@@ -581,8 +579,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     n_classes = logp.shape[-1]
     w = _class_weight(weight, n_classes, logp.dtype)
     if weight is not None and weight.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[input.dtype.name]} but found "
-                           f"{_SCALAR_NAMES[weight.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
+                           f"{weight.dtype.scalar_name}")
     q, per_position = _one_hot_q(t, valid, w, n_classes, logp.dtype)
     if eps:
         uniform = np.ones(n_classes, logp.dtype) if w is None else w
@@ -598,7 +596,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
     """:func:`cross_entropy` with class probabilities as targets; here the weight may learn."""
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                           f"{_SCALAR_NAMES[target.dtype.name]}")
+                           f"{target.dtype.scalar_name}")
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     _require_float(input, "log_softmax_lastdim_kernel_impl")

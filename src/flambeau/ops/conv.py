@@ -53,9 +53,6 @@ from ._core import Tensor, ensure_tensor, from_array, record
 
 _COLS_BUDGET = 1 << 20  # bytes of im2col columns built at once (the batch is cut into chunks)
 
-_TORCH_TYPE = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
-               "int32": "int", "int16": "short", "int8": "char", "uint8": "unsigned char",
-               "bool": "bool"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,13 +86,12 @@ def _operand(v: Any, what: str) -> Tensor:
 def _check_dtypes(x: Tensor, weight: Tensor, bias: Tensor | None) -> None:
     xd, wd = x._data.dtype, weight._data.dtype
     if xd != wd:
-        raise RuntimeError(f"Input type ({_TORCH_TYPE.get(xd.name, xd.name)}) and weight type "
-                           f"({_TORCH_TYPE.get(wd.name, wd.name)}) should be the same (input "
+        raise RuntimeError(f"Input type ({x.dtype.c_name}) and weight type "
+                           f"({weight.dtype.c_name}) should be the same (input "
                            f"{x.dtype}, weight {weight.dtype})")
     if bias is not None and bias._data.dtype != xd:
-        bd = bias._data.dtype
-        raise RuntimeError(f"Input type ({_TORCH_TYPE.get(xd.name, xd.name)}) and bias type "
-                           f"({_TORCH_TYPE.get(bd.name, bd.name)}) should be the same")
+        raise RuntimeError(f"Input type ({x.dtype.c_name}) and bias type "
+                           f"({bias.dtype.c_name}) should be the same")
     if xd.kind == "b":
         raise RuntimeError('"conv" not implemented for \'Bool\'')
 

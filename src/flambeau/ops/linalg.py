@@ -205,9 +205,7 @@ def addmm(bias: Tensor, x: Tensor, w: Tensor, *, beta: float = 1, alpha: float =
     ), (x if w._requires_grad else None, w if x._requires_grad else None))
 
 
-# PyTorch's names for element types: in addmm's messages ("Long") and in matmul's (C++'s "long int")
-_ADDMM_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+# PyTorch's names for element types in matmul's messages (C++'s "long int")
 _C_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
             "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
 
@@ -222,12 +220,13 @@ def _check_linear_args(x: Any, weight: Any, bias: Any) -> None:
             raise TypeError(f"linear(): argument '{name}' (position {position}) must be Tensor, not {shown}")
     a, w = x._data.dtype.name, weight._data.dtype.name
     if bias is not None and bias._data.dtype.name != w and a == w:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_ADDMM_NAMES[bias._data.dtype.name]} "
-                           f"and {_ADDMM_NAMES[w]}")
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.scalar_name} "
+                           f"and {weight.dtype.scalar_name}")
     if a != w:
         if bias is None:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[a]} != {_C_NAMES[w]}")
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_ADDMM_NAMES[a]} and {_ADDMM_NAMES[w]}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.scalar_name} and "
+                           f"{weight.dtype.scalar_name}")
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

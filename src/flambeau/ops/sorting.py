@@ -14,8 +14,6 @@ from ._core import Tensor, _make, _wrap_dim, ensure_tensor, record
 from .random import _no_derivative as _no_derivative_aten
 from .reduce import values_indices
 
-_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 def _order(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
@@ -172,7 +170,7 @@ def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
     """
     x = a._data
     if x.dtype.kind not in "iu" and x.dtype != np.bool_:
-        raise NotImplementedError(f'"bincount_cpu" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
+        raise NotImplementedError(f'"bincount_cpu" not implemented for {a.dtype.scalar_name!r}')
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
     if x.ndim != 1 or (x.size and x.min() < 0):
@@ -200,7 +198,7 @@ def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     """
     x = a._data
     if x.dtype.kind not in "fV":
-        raise NotImplementedError(f'"histogram_cpu" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
+        raise NotImplementedError(f'"histogram_cpu" not implemented for {a.dtype.scalar_name!r}')
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = float(min), float(max)

@@ -1,0 +1,123 @@
+"""Property test: random short programs mixing out-of-place ops, in-place ops, views and writes
+under ``no_grad``, run in flambeau and in PyTorch. Both must succeed with the same values and
+gradients, or both raise the same error (type and text) at the same step."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import flambeau
+
+KINDS = ["unary", "binary", "inplace", "inplace_other", "view", "no_grad_write", "setitem"]
+UNARY = ["tanh", "sigmoid", "sin", "relu", "neg", "mul2", "add1", "clone"]
+INPLACE = ["add_", "mul_", "tanh_", "relu_", "sigmoid_", "zero_", "neg_", "clamp_"]
+VIEWS = ["slice", "select", "unsqueeze", "transpose", "flatten", "view", "expand", "diagonal",
+         "unbind", "split", "t"]
+
+step = st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.integers(0, 50),
+                 st.integers(0, 50), st.sampled_from([-1.5, 0.5, 2.0]))
+
+
+def _view(m, t, which):
+    if t.dim() == 0:
+        return t.view(1)
+    return {
+        "slice": lambda: t[1:],
+        "select": lambda: t[0],
+        "unsqueeze": lambda: t.unsqueeze(0),
+        "transpose": lambda: t.transpose(0, -1),
+        "flatten": lambda: t.flatten(),
+        "view": lambda: t.view(-1),
+        "expand": lambda: t.expand(2, *t.shape),
+        "diagonal": lambda: t.diagonal() if t.dim() >= 2 else t[:1],
+        "unbind": lambda: t.unbind(0)[0],
+        "split": lambda: t.split(1, 0)[-1],
+        "t": lambda: t.t() if t.dim() <= 2 else t[0],
+    }[which]()
+
+
+def _unary(m, t, which, s):
+    return {
+        "tanh": t.tanh, "sigmoid": t.sigmoid, "sin": t.sin, "relu": t.relu, "neg": t.neg,
+        "mul2": lambda: t * s, "add1": lambda: t + s, "clone": t.clone,
+    }[which]()
+
+
+def run_program(m, program):
+    """The program's values and gradients (rounded to text-free numbers), or the error."""
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    c = m.tensor(rng.standard_normal((3, 4)))
+    live = [x * 1, x, c]
+    trace = []
+    try:
+        for kind, i, j, k, s in program:
+            t = live[i % len(live)]
+            same_shape = [u for u in live if tuple(u.shape) == tuple(t.shape)]
+            u = same_shape[j % len(same_shape)]
+            if kind == "unary":
+                live.append(_unary(m, t, UNARY[k % len(UNARY)], s))
+            elif kind == "binary":
+                live.append(t * u if k % 2 else t + u)
+            elif kind == "inplace":
+                op = INPLACE[k % len(INPLACE)]
+                if op in ("add_", "mul_"):
+                    getattr(t, op)(s)
+                elif op == "clamp_":
+                    t.clamp_(-0.5, 0.5)
+                else:
+                    getattr(t, op)()
+            elif kind == "inplace_other":
+                (t.mul_ if k % 2 else t.add_)(u)
+            elif kind == "view":
+                live.append(_view(m, t, VIEWS[k % len(VIEWS)]))
+            elif kind == "no_grad_write":
+                with m.no_grad():
+                    t.mul_(s)
+            else:
+                if t.dim() == 0:
+                    t.fill_(s)
+                else:
+                    t[0] = u[0] * s if u.dim() and k % 2 else s
+            trace.append([tuple(v.shape) for v in live])
+        loss = sum((v * v).sum() for v in live if v.requires_grad and v.dtype == m.float64)
+        if isinstance(loss, int):
+            return ("ok", trace, [v.detach().numpy().copy() for v in live], None)
+        loss.backward()
+        grad = None if x.grad is None else x.grad.numpy().copy()
+        return ("ok", trace, [v.detach().numpy().copy() for v in live], grad)
+    except Exception as e:  # noqa: BLE001 - compared with PyTorch's
+        return ("raises", trace, type(e).__name__, re.sub(r" at 0x[0-9a-f]+", "", str(e)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=1, max_size=7))
+def test_random_programs_match_pytorch(torch, program):
+    ref = run_program(torch, program)
+    got = run_program(flambeau, program)
+    assert got[0] == ref[0], f"PyTorch: {ref[0]} {ref[2:]}\nflambeau: {got[0]} {got[2:]}"
+    assert got[1] == ref[1], "different shapes along the way"
+    if ref[0] == "raises":
+        assert got[2:] == ref[2:]
+        return
+    for a, b in zip(got[2], ref[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    if ref[3] is None:
+        assert got[3] is None or not np.any(got[3])
+    else:
+        assert got[3] is not None, "flambeau has no gradient"
+        np.testing.assert_allclose(got[3], ref[3], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("program", [
+    [("inplace", 0, 0, 1, 2.0), ("view", 0, 0, 0, 0.5), ("inplace", 3, 0, 2, 0.5)],
+    [("view", 0, 0, 1, 0.5), ("no_grad_write", 0, 0, 0, 2.0), ("unary", 3, 0, 0, 0.5)],
+    [("unary", 0, 0, 0, 0.5), ("inplace", 3, 0, 0, 2.0)],
+])
+def test_known_programs(torch, program):
+    test_random_programs_match_pytorch.hypothesis.inner_test(torch, program)
