@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint notebooks clean
+.PHONY: run test bench loadtest lint notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: $(VENV)/.installed $(VENV)/.torch
 # a slower kernel for current NumPy: the benchmarks run without them (the header names the kernel).
 bench: $(VENV)/.installed $(VENV)/.torch
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py
+
+# The playground under a class's load: STUDENTS sessions on loopback for SECONDS (benchmarks/playground_load.py).
+STUDENTS ?= 30
+SECONDS ?= 30
+loadtest: $(VENV)/.installed
+	$(BIN)/python benchmarks/playground_load.py --students $(STUDENTS) --seconds $(SECONDS)
 
 notebooks: $(VENV)/.installed
 	$(BIN)/python -m pip install -q notebook

@@ -10,7 +10,15 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import conv_step, ops_overhead, playground_epochs, train_step  # noqa: E402
+from benchmarks import (  # noqa: E402
+    conv_step,
+    distributed_scaling,
+    ops_overhead,
+    playground_epochs,
+    random_draws,
+    seq_step,
+    train_step,
+)
 
 
 def main() -> None:
@@ -40,6 +48,12 @@ def main() -> None:
     print(playground_epochs.table(playground_epochs.run()))
     print("\n## Convolutions: one LeNet-5 training step (1x28x28, batch 64, SGD)\n")
     print(conv_step.table(conv_step.run()))
+    print("\n## Sequence models: one training step of an LSTM language model and of a small GPT\n")
+    print(seq_step.table(seq_step.run()))
+    print("\n## Random numbers: PyTorch's streams, bit for bit (ms per call, lower is better)\n")
+    print(random_draws.table(random_draws.run()))
+    print("\n## Data-parallel: DistributedDataParallel on 1 and 2 processes (MPI, 1 BLAS thread each)\n")
+    print(distributed_scaling.table(distributed_scaling.run()))
 
 
 if __name__ == "__main__":

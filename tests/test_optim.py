@@ -56,6 +56,26 @@ CONFIGS = [
     ("Adagrad", dict(lr=0.1, maximize=True)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.1, eps=1e-4,
                      maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4)),
+    ("Adadelta", dict(lr=2.0, weight_decay=0.1)),
+    ("Adadelta", dict(lr=1.0, rho=0.95, weight_decay=0.05, maximize=True)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.95), eps=1e-3)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.02, betas=(0.3, 0.9), weight_decay=0.2, maximize=True)),
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.01, momentum_decay=0.05)),
+    ("NAdam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-4)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.02, betas=(0.5, 0.7), weight_decay=0.3, momentum_decay=0.01, maximize=True)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9))),  # rho_t > 5 from step 6: both branches
+    ("RAdam", dict(lr=0.01, betas=(0.8, 0.7), eps=1e-4)),  # rectified from the first steps
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.8), weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.02, betas=(0.5, 0.75), weight_decay=0.3, maximize=True)),
 ]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}" for name, kw in CONFIGS]
 
@@ -66,6 +86,10 @@ STATEFUL = [
     ("AdamW", dict(lr=0.01)),
     ("RMSprop", dict(lr=0.001, momentum=0.5, centered=True)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.1, initial_accumulator_value=0.1)),
+    ("Adadelta", dict(lr=0.5, weight_decay=0.01)),
+    ("Adamax", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9))),
 ]
 
 
@@ -282,6 +306,20 @@ def test_closure_is_called_and_its_loss_returned(torch):
     ("Adagrad", dict(weight_decay=-1.0)),
     ("Adagrad", dict(initial_accumulator_value=-1.0)),
     ("Adagrad", dict(eps=-1.0)),
+    ("Adadelta", dict(lr=-1)),
+    ("Adadelta", dict(rho=1.5)),
+    ("Adadelta", dict(eps=-1.0)),
+    ("Adadelta", dict(weight_decay=-1.0)),
+    ("Adamax", dict(lr=-1)),
+    ("Adamax", dict(betas=(1.0, 0.9))),
+    ("Adamax", dict(eps=-1.0)),
+    ("NAdam", dict(betas=(0.9, 1.0))),
+    ("NAdam", dict(momentum_decay=-1.0)),
+    ("NAdam", dict(weight_decay=-1.0)),
+    ("RAdam", dict(lr=-1)),
+    ("RAdam", dict(betas=(-0.1, 0.9))),
+    ("RAdam", dict(weight_decay=-1.0)),
+    ("LBFGS", dict(lr=-1)),
 ])
 def test_invalid_hyperparameters_raise_like_torch(torch, name, kwargs):
     with pytest.raises(Exception) as expected:
@@ -291,7 +329,7 @@ def test_invalid_hyperparameters_raise_like_torch(torch, name, kwargs):
 
 
 def test_defaults_match_torch(torch):
-    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]:
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "LBFGS"]:
         fl = getattr(optim, name)([nn.Parameter(flambeau.zeros(2))])
         th = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)])
         assert fl.defaults.keys() <= th.defaults.keys()
@@ -468,7 +506,9 @@ def test_state_dict_round_trip(name, kwargs, grouped):
     opt2.load_state_dict(saved)
     assert [g["lr"] for g in opt2.param_groups] == [g["lr"] for g in opt.param_groups]
     got = _run(flambeau, None, resumed, kwargs, 5, start=5, opt=opt2)
-    _compare(got, expected[5:], tol=dict(rtol=0, atol=0))
+    # NAdam keeps its momentum product in float32, which loading casts to the parameter's dtype
+    # (as PyTorch does): the resumed run is then close to, not bit-equal with, the straight one
+    _compare(got, expected[5:], tol=TOL if name == "NAdam" else dict(rtol=0, atol=0))
 
 
 @pytest.mark.parametrize("name,kwargs", STATEFUL, ids=[n for n, _ in STATEFUL])

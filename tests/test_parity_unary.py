@@ -26,6 +26,10 @@ def above_minus_one(rng, shape):
     return np.asarray(rng.uniform(-0.9, 3.0, shape))
 
 
+def unit(rng, shape):
+    return np.asarray(rng.uniform(-0.95, 0.95, shape))
+
+
 def away(rng, shape):
     return np.asarray(rng.uniform(0.3, 3.0, shape) * rng.choice([-1.0, 1.0], shape))
 
@@ -38,7 +42,11 @@ UNARY = {
     "sin": (normal, True), "cos": (normal, True), "tanh": (normal, True),
     "sigmoid": (normal, True), "relu": (away, True), "sign": (away, True),
     "floor": (normal, True), "ceil": (normal, True), "round": (normal, True),
-    "trunc": (normal, True),
+    "trunc": (normal, True), "tan": (unit, True), "asin": (unit, True), "acos": (unit, True),
+    "atan": (normal, True), "sinh": (normal, True), "cosh": (normal, True),
+    "log2": (positive, True), "log10": (positive, True), "erf": (normal, True),
+    "frac": (normal, True), "arcsin": (unit, True), "arccos": (unit, True),
+    "arctan": (normal, True),
 }
 PREDICATES = ["isnan", "isinf", "isfinite"]
 
@@ -138,7 +146,7 @@ def test_integer_and_boolean_inputs(torch, op, d):
     sign, relu, square and rounding; booleans follow PyTorch (or raise as it does)."""
     values = [True, False, True] if d == "bool" else [0, 1, 2, 5]
     same(torch, lambda m: getattr(m, op)(m.tensor(values, dtype=getattr(m, d))))
-    if d != "bool" and op not in ("log", "sqrt", "rsqrt", "reciprocal", "log1p"):
+    if d != "bool" and op not in ("log", "sqrt", "rsqrt", "reciprocal", "log1p", "log2", "log10"):
         same(torch, lambda m: getattr(m, op)(m.tensor([-3, -1, 4], dtype=getattr(m, d))))
 
 

@@ -111,7 +111,7 @@ def page(browser, server):
     pg.set_default_timeout(UI_TIMEOUT_MS)
     errors: list[str] = []
     outside: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("pageerror", lambda e: errors.append(f"{e}\n{e.stack}"))
     pg.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:", "ws://127.0.0.1")) else outside.append(r.url))
     pg.base = server  # type: ignore[attr-defined]
     yield pg
@@ -305,7 +305,7 @@ def test_bad_hash_shows_a_dismissable_error(page):
     open_page(page, "activation=bogus&networkShape=4,2")
     error = page.locator("#errors .error").first
     error.wait_for()
-    assert "activation" in error.text_content()
+    assert error.text_content().startswith("Activation: “bogus” does not fit; expected one of relu, tanh")
     page.click("#errors .error .dismiss")
     assert page.locator("#errors .error").count() == 0
     # the session goes on with the default activation
@@ -510,3 +510,254 @@ def test_lecture_no_hidden_layer_cannot_learn_circle(page):
     assert epoch(page) == 300
     loss = float(page.text_content("#loss-test"))
     assert loss > 0.2, f"a linear model reached test loss {loss} on circle"
+
+
+# ---------------------------------------------------------------------------------- broken states
+def errors_shown(pg) -> list[str]:
+    return pg.eval_on_selector_all("#errors .error .text", "els => els.map(e => e.textContent)")
+
+
+def frames_drawn(pg) -> int:
+    return pg.evaluate("() => window.playground.state.framesDrawn")
+
+
+def test_problem_round_trip_and_features_off_while_hovered(page):
+    open_page(page, "numClasses=3&loss=cross_entropy&networkShape=3")
+    assert page.locator("#confusion tr").count() == 4
+    # classification (3 classes) -> regression -> classification -> 2 classes: every frame draws
+    page.select_option("#problem", "regression")
+    wait_hash(page, "problem=regression")
+    page.click("#step")
+    wait_epoch(page, 1)
+    page.select_option("#problem", "classification")
+    wait_hash(page, "problem=classification")
+    page.wait_for_function("() => document.querySelectorAll('#confusion tr').length === 4")
+    page.select_option("#num-classes", "2")
+    page.wait_for_function("() => !location.hash.includes('numClasses=')")
+    page.wait_for_function("() => document.querySelectorAll('#confusion tr').length === 3")
+    before, drawn = heatmap_pixels(page), frames_drawn(page)
+    page.click("#play-pause")
+    wait_epoch(page, 20)
+    page.click("#play-pause")
+    page.wait_for_function("() => !window.playground.state.playing")
+    assert frames_drawn(page) > drawn + 1
+    assert changed_pixels(before, heatmap_pixels(page)) > 100, "the heatmap stopped after the round trip"
+    assert sum(int(c) for c in page.eval_on_selector_all("#confusion td", "els => els.map(e => e.textContent)")) == 250
+    # a feature switched off while the pointer is on it, then every feature off, then play
+    page.hover("#feature-x")
+    page.wait_for_function("() => window.playground.output.nodeGrid !== null")
+    page.click("#feature-x")
+    wait_hash(page, "x=false")
+    page.wait_for_function("() => window.playground.output.nodeGrid === null")
+    page.hover("#feature-y")
+    page.click("#feature-y")
+    wait_hash(page, "y=false")
+    assert page.locator(".node.input:not(.inactive)").count() == 0
+    e = epoch(page)
+    page.click("#play-pause")
+    wait_epoch(page, e + 10)
+    page.click("#play-pause")
+    page.wait_for_function("() => !window.playground.state.playing")
+    page.wait_for_timeout(300)
+    assert errors_shown(page) == []
+
+
+def test_custom_points_travel_in_the_link_and_no_data_says_so(page, tmp_path):
+    open_page(page)
+    page.click("#clear-points")
+    page.wait_for_selector("#no-data:not([hidden])")
+    assert page.text_content("#loss-train") == "–" and page.text_content("#loss-test") == "–"
+    page.click("#play-pause")  # nothing to train on: the page says why it stops
+    page.wait_for_function("() => !document.getElementById('status').hidden")
+    assert "No training data" in page.text_content("#status")
+    page.wait_for_function("() => !window.playground.state.playing")
+    assert "NaN" not in page.text_content("#metrics-box")
+    # three clicked points go into the hash; the link opens them elsewhere
+    box = page.locator("#points").bounding_box()
+    for fx, fy, shift in ((0.25, 0.25, False), (0.75, 0.75, True), (0.5, 0.2, False)):
+        if shift:
+            page.keyboard.down("Shift")
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        if shift:
+            page.keyboard.up("Shift")
+    page.wait_for_function("() => window.playground.output.train.length + window.playground.output.test.length === 3")
+    wait_hash(page, "points=")
+    link = page.evaluate("() => location.hash.slice(1)")
+    mine = page.evaluate("() => [...window.playground.output.train, ...window.playground.output.test]")
+    page.goto("about:blank")
+    open_page(page, link)
+    theirs = page.evaluate("() => [...window.playground.output.train, ...window.playground.output.test]")
+    assert sorted(p[2] for p in theirs) == sorted(p[2] for p in mine) == [-1, 1, 1]
+    for a, b in zip(sorted(mine), sorted(theirs)):
+        assert a[0] == pytest.approx(b[0], abs=0.02) and a[1] == pytest.approx(b[1], abs=0.02)
+    assert page.is_hidden("#no-data")
+    assert page.evaluate("() => location.hash.slice(1)") == link
+    # too many points for a link: a notice offers the CSV instead
+    csv = tmp_path / "many.csv"
+    csv.write_text("x,y,label\n" + "".join(f"{(i % 40) / 4 - 5},{(i // 40) / 4 - 5},{1 if i % 3 else -1}\n"
+                                          for i in range(1600)))
+    page.set_input_files("#upload-csv", str(csv))
+    page.wait_for_selector("#share-notice:not([hidden])")
+    assert "1600" in page.text_content("#share-notice-text")
+    assert "points=" not in page.evaluate("() => location.hash")
+    with page.expect_download() as dl:
+        page.click("#share-notice-csv")
+    assert len(Path(dl.value.path()).read_text().splitlines()) == 1601
+    # an old link that names custom data without points: no NaN, the page says there is no data
+    page.goto("about:blank")
+    open_page(page, "dataset=custom")
+    page.wait_for_selector("#no-data:not([hidden])")
+    assert page.is_hidden("#share-notice")
+
+
+def test_server_messages_in_the_page_language(page, tmp_path):
+    open_page(page, "lang=fr&activation=bogus&networkShape=4,99")
+    page.wait_for_function("() => document.querySelectorAll('#errors .error').length >= 2")
+    shown = errors_shown(page)
+    assert any(text.startswith("Activation : « bogus » ne convient pas") for text in shown), shown
+    assert any("couches cachées" in text for text in shown), shown
+    page.click("#errors .error .dismiss")
+    page.click("#errors .error .dismiss")
+    three = tmp_path / "three.csv"
+    three.write_text("x,y,label\n1,1,0\n2,2,1\n3,3,2\n")
+    page.set_input_files("#upload-csv", str(three))
+    page.wait_for_selector("#errors .error")
+    weights = tmp_path / "junk.safetensors"
+    weights.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{nope}xx")
+    page.set_input_files("#upload-weights", str(weights))
+    page.wait_for_function("() => document.querySelectorAll('#errors .error').length >= 2")
+    config = tmp_path / "bad.json"
+    config.write_text("{nope")
+    page.set_input_files("#upload-config", str(config))
+    page.wait_for_function("() => document.querySelectorAll('#errors .error').length >= 3")
+    shown = errors_shown(page)
+    assert "choisissez 3 classes" in shown[0], shown
+    assert shown[1] == "Ce n'est pas un fichier de poids (.safetensors)."
+    assert shown[2] == "Ce n'est pas un fichier d'expérience (un objet JSON de réglages)."
+    for text in shown:  # no Python object, no library's or English words
+        for bad in ("<_io", "object at", "Error", "row ", "not a ", "safetensors file", "JSON:"):
+            assert bad not in text, text
+
+
+# ---------------------------------------------------------------------------------- every screen
+def _box(pg, selector):
+    return pg.locator(selector).bounding_box()
+
+
+def _layout(pg):
+    return pg.evaluate("""() => ({scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+                                   height: window.innerHeight, extrasOpen: document.getElementById('extras').open})""")
+
+
+def test_layout_on_a_laptop_a_tablet_and_a_phone(page):
+    # 1366x768: the whole network and the heatmap without scrolling, the extras behind a disclosure
+    for width, height in ((1366, 768), (1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        open_page(page)
+        layout = _layout(page)
+        assert layout["scroll"] <= width and not layout["extrasOpen"], layout
+        for selector in ("#heatmap", "#network", "#play-pause", "#loss-chart"):
+            box = _box(page, selector)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (width, selector, box)
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5, (width, selector, box)
+        output = _box(page, "#node-3-0")  # the output neuron: the last column is on screen
+        assert output["x"] + output["width"] <= width
+        page.click("#extras > summary")  # the extras open on demand
+        assert page.is_visible("#optimizer") and page.is_visible("#export-pytorch")
+    # a phone: Play, then the output, then the network; no sideways scroll; 40 px touch targets
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page)
+    layout = _layout(page)
+    assert layout["scroll"] <= 390, layout
+    play, heatmap, network = _box(page, "#play-pause"), _box(page, "#heatmap"), _box(page, "#network")
+    assert play["y"] + play["height"] <= heatmap["y"] and heatmap["y"] + heatmap["height"] <= 844
+    assert network["y"] >= heatmap["y"] + heatmap["height"] and network["x"] + network["width"] <= 390
+    assert _box(page, "#data-col")["y"] > network["y"]
+    small = page.evaluate("""() => [...document.querySelectorAll(
+            'button, select, input[type=range], input[type=number], label.button, .dataset, .node.input, summary')]
+        .filter(el => el.offsetParent !== null && !el.closest('dialog') && !el.classList.contains('bias'))
+        .map(el => [el.id || el.className || el.tagName, el.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0 && (r.height < 40 || r.width < 40) && !(r.width >= 40 && r.height >= 40))
+        .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)""")
+    assert small == [], small
+    for selector in ("#add-neuron-1", "#remove-layer", "#feature-x", "#show-test-data"):
+        box = _box(page, selector)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
+
+
+def test_teacher_page_pushes_and_locks(page, browser):
+    import urllib.request
+
+    def post(path, body):
+        request = urllib.request.Request(f"{page.base}{path}", data=json.dumps(body).encode(), method="POST",
+                                         headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return json.loads(r.read())
+
+    open_page(page)
+    teacher = page.context.new_page()
+    teacher.goto(f"{page.base}/teacher")
+    teacher.wait_for_function("() => document.getElementById('connected').textContent !== '0'")
+    assert teacher.locator("#students tbody tr").count() >= 1
+    assert teacher.locator("#lock-learningRate").count() == 1
+    try:
+        teacher.fill("#experiment", f"{page.base}/#dataset=xor&networkShape=3&learningRate=0.1")
+        teacher.click("#push")
+        teacher.wait_for_function("() => document.getElementById('push-result').textContent !== ''")
+        page.wait_for_selector("#teacher-banner:not([hidden])")
+        page.click("#load-teacher")
+        wait_hash(page, "dataset=xor")
+        assert page.input_value("#learning-rate") == "0.1" and page.text_content("#layer-count") == "1"
+        assert page.is_hidden("#teacher-banner")
+        teacher.check("#lock-dataset")
+        teacher.check("#lock-learningRate")
+        teacher.click("#apply-locks")
+        page.wait_for_function("() => location.hash.includes('dataset_hide=true')")
+        assert page.is_hidden("#learning-rate") and page.is_hidden("#clear-points") and page.is_hidden("#upload-csv")
+        assert page.is_hidden("#dataset-circle")
+        before = page.evaluate("() => window.playground.output.train.length")
+        page.click("#points")  # clicking the output adds no point, and shows no error
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => window.playground.output.train.length") == before
+        assert errors_shown(page) == []
+        # a student who edits the address gets the teacher's values back
+        page.evaluate("() => { location.hash = 'dataset=spiral&learningRate=3'; }")
+        page.wait_for_function("() => location.hash.includes('learningRate=0.1') && location.hash.includes('dataset=xor')")
+    finally:
+        post("/api/teacher/locks", {"locks": {}})
+        post("/api/teacher/experiment", {"hash": ""})
+    page.wait_for_function("() => !location.hash.includes('_hide=true')")
+    assert page.is_visible("#learning-rate") and page.is_visible("#clear-points")
+    teacher.close()
+
+
+def test_a_full_server_says_so(browser, tmp_path):
+    """The session cap's refusal, on its own server (two sessions at most)."""
+    import uvicorn
+
+    from flambeau.playground.classroom import Classroom
+    from flambeau.playground.server import create_app
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(classroom=Classroom(max_sessions=1)), host="127.0.0.1",
+                                        port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    context = browser.new_context()
+    try:
+        first, second = context.new_page(), context.new_page()
+        first.goto(f"http://127.0.0.1:{port}/#lang=fr")
+        first.wait_for_function("() => window.playground && window.playground.state.config")
+        second.goto(f"http://127.0.0.1:{port}/#lang=fr")
+        second.wait_for_selector("#errors .error")
+        text = second.text_content("#errors .error .text")
+        assert text.startswith("Le serveur est plein (au plus 1 sessions à la fois)"), text
+        assert second.locator("#errors .error").count() == 1  # not "connection lost" as well
+        first.close()  # a place frees up: the page's reconnection gets in
+        second.wait_for_function("() => window.playground.state.config !== null", timeout=UI_TIMEOUT_MS)
+    finally:
+        context.close()
+        srv.should_exit = True
+        thread.join(timeout=10)

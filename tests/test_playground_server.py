@@ -20,7 +20,14 @@ with warnings.catch_warnings():  # Starlette 1.x prefers httpx2 and says so on i
     from starlette.websockets import WebSocketDisconnect
 
 from flambeau.playground import server  # noqa: E402
-from flambeau.playground.server import create_app  # noqa: E402
+from flambeau.playground.security import LOOPBACK_NAMES  # noqa: E402
+from flambeau.playground.server import create_app as _create_app  # noqa: E402
+
+TEST_HOSTS = set(LOOPBACK_NAMES) | {"testserver"}  # the test client's Host
+
+
+def create_app(*args, **kwargs):
+    return _create_app(*args, allowed_hosts=kwargs.pop("allowed_hosts", TEST_HOSTS), **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +169,9 @@ def test_points_csv_weights_code_and_config_files(client):
         assert s.until("config")["config"]["dataset"] == "custom"
         assert len(s.until("frame")["points"]["train"]) == 251
         s.send("clear_points")
-        assert s.until("frame")["points"] == {"train": [], "test": []}
+        assert "points=" not in s.until("config")["hash"]  # an empty set travels as no points
+        cleared = s.until("frame")
+        assert cleared["points"] == {"train": [], "test": []} and cleared["no_data"] is True
         s.send("upload_csv", text="x,y,label\n1,1,1\n-1,-1,-1\n2,2,1\n-2,-2,-1\n")
         s.until("config")
         frame = s.until("frame")
@@ -209,7 +218,7 @@ BAD_MESSAGES = [
     ('{"type": "ack", "frame": "x"}', "frame"),
     ('{"type": "add_point", "x": 9, "y": 0, "label": 1}', "x"),
     ('{"type": "add_point", "x": 0, "y": 0, "label": 5}', "label"),
-    ('{"type": "node", "id": "9:9"}', "id"),
+    ('{"type": "node", "id": "9-9"}', "id"),
     ('{"type": "export", "framework": "cobol"}', "framework"),
     ('{"type": "upload_csv", "text": 5}', "text"),
     ('{"type": "upload_csv", "text": "' + "1,2,1\\n" * 5001 + '"}', "text"),
@@ -227,6 +236,7 @@ def test_bad_messages_get_errors_and_change_nothing(client):
             s.ws.send_text(text)
             error = s.error()
             assert error["message"] and error.get("field") == field, (text[:80], error)
+            assert error["code"] != "invalid" and isinstance(error["params"], dict), (text[:80], error)
             if text.startswith('{"type": "set", "changes": {'):
                 assert s.until("config")["config"] == config["config"]  # the kept configuration
         s.ws.send_bytes(b"\x00\x01")
@@ -363,7 +373,8 @@ def test_a_bug_in_a_handler_is_reported_and_the_session_goes_on(client, monkeypa
         s.hello()
         s.send("node", id="1:0")
         error = s.error()
-        assert error["message"] == "internal error: RuntimeError: boom" and error["field"] is None
+        assert error["code"] == "internal" and error["field"] is None and error["params"] == {}
+        assert "boom" not in error["message"]  # the details are for the server's log
         s.send("step")
         assert s.until("frame")["epoch"] == 1
 

@@ -274,7 +274,7 @@ def test_reduce_grid_averages_blocks():
 
 def test_heatmap_with_probabilities():
     s = session(loss="cross_entropy")
-    z = s._forward(GRID.astype(np.float32), np.float32)[-1]
+    z = s._forward(GRID)[-1]
     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(decode(s.frame()["heatmap"]).ravel(), 2 * p[:, 1] - 1, atol=1e-5)
     s = session(loss="cross_entropy", numClasses=4, dataset="spiral")
@@ -289,9 +289,12 @@ def test_heatmap_with_probabilities():
 def test_node_ids_are_validated():
     s = session()
     assert s.node_grid(None) == {"type": "node", "id": None, "grid": None}
-    for bad in ("4:0", "1:4", "x", "1:", ":1", "-1:0", 3, "1:0:0", "9" * 20):
+    for bad in ("x", "1:", ":1", "-1:0", 3, "1:0:0", "9" * 20):
         with pytest.raises(PlaygroundError):
             s.node_grid(bad)
+    # a neuron of the network before a change (the page's request crossed it): no grid, no error
+    for gone in ("4:0", "1:4"):
+        assert s.node_grid(gone) == {"type": "node", "id": gone, "grid": None}
 
 
 # ------------------------------------------------------------------ configuration changes
@@ -508,3 +511,57 @@ def test_load_hash_reports_bad_values_and_keeps_the_rest():
     errors = s.load_hash("networkShape=3,3&activation=bogus&dataset=xor")
     assert [e.field for e in errors] == ["activation"]
     assert s.config["networkShape"] == [3, 3] and s.config["dataset"] == "xor" and s.config["activation"] == "tanh"
+
+
+# ------------------------------------------------------------------ points in the share link
+@pytest.mark.parametrize("changes, label", [({}, -1.0), ({"numClasses": 4, "loss": "cross_entropy"}, 3.0),
+                                            ({"problem": "regression"}, 0.25)])
+def test_custom_points_travel_in_the_hash(changes, label):
+    s = session()
+    s.update(changes)
+    s.clear_points()
+    for i in range(40):
+        s.add_point(-5.5 + 0.27 * i, 3.0 - 0.1 * i, label if i % 2 else (1.0 if not changes else 0.0))
+    message = s.config_message()
+    assert message["notice"] is None and "&points=" in message["hash"]
+    other = Session()
+    assert other.load_hash(message["hash"]) == []
+    assert np.abs(other.custom.xy - s.custom.xy).max() <= 12 / 1023
+    assert np.abs(other.custom.labels - s.custom.labels).max() <= (0.26 / 1023 if changes.get("problem") else 0)
+    assert (other.custom.is_train == s.custom.is_train).all()
+    assert other.config_message()["hash"] == message["hash"]  # the link is stable
+
+
+def test_too_many_points_for_a_link_and_damaged_links():
+    s = session()
+    s.upload_csv("".join(f"{i % 50 / 5 - 5},{i // 50 / 5 - 5},{1 if i % 3 else -1}\n" for i in range(2000)))
+    message = s.config_message()
+    assert "points=" not in message["hash"]
+    assert message["notice"] == {"code": "points_too_large", "params": {"n": 2000}}
+    other = Session()
+    errors = other.load_hash("dataset=custom&points=AQAB")
+    assert [e.code for e in errors] == ["bad_points"]
+    assert len(other.custom) == 0 and other.frame()["no_data"] is True
+
+
+def test_no_training_data_stops_play():
+    s = session()
+    s.clear_points()
+    s.playing = True
+    frame = s.play_chunk()
+    assert frame["stopped"] == "no_data" and frame["no_data"] is True and not s.playing
+    assert s.epoch == 0
+
+
+def test_play_slices_make_a_frame_every_speed_epochs():
+    s = session(speed=3)
+    s.frame()  # the first frame (epoch 0) is the hello's
+    s.chunk_seconds = 0  # a slice of one epoch, as the server's turns cut them under load
+    s.playing = True
+    assert s.play_chunk() is None and s.play_chunk() is None and s.epoch == 2
+    frame = s.play_chunk()
+    assert frame["epoch"] == 3 and [h[0] for h in frame["history"]] == [1, 2, 3]
+    assert s.play_chunk(make_frame=False) is None and s.play_chunk() is None
+    assert s.play_chunk(make_frame=False) is None and s.epoch == 6  # dropped: the page is behind
+    frame = s.play_chunk()  # the page caught up: the frame that was due, with every epoch's losses
+    assert frame["epoch"] == 6 and [h[0] for h in frame["history"]] == [4, 5, 6]

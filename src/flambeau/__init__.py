@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import warnings as _warnings
 
 from . import _methods
+from ._device import device, get_default_device, set_default_device
 from ._dtype import (
+    bfloat16,
     bool,
     double,
     dtype,
@@ -31,7 +34,19 @@ from ._dtype import (
     uint8,
 )
 from ._dtype import result_type as _result_type
+from ._runtime import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from .ops.arith import (
     add,
     allclose,
@@ -92,8 +107,12 @@ from .ops.creation import (
     zeros,
     zeros_like,
 )
+from .ops.cumulative import cumprod, diff
+from .ops.einsum import einsum
+from .ops.geometry import cdist, cross
 from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
+from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (
     Generator,
@@ -114,6 +133,7 @@ from .ops.random import (
     seed,
     set_rng_state,
 )
+from .ops.rearrange import meshgrid, roll
 from .ops.reduce import (
     all,
     amax,
@@ -165,18 +185,30 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
+from .ops.sorting import argsort, bincount, histc, isin, msort, sort, topk, unique
 from .ops.unary import (
     abs,
+    acos,
+    arccos,
+    arcsin,
+    arctan,
+    asin,
+    atan,
     ceil,
     cos,
+    cosh,
+    erf,
     exp,
     expm1,
     floor,
+    frac,
     isfinite,
     isinf,
     isnan,
     log,
     log1p,
+    log2,
+    log10,
     reciprocal,
     relu,
     round,
@@ -184,16 +216,44 @@ from .ops.unary import (
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     square,
+    tan,
     tanh,
     trunc,
 )
-from .tensor import Size, Tensor, device
+from .tensor import Size, Tensor
 
 _methods.bind()
-
-from . import autograd, datasets, nn, optim, perceptron, utils, viz  # noqa: E402
+from . import (  # noqa: E402
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    cuda,
+    datasets,
+    distributed,
+    nn,
+    optim,
+    perceptron,
+    utils,
+    viz,
+)
+from ._compile import compile  # noqa: E402
+from ._legacy import (  # noqa: E402 - PyTorch's old names of tensor types
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
@@ -219,3 +279,9 @@ def result_type(a: object, b: object) -> dtype:
 
 def detach(t: Tensor) -> Tensor:
     return t.detach()
+
+
+# PyTorch gives inf and nan silently (exp of 1000, log of 0, 1/0, a float32 overflow); NumPy warns.
+# Its RuntimeWarnings raised by flambeau's own lines are not the user's to read: ignored, for
+# flambeau's modules only (the user's NumPy code keeps its warnings), at no cost per operation.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"flambeau(\.|$)")

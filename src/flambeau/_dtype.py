@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "dtype", "float16", "half", "float32", "float", "float64", "double", "int8", "int16", "short",
+    "dtype", "float16", "half", "bfloat16", "float32", "float", "float64", "double", "int8", "int16", "short",
     "int32", "int", "int64", "long", "uint8", "bool", "get_default_dtype", "set_default_dtype",
 ]
 
@@ -25,15 +25,26 @@ _builtin_int = int
 
 
 class dtype:
-    """A tensor element type, printed as PyTorch prints it (``torch.float32``)."""
+    """A tensor element type, printed as PyTorch prints it (``torch.float32``).
+
+    ``np`` is the NumPy dtype holding the values. For ``bfloat16`` it comes from ``ml_dtypes``,
+    imported the first time it is needed (so ``import flambeau`` loads NumPy only)."""
 
     __slots__ = ("name", "np", "category", "itemsize")
 
-    def __init__(self, name: str, np_dtype: type, category: int) -> None:
+    def __init__(self, name: str, np_dtype: type | None, category: int, itemsize: int = 0) -> None:
         self.name = name
-        self.np = np.dtype(np_dtype)
         self.category = category  # 0 bool, 1 integer, 2 floating point
-        self.itemsize = self.np.itemsize
+        if np_dtype is None:  # bfloat16: ``np`` is looked up on first use (``__getattr__``)
+            self.itemsize = itemsize
+        else:
+            self.np = np.dtype(np_dtype)
+            self.itemsize = self.np.itemsize
+
+    def __getattr__(self, attr: str) -> object:
+        if attr == "np" and self.name == "bfloat16":
+            return _load_bfloat16()
+        raise AttributeError(f"'torch.dtype' object has no attribute '{attr}'")
 
     @property
     def is_floating_point(self) -> _builtin_bool:
@@ -57,11 +68,30 @@ int16 = short = dtype("int16", np.int16, 1)
 int32 = int = dtype("int32", np.int32, 1)  # noqa: A001
 int64 = long = dtype("int64", np.int64, 1)
 float16 = half = dtype("float16", np.float16, 2)
+bfloat16 = dtype("bfloat16", None, 2, itemsize=2)
 float32 = float = dtype("float32", np.float32, 2)  # noqa: A001
 float64 = double = dtype("float64", np.float64, 2)
 
 _ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
 _FROM_NUMPY: dict[np.dtype, dtype] = {d.np: d for d in _ALL}
+FLOAT_KINDS = "fV"  # NumPy's kind letters of floating dtypes: 'V' is ml_dtypes' bfloat16
+
+
+def _load_bfloat16() -> np.dtype:
+    """Import ``ml_dtypes`` and register its bfloat16 as flambeau's."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ImportError("flambeau.bfloat16 needs the ml_dtypes package: pip install ml_dtypes") from None
+    npd = np.dtype(ml_dtypes.bfloat16)
+    bfloat16.np = npd
+    _FROM_NUMPY[npd] = bfloat16
+    return npd
+
+
+def is_float(npd: np.dtype) -> _builtin_bool:
+    """True for a NumPy dtype holding floating-point values (bfloat16 included)."""
+    return npd.kind in FLOAT_KINDS
 
 _default_float = float32
 
@@ -74,7 +104,7 @@ def get_default_dtype() -> dtype:
 def set_default_dtype(d: dtype) -> None:
     """Set the dtype of floats created without one: ``float32`` or ``float64``."""
     global _default_float
-    if d not in (float32, float64, float16):
+    if d not in (float32, float64, float16, bfloat16):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default_float = d
 
@@ -83,6 +113,8 @@ def from_numpy_dtype(npd: np.dtype) -> dtype:
     try:
         return _FROM_NUMPY[npd]
     except KeyError:
+        if npd.name == "bfloat16" and _load_bfloat16() == npd:
+            return bfloat16
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{npd}. The only supported types are: "
             "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
@@ -114,6 +146,8 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if a.category == 1 and (a is uint8 or b is uint8):
         other = b if a is uint8 else a
         return int16 if other is int8 else other
+    if a.itemsize == b.itemsize == 2 and a.category == 2:  # float16 with bfloat16
+        return float32
     return a if a.itemsize >= b.itemsize else b
 
 

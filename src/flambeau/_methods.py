@@ -7,8 +7,24 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
-from .ops import arith, index, inplace, linalg, reduce, shape, unary
-from .tensor import Tensor, device
+from . import _legacy
+from ._device import check_to, device
+from .ops import (
+    arith,
+    cumulative,
+    geometry,
+    index,
+    inplace,
+    linalg,
+    pointwise,
+    random,
+    rearrange,
+    reduce,
+    shape,
+    sorting,
+    unary,
+)
+from .tensor import Tensor
 
 _METHODS = {
     # arithmetic
@@ -28,6 +44,18 @@ _METHODS = {
     "reciprocal": unary.reciprocal, "square": unary.square, "sin": unary.sin, "cos": unary.cos,
     "tanh": unary.tanh, "sigmoid": unary.sigmoid, "relu": unary.relu, "sign": unary.sign,
     "floor": unary.floor, "ceil": unary.ceil, "round": unary.round, "trunc": unary.trunc,
+    "tan": unary.tan, "asin": unary.asin, "acos": unary.acos, "atan": unary.atan,
+    "arcsin": unary.asin, "arccos": unary.acos, "arctan": unary.atan, "sinh": unary.sinh,
+    "cosh": unary.cosh, "log2": unary.log2, "log10": unary.log10, "erf": unary.erf,
+    "frac": unary.frac, "atan2": pointwise.atan2, "arctan2": pointwise.atan2,
+    "fmod": pointwise.fmod, "lerp": pointwise.lerp, "clamp_min": pointwise.clamp_min,
+    "clamp_max": pointwise.clamp_max,
+    # sorting, counting, running products, rearranging
+    "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+    "unique": sorting.unique, "bincount": sorting.bincount, "histc": sorting.histc,
+    "cumprod": cumulative.cumprod, "diff": cumulative.diff, "roll": rearrange.roll,
+    "cross": geometry.cross,
+    "bernoulli": lambda self, p=None, *, generator=None: random.bernoulli(self, p, generator=generator),
     "isnan": unary.isnan, "isinf": unary.isinf, "isfinite": unary.isfinite,
     # reductions
     "sum": reduce.sum, "nansum": reduce.nansum, "mean": reduce.mean, "max": reduce.max,
@@ -55,12 +83,17 @@ _METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
     "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,
     "fill_": inplace.fill_, "copy_": inplace.copy_, "masked_fill_": inplace.masked_fill_,
-    "uniform_": inplace.uniform_, "normal_": inplace.normal_,
+    "uniform_": inplace.uniform_, "normal_": inplace.normal_, "bernoulli_": inplace.bernoulli_,
+    "exponential_": inplace.exponential_, "random_": inplace.random_,
+    # random
+    "multinomial": random.multinomial,
 }
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+    """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)`` or ``to(other_tensor)``; this tensor
+    itself when nothing changes (unless ``copy=True``). Another device than the CPU raises
+    PyTorch's error."""
     target = kwargs.get("dtype")
     copy = kwargs.get("copy", False)
     for a in args:
@@ -68,25 +101,18 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             target = a
         elif isinstance(a, Tensor):
             target = a.dtype
-        elif isinstance(a, (str, device)):
-            device(a)  # only the CPU exists: anything else raises
-        elif a is None:
+        elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
+            check_to(device(a))
+        elif a is None or isinstance(a, bool):  # non_blocking, given by position
             continue
         else:
-            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
-    if "device" in kwargs and kwargs["device"] is not None:
-        device(kwargs["device"])
+            raise TypeError(f"to() received an invalid combination of arguments - got "
+                            f"({type(a).__name__})")
+    if kwargs.get("device") is not None:
+        check_to(device(kwargs["device"]))
     if target is None:
         return shape.clone(self) if copy else self
     return shape.to_dtype(self, dt.to_dtype(target), copy=copy)
-
-
-def _type(self: Tensor, d: Any = None) -> Any:
-    """``x.type()``: PyTorch's old name of the type (``torch.FloatTensor``); ``x.type(dtype)``
-    converts."""
-    if d is None:
-        return shape._legacy_name(self)
-    return _to(self, dt.to_dtype(d))
 
 
 def _iter(self: Tensor) -> Any:
@@ -137,19 +163,6 @@ def _setitem(self: Tensor, idx: Any, value: Any) -> None:
     index.setitem(self, idx, value)
 
 
-def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    from .ops.creation import tensor
-
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-
-def _new_filled(fill: Any) -> Any:
-    def new(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return fill(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    return new
-
-
 def _invert(self: Tensor) -> Tensor:
     if self._data.dtype.kind == "f":
         raise TypeError("~ (bitwise not) is only defined for integer and boolean tensors, "
@@ -157,24 +170,55 @@ def _invert(self: Tensor) -> Tensor:
     return arith.bitwise_not(self)
 
 
-def bind() -> None:
-    from .ops import creation
+# in-place forms ``x.op_(...)``: the out-of-place op, written back into x (inplace.py's rules)
+_IN_PLACE = {
+    "abs_": unary.abs, "exp_": unary.exp, "expm1_": unary.expm1, "log_": unary.log,
+    "log1p_": unary.log1p, "log2_": unary.log2, "log10_": unary.log10, "sqrt_": unary.sqrt,
+    "rsqrt_": unary.rsqrt, "reciprocal_": unary.reciprocal, "square_": unary.square,
+    "sin_": unary.sin, "cos_": unary.cos, "tan_": unary.tan, "asin_": unary.asin,
+    "acos_": unary.acos, "atan_": unary.atan, "arcsin_": unary.asin, "arccos_": unary.acos,
+    "arctan_": unary.atan, "sinh_": unary.sinh, "cosh_": unary.cosh, "tanh_": unary.tanh,
+    "sigmoid_": unary.sigmoid, "relu_": unary.relu, "erf_": unary.erf, "sign_": unary.sign,
+    "floor_": unary.floor, "ceil_": unary.ceil, "round_": unary.round, "trunc_": unary.trunc,
+    "frac_": unary.frac, "neg_": arith.neg, "negative_": arith.neg,
+    "atan2_": pointwise.atan2, "arctan2_": pointwise.atan2, "fmod_": pointwise.fmod,
+    "remainder_": arith.remainder, "lerp_": pointwise.lerp, "clamp_min_": pointwise.clamp_min,
+    "clamp_max_": pointwise.clamp_max, "cumprod_": cumulative.cumprod, "cumsum_": reduce.cumsum,
+    "tril_": shape.tril, "triu_": shape.triu,
+}
 
+
+def _in_place(op: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return inplace._unary_inplace(self, op, *args, **kwargs)
+
+    method.__name__ = op.__name__ + "_"
+    return method
+
+
+def _bernoulli_(self: Tensor, p: float = 0.5, *, generator: Any = None) -> Tensor:
+    """Fill with 0 or 1, 1 with probability ``p``."""
+    return inplace._fill_random(self, random._gen(generator).random(self._data.shape) < p)
+
+
+def bind() -> None:
     for name, fn in _METHODS.items():
         setattr(Tensor, name, fn)
+    for name, fn in _IN_PLACE.items():
+        if not hasattr(Tensor, name):  # an in-place op written out in inplace.py wins
+            setattr(Tensor, name, _in_place(fn))
+    Tensor.bernoulli_ = _bernoulli_
     Tensor.to = _to
-    Tensor.type = _type
     Tensor.type_as = lambda self, other: _to(self, other.dtype)
     for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
-                    ("long", dt.int64), ("int", dt.int32), ("short", dt.int16), ("bool", dt.bool),
+                    ("bfloat16", dt.bfloat16), ("long", dt.int64), ("int", dt.int32), ("short", dt.int16), ("bool", dt.bool),
                     ("byte", dt.uint8), ("char", dt.int8)):
         setattr(Tensor, name, _caster(d))
-    Tensor.new_tensor = _new_tensor
-    Tensor.new_zeros = _new_filled(creation.zeros)
-    Tensor.new_ones = _new_filled(creation.ones)
-    Tensor.new_empty = _new_filled(creation.empty)
-    Tensor.new_full = lambda self, size, value, dtype=None, requires_grad=False: creation.full(
-        size, value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    _legacy.bind()  # new_zeros, new_ones, new_full, new_empty, new_tensor, type
+    Tensor.get_device = lambda self: -1  # PyTorch's answer for a CPU tensor
+    Tensor.is_cpu = property(lambda self: True)
+    for name in ("is_mps", "is_meta", "is_xpu", "is_sparse", "is_quantized"):
+        setattr(Tensor, name, property(lambda self: False))
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)
     Tensor.__iter__ = _iter

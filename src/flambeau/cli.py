@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
+from typing import NoReturn
 
 
 def _layers(text: str) -> list[int]:
@@ -19,18 +21,47 @@ def _layers(text: str) -> list[int]:
     return sizes
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _positive(kind: type) -> object:
     def parse(text: str) -> object:
         try:
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
         if v <= 0:
             raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
         return v
 
     parse.__name__ = kind.__name__
     return parse
+
+
+def _finite(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not 0 <= v < 2**64:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 2**64-1, got {text}")
+    return v
 
 
 def _fraction(text: str) -> float:
@@ -62,12 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .models.mlp import ACTIVATIONS
     from .train_command import LOSSES, MODELS, OPTIMIZERS
 
-    parser = argparse.ArgumentParser(prog="flambeau", description="flambeau: a deep-learning framework you can read.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="flambeau", description="flambeau: a deep-learning framework you can read.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ex = sub.add_parser("example-1d", help="the lecture's 1-D linear model trained with autograd")
     ex.add_argument("--epochs", type=int, default=10, help="passes over the 3 samples (default 10)")
-    ex.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
+    ex.add_argument("--lr", type=_finite, default=0.01, help="learning rate (default 0.01)")
 
     tr = sub.add_parser("train", help="train an MLP (or a CNN on images) on a data set and write its checkpoint and pictures")
     tr.add_argument("--dataset", required=True, help=f"one of: {', '.join(NAMES)}")
@@ -87,13 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="lenet, vgg: random shifts and rotations of the training images, drawn anew each epoch")
     tr.add_argument("--noise", type=_noise, default=0.0, help="0 to 0.5 (or 0 to 50 percent), playground sets")
     tr.add_argument("--ratio", type=_fraction, default=0.5, help="share of training data, 0-1 or 10-90 percent (default 0.5)")
-    tr.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    tr.add_argument("--seed", type=_seed, default=0, help="random seed, 0 to 2**64-1 (default 0)")
     tr.add_argument("--data-dir", default=None, help="folder of MNIST IDX files (--dataset mnist)")
+    tr.add_argument("--nproc", type=_positive(int), default=1,
+                    help="train data-parallel on N processes (MPI; the global batch stays --batch-size)")
     tr.add_argument("--out", default=None, help="folder for model.safetensors, config.json, loss.png, boundary.png "
                     "(lenet, vgg: filters.png, feature_maps.png, misclassified.png, confusion.png)")
 
     co = sub.add_parser("course", help="the lessons of the lecture: list, run in the terminal, build the notebooks")
-    co_sub = co.add_subparsers(dest="course_command", required=True)
+    co_sub = co.add_subparsers(dest="course_command", required=True, parser_class=_Parser,
+                              metavar="{list,run,build}")
     co_sub.add_parser("list", help="the lessons, with their titles in French and English")
     co_run = co_sub.add_parser("run", help="run a lesson here: its text, its code and its output")
     co_run.add_argument("name", help="a lesson's name (01-exemple-1d), number (1) or the start of its name")
@@ -110,10 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="write the notebooks without running them (no outputs; needs no Jupyter)")
     co_build.add_argument("--html", default=None, metavar="DIR",
                           help="also export the course as HTML pages that open offline, into DIR")
+    sub.add_parser("run", add_help=False,
+                   help="start a data-parallel job (torchrun's flags) on MPI: run --nproc-per-node N script.py ARGS")
     pg = sub.add_parser("playground", help="the TensorFlow Playground, trained live by flambeau, in the browser")
     pg.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     pg.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     pg.add_argument("--no-browser", dest="open_browser", action="store_false", help="do not open a browser")
+    pg.add_argument("--classroom", action="store_true",
+                    help="serve a class: print the students' address and QR code, and the teacher's page "
+                         "(with --host 0.0.0.0 the address carries a token)")
+    pg.add_argument("--max-sessions", type=int, default=None, metavar="N",
+                    help="the most pages connected at once (default: 16 per core)")
     return parser
 
 
@@ -130,14 +171,26 @@ def _course(args: argparse.Namespace) -> int:
                     print(f"   {'':38} {lesson.titles['en']}")
             return 0
         if args.course_command == "run":
+            from ._files import folder_problem
             from .course import runner
+
+            problem = folder_problem(args.figures) if args.figures is not None else None
+            if problem:
+                print(f"flambeau course: error: --figures {args.figures}: {problem}", file=sys.stderr)
+                return 2
 
             lesson = lessons.get(args.name)
             runner.run(lesson, lang=args.lang, figures=args.figures, show_code=args.show_code,
                        solutions=args.solutions)
             return 0
         if args.course_command == "build":
+            from ._files import folder_problem
             from .course import notebook
+
+            problem = folder_problem(args.out)
+            if problem:
+                print(f"flambeau course: error: --out {args.out}: {problem}", file=sys.stderr)
+                return 2
 
             written = notebook.build(args.out, execute=args.execute,
                                      progress=lambda path: print(f"running {path} ...", flush=True))
@@ -165,12 +218,38 @@ def _course(args: argparse.Namespace) -> int:
     return 2
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of the sub-command ``name``: its errors start with ``flambeau name:``."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices[name]
+
+
+def _fail(prog: str, error: BaseException | str) -> int:
+    """Say ``error`` on one line of stderr; the exit status 1."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    print(f"{prog}: error: {text}", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("flambeau: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:  # the script's own arguments follow: the launcher parses its flags
+        from .distributed import launch
+
+        return launch.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "example-1d":
         if args.epochs < 0:
-            parser.error(f"--epochs must be >= 0 (got {args.epochs})")
+            _subparser(parser, "example-1d").error(f"--epochs must be >= 0 (got {args.epochs})")
         from .course import autograd_1d
 
         autograd_1d.run(epochs=args.epochs, lr=args.lr)
@@ -182,31 +261,47 @@ def main(argv: list[str] | None = None) -> int:
         try:
             name = canonical_name(args.dataset)
         except ValueError as e:
-            parser.error(str(e))
+            _subparser(parser, "train").error(str(e))
         if args.loss is None:
             args.loss = "mse" if name in ("plane", "multi_gauss", "linear1d") else "cross_entropy"
+        if args.nproc > 1:
+            from . import train_parallel
+
+            if not train_parallel.inside_job(args.nproc):
+                return train_parallel.relaunch(args.nproc, argv[1:])
+            rank = train_parallel.start()
+            train_parallel.quiet_unless_rank0(rank)
+            if rank != 0:
+                args.out = None
         train_command.fill_defaults(args, name)
         if args.lr is None:
             args.lr = 0.01 if args.optimizer in ("adam", "adamw", "rmsprop") else 0.03
+        from .datasets import IDXError
+        from .serialization import CheckpointError
+
         try:
             train_command.run(args)
         except train_command.UsageError as e:
-            parser.error(str(e))
-        except (FileNotFoundError, ImportError) as e:
-            print(f"flambeau train: error: {e}", file=sys.stderr)
-            return 1
+            _subparser(parser, "train").error(str(e))
+        except (train_command.TrainingFailed, OSError, ImportError, IDXError, CheckpointError) as e:
+            return _fail("flambeau train", e)
+        except MemoryError as e:
+            return _fail("flambeau train", f"out of memory ({e}): use smaller --layers or --batch-size")
     if args.command == "course":
         return _course(args)
     if args.command == "playground":
         if not 0 <= args.port <= 65535:
-            parser.error(f"--port must be from 0 to 65535 (got {args.port})")
+            _subparser(parser, "playground").error(f"--port must be from 0 to 65535 (got {args.port})")
         try:
             from .playground.server import main as serve
         except ImportError as e:
             print(f"flambeau playground: error: {e}; install it with: pip install 'flambeau[playground]'",
                   file=sys.stderr)
             return 1
-        return serve(host=args.host, port=args.port, open_browser=args.open_browser)
+        if args.max_sessions is not None and args.max_sessions < 1:
+            parser.error(f"--max-sessions must be at least 1 (got {args.max_sessions})")
+        return serve(host=args.host, port=args.port, open_browser=args.open_browser, classroom=args.classroom,
+                     max_sessions=args.max_sessions)
     return 0
 
 

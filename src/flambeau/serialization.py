@@ -21,20 +21,20 @@ How it is stored:
   flat dict of name -> tensor.
 
 Files are written atomically: to a temporary file in the same directory, flushed to disk, then
-renamed over the target, so a crash never leaves a half-written checkpoint under the real name.
+renamed over the target, so a crash never leaves a half-written checkpoint under the real name
+(and the next save to that name removes the temporary file a killed save left).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import struct
-import uuid
 from typing import Any, BinaryIO, Union
 
 import numpy as np
 
+from ._files import write_atomic
 from .ops.creation import from_numpy
 from .tensor import Tensor, device
 
@@ -129,52 +129,64 @@ def _to_bytes(obj: Any) -> bytes:
     return safetensors_save(flattener.arrays, metadata={"format": "pt", METADATA_KEY: structure})
 
 
-def _write_atomic(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 def save(obj: Any, f: PathOrFile) -> None:
     """Save ``obj`` (a state_dict, or a nested dict/list/tuple of tensors and plain values) to
     the path ``f`` as a safetensors file, atomically; ``f`` may also be a binary file object.
 
+    A temporary file left beside ``f`` by a save that was killed is removed. An error writing
+    names ``f`` (``PermissionError``, ``FileNotFoundError`` for a missing folder, ``OSError``).
+
     >>> flambeau.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.safetensors")
     """
-    data = _to_bytes(obj)
+    if _pytorch_format(f):
+        from . import _torch_zip
+
+        data = _torch_zip.to_bytes(obj, _torch_zip.archive_name(_name_of(f)))
+    else:
+        data = _to_bytes(obj)
     if hasattr(f, "write"):
         f.write(data)  # type: ignore[union-attr]
         return
-    _write_atomic(os.fspath(f), data)  # type: ignore[arg-type]
+    write_atomic(os.fspath(f), data)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- the format follows the file
+def _name_of(f: PathOrFile) -> str:
+    return str(getattr(f, "name", "")) if hasattr(f, "write") or hasattr(f, "read") else os.fspath(f)
+
+
+def _pytorch_format(f: PathOrFile) -> bool:
+    """Save in PyTorch's zip format, unless the file is named ``*.safetensors`` (or is an unnamed
+    buffer, which keeps flambeau's safetensors)."""
+    name = _name_of(f)
+    return bool(name) and not name.endswith(".safetensors")
+
+
+def _peek(f: PathOrFile) -> bytes:
+    """The first bytes of ``f`` (a file object is put back where it was); b"" if unreadable."""
+    if hasattr(f, "read"):
+        if not (hasattr(f, "seek") and hasattr(f, "tell")):
+            return b""
+        where = f.tell()  # type: ignore[union-attr]
+        head = f.read(4)  # type: ignore[union-attr]
+        f.seek(where)  # type: ignore[union-attr]
+        return head
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.stat(f).st_mode):  # type: ignore[arg-type]
+            return b""  # a FIFO or a device would block: _read refuses them
+        with open(os.fspath(f), "rb") as fh:  # type: ignore[arg-type]
+            return fh.read(4)
+    except OSError:
+        return b""  # the checks of _read name the problem
 
 
 # ---------------------------------------------------------------------------------- loading
-def _read(f: PathOrFile) -> tuple[bytes, str]:
-    if hasattr(f, "read"):
-        return f.read(), getattr(f, "name", repr(f))  # type: ignore[union-attr]
-    path = os.fspath(f)  # type: ignore[arg-type]
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"checkpoint not found: {path}")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{path} is a directory, not a checkpoint file")
-    with open(path, "rb") as fh:
-        return fh.read(), path
+# safetensors' dtype names -> NumPy (little-endian, as the format stores them)
+DTYPES = {"BOOL": np.dtype("?"), "U8": np.dtype("u1"), "I8": np.dtype("i1"), "U16": np.dtype("<u2"),
+          "I16": np.dtype("<i2"), "U32": np.dtype("<u4"), "I32": np.dtype("<i4"), "U64": np.dtype("<u8"),
+          "I64": np.dtype("<i8"), "F16": np.dtype("<f2"), "F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
 
 
 def _foreign(raw: bytes) -> str | None:
@@ -188,45 +200,133 @@ def _foreign(raw: bytes) -> str | None:
     return None
 
 
-def _parse_header(raw: bytes, name: str) -> dict:
-    """The JSON header of a safetensors file, checked against the file's size."""
-    if not raw:
+def _header_size(head: bytes, file_size: int, name: str) -> int:
+    """The header length stored in the first bytes ``head`` of a file of ``file_size`` bytes,
+    checked against the file's size before anything else is read."""
+    if file_size == 0:
         raise CheckpointError(f"{name} is empty (0 bytes): not a checkpoint")
-    size = struct.unpack("<Q", raw[:8])[0] if len(raw) >= 8 else None
-    looks_safetensors = size is not None and size <= _HEADER_LIMIT and raw[8:9] in (b"{", b"")
-    if looks_safetensors and size > len(raw) - 8:
+    size = struct.unpack("<Q", head[:8])[0] if len(head) >= 8 else None
+    looks_safetensors = size is not None and size <= _HEADER_LIMIT and head[8:9] in (b"{", b"")
+    if looks_safetensors and size > file_size - 8:
         raise CheckpointError(f"{name} is truncated: its header takes {size} bytes, the file has "
-                              f"{len(raw) - 8} after the length")
-    if not looks_safetensors:
-        kind = _foreign(raw)
-        if kind is not None:
-            hint = (" flambeau.load reads only safetensors files and never unpickles; in PyTorch, "
-                    "convert one with safetensors.torch.save_file(torch.load(path), new_path)"
-                    if "torch" in kind else "")
-            raise CheckpointError(f"{name} is not a safetensors checkpoint: it looks like {kind}.{hint}")
-        if size is None:
-            raise CheckpointError(f"{name} is truncated or not a safetensors file: {len(raw)} bytes, "
-                                  "shorter than the 8-byte header length")
-        raise CheckpointError(f"{name} is not a safetensors file (it does not start with a "
-                              "header length followed by a JSON header)")
+                              f"{file_size - 8} after the length")
+    if looks_safetensors:
+        return size
+    kind = _foreign(head)
+    if kind is not None:
+        hint = (" flambeau.load reads only safetensors files and never unpickles; in PyTorch, "
+                "convert one with safetensors.torch.save_file(torch.load(path), new_path)"
+                if "torch" in kind else "")
+        raise CheckpointError(f"{name} is not a safetensors checkpoint: it looks like {kind}.{hint}")
+    if size is None:
+        raise CheckpointError(f"{name} is truncated or not a safetensors file: {file_size} bytes, "
+                              "shorter than the 8-byte header length")
+    raise CheckpointError(f"{name} is not a safetensors file (it does not start with a "
+                          "header length followed by a JSON header)")
+
+
+def _json(text: bytes | str, fault: str) -> Any:
+    """``text`` decoded from JSON; ``fault`` begins the message if it is not JSON."""
     try:
-        header = json.loads(raw[8:8 + size])
+        return json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"{name} is not a valid safetensors file: its header is not JSON ({e})") from None
+        raise CheckpointError(f"{fault} is not JSON ({e})") from None
+    except RecursionError:
+        raise CheckpointError(f"{fault} is JSON nested too deeply to be a checkpoint's") from None
+
+
+def _entries(header: Any, body_size: int, name: str) -> list[tuple[str, np.dtype, tuple, int, int]]:
+    """The tensors a header describes, as (name, dtype, shape, begin, end), each checked: a
+    known dtype, a shape of sizes >= 0 whose bytes fill its range, ranges that tile the body."""
     if not isinstance(header, dict):
         raise CheckpointError(f"{name} is not a valid safetensors file: its header is not a JSON object")
-    end = 0
+    entries = []
     for key, info in header.items():
         if key == "__metadata__":
             continue
-        try:
-            end = max(end, int(info["data_offsets"][1]))
-        except (TypeError, KeyError, IndexError, ValueError):
-            raise CheckpointError(f"{name} is not a valid safetensors file: bad entry for {key!r}") from None
-    if end > len(raw) - 8 - size:
+        bad = f"{name} is not a valid safetensors file: bad entry for {key!r}"
+        if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= set(info):
+            raise CheckpointError(f"{bad} (it needs dtype, shape and data_offsets)")
+        dtype, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+        if dtype not in DTYPES:
+            raise CheckpointError(f"{name}: tensor {key!r} has dtype {str(dtype)[:20]!r}, which flambeau "
+                                  f"cannot load (it reads {', '.join(DTYPES)})")
+        if not (isinstance(shape, list) and all(type(s) is int and s >= 0 for s in shape)):
+            raise CheckpointError(f"{bad} (shape {str(shape)[:60]})")
+        if not (isinstance(offsets, list) and len(offsets) == 2
+                and all(type(o) is int and o >= 0 for o in offsets) and offsets[0] <= offsets[1]):
+            raise CheckpointError(f"{bad} (data_offsets {str(offsets)[:60]})")
+        numel = 1
+        for s in shape:
+            numel *= s
+        if numel * DTYPES[dtype].itemsize != offsets[1] - offsets[0]:
+            raise CheckpointError(f"{bad}: shape {shape} of {dtype} takes {numel * DTYPES[dtype].itemsize} "
+                                  f"bytes, its data_offsets {offsets} give {offsets[1] - offsets[0]}")
+        entries.append((key, DTYPES[dtype], tuple(shape), offsets[0], offsets[1]))
+    end = max((e[4] for e in entries), default=0)
+    if end > body_size:
         raise CheckpointError(f"{name} is truncated: its tensors take {end} bytes after the header, "
-                              f"the file has {len(raw) - 8 - size}")
-    return header
+                              f"the file has {body_size}")
+    position = 0
+    for key, _, _, begin, stop in sorted(entries, key=lambda e: (e[3], e[4])):
+        if begin != position:
+            raise CheckpointError(f"{name} is not a valid safetensors file: the data of {key!r} starts at "
+                                  f"byte {begin}, not where the previous tensor ends ({position})")
+        position = stop
+    if position != body_size:
+        raise CheckpointError(f"{name} is not a valid safetensors file: {body_size - position} bytes after "
+                              "the last tensor")
+    return entries
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """``path`` opened for reading, after checking it is a regular file: a device such as
+    /dev/zero or a FIFO would block or never end."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"checkpoint not found: {path}") from None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"{path} is a directory, not a checkpoint file")
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
+                or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise CheckpointError(f"{path} is {kind}, not a checkpoint file")
+    return open(path, "rb")
+
+
+def _read(f: PathOrFile) -> tuple[dict, bytearray, str]:
+    """The header and the tensor bytes of the safetensors file ``f``: the length and the header
+    are read and checked against the file's size first, then the body."""
+    if hasattr(f, "read"):
+        name = str(getattr(f, "name", repr(f)))
+        raw = f.read()  # type: ignore[union-attr]
+        size = _header_size(raw[:9], len(raw), name)
+        return _json(raw[8:8 + size], f"{name} is not a valid safetensors file: its header"), bytearray(raw[8 + size:]), name
+    name = os.fspath(f)  # type: ignore[arg-type]
+    with _open_regular(name) as fh:
+        file_size = os.fstat(fh.fileno()).st_size
+        head = fh.read(9)
+        size = _header_size(head, file_size, name)
+        fh.seek(8)
+        header = _json(fh.read(size), f"{name} is not a valid safetensors file: its header")
+        _entries(header, file_size - 8 - size, name)  # refuse a wrong header before reading the body
+        body = bytearray(file_size - 8 - size)
+        if fh.readinto(body) != len(body):
+            raise CheckpointError(f"{name} changed while it was read")
+    return header, body, name
+
+
+def _arrays(header: dict, body: bytearray, name: str) -> dict[str, np.ndarray]:
+    arrays = {}
+    for key, dtype, shape, begin, end in _entries(header, len(body), name):
+        arr = np.frombuffer(body, dtype=dtype, count=(end - begin) // dtype.itemsize, offset=begin)
+        if not (arr.flags.aligned and dtype.isnative):
+            arr = arr.astype(dtype.newbyteorder("="))
+        arrays[key] = arr.reshape(shape)
+    return arrays
 
 
 class _Rebuilder:
@@ -278,7 +378,14 @@ class _Rebuilder:
 def _check_map_location(map_location: Any) -> None:
     if map_location is None or callable(map_location) or isinstance(map_location, dict):
         return
-    device(map_location)  # flambeau has the CPU only: anything else is an error
+    kind = device(map_location).type  # flambeau has the CPU only: anything else is an error
+    if kind == "cuda":
+        raise RuntimeError(
+            "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+            "False. If you are running on a CPU-only machine, please use torch.load with "
+            "map_location=torch.device('cpu') to map your storages to the CPU.")
+    if kind != "cpu":
+        raise RuntimeError(f"torch.UntypedStorage(): Storage device not recognized: {kind}")
 
 
 def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) -> Any:
@@ -286,35 +393,37 @@ def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) 
     name -> tensor dict of any other safetensors file. Nothing in the file is executed.
 
     ``map_location`` and ``weights_only`` are accepted for PyTorch compatibility: everything
-    loads on the CPU, and only data is ever read. A file that is missing, empty, truncated or not
-    safetensors raises an error naming it (``FileNotFoundError`` or :class:`CheckpointError`).
+    loads on the CPU, and only data is ever read. A file that is missing, empty, truncated, not
+    a regular file (a device, a FIFO) or not a valid safetensors file (a header that does not
+    match the file's size, a dtype flambeau lacks such as BF16, JSON nested too deeply) raises an
+    error naming it (``FileNotFoundError`` or :class:`CheckpointError`) before the body is read
+    when the header already tells; nothing has been changed then.
 
     >>> model.load_state_dict(flambeau.load("model.safetensors"))
     """
     _check_map_location(map_location)
-    raw, name = _read(f)
-    header = _parse_header(raw, name)
-    from safetensors import SafetensorError
-    from safetensors.numpy import load as safetensors_load
+    if _peek(f) == b"PK\x03\x04":  # a zip archive: PyTorch's format
+        from . import _torch_zip
 
-    try:
-        arrays = safetensors_load(raw)
-    except (SafetensorError, ValueError, TypeError) as e:
-        raise CheckpointError(f"{name} is not a valid safetensors file: {e}") from None
+        return _torch_zip.load(f if hasattr(f, "read") else os.fspath(f), _name_of(f) or repr(f))
+    header, body, name = _read(f)
+    arrays = _arrays(header, body, name)
     metadata = header.get("__metadata__") or {}
     if not isinstance(metadata, dict) or METADATA_KEY not in metadata:
-        return {key: from_numpy(arrays[key] if arrays[key].flags.writeable else arrays[key].copy())
-                for key in header if key != "__metadata__"}
-    try:
-        info = json.loads(metadata[METADATA_KEY])
-        tree, version = info["structure"], info["version"]
-    except (TypeError, KeyError, json.JSONDecodeError):
-        raise CheckpointError(f"{name}: corrupt flambeau metadata (not the expected JSON)") from None
+        return {key: from_numpy(arr) for key, arr in arrays.items()}
+    info = _json(metadata[METADATA_KEY], f"{name}: corrupt flambeau metadata: it") \
+        if isinstance(metadata[METADATA_KEY], str) else None
+    if not (isinstance(info, dict) and "structure" in info and "version" in info):
+        raise CheckpointError(f"{name}: corrupt flambeau metadata (not the expected JSON)")
+    tree, version = info["structure"], info["version"]
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise CheckpointError(f"{name} was written by a newer flambeau (format {version!r}; this one "
                               f"reads up to {FORMAT_VERSION})")
     rebuilder = _Rebuilder(arrays, name)
-    obj = rebuilder.decode(tree)
+    try:
+        obj = rebuilder.decode(tree)
+    except RecursionError:
+        raise CheckpointError(f"{name}: corrupt flambeau metadata (nested too deeply)") from None
     extra = sorted(set(arrays) - rebuilder.used)
     if extra:
         raise CheckpointError(f"{name}: corrupt flambeau metadata (tensors {extra[:5]} are in the "

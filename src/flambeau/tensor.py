@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
+from ._device import CPU, check_to, device
 from ._format import format_tensor
 from .autograd import grad_mode, graph
 from .autograd.graph import Node, run_backward
@@ -89,8 +90,8 @@ class Tensor:
         return dt._FROM_NUMPY[self._data.dtype]
 
     @property
-    def device(self) -> str:
-        return device("cpu")
+    def device(self) -> device:
+        return CPU
 
     @property
     def is_cuda(self) -> bool:
@@ -161,6 +162,16 @@ class Tensor:
         node.hooks.append(hook)
         return _HookHandle(node.hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` on this leaf once per ``backward``, after its ``.grad`` has
+        received the whole gradient of that pass (what ``DistributedDataParallel`` listens to).
+        Returns a handle with ``remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        return _HookHandle(graph.post_accumulate_hooks(self), hook, append=True)
+
     @property
     def data(self) -> Tensor:
         """The same values, detached from the graph (they share memory)."""
@@ -213,11 +224,14 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """This tensor: it is on the CPU already."""
         return self
 
-    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        raise RuntimeError("flambeau runs on the CPU only: there is no CUDA device")
+    def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Tensor:
+        """Raises PyTorch's error: flambeau has no CUDA device."""
+        check_to("cuda")
+        return self
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -309,35 +323,11 @@ class Tensor:
         run_backward([self], [g], bool(retain_graph))
 
 
-class device:
-    """The only device flambeau has: ``device('cpu')``."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
-        if isinstance(type, device):
-            type, index = type.type, type.index  # noqa: A001
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"flambeau runs on the CPU only: device {type!r} is not available")
-        self.type = "cpu"
-        self.index = index
-
-    def __eq__(self, other: object) -> bool:
-        return str(other) == "cpu" or (isinstance(other, device) and other.type == "cpu")
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-
 class _HookHandle:
-    def __init__(self, hooks: list, hook: Any) -> None:
+    def __init__(self, hooks: list, hook: Any, append: bool = False) -> None:
         self._hooks, self._hook = hooks, hook
+        if append:
+            hooks.append(hook)
 
     def remove(self) -> None:
         if self._hook in self._hooks:

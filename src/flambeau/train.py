@@ -29,7 +29,12 @@ from .tensor import Tensor
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite: training stopped instead of going on with garbage."""
+    """The loss became NaN or infinite: training stopped instead of going on with garbage.
+    ``value``, ``epoch`` and ``step`` (both 0-based) say which loss and when."""
+
+    def __init__(self, message: str, value: float = math.nan, epoch: int = 0, step: int = 0) -> None:
+        super().__init__(message)
+        self.value, self.epoch, self.step = value, epoch, step
 
 
 def accuracy(outputs: Tensor, targets: Tensor) -> float:
@@ -207,7 +212,8 @@ def fit(model: Any, loss_fn: Callable, optimizer: Any, train_loader: Iterable, e
             if not math.isfinite(value):
                 raise NonFiniteLossError(
                     f"the loss is {value} at epoch {epoch} (0-based), step {step}: training stopped. "
-                    "Try a smaller learning rate, or check the data for NaN or infinite values.")
+                    "Try a smaller learning rate, or check the data for NaN or infinite values.",
+                    value, epoch, step)
             loss.backward()
             optimizer.step()
             b = len(y)

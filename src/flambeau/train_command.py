@@ -12,13 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets, nn, optim
+from . import datasets, nn, optim, train_parallel
+from ._files import folder_problem, write_atomic
 from .autograd.grad_mode import no_grad
 from .models import MLP
 from .ops.random import manual_seed
 from .serialization import save
 from .tensor import Tensor
-from .train import fit
+from .train import NonFiniteLossError, fit
 from .utils.data import DataLoader, TensorDataset
 
 LOSSES = ("mse", "l1", "smooth_l1", "bce", "cross_entropy")
@@ -29,6 +30,78 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad")
 
 class UsageError(ValueError):
     """A bad combination of options: reported on one line, exit status 2."""
+
+
+class TrainingFailed(RuntimeError):
+    """Training could not go on (a non-finite loss, too little memory): one line, exit status 1."""
+
+
+# copies of every parameter that training keeps: the weights, their gradients, and the
+# optimizer's state (momentum buffers, Adam's two moments...)
+_COPIES = {"sgd": 2, "momentum": 3, "adagrad": 3, "rmsprop": 3, "adam": 4, "adamw": 4}
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory this machine can still give (Linux: MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.3g} GB"
+
+
+def check_memory(args: Any, sizes: list[int], available: int | None = None) -> None:
+    """Refuse, before allocating anything, an MLP of layer ``sizes`` whose weights, gradients,
+    optimizer state and activations would not fit in memory."""
+    params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    activations = 3 * args.batch_size * sum(sizes)  # outputs, gradients, a temporary per layer
+    need = 4 * (params * _COPIES.get(args.optimizer, 4) + activations)  # float32
+    available = _available_memory() if available is None else available
+    if available is not None and need > available:
+        raise TrainingFailed(
+            f"--layers {','.join(map(str, args.layers))} needs {_gb(need)} ({params:,} float32 parameters, "
+            f"{_COPIES.get(args.optimizer, 4)} copies: weights, gradients"
+            f"{' and the optimizer state' if _COPIES.get(args.optimizer, 4) > 2 else ''}), more than "
+            f"the {_gb(available)} of memory available: use smaller --layers")
+
+
+def check_out(out: str | None) -> None:
+    """Refuse an ``--out`` folder that cannot be created or written, before training starts."""
+    problem = folder_problem(out) if out else None
+    if problem:
+        raise UsageError(f"--out {out}: {problem}")
+
+
+def check_split(data: datasets.Split, args: Any) -> None:
+    """Refuse a ``--ratio`` that leaves no training (or no test) example."""
+    n = len(data.x_train) + len(data.x_test)
+    for part, size in (("training", len(data.x_train)), ("test", len(data.x_test))):
+        if size == 0:
+            raise UsageError(f"--ratio {args.ratio:g} leaves no {part} example ({data.name} has {n} examples): "
+                             f"use a ratio {'above' if part == 'training' else 'below'} {args.ratio:g}")
+
+
+def _fit(args: Any, *fit_args: Any, **fit_kwargs: Any) -> dict:
+    """``fit``, with a non-finite loss or a lack of memory said in one line for the terminal."""
+    try:
+        return fit(*fit_args, **fit_kwargs)
+    except NonFiniteLossError as e:
+        raise TrainingFailed(
+            f"the loss became {e.value} at epoch {e.epoch + 1}/{args.epochs}, step {e.step + 1}: training "
+            f"stopped; lower the learning rate (--lr {args.lr:g}, try {args.lr / 10:g})") from None
+    except MemoryError as e:
+        raise TrainingFailed(f"out of memory while training ({e}): use smaller --layers or "
+                             f"--batch-size (now {args.batch_size})") from None
 
 
 @dataclass
@@ -100,16 +173,17 @@ def run(args: Any, out: Callable[[str], None] = print) -> dict:
     """Train as ``args`` say; return the final figures (also written to ``args.out``)."""
     if getattr(args, "model", "mlp") != "mlp":
         return run_cnn(args, out)
+    check_out(args.out)
     manual_seed(args.seed)
     data = load_data(args)
+    check_split(data, args)
     task = make_task(data, args.loss)
+    check_memory(args, [data.num_features, *args.layers, task.out_features])
     model = MLP(data.num_features, args.layers, task.out_features, args.activation, task.output_activation)
     x_train, x_test = data.x_train.reshape(len(data.x_train), -1), data.x_test.reshape(len(data.x_test), -1)
     y_train, y_test = task.targets(data.y_train), task.targets(data.y_test)
-    from .ops.random import Generator
 
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True,
-                        generator=Generator().manual_seed(args.seed))
+    loader = train_parallel.train_loader(TensorDataset(x_train, y_train), args.batch_size, args.seed)
     test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=max(len(x_test), 1))
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     metrics = {}
@@ -131,8 +205,8 @@ def run(args: Any, out: Callable[[str], None] = print) -> dict:
         if epoch % every == 0 or epoch == args.epochs:
             out(line)
 
-    history = fit(model, task.loss_fn, optimizer, loader, args.epochs, val_loader=test_loader,
-                  metrics=metrics, log=log)
+    history = _fit(args, train_parallel.wrap(model), task.loss_fn, optimizer, loader, args.epochs,
+                   val_loader=test_loader, metrics=metrics, log=log)
     summary = {"dataset": data.name, "epochs": history.epochs,
                "train_loss": history["loss"][-1] if history.epochs else None,
                "test_loss": history["val_loss"][-1] if history.epochs else None}
@@ -160,10 +234,7 @@ def write_outputs(args: Any, model: nn.Module, data: datasets.Split, task: Task,
     config = {k: v for k, v in vars(args).items() if k not in ("func", "command")}
     config.update(summary=summary, in_features=data.num_features, out_features=task.out_features,
                   output_activation=task.output_activation)
-    tmp = os.path.join(args.out, ".config.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(config, f, indent=2)
-    os.replace(tmp, os.path.join(args.out, "config.json"))
+    write_atomic(os.path.join(args.out, "config.json"), json.dumps(config, indent=2).encode(), "the configuration")
     if history.get("loss"):
         plot_history(history, os.path.join(args.out, "loss.png"),
                      title=f"{data.name}: loss ({args.loss})")
@@ -237,13 +308,14 @@ def run_cnn(args: Any, out: Callable[[str], None] = print) -> dict:
     and the confusion matrix; write the checkpoint and the pictures (filters, feature maps,
     misclassified images, loss)."""
     from .datasets import transforms as T
-    from .ops.random import Generator
     from .optim.lr_scheduler import CosineAnnealingLR
 
     if args.loss != "cross_entropy":
         raise UsageError(f"--model {args.model} classifies: use --loss cross_entropy (got {args.loss})")
+    check_out(args.out)
     manual_seed(args.seed)
     data = load_images(args)
+    check_split(data, args)
     c, side = data.x_train.shape[1], data.x_train.shape[-1]
     num_classes = len(data.classes)
     mean, std = float(data.x_train.mean()), float(data.x_train.std())
@@ -262,8 +334,7 @@ def run_cnn(args: Any, out: Callable[[str], None] = print) -> dict:
         if side > 8:
             steps.insert(0, T.RandomShift(2, fill=blank))
         train_set = T.TransformDataset(train_set, T.Compose(steps))
-    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                        generator=Generator().manual_seed(args.seed))
+    loader = train_parallel.train_loader(train_set, args.batch_size, args.seed)
     test_loader = DataLoader(TensorDataset(x_test, data.y_test), batch_size=500)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
     scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)
@@ -272,8 +343,8 @@ def run_cnn(args: Any, out: Callable[[str], None] = print) -> dict:
     out(f"model: {model.__class__.__name__} ({n_params} parameters) on {c}x{side}x{side} images, "
         f"loss cross_entropy, optimizer {args.optimizer} lr={args.lr} (cosine decay), batch "
         f"{args.batch_size}{', augmented' if getattr(args, 'augment', False) else ''}")
-    history = fit(model, nn.CrossEntropyLoss(), optimizer, loader, args.epochs, val_loader=test_loader,
-                  metrics=["accuracy"], scheduler=scheduler, log=out)
+    history = _fit(args, train_parallel.wrap(model), nn.CrossEntropyLoss(), optimizer, loader, args.epochs,
+                   val_loader=test_loader, metrics=["accuracy"], scheduler=scheduler, log=out)
     model.eval()
     with no_grad():
         logits = np.concatenate([model(xb).numpy() for xb, _ in test_loader])
@@ -310,10 +381,7 @@ def write_cnn_outputs(args: Any, model: nn.Module, data: datasets.Split, history
     config.update(summary=summary, in_channels=int(data.x_train.shape[1]),
                   input_size=int(data.x_train.shape[-1]), num_classes=len(data.classes),
                   normalize={"mean": norm[0], "std": norm[1]})
-    tmp = os.path.join(args.out, ".config.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(config, f, indent=2)
-    os.replace(tmp, os.path.join(args.out, "config.json"))
+    write_atomic(os.path.join(args.out, "config.json"), json.dumps(config, indent=2).encode(), "the configuration")
     name = f"{model.__class__.__name__} on {data.name}"
     if history.get("loss"):
         plot_history(history, os.path.join(args.out, "loss.png"), title=f"{name}: loss (cross_entropy)")

@@ -14,6 +14,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _State(threading.local):
     enabled = True
+    inference = False
 
 
 _state = _State()
@@ -74,3 +75,46 @@ class set_grad_enabled(_GradMode):
 
     def __exit__(self, *exc: object) -> None:
         _state.enabled = self._prev
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside an ``inference_mode`` block."""
+    return _state.inference
+
+
+class inference_mode:
+    """``no_grad`` for running a model: nothing is recorded, as in PyTorch; as a context manager
+    and a decorator (``@inference_mode`` or ``@inference_mode()``). ``inference_mode(False)``
+    turns recording on, as PyTorch's does.
+
+    Example::
+
+        >>> with flambeau.inference_mode():
+        ...     y = model(x)          # y.requires_grad is False
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode) and not isinstance(mode, bool):  # @inference_mode without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = bool(mode)
+        self._saved: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> None:
+        self._saved.append((_state.enabled, _state.inference))
+        _state.enabled, _state.inference = not self._mode, self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        _state.enabled, _state.inference = self._saved.pop()
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]

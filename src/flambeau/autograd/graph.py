@@ -126,6 +126,53 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
         grad._data = grad._data + g.astype(data.dtype, copy=False)
 
 
+# Hooks called once per backward on a leaf after its gradient is complete (by id of the leaf,
+# with a weak reference: tensors cannot be dict keys, their == compares values).
+_POST_ACCUMULATE: dict[int, tuple[weakref.ref, list]] = {}
+
+
+def post_accumulate_hooks(leaf: Tensor) -> list:
+    """The list of ``leaf``'s post-accumulate-grad hooks (created on first use)."""
+    key = id(leaf)
+    entry = _POST_ACCUMULATE.get(key)
+    if entry is None or entry[0]() is not leaf:
+        entry = (weakref.ref(leaf, lambda _ref, key=key: _POST_ACCUMULATE.pop(key, None)), [])
+        _POST_ACCUMULATE[key] = entry
+    return entry[1]
+
+
+def _with_post_accumulate_hooks(roots: Sequence[Tensor], to_leaf: Callable) -> Callable:
+    """``to_leaf`` that also calls a leaf's post-accumulate hooks once the last of its
+    contributions in this pass has been summed in (contributions are counted in advance)."""
+    remaining: dict[int, int] = {}
+    for t in roots:
+        if t.grad_fn is None and id(t) in _POST_ACCUMULATE:
+            remaining[id(t)] = remaining.get(id(t), 0) + 1
+    nodes = [t.grad_fn for t in roots if t.grad_fn is not None]
+    if nodes:
+        for node in _topological_order(nodes):
+            for t in node.inputs:
+                if t is not None and t.grad_fn is None and id(t) in _POST_ACCUMULATE:
+                    remaining[id(t)] = remaining.get(id(t), 0) + 1
+    if not remaining:
+        return to_leaf
+
+    def accumulate(leaf: Tensor, g: np.ndarray) -> None:
+        to_leaf(leaf, g)
+        key = id(leaf)
+        left = remaining.get(key)
+        if left is None:
+            return
+        if left > 1:
+            remaining[key] = left - 1
+            return
+        del remaining[key]
+        for hook in list(post_accumulate_hooks(leaf)):
+            hook(leaf)
+
+    return accumulate
+
+
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
                  retain_graph: bool, capture: Sequence[Tensor] | None = None) -> list | None:
     """Backpropagate ``root_grads`` from ``roots``.
@@ -135,7 +182,8 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     the captured tensors are returned instead, in order (``None`` where none reached them).
     """
     if capture is None:
-        _walk(roots, root_grads, retain_graph, _accumulate_leaf, None, None)
+        to_leaf = _with_post_accumulate_hooks(roots, _accumulate_leaf) if _POST_ACCUMULATE else _accumulate_leaf
+        _walk(roots, root_grads, retain_graph, to_leaf, None, None)
         return None
     captured: dict[int, Any] = {}
     by_node: dict[Node, int] = {}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import stat
 import zlib
-from typing import Union
+from typing import BinaryIO, Union
 
 import numpy as np
 
@@ -32,56 +33,85 @@ IDX_TYPES = {
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
+MAX_BYTES = 2**31  # the most data read_idx reads (MNIST's training images take 47 MB)
+
+
 class IDXError(ValueError):
     """A file that is not a valid IDX file (the message names the file and what is wrong)."""
 
 
-def _read_bytes(path: PathLike) -> bytes:
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"IDX file not found: {path}")
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise IDXError(f"{path}: broken or truncated gzip data ({e})") from None
-    return raw
+def _open(path: str) -> BinaryIO:
+    """``path`` opened for reading, decompressed on the fly if it is gzip, after checking that it
+    is a regular file (a device or a FIFO would never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"IDX file not found: {path}") from None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"{path} is a directory, not an IDX file")
+    if not stat.S_ISREG(mode):
+        raise IDXError(f"{path} is not a regular file (a device, FIFO or socket), not an IDX file")
+    f = open(path, "rb")
+    if f.read(2) == _GZIP_MAGIC:
+        f.seek(0)
+        return gzip.GzipFile(fileobj=f, mode="rb")  # type: ignore[return-value]
+    f.seek(0)
+    return f
 
 
-def read_idx(path: PathLike) -> Tensor:
+def _read(f: BinaryIO, n: int, name: str) -> bytes:
+    """At most ``n`` bytes of ``f``; a broken gzip stream raises :class:`IDXError`."""
+    try:
+        return f.read(n)
+    except (OSError, EOFError, zlib.error) as e:
+        raise IDXError(f"{name}: broken or truncated gzip data ({e})") from None
+
+
+def read_idx(path: PathLike, max_bytes: int | None = None) -> Tensor:
     """The array stored in the IDX file at ``path`` (gzip-compressed or not), as a tensor of the
     file's type: uint8, int8, int16, int32, float32 or float64.
 
+    The header is read first; the data is then read (and decompressed) only up to the size the
+    header gives, at most ``max_bytes`` (default :data:`MAX_BYTES`, 2 GiB): a small gzip file that
+    would expand to gigabytes is refused without being expanded.
+
     Raises ``FileNotFoundError`` for a missing file and :class:`IDXError` (a ``ValueError``)
-    for a wrong magic number, an unknown type code, or a file shorter or longer than its
-    header says.
+    for a wrong magic number, an unknown type code, a header announcing more than ``max_bytes``,
+    a file shorter or longer than its header says, or broken gzip data.
     """
-    raw = _read_bytes(path)
     name = os.fspath(path)
-    if len(raw) < 4:
-        raise IDXError(f"{name}: truncated IDX file: {len(raw)} bytes, not even the 4-byte magic number")
-    zero, code, ndim = raw[:2], raw[2], raw[3]
-    if zero != b"\x00\x00" or code not in IDX_TYPES:
-        raise IDXError(f"{name}: not an IDX file: magic number 0x{raw[:4].hex()} (an IDX file starts "
-                       "with 00 00, a type code among "
-                       f"{', '.join(f'{c:02x}' for c in IDX_TYPES)}, and the number of dimensions)")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise IDXError(f"{name}: truncated IDX file: the header of a {ndim}-dimensional array takes "
-                       f"{header} bytes, the file has {len(raw)}")
-    shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    dtype = IDX_TYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    found = len(raw) - header
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    with _open(name) as f:
+        magic = _read(f, 4, name)
+        if len(magic) < 4:
+            raise IDXError(f"{name}: truncated IDX file: {len(magic)} bytes, not even the 4-byte magic number")
+        zero, code, ndim = magic[:2], magic[2], magic[3]
+        if zero != b"\x00\x00" or code not in IDX_TYPES:
+            raise IDXError(f"{name}: not an IDX file: magic number 0x{magic.hex()} (an IDX file starts "
+                           "with 00 00, a type code among "
+                           f"{', '.join(f'{c:02x}' for c in IDX_TYPES)}, and the number of dimensions)")
+        sizes = _read(f, 4 * ndim, name)
+        if len(sizes) < 4 * ndim:
+            raise IDXError(f"{name}: truncated IDX file: the header of a {ndim}-dimensional array takes "
+                           f"{4 + 4 * ndim} bytes, the file has {4 + len(sizes)}")
+        shape = tuple(int(s) for s in np.frombuffer(sizes, dtype=">u4"))
+        dtype = IDX_TYPES[code]
+        expected = dtype.itemsize
+        for s in shape:
+            expected *= s
+        if expected > limit:
+            raise IDXError(f"{name}: its header announces shape {list(shape)} of {dtype.name}, "
+                           f"{expected / 1e9:.3g} GB of data, more than the {limit / 1e9:.3g} GB read_idx "
+                           "reads (max_bytes): a corrupt header, or a file too large")
+        raw = _read(f, expected + 1, name)  # one byte more tells a file that is too long
+    found = len(raw)
     if found < expected:
         raise IDXError(f"{name}: truncated IDX file: shape {list(shape)} of {dtype.name} needs "
                        f"{expected} bytes of data, the file has {found}")
     if found > expected:
-        raise IDXError(f"{name}: {found - expected} unexpected bytes after the data of shape "
-                       f"{list(shape)} (is the header wrong?)")
-    values = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+        raise IDXError(f"{name}: unexpected bytes after the data of shape {list(shape)} "
+                       "(is the header wrong?)")
+    values = np.frombuffer(raw, dtype=dtype).reshape(shape)
     return from_numpy(values.astype(dtype.newbyteorder("="), copy=True))
 
 

@@ -26,8 +26,11 @@ from ..ops.pool import (  # noqa: F401 - re-exported
     max_pool2d,
 )
 from ..ops.random import _gen
+from ..ops.sampling import bernoulli_scalar
 from . import functional_losses as _losses
 from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
+from .functional_ranking import *  # noqa: F401,F403
+from .functional_regression import *  # noqa: F401,F403
 
 tanh = _unary.tanh
 sigmoid = _unary.sigmoid
@@ -93,6 +96,17 @@ def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
                   lambda g: (np.where(pos, g, g * alpha * (ex + 1)).astype(g.dtype, copy=False),))
 
 
+def _erf(z: np.ndarray) -> np.ndarray:
+    """erf, exact to float64 from ``math.erf``; for smaller floats, Abramowitz and Stegun's
+    7.1.26 (absolute error below 1.5e-7, the precision of float32) in a few NumPy calls."""
+    if z.dtype == np.float64:
+        return _unary._erf(z).astype(np.float64)
+    az = np.abs(z)
+    t = 1 / (1 + 0.3275911 * az)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.copysign(1 - poly * np.exp(-az * az), z).astype(z.dtype, copy=False)
+
+
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF (or its tanh approximation)."""
     _floating_only(x, "GeluKernelImpl")
@@ -107,9 +121,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
             d_inner = k * (1 + 3 * 0.044715 * a * a)
             return (g * (0.5 * (1 + th) + 0.5 * a * (1 - th * th) * d_inner),)
     elif approximate == "none":
-        from math import erf
-
-        cdf = 0.5 * (1 + np.vectorize(erf, otypes=[np.float64])(a / math.sqrt(2))).astype(a.dtype)
+        cdf = 0.5 * (1 + _erf(a * (1 / math.sqrt(2))))
         pdf = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
         out = a * cdf
 
@@ -155,8 +167,9 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     if p == 1:
         mask = np.zeros(a.shape, a.dtype)
     else:
-        keep = _gen(generator).random(a.shape) >= p
-        mask = keep.astype(a.dtype) / (1 - p)
+        # as PyTorch: noise = empty_like(x).bernoulli_(1 - p); noise.div_(1 - p); x * noise
+        keep = bernoulli_scalar(_gen(generator), 1 - p, a.shape)
+        mask = keep.astype(a.dtype) / a.dtype.type(1 - p)
     return record(a * mask, "MulBackward0", (x,), lambda g: (g * mask,))
 
 
@@ -176,7 +189,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if p == 1:
         mask = np.zeros(shape, a.dtype)
     else:
-        mask = (_gen(None).random(shape) >= p).astype(a.dtype) / a.dtype.type(1 - p)
+        mask = bernoulli_scalar(_gen(None), 1 - p, shape).astype(a.dtype) / a.dtype.type(1 - p)
     return record(a * mask, "MulBackward0", (input,), lambda g: (g * mask,))
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -275,8 +288,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
     return record(out.astype(a.dtype, copy=False), "ConstantPadNdBackward0", (input,), backward)
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
-    """Rows of ``weight`` picked by the indices in ``input``. The padding row gets no gradient."""
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
+              max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` picked by the indices in ``input``. The padding row gets no gradient.
+    With ``max_norm``, the rows looked up whose ``norm_type``-norm exceeds it are first rescaled
+    to that norm, in place in ``weight``; ``scale_grad_by_freq`` divides each row's gradient by
+    the number of times the batch uses it."""
     idx = input._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar "
@@ -284,11 +302,22 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     n = weight._data.shape[0]
     if idx.size and (idx.max() >= n or idx.min() < 0):
         raise IndexError(f"index out of range in self (index {int(idx.max())}, {n} rows)")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
     w = weight._data
+    if max_norm is not None:
+        rows = np.unique(idx)
+        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+        big = norms > max_norm
+        w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
 
     def backward(g: np.ndarray) -> tuple:
         gw = np.zeros(w.shape, g.dtype)
-        np.add.at(gw, idx.reshape(-1), g.reshape(-1, w.shape[1]))
+        g2 = g.reshape(-1, w.shape[1])
+        if scale_grad_by_freq:
+            counts = np.bincount(idx.reshape(-1), minlength=n)
+            g2 = g2 / counts[idx.reshape(-1)][:, None]
+        np.add.at(gw, idx.reshape(-1), g2)
         if padding_idx is not None:
             gw[padding_idx] = 0
         return (gw,)
@@ -400,4 +429,15 @@ __all__ = [
     "layer_norm", "batch_norm",
     "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "interpolate",
+    "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
+    "normalize", "cosine_similarity", "pairwise_distance",
 ] + _losses.__all__
+
+from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+from .functional_norm import (  # noqa: E402
+    cosine_similarity,
+    group_norm,
+    normalize,
+    pairwise_distance,
+    rms_norm,
+)

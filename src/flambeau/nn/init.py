@@ -53,12 +53,12 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with numbers drawn uniformly from [a, b)."""
-    return _fill(tensor, _gen(generator).uniform(a, b, tensor._data.shape))
+    return _fill(tensor, _gen(generator).uniform(a, b, tensor._data.shape, dtype=tensor._data.dtype))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with numbers drawn from N(mean, std^2)."""
-    return _fill(tensor, _gen(generator).normal(mean, std, tensor._data.shape))
+    return _fill(tensor, _gen(generator).normal(mean, std, tensor._data.shape, dtype=tensor._data.dtype))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

@@ -339,8 +339,9 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(dtype)`` casts floating parameters and buffers; ``to('cpu')`` changes nothing."""
-        from ..tensor import device
+        """``to(dtype)`` casts floating parameters and buffers; ``to('cpu')`` changes nothing;
+        another device raises PyTorch's error."""
+        from .._device import check_to, device
 
         target = kwargs.get("dtype")
         for a in list(args) + ([kwargs["device"]] if kwargs.get("device") is not None else []):
@@ -348,8 +349,10 @@ class Module:
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
+            elif a is None or isinstance(a, bool):  # non_blocking, given by position
+                continue
             else:
-                device(a)
+                check_to(device(a))
         if target is not None:
             if not target.is_floating_point:
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
@@ -366,6 +369,13 @@ class Module:
         return self._cast(dt.float16)
 
     def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raises PyTorch's error: flambeau has no CUDA device."""
+        from .._device import check_to
+
+        check_to("cuda")
         return self
 
     def type(self, d: Any) -> Module:

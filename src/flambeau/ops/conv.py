@@ -47,6 +47,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..amp.autocast_mode import _state as _autocast
+from ..amp.autocast_mode import cast_inputs
 from ._core import Tensor, ensure_tensor, from_array, record
 
 _COLS_BUDGET = 1 << 20  # bytes of im2col columns built at once (the batch is cut into chunks)
@@ -408,6 +410,8 @@ def _from_4d(a: np.ndarray, nd: int, batched: bool) -> np.ndarray:
 
 def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None,  # noqa: A002
             stride: Any, padding: Any, dilation: Any, groups: int) -> Tensor:
+    if _autocast.enabled:
+        input, weight, bias = cast_inputs(input, weight, bias)  # noqa: A001
     x, weight, bias, stride, pads, dilation, batched = _conv_setup(
         name, nd, input, weight, bias, stride, padding, dilation, groups)
     geo = _as_2d(nd, stride, pads, dilation, weight._data.shape[2:], groups)
@@ -487,6 +491,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         - Output: :math:`(N, C_{out}, H_{out}, W_{out})` with
           :math:`H_{out} = (H - 1) s - 2 p + d (k_H - 1) + \text{output\_padding} + 1`.
     """
+    if _autocast.enabled:
+        input, weight, bias = cast_inputs(input, weight, bias)  # noqa: A001
     x, weight, bias, stride, pads, dilation, batched = _conv_setup(
         "conv_transpose2d", 2, input, weight, bias, stride, padding, dilation, groups, transposed=True)
     if pads[0] != pads[1] or pads[2] != pads[3]:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from .._device import check, check_to
 from ._core import Tensor, _make, shape_args
 
 
@@ -104,6 +105,7 @@ def _plain(data: Any) -> Any:
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays)."""
+    check_to(device)
     want = None if dtype is None else dt.to_dtype(dtype)
     arr = _infer(data, want)
     if want is not None and arr.dtype != want.np:
@@ -114,6 +116,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor``, but shares memory with a NumPy array or tensor when no conversion is
     needed."""
+    check_to(device)
     if isinstance(data, Tensor):
         if dtype is None or data.dtype == dt.to_dtype(dtype):
             return data
@@ -149,6 +152,7 @@ def sizes(name: str, size: tuple) -> tuple[int, ...]:
 def _by_shape(fill: Any, name: str) -> Any:
     def make(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
              out: Any = None) -> Tensor:
+        check(device)
         return _finish(fill(sizes(name, size), _dtype_or_default(dtype)), requires_grad)
 
     make.__name__ = name
@@ -166,6 +170,7 @@ empty.__doc__ = "A tensor of the given shape (flambeau fills it with zeros)."
 def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     """A tensor of the given shape filled with ``fill_value`` (its dtype follows the value)."""
+    check(device)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
@@ -176,7 +181,9 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool =
 
 
 def _like(fn: Any) -> Any:
-    def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    def like(a: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+             memory_format: Any = None) -> Tensor:
+        check(device, "aten::empty_strided")
         return fn(a._data.shape, dtype=dtype or a.dtype, requires_grad=requires_grad)
 
     like.__name__ = fn.__name__ + "_like"
@@ -190,7 +197,8 @@ empty_like = _like(empty)
 
 
 def full_like(a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
+              device: Any = None, memory_format: Any = None) -> Tensor:
+    check(device, "aten::empty_strided")
     return full(a._data.shape, fill_value, dtype=dtype or a.dtype, requires_grad=requires_grad)
 
 
@@ -198,6 +206,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Numbers from ``start`` up to (not including) ``end`` by ``step``: int64 if all three are
     integers, else the default float dtype."""
+    check(device)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -219,18 +228,24 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
+    check(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps).astype(_dtype_or_default(dtype)), requires_grad)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None) -> Tensor:
-    return _make((base ** np.linspace(start, end, steps)).astype(_dtype_or_default(dtype)))
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``steps`` numbers from ``base ** start`` to ``base ** end``, evenly spaced in log scale."""
+    check(device)
+    return _finish((base ** np.linspace(start, end, steps)).astype(_dtype_or_default(dtype)),
+                   requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False,
         device: Any = None) -> Tensor:
     """The n x m identity matrix."""
+    check(device)
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n and m must be non-negative, got n={n} and m={m}")
     return _finish(np.eye(n, m, dtype=_dtype_or_default(dtype)), requires_grad)

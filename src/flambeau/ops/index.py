@@ -21,7 +21,7 @@ def _as_tuple(idx: Any) -> tuple:
     if isinstance(idx, tuple):
         return idx
     if isinstance(idx, list) and len(idx) < 32 and any(
-            isinstance(i, (list, tuple, np.ndarray, Tensor, slice)) or i is None or i is Ellipsis
+            isinstance(i, (list, tuple, range, np.ndarray, Tensor, slice)) or i is None or i is Ellipsis
             for i in idx):
         warnings.warn(
             "Using a non-tuple sequence for multidimensional indexing is deprecated; use "
@@ -42,6 +42,8 @@ def _entry(i: Any) -> Any:
         return np.asarray(i)
     if isinstance(i, (int, np.integer)):
         return int(i)
+    if isinstance(i, range):  # x[range(2)] is x[[0, 1]]
+        return np.arange(i.start, i.stop, i.step, dtype=np.int64)
     if isinstance(i, (list, tuple, np.ndarray)):
         arr = np.asarray(i)
         if arr.size == 0 and isinstance(i, (list, tuple)):

@@ -200,13 +200,60 @@ def masked_fill_(a: Tensor, mask: Tensor, value: Any) -> Tensor:
 def uniform_(a: Tensor, a_: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     from .random import _gen
 
-    return _fill_random(a, _gen(generator).uniform(a_, b, a._data.shape))
+    return _fill_random(a, _gen(generator).uniform(a_, b, a._data.shape, dtype=a._data.dtype))
 
 
 def normal_(a: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     from .random import _gen
+    from .sampling import normal
 
-    return _fill_random(a, _gen(generator).normal(mean, std, a._data.shape))
+    return _fill_random(a, normal(_gen(generator), mean, std, a._data.shape, a._data.dtype,
+                                  contiguous=a.is_contiguous()))
+
+
+def bernoulli_(a: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """Fill with 0 or 1: 1 with probability ``p`` (a number, or a tensor broadcast to ``a``)."""
+    from . import sampling
+    from .random import _gen
+
+    gen = _gen(generator)
+    if isinstance(p, Tensor):
+        probs = np.broadcast_to(p._data, a._data.shape)
+        return _fill_random(a, sampling.bernoulli_array(gen, np.ascontiguousarray(probs)))
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _fill_random(a, sampling.bernoulli_scalar(gen, p, a._data.shape))
+
+
+def exponential_(a: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with exponential numbers of rate ``lambd``: :math:`-\\log(1 - u) / \\lambda`."""
+    from . import sampling
+    from .random import _gen
+
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return _fill_random(a, sampling.exponential(_gen(generator), lambd, a._data.shape))
+
+
+def random_(a: Tensor, from_: int = 0, to: int | None = None, *, generator: Any = None) -> Tensor:
+    """Fill with integers drawn uniformly from ``[from, to)`` (``random_(to)``: from 0; no
+    bound: 0 to the largest integer the dtype holds exactly)."""
+    from . import sampling
+    from .random import _gen
+
+    gen = _gen(generator)
+    if to is None and from_ == 0 and a._data.dtype == np.int64:
+        return _fill_random(a, sampling.full_range_int64(gen, a._data.size).reshape(a._data.shape))
+    if to is None:
+        if from_ != 0:
+            from_, to = 0, from_
+        else:
+            kind = a._data.dtype
+            to = (1 << {np.dtype(np.float32): 24, np.dtype(np.float64): 53}.get(kind, 0)) + 1 \
+                if kind.kind == "f" else int(np.iinfo(kind).max) + 1
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+    return _fill_random(a, sampling.integers(gen, from_, to, a._data.shape, np.int64))
 
 
 def _fill_random(a: Tensor, values: np.ndarray) -> Tensor:

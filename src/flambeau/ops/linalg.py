@@ -6,7 +6,19 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as dt
+from ..amp.autocast_mode import _state as _autocast
+from ..amp.autocast_mode import cast_inputs
 from ._core import Tensor, broadcast_error, from_array, record, unbroadcast
+
+_F32 = np.dtype(np.float32)
+
+
+def _mat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x @ y``. float16 and bfloat16 multiply in float32 and round once at the end, as
+    PyTorch's CPU kernels do (a sum of many products would lose digits in 16 bits)."""
+    if x.dtype.itemsize == 2 and x.dtype.kind in dt.FLOAT_KINDS:
+        return np.matmul(x.astype(_F32), y.astype(_F32)).astype(x.dtype)
+    return np.matmul(x, y)
 
 
 def _mismatch(a: np.ndarray, b: np.ndarray) -> RuntimeError:
@@ -63,9 +75,12 @@ def _grad_fn_name(xd: int, yd: int) -> str:
 def matmul(a: Tensor, b: Tensor, *, _name: str | None = None) -> Tensor:
     """Matrix product with NumPy's rules: 1-D x 1-D is a dot product, 1-D operands are treated
     as a row (left) or column (right) vector, and leading batch dimensions broadcast."""
+    if _autocast.enabled:
+        a, b = cast_inputs(a, b)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         x, y = a._data, b._data
-        if x.ndim == 2 and y.ndim == 2 and x.dtype == y.dtype and x.shape[1] == y.shape[0]:
+        if x.ndim == 2 and y.ndim == 2 and x.dtype == y.dtype and x.shape[1] == y.shape[0] \
+                and x.dtype.itemsize > 2:
             # two matrices, the usual case: C = A B, dA = g B^T, dB = A^T g
             return record(x @ y, _name or "MmBackward0", (a, b), lambda g: (
                 g @ y.T if a._requires_grad else None,
@@ -77,7 +92,7 @@ def matmul(a: Tensor, b: Tensor, *, _name: str | None = None) -> Tensor:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {x.ndim}D and {y.ndim}D")
     try:
-        out = np.matmul(x, y)
+        out = _mat(x, y)
     except ValueError:
         raise _mismatch(x, y) from None
 
@@ -94,9 +109,9 @@ def matmul(a: Tensor, b: Tensor, *, _name: str | None = None) -> Tensor:
             gm = gm[..., None, :]
         ga = gb = None
         if a._requires_grad:
-            ga = unbroadcast(gm @ np.swapaxes(ym, -1, -2), xm.shape).reshape(x.shape)
+            ga = unbroadcast(_mat(gm, np.swapaxes(ym, -1, -2)), xm.shape).reshape(x.shape)
         if b._requires_grad:
-            gb = unbroadcast(np.swapaxes(xm, -1, -2) @ gm, ym.shape).reshape(y.shape)
+            gb = unbroadcast(_mat(np.swapaxes(xm, -1, -2), gm), ym.shape).reshape(y.shape)
         return ga, gb
 
     return record(out, _name or _grad_fn_name(x.ndim, y.ndim), (a, b), backward)
@@ -157,12 +172,14 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
 def addmm(bias: Tensor, x: Tensor, w: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
     """beta * bias + alpha * (x @ w) in one node; ``bias`` broadcasts to the product's shape.
     With beta = 0 the bias is ignored (a NaN in it does not spread), as in PyTorch."""
+    if _autocast.enabled:
+        bias, x, w = cast_inputs(bias, x, w)
     _check_matrix(x, "mat1")
     _check_matrix(w, "mat2")
     xa, wa = _same_dtype(x, w)
     if xa.shape[1] != wa.shape[0]:
         raise _mismatch(xa, wa)
-    prod = xa @ wa
+    prod = _mat(xa, wa)
     c = bias._data
     try:
         np.broadcast_shapes(c.shape, prod.shape)
@@ -180,14 +197,16 @@ def addmm(bias: Tensor, x: Tensor, w: Tensor, *, beta: float = 1, alpha: float =
     return record(out, "AddmmBackward0", (bias, x, w), lambda g: (
         unbroadcast(g * beta if beta != 1 else g, cshape).astype(c.dtype, copy=False)
         if bias._requires_grad else None,
-        (g @ wa.T) * alpha if x._requires_grad else None,
-        (xa.T @ g) * alpha if w._requires_grad else None,
+        _mat(g, wa.T) * alpha if x._requires_grad else None,
+        _mat(xa.T, g) * alpha if w._requires_grad else None,
     ))
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, as one graph node (the fully connected layer). x: (*, in), W: (out, in),
     b: (out,)."""
+    if _autocast.enabled:
+        x, weight, bias = cast_inputs(x, weight, bias)
     xa, w = x._data, weight._data
     if xa.dtype != w.dtype:
         xa, w = _promote(x, weight)
@@ -196,7 +215,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(xa.shape[:-1]))}x"
             f"{xa.shape[-1] if xa.ndim else 1} and {w.shape[-1]}x{w.shape[0]}) (input of shape "
             f"{list(xa.shape)}, weight of shape {list(w.shape)})")
-    out = xa @ w.T
+    out = _mat(xa, w.T)
     if bias is not None:
         out += bias._data
     flat = xa.ndim != 2
@@ -204,8 +223,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     def backward(g: np.ndarray) -> tuple:
         g2 = g.reshape(-1, g.shape[-1]) if flat else g
         x2 = xa.reshape(-1, xa.shape[-1]) if flat else xa
-        gx = (g2 @ w).reshape(xa.shape) if x._requires_grad else None
-        gw = g2.T @ x2 if weight._requires_grad else None
+        gx = _mat(g2, w).reshape(xa.shape) if x._requires_grad else None
+        gw = _mat(g2.T, x2) if weight._requires_grad else None
         gb = g2.sum(axis=0) if bias is not None and bias._requires_grad else None
         return gx, gw, gb
 

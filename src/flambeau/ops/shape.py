@@ -189,7 +189,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
 
 def _legacy_name(a: Tensor) -> str:
     """PyTorch's old name for the type of ``a`` (``torch.FloatTensor``), used in its messages."""
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
              "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
     return f"torch.{names[a.dtype.name]}Tensor"
 
@@ -415,22 +415,35 @@ def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return _pieces(a, [(slice(None),) * d + (i,) for i in range(a._data.shape[d])], "UnbindBackward0")
 
 
-def flip(a: Tensor, *dims_: Any) -> Tensor:
+def flip(a: Tensor, *dims_: Any, dims: Any = None) -> Tensor:
     """Reverse the order of the elements along ``dims`` (a copy, as in PyTorch).  Backward
     flips the gradient back."""
+    if dims is not None:
+        dims_ = (dims,)
+    if not dims_:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     if len(dims_) == 1 and not isinstance(dims_[0], (int, np.integer)):
         dims_ = tuple(dims_[0])
-    axes = dims(dims_, a._data.ndim)
+    from ._core import dims as axes_of  # the keyword dims hides the module's function
+
+    axes = axes_of(dims_, a._data.ndim)
     if a._data.ndim == 0:
         return record(a._data.copy(), "FlipBackward0", (a,), lambda g: (g,))
     return record(np.flip(a._data, axes).copy(), "FlipBackward0", (a,), lambda g: (np.flip(g, axes),))
 
 
+def _matrices(a: Tensor, name: str) -> None:
+    if a._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle (``j <= i + diagonal``) of the last two dimensions, zeros elsewhere."""
+    _matrices(a, "tril")
     return record(np.tril(a._data, diagonal), "TrilBackward0", (a,), lambda g: (np.tril(g, diagonal),))
 
 
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle (``j >= i + diagonal``) of the last two dimensions, zeros elsewhere."""
+    _matrices(a, "triu")
     return record(np.triu(a._data, diagonal), "TriuBackward0", (a,), lambda g: (np.triu(g, diagonal),))

@@ -4,6 +4,7 @@ which backward multiplies by the gradient from above ``g`` (the chain rule)."""
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,20 @@ def log1p(a: Tensor) -> Tensor:
 
 
 @_quietly
+def log2(a: Tensor) -> Tensor:
+    """log base 2.  d/da = 1 / (a ln 2)."""
+    x = float_data(a)
+    return record(np.log2(x), "Log2Backward0", (a,), _quietly(lambda g: (g / (x * math.log(2)),)))
+
+
+@_quietly
+def log10(a: Tensor) -> Tensor:
+    """log base 10.  d/da = 1 / (a ln 10)."""
+    x = float_data(a)
+    return record(np.log10(x), "Log10Backward0", (a,), _quietly(lambda g: (g / (x * math.log(10)),)))
+
+
+@_quietly
 def expm1(a: Tensor) -> Tensor:
     """e^a - 1.  d/da = e^a."""
     out = np.expm1(float_data(a))
@@ -107,6 +122,47 @@ def cos(a: Tensor) -> Tensor:
     """cos a.  d/da = -sin a."""
     x = float_data(a)
     return record(np.cos(x), "CosBackward0", (a,), lambda g: (-g * np.sin(x),))
+
+
+@_quietly
+def tan(a: Tensor) -> Tensor:
+    """tan a.  d/da = 1 + tan(a)^2."""
+    out = np.tan(float_data(a))
+    return record(out, "TanBackward0", (a,), lambda g: (g * (1 + out * out),))
+
+
+@_quietly
+def asin(a: Tensor) -> Tensor:
+    """arcsin a (nan outside [-1, 1]).  d/da = 1 / sqrt(1 - a^2)."""
+    x = float_data(a)
+    return record(np.arcsin(x), "AsinBackward0", (a,), _quietly(lambda g: (g / np.sqrt(1 - x * x),)))
+
+
+@_quietly
+def acos(a: Tensor) -> Tensor:
+    """arccos a (nan outside [-1, 1]).  d/da = -1 / sqrt(1 - a^2)."""
+    x = float_data(a)
+    return record(np.arccos(x), "AcosBackward0", (a,), _quietly(lambda g: (-g / np.sqrt(1 - x * x),)))
+
+
+def atan(a: Tensor) -> Tensor:
+    """arctan a.  d/da = 1 / (1 + a^2)."""
+    x = float_data(a)
+    return record(np.arctan(x), "AtanBackward0", (a,), lambda g: (g / (1 + x * x),))
+
+
+@_quietly
+def sinh(a: Tensor) -> Tensor:
+    """sinh a.  d/da = cosh a."""
+    x = float_data(a)
+    return record(np.sinh(x), "SinhBackward0", (a,), _quietly(lambda g: (g * np.cosh(x),)))
+
+
+@_quietly
+def cosh(a: Tensor) -> Tensor:
+    """cosh a.  d/da = sinh a."""
+    x = float_data(a)
+    return record(np.cosh(x), "CoshBackward0", (a,), _quietly(lambda g: (g * np.sinh(x),)))
 
 
 def tanh(a: Tensor) -> Tensor:
@@ -173,6 +229,29 @@ def trunc(a: Tensor) -> Tensor:
     """Round towards zero (integers are unchanged).  The gradient is 0."""
     _not_for(a, "trunc_vml_cpu")
     return record(np.trunc(a._data), "TruncBackward0", (a,), lambda g: (np.zeros_like(g),))
+
+
+@_quietly
+def frac(a: Tensor) -> Tensor:
+    """The fractional part, a - trunc(a), with a's sign (floats only).  d/da = 1."""
+    _not_for(a, "frac_cpu", "biu")
+    x = a._data
+    return record(x - np.trunc(x), "FracBackward0", (a,), lambda g: (g,))
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+@_quietly
+def erf(a: Tensor) -> Tensor:
+    """The error function 2/sqrt(pi) * integral of e^(-t^2) from 0 to a.
+    d/da = 2/sqrt(pi) e^(-a^2)."""
+    x = float_data(a)
+    out = np.asarray(_erf(x), dtype=x.dtype)
+    return record(out, "ErfBackward0", (a,), lambda g: (g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),))
+
+
+arcsin, arccos, arctan = asin, acos, atan
 
 
 def isnan(a: Tensor) -> Tensor:

@@ -42,6 +42,9 @@ class Optimizer:
         defaults: the algorithm's hyper-parameters, used by groups that do not set them.
     """
 
+    # state entries that are not of their parameter's shape (LBFGS's vectors of all parameters)
+    _flat_state: frozenset[str] = frozenset()
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
@@ -202,7 +205,7 @@ class Optimizer:
         for key, values in state_dict["state"].items():
             if key in params_of:
                 p = params_of[key]
-                state[p] = {name: _cast(p, name, v, key) for name, v in values.items()}
+                state[p] = {name: _cast(p, name, v, key, name not in self._flat_state) for name, v in values.items()}
             else:
                 state[key] = copy.deepcopy(values)
 
@@ -236,13 +239,14 @@ def _snapshot(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _cast(param: Tensor, name: str, value: Any, key: Any) -> Any:
+def _cast(param: Tensor, name: str, value: Any, key: Any, shaped: bool = True) -> Any:
     """A loaded piece of state for ``param``: tensors (or arrays) copied to a flambeau tensor of
-    ``param``'s floating dtype, of ``param``'s shape; a step count becomes a number."""
+    ``param``'s floating dtype, of ``param``'s shape (unless not ``shaped``); a step count
+    becomes a number."""
     if isinstance(value, dict):
-        return {k: _cast(param, k, v, key) for k, v in value.items()}
+        return {k: _cast(param, k, v, key, shaped) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_cast(param, name, v, key) for v in value)
+        return type(value)(_cast(param, name, v, key, shaped) for v in value)
     if isinstance(value, Tensor):
         arr = value._data
     elif hasattr(value, "__array__") and not isinstance(value, (int, float, np.generic)):
@@ -251,7 +255,7 @@ def _cast(param: Tensor, name: str, value: Any, key: Any) -> Any:
         return copy.deepcopy(value)
     if name == "step":
         return arr.item()
-    if arr.ndim and arr.shape != param._data.shape:
+    if shaped and arr.ndim and arr.shape != param._data.shape:
         raise ValueError(f"loaded state dict has '{name}' of shape {list(arr.shape)} for parameter {key}, "
                          f"whose shape is {list(param._data.shape)}")
     dtype = param._data.dtype if arr.dtype.kind == "f" and param._data.dtype.kind == "f" else arr.dtype

@@ -61,6 +61,9 @@ MAX_STOP_EPOCHS = 10**9
 MAX_HASH_LENGTH = 10_000
 MAX_SEED_LENGTH = 40
 MAX_POINTS = 5000          # custom points, clicked or uploaded
+MAX_CSV_CHARS = 1_000_000  # an uploaded CSV file
+MAX_WEIGHTS_BYTES = 5 * 1024 * 1024   # an uploaded weights file
+MAX_CONFIG_CHARS = 100_000            # an uploaded experiment file
 
 #: The controls a ``NAME_hide=true`` flag hides (the original's "use it in classroom" list).
 HIDE_NAMES = ("showTestData", "discretize", "playButton", "stepButton", "resetButton",
@@ -88,12 +91,22 @@ DATA_KEYS = frozenset({"dataset", "regDataset", "problem", "noise", "percTrainDa
 
 
 class PlaygroundError(ValueError):
-    """Bad input from the page: the message is shown to the user, ``field`` names the setting or
-    message field at fault (``None`` if there is none)."""
+    """Bad input from the page. ``field`` names the setting or message field at fault (``None``
+    if there is none); ``code`` and ``params`` say what is wrong in a form the page words in its
+    own language (the codes and their texts: static/js/messages.js); the message is the English
+    text, for Python users and logs.
+    """
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid", **params: Any) -> None:
         super().__init__(message)
         self.field = field
+        self.code = code
+        self.params = params
+
+    def to_message(self) -> dict[str, Any]:
+        """The ``error`` message sent to the page."""
+        return {"type": "error", "code": self.code, "params": self.params, "field": self.field,
+                "message": str(self)}
 
 
 class ConfigError(PlaygroundError):
@@ -111,11 +124,26 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _bad(key: str, value: Any, expected: str) -> ConfigError:
-    return ConfigError(f"{key}: {_show(value)} is not valid; expected {expected}", key)
+def _plain(value: Any) -> str:
+    """A bad value as the page shows it (the user's own text, cut at 40 characters)."""
+    text = value if isinstance(value, str) else ",".join(map(str, value)) if isinstance(value, (list, tuple)) \
+        else str(value).lower() if isinstance(value, bool) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _number(key: str, value: Any, expected: str) -> float:
+def _expect(kind: str, text: str, **params: Any) -> tuple[str, str, dict[str, Any]]:
+    """What a setting accepts: a kind the page words (``expect-KIND`` in messages.js) with its
+    parameters, and the English text."""
+    return kind, text, params
+
+
+def _bad(key: str, value: Any, expected: tuple[str, str, dict[str, Any]]) -> ConfigError:
+    kind, text, params = expected
+    return ConfigError(f"{key}: {_show(value)} is not valid; expected {text}", key, code="bad_value",
+                       key=key, value=_plain(value), expect=kind, **params)
+
+
+def _number(key: str, value: Any, expected: tuple[str, str, dict[str, Any]]) -> float:
     """A finite number from a JSON number or a numeric string (never a boolean)."""
     if isinstance(value, bool):
         raise _bad(key, value, expected)
@@ -139,7 +167,7 @@ def _tidy(number: float) -> int | float:
 
 
 def _integer(key: str, value: Any, low: int, high: int) -> int:
-    expected = f"an integer from {low} to {high}"
+    expected = _expect("int_range", f"an integer from {low} to {high}", low=low, high=high)
     number = _number(key, value, expected)
     if not number.is_integer() or not low <= number <= high:
         raise _bad(key, value, expected)
@@ -154,7 +182,8 @@ def _choice(options: tuple[str, ...], case_insensitive: bool = False) -> Callabl
         if case_insensitive and text is not None:
             text = text.lower()
         if text is None or text not in lookup:
-            raise _bad(key, value, "one of " + ", ".join(o or '""' for o in options))
+            raise _bad(key, value, _expect("choice", "one of " + ", ".join(o or '""' for o in options),
+                                           options=[o for o in options if o]))
         return lookup[text]
 
     return parse
@@ -165,12 +194,13 @@ def _boolean(key: str, value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise _bad(key, value, "true or false")
+    raise _bad(key, value, _expect("bool", "true or false"))
 
 
 def _network_shape(key: str, value: Any) -> list[int]:
-    expected = (f"a comma-separated list of 0 to {MAX_LAYERS} layer sizes from 1 to {MAX_NEURONS}, "
-                "such as 4,2 (empty: no hidden layer)")
+    expected = _expect("shape", f"a comma-separated list of 0 to {MAX_LAYERS} layer sizes from 1 to "
+                       f"{MAX_NEURONS}, such as 4,2 (empty: no hidden layer)", max_layers=MAX_LAYERS,
+                       max_neurons=MAX_NEURONS)
     if isinstance(value, str):
         text = value.strip()
         items: list[Any] = [] if text == "" else [s.strip() for s in text.split(",")]
@@ -190,35 +220,40 @@ def _network_shape(key: str, value: Any) -> list[int]:
 
 
 def _positive(key: str, value: Any) -> int | float:
-    number = _number(key, value, "a positive number")
+    expected = _expect("positive", "a positive number")
+    number = _number(key, value, expected)
     if number <= 0:
-        raise _bad(key, value, "a positive number")
+        raise _bad(key, value, expected)
     return _tidy(number)
 
 
 def _non_negative(key: str, value: Any) -> int | float:
-    number = _number(key, value, "a number >= 0")
+    expected = _expect("non_negative", "a number >= 0")
+    number = _number(key, value, expected)
     if number < 0:
-        raise _bad(key, value, "a number >= 0")
+        raise _bad(key, value, expected)
     return _tidy(number)
 
 
 def _noise(key: str, value: Any) -> int | float:
-    number = _number(key, value, f"a percentage from 0 to {MAX_NOISE}")
+    expected = _expect("percent_range", f"a percentage from 0 to {MAX_NOISE}", low=0, high=MAX_NOISE)
+    number = _number(key, value, expected)
     if number < 0:
-        raise _bad(key, value, f"a percentage from 0 to {MAX_NOISE}")
+        raise _bad(key, value, expected)
     return _tidy(min(number, float(MAX_NOISE)))  # the original clamps larger values from a hash
 
 
 def _percent_train(key: str, value: Any) -> int | float:
-    number = _number(key, value, "a percentage from 10 to 90")
+    expected = _expect("percent_range", "a percentage from 10 to 90", low=10, high=90)
+    number = _number(key, value, expected)
     if not 10 <= number <= 90:
-        raise _bad(key, value, "a percentage from 10 to 90")
+        raise _bad(key, value, expected)
     return _tidy(number)
 
 
 def _seed(key: str, value: Any) -> str:
-    expected = f"a string of letters, digits, '.', '_' or '-' (at most {MAX_SEED_LENGTH}), or a number"
+    expected = _expect("seed", f"a string of letters, digits, '.', '_' or '-' (at most {MAX_SEED_LENGTH}), "
+                       "or a number", max=MAX_SEED_LENGTH)
     if isinstance(value, bool):
         raise _bad(key, value, expected)
     if isinstance(value, int):
@@ -237,7 +272,7 @@ def _seed(key: str, value: Any) -> str:
 def _tutorial(key: str, value: Any) -> str:
     if isinstance(value, str) and len(value.strip()) <= 64 and _SAFE_TEXT.fullmatch(value.strip()):
         return value.strip()
-    raise _bad(key, value, "a short name of letters, digits, '.', '_' or '-'")
+    raise _bad(key, value, _expect("name", "a short name of letters, digits, '.', '_' or '-'"))
 
 
 # key -> (parser, default)
@@ -286,7 +321,8 @@ def parse_value(key: str, value: Any) -> Any:
     """The normalised value of ``key``; raises :class:`ConfigError` if it is bad. An unknown key
     is an error here (:func:`parse_hash` skips unknown keys before calling it)."""
     if key not in _SPEC:
-        raise ConfigError(f"unknown setting {_show(key)}", key if isinstance(key, str) else None)
+        raise ConfigError(f"unknown setting {_show(key)}", key if isinstance(key, str) else None,
+                          code="unknown_setting", key=_plain(key))
     return _SPEC[key][0](key, value)
 
 
@@ -303,11 +339,13 @@ def _consistency_error(config: Mapping[str, Any], blame: list[str]) -> ConfigErr
         if config["loss"] != "cross_entropy":
             key = pick("numClasses", "loss")
             return ConfigError(f"{key}: {config['numClasses']} classes need loss=cross_entropy (a softmax "
-                               f"output); loss={config['loss']} works with 2 classes", key)
+                               f"output); loss={config['loss']} works with 2 classes", key,
+                               code="classes_need_cross_entropy", key=key, n=config["numClasses"],
+                               loss=config["loss"])
         if config["dataset"] == "moons":
             key = pick("numClasses", "dataset")
             return ConfigError(f"{key}: the moons data set has 2 classes only; numClasses=3 and 4 exist for "
-                               "circle, xor, gauss, spiral and custom data", key)
+                               "circle, xor, gauss, spiral and custom data", key, code="moons_two_classes", key=key)
     return None
 
 
@@ -318,7 +356,7 @@ def apply_changes(config: Mapping[str, Any], changes: Mapping[str, Any]) -> dict
     if the result is inconsistent; ``config`` itself is never modified.
     """
     if not isinstance(changes, Mapping):
-        raise ConfigError("changes must be an object of {setting: value}", "changes")
+        raise ConfigError("changes must be an object of {setting: value}", "changes", code="not_settings")
     new = dict(config)
     for key, value in changes.items():
         new[key] = parse_value(key, value)
@@ -333,7 +371,7 @@ def config_from_mapping(values: Mapping[str, Any], strict: bool = True) -> tuple
     keys ignored. ``strict``: the first bad value raises; otherwise each bad value is left at its
     default and its error returned in the list."""
     if not isinstance(values, Mapping):
-        raise ConfigError("a configuration must be an object of {setting: value}")
+        raise ConfigError("a configuration must be an object of {setting: value}", code="not_settings")
     config = default_config()
     errors: list[ConfigError] = []
     known = [key for key in values if key in _SPEC]
@@ -360,9 +398,10 @@ def hash_pairs(text: str) -> dict[str, str]:
     """The ``name=value`` pairs of a URL hash (with or without ``#``), values URL-decoded; the
     last of repeated names wins. Raises :class:`ConfigError` for a hash over 10,000 characters."""
     if not isinstance(text, str):
-        raise ConfigError("the hash must be a string", "hash")
+        raise ConfigError("the hash must be a string", "hash", code="bad_field", name="hash", expect="str")
     if len(text) > MAX_HASH_LENGTH:
-        raise ConfigError(f"the hash is too long ({len(text)} characters, at most {MAX_HASH_LENGTH})", "hash")
+        raise ConfigError(f"the hash is too long ({len(text)} characters, at most {MAX_HASH_LENGTH})", "hash",
+                          code="hash_too_long", n=len(text), max=MAX_HASH_LENGTH)
     text = text.strip()
     if text.startswith("#"):
         text = text[1:]
@@ -480,4 +519,5 @@ def limits() -> dict[str, Any]:
         "views": list(VIEWS), "langs": [lang for lang in LANGS if lang],
         "features": list(FEATURES), "feature_labels": dict(FEATURE_LABELS),
         "hide_names": list(HIDE_NAMES), "max_points": MAX_POINTS, "domain": [-6, 6], "density": 100,
+        "max_csv_chars": MAX_CSV_CHARS, "max_weights_bytes": MAX_WEIGHTS_BYTES, "max_config_chars": MAX_CONFIG_CHARS,
     }

@@ -62,7 +62,7 @@ def _data_section(config: Mapping[str, Any], framework: str, points: CustomPoint
     if name == "custom":
         if points is None:
             raise PlaygroundError("custom data: export the script from the playground session that holds "
-                                  "the points", "config")
+                                  "the points", "config", code="custom_export")
         rows = ",\n".join(f"    ({float(x)!r}, {float(y)!r}, {float(label)!r}, {bool(train)})"
                           for (x, y), label, train in zip(points.xy, points.labels, points.is_train))
         return (f"# The playground's custom points: (x, y, label, is a training point).\nPOINTS = [\n{rows}\n]\n\n\n"
@@ -247,7 +247,8 @@ def generate_script(config: Mapping[str, Any], framework: str = "flambeau",
     """``(filename, text)``: a runnable script of the experiment ``config`` (validated here) for
     ``framework`` (``"flambeau"`` or ``"pytorch"``); ``points`` are the custom data set's."""
     if framework not in FRAMEWORKS:
-        raise PlaygroundError(f"framework: {framework!r} must be flambeau or pytorch", "framework")
+        raise PlaygroundError(f"framework: {framework!r} must be flambeau or pytorch", "framework", code="bad_value",
+                              key="framework", value=str(framework)[:40], expect="choice", options=list(FRAMEWORKS))
     config, _ = cfg.config_from_mapping(config, strict=True)
     lib = "flambeau" if framework == "flambeau" else "torch"
     features = cfg.active_features(config)

@@ -3,8 +3,8 @@
 and deltas as nested lists, and their encodings (base64 float32/uint8 for grids, JSON lists with
 None for NaN and infinities).
 
-The heatmap and neuron thumbnails come from one forward pass over the grid, in plain matrix
-operations on the modules' weights (no autograd), in float32 (:func:`grid_layers`).
+The heatmap and neuron thumbnails come from the network's one forward pass over the grid
+(:func:`.network.layer_outputs`), sent as float32 (:func:`grid_layers`).
 """
 
 from __future__ import annotations
@@ -69,41 +69,14 @@ def _layer_thumbnails(values: np.ndarray) -> list:
 
 
 # ---------------------------------------------------------------------- the grid
-def _activate_in_place(name: str, z: np.ndarray) -> None:
-    """Apply the hidden activation ``name`` to ``z`` in place (no new array)."""
-    if name == "tanh":
-        np.tanh(z, out=z)
-    elif name == "relu":
-        np.maximum(z, 0, out=z)
-    elif name == "sigmoid":
-        z *= 0.5
-        np.tanh(z, out=z)
-        z += 1
-        z *= 0.5
-
-
-def grid_layers(linears: list[nn.Linear], activation: str, inputs: np.ndarray, buffers: list[np.ndarray],
-                output_values: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
+def grid_layers(layers: list[np.ndarray], output_values: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
     """Every neuron's value on the grid (float32): [input features, hidden layers..., output
-    values], each (DENSITY^2, neurons), from ``inputs`` (the grid's input features, float32).
-    One forward pass in plain matrix operations on the modules' weights, into ``buffers`` (a
-    list kept by the caller between frames, replaced in place when the network's shape changes;
-    the result is valid until the next call); ``output_values`` turns the output layer's
-    pre-activations into the values drawn."""
-    sizes = [lin.weight.shape[0] for lin in linears]
-    if [b.shape[1] for b in buffers] != sizes:
-        buffers[:] = [np.empty((DENSITY * DENSITY, n), dtype=np.float32) for n in sizes]
-    h = inputs
+    values], each (DENSITY^2, neurons), from the network's layer outputs on the grid
+    (:func:`.network.layer_outputs`); ``output_values`` turns the output layer's pre-activations
+    into the values drawn."""
     with np.errstate(all="ignore"):
-        for k, (lin, out) in enumerate(zip(linears, buffers)):
-            w = lin.weight.detach().numpy().astype(np.float32)
-            np.matmul(h, w.T, out=out)
-            out += lin.bias.detach().numpy().astype(np.float32)
-            if k < len(linears) - 1:
-                _activate_in_place(activation, out)
-            h = out
-        output = output_values(h)
-    return [inputs, *buffers[:-1], output.astype(np.float32, copy=False)]
+        output = output_values(layers[-1])
+    return [np.asarray(x, dtype=np.float32) for x in [*layers[:-1], output]]
 
 
 def heatmaps(output: np.ndarray) -> dict[str, str]:

@@ -26,8 +26,8 @@ The update rule (the original's ``oneStep``)
 
 Losses are reported as the original does, the mean of 0.5 (out - target)^2 over each set,
 regularization excluded (or the mean cross-entropy / binary cross-entropy with those losses):
-:func:`set_metrics`, on the output pre-activations of :func:`forward`, a forward pass in plain
-NumPy on the modules' weights (no autograd).
+:func:`set_metrics`, on the output pre-activations of :func:`layer_outputs`, which runs the model's
+own modules without autograd (the heatmap and thumbnails come from the same pass).
 """
 
 from __future__ import annotations
@@ -44,9 +44,8 @@ import flambeau
 from flambeau import nn
 
 from . import config as cfg
-from .config import PlaygroundError
+from .config import MAX_WEIGHTS_BYTES, PlaygroundError
 
-MAX_WEIGHTS_BYTES = 5 * 1024 * 1024
 
 _HIDDEN_MODULES = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 
@@ -60,8 +59,6 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-_HIDDEN_NUMPY = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": sigmoid,
-                 "linear": lambda z: z}
 
 
 def _number(value: float) -> float | None:
@@ -184,21 +181,22 @@ def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
 
 
 # ---------------------------------------------------------------------- evaluation
-def forward(linears: list[nn.Linear], activation: str, inputs: np.ndarray,
-            dtype: Any = np.float64) -> list[np.ndarray]:
-    """Every layer's output on ``inputs`` in plain NumPy: [inputs, hidden..., output
-    pre-activation] (the output's activation is applied by :func:`output_values`)."""
-    act = _HIDDEN_NUMPY[activation]
-    outputs = [inputs.astype(dtype, copy=False)]
-    h = outputs[0]
+def layer_outputs(model: nn.Sequential, inputs: np.ndarray) -> list[np.ndarray]:
+    """Every layer's output on ``inputs``: [inputs, hidden layers (after their activation)...,
+    output pre-activation], by the model's own modules in order, without autograd: the one
+    forward pass of the playground (training runs the same modules with autograd; the display's
+    output activation is :func:`output_values`)."""
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    outputs = [inputs]
+    h = flambeau.from_numpy(np.ascontiguousarray(inputs, dtype=np.float64))
     with flambeau.no_grad():
-        for k, lin in enumerate(linears):
-            w = lin.weight.detach().numpy().astype(dtype, copy=False)
-            b = lin.bias.detach().numpy().astype(dtype, copy=False)
-            h = h @ w.T + b
-            if k < len(linears) - 1:
-                h = act(h)
-            outputs.append(h)
+        for module in model:
+            h = module(h)
+            if module is linears[-1]:  # the output's activation (if any) is for display
+                outputs.append(h.numpy())
+                break
+            if not isinstance(module, nn.Linear):  # a hidden layer after its activation
+                outputs.append(h.numpy())
     return outputs
 
 
@@ -250,31 +248,37 @@ def load_weights(model: nn.Module, data: Any) -> None:
     """Load a base64 safetensors state_dict into ``model``; its names and shapes must be the
     model's, its values finite numbers (else :class:`PlaygroundError`, the model untouched)."""
     if not isinstance(data, str):
-        raise PlaygroundError("data must be a base64 string", "data")
+        raise PlaygroundError("data must be a base64 string", "data", code="weights_not_file")
     if len(data) > MAX_WEIGHTS_BYTES * 4 // 3 + 4:
-        raise PlaygroundError("the weights file is too large (at most 5 MB)", "data")
+        raise PlaygroundError("the weights file is too large (at most 5 MB)", "data", code="weights_too_large",
+                              max_mb=MAX_WEIGHTS_BYTES // (1024 * 1024))
     try:
         raw = base64.b64decode(data, validate=True)
     except ValueError:
-        raise PlaygroundError("data is not valid base64", "data") from None
+        raise PlaygroundError("data is not valid base64", "data", code="weights_not_file") from None
     try:
         state = flambeau.load(io.BytesIO(raw))
-    except (ValueError, TypeError, OSError) as e:
-        raise PlaygroundError(f"not a weights file: {e}", "data") from None
+    except (ValueError, TypeError, OSError, KeyError, IndexError):  # the reader's words are not for the user
+        raise PlaygroundError("not a weights file: the file is not a .safetensors file", "data",
+                              code="weights_not_file") from None
     expected = model.state_dict()
     if not isinstance(state, dict) or set(state) != set(expected):
         found = sorted(map(str, state))[:8] if isinstance(state, dict) else type(state).__name__
         raise PlaygroundError(f"these weights are for another network: the file has {found}, this "
-                              f"network needs {sorted(expected)}", "data")
+                              f"network needs {sorted(expected)}", "data", code="weights_other_network",
+                              layers=len(expected) // 2)
     arrays = {}
     for name, tensor in expected.items():
         value = state[name]
         if not isinstance(value, flambeau.Tensor) or tuple(value.shape) != tuple(tensor.shape):
             shape = tuple(value.shape) if isinstance(value, flambeau.Tensor) else type(value).__name__
-            raise PlaygroundError(f"{name} has shape {shape}, this network needs {tuple(tensor.shape)}", "data")
+            raise PlaygroundError(f"{name} has shape {shape}, this network needs {tuple(tensor.shape)}", "data",
+                                  code="weights_shape", name=name, shape="×".join(map(str, shape))
+                                  if isinstance(shape, tuple) else "?", needed="×".join(map(str, tensor.shape)))
         array = value.numpy().astype(np.float64)
         if not np.isfinite(array).all():
-            raise PlaygroundError(f"{name} holds values that are not finite numbers", "data")
+            raise PlaygroundError(f"{name} holds values that are not finite numbers", "data", code="weights_not_finite",
+                                  name=name)
         arrays[name] = array
     for name, tensor in expected.items():
         tensor.numpy()[...] = arrays[name]

@@ -36,8 +36,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 import flambeau
 
+from . import config as cfg
+from .classroom import Classroom
 from .config import PlaygroundError
 from .export import generate_script
+from .scheduler import SLICE_SECONDS, Scheduler, release_memory
+from .security import Guard
 from .session import Session
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -47,9 +51,9 @@ MAX_UNACKED = 2                         # frames sent while playing and not yet 
 MAX_CHANGES = 200                       # keys in one `set`
 CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
+CLOSE_TRY_AGAIN = 1013
 
 log = logging.getLogger("flambeau.playground")
-_CONNECTIONS: set[Connection] = set()   # the open sessions (counted by /api/health)
 
 
 # ---------------------------------------------------------------------------------- validation
@@ -61,7 +65,7 @@ def _field(message: dict[str, Any], name: str, kind: str, default: Any = ..., op
             return default
         if optional:
             return None
-        raise PlaygroundError(f"{name}: missing", name)
+        raise PlaygroundError(f"{name}: missing", name, code="missing_field", name=name)
     value = message[name]
     if value is None and optional:
         return None
@@ -78,12 +82,13 @@ def _field(message: dict[str, Any], name: str, kind: str, default: Any = ..., op
         ok = True
     if not ok:
         what = {"int": "an integer", "number": "a finite number", "str": "a string", "dict": "an object"}[kind]
-        raise PlaygroundError(f"{name}: {str(value)[:40]!r} must be {what}", name)
+        raise PlaygroundError(f"{name}: {str(value)[:40]!r} must be {what}", name, code="bad_field", name=name,
+                              expect=kind)
     return value
 
 
 def _error(error: PlaygroundError) -> dict[str, Any]:
-    return {"type": "error", "message": str(error), "field": error.field}
+    return error.to_message()
 
 
 def _dumps(message: dict[str, Any]) -> str:
@@ -102,7 +107,8 @@ def _hello(session: Session, msg: dict) -> list[dict]:
 def _set(session: Session, msg: dict) -> list[dict]:
     changes = _field(msg, "changes", "dict")
     if len(changes) > MAX_CHANGES:
-        raise PlaygroundError(f"changes: too many settings at once ({len(changes)})", "changes")
+        raise PlaygroundError(f"changes: too many settings at once ({len(changes)})", "changes",
+                              code="too_many_changes", n=len(changes), max=MAX_CHANGES)
     try:
         session.update(changes)
     except PlaygroundError as e:
@@ -141,21 +147,16 @@ def _set_bias(session: Session, msg: dict) -> list[dict]:
     return [session.frame()]
 
 
-def _with_config_if_changed(session: Session, action: Callable[[], None]) -> list[dict]:
-    before = dict(session.config)
-    action()
-    replies = [session.config_message()] if session.config != before else []
-    return replies + [session.frame()]
-
-
 def _add_point(session: Session, msg: dict) -> list[dict]:
     x, y = _field(msg, "x", "number"), _field(msg, "y", "number")
     label = _field(msg, "label", "number")
-    return _with_config_if_changed(session, lambda: session.add_point(x, y, label))
+    session.add_point(x, y, label)
+    return [session.config_message(), session.frame()]  # the points travel in the hash
 
 
 def _clear_points(session: Session, msg: dict) -> list[dict]:
-    return _with_config_if_changed(session, session.clear_points)
+    session.clear_points()
+    return [session.config_message(), session.frame()]
 
 
 def _upload_csv(session: Session, msg: dict) -> list[dict]:
@@ -210,8 +211,14 @@ MESSAGE_TYPES = tuple(HANDLERS) + ("play", "ack")
 class Connection:
     """One WebSocket and its session: reads messages, answers them, and plays."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    _count = 0
+
+    def __init__(self, websocket: WebSocket, classroom: Classroom, scheduler: Scheduler) -> None:
+        Connection._count += 1
+        self.number = Connection._count
         self.websocket = websocket
+        self.classroom = classroom
+        self.scheduler = scheduler
         self.session: Session = None  # type: ignore[assignment]  # built by run(), off the event loop
         self.lock = asyncio.Lock()          # one operation on the session at a time
         self.send_lock = asyncio.Lock()     # one message written at a time
@@ -233,9 +240,14 @@ class Connection:
 
     async def run(self) -> None:
         """Read messages until the socket closes, then stop playing and free the session."""
-        _CONNECTIONS.add(self)
+        if self.classroom.full():  # said on the page, which tries again a little later
+            await self.websocket.send_text(_dumps(_error(self.classroom.full_error())))
+            await self.websocket.close(code=CLOSE_TRY_AGAIN, reason="the server is full")
+            return
+        self.classroom.connections.add(self)
         try:
-            self.session = await asyncio.to_thread(Session)
+            self.session = await self.scheduler.request(Session)
+            self.session.chunk_seconds = SLICE_SECONDS
             while True:
                 event = await self.websocket.receive()
                 if event["type"] == "websocket.disconnect":
@@ -247,7 +259,7 @@ class Connection:
                     await self.websocket.close(code=CLOSE_TOO_BIG, reason="message too large")
                     break
                 if text is None:
-                    await self.send([_dumps(_error(PlaygroundError("messages must be JSON text")))])
+                    await self.send([_dumps(_error(PlaygroundError("messages must be JSON text", code="not_json")))])
                     continue
                 await self.handle(text)
         except WebSocketDisconnect:
@@ -267,8 +279,11 @@ class Connection:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.play_task
         self.play_task = None
+        was_open = self in self.classroom.connections
         self.session = None  # type: ignore[assignment]  # frees the network and data
-        _CONNECTIONS.discard(self)
+        self.classroom.connections.discard(self)
+        if was_open and not self.classroom.connections:
+            await asyncio.to_thread(release_memory)  # the last page left: give the memory back
 
     async def handle(self, text: str) -> None:
         """Answer one message (errors included); never raises but for a closed socket."""
@@ -276,17 +291,19 @@ class Connection:
             try:
                 message = json.loads(text)
             except (ValueError, RecursionError):
-                raise PlaygroundError("not a JSON message") from None
+                raise PlaygroundError("not a JSON message", code="not_json") from None
             if not isinstance(message, dict):
-                raise PlaygroundError("a message must be a JSON object with a type")
+                raise PlaygroundError("a message must be a JSON object with a type", code="not_json")
             kind = message.get("type")
             if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
-                raise PlaygroundError(f"unknown message type {str(kind)[:40]!r}", "type")
+                raise PlaygroundError(f"unknown message type {str(kind)[:40]!r}", "type", code="unknown_message")
             if kind == "ack":
                 frame = _field(message, "frame", "int")
                 self.acked = max(self.acked, min(frame, self.sent))
                 self.ack_event.set()
                 return
+            if self.session is not None:
+                self.classroom.check(kind, message, self.session.config)
             if kind == "play":
                 self.play()
                 return
@@ -295,17 +312,37 @@ class Connection:
                 self.ack_event.set()          # or wake it if it waits for an ack
             handler = HANDLERS[kind]
             session = self.session
+            if kind == "hello" and self.classroom.locks:
+                message = dict(message, hash=self.classroom.lock_hash(_field(message, "hash", "str", default=""),
+                                                                      session.config))
+            elif kind == "load_config_json" and self.classroom.locks:
+                message = dict(message, data=self.classroom.lock_config(message.get("data"), session.config))
             async with self.lock:  # sending under the lock keeps the frames in their order
-                texts = await asyncio.to_thread(lambda: self._serialise(handler(session, message)))
+                texts = await self.scheduler.request(lambda: self._serialise(handler(session, message)))
                 await self.send(texts)
+            if kind == "hello" and self.classroom.experiment:
+                await self.send([_dumps(self.classroom.experiment_message())])
         except PlaygroundError as e:
             await self.send([_dumps(_error(e))])
         except WebSocketDisconnect:
             raise
         except Exception as e:  # a bug must not end the session: report it
             log.exception("playground: error while handling a message")
-            await self.send([_dumps({"type": "error", "message": f"internal error: {type(e).__name__}: {e}",
-                                     "field": None})])
+            # the details are in the server's log, not for the page
+            await self.send([_dumps(PlaygroundError(f"internal error ({type(e).__name__}); see the server's log",
+                                                    code="internal").to_message())])
+
+    async def apply(self, change: Callable[[Session], Any]) -> None:
+        """Apply ``change`` to the session (the teacher's locks) and send the new configuration."""
+        session = self.session
+        if session is None:
+            return
+        def run() -> list[str]:
+            change(session)
+            return self._serialise([session.config_message(), session.frame()])
+
+        async with self.lock:
+            await self.send(await self.scheduler.request(run))
 
     def play(self) -> None:
         """Start playing (the loop runs as a task until paused or stopped)."""
@@ -317,15 +354,16 @@ class Connection:
         session = self.session
         try:
             while session.playing:
-                while session.playing and self.sent - self.acked >= MAX_UNACKED:
-                    self.ack_event.clear()
-                    await self.ack_event.wait()
-                async with self.lock:
-                    if not session.playing:
-                        break
-                    texts = await asyncio.to_thread(
-                        lambda: self._serialise([m for m in [session.play_chunk()] if m is not None]))
-                    await self.send(texts)
+                async with self.scheduler.turn():  # waiting for it, the session answers its messages
+                    async with self.lock:
+                        if not session.playing:
+                            break
+                        # the page is behind: train on, but drop this frame (its losses go with the next)
+                        make_frame = self.sent - self.acked < MAX_UNACKED
+                        texts = await asyncio.to_thread(
+                            lambda frame=make_frame: self._serialise(
+                                [m for m in [session.play_chunk(frame)] if m is not None]))
+                        await self.send(texts)
         except asyncio.CancelledError:
             raise
         except WebSocketDisconnect:
@@ -334,8 +372,8 @@ class Connection:
             session.playing = False
             log.exception("playground: error while training")
             with contextlib.suppress(Exception):
-                await self.send([_dumps({"type": "error", "message": f"training stopped: {type(e).__name__}: {e}",
-                                         "field": None})])
+                await self.send([_dumps(PlaygroundError(f"training stopped by an internal error ({type(e).__name__}); "
+                                                        "see the server's log", code="internal").to_message())])
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -352,7 +390,8 @@ async def _websocket(websocket: WebSocket) -> None:
         await websocket.close(code=CLOSE_POLICY)
         return
     await websocket.accept()
-    await Connection(websocket).run()
+    state = websocket.app.state
+    await Connection(websocket, state.classroom, state.scheduler).run()
 
 
 # ---------------------------------------------------------------------------------- HTTP
@@ -364,7 +403,9 @@ async def _index(request: Request) -> Response:
 
 
 async def _health(request: Request) -> Response:
-    return JSONResponse({"ok": True, "version": flambeau.__version__, "sessions": len(_CONNECTIONS)})
+    classroom = request.app.state.classroom
+    return JSONResponse({"ok": True, "version": flambeau.__version__, "sessions": len(classroom.connections),
+                         "max_sessions": classroom.max_sessions})
 
 
 async def _export(request: Request) -> Response:
@@ -375,30 +416,111 @@ async def _export(request: Request) -> Response:
         try:
             payload = json.loads(body)
         except (ValueError, RecursionError):
-            raise PlaygroundError("the body is not JSON") from None
+            raise PlaygroundError("the body is not JSON", code="not_json") from None
         if not isinstance(payload, dict):
-            raise PlaygroundError('the body must be {"config": {...}, "framework": "flambeau"}')
+            raise PlaygroundError('the body must be {"config": {...}, "framework": "flambeau"}', code="not_json")
         config = _field(payload, "config", "dict", default={})
         framework = _field(payload, "framework", "str", default="flambeau")
         filename, text = await asyncio.to_thread(generate_script, config, framework)
     except PlaygroundError as e:
-        return JSONResponse({"error": str(e), "field": e.field}, status_code=400)
+        return JSONResponse({"error": str(e), "field": e.field, "code": e.code, "params": e.params}, status_code=400)
     return Response(text, media_type="text/x-python",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def create_app(static_dir: str | Path | None = None) -> Starlette:
-    """The playground's ASGI app (``static_dir``: the page's files, by default ``static/``)."""
+# ---------------------------------------------------------------------------------- the teacher
+async def _teacher_page(request: Request) -> Response:
+    return FileResponse(request.app.state.static_dir / "teacher.html", headers={"Cache-Control": "no-cache"})
+
+
+async def _teacher_status(request: Request) -> Response:
+    state = request.app.state
+    return JSONResponse(dict(state.classroom.status(), student_url=state.student_url or str(request.base_url)))
+
+
+async def _teacher_qr(request: Request) -> Response:
+    state = request.app.state
+    try:
+        import segno
+    except ImportError:
+        return PlainTextResponse("segno is missing: pip install 'flambeau[playground]'", status_code=404)
+    svg = segno.make(state.student_url or str(request.base_url), error="m").svg_inline(scale=6)
+    return Response(svg, media_type="image/svg+xml")
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    try:
+        payload = json.loads(body) if len(body) <= MAX_EXPORT_BODY else None
+    except (ValueError, RecursionError):
+        payload = None
+    if not isinstance(payload, dict):
+        raise PlaygroundError("the body must be a JSON object", code="not_json")
+    return payload
+
+
+async def _teacher_experiment(request: Request) -> Response:
+    """Push an experiment (a playground address or hash) to every student's page."""
+    classroom = request.app.state.classroom
+    try:
+        message = classroom.set_experiment(_field(await _json_body(request), "hash", "str"))
+    except PlaygroundError as e:
+        return JSONResponse(e.to_message(), status_code=400)
+    text = _dumps(message)
+    for connection in list(classroom.connections):
+        with contextlib.suppress(Exception):
+            await connection.send([text])
+    return JSONResponse({"ok": True, "hash": classroom.experiment, "students": len(classroom.connections)})
+
+
+async def _teacher_locks(request: Request) -> Response:
+    """Lock the controls named true (of the ``*_hide`` list) for every student, unlock the others."""
+    classroom = request.app.state.classroom
+    try:
+        classroom.set_locks(_field(await _json_body(request), "locks", "dict"))
+    except PlaygroundError as e:
+        return JSONResponse(e.to_message(), status_code=400)
+    flags = {f"{name}_hide": name in classroom.locks for name in cfg.HIDE_NAMES}
+    for connection in list(classroom.connections):
+        with contextlib.suppress(Exception):
+            await connection.apply(lambda session: session.update(flags))
+    return JSONResponse({"ok": True, "locks": sorted(classroom.locks)})
+
+
+# ---------------------------------------------------------------------------------- the app
+def create_app(static_dir: str | Path | None = None, classroom: Classroom | None = None,
+               allowed_hosts: set[str] | None = None, student_url: str | None = None) -> Any:
+    """The playground's ASGI app.
+
+    Args:
+        static_dir: the page's files (default ``static/``).
+        classroom: the shared state: session cap, tokens, the teacher's experiment and locks
+            (default: one person on this machine, no token, :func:`.classroom.default_max_sessions`).
+        allowed_hosts: the ``Host`` names accepted (default: the classroom's).
+        student_url: the address the teacher page shows and draws as a QR code.
+    """
     directory = Path(static_dir) if static_dir is not None else STATIC_DIR
+    classroom = classroom or Classroom(allowed_hosts=allowed_hosts)
     app = Starlette(routes=[
         Route("/", _index),
         Route("/api/health", _health),
         Route("/api/export", _export, methods=["POST"]),
+        Route("/teacher", _teacher_page),
+        Route("/api/teacher/status", _teacher_status),
+        Route("/api/teacher/qr.svg", _teacher_qr),
+        Route("/api/teacher/experiment", _teacher_experiment, methods=["POST"]),
+        Route("/api/teacher/locks", _teacher_locks, methods=["POST"]),
         WebSocketRoute("/ws", _websocket),
         Mount("/static", StaticFiles(directory=directory, check_dir=False), name="static"),
     ])
     app.state.static_dir = directory
-    return app
+    app.state.classroom = classroom
+    app.state.scheduler = Scheduler()
+    app.state.student_url = student_url
+    guarded = Guard(app, allowed_hosts if allowed_hosts is not None else classroom.allowed_hosts,
+                    classroom.token, classroom.teacher_token)
+    guarded.state = app.state  # type: ignore[attr-defined]  # for the tests and main()
+    return guarded
 
 
 # ---------------------------------------------------------------------------------- main
@@ -409,27 +531,55 @@ def _display_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def _announce_when_started(server: Any, url: str, open_browser: bool) -> None:
-    """Print the URL once uvicorn listens, and open a browser (failures ignored)."""
+def _announce_when_started(server: Any, url: str, open_browser: bool, teacher_url: str | None) -> None:
+    """Print the URL once uvicorn listens (and in a classroom its QR code and the teacher's page),
+    and open a browser (failures ignored)."""
     while not server.started and not server.should_exit:
         threading.Event().wait(0.05)
     if not server.started:
         return
     print(f"flambeau playground: {url}", flush=True)
+    if teacher_url:
+        try:
+            import segno
+
+            segno.make(url, error="m").terminal(compact=True)
+        except ImportError:
+            print("(pip install segno to print the address as a QR code)")
+        print(f"flambeau playground: the teacher's page: {teacher_url}", flush=True)
     if open_browser:
         with contextlib.suppress(Exception):
-            webbrowser.open(url)
+            webbrowser.open(teacher_url or url)
 
 
-def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) -> int:
-    """Serve the playground until Ctrl-C; returns the exit status."""
+def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, classroom: bool = False,
+         max_sessions: int | None = None) -> int:
+    """Serve the playground until Ctrl-C; returns the exit status.
+
+    ``classroom``: print the students' address (with its token when ``host`` is not loopback) as
+    text and as a QR code, and the teacher's page (``/teacher?token=...``); ``max_sessions``:
+    the most pages at once (default :func:`.classroom.default_max_sessions`).
+    """
     import uvicorn
 
-    url = _display_url(host, port)
-    config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning", lifespan="off",
-                            ws_max_size=MAX_MESSAGE_BYTES)
+    from .security import is_loopback, local_addresses
+
+    room = Classroom(host=host, max_sessions=max_sessions)
+    shown = host
+    if classroom and host in ("0.0.0.0", "::"):
+        shown = next(iter(local_addresses()), host)  # the address a student's phone can reach
+    url = _display_url(shown, port)
+    if room.token:
+        url += f"?token={room.token}"
+    teacher_url = None
+    if classroom:
+        teacher_url = _display_url("127.0.0.1" if is_loopback(host) or host in ("0.0.0.0", "::") else shown, port)
+        teacher_url += "teacher" + (f"?token={room.teacher_token}" if room.teacher_token else "")
+        room.allowed_hosts.add(shown.lower())
+    config = uvicorn.Config(create_app(classroom=room, student_url=url), host=host, port=port, log_level="warning",
+                            lifespan="off", ws_max_size=MAX_MESSAGE_BYTES)
     server = uvicorn.Server(config)
-    threading.Thread(target=_announce_when_started, args=(server, url, open_browser), daemon=True).start()
+    threading.Thread(target=_announce_when_started, args=(server, url, open_browser, teacher_url), daemon=True).start()
     try:
         server.run()
     except KeyboardInterrupt:

@@ -25,7 +25,18 @@ from flambeau import nn
 from . import config as cfg
 from . import network
 from .config import ConfigError, PlaygroundError
-from .data import CustomPoints, PlaygroundData, check_label, data_to_csv, feature_matrix, make_data, parse_csv
+from .data import (
+    MAX_HASH_POINTS_CHARS,
+    CustomPoints,
+    PlaygroundData,
+    check_label,
+    data_to_csv,
+    feature_matrix,
+    make_data,
+    parse_csv,
+    points_from_hash,
+    points_to_hash,
+)
 from .frame import (
     DOMAIN,
     GRID,
@@ -53,11 +64,12 @@ class Session:
 
     def __init__(self, config: Mapping[str, Any] | None = None, weight_seed: int | None = None) -> None:
         self._rng = np.random.default_rng(weight_seed)
-        self._grid_buffers: list[np.ndarray] = []
         self.config = cfg.default_config() if config is None else cfg.config_from_mapping(config)[0]
         self.custom = CustomPoints()
         self.playing = False
         self.frame_number = 0
+        self._epochs_since_frame = 0   # while playing: epochs trained since the last frame
+        self._frame_started = 0.0
         self.chunk_seconds = CHUNK_SECONDS
         self._data_version = 0
         self._points_sent = -1
@@ -69,7 +81,7 @@ class Session:
         """(Re)generate the data of the configuration and precompute the training inputs."""
         self.data: PlaygroundData = make_data(self.config, self.custom)
         self.features = cfg.active_features(self.config)
-        self._grid_inputs = feature_matrix(GRID, self.features).astype(np.float32)
+        self._grid_inputs = feature_matrix(GRID, self.features)
         self._x_train = feature_matrix(self.data.x_train, self.features)
         self._x_test = feature_matrix(self.data.x_test, self.features)
         self._t_train = network.loss_targets(self.config, self.data.y_train)
@@ -107,7 +119,15 @@ class Session:
 
     def load_hash(self, text: str) -> list[ConfigError]:
         """Configure from a URL hash; bad values keep their defaults and are returned."""
-        config, errors = cfg.parse_hash(text, strict=False)
+        pairs = cfg.hash_pairs(text)
+        config, errors = cfg.config_from_mapping(pairs, strict=False)
+        if cfg.data_name(config) == "custom":
+            self.custom = CustomPoints()
+            if pairs.get("points"):
+                try:
+                    self.custom = points_from_hash(pairs["points"], config["problem"], cfg.num_classes(config))
+                except PlaygroundError as e:
+                    errors.append(e)
         try:
             self.configure(config)
         except ConfigError as e:  # custom points that do not fit: back to the default data set
@@ -119,14 +139,17 @@ class Session:
     def load_config_json(self, data: Any) -> None:
         """Configure from a JSON text (or an already decoded object), all or nothing."""
         if isinstance(data, str):
-            if len(data) > 100_000:
-                raise PlaygroundError("the configuration file is too large", "data")
+            if len(data) > cfg.MAX_CONFIG_CHARS:
+                raise PlaygroundError("the configuration file is too large", "data", code="config_file_too_large",
+                                      max=cfg.MAX_CONFIG_CHARS)
             try:
                 data = json.loads(data)
-            except (ValueError, RecursionError) as e:
-                raise PlaygroundError(f"the configuration file is not valid JSON: {e}", "data") from None
+            except (ValueError, RecursionError):
+                raise PlaygroundError("the configuration file is not valid JSON", "data",
+                                      code="config_file_not_json") from None
         if not isinstance(data, dict):
-            raise PlaygroundError("the configuration must be a JSON object of {setting: value}", "data")
+            raise PlaygroundError("the configuration must be a JSON object of {setting: value}", "data",
+                                  code="config_file_not_json")
         config, _ = cfg.config_from_mapping(data, strict=True)
         self.configure(config)
 
@@ -145,7 +168,8 @@ class Session:
                        "dataset")
             raise ConfigError(f"{key}: the custom points' labels do not fit this problem ("
                               f"{config['problem']}, {cfg.num_classes(config) or 'real'} classes); clear "
-                              "them or choose another data set", key) from None
+                              "them or choose another data set", key, code="custom_labels_misfit", key=key,
+                              problem=config["problem"], k=cfg.num_classes(config)) from None
 
     def update(self, changes: Mapping[str, Any]) -> bool:
         """Apply ``changes`` (all or nothing). Returns True if the network was rebuilt (changing
@@ -194,7 +218,8 @@ class Session:
         """Add a training point to the custom data set (the network is kept)."""
         for name, value in (("x", x), ("y", y)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not -DOMAIN <= value <= DOMAIN:
-                raise PlaygroundError(f"{name}: {value!r} must be a number from -6 to 6", name)
+                raise PlaygroundError(f"{name}: {value!r} must be a number from -6 to 6", name, code="bad_field",
+                                      name=name, expect="number_range", low=-DOMAIN, high=DOMAIN)
         label = check_label(label, self.config["problem"], cfg.num_classes(self.config))
         self._use_custom()
         self.custom.add(float(x), float(y), label, train=True)
@@ -251,7 +276,8 @@ class Session:
 
     def _layer(self, layer: int) -> nn.Linear:
         if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= len(self.linears):
-            raise PlaygroundError(f"layer: {layer!r} must be an integer from 1 to {len(self.linears)}", "layer")
+            raise PlaygroundError(f"layer: {layer!r} must be an integer from 1 to {len(self.linears)}", "layer",
+                                  code="bad_field", name="layer", expect="int_range", low=1, high=len(self.linears))
         return self.linears[layer - 1]
 
     # ------------------------------------------------------------------ training
@@ -319,7 +345,8 @@ class Session:
     def step(self, unit: str = "epoch") -> None:
         """Pause, then train one epoch (``"epoch"``) or one mini-batch (``"batch"``)."""
         if unit not in ("epoch", "batch"):
-            raise PlaygroundError(f"unit: {unit!r} must be epoch or batch", "unit")
+            raise PlaygroundError(f"unit: {unit!r} must be epoch or batch", "unit", code="bad_field", name="unit",
+                                  expect="choice", options=["epoch", "batch"])
         self.playing = False
         if unit == "epoch":
             self.train_epoch()
@@ -329,6 +356,8 @@ class Session:
     def stop_reason(self) -> str | None:
         """Why play must stop after the epoch just finished, if it must: ``"epochs"`` (the
         stopEpochs count reached), ``"test_loss"`` (below stopTestLoss), ``"diverged"`` (NaN)."""
+        if not len(self._x_train):
+            return "no_data"
         if self.config["stopEpochs"] and self.epoch == self.config["stopEpochs"]:
             return "epochs"
         if (len(self._x_train) and self.loss_train is None) or (len(self._x_test) and self.loss_test is None):
@@ -337,32 +366,41 @@ class Session:
             return "test_loss"
         return None
 
-    def play_chunk(self) -> dict[str, Any] | None:
-        """While playing: train ``speed`` epochs (fewer if that takes over ``chunk_seconds``, if
-        a stop condition is met, or if paused meanwhile) and return the frame; None if paused
-        meanwhile (the answer to what paused it reports these epochs)."""
-        stopped = None
+    def play_chunk(self, make_frame: bool = True) -> dict[str, Any] | None:
+        """While playing, one slice: train epochs until ``speed`` epochs have passed since the
+        last frame, a stop condition is met, play is paused, or the slice took ``chunk_seconds``;
+        then return the frame if it is due (``speed`` epochs since the last one, or
+        :data:`CHUNK_SECONDS` of training) or play stopped. None otherwise: paused meanwhile (the
+        answer to what paused it reports these epochs), the frame not due yet (the next slice goes
+        on), or ``make_frame`` False (the page is behind: the frame is dropped, its losses join the
+        next frame's history)."""
+        stopped = "no_data" if not len(self._x_train) else None
+        if stopped:
+            self.playing = False
         start = time.monotonic()
-        for _ in range(self.config["speed"]):
-            if not self.playing:
-                break
+        if self._epochs_since_frame == 0:
+            self._frame_started = start
+        while self.playing and self._epochs_since_frame < self.config["speed"]:
             self.train_epoch()
+            self._epochs_since_frame += 1
             stopped = self.stop_reason()
             if stopped:
                 self.playing = False
                 break
             if time.monotonic() - start > self.chunk_seconds:
                 break
-        if not self.playing and not stopped:
+        due = self._epochs_since_frame >= self.config["speed"] or \
+            time.monotonic() - self._frame_started >= CHUNK_SECONDS
+        if not stopped and (not self.playing or not make_frame or not due):
             return None
         # "playing" as this chunk ends (a pause arriving meanwhile is told by the pause's frame)
         return self.frame(stopped=stopped, playing=not stopped)
 
     # ------------------------------------------------------------------ evaluation
-    def _forward(self, inputs: np.ndarray, dtype: Any = np.float64) -> list[np.ndarray]:
-        """Every layer's output on ``inputs`` in plain NumPy: [inputs, hidden..., output
-        pre-activation] (the output's activation is applied by :func:`.network.output_values`)."""
-        return network.forward(self.linears, self.config["activation"], inputs, dtype)
+    def _forward(self, inputs: np.ndarray) -> list[np.ndarray]:
+        """Every layer's output on ``inputs``: [inputs, hidden..., output pre-activation] (the
+        output's activation is applied by :func:`.network.output_values`)."""
+        return network.layer_outputs(self.model, inputs)
 
     def _evaluate(self) -> None:
         """Losses, accuracies and the test confusion matrix of the current weights."""
@@ -393,15 +431,17 @@ class Session:
     # ------------------------------------------------------------------ frames
     def _grid_layers(self) -> list[np.ndarray]:
         """Every neuron's value on the grid (float32): [input features, hidden layers..., output
-        values], each (DENSITY^2, neurons). One forward pass in plain matrix operations on the
-        modules' weights, into buffers kept between frames (valid until the next call)."""
-        return grid_layers(self.linears, self.config["activation"], self._grid_inputs, self._grid_buffers,
-                           lambda z: network.output_values(self.config, z))
+        values], each (DENSITY^2, neurons), from the network's forward pass (nothing is kept
+        between frames)."""
+        with np.errstate(all="ignore"):
+            layers = self._forward(self._grid_inputs)
+        return grid_layers(layers, lambda z: network.output_values(self.config, z))
 
     def frame(self, stopped: str | None = None, playing: bool | None = None) -> dict[str, Any]:
         """The ``frame`` message: everything the page draws (see the protocol); ``playing``
         overrides the session's flag."""
         self.frame_number += 1
+        self._epochs_since_frame = 0
         layers = self._grid_layers()
         message: dict[str, Any] = {
             "type": "frame", "frame": self.frame_number, "epoch": self.epoch,
@@ -424,6 +464,8 @@ class Session:
             self._points_sent = self._data_version
         if stopped:
             message["stopped"] = stopped
+        if not len(self._x_train):
+            message["no_data"] = True  # the page says so (the losses are None)
         return message
 
     def deltas(self) -> list[np.ndarray] | None:
@@ -436,8 +478,16 @@ class Session:
     def config_message(self) -> dict[str, Any]:
         """The ``config`` message: the normalised configuration, its canonical hash, the limits,
         the input features (layer 0, in order) and every feature's thumbnail."""
+        hash_text = cfg.to_hash(self.config)
+        notice = None
+        if cfg.data_name(self.config) == "custom" and len(self.custom):
+            points = points_to_hash(self.custom, self.config["problem"], cfg.num_classes(self.config))
+            if len(points) <= MAX_HASH_POINTS_CHARS:
+                hash_text += "&points=" + points
+            else:  # the page offers the CSV instead
+                notice = {"code": "points_too_large", "params": {"n": len(self.custom)}}
         return {
-            "type": "config", "config": dict(self.config), "hash": cfg.to_hash(self.config),
+            "type": "config", "config": dict(self.config), "hash": hash_text, "notice": notice,
             "limits": cfg.limits(), "inputs": list(self.features),
             "outputs": cfg.num_outputs(self.config), "classes": cfg.num_classes(self.config),
             "feature_thumbnails": feature_thumbnails(),
@@ -448,12 +498,16 @@ class Session:
         if node_id is None:
             return {"type": "node", "id": None, "grid": None}
         if not isinstance(node_id, str) or len(node_id) > 12:
-            raise PlaygroundError(f"id: {str(node_id)[:20]!r} must be \"layer:neuron\", such as \"1:0\"", "id")
+            raise PlaygroundError(f"id: {str(node_id)[:20]!r} must be \"layer:neuron\", such as \"1:0\"", "id",
+                                  code="bad_node_id")
         layer_text, _, neuron_text = node_id.partition(":")
+        if not (layer_text.isdigit() and neuron_text.isdigit()):
+            raise PlaygroundError(f"id: {str(node_id)[:20]!r} must be \"layer:neuron\", such as \"1:0\"", "id",
+                                  code="bad_node_id")
         layers = self._grid_layers()
-        if not (layer_text.isdigit() and neuron_text.isdigit()) or int(layer_text) >= len(layers) \
-                or int(neuron_text) >= layers[int(layer_text)].shape[1]:
-            raise PlaygroundError(f"id: no neuron {node_id!r} in this network", "id")
+        if int(layer_text) >= len(layers) or int(neuron_text) >= layers[int(layer_text)].shape[1]:
+            # a neuron of the network before a change crossing this request: nothing to show
+            return {"type": "node", "id": node_id, "grid": None}
         values = layers[int(layer_text)][:, int(neuron_text)]
         return {"type": "node", "id": node_id, "grid": b64(values)}
 
@@ -486,12 +540,13 @@ class Session:
 
 def _check_index(name: str, value: Any, size: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
-        raise PlaygroundError(f"{name}: {value!r} must be an integer from 0 to {size - 1}", name)
+        raise PlaygroundError(f"{name}: {value!r} must be an integer from 0 to {size - 1}", name, code="bad_field",
+                              name=name, expect="int_range", low=0, high=size - 1)
 
 
 def _check_value(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or abs(value) > MAX_WEIGHT_VALUE:
         raise PlaygroundError(f"value: {value!r} must be a finite number (at most {MAX_WEIGHT_VALUE:g} in "
-                              "absolute value)", "value")
+                              "absolute value)", "value", code="bad_weight", max=MAX_WEIGHT_VALUE)
     return float(value)

@@ -1,11 +1,20 @@
 """Activation layers: the non-linearities between layers of neurons (the lecture's ReLU,
-f(s) = s if s > 0 else 0, and the others)."""
+f(s) = s if s > 0 else 0, and the others), and ``MultiheadAttention`` (where PyTorch puts it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
+from ... import _dtype as dt
 from ...tensor import Tensor
 from .. import functional as F
+from .. import init
+from ..functional_attention import multi_head_attention_forward
 from ..module import Module
+from ..parameter import Parameter
+from .linear import Linear
 
 
 class ReLU(Module):
@@ -132,3 +141,114 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj``."""
+
+
+class MultiheadAttention(Module):
+    r"""Attention with several heads:
+    :math:`\text{MultiHead}(Q, K, V) = \text{Concat}(head_1, ..., head_h) W^O`, where
+    :math:`head_i = \text{Attention}(Q W_i^Q, K W_i^K, V W_i^V)`.
+
+    Parameters as in PyTorch: ``in_proj_weight`` :math:`(3E, E)` (the three projections stacked,
+    or ``q_proj_weight``, ``k_proj_weight``, ``v_proj_weight`` when ``kdim``/``vdim`` differ from
+    E), ``in_proj_bias`` :math:`(3E)`, ``out_proj`` a ``Linear(E, E)``; Xavier-uniform
+    projections, zero biases.
+
+    Shape:
+        - query :math:`(L, N, E)`, key :math:`(S, N, E_k)`, value :math:`(S, N, E_v)`
+          (:math:`(N, L, E)`... with ``batch_first=True``; or unbatched :math:`(L, E)`).
+        - key_padding_mask :math:`(N, S)`, attn_mask :math:`(L, S)` or
+          :math:`(N \cdot heads, L, S)`: boolean True (or -inf) means "do not attend".
+        - Output: :math:`(L, N, E)`, and the weights :math:`(N, L, S)` (averaged over the heads)
+          or None when ``need_weights=False``.
+
+    Example::
+
+        >>> mha = nn.MultiheadAttention(64, 8, batch_first=True)
+        >>> x = torch.randn(2, 10, 64)
+        >>> out, weights = mha(x, x, x)
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
+                             f"num_heads={num_heads} instead")
+        if add_zero_attn:
+            raise NotImplementedError("flambeau's MultiheadAttention has no add_zero_attn")
+        self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.head_dim = embed_dim // num_heads
+        if self.head_dim * num_heads != embed_dim:
+            raise AssertionError("embed_dim must be divisible by num_heads")
+        d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(np.zeros((3 * embed_dim, embed_dim), d))
+            self.register_parameter("q_proj_weight", None)
+            self.register_parameter("k_proj_weight", None)
+            self.register_parameter("v_proj_weight", None)
+        else:
+            self.q_proj_weight = Parameter(np.zeros((embed_dim, embed_dim), d))
+            self.k_proj_weight = Parameter(np.zeros((embed_dim, self.kdim), d))
+            self.v_proj_weight = Parameter(np.zeros((embed_dim, self.vdim), d))
+            self.register_parameter("in_proj_weight", None)
+        if bias:
+            self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, d))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        if add_bias_kv:
+            self.bias_k = Parameter(np.zeros((1, 1, embed_dim), d))
+            self.bias_v = Parameter(np.zeros((1, 1, embed_dim), d))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self) -> None:
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            init.xavier_uniform_(self.q_proj_weight)
+            init.xavier_uniform_(self.k_proj_weight)
+            init.xavier_uniform_(self.v_proj_weight)
+        if self.in_proj_bias is not None:
+            init.constant_(self.in_proj_bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
+
+    def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
+                need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> tuple:
+        batched = query.ndim == 3
+        same = query is key and key is value
+        if not batched:
+            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+            if key_padding_mask is not None:
+                key_padding_mask = key_padding_mask.unsqueeze(0)
+        elif self.batch_first:
+            query = query.transpose(0, 1)
+            key, value = (query, query) if same else (key.transpose(0, 1), value.transpose(0, 1))
+        if same:
+            key = value = query
+        out, weights = multi_head_attention_forward(
+            query, key, value, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+            self.out_proj.weight, self.out_proj.bias, self.dropout, self.training, key_padding_mask,
+            need_weights, attn_mask, average_attn_weights, is_causal, self.q_proj_weight,
+            self.k_proj_weight, self.v_proj_weight, self.bias_k, self.bias_v)
+        if not batched:
+            out = out.squeeze(1)
+            weights = weights.squeeze(0) if weights is not None else None
+        elif self.batch_first:
+            out = out.transpose(0, 1)
+        return out, weights

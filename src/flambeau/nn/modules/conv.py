@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype as dt
+from ..._device import check
 from ...ops import conv as _conv
 from ...tensor import Tensor
 from .. import functional as F
@@ -47,6 +48,7 @@ class _ConvNd(Module):
                  padding: Any, dilation: Any, transposed: bool, output_padding: Any, groups: int,
                  bias: bool, padding_mode: str, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check(device)
         nd = self._nd
         if groups <= 0:
             raise ValueError("groups must be a positive integer")

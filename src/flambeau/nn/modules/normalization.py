@@ -1,6 +1,7 @@
 """Normalisation layers: ``BatchNorm1d`` (per feature, over the batch), ``BatchNorm2d`` (per
 channel of images, over the batch and the pixels) and ``LayerNorm`` (per sample, over its last
-dimensions)."""
+dimensions), ``GroupNorm`` (per sample, over groups of channels) and ``RMSNorm`` (scaled by the
+root mean square, not centred)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype as dt
+from ..._device import check
 from ...tensor import Tensor, _make
 from .. import functional as F
 from ..module import Module
@@ -23,6 +25,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
+        check(device)
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -117,6 +120,7 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
+        check(device)
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
@@ -138,3 +142,76 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    r"""Normalises each sample over groups of channels: the C channels split into
+    ``num_groups`` groups, each normalised over its channels and positions, then each channel
+    scaled and shifted (weight 1, bias 0 at the start).
+
+    Shape:
+        - Input: :math:`(N, C, *)`.
+        - Output: the same.
+
+    Example::
+
+        >>> gn = nn.GroupNorm(3, 6)
+        >>> y = gn(torch.randn(20, 6, 10, 10))
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, d))
+            if bias:
+                self.bias = Parameter(np.zeros(num_channels, d))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    r""":math:`y = \frac{x}{\sqrt{\text{mean}(x^2) + \epsilon}} \cdot \gamma` over the last
+    dimensions (no centring, no bias; ``eps=None``: the dtype's machine epsilon).
+
+    Shape:
+        - Input: :math:`(*, \text{normalized\_shape})`.
+        - Output: the same.
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, d))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight._data[...] = 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -7,6 +7,11 @@ examples from the dataset and merges them with the collate function::
 
 ``shuffle=True`` draws a new permutation at the start of every pass from ``generator``, or from
 flambeau's default generator (seeded by ``flambeau.manual_seed``) when it is None.
+
+``num_workers > 0`` keeps PyTorch's semantics with workers run in the main process (see
+``_worker.py``): the same batches as ``num_workers=0`` for a map-style dataset; for an
+:class:`IterableDataset`, one copy per worker, sharded by :func:`get_worker_info`, batches in
+turn.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.random import Generator
+from ...ops.random import Generator, _gen
+from ...ops.sampling import full_range_int64
+from . import _worker
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -33,12 +40,20 @@ class DataLoader:
         sampler: the order of the indices (excludes ``shuffle``).
         batch_sampler: yields whole lists of indices (excludes ``batch_size``, ``shuffle``,
             ``sampler`` and ``drop_last``).
-        num_workers: accepted for PyTorch compatibility; flambeau always loads in the main
-            process, which gives the same batches.
+        num_workers: how many workers load the data (0: the main process). Workers run in the
+            main process with PyTorch's semantics (see the module's docstring).
         collate_fn: merges a list of examples into a batch (:func:`default_collate`).
-        pin_memory, timeout, worker_init_fn: accepted and unused (CPU only, no workers).
-        drop_last: leave out the last batch when it is smaller than ``batch_size``.
+        pin_memory, pin_memory_device: accepted (CPU only: nothing to pin).
+        drop_last: leave out the last batch when it is smaller than ``batch_size`` (for an
+            iterable dataset with workers: each worker's last batch, as in PyTorch).
+        timeout, multiprocessing_context, in_order: accepted (no processes, always in order).
+        worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker before it loads,
+            with :func:`get_worker_info` answering.
         generator: the :class:`flambeau.Generator` that ``shuffle`` draws from.
+        prefetch_factor: batches loaded ahead per worker (only with ``num_workers > 0``;
+            accepted: in-process workers load on demand).
+        persistent_workers: keep the workers (and their dataset copies) from one pass to the
+            next; ``worker_init_fn`` then runs once.
 
     ``len(loader)`` is the number of batches per pass.
     """
@@ -48,12 +63,23 @@ class DataLoader:
                  batch_sampler: Sampler | Iterable | None = None, num_workers: int = 0,
                  collate_fn: Callable[[list], Any] | None = None, pin_memory: bool = False,
                  drop_last: bool = False, timeout: float = 0, worker_init_fn: Callable | None = None,
-                 generator: Generator | None = None) -> None:
+                 multiprocessing_context: Any = None, generator: Generator | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True) -> None:
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
+                             "to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in (None, False):
@@ -93,7 +119,14 @@ class DataLoader:
         self.pin_memory = pin_memory
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
         self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
+        self._workers: list[_worker.WorkerInfo] | None = None
+        self._passes = 0
         if collate_fn is None:
             collate_fn = default_convert if self._auto_collation is False else default_collate
         self.collate_fn = collate_fn
@@ -114,11 +147,31 @@ class DataLoader:
         return len(self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
+        # PyTorch draws the workers' base seed from the loader's generator at each pass (with
+        # or without workers): drawn here too, so that the random streams stay where PyTorch's are
+        base_seed = int(full_range_int64(_gen(self.generator), 1)[0])
+        if self.num_workers > 0:
+            return self._iter_workers(base_seed)
         if self._iterable:
-            return self._iter_stream()
+            return self._iter_stream(self.dataset)
         if self.batch_sampler is None:
             return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]
         return (self._fetch(list(indices)) for indices in self.batch_sampler)
+
+    def _iter_workers(self, seed: int) -> Iterator[Any]:
+        """A pass with ``num_workers`` in-process workers (see ``_worker.py``); worker i's seed
+        is ``seed + i``, as in PyTorch."""
+        workers = self._workers
+        if workers is None:
+            workers = _worker.start_workers(self.num_workers, self.dataset, seed, self._iterable, self.worker_init_fn)
+            if self.persistent_workers:
+                self._workers = workers
+        self._passes += 1
+        if self._iterable:
+            return _worker.in_turn(workers, [self._iter_stream(w.dataset) for w in workers])
+        if self.batch_sampler is None:
+            return _worker.fetched_by(workers, lambda i: self.collate_fn(self.dataset[i]), iter(self.sampler))
+        return _worker.fetched_by(workers, lambda indices: self._fetch(list(indices)), iter(self.batch_sampler))
 
     def _fetch(self, indices: list[int]) -> Any:
         """The batch of the examples at ``indices``."""
@@ -131,13 +184,13 @@ class DataLoader:
         examples = getitems(indices) if getitems is not None else [dataset[i] for i in indices]
         return self.collate_fn(examples)
 
-    def _iter_stream(self) -> Iterator[Any]:
+    def _iter_stream(self, dataset: Any) -> Iterator[Any]:
         if self.batch_size is None:
-            for example in self.dataset:  # type: ignore[attr-defined]
+            for example in dataset:
                 yield self.collate_fn(example)
             return
         batch: list = []
-        for example in self.dataset:  # type: ignore[attr-defined]
+        for example in dataset:
             batch.append(example)
             if len(batch) == self.batch_size:
                 yield self.collate_fn(batch)

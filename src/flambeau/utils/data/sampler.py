@@ -2,8 +2,10 @@
 
 :class:`SequentialSampler` gives ``0, 1, ..., n-1``; :class:`RandomSampler` a random permutation,
 drawn afresh on each pass from a flambeau :class:`~flambeau.Generator` (the default one unless
-given), so ``flambeau.manual_seed`` makes the order repeatable; :class:`BatchSampler` groups the
-indices of another sampler into lists of ``batch_size``.
+given), so ``flambeau.manual_seed`` makes the order repeatable, or indices drawn with replacement,
+lazily (``num_samples=int(1e10)`` allocates nothing); :class:`WeightedRandomSampler` draws indices
+with given probabilities; :class:`BatchSampler` groups the indices of another sampler into lists
+of ``batch_size``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any
 
-from ...ops.random import Generator, randint, randperm
+import numpy as np
+
+from ...ops.random import Generator, default_generator, multinomial, randint, randperm
+from ...ops.sampling import full_range_int64
+from ...tensor import Tensor, _make
+
+_CHUNK = 32  # indices drawn at a time with replacement, as PyTorch does
 
 
 class Sampler:
@@ -37,8 +45,15 @@ class SequentialSampler(Sampler):
 
 class RandomSampler(Sampler):
     """The indices in random order: a permutation of all of them on each pass, or, with
-    ``replacement=True``, ``num_samples`` indices drawn independently. Without replacement a
-    ``num_samples`` larger than the dataset chains several permutations."""
+    ``replacement=True``, ``num_samples`` indices drawn independently, 32 at a time as the
+    iteration goes (an "infinite" sampler, ``num_samples=int(1e10)``, costs nothing up front).
+    Without replacement a ``num_samples`` larger than the dataset chains several permutations.
+
+    Example::
+
+        >>> loader = DataLoader(ds, batch_size=64,
+        ...                     sampler=RandomSampler(ds, replacement=True, num_samples=int(1e10)))
+    """
 
     def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
                  generator: Generator | None = None) -> None:
@@ -58,13 +73,50 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n, k = len(self.data_source), self.num_samples
-        if self.replacement:
-            yield from randint(0, n, (k,), generator=self.generator).tolist()
+        generator = self.generator
+        if generator is None:  # a fresh stream per pass, seeded from the default one (PyTorch's way)
+            seed = int(full_range_int64(default_generator, 1)[0])
+            generator = Generator().manual_seed(seed)
+        if self.replacement:  # _CHUNK at a time: a huge num_samples is never held in memory
+            for _ in range(k // _CHUNK):
+                yield from randint(0, n, (_CHUNK,), generator=generator).tolist()
+            yield from randint(0, n, (k % _CHUNK,), generator=generator).tolist()
             return
         for _ in range(k // n):
-            yield from randperm(n, generator=self.generator).tolist()
-        if k % n:
-            yield from randperm(n, generator=self.generator).tolist()[: k % n]
+            yield from randperm(n, generator=generator).tolist()
+        yield from randperm(n, generator=generator).tolist()[: k % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class WeightedRandomSampler(Sampler):
+    r"""``num_samples`` indices in ``[0, len(weights))``, index :math:`i` drawn with probability
+    :math:`w_i / \sum_j w_j` (with or without replacement): oversampling rare classes.
+
+    Example::
+
+        >>> class_weight = 1.0 / counts                  # per class
+        >>> sampler = WeightedRandomSampler(class_weight[labels], num_samples=len(labels))
+    """
+
+    def __init__(self, weights: Sequence[float] | Tensor, num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None) -> None:
+        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        values = np.asarray(weights._data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        if values.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(values.shape)}")
+        self.weights = _make(values)
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        drawn = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        yield from drawn.tolist()
 
     def __len__(self) -> int:
         return self.num_samples

@@ -37,6 +37,12 @@ export class OutputView {
   /** Display options from the config; redraws when something changed. */
   setOptions(opts) {
     const changed = Object.keys(opts).some((k) => this.opts[k] !== opts[k]);
+    if (opts.regression !== this.opts.regression || opts.numClasses !== this.opts.numClasses) {
+      // the points shown belong to the previous problem (their labels would mean nothing now):
+      // the frame that follows this config brings the new data set's points
+      this.train = [];
+      this.test = [];
+    }
     Object.assign(this.opts, opts);
     if (changed) {
       this.drawHeatmap();

@@ -14,33 +14,19 @@ import {
   b64ToBytes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
 } from "./format.js";
 import { applyTranslations, getLang, initialLang, setLang, t } from "./i18n.js";
+import { errorText } from "./messages.js";
 import { drawLegend, OutputView } from "./heatmap.js";
 import { NetworkView } from "./network.js";
 import { drawDatasetIcon, FEATURES } from "./thumbs.js";
 
 const $ = (id) => document.getElementById(id);
 
-// Values used until the server's `limits` arrive (the protocol's table).
-const DEFAULT_LIMITS = {
-  maxLayers: 10,
-  maxNeurons: 32,
-  learningRate: [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
-  regularizationRate: [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
-  activation: ["relu", "tanh", "sigmoid", "linear"],
-  regularization: ["none", "L1", "L2"],
-  dataset: ["circle", "xor", "gauss", "spiral", "moons"],
-  regDataset: ["reg-plane", "reg-gauss"],
-  numClasses: [2, 3, 4],
-  batchSize: [1, 30],
-  noise: [0, 50],
-  percTrainData: [10, 90],
-  speed: [1, 50],
-};
-const MAX_UPLOAD = 5 * 1024 * 1024;
+// The limits of every control (menus, slider ranges, sizes, data sets, file sizes) are the
+// server's: they come in every `config` message (config.limits()); nothing is drawn before.
 
 const state = {
   config: null,
-  limits: DEFAULT_LIMITS,
+  limits: null, // the server's, in the page's names (readLimits)
   hash: null, // the last canonical hash from the server
   playing: false,
   view: "forward",
@@ -84,7 +70,8 @@ function changeShape(edit) {
 }
 
 function addPoint(x, y, shift) {
-  if (!state.config) return;
+  // the own data go with the data set's control: hidden (classroom) means no clicking points in
+  if (!state.config || truthy(state.config.dataset_hide)) return;
   const regression = state.config.problem === "regression";
   const k = regression ? 2 : Number(state.config.numClasses) || 2;
   let label = Number($("point-class").value);
@@ -112,15 +99,13 @@ function askNode() {
 
 // ---- the data set picker -----------------------------------------------------------------
 
-const DATASETS = {
-  classification: ["circle", "xor", "gauss", "spiral", "moons"],
-  regression: ["reg-plane", "reg-gauss"],
-};
-
-function buildDatasets() {
+/** The data set buttons, from the server's lists (the own data are not a button). */
+function buildDatasets(L) {
   const box = $("datasets");
-  for (const [problem, names] of Object.entries(DATASETS)) {
-    for (const name of names) {
+  if (box.children.length) return;
+  const lists = { classification: L.dataset, regression: L.regDataset };
+  for (const [problem, all] of Object.entries(lists)) {
+    for (const name of all.filter((n) => n !== "custom")) {
       const b = document.createElement("button");
       b.id = `dataset-${name}`;
       b.className = "dataset";
@@ -138,12 +123,7 @@ function buildDatasets() {
       box.appendChild(b);
     }
   }
-  const custom = document.createElement("p");
-  custom.id = "custom-note";
-  custom.className = "help";
-  custom.dataset.i18n = "customData";
-  custom.hidden = true;
-  box.after(custom);
+  applyTranslations(box);
 }
 
 // ---- controls -----------------------------------------------------------------------------
@@ -180,7 +160,7 @@ function setSlider(id, value, [min, max]) {
 /** Redraw every control from the server's config. */
 function renderControls() {
   const c = state.config;
-  const L = { ...DEFAULT_LIMITS, ...(state.limits || {}) };
+  const L = state.limits;
   const regression = c.problem === "regression";
   const k = Number(c.numClasses) || 2;
   document.body.classList.toggle("regression", regression);
@@ -258,25 +238,27 @@ function renderControls() {
 
 /** The server's `limits` (snake_case names, see config.limits()) in the page's names. */
 function readLimits(l) {
-  const pick = (...names) => names.map((n) => l[n]).find((v) => v !== undefined);
-  const out = { ...DEFAULT_LIMITS };
+  const out = {};
   const map = {
-    maxLayers: ["max_layers", "maxLayers"],
-    maxNeurons: ["max_neurons", "maxNeurons"],
-    learningRate: ["learning_rates", "learningRate"],
-    regularizationRate: ["regularization_rates", "regularizationRate"],
-    activation: ["activations", "activation"],
-    regularization: ["regularizations", "regularization"],
-    dataset: ["datasets", "dataset"],
-    regDataset: ["reg_datasets", "regDataset"],
-    numClasses: ["num_classes", "numClasses"],
-    batchSize: ["batch_size_slider", "batchSize"],
-    noise: ["noise"],
-    percTrainData: ["perc_train_data", "percTrainData"],
-    speed: ["speed"],
+    maxLayers: "max_layers",
+    maxNeurons: "max_neurons",
+    learningRate: "learning_rates",
+    regularizationRate: "regularization_rates",
+    activation: "activations",
+    regularization: "regularizations",
+    dataset: "datasets",
+    regDataset: "reg_datasets",
+    numClasses: "num_classes",
+    batchSize: "batch_size_slider",
+    noise: "noise",
+    percTrainData: "perc_train_data",
+    speed: "speed",
+    maxWeightsBytes: "max_weights_bytes",
+    maxCsvBytes: "max_csv_chars",
+    maxConfigBytes: "max_config_chars",
   };
-  for (const [key, names] of Object.entries(map)) {
-    const v = pick(...names);
+  for (const [key, name] of Object.entries(map)) {
+    const v = l[name];
     if (v !== undefined && v !== null) out[key] = v;
   }
   return out;
@@ -293,11 +275,13 @@ function structureFromConfig() {
 }
 
 function onConfig(msg) {
+  state.full = false;
   state.config = msg.config;
   state.inputs = Array.isArray(msg.inputs) ? msg.inputs : null;
   state.outputs = Number.isInteger(msg.outputs) ? msg.outputs : null;
   if (msg.feature_thumbnails) network.featureThumbnails = msg.feature_thumbnails;
   if (msg.limits) state.limits = readLimits(msg.limits);
+  buildDatasets(state.limits);
   network.maxNeurons = state.limits.maxNeurons;
   if (typeof msg.hash === "string") {
     state.hash = msg.hash;
@@ -307,6 +291,7 @@ function onConfig(msg) {
     if (lang && lang !== getLang()) changeLanguage(lang, false);
   }
   renderControls();
+  showNotice(msg.notice);
   const s = structureFromConfig();
   network.setStructure(s.features, s.shape, s.outputs, true);
   const c = state.config;
@@ -372,8 +357,11 @@ function drawFrame(f) {
   chart.draw();
 
   $("epoch").textContent = formatEpoch(f.epoch);
-  $("loss-train").textContent = formatLoss(f.loss_train);
-  $("loss-test").textContent = formatLoss(f.loss_test);
+  // no training points (custom data cleared, or a shared link without them): say so, not NaN
+  const noData = !!f.no_data;
+  $("loss-train").textContent = noData ? "–" : formatLoss(f.loss_train);
+  $("loss-test").textContent = noData && f.loss_test === null ? "–" : formatLoss(f.loss_test);
+  $("no-data").hidden = !noData;
   $("acc-train").textContent = formatPercent(f.acc_train);
   $("acc-test").textContent = formatPercent(f.acc_test);
   drawConfusion(f.confusion);
@@ -405,6 +393,7 @@ function stoppedText(why) {
   if (why === "epochs") return t("stoppedEpochs", { n: c.stopEpochs });
   if (why === "test_loss") return t("stoppedTestLoss", { v: c.stopTestLoss });
   if (why === "diverged" || why === "nan") return t("stoppedNan");
+  if (why === "no_data") return t("noData");
   return t("stoppedOther", { why });
 }
 
@@ -423,6 +412,7 @@ function drawConfusion(m) {
   const table = $("confusion");
   if (!Array.isArray(m) || !m.length) {
     table.textContent = "";
+    delete table.dataset.k; // the next matrix builds its rows again, whatever its class count
     return;
   }
   const k = m.length;
@@ -434,7 +424,7 @@ function drawConfusion(m) {
     return s;
   };
   const key = `${k}`;
-  if (table.dataset.k !== key) {
+  if (table.dataset.k !== key || table.rows.length !== k + 1) {
     table.textContent = "";
     const cap = document.createElement("caption");
     cap.dataset.i18n = "trueClass";
@@ -491,6 +481,15 @@ function showError(message) {
   while (box.children.length > 5) box.firstElementChild.remove();
 }
 
+/** A notice of the server's config message ({code, params}, or null): the custom points too
+ *  many for the share link, with the CSV download offered instead. */
+function showNotice(notice) {
+  state.notice = notice || null;
+  const box = $("share-notice");
+  box.hidden = !notice;
+  if (notice) $("share-notice-text").textContent = t(`notice-${notice.code}`, notice.params || {});
+}
+
 function showStatus(text) {
   const s = $("status");
   s.textContent = text;
@@ -499,17 +498,17 @@ function showStatus(text) {
 
 // ---- files ------------------------------------------------------------------------------
 
-function readFile(input, asText, then) {
+function readFile(input, asText, then, max) {
   const file = input.files && input.files[0];
   input.value = ""; // the same file can be chosen again
   if (!file) return;
-  if (file.size > MAX_UPLOAD) {
-    showError(t("fileTooLarge", { size: file.size, max: MAX_UPLOAD }));
+  if (max && file.size > max) {
+    showError(t("fileTooLarge", { size: file.size.toLocaleString(getLang()), max: max.toLocaleString(getLang()) }));
     return;
   }
   const reader = new FileReader();
   reader.onload = () => then(reader.result);
-  reader.onerror = () => showError(t("readError", { why: reader.error }));
+  reader.onerror = () => showError(t("readError"));
   if (asText) reader.readAsText(file);
   else reader.readAsArrayBuffer(file);
 }
@@ -556,7 +555,8 @@ function changeLanguage(lang, remember) {
 function bind() {
   $("play-pause").addEventListener("click", () => {
     send(state.playing ? "pause" : "play");
-    if (!state.playing) showStatus("");
+    if (!state.playing && !$("no-data").hidden) showStatus(t("noData"));
+    else if (!state.playing) showStatus("");
     setPlaying(!state.playing); // at once; the next frame confirms it
   });
   $("step").addEventListener("click", () => send("step", { unit: "epoch" }));
@@ -619,15 +619,22 @@ function bind() {
   $("code-close").addEventListener("click", () => $("code-dialog").close());
   $("download-weights").addEventListener("click", () => send("get_weights"));
   $("upload-weights").addEventListener("change", (ev) =>
-    readFile(ev.target, false, (buf) => send("load_weights", { data: bytesToB64(buf) })),
+    readFile(ev.target, false, (buf) => send("load_weights", { data: bytesToB64(buf) }), state.limits?.maxWeightsBytes),
   );
   $("download-config").addEventListener("click", () => send("get_config_json"));
   $("upload-config").addEventListener("change", (ev) =>
-    readFile(ev.target, true, (text) => send("load_config_json", { data: text })),
+    readFile(ev.target, true, (text) => send("load_config_json", { data: text }), state.limits?.maxConfigBytes),
   );
   $("clear-points").addEventListener("click", () => send("clear_points"));
-  $("upload-csv").addEventListener("change", (ev) => readFile(ev.target, true, (text) => send("upload_csv", { text })));
+  $("upload-csv").addEventListener("change", (ev) =>
+    readFile(ev.target, true, (text) => send("upload_csv", { text }), state.limits?.maxCsvBytes),
+  );
   $("download-csv").addEventListener("click", () => send("download_csv"));
+  $("share-notice-csv").addEventListener("click", () => send("download_csv"));
+  $("load-teacher").addEventListener("click", () => {
+    $("teacher-banner").hidden = true;
+    if (state.teacherHash) location.hash = state.teacherHash; // hashchange opens it
+  });
 
   // the user typed another hash into the address bar: open that experiment
   window.addEventListener("hashchange", () => {
@@ -652,10 +659,14 @@ function connect() {
   conn.on("node", (msg) => {
     if (msg.id === null) return; // the answer to "no neuron hovered"
     state.nodeAsked = false;
-    if (msg.id === state.hover && msg.grid) output.showNode(b64ToFloat32(msg.grid));
+    if (msg.id === state.hover) output.showNode(msg.grid ? b64ToFloat32(msg.grid) : null);
     else if (state.hover !== null) askNode(); // the mouse moved on meanwhile
   });
   conn.on("code", openCode);
+  conn.on("teacher_experiment", (msg) => {
+    state.teacherHash = msg.hash;
+    $("teacher-banner").hidden = !msg.hash || msg.hash === state.hash;
+  });
   conn.on("csv", (msg) => saveFile(msg.filename || "playground.csv", msg.text, "text/csv"));
   conn.on("weights", (msg) => saveFile(msg.filename || "playground.safetensors", b64ToBytes(msg.data)));
   conn.on("config_json", (msg) =>
@@ -663,7 +674,8 @@ function connect() {
   );
   conn.on("error", (msg) => {
     state.nodeAsked = false;
-    showError(msg.message);
+    state.full = msg.code === "session_full"; // the socket closes next: no "connection lost" too
+    showError(errorText(msg)); // worded here, in the page's language, from the code
   });
   conn.onOpen = () => {
     state.nodeAsked = false;
@@ -671,7 +683,7 @@ function connect() {
     send("hello", { hash: location.hash.replace(/^#/, "") });
   };
   conn.onLost = () => {
-    showError(t("connectionLost"));
+    if (!state.full) showError(t("connectionLost"));
     setPlaying(false);
   };
   conn.connect();
@@ -679,7 +691,8 @@ function connect() {
 
 function init() {
   setLang(initialLang(location.hash.replace(/^#/, "")));
-  buildDatasets();
+  // the extra settings are open where the screen is tall enough for them and the output
+  $("extras").open = window.innerHeight >= 900 && window.innerWidth >= 800;
   applyTranslations();
   drawLegend($("color-legend"));
   bind();

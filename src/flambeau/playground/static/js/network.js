@@ -14,6 +14,8 @@ import { drawSmallGrid, FEATURES, featureGrid } from "./thumbs.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const TOP = 56; // room for the per-layer +/- buttons above the columns
+const TOUCH_TOP = 100; // on a narrow (touch) screen the buttons are 40 px and stacked
+const TOUCH_WIDTH = 560; // narrower than this, the diagram is drawn for fingers
 const LEFT = 64; // room for the feature names left of the inputs
 const RIGHT = 24;
 
@@ -67,19 +69,29 @@ export class NetworkView {
 
   build() {
     const el = this.el;
+    // the hovered neuron (if any) goes with the old diagram: no mouseleave will ever come for it
+    if (this.hovered !== null && this.hovered !== undefined) {
+      this.hovered = null;
+      this.h.hoverNode(null);
+    }
     el.textContent = "";
     this.closeEditor();
     const sizes = [this.features.length, ...this.shape, this.outputs];
     const rows = Math.max(FEATURES.length, ...sizes);
-    // smaller neurons when a layer is tall, so 32 neurons still fit on a screen
-    const node = rows <= 8 ? 30 : rows <= 16 ? 22 : 14;
-    const gap = rows <= 8 ? 14 : rows <= 16 ? 8 : 5;
-    const width = Math.max(420, el.clientWidth || 560);
-    const height = TOP + rows * (node + gap) + 8;
+    // the diagram takes the column's width (never more: no sideways scrolling on a phone);
+    // smaller neurons when a layer is tall, so 32 neurons still fit on a screen, and 40 px
+    // neurons (touch targets) on a narrow screen when they fit
+    const width = el.clientWidth || 560;
+    const touch = width < TOUCH_WIDTH;
+    el.classList.toggle("touch", touch);
+    const top = touch ? TOUCH_TOP : TOP;
+    const node = rows <= 8 ? (touch ? 40 : 30) : rows <= 16 ? 22 : 14;
+    const gap = rows <= 8 ? (touch ? 8 : 14) : rows <= 16 ? 8 : 5;
+    const height = top + rows * (node + gap) + 8;
     el.style.height = `${height}px`;
     const ncols = sizes.length;
     const colX = (c) => LEFT + ((width - LEFT - RIGHT - node) * c) / (ncols - 1);
-    const rowY = (j) => TOP + j * (node + gap);
+    const rowY = (j) => top + j * (node + gap);
     this.geom = { node, colX, rowY };
 
     const svg = document.createElementNS(SVG_NS, "svg");
@@ -233,8 +245,15 @@ export class NetworkView {
   }
 
   hoverable(box, id) {
-    const enter = () => this.h.hoverNode(id);
-    const leave = () => this.h.hoverNode(null);
+    const enter = () => {
+      this.hovered = id;
+      this.h.hoverNode(id);
+    };
+    const leave = () => {
+      if (this.hovered !== id) return;
+      this.hovered = null;
+      this.h.hoverNode(null);
+    };
     box.addEventListener("mouseenter", enter);
     box.addEventListener("mouseleave", leave);
     box.addEventListener("focus", enter);

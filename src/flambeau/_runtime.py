@@ -1,0 +1,93 @@
+"""Process-wide settings PyTorch scripts set at the top: threads, matmul precision, determinism.
+
+``set_num_threads`` really sets the number of threads of the BLAS library NumPy computes matrix
+products with (through ``threadpoolctl``, imported when first needed); the other settings are
+kept and read back as in PyTorch. flambeau's CPU results are deterministic already, and its
+float32 products always use full float32 precision.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+__all__ = ["get_num_threads", "set_num_threads", "get_num_interop_threads",
+           "set_num_interop_threads", "set_float32_matmul_precision",
+           "get_float32_matmul_precision", "use_deterministic_algorithms",
+           "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled"]
+
+_PRECISIONS = ("highest", "high", "medium")
+_settings: dict[str, Any] = {"precision": "highest", "deterministic": False, "warn_only": False,
+                             "threads": None, "interop": None}
+_limiter: list[Any] = []  # the threadpoolctl limiter holding the current limit
+
+
+def _blas_threads() -> int | None:
+    from threadpoolctl import threadpool_info
+
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return max(counts) if counts else None
+
+
+def get_num_threads() -> int:
+    """The number of threads matrix products use (those of NumPy's BLAS library)."""
+    if _settings["threads"] is not None:
+        return _settings["threads"]
+    n = _blas_threads()
+    return n if n is not None else (os.cpu_count() or 1)
+
+
+def set_num_threads(num: int) -> None:
+    """Use ``num`` threads for matrix products: sets NumPy's BLAS library's thread count."""
+    if not isinstance(num, int) or isinstance(num, bool):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(num).__name__}")
+    if num <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    from threadpoolctl import threadpool_limits
+
+    _limiter[:] = [threadpool_limits(limits=num, user_api="blas")]
+    _settings["threads"] = num
+
+
+def get_num_interop_threads() -> int:
+    """The number of threads for running independent ops in parallel (kept, as PyTorch's)."""
+    return _settings["interop"] or (os.cpu_count() or 1)
+
+
+def set_num_interop_threads(num: int) -> None:
+    if not isinstance(num, int) or isinstance(num, bool) or num <= 0:
+        raise RuntimeError("set_num_interop_threads expects a positive integer")
+    _settings["interop"] = num
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """``'highest'``, ``'high'`` or ``'medium'``: how much precision float32 matrix products may
+    trade for speed on a GPU. Kept and read back; flambeau's products are full float32 always."""
+    if precision not in _PRECISIONS:
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      "setFloat32MatmulPrecision call has no effect.", stacklevel=2)
+        return
+    _settings["precision"] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """The value given to ``set_float32_matmul_precision`` (``'highest'`` by default)."""
+    return _settings["precision"]
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Ask for deterministic algorithms only. flambeau's are all deterministic: kept and read
+    back, as in PyTorch."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"_set_deterministic_algorithms(): argument 'mode' (position 1) must be "
+                        f"bool, not {type(mode).__name__}")
+    _settings["deterministic"], _settings["warn_only"] = mode, bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _settings["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    return _settings["warn_only"]

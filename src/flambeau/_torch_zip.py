@@ -1,0 +1,465 @@
+"""PyTorch's own checkpoint format (``torch.save`` since 1.6), read and written without PyTorch.
+
+A ``.pt`` file is an uncompressed zip archive whose entries sit in one folder (the file's stem,
+or ``archive``):
+
+- ``data.pkl``: the saved object as a pickle (protocol 2). A tensor is pickled as a call
+  ``torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks)`` and its
+  storage as a *persistent id* ``("storage", torch.FloatStorage, "0", "cpu", numel)``;
+- ``data/0``, ``data/1``...: each storage's raw bytes, little-endian, aligned to 64 bytes;
+- ``version``, ``byteorder``, ``.format_version``, ``.storage_alignment``,
+  ``.data/serialization_id``: small text records.
+
+Reading follows PyTorch's ``weights_only=True`` rule: the unpickler builds tensors, containers
+(dict, OrderedDict, list, tuple, set) and primitives, and nothing else. Any other global a pickle
+names (``os.system``, a class of your program) is refused with PyTorch's message before anything
+runs: flambeau never executes code from a checkpoint, whatever ``weights_only`` says.
+
+Writing emits the pickle opcodes directly (no ``pickle`` module, no PyTorch), so the file holds
+exactly what ``torch.load(..., weights_only=True)`` admits.
+"""
+
+from __future__ import annotations
+
+import _compat_pickle
+import codecs
+import hashlib
+import io
+import os
+import pickle
+import struct
+import zipfile
+from collections import Counter, OrderedDict
+from typing import Any
+
+import numpy as np
+
+from . import _dtype as dt
+from .serialization import CheckpointError
+from .tensor import Size, Tensor, _make, device
+
+ZIP_MAGIC = b"PK\x03\x04"
+_ALIGNMENT = 64
+
+# PyTorch's legacy storage classes and the element type each holds (little-endian)
+STORAGES = {"DoubleStorage": "<f8", "FloatStorage": "<f4", "HalfStorage": "<f2", "LongStorage": "<i8",
+            "IntStorage": "<i4", "ShortStorage": "<i2", "CharStorage": "i1", "ByteStorage": "u1",
+            "BoolStorage": "?", "BFloat16Storage": "bfloat16"}
+TORCH_DTYPES = ("float64", "float32", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8",
+                "bool", "uint16", "uint32", "uint64", "complex64", "complex128")
+_STORAGE_OF = {np.dtype(v).name if v != "bfloat16" else v: k for k, v in STORAGES.items()}
+
+_UNSAFE = ("In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
+           "`torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set to "
+           "`False` will likely succeed, but it can result in arbitrary code execution. Do it only if "
+           "you got the file from a trusted source.")
+_DOCS = ("\n\nCheck the documentation of torch.load to learn more about types accepted by default "
+         "with weights_only https://pytorch.org/docs/stable/generated/torch.load.html.")
+_BLOCKED_MODULES = {"sys", "os", "posix", "nt"}
+
+
+class WeightsOnlyError(pickle.UnpicklingError, CheckpointError):
+    """A checkpoint refused by the ``weights_only`` rule: PyTorch's ``UnpicklingError`` (and a
+    :class:`CheckpointError`, so that code catching bad checkpoints as ``ValueError`` catches it)."""
+
+
+# ---------------------------------------------------------------------------------- reading
+def _numpy_dtype(code: str, name: str) -> np.dtype:
+    if code == "bfloat16":
+        try:
+            return dt.bfloat16.np
+        except ImportError as e:
+            raise CheckpointError(f"{name} holds bfloat16 tensors: {e}") from None
+    return np.dtype(code)
+
+
+class _StorageType:
+    """What the pickle's ``torch.FloatStorage`` stands for: an element type (``code``)."""
+
+    def __init__(self, name: str, code: str) -> None:
+        self.name, self.code = name, code
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+class _Storage:
+    """One storage of the file: its raw bytes, shared by the tensors that view them, and the
+    element type its record names (an untyped storage's tensors name their own)."""
+
+    def __init__(self, raw: bytearray, element: np.dtype, big_endian: bool) -> None:
+        self.raw, self.element, self.big_endian = raw, element, big_endian
+
+    def elements(self, d: np.dtype) -> np.ndarray:
+        """The bytes as a 1-D array of ``d`` (in the machine's byte order)."""
+        if not self.big_endian or d.itemsize == 1:
+            return np.frombuffer(self.raw, dtype=d, count=len(self.raw) // d.itemsize)
+        arr = np.frombuffer(self.raw, dtype=d.newbyteorder(">"), count=len(self.raw) // d.itemsize)
+        return arr.astype(d)
+
+
+def _rebuild_tensor_v2(storage: _Storage, offset: int, size: tuple, stride: tuple,
+                       requires_grad: bool = False, hooks: Any = None, metadata: Any = None,
+                       *, element: Any = None) -> Tensor:
+    """A tensor viewing ``storage`` from element ``offset`` with ``size`` and ``stride`` (in
+    elements), as PyTorch rebuilds it: tensors of one storage share memory."""
+    if not (isinstance(storage, _Storage) and isinstance(size, tuple) and isinstance(stride, tuple)
+            and len(size) == len(stride) and all(type(v) is int and v >= 0 for v in (offset, *size, *stride))):
+        raise pickle.UnpicklingError(f"bad tensor record (size {str(size)[:40]}, stride {str(stride)[:40]})")
+    base = storage.elements(storage.element if element is None else element)
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride)) if 0 not in size else offset - 1
+    if last >= base.size:
+        raise pickle.UnpicklingError(f"a tensor of size {list(size)} (stride {list(stride)}, offset "
+                                     f"{offset}) does not fit its storage of {base.size} elements")
+    dt.from_numpy_dtype(base.dtype)  # a dtype flambeau lacks (uint16, complex...) raises TypeError
+    arr = np.ndarray(size, base.dtype, buffer=base, offset=offset * base.itemsize if 0 not in size else 0,
+                     strides=[s * base.itemsize for s in stride])
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _rebuild_tensor_v3(storage: _Storage, offset: int, size: tuple, stride: tuple, requires_grad: bool,
+                       hooks: Any, dtype: Any, metadata: Any = None) -> Tensor:
+    """``_rebuild_tensor_v2`` for an untyped storage: the record names the element type."""
+    return _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks, metadata,
+                              element=_element(dtype, "a tensor"))
+
+
+def _element(kind: Any, name: str) -> np.dtype:
+    """The NumPy element type of a storage class or a dtype named in the pickle."""
+    if isinstance(kind, dt.dtype):
+        try:
+            return kind.np
+        except ImportError as e:
+            raise CheckpointError(f"{name} holds {kind.name} tensors: {e}") from None
+    if isinstance(kind, _StorageType):
+        return _numpy_dtype(kind.code, name)
+    raise pickle.UnpicklingError(f"unexpected element type {str(kind)[:60]}")
+
+
+def _rebuild_parameter(data: Tensor, requires_grad: bool, hooks: Any = None, state: Any = None) -> Any:
+    from .nn.parameter import Parameter
+
+    return Parameter(data, requires_grad=requires_grad)
+
+
+def _rebuild_from_type_v2(func: Any, new_type: Any, args: tuple, state: Any) -> Any:
+    """A tensor subclass's record: PyTorch's ``Tensor`` and ``Parameter`` only."""
+    return func(*args)
+
+
+def _allowed() -> dict[str, Any]:
+    """The globals a checkpoint may name (PyTorch's ``weights_only`` list, as flambeau has them)."""
+    from .nn.parameter import Parameter
+
+    table: dict[str, Any] = {
+        "collections.OrderedDict": OrderedDict, "collections.Counter": Counter,
+        "builtins.set": set, "builtins.frozenset": frozenset, "builtins.bytearray": bytearray,
+        "builtins.complex": complex, "_codecs.encode": codecs.encode,
+        "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
+        "torch._utils._rebuild_tensor_v3": _rebuild_tensor_v3,
+        "torch.storage.UntypedStorage": _StorageType("UntypedStorage", "u1"),
+        "torch._utils._rebuild_parameter": _rebuild_parameter,
+        "torch._utils._rebuild_parameter_with_state": _rebuild_parameter,
+        "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
+        "torch.nn.parameter.Parameter": Parameter, "torch.Tensor": Tensor, "torch.Size": Size,
+        "torch.device": device,
+    }
+    for name, code in STORAGES.items():
+        table[f"torch.{name}"] = _StorageType(name, code)
+    for name in TORCH_DTYPES:  # dtypes flambeau has are its own; the others only name elements
+        table[f"torch.{name}"] = getattr(dt, name, None) or _StorageType(name, name)
+    return table
+
+
+class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
+    """A pickle reader that admits only the globals of :func:`_allowed` and builds only
+    OrderedDicts (a state_dict's ``_metadata``): what ``torch.load(weights_only=True)`` admits."""
+
+    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+
+    def __init__(self, data: bytes, storage: Any) -> None:
+        super().__init__(io.BytesIO(data), encoding="bytes")
+        self._table, self._storage = _allowed(), storage
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _compat_pickle.NAME_MAPPING:  # Python 2 names, as protocol 2 writes
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+        full = f"{module}.{name}"
+        if module in _BLOCKED_MODULES:
+            raise pickle.UnpicklingError(f"Trying to load unsupported GLOBAL {full} whose module "
+                                         f"{module} is blocked.")
+        if full in self._table:
+            return self._table[full]
+        shown = full[len("builtins."):] if full.startswith("builtins.") else full
+        raise pickle.UnpicklingError(
+            f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
+            f"`torch.serialization.add_safe_globals([{shown}])` or the "
+            f"`torch.serialization.safe_globals([{shown}])` context manager to allowlist this global "
+            "if you trust this class/function.")
+
+    def persistent_load(self, pid: Any) -> Any:
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] in ("storage", b"storage")):
+            raise pickle.UnpicklingError(f"unexpected persistent id {str(pid)[:80]}")
+        _, kind, key, _location, numel = pid
+        return self._storage(key.decode() if isinstance(key, bytes) else str(key), kind)
+
+    def load_build(self) -> None:
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        if type(inst) is OrderedDict and isinstance(state, dict):
+            inst.__dict__.update(state)
+            return
+        if isinstance(inst, Tensor) and not state:
+            return
+        raise pickle.UnpicklingError("Can only build Tensor, Parameter, OrderedDict or types allowlisted "
+                                     f"via `add_safe_globals`, but got {type(inst)}")
+
+    dispatch[pickle.BUILD[0]] = load_build
+
+
+def _wrap(message: str) -> str:
+    """PyTorch's text around an unpickling refusal."""
+    if "was not an allowed global by default" in message:
+        return ("Weights only load failed. This file can still be loaded, to do so you have two options, "
+                "\033[1mdo those steps only if you trust the source of the checkpoint\033[0m. "
+                f"\n\t(1) {_UNSAFE}\n\t(2) Alternatively, to load with `weights_only=True` please check "
+                "the recommended steps in the following error message.\n\tWeightsUnpickler error: "
+                + message + _DOCS)
+    text = f"Weights only load failed. {_UNSAFE}\n"
+    if "is blocked" not in message:
+        text += ("Please file an issue with the following so that we can make `weights_only=True` "
+                 "compatible with your use case: WeightsUnpickler error: ")
+    return text + "\n\n" + message + _DOCS
+
+
+def load(source: Any, name: str) -> Any:
+    """The object in the PyTorch zip checkpoint ``source`` (a path or a binary file object)."""
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, EOFError) as e:
+        raise CheckpointError(f"{name} is not a valid PyTorch checkpoint (a damaged zip archive: {e})") from None
+    with archive:
+        entries = archive.namelist()
+        pickles = [e for e in entries if e.endswith("data.pkl") and e.count("/") == 1]
+        if not pickles:
+            raise CheckpointError(f"{name} is a zip archive without data.pkl: not a PyTorch checkpoint")
+        prefix = pickles[0][: -len("data.pkl")]
+        order = "little"
+        if prefix + "byteorder" in entries:
+            order = archive.read(prefix + "byteorder").decode().strip()
+        loaded: dict[str, _Storage] = {}
+
+        def storage(key: str, kind: Any) -> _Storage:
+            if key not in loaded:
+                record = f"{prefix}data/{key}"
+                if record not in entries:
+                    raise CheckpointError(f"{name}: storage {key!r} is missing from the archive")
+                loaded[key] = _Storage(bytearray(archive.read(record)), _element(kind, name), order == "big")
+            return loaded[key]
+
+        try:
+            return _Unpickler(archive.read(pickles[0]), storage).load()
+        except pickle.UnpicklingError as e:
+            raise WeightsOnlyError(_wrap(str(e))) from None
+        except TypeError as e:
+            raise CheckpointError(f"{name}: {e}") from None
+        except (EOFError, IndexError, KeyError, struct.error, ValueError) as e:
+            if isinstance(e, CheckpointError):
+                raise
+            raise CheckpointError(f"{name}: corrupt data.pkl ({type(e).__name__}: {e})") from None
+
+
+# ---------------------------------------------------------------------------------- writing
+class _Pickler:
+    """Writes the pickle opcodes of an object made of tensors, containers and primitives, as
+    ``torch.save`` pickles them; each tensor's storage is collected in ``storages``."""
+
+    def __init__(self) -> None:
+        self.out = bytearray(b"\x80\x02")  # PROTO 2
+        self.storages: list[np.ndarray] = []
+        self._keys: dict[int, int] = {}  # id of a storage's root array -> its key
+
+    def dump(self, obj: Any) -> bytes:
+        self.value(obj, "the top level")
+        self.out += b"."  # STOP
+        return bytes(self.out)
+
+    def glob(self, module: str, name: str) -> None:
+        self.out += f"c{module}\n{name}\n".encode()
+
+    def value(self, v: Any, where: str) -> None:
+        out = self.out
+        if isinstance(v, np.generic):
+            v = v.item()
+        if v is None:
+            out += b"N"
+        elif v is True or v is False:
+            out += b"\x88" if v else b"\x89"
+        elif isinstance(v, int):
+            if 0 <= v < 256:
+                out += b"K" + bytes([v])
+            elif -(2 ** 31) <= v < 2 ** 31:
+                out += b"J" + struct.pack("<i", v)
+            else:
+                raw = v.to_bytes((v.bit_length() + 8) // 8, "little", signed=True)
+                out += b"\x8a" + bytes([len(raw)]) + raw  # LONG1 (up to 255 bytes)
+        elif isinstance(v, float):
+            out += b"G" + struct.pack(">d", v)
+        elif isinstance(v, str):
+            raw = v.encode("utf-8", "surrogatepass")
+            out += b"X" + struct.pack("<I", len(raw)) + raw
+        elif isinstance(v, Tensor):
+            self.tensor(v, where)
+        elif isinstance(v, dt.dtype):
+            self.glob("torch", v.name)
+        elif isinstance(v, device):
+            self.glob("torch", "device")
+            self.value((str(v),), where)
+            out += b"R"
+        elif type(v) is Size:
+            self.glob("torch", "Size")
+            self.value((tuple(v),), where)
+            out += b"R"
+        elif type(v) is tuple:
+            out += b"("
+            for i, item in enumerate(v):
+                self.value(item, f"{where}[{i}]")
+            out += b"t"
+        elif type(v) is list:
+            out += b"]("
+            for i, item in enumerate(v):
+                self.value(item, f"{where}[{i}]")
+            out += b"e"
+        elif isinstance(v, dict) and type(v) in (dict, OrderedDict):
+            if type(v) is OrderedDict:
+                self.glob("collections", "OrderedDict")
+                out += b")R"
+            else:
+                out += b"}"
+            out += b"("
+            for k, item in v.items():
+                self.value(k, where)
+                self.value(item, f"{where}[{k!r}]")
+            out += b"u"
+            meta = getattr(v, "_metadata", None)
+            if type(v) is OrderedDict and isinstance(meta, dict):
+                out += b"}("  # a state_dict's _metadata, set by BUILD
+                self.value("_metadata", where)
+                self.value(meta, where)
+                out += b"ub"
+        elif isinstance(v, (set, frozenset)):
+            self.glob("__builtin__", type(v).__name__)
+            out += b"]("
+            for item in v:
+                self.value(item, where)
+            out += b"e\x85R"  # TUPLE1, REDUCE: set([items])
+        elif isinstance(v, bytes):
+            self.glob("_codecs", "encode")
+            self.value(v.decode("latin1"), where)
+            self.value("latin1", where)
+            out += b"\x86R"
+        elif isinstance(v, np.ndarray):
+            raise TypeError(f"flambeau.save cannot store a NumPy array in PyTorch's format (at {where}): "
+                            "torch.load(weights_only=True) refuses them. Convert it with "
+                            "torch.from_numpy, or save to a .safetensors file")
+        else:
+            raise TypeError(f"flambeau.save cannot store a {type(v).__name__} (at {where}): it saves "
+                            "tensors, numbers, strings, booleans, None, bytes, and dicts, lists, tuples "
+                            "and sets of them")
+
+    def tensor(self, t: Tensor, where: str) -> None:
+        from .nn.parameter import Parameter
+
+        arr = t._data
+        kind = _STORAGE_OF.get(arr.dtype.name)
+        if kind is None:
+            raise TypeError(f"flambeau.save cannot store a tensor of dtype {t.dtype} (at {where})")
+        root, offset, stride = _storage_of(arr)
+        key = self._keys.get(id(root))
+        if key is None:
+            key = self._keys[id(root)] = len(self.storages)
+            self.storages.append(root)
+        param = isinstance(t, Parameter)
+        if param:
+            self.glob("torch._utils", "_rebuild_parameter")
+            self.out += b"("
+        self.glob("torch._utils", "_rebuild_tensor_v2")
+        self.out += b"(("
+        for v in ("storage",):
+            self.value(v, where)
+        self.glob("torch", kind)
+        self.value(str(key), where)
+        self.value("cpu", where)
+        self.value(int(root.size), where)
+        self.out += b"tQ"  # the persistent id of the storage
+        self.value(offset, where)
+        self.value(tuple(arr.shape), where)
+        self.value(stride, where)
+        self.value(bool(t.requires_grad) and not param, where)
+        self.glob("collections", "OrderedDict")
+        self.out += b")Rt" + b"R"
+        if param:
+            self.value(bool(t.requires_grad), where)
+            self.glob("collections", "OrderedDict")
+            self.out += b")RtR"
+
+
+def _storage_of(arr: np.ndarray) -> tuple[np.ndarray, int, tuple]:
+    """The array whose memory ``arr`` views (so that views of one array share one storage, as in
+    PyTorch), the element offset of ``arr`` in it and its strides in elements; a copy when ``arr``
+    cannot be described so (negative strides, another dtype)."""
+    root = arr
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    size = arr.itemsize
+    if root is not arr and (root.dtype != arr.dtype or not root.flags.c_contiguous):
+        root = arr
+    if root is arr and not arr.flags.c_contiguous:
+        root = np.ascontiguousarray(arr)
+        return root, 0, tuple(s // size for s in root.strides) if root.ndim else ()
+    offset = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    strides = arr.strides
+    if offset % size or any(s % size or s < 0 for s in strides) or offset < 0:
+        root = np.ascontiguousarray(arr)
+        offset, strides = 0, root.strides
+    return root, offset // size, tuple(0 if n == 1 and s == 0 else s // size
+                                       for n, s in zip(arr.shape, strides))
+
+
+def _records(obj: Any) -> list[tuple[str, bytes]]:
+    pickler = _Pickler()
+    data = pickler.dump(obj)
+    records = [("data.pkl", data), (".format_version", b"1"), (".storage_alignment", b"64"),
+               ("byteorder", b"little")]
+    for i, root in enumerate(pickler.storages):
+        little = root if root.dtype.byteorder != ">" else root.astype(root.dtype.newbyteorder("<"))
+        records.append((f"data/{i}", np.ascontiguousarray(little).tobytes()))
+    records.append(("version", b"3\n"))
+    digest = int.from_bytes(hashlib.sha256(data).digest()[:8], "little")
+    records.append((".data/serialization_id", f"{digest:020d}".encode()))
+    return records
+
+
+def to_bytes(obj: Any, archive: str = "archive") -> bytes:
+    """``obj`` as the bytes of a PyTorch zip checkpoint: uncompressed records, each one's data
+    aligned to 64 bytes (by padding the local header's extra field, as PyTorch does), so that
+    ``torch.load`` can map the storages."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:
+        for name, data in _records(obj):
+            info = zipfile.ZipInfo(f"{archive}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            start = buffer.tell() + 30 + len(info.filename.encode()) + 4
+            pad = -start % _ALIGNMENT
+            info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+            z.writestr(info, data)
+    return buffer.getvalue()
+
+
+def archive_name(path: Any) -> str:
+    """The folder of the records: the file's name without its extension, as ``torch.save``."""
+    stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]
+    return stem if stem and stem.isprintable() and "/" not in stem else "archive"

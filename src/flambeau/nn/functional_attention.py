@@ -1,0 +1,212 @@
+r"""Attention as plain functions: ``scaled_dot_product_attention`` (one graph node, batched
+matrix products) and ``multi_head_attention_forward`` (the projections, the heads, the masks,
+as ``nn.MultiheadAttention`` computes them).
+
+.. math::
+    \text{Attention}(Q, K, V) = \text{softmax}\left(\frac{Q K^T}{\sqrt{d}} + M\right) V
+
+Backward, local gradient times gradient from above: with :math:`P` the attention weights and
+:math:`G` the gradient of the output, :math:`dV = P^T G`, :math:`dP = G V^T`, the softmax's
+:math:`dS = P \odot (dP - \sum_j dP \odot P)`, then :math:`dQ = dS K \cdot s` and
+:math:`dK = dS^T Q \cdot s`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..ops._core import Tensor, _make, record, unbroadcast
+from ..ops.random import _gen
+from ..ops.shape import cat
+from . import functional as F
+
+_TYPE = {"bool": "bool", "int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
+
+
+def _softmax_last(s: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis; a row masked everywhere (all -inf) gets weights 0, not NaN,
+    as PyTorch's attention does."""
+    m = s.max(axis=-1, keepdims=True)
+    empty = m == -np.inf
+    if empty.any():
+        m = np.where(empty, 0, m)
+    s = s - m
+    np.exp(s, out=s)
+    total = s.sum(axis=-1, keepdims=True)
+    if empty.any():
+        total[empty] = 1
+    s /= total
+    return s
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    r"""softmax(Q K^T * scale + mask) V, with scale :math:`1/\sqrt{E}` by default.
+
+    ``attn_mask``: boolean (True: the position takes part) or float (added to the scores),
+    broadcast to :math:`(N, ..., L, S)`. ``is_causal``: position i sees positions :math:`\le i`.
+    ``dropout_p``: dropout on the attention weights (always applied: pass 0 in evaluation).
+
+    Shape:
+        - query :math:`(N, ..., L, E)`, key :math:`(N, ..., S, E)`, value :math:`(N, ..., S, E_v)`.
+        - Output: :math:`(N, ..., L, E_v)`.
+
+    Example::
+
+        >>> q = k = v = torch.randn(2, 4, 16, 8)          # batch, heads, sequence, head size
+        >>> out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    """
+    if enable_gqa:
+        raise NotImplementedError("flambeau's scaled_dot_product_attention has no enable_gqa")
+    Q, K, V = query._data, key._data, value._data
+    L, S = Q.shape[-2], K.shape[-2]
+    if K.shape[-1] != Q.shape[-1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{int(np.prod(K.shape[:-2]))}, {Q.shape[-1]}] but got: "
+                           f"[{int(np.prod(K.shape[:-2]))}, {K.shape[-1]}].")
+    s = 1 / math.sqrt(Q.shape[-1]) if scale is None else scale
+    scores = np.matmul(Q, np.swapaxes(K, -1, -2))
+    scores *= s
+    mask_t = None
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+        np.putmask(scores, np.broadcast_to(~np.tri(L, S, dtype=bool), scores.shape), -np.inf)
+    elif attn_mask is not None:
+        M = attn_mask._data
+        if M.dtype == np.bool_:
+            scores = np.where(M, scores, -np.inf).astype(scores.dtype, copy=False)
+        elif M.dtype.kind == "f":
+            try:
+                scores = scores + M.astype(scores.dtype, copy=False)
+            except ValueError:
+                raise RuntimeError(f"The size of tensor a ({scores.shape[-1]}) must match the size of tensor b "
+                                   f"({M.shape[-1]}) at non-singleton dimension {scores.ndim - 1}") from None
+            mask_t = attn_mask
+        else:
+            raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                               f"attn_mask.dtype: {_TYPE.get(M.dtype.name, M.dtype.name)} and  query.dtype: "
+                               f"{_TYPE.get(Q.dtype.name, Q.dtype.name)} instead.")
+    P = _softmax_last(scores)
+    if dropout_p > 0:
+        keep = (_gen(None).random(P.shape) >= dropout_p).astype(P.dtype) / P.dtype.type(1 - dropout_p)
+        Pd = P * keep
+    else:
+        keep, Pd = None, P
+    out = np.matmul(Pd, V)
+
+    def backward(g: np.ndarray) -> tuple:
+        dv = unbroadcast(np.matmul(np.swapaxes(Pd, -1, -2), g), V.shape) if value._requires_grad else None
+        dP = np.matmul(g, np.swapaxes(V, -1, -2))
+        if keep is not None:
+            dP *= keep
+        dS = P * (dP - (dP * P).sum(axis=-1, keepdims=True))
+        dq = unbroadcast(np.matmul(dS, K) * s, Q.shape) if query._requires_grad else None
+        dk = unbroadcast(np.matmul(np.swapaxes(dS, -1, -2), Q) * s, K.shape) if key._requires_grad else None
+        dm = unbroadcast(dS, mask_t._data.shape) if mask_t is not None and mask_t._requires_grad else None
+        return dq, dk, dv, dm
+
+    return record(out, "ScaledDotProductAttentionBackward0", (query, key, value, mask_t), backward)
+
+
+def _float_mask(mask: Tensor | None, dtype: Any, name: str) -> Tensor | None:
+    """A boolean mask (True: masked out) as 0 / -inf; a float mask as it is."""
+    if mask is None:
+        return None
+    m = mask._data
+    if m.dtype == np.bool_:
+        return _make(np.where(m, -np.inf, 0.0).astype(dtype))
+    if m.dtype.kind != "f":
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    return mask
+
+
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, num_heads: int,
+                                 in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
+                                 out_proj_weight: Tensor, out_proj_bias: Tensor | None,
+                                 dropout_p: float = 0.0, training: bool = True,
+                                 key_padding_mask: Tensor | None = None, need_weights: bool = True,
+                                 attn_mask: Tensor | None = None, average_attn_weights: bool = True,
+                                 is_causal: bool = False, q_proj_weight: Tensor | None = None,
+                                 k_proj_weight: Tensor | None = None, v_proj_weight: Tensor | None = None,
+                                 bias_k: Tensor | None = None, bias_v: Tensor | None = None) -> tuple:
+    r"""Multi-head attention on sequence-first inputs: query :math:`(L, N, E)`, key and value
+    :math:`(S, N, E_k)`, :math:`(S, N, E_v)`. Project, split into heads of size E / heads, attend
+    in each head, join the heads, project. Masks: ``attn_mask`` :math:`(L, S)` or
+    :math:`(N \cdot heads, L, S)`, ``key_padding_mask`` :math:`(N, S)`; boolean True means "do
+    not attend". Returns the output :math:`(L, N, E)` and, with ``need_weights``, the attention
+    weights :math:`(N, L, S)` averaged over the heads (or :math:`(N, heads, L, S)`)."""
+    L, N, E = query.shape
+    S = key.shape[0]
+    H = num_heads
+    hd = E // H
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    if q_proj_weight is None:
+        if query is key and key is value:
+            q, k, v = F.linear(query, in_proj_weight, in_proj_bias).chunk(3, -1)
+        else:
+            wq, wk, wv = in_proj_weight.chunk(3)
+            bq, bk, bv = in_proj_bias.chunk(3) if in_proj_bias is not None else (None, None, None)
+            q, k, v = F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
+    else:
+        bq, bk, bv = in_proj_bias.chunk(3) if in_proj_bias is not None else (None, None, None)
+        q, k, v = F.linear(query, q_proj_weight, bq), F.linear(key, k_proj_weight, bk), F.linear(value, v_proj_weight, bv)
+    dtype = query._data.dtype
+    mask = _float_mask(attn_mask, dtype, "attn_mask")
+    if mask is not None:
+        if mask.ndim == 2:
+            if tuple(mask.shape) != (L, S):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(mask.shape)}, but should be {(L, S)}.")
+            mask = mask.reshape(1, 1, L, S)
+        elif mask.ndim == 3:
+            if tuple(mask.shape) != (N * H, L, S):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {tuple(mask.shape)}, but should be "
+                                   f"{(N * H, L, S)}.")
+            mask = mask.reshape(N, H, L, S)
+        else:
+            raise RuntimeError(f"attn_mask's dimension {mask.ndim} is not supported")
+    if bias_k is not None:
+        k = cat([k, bias_k.reshape(1, 1, E).expand(1, N, E)], 0)
+        v = cat([v, bias_v.reshape(1, 1, E).expand(1, N, E)], 0)
+        S += 1
+        if mask is not None:
+            mask = F.pad(mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = F.pad(key_padding_mask, (0, 1))
+    kpm = _float_mask(key_padding_mask, dtype, "key_padding_mask")
+    if kpm is not None:
+        if tuple(kpm.shape) != (N, S):
+            raise AssertionError(f"expecting key_padding_mask shape of {(N, S)}, but got {tuple(kpm.shape)}")
+        kpm = kpm.reshape(N, 1, 1, S)
+        mask = kpm if mask is None else mask + kpm
+    # (L, N, E) -> (N, H, L, hd): one head per slice
+    q = q.reshape(L, N, H, hd).permute(1, 2, 0, 3)
+    k = k.reshape(S, N, H, hd).permute(1, 2, 0, 3)
+    v = v.reshape(S, N, H, hd).permute(1, 2, 0, 3)
+    p = dropout_p if training else 0.0
+    if need_weights:
+        scores = (q * (1 / math.sqrt(hd))).matmul(k.transpose(-2, -1))
+        if mask is not None:
+            scores = scores + mask
+        weights = F.softmax(scores, -1)
+        if p > 0:
+            weights = F.dropout(weights, p)
+        out = weights.matmul(v)
+    else:
+        out = scaled_dot_product_attention(q, k, v, mask, p)
+        weights = None
+    out = out.permute(2, 0, 1, 3).reshape(L, N, E)
+    out = F.linear(out, out_proj_weight, out_proj_bias)
+    if weights is not None and average_attn_weights:
+        weights = weights.mean(1)
+    return out, weights
+
+
+__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]

@@ -1,0 +1,119 @@
+r"""Normalisations as plain functions: ``group_norm``, ``rms_norm``, ``normalize`` (vectors to
+unit norm), ``cosine_similarity``.
+
+``rms_norm`` is one graph node: :math:`y = x / \text{rms}(x) \cdot w` with
+:math:`\text{rms}(x) = \sqrt{\text{mean}(x^2) + \epsilon}`; with :math:`\hat{x} = x / \text{rms}`,
+the gradient from above :math:`g` gives
+:math:`dx = (g w - \hat{x}\, \text{mean}(g w \hat{x})) / \text{rms}` and
+:math:`dw = \sum g \hat{x}`. The others are written with the engine's ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..ops._core import Tensor, float_data, record
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    r"""Normalise each sample over groups of channels (and all their positions), then scale and
+    shift each channel: the channels of :math:`(N, C, *)` split into ``num_groups`` groups.
+
+    Shape:
+        - Input: :math:`(N, C, *)`, C divisible by ``num_groups``; weight and bias :math:`(C)`.
+        - Output: the same.
+    """
+    from .functional import _normalize
+
+    shape = tuple(input.shape)
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    N, C = shape[0], shape[1]
+    if C % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {list(shape)} and num_groups={num_groups}")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        if t is not None and t.numel() != C:
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(t.shape)} and input of shape {list(shape)}")
+    x = input.reshape(N, num_groups, -1)
+    y = _normalize(x, (2,), None, None, eps, None, "NativeGroupNormBackward0", param_axes=None).reshape(shape)
+    pshape = (1, C) + (1,) * (len(shape) - 2)
+    if weight is not None:
+        y = y * weight.reshape(pshape)
+    if bias is not None:
+        y = y + bias.reshape(pshape)
+    return y
+
+
+def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,  # noqa: A002
+             eps: float | None = None) -> Tensor:
+    r""":math:`y = x / \sqrt{\text{mean}(x^2) + \epsilon} \cdot w` over the last
+    ``len(normalized_shape)`` dimensions (``eps`` defaults to the dtype's machine epsilon).
+
+    Shape:
+        - Input: :math:`(*, \text{normalized\_shape})`; weight: ``normalized_shape``.
+        - Output: the same as the input.
+    """
+    a = float_data(input)
+    shape = tuple(normalized_shape)
+    if a.shape[a.ndim - len(shape):] != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(a.shape)}")
+    axes = tuple(range(a.ndim - len(shape), a.ndim))
+    e = np.finfo(a.dtype).eps if eps is None else eps
+    inv = 1 / np.sqrt((a * a).mean(axis=axes, keepdims=True) + e)
+    xhat = a * inv
+    w = None if weight is None else weight._data
+    out = xhat * w if w is not None else xhat
+    lead = tuple(range(a.ndim - len(shape)))
+
+    def backward(g: np.ndarray) -> tuple:
+        gw = (g * xhat).sum(axis=lead) if weight is not None and weight._requires_grad else None
+        gx = g * w if w is not None else g
+        gx = inv * (gx - xhat * (gx * xhat).mean(axis=axes, keepdims=True))
+        return gx.astype(a.dtype, copy=False), gw
+
+    return record(out.astype(a.dtype, copy=False), "RmsNormBackward0", (input, weight), backward)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
+              out: Tensor | None = None) -> Tensor:
+    r""":math:`v / \max(\lVert v \rVert_p, \epsilon)` for each vector along ``dim``.
+
+    Example::
+
+        >>> F.normalize(torch.tensor([[3.0, 4.0]]), dim=1)
+        tensor([[0.6000, 0.8000]])
+    """
+    denom = input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
+    res = input / denom
+    if out is not None:
+        out.copy_(res)
+        return out
+    return res
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    r""":math:`\frac{x_1 \cdot x_2}{\max(\lVert x_1 \rVert, \epsilon) \max(\lVert x_2 \rVert, \epsilon)}`
+    along ``dim`` (the inputs broadcast; that dimension is removed).
+
+    Example::
+
+        >>> F.cosine_similarity(torch.randn(100, 128), torch.randn(100, 128)).shape
+        torch.Size([100])
+    """
+    n1 = (x1 * x1).sum(dim, keepdim=True).clamp(min=eps * eps).sqrt()
+    n2 = (x2 * x2).sum(dim, keepdim=True).clamp(min=eps * eps).sqrt()
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    r""":math:`\lVert x_1 - x_2 + \epsilon \rVert_p` along the last dimension."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+__all__ = ["group_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance"]

@@ -1,0 +1,172 @@
+r"""One layer of a recurrent network in one direction, as one graph node: the loop over time
+in NumPy forward, and backpropagation through time (BPTT) in NumPy backward.
+
+The cells, as in PyTorch (``gi = x W_ih^T + b_ih`` for all times in one product, ``gh = h W_hh^T
++ b_hh`` at each step):
+
+- ``RNN_TANH`` / ``RNN_RELU``: :math:`h' = \tanh(gi + gh)` (or ReLU);
+- ``LSTM``: gates :math:`i, f, g, o` = :math:`\sigma, \sigma, \tanh, \sigma` of ``gi + gh``,
+  :math:`c' = f c + i g`, :math:`h' = o \tanh(c')`;
+- ``GRU``: :math:`r, z = \sigma(gi_{r,z} + gh_{r,z})`, :math:`n = \tanh(gi_n + r\, gh_n)`,
+  :math:`h' = (1 - z) n + z h`.
+
+Backward walks the steps in reverse: at each step, the gradient of the gates (local gradient
+times the gradient from above), then the gradient of the previous state ``dgh W_hh`` (plus
+``z dh`` for the GRU, ``f dc`` for the LSTM's cell). The weight gradients are then two matrix
+products over all steps at once.
+
+Variable lengths (packed sequences): the batch is sorted by decreasing length and
+``batch_sizes[t]`` rows are active at time ``t``; the other rows keep their state and output 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops._core import Tensor, record
+from ..ops.shape import _pieces
+
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _sigmoid_(a: np.ndarray) -> np.ndarray:
+    """sigma(a) = (1 + tanh(a / 2)) / 2, in place (never overflows)."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a += 1
+    a *= 0.5
+    return a
+
+
+def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor,
+              w_hh: Tensor, b_ih: Tensor | None, b_hh: Tensor | None, reverse: bool = False,
+              batch_sizes: np.ndarray | None = None) -> tuple[Tensor, Tensor, Tensor | None]:
+    """Run one layer over ``x`` of shape (T, B, I) from the state ``h0`` (and ``c0``), (B, H).
+    Returns the outputs (T, B, H), the last state h_T (B, H) and, for the LSTM, c_T."""
+    X = x._data
+    Wi, Wh = w_ih._data, w_hh._data
+    T, B, n_in = X.shape
+    H = Wh.shape[1]
+    G = Wh.shape[0]
+    lstm, gru = mode == "LSTM", mode == "GRU"
+    dtype = X.dtype
+    gi = (X.reshape(T * B, n_in) @ Wi.T).reshape(T, B, G)
+    if b_ih is not None:
+        gi += b_ih._data
+    bh = None if b_hh is None else b_hh._data
+    # out holds the outputs, then h_T, then c_T: one array, one node, three views
+    out = np.zeros((T + 2 if lstm else T + 1, B, H), dtype)
+    hprev = np.empty((T, B, H), dtype)  # the state before each time step
+    h = np.zeros((B, H), dtype) if h0 is None else h0._data.astype(dtype, copy=True)
+    if lstm:
+        cprev = np.empty((T, B, H), dtype)
+        tc = np.zeros((T, B, H), dtype)  # tanh(c') at each step
+        c = np.zeros((B, H), dtype) if c0 is None else c0._data.astype(dtype, copy=True)
+    acts = np.zeros((T, B, G), dtype)  # the activated gates at each step
+    if gru:
+        hn_all = np.zeros((T, B, H), dtype)  # W_hn h + b_hn
+    times = range(T - 1, -1, -1) if reverse else range(T)
+    for t in times:
+        n = B if batch_sizes is None else int(batch_sizes[t])
+        hprev[t] = h
+        hp = h[:n]
+        gh = hp @ Wh.T
+        if bh is not None:
+            gh += bh
+        a = acts[t, :n]
+        if lstm:
+            cprev[t] = c
+            np.add(gi[t, :n], gh, out=a)
+            _sigmoid_(a[:, :2 * H])
+            np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+            _sigmoid_(a[:, 3 * H:])
+            cn = a[:, H:2 * H] * c[:n]
+            cn += a[:, :H] * a[:, 2 * H:3 * H]
+            c[:n] = cn
+            np.tanh(cn, out=tc[t, :n])
+            hn = a[:, 3 * H:] * tc[t, :n]
+        elif gru:
+            np.add(gi[t, :n, :2 * H], gh[:, :2 * H], out=a[:, :2 * H])
+            _sigmoid_(a[:, :2 * H])
+            hn_all[t, :n] = gh[:, 2 * H:]
+            nn_ = a[:, 2 * H:]
+            np.multiply(a[:, :H], gh[:, 2 * H:], out=nn_)
+            nn_ += gi[t, :n, 2 * H:]
+            np.tanh(nn_, out=nn_)
+            z = a[:, H:2 * H]
+            hn = nn_ + z * (hp - nn_)
+        else:
+            np.add(gi[t, :n], gh, out=a)
+            if mode == "RNN_TANH":
+                np.tanh(a, out=a)
+            else:
+                np.maximum(a, 0, out=a)
+            hn = a
+        h[:n] = hn
+        out[t, :n] = hn
+    out[T] = h
+    if lstm:
+        out[T + 1] = c
+
+    def backward(g: np.ndarray) -> tuple:
+        gy = g[:T]
+        dh = g[T].copy()
+        if lstm:
+            dc = g[T + 1].copy()
+        dgi = np.zeros((T, B, G), dtype)
+        dgh = np.zeros((T, B, G), dtype) if gru else dgi  # the same for LSTM and RNN
+        for t in reversed(times):
+            n = B if batch_sizes is None else int(batch_sizes[t])
+            dhv = dh[:n]
+            dhv += gy[t, :n]
+            a = acts[t, :n]
+            d = dgi[t, :n]
+            if lstm:
+                i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+                th = tc[t, :n]
+                dcv = dc[:n]
+                dcv += dhv * o * (1 - th * th)
+                d[:, :H] = dcv * gg * i * (1 - i)
+                d[:, H:2 * H] = dcv * cprev[t, :n] * f * (1 - f)
+                d[:, 2 * H:3 * H] = dcv * i * (1 - gg * gg)
+                d[:, 3 * H:] = dhv * th * o * (1 - o)
+                dcv *= f
+                dh[:n] = d @ Wh
+            elif gru:
+                r, z, nn_ = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+                dn = dhv * (1 - z) * (1 - nn_ * nn_)
+                d[:, 2 * H:] = dn
+                d[:, :H] = dn * hn_all[t, :n] * r * (1 - r)
+                d[:, H:2 * H] = dhv * (hprev[t, :n] - nn_) * z * (1 - z)
+                e = dgh[t, :n]
+                e[:, :2 * H] = d[:, :2 * H]
+                e[:, 2 * H:] = dn * r
+                dh[:n] = dhv * z + e @ Wh
+            else:
+                if mode == "RNN_TANH":
+                    np.multiply(dhv, 1 - a * a, out=d)
+                else:
+                    np.multiply(dhv, a > 0, out=d)
+                dh[:n] = d @ Wh
+        d2 = dgi.reshape(T * B, G)
+        e2 = dgh.reshape(T * B, G)
+        return (
+            (d2 @ Wi).reshape(T, B, n_in) if x._requires_grad else None,
+            dh if h0 is not None and h0._requires_grad else None,
+            (dc if c0 is not None and c0._requires_grad else None) if lstm else None,
+            d2.T @ X.reshape(T * B, n_in) if w_ih._requires_grad else None,
+            e2.T @ hprev.reshape(T * B, H) if w_hh._requires_grad else None,
+            d2.sum(axis=0) if b_ih is not None and b_ih._requires_grad else None,
+            e2.sum(axis=0) if b_hh is not None and b_hh._requires_grad else None,
+        )
+
+    node_name = {"LSTM": "MkldnnRnnLayerBackward0", "GRU": "GruLayerBackward0"}.get(mode, "RnnLayerBackward0")
+    res = record(out, node_name, (x, h0, c0 if lstm else None, w_ih, w_hh, b_ih, b_hh), backward)
+    where: list[Any] = [(slice(0, T),), (T,)] + ([(T + 1,)] if lstm else [])
+    pieces = _pieces(res, where, "SplitBackward0")
+    return pieces[0], pieces[1], (pieces[2] if lstm else None)
+
+
+__all__ = ["rnn_layer", "GATES"]

@@ -1,0 +1,221 @@
+"""Sorting, selecting and counting: ``sort``, ``argsort``, ``topk``, ``unique``, ``isin``,
+``bincount`` and ``histc``.
+
+The gradient of a selection is the gradient from above put back where each value came from
+(a scatter by the indices); counting has no gradient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._core import Tensor, _make, _wrap_dim, ensure_tensor, record
+from .random import _no_derivative as _no_derivative_aten
+from .reduce import values_indices
+
+_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def _order(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """The indices that sort ``x`` along ``axis``, equal values keeping their order, nan last
+    (first when ``descending``), as PyTorch sorts."""
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable")
+    # sort the reversed array ascending, then reverse the order: ties stay in their order
+    n = x.shape[axis]
+    rev = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
+    return (n - 1 - np.flip(rev, axis)).astype(np.int64)
+
+
+def _scatter_back(x_shape: tuple, idx: np.ndarray, axis: int | None) -> Any:
+    """Backward of a selection by ``idx`` along ``axis``: each gradient goes back to the position
+    its value came from."""
+    def backward(g: np.ndarray) -> tuple:
+        if axis is None:
+            return (g,)
+        gi = np.zeros(x_shape, g.dtype)
+        np.put_along_axis(gi, idx, g, axis)
+        return (gi,)
+
+    return backward
+
+
+def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool | None = None) -> Any:
+    r"""The values sorted along ``dim`` and the indices they came from.
+
+    .. math:: \text{values}_i = a_{\text{indices}_i}, \qquad
+              \frac{\partial L}{\partial a_{\text{indices}_i}} = g_i
+
+    nan sorts as the largest value; equal values keep their order. Returns ``(values, indices)``.
+
+    Shape: both outputs have the shape of ``a``.
+
+    Example::
+
+        >>> torch.sort(torch.tensor([3.0, 1.0, 2.0]))
+        torch.return_types.sort(values=tensor([1., 2., 3.]), indices=tensor([1, 2, 0]))
+    """
+    x = a._data
+    axis = _wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return values_indices["sort"](record(x.copy(), "SortBackward0", (a,), lambda g: (g,)),
+                                      _make(np.zeros((), np.int64)))
+    idx = _order(x, axis, descending)
+    out = np.take_along_axis(x, idx, axis)
+    name = "SortBackward0" if stable is None else "SortBackward1"  # PyTorch's two overloads
+    return values_indices["sort"](record(out, name, (a,), _scatter_back(x.shape, idx, axis)),
+                                  _make(idx.astype(np.int64, copy=False)))
+
+
+def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool | None = None) -> Tensor:
+    """The indices that sort ``a`` along ``dim`` (``sort(a).indices``)."""
+    return sort(a, dim, descending, stable).indices
+
+
+def msort(a: Tensor) -> Tensor:
+    """``a`` sorted along its first dimension."""
+    return sort(a, 0).values
+
+
+def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    r"""The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their indices.
+
+    .. math:: \frac{\partial L}{\partial a_{\text{indices}_i}} = g_i, \quad 0 \text{ elsewhere}
+
+    Shape: like ``a`` with size ``k`` along ``dim``.
+
+    Example::
+
+        >>> torch.topk(torch.tensor([1.0, 5.0, 3.0]), 2)
+        torch.return_types.topk(values=tensor([5., 3.]), indices=tensor([1, 2]))
+    """
+    x = a._data
+    axis = _wrap_dim(dim, x.ndim)
+    n = x.shape[axis] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    if x.ndim == 0:
+        return values_indices["topk"](record(x.copy(), "TopkBackward0", (a,), lambda g: (g,)),
+                                      _make(np.zeros((), np.int64)))
+    idx = np.take(_order(x, axis, largest), np.arange(k), axis=axis)
+    out = np.take_along_axis(x, idx, axis)
+    return values_indices["topk"](record(out, "TopkBackward0", (a,), _scatter_back(x.shape, idx, axis)),
+                                  _make(idx.astype(np.int64, copy=False)))
+
+
+def _no_derivative(name: str) -> Any:
+    def backward(g: np.ndarray) -> tuple:
+        raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+
+    return backward
+
+
+def unique(a: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """The distinct values of ``a``, sorted (of the flattened tensor, or the distinct slices
+    along ``dim``); optionally where each element went (``return_inverse``, in ``a``'s shape or
+    along ``dim``) and how often each value occurs (``return_counts``). No derivative, as in
+    PyTorch (backward raises).
+
+    Example::
+
+        >>> torch.unique(torch.tensor([2, 1, 2]), return_counts=True)
+        (tensor([1, 2]), tensor([1, 2]))
+    """
+    x = a._data
+    if dim is None:
+        values, inverse, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(x.shape)
+        name = "_unique2"
+    else:
+        axis = _wrap_dim(dim, x.ndim)
+        values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=axis)
+        inverse = inverse.reshape(-1)
+        name = "unique_dim"
+    out = record(values, "Unique2Backward0" if dim is None else "UniqueDimBackward0", (a,), _no_derivative(name))
+    extra = []
+    if return_inverse:
+        extra.append(_make(inverse.astype(np.int64)))
+    if return_counts:
+        extra.append(_make(counts.astype(np.int64)))
+    return (out, *extra) if extra else out
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """For each element of ``elements``, whether it is in ``test_elements`` (either may be a
+    number). A bool tensor of ``elements``' shape.
+
+    Example::
+
+        >>> torch.isin(torch.tensor([1, 2, 3]), torch.tensor([2, 5]))
+        tensor([False,  True, False])
+    """
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: at least one of "
+                        "elements and test_elements must be a Tensor")
+    x = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    y = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _make(np.asarray(np.isin(x, y, assume_unique=assume_unique, invert=invert)))
+
+
+def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How many times each value 0, 1, ..., max(a) occurs in the 1-D tensor of non-negative
+    integers ``a`` (at least ``minlength`` counts); with ``weights``, the sum of the weights of
+    each value (float64 unless the weights are float32 or float16). Not differentiable.
+
+    Example::
+
+        >>> torch.bincount(torch.tensor([0, 2, 2]))
+        tensor([1, 0, 2])
+    """
+    x = a._data
+    if x.dtype.kind not in "iu" and x.dtype != np.bool_:
+        raise NotImplementedError(f'"bincount_cpu" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _make(np.bincount(x, minlength=minlength).astype(np.int64))
+    weights = ensure_tensor(weights)
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != x.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = w.dtype if w.dtype in (np.float32, np.float16) else np.float64
+    out = np.bincount(x, weights=w.astype(np.float64), minlength=minlength).astype(out_dtype)
+    return record(out, "NotImplemented", (weights,), _no_derivative_aten("aten::bincount"))  # as PyTorch
+
+
+def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+    """The histogram of ``a``: ``bins`` equal bins between ``min`` and ``max`` (both 0: the
+    smallest and largest element); elements outside are ignored, the last bin includes ``max``.
+    Floats only; not differentiable.
+
+    Example::
+
+        >>> torch.histc(torch.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3)
+        tensor([0., 2., 1., 0.])
+    """
+    x = a._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"histogram_cpu" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    if lo == hi and x.size:
+        lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    values = x.reshape(-1).astype(np.float64)
+    inside = values[(values >= lo) & (values <= hi)]
+    # the bin of v: floor((v - lo) * bins / (hi - lo)), the maximum in the last bin
+    pos = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
+    pos = np.minimum(pos, bins - 1)
+    return _make(np.bincount(pos, minlength=bins).astype(x.dtype))
+

@@ -1,0 +1,229 @@
+"""The playground's server for a class, in process (Starlette's TestClient, nothing bound): the
+security headers and the Host check, the token of a non-loopback server, the session cap, the
+teacher's page (students, pushed experiment, locks), training turns shared fairly, and the
+memory returned."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import warnings
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+from flambeau.playground.classroom import Classroom, default_max_sessions  # noqa: E402
+from flambeau.playground.scheduler import Scheduler, release_memory  # noqa: E402
+from flambeau.playground.security import LOOPBACK_NAMES, host_name  # noqa: E402
+from flambeau.playground.server import create_app  # noqa: E402
+
+HOSTS = set(LOOPBACK_NAMES) | {"testserver"}
+
+
+def _receive(ws, kind):
+    while True:
+        message = json.loads(ws.receive_text())
+        if message["type"] == "frame":
+            ws.send_text(json.dumps({"type": "ack", "frame": message["frame"]}))
+        if message["type"] == kind:
+            return message
+
+
+def _send(ws, kind, **fields):
+    ws.send_text(json.dumps({"type": kind, **fields}))
+
+
+def test_security_headers_and_host_check():
+    with TestClient(create_app(allowed_hosts=HOSTS)) as client:
+        for path in ("/", "/static/js/main.js", "/api/health", "/static/missing.js"):
+            r = client.get(path)
+            csp = r.headers["content-security-policy"]
+            assert "script-src 'self'" in csp and "style-src 'self'" in csp and "frame-ancestors 'none'" in csp
+            assert "default-src 'none'" in csp and "connect-src 'self' ws://testserver" in csp
+            assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+        # a page of another site whose name points here (DNS rebinding) is refused
+        r = client.get("/api/health", headers={"host": "evil.example:8000"})
+        assert r.status_code == 400 and "nosniff" in r.headers["x-content-type-options"]
+        with pytest.raises(WebSocketDisconnect):
+            with client.websocket_connect("/ws", headers={"host": "evil.example"}) as ws:
+                ws.receive_text()
+        assert client.get("/api/health", headers={"host": "localhost:8000"}).status_code == 200
+    assert host_name("[::1]:8000") == "::1" and host_name("127.0.0.1:80") == "127.0.0.1"
+    assert host_name("Example.org") == "example.org"
+
+
+def test_a_non_loopback_server_needs_its_token():
+    room = Classroom(host="0.0.0.0", allowed_hosts=HOSTS)
+    assert room.token and room.teacher_token and room.token != room.teacher_token
+    with TestClient(create_app(classroom=room)) as client:
+        refused = client.get("/")
+        assert refused.status_code == 403 and "jeton" in refused.text and "token" in refused.text
+        assert client.get(f"/?token={room.token}x").status_code == 403
+        assert client.get("/static/js/main.js").status_code == 403
+        ok = client.get(f"/?token={room.token}")
+        assert ok.status_code == 200 and "HttpOnly" in ok.headers["set-cookie"]
+        # the cookie carries the token to the scripts and the WebSocket
+        assert client.get("/static/js/main.js").status_code == 200
+        with client.websocket_connect("/ws") as ws:
+            _send(ws, "hello", hash="")
+            assert _receive(ws, "config")["config"]["dataset"] == "circle"
+        # the students' token does not open the teacher's page
+        assert client.get(f"/teacher?token={room.token}").status_code == 403
+        assert client.get(f"/api/teacher/status?token={room.teacher_token}").status_code == 200
+    with TestClient(create_app(classroom=Classroom(host="127.0.0.1", allowed_hosts=HOSTS))) as client:
+        assert client.get("/").status_code == 200  # loopback: no token
+        assert client.get("/teacher").status_code == 200
+
+
+def test_the_session_cap_is_said_on_the_page():
+    room = Classroom(max_sessions=2, allowed_hosts=HOSTS)
+    assert default_max_sessions() >= 16
+    with TestClient(create_app(classroom=room)) as client:
+        with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+            for ws in (a, b):
+                _send(ws, "hello", hash="")
+                _receive(ws, "config")
+            assert client.get("/api/health").json()["sessions"] == 2
+            with client.websocket_connect("/ws") as c:
+                error = json.loads(c.receive_text())
+                assert error["type"] == "error" and error["code"] == "session_full" and error["params"] == {"max": 2}
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    c.receive_text()
+                assert closed.value.code == 1013
+        with client.websocket_connect("/ws") as again:  # the others left: room again
+            _send(again, "hello", hash="")
+            _receive(again, "config")
+
+
+def test_teacher_pushes_an_experiment_and_locks_controls():
+    room = Classroom(allowed_hosts=HOSTS)
+    with TestClient(create_app(classroom=room, student_url="http://192.0.2.1:8000/?token=abc")) as client:
+        with client.websocket_connect("/ws") as ws:
+            _send(ws, "hello", hash="")
+            _receive(ws, "config")
+            _send(ws, "step")
+            while _receive(ws, "frame")["epoch"] < 1:
+                pass
+            status = client.get("/api/teacher/status").json()
+            assert status["connected"] == 1 and status["students"][0]["epoch"] == 1
+            assert status["student_url"] == "http://192.0.2.1:8000/?token=abc"
+            qr = client.get("/api/teacher/qr.svg")
+            assert qr.status_code == 200 and qr.text.lstrip().startswith("<svg")
+            # a bad experiment is refused with its code; a good one reaches every page
+            bad = client.post("/api/teacher/experiment", json={"hash": "activation=bogus"})
+            assert bad.status_code == 400 and bad.json()["code"] == "bad_value"
+            pushed = client.post("/api/teacher/experiment",
+                                 json={"hash": "http://x/#dataset=xor&networkShape=3&learningRate=0.1"})
+            assert pushed.json()["students"] == 1
+            message = _receive(ws, "teacher_experiment")
+            assert "dataset=xor" in message["hash"] and "learningRate=0.1" in message["hash"]
+            # locks: hidden on the page, refused by the server, kept when the address is edited
+            assert client.post("/api/teacher/locks", json={"locks": {"bogus": True}}).status_code == 400
+            client.post("/api/teacher/locks", json={"locks": {"learningRate": True, "dataset": True}})
+            config = _receive(ws, "config")["config"]
+            assert config["learningRate_hide"] is True and config["dataset_hide"] is True
+            for kind, fields in (("set", {"changes": {"learningRate": 3}}), ("add_point", {"x": 1, "y": 1, "label": 1}),
+                                 ("clear_points", {}), ("upload_csv", {"text": "1,1,1\n"}),
+                                 ("set", {"changes": {"dataset_hide": False}})):
+                _send(ws, kind, **fields)
+                error = _receive(ws, "error")
+                assert error["code"] == "locked", (kind, error)
+            _send(ws, "hello", hash="learningRate=10&dataset=spiral&activation=relu")
+            config = _receive(ws, "config")
+            assert config["config"]["learningRate"] == 0.1 and config["config"]["dataset"] == "xor"
+            assert config["config"]["activation"] == "relu" and config["config"]["learningRate_hide"] is True
+            assert "dataset=xor" in _receive(ws, "teacher_experiment")["hash"]  # told again after hello
+            client.post("/api/teacher/locks", json={"locks": {}})
+            assert _receive(ws, "config")["config"]["learningRate_hide"] is False
+            _send(ws, "set", changes={"learningRate": 3})
+            assert _receive(ws, "config")["config"]["learningRate"] == 3
+
+
+def test_own_data_follows_the_dataset_hide_flag():
+    with TestClient(create_app(allowed_hosts=HOSTS)) as client:
+        with client.websocket_connect("/ws") as ws:
+            _send(ws, "hello", hash="dataset_hide=true")
+            _receive(ws, "config")
+            for kind, fields in (("add_point", {"x": 1, "y": 1, "label": 1}), ("clear_points", {})):
+                _send(ws, kind, **fields)
+                assert _receive(ws, "error")["code"] == "locked"
+
+
+def test_training_turns_go_round_robin():
+    async def run() -> list[str]:
+        scheduler = Scheduler(workers=1)
+        order: list[str] = []
+
+        async def player(name: str) -> None:
+            for _ in range(4):
+                await scheduler.train(lambda: order.append(name))
+
+        await asyncio.gather(player("a"), player("b"), player("c"))
+        assert scheduler.slices_run == 12
+        return order
+
+    order = asyncio.run(run())
+    assert order == ["a", "b", "c"] * 4  # one slice each in turn: nobody starves
+
+
+def test_playing_sessions_all_progress_and_step_is_answered():
+    with TestClient(create_app(allowed_hosts=HOSTS)) as client:
+        with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+            for ws in (a, b):
+                _send(ws, "hello", hash="networkShape=3")
+                _receive(ws, "config")
+            _send(a, "play")
+            _send(b, "play")
+            epochs = {}
+            for name, ws in (("a", a), ("b", b)):
+                while epochs.get(name, 0) < 3:
+                    epochs[name] = _receive(ws, "frame")["epoch"]
+            _send(a, "step")  # answered while b plays
+            frame = _receive(a, "frame")
+            while frame["playing"]:
+                frame = _receive(a, "frame")
+            _send(b, "pause")
+            release_memory()
+
+
+def test_the_classroom_address_is_printed_with_its_qr_code(capsys):
+    from flambeau.playground.server import _announce_when_started
+
+    class Started:
+        started, should_exit = True, False
+
+    _announce_when_started(Started(), "http://192.0.2.1:8000/?token=abc", False, "http://127.0.0.1:8000/teacher?token=xyz")
+    out = capsys.readouterr().out
+    assert "flambeau playground: http://192.0.2.1:8000/?token=abc" in out
+    assert "teacher's page: http://127.0.0.1:8000/teacher?token=xyz" in out
+    assert sum(ch in out for ch in "█▀▄") >= 2  # the QR code's blocks
+
+
+def test_cli_classroom_options():
+    from flambeau import cli
+
+    args = cli.build_parser().parse_args(["playground", "--classroom", "--host", "0.0.0.0", "--max-sessions", "12"])
+    assert args.classroom and args.host == "0.0.0.0" and args.max_sessions == 12
+
+
+def test_the_load_test_runs(tmp_path):
+    """``make loadtest``'s script, tiny (2 students, 3 s): it reports every figure (no threshold)."""
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("websockets")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks import playground_load
+
+    result = playground_load.run(students=2, seconds=3)
+    assert result["errors"] == [] and result["sessions_measured"] <= 2
+    assert result["rss_start_mb"] > 0 and result["rss_peak_mb"] >= result["rss_start_mb"]
+    text = playground_load.table(result)
+    assert "epochs per second per session" in text and "server RSS" in text
