@@ -204,7 +204,7 @@ def check_08(out: str, folder: Path, lang: str) -> None:
         found[hidden] = tuple(map(float, values))
     assert list(found) == ["[]", "[2]", "[3]", "[6, 4]"]
     # no hidden layer: before training, the screenshot's range (0.664 / 0.691); trained, stuck near 0.5
-    assert all(0.6 <= v <= 0.8 for v in found["[]"][:4]) and all(0.49 <= v <= 0.52 for v in found["[]"][4:])
+    assert all(0.55 <= v <= 0.85 for v in found["[]"][:2]) and all(0.49 <= v <= 0.52 for v in found["[]"][4:])
     # 6 then 4 neurons: about 0.01 (the screenshot: 0.013 / 0.013)
     assert found["[6, 4]"][4] <= 0.03 and found["[6, 4]"][5] <= 0.03
     assert found["[6, 4]"][4] < found["[3]"][4] < found["[2]"][4] < found["[]"][4]
@@ -432,8 +432,8 @@ def test_notebooks_are_exactly_what_the_sources_give():
     present = {p.name for p in NOTEBOOKS.iterdir() if p.is_file()}
     assert present == set(expected), "notebooks/ is out of date: run `flambeau course build`"
     stale = [name for name, text in expected.items()
-             if not notebook.up_to_date(NOTEBOOKS / name, text) and
-             (name.endswith(".ipynb") or (NOTEBOOKS / name).read_text(encoding="utf-8") != text)]
+             if not (notebook.up_to_date(NOTEBOOKS / name, text) if name.endswith(".ipynb")
+                     else (NOTEBOOKS / name).read_text(encoding="utf-8") == text)]
     assert not stale, f"notebooks/ is out of date ({', '.join(stale)}): run `flambeau course build`"
 
 

@@ -228,11 +228,11 @@ print(tr("après 30 époques, 10 tirages : coût de test de", "after 30 epochs, 
 # %% [markdown] fr
 # Les chiffres de la capture sont ceux d'un réseau **qui n'a pas (ou presque pas) appris** :
 #
-# - avant l'apprentissage, notre réseau est à 0,771 et 0,717 ; sur 300 tirages des poids
-#   initiaux, les coûts vont d'environ 0,5 à 0,8 (médiane 0,655), et plus de la moitié des
-#   tirages donnent, comme la capture, deux coûts entre 0,6 et 0,75 ;
-# - dès la deuxième époque, le coût passe sous 0,55, et après 30 époques **tous** les tirages
-#   sont à 0,508 : un séparateur linéaire ne peut pas faire mieux que répondre presque 0
+# - avant l'apprentissage (époque 0), les coûts de notre réseau sont nettement au-dessus de
+#   0,5 ; sur 300 tirages des poids initiaux, ils vont d'environ 0,5 à 0,8 (médiane vers 0,66),
+#   et plus de la moitié des tirages donnent, comme la capture, deux coûts entre 0,6 et 0,75 ;
+# - dès les premières époques, le coût descend vers 0,5, et après 30 époques **tous** les
+#   tirages sont à 0,508 : un séparateur linéaire ne peut pas faire mieux que répondre presque 0
 #   partout, ce qui coûte $\frac{1}{2} \times 1^2 = 0{,}5$.
 #
 # La capture a donc été prise à l'époque 0 (le *playground* affiche les coûts dès qu'on choisit
@@ -256,12 +256,12 @@ print(tr("après 30 époques, 10 tirages : coût de test de", "after 30 epochs, 
 # %% [markdown] en
 # The screenshot's figures are those of a network **that has not (or hardly) learnt**:
 #
-# - before training, our network is at 0.771 and 0.717; over 300 draws of the initial weights
-#   the losses range from about 0.5 to 0.8 (median 0.655), and more than half of the draws give,
-#   like the screenshot, two losses between 0.6 and 0.75;
-# - from the second epoch on the loss is below 0.55, and after 30 epochs **every** draw is at
-#   0.508: a linear separator cannot do better than answering almost 0 everywhere, which costs
-#   $\frac{1}{2} \times 1^2 = 0.5$.
+# - before training (epoch 0), our network's losses are well above 0.5; over 300 draws of the
+#   initial weights they range from about 0.5 to 0.8 (median about 0.66), and more than half of
+#   the draws give, like the screenshot, two losses between 0.6 and 0.75;
+# - within the first epochs the loss goes down towards 0.5, and after 30 epochs **every** draw
+#   is at 0.508: a linear separator cannot do better than answering almost 0 everywhere, which
+#   costs $\frac{1}{2} \times 1^2 = 0.5$.
 #
 # So the screenshot was taken at epoch 0 (the playground shows the losses as soon as a network is
 # chosen, before "play" is pressed) or at the very start of training. The exact values cannot be
@@ -339,7 +339,7 @@ ax.grid(alpha=0.3)
 #   droite ne sépare un disque de l'anneau qui l'entoure. Le coût ne descend pas sous 0,5 ; les
 #   0,664 et 0,691 du cours sont les coûts d'un réseau qui n'a pas encore appris.
 # - **Une couche cachée de 2 neurones** : deux droites ne suffisent pas à entourer le disque, le
-#   coût descend vers 0,25-0,3 sans aller plus bas. **Avec 3 neurones**, trois droites peuvent
+#   coût descend vers 0,2-0,35 sans aller plus bas. **Avec 3 neurones**, trois droites peuvent
 #   former un triangle autour du disque : après un palier, le troisième neurone trouve sa place
 #   et le coût se remet à baisser.
 # - **Deux couches cachées de 6 et 4 neurones** : le coût atteint environ 0,01, comme sur la
@@ -357,7 +357,7 @@ ax.grid(alpha=0.3)
 #   separates a disc from the ring around it. The loss does not go below 0.5; the lecture's
 #   0.664 and 0.691 are the losses of a network that has not learnt yet.
 # - **One hidden layer of 2 neurons**: two lines are not enough to surround the disc, and the loss
-#   goes down to 0.25-0.3 and no lower. **With 3 neurons**, three lines can make a triangle
+#   goes down to 0.2-0.35 and no lower. **With 3 neurons**, three lines can make a triangle
 #   around the disc: after a plateau, the third neuron finds its place and the loss starts going
 #   down again.
 # - **Two hidden layers of 6 and 4 neurons**: the loss reaches about 0.01, as on the lecture's
