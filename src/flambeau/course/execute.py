@@ -91,6 +91,7 @@ def execute(nb: dict[str, Any], kernel_name: str | None = None, cwd: str | os.Pa
     for cell in out["cells"]:
         if cell["cell_type"] == "code":
             cell["metadata"].pop("execution", None)
+            cell["outputs"] = coalesce(cell["outputs"])
     out["metadata"] = copy.deepcopy(nb["metadata"])  # not the kernel's language_info (its version)
     return out
 
@@ -101,6 +102,20 @@ def _run(nbclient: Any, node: Any, kernel_name: str, cwd: str | os.PathLike) -> 
     client.execute()
 
 
+def coalesce(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outputs of a cell with consecutive prints to the same stream joined into one (the
+    kernel cuts a stream where it pleases: the cuts are not part of what the lesson printed)."""
+    merged: list[dict[str, Any]] = []
+    for o in outputs:
+        if (o["output_type"] == "stream" and merged and merged[-1]["output_type"] == "stream"
+                and merged[-1]["name"] == o["name"]):
+            text = _join(merged[-1]["text"]) + _join(o["text"])
+            merged[-1] = {**merged[-1], "text": text.splitlines(keepends=True)}
+        else:
+            merged.append(o)
+    return merged
+
+
 def texts(nb: dict[str, Any]) -> list[str]:
     """The text of each output of each code cell, in order: what it printed, what it showed
     (``text/plain``), and the error of a failed cell."""
@@ -108,7 +123,7 @@ def texts(nb: dict[str, Any]) -> list[str]:
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
-        for o in cell["outputs"]:
+        for o in coalesce(cell["outputs"]):
             if o["output_type"] == "stream":
                 found.append(_join(o["text"]))
             elif o["output_type"] in ("execute_result", "display_data"):
