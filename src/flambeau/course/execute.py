@@ -117,15 +117,17 @@ def coalesce(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def texts(nb: dict[str, Any]) -> list[str]:
-    """The text of each output of each code cell, in order: what it printed, what it showed
-    (``text/plain``), and the error of a failed cell."""
+    """The text of each output of each code cell, in order: what it printed on stdout, what it
+    showed (``text/plain``), and the error of a failed cell (stderr's warnings are left out: they
+    come and go with the machine)."""
     found = []
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
         for o in coalesce(cell["outputs"]):
             if o["output_type"] == "stream":
-                found.append(_join(o["text"]))
+                if o["name"] == "stdout":
+                    found.append(_join(o["text"]))
             elif o["output_type"] in ("execute_result", "display_data"):
                 found.append(_join(o.get("data", {}).get("text/plain", "")))
             elif o["output_type"] == "error":
