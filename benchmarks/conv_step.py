@@ -12,9 +12,8 @@ flambeau against PyTorch in the same run, and the peak memory of a step.
 
 Both run in the same process, in turns. The times depend on the state of the C allocator
 (glibc's malloc returns freed megabytes to the system and the next step pays a page fault per
-4 KiB to get them back): a process that only runs flambeau can be slower than the figures here,
-unless ``GLIBC_TUNABLES=glibc.malloc.trim_threshold=67108864:glibc.malloc.mmap_threshold=33554432``
-keeps that memory mapped.
+4 KiB to get them back): ``import flambeau`` sets glibc to keep that memory mapped (see
+``flambeau/_malloc.py``; ``FLAMBEAU_KEEP_MEMORY=0`` turns it off).
 """
 
 from __future__ import annotations

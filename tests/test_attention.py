@@ -114,6 +114,19 @@ def test_mha_unbatched_and_state_dict_names(torch):
     assert str(nn.MultiheadAttention(6, 3)) == str(torch.nn.MultiheadAttention(6, 3))
 
 
+def test_functional_mha_takes_torchs_arguments(torch):
+    fm, tm = twin(torch, "MultiheadAttention", 6, 2)
+    fx, tx = pair(torch, 4, 3, 6)
+
+    def call(m, x):
+        lib = flambeau if m is fm else torch
+        return lib.nn.functional.multi_head_attention_forward(
+            x, x, x, 6, 2, m.in_proj_weight, m.in_proj_bias, None, None, False, 0.0, m.out_proj.weight,
+            m.out_proj.bias, True, None, True, None, average_attn_weights=False)
+
+    compare(torch, fm, tm, [fx], [tx], call)
+
+
 # ------------------------------------------------------------------ Transformer layers
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("activation", ["relu", "gelu"])
@@ -154,6 +167,16 @@ def test_decoder_and_transformer_match_torch(torch, norm_first):
         s, t, tgt_mask=type(m).generate_square_subsequent_mask(4, dtype=(flambeau if m is fm else torch).float64)))
     np.testing.assert_array_equal(nn.Transformer.generate_square_subsequent_mask(3).numpy(),
                                   torch.nn.Transformer.generate_square_subsequent_mask(3).numpy())
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+def test_transformer_float32_and_state_dict_to_torch(torch):
+    fm = nn.Transformer(8, 2, 1, 1, 16, dropout=0.0, norm_first=True)
+    tm = torch.nn.Transformer(8, 2, 1, 1, 16, dropout=0.0, norm_first=True)
+    tm.load_state_dict({k: torch.tensor(v.numpy()) for k, v in fm.state_dict().items()})  # flambeau -> torch
+    fs, ts = pair(torch, 5, 2, 8, dtype="float32")
+    ft, tt = pair(torch, 3, 2, 8, dtype="float32", seed=2)
+    compare(torch, fm, tm, [fs, ft], [ts, tt], lambda m, s, t: m(s, t), dtype="float32")
 
 
 def test_dropout_active_in_train_only():
@@ -224,3 +247,34 @@ def test_embedding_padding_max_norm_freq(torch):
     compare(torch, fm, tm, [flambeau.tensor(idx)], [torch.tensor(idx)], lambda m, i: m(i))
     np.testing.assert_allclose(fm.weight.detach().numpy(), tm.weight.detach().numpy(), rtol=1e-12)
     assert str(fm) == str(tm)
+
+
+# ------------------------------------------------------------------ narrow, repeat_interleave
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_narrow_repeat_interleave(torch, dtype):
+    run(torch, lambda lib, x: x.narrow(1, 1, 2), [randn(3, 4)], dtype=dtype)
+    run(torch, lambda lib, x: lib.narrow(x, -1, -2, 2), [randn(3, 4)], dtype=dtype)
+    run(torch, lambda lib, x: x.repeat_interleave(2), [randn(2, 3)], dtype=dtype)
+    run(torch, lambda lib, x: lib.repeat_interleave(x, lib.tensor([1, 0, 3]), dim=0), [randn(3, 2)], dtype=dtype)
+    run(torch, lambda lib, x: x.repeat_interleave(3, dim=-1), [randn(2, 3)], dtype=dtype)
+    run(torch, lambda lib, a, b: lib.cosine_similarity(a, b, dim=-1), [randn(3, 4), randn(3, 4)], dtype=dtype)
+    assert flambeau.repeat_interleave(flambeau.tensor([1, 2, 0])).tolist() == [0, 1, 1]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.narrow(1, 5, 1),
+    lambda lib, x: x.narrow(1, 2, 3),
+    lambda lib, x: x.narrow(2, 0, 1),
+    lambda lib, x: lib.repeat_interleave(x, lib.tensor([1, 2]), dim=0),
+    lambda lib, x: lib.repeat_interleave(x, -1),
+])
+def test_narrow_repeat_interleave_errors(torch, call):
+    def outcome(lib):
+        try:
+            call(lib, lib.zeros(3, 4))
+        except Exception as e:  # noqa: BLE001 - the exception is the result compared
+            return type(e).__name__, str(e)
+        return None
+
+    assert outcome(torch) is not None
+    assert outcome(flambeau) == outcome(torch)

@@ -112,6 +112,36 @@ def test_random_damage_never_escapes_as_another_error(tmp_path):
             assert str(bad) in str(e)
 
 
+def test_damaged_pytorch_zip_checkpoints_raise_checkpoint_error(tmp_path):
+    """The same for PyTorch's zip format (flambeau.save's default for a .pt path): a bad CRC, a
+    cut archive, a garbled name, all CheckpointError naming the file, the model untouched."""
+    good = tmp_path / "good.pt"
+    flambeau.save({"model": mlp().state_dict(), "epoch": 3}, good)
+    raw = good.read_bytes()
+    assert raw[:4] == b"PK\x03\x04"
+    rng = np.random.default_rng(1)
+    bad = tmp_path / "bad.pt"
+    model = mlp()
+    before = snapshot(model)
+    refused = 0
+    for trial in range(150):
+        damaged = bytearray(raw)
+        if trial % 3 == 0:
+            damaged = damaged[:max(int(rng.integers(0, len(raw))), 4)]
+        else:
+            for _ in range(rng.integers(1, 4)):
+                damaged[int(rng.integers(4, len(raw)))] = int(rng.integers(0, 256))
+        bad.write_bytes(bytes(damaged))
+        try:
+            model.load_state_dict(flambeau.load(bad)["model"])
+        except CheckpointError as e:
+            assert str(bad) in str(e)
+            refused += 1
+            for k, v in snapshot(model).items():
+                np.testing.assert_array_equal(v, before[k])
+    assert refused > 100
+
+
 def test_the_header_is_checked_before_the_body_is_read(tmp_path):
     """A 1 GB (sparse) file whose header describes 4 bytes is refused without reading 1 GB."""
     path = tmp_path / "sparse.safetensors"

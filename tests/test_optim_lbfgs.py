@@ -61,6 +61,7 @@ def test_trajectory_matches_torch(torch, kwargs):
     for call, (a, b) in enumerate(zip(fl, th)):
         for i, (x, y) in enumerate(zip(a, b)):
             np.testing.assert_allclose(x, y, **TOL, err_msg=f"call {call + 1}, parameter {i}")
+    assert set(fl_state) == set(th_state)
     assert fl_state["func_evals"] == th_state["func_evals"] and fl_state["n_iter"] == th_state["n_iter"]
     assert len(fl_state["old_dirs"]) == len(th_state["old_dirs"])
     np.testing.assert_allclose(float(fl_state["t"]), float(th_state["t"]), **TOL)

@@ -104,14 +104,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    """A fresh context and page; fails the test on any uncaught JavaScript error, and on any
-    request that leaves the local server (the page must work offline)."""
+    """A fresh context and page; fails the test on any uncaught JavaScript error or anything the
+    Content-Security-Policy blocks, and on any request that leaves the local server (the page
+    must work offline)."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(UI_TIMEOUT_MS)
     errors: list[str] = []
     outside: list[str] = []
     pg.on("pageerror", lambda e: errors.append(f"{e}\n{e.stack}"))
+    # anything the Content-Security-Policy blocks is a bug of the page (or of the policy)
+    pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     pg.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:", "ws://127.0.0.1")) else outside.append(r.url))
     pg.base = server  # type: ignore[attr-defined]
     yield pg
@@ -706,7 +709,7 @@ def test_teacher_page_pushes_and_locks(page, browser):
         teacher.wait_for_function("() => document.getElementById('push-result').textContent !== ''")
         page.wait_for_selector("#teacher-banner:not([hidden])")
         page.click("#load-teacher")
-        wait_hash(page, "dataset=xor")
+        page.wait_for_function("() => window.playground.state.config.dataset === 'xor'")  # the server's answer
         assert page.input_value("#learning-rate") == "0.1" and page.text_content("#layer-count") == "1"
         assert page.is_hidden("#teacher-banner")
         teacher.check("#lock-dataset")

@@ -370,3 +370,16 @@ def test_hash_and_comparison_with_other_types(torch):
         assert (m.ones(1) == None) is False  # noqa: E711
         with pytest.raises(TypeError):
             m.ones(1) + "a"
+
+
+def test_freed_memory_kept_mapped_unless_asked_not_to():
+    import subprocess
+    import sys
+
+    code = "import flambeau, flambeau._malloc as m; print(m.applied, m.release_memory() in (True, False))"
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    env = dict(__import__("os").environ, FLAMBEAU_KEEP_MEMORY="0")
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.split()
+    if sys.platform.startswith("linux"):
+        assert on == ["True", "True"]
+    assert off == ["False", "True"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins as _builtins
 import warnings as _warnings
 
-from . import _methods
+from . import _malloc, _methods
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (
     bfloat16,
@@ -158,6 +158,7 @@ from .ops.reduce import (
     var,
     var_mean,
 )
+from .ops.select import narrow, repeat_interleave
 from .ops.shape import (
     broadcast_to,
     cat,
@@ -226,6 +227,7 @@ from .ops.unary import (
 from .tensor import Size, Tensor
 
 _methods.bind()
+_malloc.keep_freed_memory()
 from . import (  # noqa: E402
     accelerator,
     amp,
@@ -255,6 +257,9 @@ from ._legacy import (  # noqa: E402 - PyTorch's old names of tensor types
 )
 from .amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+cosine_similarity = nn.functional.cosine_similarity
+pairwise_distance = nn.functional.pairwise_distance
 
 __version__ = "0.1.0"
 

@@ -116,7 +116,7 @@ def from_numpy_dtype(npd: np.dtype) -> dtype:
         if npd.name == "bfloat16" and _load_bfloat16() == npd:
             return bfloat16
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{npd}. The only supported types are: "
+            f"can't convert np.ndarray of type numpy.{npd.type.__name__}. The only supported types are: "
             "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
         ) from None
 

@@ -45,7 +45,7 @@ class _LegacyType(type):
                     raise TypeError(f"expected {cls.__name__[:-6]} tensor (got {data.dtype})")
                 return data
             return creation.tensor(data, dtype=cls.dtype)
-        return creation.zeros(shape_args(args), dtype=cls.dtype)
+        return creation.empty(shape_args(args), dtype=cls.dtype)  # uninitialised in PyTorch
 
     def __repr__(cls) -> str:
         return f"<class 'torch.{cls.__name__}'>"
@@ -110,7 +110,7 @@ def new_zeros(self: Tensor, *size: Any, **kw: Any) -> Tensor:
     """A tensor of zeros of ``size``, with this tensor's dtype unless ``dtype=`` says."""
     shp = _sizes(size, kw)
     d, rg = _options(self, kw)
-    return creation.zeros(shp, dtype=d, requires_grad=rg)
+    return creation.new_zeros(shp, dtype=d, requires_grad=rg)
 
 
 def new_ones(self: Tensor, *size: Any, **kw: Any) -> Tensor:
@@ -145,7 +145,7 @@ def new_tensor(self: Tensor, data: Any, **kw: Any) -> Tensor:
                       "sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
-        data = data.detach()
+        data = data.detach()._data  # its values: creation.tensor would warn again
     return creation.tensor(data, dtype=d, requires_grad=rg)
 
 

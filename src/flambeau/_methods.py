@@ -20,6 +20,7 @@ from .ops import (
     random,
     rearrange,
     reduce,
+    select,
     shape,
     sorting,
     unary,
@@ -73,6 +74,7 @@ _METHODS = {
     "broadcast_to": shape.broadcast_to, "repeat": shape.repeat, "contiguous": shape.contiguous,
     "clone": shape.clone, "chunk": shape.chunk, "split": shape.split, "unbind": shape.unbind,
     "flip": shape.flip, "tril": shape.tril, "triu": shape.triu,
+    "narrow": select.narrow, "repeat_interleave": select.repeat_interleave,
     # indexing
     "gather": index.gather, "index_select": index.index_select, "masked_fill": index.masked_fill,
     "masked_select": index.masked_select, "nonzero": index.nonzero, "scatter_add": index.scatter_add,
@@ -196,18 +198,12 @@ def _in_place(op: Any) -> Any:
     return method
 
 
-def _bernoulli_(self: Tensor, p: float = 0.5, *, generator: Any = None) -> Tensor:
-    """Fill with 0 or 1, 1 with probability ``p``."""
-    return inplace._fill_random(self, random._gen(generator).random(self._data.shape) < p)
-
-
 def bind() -> None:
     for name, fn in _METHODS.items():
         setattr(Tensor, name, fn)
     for name, fn in _IN_PLACE.items():
         if not hasattr(Tensor, name):  # an in-place op written out in inplace.py wins
             setattr(Tensor, name, _in_place(fn))
-    Tensor.bernoulli_ = _bernoulli_
     Tensor.to = _to
     Tensor.type_as = lambda self, other: _to(self, other.dtype)
     for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),

@@ -1,9 +1,14 @@
-"""Checkpoints: ``flambeau.save(obj, path)`` and ``flambeau.load(path)`` in the safetensors format.
+"""Checkpoints: ``flambeau.save(obj, path)`` and ``flambeau.load(path)``, in two formats.
+
+The format follows the file: a path named ``*.safetensors`` (and an unnamed buffer such as
+``io.BytesIO``) gets safetensors, written here; any other name (``model.pt``, ``ckpt.pth``...)
+gets PyTorch's own zip format (``_torch_zip.py``), so a script that saves and reloads runs
+unchanged under both libraries and its files go both ways. ``load`` tells the two apart by the
+file's first bytes. Neither runs code from the file: PyTorch's pickle is read under PyTorch's
+``weights_only=True`` rule (tensors, containers, primitives; anything else is refused).
 
 safetensors is a plain format: an 8-byte little-endian header length, a JSON header naming each
-tensor with its dtype, shape and byte range, then the raw bytes. Loading one runs no code (unlike
-a pickle, which ``torch.save`` writes and which can execute anything when loaded): flambeau never
-pickles and never unpickles.
+tensor with its dtype, shape and byte range, then the raw bytes.
 
 What can be saved: tensors (and NumPy arrays), numbers, strings, booleans and None, in dicts,
 lists and tuples nested as deep as needed, e.g.
@@ -129,19 +134,26 @@ def _to_bytes(obj: Any) -> bytes:
     return safetensors_save(flattener.arrays, metadata={"format": "pt", METADATA_KEY: structure})
 
 
-def save(obj: Any, f: PathOrFile) -> None:
+def save(obj: Any, f: PathOrFile, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
     """Save ``obj`` (a state_dict, or a nested dict/list/tuple of tensors and plain values) to
-    the path ``f`` as a safetensors file, atomically; ``f`` may also be a binary file object.
+    the path ``f``, atomically: PyTorch's zip format, or safetensors for ``*.safetensors``;
+    ``f`` may also be a binary file object (named like a path, or an unnamed buffer:
+    safetensors). PyTorch's other arguments are accepted; flambeau writes its own pickle
+    (protocol 2) and only the zip format.
 
     A temporary file left beside ``f`` by a save that was killed is removed. An error writing
     names ``f`` (``PermissionError``, ``FileNotFoundError`` for a missing folder, ``OSError``).
 
     >>> flambeau.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.safetensors")
     """
+    if pickle_module is not None or not _use_new_zipfile_serialization:
+        raise ValueError("flambeau.save writes PyTorch's zip format with its own pickle writer: "
+                         "pickle_module and _use_new_zipfile_serialization=False are not supported")
     if _pytorch_format(f):
-        from . import _torch_zip
+        from . import _torch_zip_write
 
-        data = _torch_zip.to_bytes(obj, _torch_zip.archive_name(_name_of(f)))
+        data = _torch_zip_write.to_bytes(obj, _torch_zip_write.archive_name(_name_of(f)))
     else:
         data = _to_bytes(obj)
     if hasattr(f, "write"):
@@ -375,6 +387,16 @@ class _Rebuilder:
         raise self._error(f"unexpected dict key {str(node)[:80]}")
 
 
+def _broken_zip_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged zip archive raises: zipfile, zlib, and the reader on garbage."""
+    import zipfile
+    import zlib
+
+    return (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, KeyError,
+            IndexError, ValueError, TypeError, struct.error, UnicodeDecodeError, RecursionError, OverflowError,
+            OSError)  # a seek to a negative offset read from the archive
+
+
 def _check_map_location(map_location: Any) -> None:
     if map_location is None or callable(map_location) or isinstance(map_location, dict):
         return
@@ -388,12 +410,15 @@ def _check_map_location(map_location: Any) -> None:
         raise RuntimeError(f"torch.UntypedStorage(): Storage device not recognized: {kind}")
 
 
-def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) -> Any:
-    """Load what :func:`save` wrote to ``f`` (a path or a binary file object), or the flat
-    name -> tensor dict of any other safetensors file. Nothing in the file is executed.
+def load(f: PathOrFile, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = True, mmap: bool | None = None, **pickle_load_args: Any) -> Any:
+    """Load what :func:`save` or ``torch.save`` wrote to ``f`` (a path or a binary file object),
+    or the flat name -> tensor dict of any other safetensors file. Nothing in the file is executed.
 
-    ``map_location`` and ``weights_only`` are accepted for PyTorch compatibility: everything
-    loads on the CPU, and only data is ever read. A file that is missing, empty, truncated, not
+    ``map_location``, ``weights_only``, ``mmap`` and pickle arguments are accepted for PyTorch
+    compatibility: everything loads on the CPU, into memory, and only data is ever read (a
+    pickle naming anything else is refused as ``weights_only=True`` refuses it, whatever
+    ``weights_only`` says). A file that is missing, empty, truncated, not
     a regular file (a device, a FIFO) or not a valid safetensors file (a header that does not
     match the file's size, a dtype flambeau lacks such as BF16, JSON nested too deeply) raises an
     error naming it (``FileNotFoundError`` or :class:`CheckpointError`) before the body is read
@@ -405,7 +430,15 @@ def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool = True) 
     if _peek(f) == b"PK\x03\x04":  # a zip archive: PyTorch's format
         from . import _torch_zip
 
-        return _torch_zip.load(f if hasattr(f, "read") else os.fspath(f), _name_of(f) or repr(f))
+        name = _name_of(f) or repr(f)
+        try:
+            return _torch_zip.load(f if hasattr(f, "read") else os.fspath(f), name)
+        except CheckpointError:
+            raise
+        except Exception as e:
+            if not isinstance(e, _broken_zip_errors()):
+                raise
+            raise CheckpointError(f"{name} is not a valid PyTorch checkpoint: {type(e).__name__}: {e}") from None
     header, body, name = _read(f)
     arrays = _arrays(header, body, name)
     metadata = header.get("__metadata__") or {}

@@ -7,6 +7,7 @@ side. The losses live in ``functional_losses.py`` and are re-exported here.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,13 +50,19 @@ def relu_(x: Tensor) -> Tensor:
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
             dtype: Any = None) -> Tensor:
     r"""softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``."""
-    return _reduce.softmax(input, _implicit_dim(input, dim), dtype)
+    return _reduce.softmax(input, _implicit_dim("softmax", input, dim, _stacklevel), dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    r"""softmin(x)_i = exp(-x_i) / sum_j exp(-x_j) along ``dim``: softmax of ``-x``."""
+    return _reduce.softmax(-input, _implicit_dim("softmin", input, dim, _stacklevel), dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
                 dtype: Any = None) -> Tensor:
     r"""x_i - log sum_j exp(x_j) along ``dim``, computed stably."""
-    return _reduce.log_softmax(input, _implicit_dim(input, dim), dtype)
+    return _reduce.log_softmax(input, _implicit_dim("log_softmax", input, dim, _stacklevel), dtype)
 
 
 _TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
@@ -68,10 +75,13 @@ def _floating_only(x: Tensor, kernel: str) -> None:
         raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
 
 
-def _implicit_dim(x: Tensor, dim: int | None) -> int:
+def _implicit_dim(name: str, x: Tensor, dim: int | None, stacklevel: int) -> int:
+    """``dim``, or when it is omitted PyTorch's legacy choice, with PyTorch's warning (pointing
+    ``stacklevel`` frames up, at the user's call)."""
     if dim is not None:
         return dim
-    # PyTorch's legacy choice when dim is omitted (with a warning there)
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
     return 0 if x.ndim in (0, 1, 3) else 1
 
 
@@ -424,7 +434,7 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
 
 
 __all__ = [
-    "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "elu",
+    "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "softmin", "log_softmax", "leaky_relu", "elu",
     "gelu", "silu", "softplus", "hardtanh", "dropout", "one_hot", "pad", "embedding",
     "layer_norm", "batch_norm",
     "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",

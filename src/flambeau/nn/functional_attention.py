@@ -126,22 +126,29 @@ def _float_mask(mask: Tensor | None, dtype: Any, name: str) -> Tensor | None:
     return mask
 
 
-def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, num_heads: int,
-                                 in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
-                                 out_proj_weight: Tensor, out_proj_bias: Tensor | None,
-                                 dropout_p: float = 0.0, training: bool = True,
-                                 key_padding_mask: Tensor | None = None, need_weights: bool = True,
-                                 attn_mask: Tensor | None = None, average_attn_weights: bool = True,
-                                 is_causal: bool = False, q_proj_weight: Tensor | None = None,
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int,
+                                 num_heads: int, in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
+                                 bias_k: Tensor | None, bias_v: Tensor | None, add_zero_attn: bool,
+                                 dropout_p: float, out_proj_weight: Tensor, out_proj_bias: Tensor | None,
+                                 training: bool = True, key_padding_mask: Tensor | None = None,
+                                 need_weights: bool = True, attn_mask: Tensor | None = None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight: Tensor | None = None,
                                  k_proj_weight: Tensor | None = None, v_proj_weight: Tensor | None = None,
-                                 bias_k: Tensor | None = None, bias_v: Tensor | None = None) -> tuple:
+                                 static_k: Tensor | None = None, static_v: Tensor | None = None,
+                                 average_attn_weights: bool = True, is_causal: bool = False) -> tuple:
     r"""Multi-head attention on sequence-first inputs: query :math:`(L, N, E)`, key and value
     :math:`(S, N, E_k)`, :math:`(S, N, E_v)`. Project, split into heads of size E / heads, attend
     in each head, join the heads, project. Masks: ``attn_mask`` :math:`(L, S)` or
     :math:`(N \cdot heads, L, S)`, ``key_padding_mask`` :math:`(N, S)`; boolean True means "do
     not attend". Returns the output :math:`(L, N, E)` and, with ``need_weights``, the attention
     weights :math:`(N, L, S)` averaged over the heads (or :math:`(N, heads, L, S)`)."""
+    if add_zero_attn or static_k is not None or static_v is not None:
+        raise NotImplementedError("flambeau's multi_head_attention_forward has no add_zero_attn, static_k, static_v")
     L, N, E = query.shape
+    if E != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {E}")
+    if not use_separate_proj_weight:
+        q_proj_weight = None
     S = key.shape[0]
     H = num_heads
     hd = E // H

@@ -5,6 +5,7 @@ floats give float32 (the default dtype), ints int64, bools bool; NumPy arrays ke
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ def _infer(data: Any, want: dt.dtype | None = None) -> np.ndarray:
         return data.copy()
     if isinstance(data, range):
         data = list(data)
+    _check_no_string_dimension(data)
     leaves = _flat(data)
     types = set(map(type, leaves))
     with_arrays = any(issubclass(tp, (Tensor, np.ndarray)) for tp in types)
@@ -65,9 +67,19 @@ def _type_dtype(tp: type) -> dt.dtype:
         return dt.int64
     if issubclass(tp, float):
         return dt.get_default_dtype()
-    if tp is type(None):
-        raise RuntimeError("Could not infer dtype of NoneType")
-    raise TypeError(f"new(): invalid data type '{tp.__name__}'")
+    if issubclass(tp, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{tp.__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {tp.__name__}")
+
+
+def _check_no_string_dimension(data: Any) -> None:
+    """PyTorch reads the sizes along the first elements, and a non-empty string there is one
+    more sequence: ``tensor(["a"])`` has 'too many dimensions'."""
+    first = data
+    while isinstance(first, (list, tuple)) and len(first) > 0:
+        first = first[0]
+    if first is not data and isinstance(first, str) and first:
+        raise ValueError("too many dimensions 'str'")
 
 
 def _leaf_dtype(v: Any) -> dt.dtype:
@@ -106,6 +118,10 @@ def _plain(data: Any) -> Any:
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays)."""
     check_to(device)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     want = None if dtype is None else dt.to_dtype(dtype)
     arr = _infer(data, want)
     if want is not None and arr.dtype != want.np:
@@ -144,9 +160,18 @@ def sizes(name: str, size: tuple) -> tuple[int, ...]:
     if not size:
         raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     shape = shape_args(size)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    check_sizes(shape, name)
     return shape
+
+
+def check_sizes(shape: tuple[int, ...], name: str = "") -> None:
+    """PyTorch's error for a negative size in the shape of a tensor to create."""
+    negative = next((s for s in shape if s < 0), None)
+    if negative is None:
+        return
+    if name == "zeros":  # its own kernel, its own message
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: {list(shape)}")
 
 
 def _by_shape(fill: Any, name: str) -> Any:
@@ -160,6 +185,7 @@ def _by_shape(fill: Any, name: str) -> Any:
 
 
 zeros = _by_shape(np.zeros, "zeros")
+new_zeros = _by_shape(np.zeros, "new_zeros")  # Tensor.new_zeros: the usual message, not zeros'
 ones = _by_shape(np.ones, "ones")
 empty = _by_shape(np.zeros, "empty")
 zeros.__doc__ = "A tensor of zeros of the given shape."
@@ -246,8 +272,9 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool 
         device: Any = None) -> Tensor:
     """The n x m identity matrix."""
     check(device)
-    if n < 0 or (m is not None and m < 0):
-        raise RuntimeError(f"n and m must be non-negative, got n={n} and m={m}")
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _finish(np.eye(n, m, dtype=_dtype_or_default(dtype)), requires_grad)
 
 

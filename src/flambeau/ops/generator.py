@@ -52,7 +52,10 @@ class Generator:
     # ------------------------------------------------------------------ seeding and state
     def manual_seed(self, seed: int) -> Generator:
         """Restart the stream from ``seed`` (negative seeds count modulo 2**64, as in PyTorch)."""
-        seed = int(seed) & 0xFFFFFFFFFFFFFFFF
+        seed = int(seed)
+        if not -2**63 <= seed < 2**64:  # PyTorch's range: a C long long or an unsigned one
+            raise ValueError("Overflow when unpacking long long")
+        seed &= 0xFFFFFFFFFFFFFFFF
         self._seed = seed
         self._bits = np.random.MT19937(0)
         self._bits.state = {"bit_generator": "MT19937", "state": {"key": _mt_key(seed), "pos": _N}}

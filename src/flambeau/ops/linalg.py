@@ -3,6 +3,8 @@ the lecture's layer H = relu(XW + b) is built on them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import _dtype as dt
@@ -202,14 +204,38 @@ def addmm(bias: Tensor, x: Tensor, w: Tensor, *, beta: float = 1, alpha: float =
     ))
 
 
+# PyTorch's names for element types: in addmm's messages ("Long") and in matmul's (C++'s "long int")
+_ADDMM_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+_C_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+            "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def _check_linear_args(x: Any, weight: Any, bias: Any) -> None:
+    """PyTorch's errors for ``linear`` on something that is not a tensor (a NumPy array, a list)
+    or on tensors of different dtypes (int64 data into a float32 layer): nothing is converted."""
+    for name, position, value in (("input", 1, x), ("weight", 2, weight), ("bias", 3, bias)):
+        if value is not None and not isinstance(value, Tensor):
+            kind = type(value)
+            shown = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+            raise TypeError(f"linear(): argument '{name}' (position {position}) must be Tensor, not {shown}")
+    a, w = x._data.dtype.name, weight._data.dtype.name
+    if bias is not None and bias._data.dtype.name != w and a == w:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_ADDMM_NAMES[bias._data.dtype.name]} "
+                           f"and {_ADDMM_NAMES[w]}")
+    if a != w:
+        if bias is None:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[a]} != {_C_NAMES[w]}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_ADDMM_NAMES[a]} and {_ADDMM_NAMES[w]}")
+
+
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, as one graph node (the fully connected layer). x: (*, in), W: (out, in),
     b: (out,)."""
     if _autocast.enabled:
         x, weight, bias = cast_inputs(x, weight, bias)
+    _check_linear_args(x, weight, bias)
     xa, w = x._data, weight._data
-    if xa.dtype != w.dtype:
-        xa, w = _promote(x, weight)
     if xa.shape[-1:] != w.shape[-1:]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(xa.shape[:-1]))}x"

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._device import check
 from . import sampling
-from ._core import Tensor, _make, record, shape_args
+from ._core import Tensor, _make, record
 from .generator import Generator, default_generator
 
 
@@ -105,7 +105,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
-    shape = shape_args((size,) if isinstance(size, int) else size)
+    shape = _size("randint", (size,))
     arr = sampling.integers(_gen(generator), int(low), int(high), shape, d.np)
     return _finish(arr, requires_grad)
 
@@ -115,6 +115,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
     """A random permutation of 0..n-1."""
     check(device)
     d = dt.int64 if dtype is None else dt.to_dtype(dtype)
+    _size("randperm", (int(n),))
     return _finish(sampling.permutation(_gen(generator), int(n)).astype(d.np), requires_grad)
 
 
@@ -149,7 +150,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
         check(device)
         d = _float_dtype(dtype, "normal_kernel_cpu")
-        shape = shape_args((size,) if isinstance(size, (int, np.integer)) else tuple(size))
+        shape = _size("normal", (size,))
         return _finish(sampling.normal(_gen(generator), float(mean), float(std), shape, d.np), requires_grad)
     ref = mean if mt else std
     if ref._data.dtype.kind != "f":

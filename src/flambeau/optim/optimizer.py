@@ -17,6 +17,7 @@ arrays directly (no autograd graph is built), skipping parameters whose ``grad``
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,16 @@ def _typename(obj: object) -> str:
     return "flambeau.Tensor" if isinstance(obj, Tensor) else type(obj).__name__
 
 
+def _noting_call(step: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(step)
+    def noted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self._opt_called = True
+        return step(self, *args, **kwargs)
+
+    noted._notes_call = True  # type: ignore[attr-defined]
+    return noted
+
+
 class Optimizer:
     """Base class of the optimizers.
 
@@ -44,6 +55,14 @@ class Optimizer:
 
     # state entries that are not of their parameter's shape (LBFGS's vectors of all parameters)
     _flat_state: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Each update rule's ``step`` notes that it ran (``_opt_called``), so that a learning-rate
+        scheduler stepped before the optimizer can warn as PyTorch does."""
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_notes_call", False):
+            cls.step = _noting_call(step)  # type: ignore[method-assign]
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):

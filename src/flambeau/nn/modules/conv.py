@@ -21,6 +21,7 @@ import numpy as np
 from ... import _dtype as dt
 from ..._device import check
 from ...ops import conv as _conv
+from ...ops.creation import check_sizes
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -83,6 +84,7 @@ class _ConvNd(Module):
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
         shape = ((in_channels, out_channels // groups) if transposed
                  else (out_channels, in_channels // groups)) + self.kernel_size
+        check_sizes(shape)
         self.weight = Parameter(np.zeros(shape, d))
         if bias:
             self.bias = Parameter(np.zeros(out_channels, d))

@@ -18,8 +18,10 @@ from ..parameter import Parameter
 
 def _empty(*shape: int, dtype: Any = None) -> Parameter:
     from ... import _dtype as dt
+    from ...ops.creation import check_sizes
 
     d = dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)
+    check_sizes(shape)
     return Parameter(np.zeros(shape, d.np))
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ... import _dtype as dt
 from ..._device import check
+from ...ops.creation import check_sizes
 from ...tensor import Tensor, _make
 from .. import functional as F
 from ..module import Module
@@ -29,6 +30,7 @@ class _BatchNorm(Module):
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        check_sizes((num_features,))
         if affine:
             self.weight = Parameter(np.ones(num_features, d))
             if bias:
@@ -126,6 +128,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
+        check_sizes(self.normalized_shape)
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, d))
             if bias:
@@ -201,6 +204,7 @@ class RMSNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
+        check_sizes(self.normalized_shape)
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, d))
         else:

@@ -8,6 +8,11 @@ from typing import Any
 
 from ..optimizer import Optimizer
 
+_ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
+                  "later, you should call them in the opposite order: `optimizer.step()` before "
+                  "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first value "
+                  "of the learning rate schedule. See more details at "
+                  "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate")
 _EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
                       "where possible. Please use `scheduler.step()` to step the scheduler.")
 
@@ -69,6 +74,8 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and set each group's ``"lr"``. Passing ``epoch`` (deprecated, as in
         PyTorch) jumps to that epoch, with the closed-form rate where the scheduler has one."""
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=2)  # the first schedule value is skipped
         self._step_count += 1
         if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
