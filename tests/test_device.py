@@ -90,6 +90,12 @@ FACTORIES = {
     "Embedding": lambda m, d: m.nn.Embedding(4, 2, device=d).weight.shape,
     "BatchNorm1d": lambda m, d: m.nn.BatchNorm1d(3, device=d).weight.shape,
     "LayerNorm": lambda m, d: m.nn.LayerNorm(3, device=d).weight.shape,
+    "LSTM": lambda m, d: m.nn.LSTM(2, 3, device=d).weight_hh_l0.shape,
+    "GRU": lambda m, d: m.nn.GRU(2, 3, device=d).weight_hh_l0.shape,
+    "MultiheadAttention": lambda m, d: m.nn.MultiheadAttention(4, 2, device=d).in_proj_weight.shape,
+    "GroupNorm": lambda m, d: m.nn.GroupNorm(2, 4, device=d).weight.shape,
+    "RMSNorm": lambda m, d: m.nn.RMSNorm(4, device=d).weight.shape,
+    "TransformerEncoderLayer": lambda m, d: m.nn.TransformerEncoderLayer(4, 2, device=d).linear1.weight.shape,
 }
 COPIES = {
     "tensor": lambda m, d: m.tensor([1.0, 2.0], device=d),
@@ -106,7 +112,8 @@ COPIES = {
 def test_cpu_is_accepted_everywhere(torch, name, where):
     f = FACTORIES.get(name) or COPIES[name]
     if name in ("rand", "randn", "randint", "randperm", "rand_like", "Linear", "Conv2d",
-                "Embedding", "empty"):
+                "Embedding", "empty", "LSTM", "GRU", "MultiheadAttention", "GroupNorm", "RMSNorm",
+                "TransformerEncoderLayer"):
         same(torch, lambda m: f(m, m.device("cpu") if where == "torch.device" else where))
         return
     fl = f(flambeau, flambeau.device("cpu") if where == "torch.device" else where)

@@ -16,12 +16,14 @@ from ._dtype import (
     bool,
     double,
     dtype,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,
@@ -290,3 +292,21 @@ def detach(t: Tensor) -> Tensor:
 # Its RuntimeWarnings raised by flambeau's own lines are not the user's to read: ignored, for
 # flambeau's modules only (the user's NumPy code keeps its warnings), at no cost per operation.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"flambeau(\.|$)")
+
+
+def _accept_pytorch_keywords() -> None:
+    """The public ops take PyTorch's keyword names (``input=``, ``other=``, ``axis=``,
+    ``keepdims=``, ``out=``) as well as their own: see ``flambeau._keywords``."""
+    import types
+
+    from . import nn
+    from ._keywords import accept_pytorch_keywords
+
+    for space in (globals(), vars(nn.functional)):
+        for name, obj in list(space.items()):
+            if isinstance(obj, types.FunctionType) and not name.startswith("_") and \
+                    obj.__module__.startswith("flambeau"):
+                space[name] = accept_pytorch_keywords(obj)
+
+
+_accept_pytorch_keywords()

@@ -192,3 +192,46 @@ def result_type(*operands: object) -> dtype:
             result = promote_types(result, lower) if lower is not scalar else lower
     assert result is not None
     return result
+
+
+class finfo:
+    """The limits of a floating dtype, as ``torch.finfo``: ``bits eps max min tiny
+    smallest_normal resolution dtype`` (the default float dtype when none is given)."""
+
+    def __init__(self, type: dtype | None = None) -> None:  # noqa: A002 - PyTorch's name
+        d = _default_float if type is None else to_dtype(type)
+        if d.category != 2:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
+                            "to handle 'torch.finfo'")
+        if d is bfloat16:
+            import ml_dtypes
+
+            info = ml_dtypes.finfo(ml_dtypes.bfloat16)
+        else:
+            info = np.finfo(d.np)
+        self.bits = d.itemsize * 8
+        self.eps, self.max, self.min = _builtin_float(info.eps), _builtin_float(info.max), _builtin_float(info.min)
+        self.tiny = self.smallest_normal = _builtin_float(info.smallest_normal)
+        self.resolution = _builtin_float(10.0 ** -info.precision)
+        self.dtype = d.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype, as ``torch.iinfo``: ``bits max min dtype``."""
+
+    def __init__(self, type: dtype) -> None:  # noqa: A002 - PyTorch's name
+        d = to_dtype(type)
+        if d.category != 1:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        info = np.iinfo(d.np)
+        self.bits, self.dtype = d.itemsize * 8, d.name
+        self.max, self.min = _builtin_int(info.max), _builtin_int(info.min)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={_builtin_float(self.min):g}, max={_builtin_float(self.max):g}, dtype={self.dtype})"

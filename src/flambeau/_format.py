@@ -121,7 +121,7 @@ def format_array(a: np.ndarray, indent: int) -> str:
     summarize = a.size > _THRESHOLD
     if a.dtype == np.float16:
         a = a.astype(np.float32)
-    fmt = _Formatter(_summary(a) if summarize else a, a.dtype.kind == "f")
+    fmt = _Formatter(_summary(a) if summarize else a, a.dtype.kind in "fV")
     return _body(a, fmt, indent, summarize)
 
 

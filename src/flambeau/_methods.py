@@ -9,6 +9,7 @@ import numpy as np
 from . import _dtype as dt
 from . import _legacy
 from ._device import check_to, device
+from ._keywords import accept_pytorch_keywords
 from .ops import (
     arith,
     cumulative,
@@ -166,7 +167,7 @@ def _setitem(self: Tensor, idx: Any, value: Any) -> None:
 
 
 def _invert(self: Tensor) -> Tensor:
-    if self._data.dtype.kind == "f":
+    if self._data.dtype.kind in "fV":
         raise TypeError("~ (bitwise not) is only defined for integer and boolean tensors, "
                         f"not {self.dtype}")
     return arith.bitwise_not(self)
@@ -200,11 +201,13 @@ def _in_place(op: Any) -> Any:
 
 def bind() -> None:
     for name, fn in _METHODS.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, accept_pytorch_keywords(fn, method=True))
     for name, fn in _IN_PLACE.items():
         if not hasattr(Tensor, name):  # an in-place op written out in inplace.py wins
-            setattr(Tensor, name, _in_place(fn))
+            setattr(Tensor, name, _in_place(accept_pytorch_keywords(fn)))
     Tensor.to = _to
+    Tensor.size = accept_pytorch_keywords(Tensor.size, method=True)
+    Tensor.stride = accept_pytorch_keywords(Tensor.stride, method=True)
     Tensor.type_as = lambda self, other: _to(self, other.dtype)
     for name, d in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
                     ("bfloat16", dt.bfloat16), ("long", dt.int64), ("int", dt.int32), ("short", dt.int16), ("bool", dt.bool),

@@ -98,7 +98,7 @@ class Tensor:
         return False
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in "fV"
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
@@ -122,7 +122,7 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if flag and self._data.dtype.kind != "f":
+        if flag and self._data.dtype.kind not in "fV":
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients "
                 f"(got dtype {self.dtype})"
@@ -181,7 +181,7 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
-        if self._requires_grad and value._data.dtype.kind != "f":
+        if self._requires_grad and value._data.dtype.kind not in "fV":
             raise RuntimeError(
                 "data set to a tensor that requires gradients must be floating point or complex "
                 f"dtype (got {value.dtype})")
@@ -201,6 +201,8 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array sharing memory with the tensor."""
+        if self._data.dtype.kind == "V":  # bfloat16: NumPy has no such type (PyTorch's error)
+            raise TypeError("Got unsupported ScalarType BFloat16")
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."

@@ -110,5 +110,5 @@ def cast_inputs(*tensors: Any) -> tuple[Any, ...]:
     from ..tensor import Tensor
 
     d = _state.dtype
-    return tuple(to_dtype(t, d) if isinstance(t, Tensor) and t._data.dtype.kind == "f" else t
+    return tuple(to_dtype(t, d) if isinstance(t, Tensor) and t._data.dtype.kind in "fV" else t
                  for t in tensors)

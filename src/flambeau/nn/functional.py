@@ -71,7 +71,7 @@ _TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short"
 
 def _floating_only(x: Tensor, kernel: str) -> None:
     """PyTorch has no integer kernel for these activations."""
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind not in "fV":
         raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
 
 

@@ -81,7 +81,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         M = attn_mask._data
         if M.dtype == np.bool_:
             scores = np.where(M, scores, -np.inf).astype(scores.dtype, copy=False)
-        elif M.dtype.kind == "f":
+        elif M.dtype.kind in "fV":
             try:
                 scores = scores + M.astype(scores.dtype, copy=False)
             except ValueError:
@@ -121,7 +121,7 @@ def _float_mask(mask: Tensor | None, dtype: Any, name: str) -> Tensor | None:
     m = mask._data
     if m.dtype == np.bool_:
         return _make(np.where(m, -np.inf, 0.0).astype(dtype))
-    if m.dtype.kind != "f":
+    if m.dtype.kind not in "fV":
         raise AssertionError(f"only bool and floating types of {name} are supported")
     return mask
 

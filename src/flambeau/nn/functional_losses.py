@@ -122,7 +122,7 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=4)
     x, y = input._data, target._data
-    if x.dtype == y.dtype and x.shape == y.shape and x.dtype.kind == "f":
+    if x.dtype == y.dtype and x.shape == y.shape and x.dtype.kind in "fV":
         return x, y  # the common case, without conversions
     d = dt.result_type(input, target)
     if not d.is_floating_point:
@@ -136,7 +136,7 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
 
 
 def _require_float(t: Tensor, kernel: str) -> None:
-    if t._data.dtype.kind != "f":
+    if t._data.dtype.kind not in "fV":
         raise NotImplementedError(f'"{kernel}" not implemented for {_SCALAR_NAMES[t.dtype.name]!r}')
 
 

@@ -171,7 +171,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
     v = var._data
-    if v.dtype.kind == "f":
+    if v.dtype.kind in "fV":
         # clamp the values, not the gradient: add the (constant) difference
         var = var + _make(np.maximum(v, v.dtype.type(eps)) - v)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)

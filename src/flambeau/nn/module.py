@@ -46,6 +46,26 @@ class Module:
 
     training: bool
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A layer whose ``__init__`` takes ``device=`` refuses a device that is not there with
+        PyTorch's error, before building anything (every layer, written here or by a user)."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        code = getattr(init, "__code__", None)
+        if code is None or "device" not in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            return
+
+        def checked(self: Module, *args: Any, **kw: Any) -> None:
+            if kw.get("device") is not None:
+                from .._device import check
+
+                check(kw["device"])
+            init(self, *args, **kw)
+
+        checked.__wrapped__ = init  # type: ignore[attr-defined]
+        checked.__doc__, checked.__name__, checked.__qualname__ = init.__doc__, "__init__", init.__qualname__
+        cls.__init__ = checked  # type: ignore[method-assign]
+
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -332,7 +352,7 @@ class Module:
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is not None and t._data.dtype.kind == "f":
+                    if t is not None and t._data.dtype.kind in "fV":
                         t._data = t._data.astype(d.np)
                         if t.grad is not None:
                             t.grad._data = t.grad._data.astype(d.np)
@@ -367,6 +387,9 @@ class Module:
 
     def half(self) -> Module:
         return self._cast(dt.float16)
+
+    def bfloat16(self) -> Module:
+        return self._cast(dt.bfloat16)
 
     def cpu(self) -> Module:
         return self

@@ -104,7 +104,7 @@ def _wrap_int(x: np.ndarray, s: Any) -> Any:
 
 def _with_scalar(x: np.ndarray, s: Any) -> np.ndarray:
     kind = x.dtype.kind
-    if kind == "f":
+    if kind in "fV":
         return x
     cat = dt.scalar_category(s)
     if kind == "b":
@@ -158,7 +158,7 @@ def float_data(a: Tensor) -> np.ndarray:
     """The values, converted to the default float dtype if they are integers or booleans (as
     PyTorch does for ``exp``, ``sqrt``, ``mean``...)."""
     x = a._data
-    return x if x.dtype.kind == "f" else x.astype(_DEFAULT().np)
+    return x if x.dtype.kind in "fV" else x.astype(_DEFAULT().np)
 
 
 def dims(dim: Any, ndim: int) -> tuple[int, ...] | None:

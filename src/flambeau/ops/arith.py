@@ -333,7 +333,7 @@ def _bitwise(fn: Any) -> Any:
     def op(a: Any, b: Any) -> Tensor:
         a, b, x, y = operands(a, b)
         for v in (x, y):
-            if np.asarray(v).dtype.kind == "f":
+            if np.asarray(v).dtype.kind in "fV":
                 raise NotImplementedError(f'"{fn.__name__}_cpu" not implemented for {_type_name(v)!r}')
         return _make(np.asarray(apply_binary(fn, x, y)))
 
@@ -350,7 +350,7 @@ def logical_not(a: Tensor) -> Tensor:
 
 
 def bitwise_not(a: Tensor) -> Tensor:
-    if a._data.dtype.kind == "f":
+    if a._data.dtype.kind in "fV":
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for {_type_name(a._data)!r}')
     return _make(np.asarray(np.invert(a._data)))
 

@@ -228,7 +228,7 @@ def full_like(a: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: b
     return full(a._data.shape, fill_value, dtype=dtype or a.dtype, requires_grad=requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Numbers from ``start`` up to (not including) ``end`` by ``step``: int64 if all three are
     integers, else the default float dtype."""
@@ -247,7 +247,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
         d = dt.to_dtype(dtype).np
     n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
     arr = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]).astype(d) \
-        if np.dtype(d).kind == "f" else np.arange(vals[0], vals[1], vals[2]).astype(d)
+        if np.dtype(d).kind in "fV" else np.arange(vals[0], vals[1], vals[2]).astype(d)
     return _finish(arr, requires_grad)
 
 

@@ -88,9 +88,9 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: Any = None) -> T
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D")
     if b.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {b.ndim}D")
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {_type_name(a)}")
-    if b.dtype.kind != "f":
+    if b.dtype.kind not in "fV":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X2 got: {_type_name(b)}")
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(a)} but found {_type_name(b)}")

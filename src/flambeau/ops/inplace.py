@@ -107,7 +107,7 @@ def mul_(a: Tensor, other: Any) -> Tensor:
 
 
 def div_(a: Tensor, other: Any) -> Tensor:
-    if a._data.dtype.kind != "f":
+    if a._data.dtype.kind not in "fV":
         raise RuntimeError(f"result type Float can't be cast to the desired output type {_name(a._data.dtype)}")
     return _inplace(a, other, np.true_divide, arith.div)
 

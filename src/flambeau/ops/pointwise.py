@@ -33,7 +33,7 @@ def atan2(a: Tensor, b: Tensor) -> Tensor:
     if not isinstance(b, Tensor):
         raise TypeError(f"atan2(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
     a, b, x, y = operands(a, b)
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         x = x.astype(dt.get_default_dtype().np)
         y = y.astype(x.dtype)
     out = apply_binary(np.arctan2, x, y)
@@ -98,7 +98,7 @@ def lerp(start: Tensor, end: Tensor, weight: Any) -> Tensor:
     """
     x, y = start._data, end._data
     scalar = not isinstance(weight, Tensor)
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         kernel = "lerp_kernel_scalar" if scalar else "lerp_kernel_tensor"
         raise NotImplementedError(f'"{kernel}" not implemented for {_type_name(x)!r}')
     for name, v in (("end", y), ("weight", None if scalar or weight._data.ndim == 0 else weight._data)):

@@ -111,7 +111,7 @@ def _window(xp: np.ndarray, i: int, j: int, s: tuple, d: tuple, out: tuple) -> n
 
 
 def _lowest(dtype: np.dtype) -> Any:
-    if dtype.kind == "f":
+    if dtype.kind in "fV":
         return -np.inf
     if dtype.kind == "b":
         return False
@@ -147,7 +147,7 @@ def _max_pool(name: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
     # positions come in increasing order, "arg = pos where it won" is max(arg, won * pos).
     best = _window(xp, 0, 0, s, d, out).copy()  # a new array: the running maximum is updated in place
     arg = np.zeros(best.shape, np.uint8 if kk <= 256 else np.int32)
-    nan_aware = a4.dtype.kind == "f" and bool(np.isnan(a4).any())
+    nan_aware = a4.dtype.kind in "fV" and bool(np.isnan(a4).any())
     v = _scratch.get("pool_value", best.shape, best.dtype)
     wins = _scratch.get("pool_wins", best.shape, np.dtype(bool))
     stamp = _scratch.get("pool_stamp", best.shape, arg.dtype)
@@ -250,7 +250,7 @@ def _avg_pool(name: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     xp = _padded(a4, k, s, p, d, out, 0)
-    acc = a4.dtype if a4.dtype.kind == "f" else np.dtype(np.float64)
+    acc = a4.dtype if a4.dtype.kind in "fV" else np.dtype(np.float64)
     total = _window(xp, 0, 0, s, d, out).astype(acc)
     for pos in range(1, k[0] * k[1]):
         total += _window(xp, pos // k[1], pos % k[1], s, d, out)
@@ -261,7 +261,7 @@ def _avg_pool(name: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
         dh = _divisors(h, out[0], k[0], s[0], p[0], count_include_pad)
         dw = _divisors(w, out[1], k[1], s[1], p[1], count_include_pad)
         div = np.outer(dh, dw).astype(acc)
-    if a4.dtype.kind == "f":
+    if a4.dtype.kind in "fV":
         result = total / div
     else:  # integer pooling divides like C (towards zero)
         result = np.trunc(total / div).astype(a4.dtype)
@@ -354,7 +354,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     if oh < 0 or ow < 0:
         raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or "
                            f"equal to 0 but received {[oh, ow]}")
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fV":
         raise RuntimeError(f'"adaptive_avg_pool2d" not implemented for {x.dtype}')
     ph, pw = _adaptive_matrix(h, oh, a.dtype), _adaptive_matrix(w, ow, a.dtype)
     out = ph @ (a @ pw.T)

@@ -153,7 +153,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
         shape = _size("normal", (size,))
         return _finish(sampling.normal(_gen(generator), float(mean), float(std), shape, d.np), requires_grad)
     ref = mean if mt else std
-    if ref._data.dtype.kind != "f":
+    if ref._data.dtype.kind not in "fV":
         raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{_KERNEL_TYPE[ref._data.dtype.name]}\'')
     m = mean._data if mt else mean
     sd = std._data if st else std
@@ -196,7 +196,7 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
         draw = sampling.bernoulli_scalar(rng, p, x.shape).astype(x.dtype)
         return record(draw, "NotImplemented", (input,), _no_derivative("aten::bernoulli"))
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_KERNEL_TYPE[x.dtype.name]}\'')
     if np.any(~((x >= 0) & (x <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this "
@@ -219,7 +219,7 @@ def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
     without replacement, are the largest ``p / q`` with ``q`` exponential; with replacement, a
     binary search of float64 uniforms in the cumulative distribution."""
     p = probs._data
-    if p.dtype.kind != "f":
+    if p.dtype.kind not in "fV":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_KERNEL_TYPE.get(p.dtype.name, p.dtype.name)}")
     if not 1 <= p.ndim <= 2:

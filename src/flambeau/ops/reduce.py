@@ -69,6 +69,21 @@ def _grad_as(a: Tensor, backward: Any) -> Any:
     return lambda g: tuple(gi.astype(a._data.dtype, copy=False) for gi in backward(g))
 
 
+def _in_float32(fn: Any, a: Tensor, *args: Any, **kwargs: Any) -> Any:
+    """``fn(a, ...)`` for a float16 or bfloat16 ``a``, computed in float32 and rounded once to
+    ``a``'s dtype, as PyTorch's CPU kernels do (a long sum in 16 bits would lose digits)."""
+    from .shape import to_dtype
+
+    out = fn(to_dtype(a, dt.float32), *args, **kwargs)
+    return to_dtype(out, a.dtype)
+
+
+def _low(a: Tensor) -> bool:
+    """True for a float16 or bfloat16 tensor."""
+    d = a._data.dtype
+    return d.itemsize == 2 and d.kind in "fV"
+
+
 def _type_name(d: np.dtype) -> str:
     """PyTorch's name for an element type in its messages: 'Long', 'Bool'..."""
     return {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
@@ -77,6 +92,8 @@ def _type_name(d: np.dtype) -> str:
 
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum of elements.  d/da_i = 1: the gradient is copied to every summed element."""
+    if dtype is None and _low(a):
+        return _in_float32(sum, a, dim, keepdim)
     x = a._data
     axes = _axes(dim, x.ndim)
     if dtype is not None:
@@ -105,15 +122,17 @@ def nansum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Average of elements.  d/da_i = 1/N."""
+    if dtype is None and _low(a):
+        return _in_float32(mean, a, dim, keepdim)
     x = a._data
     if dtype is not None:
         want = dt.to_dtype(dtype).np
-        if want.kind != "f":
+        if want.kind not in "fV":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Optional dtype must be either a floating point "
                 f"or complex dtype. Got: {_type_name(want)}")
         x = x.astype(want, copy=False)
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {_type_name(x.dtype)}"
@@ -215,7 +234,7 @@ def _moments(a: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any,
     """What var and std share: the values, the axes, the sum of squared deviations from the mean
     (``ss``), the deviations, and N - correction (the divisor; <= 0 gives inf or nan)."""
     x = a._data
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
     axes = _axes(dim, x.ndim)
     n = _count(x.shape, axes)
@@ -236,6 +255,8 @@ def _ratio(num: float, den: float) -> float:
 def var(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Variance, unbiased (divides by N - 1) by default.  d/da_i = 2 (a_i - mean) / (N - c)."""
+    if _low(a):
+        return _in_float32(var, a, dim, unbiased, keepdim, correction=correction)
     if isinstance(dim, bool):  # var(unbiased) in the old positional form
         dim, unbiased = None, dim
     x, axes, ss, centered, dof = _moments(a, dim, unbiased, keepdim, correction, "std and var")
@@ -259,6 +280,8 @@ def _var_backward(g: np.ndarray, x: np.ndarray, axes: tuple | None, keepdim: boo
 def std(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     """Standard deviation, sqrt(var).  d/da_i = (a_i - mean) / ((N - c) std) (0 where std is 0)."""
+    if _low(a):
+        return _in_float32(std, a, dim, unbiased, keepdim, correction=correction)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     x, axes, ss, centered, dof = _moments(a, dim, unbiased, keepdim, correction, "std and var")
@@ -275,20 +298,22 @@ def std(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
 
 def var_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
-    if a._data.dtype.kind != "f":
+    if a._data.dtype.kind not in "fV":
         raise RuntimeError("var_mean only support floating point and complex dtypes")
     return var(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
 
 
 def std_mean(a: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple[Tensor, Tensor]:
-    if a._data.dtype.kind != "f":
+    if a._data.dtype.kind not in "fV":
         raise RuntimeError("std_mean only support floating point and complex dtypes")
     return std(a, dim, unbiased, keepdim, correction=correction), mean(a, dim, keepdim)
 
 
 def prod(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product of elements.  d/da_i = product of all the other elements (exact with zeros)."""
+    if dtype is None and _low(a):
+        return _in_float32(prod, a, dim, keepdim)
     x = a._data
     if dtype is not None:
         x = x.astype(dt.to_dtype(dtype).np, copy=False)
@@ -321,6 +346,8 @@ def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
 
 def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """log(sum(exp(a))), computed stably.  d/da_i = softmax(a)_i = exp(a_i - logsumexp(a))."""
+    if _low(a):
+        return _in_float32(logsumexp, a, dim, keepdim)
     x = float_data(a)
     axes = _axes(dim, x.ndim)
     m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
@@ -341,7 +368,7 @@ def _softmax_input(a: Tensor, dim: Any, dtype: Any, name: str) -> tuple[np.ndarr
     axis = _axis(dim, a._data.ndim)
     if dtype is not None:
         return a._data.astype(dt.to_dtype(dtype).np), axis
-    if a._data.dtype.kind != "f":
+    if a._data.dtype.kind not in "fV":
         last = axis is None or axis == a._data.ndim - 1
         raise NotImplementedError(
             f'"{name}_{"lastdim_" if last else ""}kernel_impl" not implemented for {_type_name(a._data.dtype)!r}')
@@ -355,6 +382,8 @@ def _shifted(x: np.ndarray, axis: int | None) -> np.ndarray:
 
 def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """e^a_i / sum_j e^a_j along ``dim``.  Backward: s * (g - sum(g * s))."""
+    if dtype is None and _low(a):
+        return _in_float32(softmax, a, dim)
     x, axis = _softmax_input(a, dim, dtype, "softmax")
     with np.errstate(invalid="ignore", over="ignore"):
         e = np.exp(_shifted(x, axis))
@@ -365,6 +394,8 @@ def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
 
 def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """a_i - logsumexp(a) along ``dim``.  Backward: g - softmax * sum(g)."""
+    if dtype is None and _low(a):
+        return _in_float32(log_softmax, a, dim)
     x, axis = _softmax_input(a, dim, dtype, "log_softmax")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shifted = _shifted(x, axis)
@@ -375,8 +406,10 @@ def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
 
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The p-norm (2 by default; 'fro' is 2 over all elements; also 1, inf, -inf, 0, any p)."""
+    if dtype is None and _low(a):
+        return _in_float32(norm, a, p, dim, keepdim)
     x = a._data if dtype is None else a._data.astype(dt.to_dtype(dtype).np)
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {_type_name(x.dtype)}")
     axes = _axes(dim, x.ndim)
@@ -423,6 +456,8 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
 
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sum along ``dim``.  The gradient is the running sum of g taken backwards."""
+    if dtype is None and _low(a):
+        return _in_float32(cumsum, a, dim)
     x = a._data
     if dtype is not None:
         x = x.astype(dt.to_dtype(dtype).np)

@@ -199,7 +199,7 @@ def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
         tensor([0., 2., 1., 0.])
     """
     x = a._data
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         raise NotImplementedError(f'"histogram_cpu" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")

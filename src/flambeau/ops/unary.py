@@ -200,7 +200,7 @@ def sign(a: Tensor) -> Tensor:
         out = x.copy()
     else:
         out = np.sign(x)
-        if x.dtype.kind == "f":
+        if x.dtype.kind in "fV":
             out = np.where(np.isnan(out), 0, out).astype(x.dtype)
     return record(out, "SignBackward0", (a,), lambda g: (np.zeros_like(g),))
 

@@ -277,5 +277,5 @@ def _cast(param: Tensor, name: str, value: Any, key: Any, shaped: bool = True) -
     if shaped and arr.ndim and arr.shape != param._data.shape:
         raise ValueError(f"loaded state dict has '{name}' of shape {list(arr.shape)} for parameter {key}, "
                          f"whose shape is {list(param._data.shape)}")
-    dtype = param._data.dtype if arr.dtype.kind == "f" and param._data.dtype.kind == "f" else arr.dtype
+    dtype = param._data.dtype if arr.dtype.kind in "fV" and param._data.dtype.kind in "fV" else arr.dtype
     return _make(np.array(arr, dtype=dtype))
