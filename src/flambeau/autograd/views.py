@@ -32,15 +32,16 @@ class ViewInfo:
     functions from it, the version its ``grad_fn`` was made at, whether it was made in grad
     mode, and, for the outputs of ``unbind``/``split``/``chunk``, the op's name."""
 
-    __slots__ = ("base", "steps", "version", "grad_mode", "multi")
+    __slots__ = ("base", "steps", "version", "grad_mode", "multi", "had_node")
 
     def __init__(self, base: Tensor, steps: tuple, version: int, grad_mode: bool,
-                 multi: str | None) -> None:
+                 multi: str | None, had_node: bool = True) -> None:
         self.base = base
         self.steps = steps
         self.version = version
         self.grad_mode = grad_mode
         self.multi = multi
+        self.had_node = had_node
 
     def fn(self, x: np.ndarray) -> np.ndarray:
         """The view of an array shaped like the base (as the view is of the base)."""
@@ -67,12 +68,37 @@ def attach(view: Tensor, a: Tensor, fn: Callable, backward: Callable, multi: str
     info = a._view
     vc = version_counter(a)
     view._vc = vc
+    had_node = view._grad_fn is not None
     if info is None:
-        view._view = ViewInfo(a, ((fn, backward),), vc[0], _state.enabled, multi)
+        view._view = ViewInfo(a, ((fn, backward),), vc[0], _state.enabled, multi, had_node)
     else:
         view._view = ViewInfo(info.base, info.steps + ((fn, backward),), vc[0],
-                              _state.enabled and info.grad_mode, multi or info.multi)
+                              _state.enabled and info.grad_mode, multi or info.multi, had_node)
     return view
+
+
+def view_error(t: Tensor, info: ViewInfo, direct: bool) -> RuntimeError:
+    """PyTorch's refusal of an in-place change to a view made under ``no_grad`` or by a
+    function returning several views (``direct``: the view itself is being modified; else its
+    base was, and its ``grad_fn`` cannot be rebuilt)."""
+    if info.had_node:
+        text = f"Output {t._nr} of {info.multi} is a view"
+    else:
+        text = "A view was created in no_grad mode"
+    text += (" and is being modified inplace" if direct else
+             " and its base or another view of its base has been modified inplace")
+    if not info.had_node:
+        text += " with grad mode enabled"
+    if info.multi is not None and info.grad_mode:
+        text += (". This view is the output of a function that returns multiple views. Such "
+                 "functions do not allow the output views to be modified inplace. You should "
+                 "replace the inplace operation by an out-of-place one.")
+    else:
+        text += (". Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                 "can clarify your code by moving both the view and the inplace either both "
+                 "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+                 "outside (if you want the inplace to be tracked).")
+    return RuntimeError(text)
 
 
 def refresh(t: Tensor) -> None:
@@ -80,16 +106,12 @@ def refresh(t: Tensor) -> None:
     last built: the view then reads the base as it is now."""
     info = t._view
     version = t._vc[0]
-    if info.version == version or not info.grad_mode:
+    if info.version == version:
         return
     base = info.base
     if base._requires_grad:
-        if info.multi is not None:
-            raise RuntimeError(
-                f"Output {t._nr} of {info.multi} is a view and its base or another view of its base "
-                "has been modified inplace. This view is the output of a function that returns "
-                "multiple views. Such functions do not allow the output views to be modified "
-                "inplace. You should replace the inplace operation by an out-of-place one.")
+        if info.multi is not None or not info.grad_mode:
+            raise view_error(t, info, False)
         t._grad_fn = Node("AsStridedBackward0", lambda g: (info.backward(g),), [edge(base)], (base,))
         t._nr = 0
         t._requires_grad = True
@@ -114,19 +136,8 @@ def check_writable_view(t: Tensor, grad_mode_write: bool) -> None:
     base = info.base
     if not grad_mode_write:
         return
-    if not info.grad_mode and base._requires_grad:
-        raise RuntimeError(
-            "A view was created in no_grad mode and is being modified inplace with grad mode "
-            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
-            "can clarify your code by moving both the view and the inplace either both inside the "
-            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
-            "want the inplace to be tracked).")
-    if info.multi is not None and base._requires_grad:
-        raise RuntimeError(
-            f"Output {t._nr} of {info.multi} is a view and is being modified inplace. This view is "
-            "the output of a function that returns multiple views. Such functions do not allow "
-            "the output views to be modified inplace. You should replace the inplace operation by "
-            "an out-of-place one.")
+    if (not info.grad_mode and base._requires_grad) or info.multi is not None:
+        raise view_error(t, info, True)
     if base._requires_grad and base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")

@@ -142,14 +142,14 @@ def _no_backward(g: Any) -> tuple:
 
 
 # ---------------------------------------------------------------- in-place operations
-def check_inplace(a: Tensor) -> None:
+def check_inplace(a: Tensor, *others: Any) -> None:
     """PyTorch's refusals of an in-place op recorded in the graph: on a leaf that requires grad
     (its value would no longer be the one the gradient is for), on a view of one, on the outputs
     of ``unbind``/``split``, on a view made under ``no_grad``."""
     if not _state.enabled:
         return
     if a._view is not None:
-        check_writable_view(a, True)
+        check_writable_view(a, tracked(a, *others))
     elif a._requires_grad and a._grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation.")
@@ -183,7 +183,7 @@ def snapshot(a: Tensor) -> Tensor:
 
 def inplace(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
     """``a`` replaced, in place and in the graph, by ``op(a, *args, **kwargs)``."""
-    check_inplace(a)
+    check_inplace(a, *args)
     return commit(a, op(snapshot(a), *args, **kwargs))
 
 

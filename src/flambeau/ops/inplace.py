@@ -116,7 +116,7 @@ def _replace(a: Tensor, new: np.ndarray, name: str, src: Tensor | None = None,
              src_grad: Callable | None = None) -> Tensor:
     """Record, in the graph, that every element of ``a`` was replaced by ``new``: the old values
     get a zero gradient, ``src`` (if given) gets ``src_grad(g)``."""
-    check_inplace(a)
+    check_inplace(a, src)
     old = snapshot(a)
 
     def backward(g: np.ndarray) -> tuple:
@@ -140,7 +140,7 @@ def zero_(a: Tensor) -> Tensor:
 def fill_(a: Tensor, value: Any) -> Tensor:
     """Set every element to ``value``, a number or a 0-d tensor (which then gets the sum of the
     gradient from above)."""
-    check_inplace(a)
+    check_inplace(a, value)
     v = value
     if isinstance(value, Tensor):
         if value._data.ndim:
@@ -159,7 +159,7 @@ def copy_(a: Tensor, src: Any) -> Tensor:
     """Copy the values of ``src`` (broadcast to ``a``'s shape, converted to its dtype) into
     ``a``.  In the graph the old values get no gradient and ``src`` gets ``g`` (summed over
     what broadcasting repeated)."""
-    check_inplace(a)
+    check_inplace(a, src)
     x = a._data
     v = src._data if isinstance(src, Tensor) else np.asarray(src)
     try:
