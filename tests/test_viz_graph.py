@@ -16,6 +16,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 import flambeau as torch
@@ -113,7 +114,7 @@ def test_mul_node_forward_values_then_gradients():
     assert before.rows("x") == ["x", "value 2"]
     assert before.rows("y") == ["y", "value 3"]
     assert before.rows("z") == ["z", "value 6"]
-    assert before.op_of("z") == "Mul"
+    assert before.op_of("z") == "×"
     assert sorted(before.inputs_of("z")) == ["x", "y"]
     assert len(before.ops) == 1 and not before.constants
 
@@ -144,9 +145,9 @@ def test_lecture_loss_graph_values_and_gradients():
     assert g.rows("s") == ["s", "value -1", "grad -2"]
     assert g.rows("loss") == ["loss", "value 1"]
     # the structure: x, w -> Mul -> y_hat -> Sub (with the constant y) -> s -> Pow -> loss
-    assert g.op_of("y_hat") == "Mul" and sorted(g.inputs_of("y_hat")) == ["w", "x"]
-    assert g.op_of("s") == "Sub" and g.inputs_of("s") == ["y_hat", "constant"]
-    assert g.op_of("loss") == "Pow" and g.inputs_of("loss") == ["s"]
+    assert g.op_of("y_hat") == "×" and sorted(g.inputs_of("y_hat")) == ["w", "x"]
+    assert g.op_of("s") == "−" and g.inputs_of("s") == ["y_hat", "constant"]
+    assert g.op_of("loss") == "²" and g.inputs_of("loss") == ["s"]
     assert len(g.tensors) == 5 and len(g.ops) == 3 and len(g.constants) == 1
 
     # the same drawing once more, after a second backward with the graph kept: grads add up
@@ -248,7 +249,7 @@ def test_leaf_root_shared_inputs_and_several_roots():
     b = a + 1
     c = a * 2
     both = Parsed(draw_graph([b, c], labels={"b": b, "c": c}).source)
-    assert len(both.tensors) == 3 and both.op_of("b") == "Add" and both.op_of("c") == "Mul"
+    assert len(both.tensors) == 3 and both.op_of("b") == "+" and both.op_of("c") == "×"
 
 
 def test_in_place_op_on_a_computed_tensor():
@@ -257,7 +258,7 @@ def test_in_place_op_on_a_computed_tensor():
     h.add_(1)
     p = Parsed(draw_graph(h, labels={"h": h}).source)
     assert p.rows("h") == ["h", "value 7"]
-    assert p.op_of("h") == "Add" and len(p.tensors) == 3 and len(p.ops) == 2
+    assert p.op_of("h") == "+" and len(p.tensors) == 3 and len(p.ops) == 2
 
 
 def test_drawing_is_a_snapshot():
@@ -278,7 +279,7 @@ def test_mlp_on_a_batch_shows_shapes_not_values():
     loss.backward(retain_graph=True)
     drawing = draw_graph(loss, labels=model)
     p = Parsed(drawing.source)
-    assert sorted(p.ops.values()) == ["Addmm", "Addmm", "Mean", "Pow", "Relu", "Sub"]
+    assert sorted(p.ops.values()) == sorted(["Addmm", "Addmm", "mean", "²", "ReLU", "−"])
     assert p.rows("0.weight") == ["0.weight", "shape [8, 2]"]  # 16 values: too many to show
     assert p.rows("0.bias") == ["0.bias", "shape [8]"]
     assert p.rows("2.weight") == ["2.weight", "shape [1, 8]"]
@@ -307,7 +308,7 @@ def test_svg_and_png_render(dot, tmp_path):
     z.backward(torch.tensor(5.0), retain_graph=True)
     drawing = draw_graph(z)
     words = texts(drawing.svg())
-    for word in ["x", "y", "z", "Mul", "value 2", "value 3", "value 6", "grad 15", "grad 10"]:
+    for word in ["x", "y", "z", "×", "value 2", "value 3", "value 6", "grad 15", "grad 10"]:
         assert word in words
     assert drawing._repr_svg_() == drawing.svg()
     bundle = drawing._repr_mimebundle_()
@@ -336,7 +337,7 @@ def test_missing_dot_gives_install_instructions(no_dot, tmp_path):
     drawing = draw_graph(loss, labels={"w": w})
     assert viz_graph.find_dot() is None
     with pytest.raises(DotNotFoundError) as err:
-        drawing.svg()
+        drawing.png()
     message = str(err.value)
     for hint in ["apt-get install graphviz", "brew install graphviz", "conda install graphviz",
                  str(no_dot), "FLAMBEAU_DOT"]:
@@ -347,18 +348,70 @@ def test_missing_dot_gives_install_instructions(no_dot, tmp_path):
     # the DOT text is still there, and can be saved
     assert Parsed(drawing.source).rows("w") == ["w", "value 1"]
     assert drawing.save(tmp_path / "g.dot").read_text(encoding="utf-8") == drawing.source
-    # in Jupyter: no picture, text saying how to get one
-    assert drawing._repr_svg_() is None
-    bundle = drawing._repr_mimebundle_()
-    assert "image/svg+xml" not in bundle and "apt-get install graphviz" in bundle["text/plain"]
+    # the SVG needs no Graphviz: flambeau lays the graph out itself, and Jupyter shows it
+    assert drawing.engine == "flambeau" and drawing._repr_svg_() == drawing.svg()
+    assert "image/svg+xml" in drawing._repr_mimebundle_()
     assert isinstance(drawing, GraphDrawing) and "GraphDrawing" in repr(drawing)
+
+
+def test_svg_without_graphviz_holds_values_gradients_symbols_and_local_gradients(no_dot, tmp_path):
+    """The lecture's graph drawn by flambeau's own layout: valid XML, every number in place."""
+    x, w, y, y_hat, s, loss = lecture_loss()
+    y_hat.retain_grad()
+    s.retain_grad()
+    loss.backward(retain_graph=True)
+    names = {"x": x, "w": w, "y_hat": y_hat, "s": s, "loss": loss}
+    drawing = draw_graph(loss, labels=names)
+    assert drawing.engine == "flambeau"
+    words = texts(drawing.svg())
+    for word in ["x", "w", "y_hat", "s", "loss", "value 1", "value -1", "grad -2", "constant",
+                 "×", "−", "²", "∂y_hat/∂x = 1", "∂y_hat/∂w = 1", "∂s/∂y_hat = 1", "∂loss/∂s = -2"]:
+        assert word in words, word
+    assert words.count("grad -2") == 4  # x, w, y_hat, s
+    assert drawing.save(tmp_path / "g.svg").read_text(encoding="utf-8") == drawing.svg()
+    # every box lies inside the picture
+    root = ET.fromstring(drawing.svg())
+    width, height = float(root.get("width")), float(root.get("height"))
+    for rect in root.iter("{http://www.w3.org/2000/svg}rect"):
+        if rect.get("width") != "100%":
+            assert 0 <= float(rect.get("x")) and float(rect.get("x")) + float(rect.get("width")) <= width + 1
+            assert 0 <= float(rect.get("y")) and float(rect.get("y")) + float(rect.get("height")) <= height + 1
+    # the backward view: the same boxes, the arrows reversed (from the loss towards the inputs)
+    back = draw_graph(loss, labels=names, backward=True)
+    assert "dir=back" in back.source and texts(back.svg()) == words
+    assert "#b03a2e" in back.svg()
+    # in French
+    fr = texts(draw_graph(loss, labels=names, lang="fr").svg())
+    for word in ["valeur 1", "gradient -2", "constante"]:
+        assert word in fr
+    with pytest.raises(ValueError, match="lang"):
+        draw_graph(loss, lang="de")
+
+
+def test_operation_symbols_and_local_gradients():
+    a = label(torch.tensor(2.0, requires_grad=True), "a")
+    b = label(torch.tensor(-1.0, requires_grad=True), "b")
+    outs = {"cube": a ** 3, "e": torch.exp(b), "t": torch.tanh(b), "r": torch.relu(b),
+            "q": a / b, "m": -a, "sig": torch.sigmoid(a)}
+    expected = {"cube": ("³", "∂cube/∂a = 12"), "e": ("exp", f"∂e/∂b = {np.exp(-1):.4g}"),
+                "t": ("tanh", f"∂t/∂b = {1 - np.tanh(-1) ** 2:.4g}"), "r": ("ReLU", "∂r/∂b = 0"),
+                "q": ("÷", "∂q/∂a = -1"), "m": ("−", "∂m/∂a = -1"), "sig": ("σ", None)}
+    for name, out in outs.items():
+        source = draw_graph(out, labels={name: out, "a": a, "b": b}).source
+        symbol, local = expected[name]
+        assert Parsed(source).op_of(name) == symbol, name
+        if local:
+            assert f'label="{local}"' in source, (name, source)
+    # names instead of symbols, no local gradients
+    plain = draw_graph(outs["cube"], symbols=False, local_grads=False).source
+    assert 'label="Pow"' in plain and "∂" not in plain
 
 
 def test_dot_path_set_in_the_module(monkeypatch, tmp_path):
     monkeypatch.delenv("FLAMBEAU_DOT", raising=False)
     monkeypatch.setattr(viz_graph, "DOT_EXECUTABLE", str(tmp_path / "missing-dot"))
     with pytest.raises(DotNotFoundError, match="DOT_EXECUTABLE"):
-        draw_graph(torch.tensor(1.0, requires_grad=True)).svg()
+        draw_graph(torch.tensor(1.0, requires_grad=True)).png()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the stand-in dot is a shell script")
@@ -372,7 +425,9 @@ def test_dot_is_called_with_the_format_and_its_failures_reported(monkeypatch, tm
     drawing = draw_graph(torch.tensor(1.0, requires_grad=True) * 2)
     assert drawing.png(dpi=150) == drawing.source.encode("utf-8")
     assert (tmp_path / "args").read_text().split() == ["-Tpng", "-Gdpi=150"]
-    assert drawing.svg() == drawing.source
+    assert drawing.engine == "flambeau"  # a small graph: flambeau's own layout
+    monkeypatch.setattr(viz_graph, "SMALL_GRAPH", 0)  # a large one: Graphviz, which is there
+    assert drawing.engine == "graphviz" and drawing.svg() == drawing.source
     assert (tmp_path / "args").read_text().split() == ["-Tsvg"]
 
     failing = tmp_path / "failing-dot"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from typing import NoReturn
 
@@ -134,8 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     co_run.add_argument("--figures", default=None, metavar="DIR",
                         help="folder for the figures and files of the lesson (default: a new temporary folder)")
     co_run.add_argument("--no-code", dest="show_code", action="store_false", help="do not print the code cells")
-    co_build = co_sub.add_parser("build", help="write the notebooks (both languages) from the lesson sources")
+    co_run.add_argument("--solutions", action="store_true",
+                        help="run each exercise's solution instead of the empty « À vous » / \"Your turn\" cell")
+    co_build = co_sub.add_parser("build", help="write the notebooks (both languages) from the lesson sources, "
+                                 "run them and store their outputs")
     co_build.add_argument("--out", default="notebooks", metavar="DIR", help="output folder (default notebooks)")
+    co_build.add_argument("--no-execute", dest="execute", action="store_false",
+                          help="write the notebooks without running them (no outputs; needs no Jupyter)")
+    co_build.add_argument("--html", default=None, metavar="DIR",
+                          help="also export the course as HTML pages that open offline, into DIR")
     sub.add_parser("run", add_help=False,
                    help="start a data-parallel job (torchrun's flags) on MPI: run --nproc-per-node N script.py ARGS")
     pg = sub.add_parser("playground", help="the TensorFlow Playground, trained live by flambeau, in the browser")
@@ -155,9 +163,12 @@ def _course(args: argparse.Namespace) -> int:
 
     try:
         if args.course_command == "list":
-            for lesson in lessons.all_lessons():
-                print(f"{lesson.name:28} {lesson.titles['fr']}")
-                print(f"{'':28} {lesson.titles['en']}")
+            # in the lecture's order, part by part
+            for k, (fr, en, found) in enumerate(lessons.lecture_order(), start=1):
+                print(f"{k}. {fr} / {en}")
+                for lesson in found:
+                    print(f"   {lesson.name:38} {lesson.titles['fr']}")
+                    print(f"   {'':38} {lesson.titles['en']}")
             return 0
         if args.course_command == "run":
             from ._files import folder_problem
@@ -169,7 +180,8 @@ def _course(args: argparse.Namespace) -> int:
                 return 2
 
             lesson = lessons.get(args.name)
-            runner.run(lesson, lang=args.lang, figures=args.figures, show_code=args.show_code)
+            runner.run(lesson, lang=args.lang, figures=args.figures, show_code=args.show_code,
+                       solutions=args.solutions)
             return 0
         if args.course_command == "build":
             from ._files import folder_problem
@@ -180,15 +192,24 @@ def _course(args: argparse.Namespace) -> int:
                 print(f"flambeau course: error: --out {args.out}: {problem}", file=sys.stderr)
                 return 2
 
-            written = notebook.build(args.out)
+            written = notebook.build(args.out, execute=args.execute,
+                                     progress=lambda path: print(f"running {path} ...", flush=True))
             for path in written:
                 print(f"wrote {path}")
             print(f"{len(written)} file(s) written, the others were up to date ({args.out})")
+            if args.html is not None:
+                from .course import html
+
+                pages = html.export(args.out, args.html)
+                print(f"{len(pages)} HTML page(s) in {args.html} (open {os.path.join(args.html, 'index.html')})")
             return 0
     except lessons.LessonError as e:
         print(f"flambeau course: error: {e}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as e:
+        if e.name in ("nbclient", "nbformat", "ipykernel"):
+            print(f"flambeau course: error: {e}", file=sys.stderr)
+            return 1
         if e.name not in ("matplotlib", "numpy"):
             raise
         print(f"flambeau course: error: {e}: the lessons draw with matplotlib "

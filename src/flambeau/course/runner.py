@@ -23,6 +23,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, TextIO
 
+from .i18n import set_language
 from .lessons import Cell, Lesson, check_lang
 
 _LATEX = [
@@ -30,23 +31,26 @@ _LATEX = [
     (r"\partial", "∂"), (r"\times", "×"), (r"\cdot", "·"), (r"\leftarrow", "←"), (r"\rightarrow", "→"),
     (r"\to", "→"), (r"\Rightarrow", "⇒"), (r"\alpha", "α"), (r"\eta", "η"), (r"\nabla", "∇"),
     (r"\Delta", "Δ"), (r"\sigma", "σ"), (r"\theta", "θ"), (r"\lambda", "λ"), (r"\varepsilon", "ε"),
-    (r"\epsilon", "ε"), (r"\sum", "Σ"), (r"\approx", "≈"), (r"\neq", "≠"), (r"\leq", "≤"),
+    (r"\epsilon", "ε"), (r"\sum", "Σ"), (r"\prod", "Π"), (r"\approx", "≈"), (r"\neq", "≠"), (r"\leq", "≤"),
     (r"\geq", "≥"), (r"\le", "≤"), (r"\ge", "≥"), (r"\in", "∈"), (r"\ldots", "…"), (r"\dots", "…"),
     (r"\infty", "∞"), (r"\max", "max"), (r"\min", "min"), (r"\sin", "sin"), (r"\cos", "cos"),
     (r"\tanh", "tanh"), (r"\exp", "exp"), (r"\log", "log"), (r"\{", "{"), (r"\}", "}"),
     (r"\mid", "|"), (r"\pm", "±"), (r"\ne", "≠"), (r"\|", "‖"), (r"\\", ";"), (r"&", ""),
 ]
-_SUPERSCRIPTS = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
-_SUBSCRIPTS = str.maketrans("0123456789ijn", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₙ")
+_SUPERSCRIPTS = str.maketrans("0123456789+-nTL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀᴸ")
+_SUB_FROM, _SUB_TO = "0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+_SUBSCRIPTS = str.maketrans(_SUB_FROM, _SUB_TO)
 
 
 def _math_to_text(tex: str) -> str:
     tex = re.sub(r"\\(?:text|mathrm|operatorname|mathit|textrm)\{([^{}]*)\}", r"\1", tex)
     tex = re.sub(r"\\mathbb\{R\}", "ℝ", tex)
+    tex = re.sub(r"\\mathcal\{L\}", "ℒ", tex)
     tex = re.sub(r"\\hat\{(\w)\}|\\hat (\w)", lambda m: (m.group(1) or m.group(2)) + "\u0302", tex)
     tex = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", tex)
     tex = re.sub(r"\\vec\{(\w)\}", lambda m: m.group(1) + "\u20d7", tex)
     tex = re.sub(r"\\sum_\{([^{}]*)\}\^\{([^{}]*)\}", r"Σ[\1..\2]", tex)
+    tex = re.sub(r"\\prod_\{([^{}]*)\}\^\{([^{}]*)\}", r"Π[\1..\2]", tex)
     tex = re.sub(r"\\partial\s*", "∂", tex)
     tex = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", r"{ \1 }", tex)
     for _ in range(2):  # a fraction inside a fraction
@@ -55,9 +59,11 @@ def _math_to_text(tex: str) -> str:
     for command, text in _LATEX:
         guard = r"(?![A-Za-z])" if command[-1].isalpha() else ""
         tex = re.sub(re.escape(command) + guard, lambda _m, t=text: t, tex)
-    tex = re.sub(r"\^\{([0-9+\-n]+)\}|\^([0-9n])", lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), tex)
-    tex = re.sub(r"_\{([0-9ijn]+)\}|_([0-9ijn])(?![A-Za-z0-9])",
+    tex = re.sub(r"\^\{([0-9+\-nTL]+)\}|\^([0-9nTL])(?![A-Za-z0-9])",
+                 lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), tex)
+    tex = re.sub(rf"_\{{([{_SUB_FROM}]+)\}}|_([{_SUB_FROM}])(?![A-Za-z0-9])",
                  lambda m: (m.group(1) or m.group(2)).translate(_SUBSCRIPTS), tex)
+    tex = re.sub(r"_\{([^{}]*)\}", r"[\1]", tex)  # an index with no subscript letters: p[i, yᵢ]
     tex = re.sub(r"\\(\w+)", r"\1", tex)
     tex = re.sub(r"(?<=\S) {2,}(?=\S)", " ", tex.replace("{", "").replace("}", ""))
     return unicodedata.normalize("NFC", re.sub(r" ?\x01+ ?", "    ", tex))
@@ -73,6 +79,8 @@ def markdown_to_text(md: str) -> str:
     and code marks dropped, ``$...$`` formulas written with Unicode symbols."""
     out = []
     in_fence = False
+    # a display formula written over several lines is one formula: join its lines
+    md = re.sub(r"\$\$(.+?)\$\$", lambda m: "$$" + " ".join(m.group(1).split("\n")) + "$$", md, flags=re.DOTALL)
     for line in md.splitlines():
         if line.startswith("```"):
             in_fence = not in_fence
@@ -160,10 +168,24 @@ def _compile(cell: Cell, filename: str) -> tuple[Any, Any]:
     return body, (compile(last, filename, "eval") if last is not None else None)
 
 
+_SOLUTION_HINT = {
+    "fr": "[solution] à essayer d'abord ; pour la voir : flambeau course run {name} --solutions",
+    "en": "[solution] try it first; to see it: flambeau course run {name} --solutions",
+}
+
+
+def cells_to_run(lesson: Lesson, lang: str, solutions: bool = False) -> list[Cell]:
+    """The cells a run shows, in order: an exercise's « À vous » cell, or its solution with
+    ``solutions``."""
+    skip = "exercise" if solutions else "solution"
+    return [c for c in lesson.cells_for(lang) if skip not in c.tags]
+
+
 def run(lesson: Lesson, lang: str = "fr", figures: str | os.PathLike | None = None,
-        stream: TextIO | None = None, show_code: bool = True) -> Path:
+        stream: TextIO | None = None, show_code: bool = True, solutions: bool = False) -> Path:
     """Run ``lesson`` in ``lang`` and return the folder where its figures and files went (a new
-    temporary folder when ``figures`` is None). Output goes to ``stream`` (stdout)."""
+    temporary folder when ``figures`` is None). Output goes to ``stream`` (stdout). With
+    ``solutions``, each exercise runs its solution instead of the student's cell."""
     check_lang(lang)
     stream = stream if stream is not None else sys.stdout
     folder = Path(figures) if figures is not None else Path(tempfile.mkdtemp(prefix=f"flambeau-{lesson.name}-"))
@@ -177,13 +199,14 @@ def run(lesson: Lesson, lang: str = "fr", figures: str | os.PathLike | None = No
     print(title, file=stream)
     print("#" * len(title), file=stream)
     old_cwd = os.getcwd()
+    old_lang = set_language(lang)
     old_show = getattr(plt, "show", None)
     if plt is not None:
         plt.show = lambda *args, **kwargs: saver.flush()
     os.chdir(folder)
     try:
         number = 0
-        for cell in lesson.cells_for(lang):
+        for cell in cells_to_run(lesson, lang, solutions):
             print(file=stream)
             if cell.kind == "markdown":
                 print(markdown_to_text(cell.source), file=stream)
@@ -205,10 +228,13 @@ def run(lesson: Lesson, lang: str = "fr", figures: str | os.PathLike | None = No
             saver.flush()
             for path in sorted(_files(folder) - before - set(saver.saved)):
                 print(f"[file] {path}", file=stream)
+            if "exercise" in cell.tags:
+                print(_SOLUTION_HINT[lang].format(name=lesson.name), file=stream)
         print(file=stream)
         print(f"Figures and files: {folder}", file=stream)
     finally:
         os.chdir(old_cwd)
+        set_language(old_lang)
         if plt is not None:
             plt.show = old_show
             plt.close("all")

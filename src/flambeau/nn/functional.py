@@ -7,6 +7,7 @@ side. The losses live in ``functional_losses.py`` and are re-exported here.
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -50,19 +51,19 @@ def relu_(x: Tensor) -> Tensor:
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
             dtype: Any = None) -> Tensor:
     r"""softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``."""
-    return _reduce.softmax(input, _implicit_dim("softmax", input, dim, _stacklevel), dtype)
+    return _reduce.softmax(input, _implicit_dim("softmax", input, dim), dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
             dtype: Any = None) -> Tensor:
     r"""softmin(x)_i = exp(-x_i) / sum_j exp(-x_j) along ``dim``: softmax of ``-x``."""
-    return _reduce.softmax(-input, _implicit_dim("softmin", input, dim, _stacklevel), dtype)
+    return _reduce.softmax(-input, _implicit_dim("softmin", input, dim), dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
                 dtype: Any = None) -> Tensor:
     r"""x_i - log sum_j exp(x_j) along ``dim``, computed stably."""
-    return _reduce.log_softmax(input, _implicit_dim("log_softmax", input, dim, _stacklevel), dtype)
+    return _reduce.log_softmax(input, _implicit_dim("log_softmax", input, dim), dtype)
 
 
 _TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
@@ -75,13 +76,17 @@ def _floating_only(x: Tensor, kernel: str) -> None:
         raise NotImplementedError(f'"{kernel}" not implemented for {_TYPE_NAMES[x.dtype.name]!r}')
 
 
-def _implicit_dim(name: str, x: Tensor, dim: int | None, stacklevel: int) -> int:
-    """``dim``, or when it is omitted PyTorch's legacy choice, with PyTorch's warning (pointing
-    ``stacklevel`` frames up, at the user's call)."""
+def _implicit_dim(name: str, x: Tensor, dim: int | None) -> int:
+    """``dim``, or when it is omitted PyTorch's legacy choice, with PyTorch's warning pointing at
+    the user's line: the first caller outside flambeau (PyTorch counts its own frames with
+    ``_stacklevel``, kept in the signatures; here wrappers and modules vary the depth)."""
     if dim is not None:
         return dim
+    frame, level = sys._getframe(1), 2
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("flambeau."):
+        frame, level = frame.f_back, level + 1
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+                  "include dim=X as an argument.", UserWarning, stacklevel=level)
     return 0 if x.ndim in (0, 1, 3) else 1
 
 

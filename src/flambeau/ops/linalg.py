@@ -211,7 +211,7 @@ _C_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "in
             "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
-def _check_linear_args(x: Any, weight: Any, bias: Any) -> None:
+def _linear_args_error(x: Any, weight: Any, bias: Any) -> None:
     """PyTorch's errors for ``linear`` on something that is not a tensor (a NumPy array, a list)
     or on tensors of different dtypes (int64 data into a float32 layer): nothing is converted."""
     for name, position, value in (("input", 1, x), ("weight", 2, weight), ("bias", 3, bias)):
@@ -234,7 +234,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     b: (out,)."""
     if _autocast.enabled:
         x, weight, bias = cast_inputs(x, weight, bias)
-    _check_linear_args(x, weight, bias)
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor) and x._data.dtype == weight._data.dtype
+            and (bias is None or isinstance(bias, Tensor) and bias._data.dtype == weight._data.dtype)):
+        _linear_args_error(x, weight, bias)
     xa, w = x._data, weight._data
     if xa.shape[-1:] != w.shape[-1:]:
         raise RuntimeError(

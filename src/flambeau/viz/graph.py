@@ -7,15 +7,19 @@ kinds of boxes, as micrograd's ``draw_dot`` and the lecture's slides do:
   computed from them (white) and the tensor you asked for (green). Each box shows the tensor's
   name if it has one, its shape, and, when it is small, its values (the forward pass) and its
   ``.grad`` (what ``backward`` left there);
-* **operations** (ovals): ``Mul``, ``Sub``, ``Pow``... named like PyTorch's ``grad_fn`` without the
-  ``Backward0`` suffix. An arrow goes from each input tensor to the operation, and from the
-  operation to the tensor it produced.
+* **operations** (ovals), written as on the slides: ×, +, −, ÷, ², exp, tanh, ReLU, σ, Σ, @...
+  (an operation without a symbol keeps PyTorch's ``grad_fn`` name without ``Backward0``). An
+  arrow goes from each input tensor to the operation, carrying the **local gradient** of the
+  operation with respect to that input (``∂z/∂x = 3``), and from the operation to its output.
+  With ``backward=True`` the arrows point the other way, the way the gradient flows.
 
-The drawing is Graphviz's DOT language (``.source``). Turning it into a picture (SVG or PNG) needs
-the ``dot`` program of Graphviz (``apt-get install graphviz``, ``brew install graphviz`` or
-``conda install graphviz``); it is called as a separate program, so no Python package is needed,
-and ``.source`` and saving a ``.dot`` file work without it. Set the environment variable
-``FLAMBEAU_DOT`` (or this module's ``DOT_EXECUTABLE``) to use a ``dot`` that is not on the PATH.
+Two drawings of the same graph: Graphviz's DOT language (``.source``), and an SVG laid out by
+flambeau itself (:mod:`flambeau.viz.graph_svg`), which needs nothing installed. ``.svg()`` uses
+flambeau's layout for small graphs (up to :data:`SMALL_GRAPH` boxes) and Graphviz's ``dot`` for
+larger ones when it is installed (``apt-get install graphviz``, ``brew install graphviz`` or
+``conda install graphviz``; it is called as a separate program). PNG needs ``dot``. Set the
+environment variable ``FLAMBEAU_DOT`` (or this module's ``DOT_EXECUTABLE``) to use a ``dot``
+that is not on the PATH.
 """
 
 from __future__ import annotations
@@ -32,11 +36,34 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from .graph_svg import Arrow, Box, to_svg
 
 #: Path of Graphviz's ``dot`` program; ``None``: ``$FLAMBEAU_DOT``, else ``dot`` on the PATH.
 DOT_EXECUTABLE: str | None = None
 #: Seconds allowed to ``dot`` for one picture.
 RENDER_TIMEOUT = 60.0
+#: Graphs with at most this many boxes are drawn by flambeau's own layout, larger ones by Graphviz
+#: (when it is installed).
+SMALL_GRAPH = 40
+
+#: The words written in the boxes, per language.
+WORDS = {
+    "en": {"value": "value", "grad": "grad", "shape": "shape", "constant": "constant", "local": "local"},
+    "fr": {"value": "valeur", "grad": "gradient", "shape": "forme", "constant": "constante", "local": "local"},
+}
+#: Operations written as on the slides (``grad_fn`` names without ``Backward0``).
+SYMBOLS = {
+    "Mul": "×", "Add": "+", "Sub": "−", "Rsub": "−", "Div": "÷", "Neg": "−", "Exp": "exp",
+    "Log": "log", "Tanh": "tanh", "Relu": "ReLU", "Sigmoid": "σ", "Sum": "Σ", "Mean": "mean",
+    "Mm": "@", "Mv": "@", "Dot": "@", "Bmm": "@", "Sqrt": "√", "Abs": "|·|", "Sin": "sin",
+    "Cos": "cos", "Reciprocal": "1/x", "LeakyRelu": "LeakyReLU", "Softmax": "softmax",
+    "LogSoftmax": "log softmax",
+}
+_POWERS = {2: "²", 3: "³", -1: "⁻¹", 4: "⁴"}
+#: Elementwise operations: their backward with ones from above gives each element's local derivative.
+_ELEMENTWISE = {"Mul", "Add", "Sub", "Rsub", "Div", "Neg", "Pow", "Exp", "Log", "Tanh", "Relu",
+                "Sigmoid", "Sqrt", "Rsqrt", "Abs", "Sin", "Cos", "Reciprocal", "LeakyRelu", "Elu",
+                "Silu", "Softplus", "Expm1", "Log1P", "Clone"}
 
 INSTALL_HINT = (
     "Install Graphviz, which provides the `dot` program: `apt-get install graphviz` (Debian, "
@@ -74,7 +101,9 @@ def label(tensor: Tensor, name: str) -> Tensor:
 
 def draw_graph(tensor: Tensor | Sequence[Tensor], values: bool = True, grads: bool = True, *,
                labels: Mapping[str, Tensor] | Any = None, max_elements: int = 6,
-               precision: int = 4, constants: bool = True, rankdir: str = "LR") -> GraphDrawing:
+               precision: int = 4, constants: bool = True, rankdir: str = "LR",
+               local_grads: bool = True, backward: bool = False, symbols: bool = True,
+               lang: str = "en") -> GraphDrawing:
     """Draw the computational graph that produced ``tensor`` (or several tensors).
 
     Args:
@@ -93,11 +122,20 @@ def draw_graph(tensor: Tensor | Sequence[Tensor], values: bool = True, grads: bo
             (the data ``y`` of ``y_hat - y``, the ``2`` of ``x * 2``): where PyTorch's
             ``grad_fn.next_functions`` has ``(None, 0)``. A number that is a setting of the
             operation, such as the exponent of ``s**2``, belongs to the operation (``Pow``).
-        rankdir: Graphviz's direction, ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        rankdir: the direction, ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        local_grads: write on each input's arrow the local gradient of the operation with
+            respect to that input, ∂out/∂in (its value for small tensors): what the backward
+            pass multiplies the gradient from above by.
+        backward: the backward view: arrows from each output to its inputs, in red, the way the
+            gradient flows.
+        symbols: write the operations as on the slides (×, −, ², exp...) rather than their
+            ``grad_fn`` names (``Mul``, ``Sub``, ``Pow``...).
+        lang: the words in the boxes: ``"en"`` (value, grad) or ``"fr"`` (valeur, gradient).
 
     Returns:
-        A :class:`GraphDrawing`: it shows itself in Jupyter, ``.source`` is the DOT text and
-        ``.save("graph.svg")`` writes SVG, PNG or DOT.
+        A :class:`GraphDrawing`: it shows itself in Jupyter (an SVG, with or without Graphviz),
+        ``.source`` is the DOT text, ``.svg()`` the SVG text and ``.save("graph.svg")`` writes
+        SVG, PNG or DOT.
 
     Which tensors can be drawn: every graph node keeps its input tensors that require grad, so
     walking back from ``tensor`` reaches every tensor of the graph, leaves and intermediate ones,
@@ -122,28 +160,46 @@ def draw_graph(tensor: Tensor | Sequence[Tensor], values: bool = True, grads: bo
         raise ValueError(f"max_elements must be >= 0, got {max_elements}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    style = _Style(values, grads, max_elements, precision, constants)
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {lang!r}")
+    style = _Style(values, grads, max_elements, precision, constants, local_grads, symbols, WORDS[lang])
     names = _names_by_id(labels)
-    return GraphDrawing(_to_dot(roots, names, style, rankdir))
+    boxes, arrows = _graph(roots, names, style)
+    return GraphDrawing(_to_dot(boxes, arrows, rankdir, backward), (boxes, arrows, rankdir, backward))
 
 
 class GraphDrawing:
-    """A drawn graph: DOT text that Graphviz's ``dot`` turns into SVG or PNG.
+    """A drawn graph: DOT text for Graphviz, and the boxes and arrows for flambeau's own SVG.
 
     In Jupyter it shows itself as an SVG picture. ``.source`` is the DOT text, ``.svg()`` the
-    SVG text, ``.png()`` the PNG bytes and ``.save(path)`` writes one of them.
+    SVG text, ``.png()`` the PNG bytes (Graphviz) and ``.save(path)`` writes one of them.
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, graph: tuple | None = None) -> None:
         self.source = source
+        self._graph = graph  # (boxes, arrows, rankdir, backward) for flambeau's own layout
         self._rendered: dict[tuple[str, int | None], bytes] = {}
 
+    @property
+    def engine(self) -> str:
+        """Who draws the SVG: ``"flambeau"`` for a small graph or without Graphviz, else
+        ``"graphviz"``."""
+        if self._graph is None:
+            return "graphviz"
+        if len(self._graph[0]) <= SMALL_GRAPH or find_dot() is None:
+            return "flambeau"
+        return "graphviz"
+
     def render(self, format: str = "svg", dpi: int | None = None) -> bytes:  # noqa: A002
-        """The picture as bytes, in a format ``dot`` knows (``"svg"``, ``"png"``, ``"pdf"``...);
-        ``dpi`` sets the resolution of bitmaps. Raises :class:`DotNotFoundError` without
+        """The picture as bytes: ``"svg"`` (flambeau's layout or Graphviz, see :attr:`engine`),
+        ``"dot"``, or another format Graphviz's ``dot`` knows (``"png"``, ``"pdf"``...), whose
+        ``dpi`` sets the resolution of bitmaps; those raise :class:`DotNotFoundError` without
         Graphviz."""
         if format == "dot":
             return self.source.encode("utf-8")
+        if format == "svg" and self.engine == "flambeau":
+            boxes, arrows, rankdir, backward = self._graph
+            return to_svg(boxes, arrows, rankdir, backward).encode("utf-8")
         key = (format, dpi)
         if key not in self._rendered:
             self._rendered[key] = _run_dot(self.source, format, dpi)
@@ -236,9 +292,11 @@ class _Style:
     """What the boxes show."""
 
     def __init__(self, values: bool, grads: bool, max_elements: int, precision: int,
-                 constants: bool) -> None:
+                 constants: bool, local_grads: bool = True, symbols: bool = True,
+                 words: dict[str, str] | None = None) -> None:
         self.values, self.grads, self.constants = values, grads, constants
         self.max_elements, self.precision = max_elements, precision
+        self.local_grads, self.symbols, self.words = local_grads, symbols, words or WORDS["en"]
 
 
 def _names_by_id(labels: Any) -> dict[int, str]:
@@ -260,43 +318,155 @@ def _names_by_id(labels: Any) -> dict[int, str]:
     return names
 
 
-def _to_dot(roots: list[Tensor], names: dict[int, str], style: _Style, rankdir: str) -> str:
-    """The DOT text of the graph behind ``roots``: tensors are listed before the operations that
-    read them, inputs before outputs (a depth-first walk, without recursion)."""
-    lines = [
-        "digraph flambeau {",
-        f'  graph [rankdir={rankdir}, fontname="Helvetica", nodesep=0.25, ranksep=0.35];',
-        '  node [fontname="Helvetica", fontsize=11];',
-        '  edge [color="#555555", arrowsize=0.7];',
-    ]
-    ids: dict[int, str] = {}  # id(tensor) -> DOT name of its box
+def _graph(roots: list[Tensor], names: dict[int, str], style: _Style) -> tuple[list[Box], list[Arrow]]:
+    """The boxes and arrows of the graph behind ``roots``, inputs before the operations that read
+    them, each operation just before its output (a depth-first walk, without recursion)."""
+    boxes: list[Box] = []
+    arrows: list[Arrow] = []
+    ids: dict[int, str] = {}  # id(tensor) -> its box
     root_ids = {id(t) for t in roots}
     n_const = 0
     for t in _tensors_inputs_first(roots):
         box = ids[id(t)] = f"t{len(ids)}"
         kind = "root" if id(t) in root_ids else ("leaf" if t.grad_fn is None else "inner")
         name = names.get(id(t)) or t._name
-        lines.append(f"  {box} [shape=plaintext, margin=0, label=<{_tensor_label(t, name, kind, style)}>];")
+        fill = {"root": _ROOT, "leaf": _LEAF, "inner": _INNER}[kind]
         node = t.grad_fn
-        if node is None:
-            continue
-        op = f"op{box[1:]}"
-        lines.append(f'  {op} [label="{_op_name(node)}", shape=ellipse, style=filled, '
-                     f'fillcolor="{_OP}", fontsize=10, height=0.3, margin="0.05,0.02"];')
-        for inp in node.inputs:
-            if inp is not None:
-                lines.append(f"  {ids[id(inp)]} -> {op};")
-            elif style.constants:
-                const = f"c{n_const}"
-                n_const += 1
-                lines.append(f'  {const} [label="constant", shape=box, style="dashed,filled", '
-                             f'fillcolor="{_CONST}", color="#999999", fontcolor="#666666", '
-                             f'fontsize=9, height=0.25, margin="0.05,0.02", tooltip="an input '
-                             f'that does not require grad: autograd does not keep it"];')
-                lines.append(f'  {const} -> {op} [style=dashed, color="#999999"];')
-        lines.append(f"  {op} -> {box};")
+        if node is not None:
+            op = f"op{box[1:]}"
+            local = _local_grads(t, node) if (style.local_grads or style.symbols) else [None] * len(node.inputs)
+            for inp, grad in zip(node.inputs, local):
+                if inp is not None:
+                    text = _local_text(t, inp, grad, names, style) if style.local_grads else ""
+                    arrows.append(Arrow(ids[id(inp)], op, text))
+                elif style.constants:
+                    const = f"c{n_const}"
+                    n_const += 1
+                    boxes.append(Box(const, "constant", [(style.words["constant"], "const")], _CONST))
+                    arrows.append(Arrow(const, op, dashed=True))
+            boxes.append(Box(op, "op", [(_op_label(t, node, local, style), "op")], _OP))
+            arrows.append(Arrow(op, box))
+        boxes.append(Box(box, "tensor", _tensor_rows(t, name, style), fill))
+    return boxes, arrows
+
+
+def _to_dot(boxes: list[Box], arrows: list[Arrow], rankdir: str, backward: bool) -> str:
+    """The DOT text of the boxes and arrows."""
+    lines = [
+        "digraph flambeau {",
+        f'  graph [rankdir={rankdir}, fontname="Helvetica", nodesep=0.25, ranksep=0.35];',
+        '  node [fontname="Helvetica", fontsize=11];',
+        '  edge [color="{}", arrowsize=0.7{}];'.format("#b03a2e" if backward else "#555555",
+                                                      ", dir=back" if backward else ""),
+    ]
+    for b in boxes:
+        if b.kind == "tensor":
+            lines.append(f"  {b.id} [shape=plaintext, margin=0, label=<{_dot_table(b)}>];")
+        elif b.kind == "op":
+            lines.append(f'  {b.id} [label="{_dot_text(b.rows[0][0])}", shape=ellipse, style=filled, '
+                         f'fillcolor="{_OP}", fontsize=12, height=0.3, margin="0.05,0.02"];')
+        else:
+            lines.append(f'  {b.id} [label="{_dot_text(b.rows[0][0])}", shape=box, style="dashed,filled", '
+                         f'fillcolor="{_CONST}", color="#999999", fontcolor="#666666", '
+                         f'fontsize=9, height=0.25, margin="0.05,0.02", tooltip="an input '
+                         f'that does not require grad: autograd does not keep it"];')
+    for a in arrows:
+        attrs = []
+        if a.dashed:
+            attrs.append('style=dashed, color="#999999"')
+        if a.label:
+            attrs.append(f'label="{_dot_text(a.label)}", fontsize=9, fontcolor="#1f5f8b"')
+        lines.append(f"  {a.src} -> {a.dst}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_table(b: Box) -> str:
+    """The HTML-like Graphviz label of a tensor's box: a one-column table, one row per fact."""
+    rows = []
+    for text, kind in b.rows:
+        if kind == "name":
+            rows.append(f"<B>{_esc(text)}</B>")
+        elif kind == "shape":
+            rows.append(f'<FONT POINT-SIZE="9" COLOR="#555555">{_esc(text)}</FONT>')
+        elif kind == "grad":
+            rows.append(f'<FONT COLOR="#b03a2e">{_esc(text)}</FONT>')
+        else:
+            rows.append(_esc(text))
+    cells = "".join(f"<TR><TD>{r}</TD></TR>" for r in rows)
+    return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+            f'BGCOLOR="{b.fill}" COLOR="#333333">{cells}</TABLE>')
+
+
+def _local_grads(t: Tensor, node: Any) -> list[np.ndarray | None]:
+    """∂t/∂input for each input of ``node``: its backward with a gradient of ones from above, for
+    an elementwise operation (each element's local derivative) or an operation giving one number
+    (its gradient); None elsewhere, or where it cannot be had."""
+    none = [None] * len(node.inputs)
+    fn = getattr(node, "backward", None)
+    if not callable(fn):
+        return none
+    # beyond elementwise operations, ones from above give a sum of derivatives, not *the* local
+    # gradient: shown only when the output is one number (then it is the gradient itself)
+    elementwise = _op_name(node) in _ELEMENTWISE and all(
+        inp is None or inp._data.shape == t._data.shape for inp in node.inputs)
+    if not elementwise and t._data.size != 1:
+        return none
+    try:
+        with np.errstate(all="ignore"):
+            grads = fn(np.ones_like(t._data))
+    except Exception:  # noqa: BLE001  (a drawing never fails because of a local gradient)
+        return none
+    grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
+    if len(grads) != len(node.inputs):
+        return none
+    return [None if g is None else np.asarray(g) for g in grads]
+
+
+def _local_text(t: Tensor, inp: Tensor, grad: np.ndarray | None, names: dict[int, str], style: _Style) -> str:
+    """The arrow's label: ``∂z/∂x = 3`` when both tensors have a name, else ``local 3``."""
+    if grad is None or grad.size > style.max_elements or grad.size == 0:
+        return ""
+    value = _fmt(grad, style.precision)
+    out_name, in_name = names.get(id(t)) or t._name, names.get(id(inp)) or inp._name
+    if out_name and in_name:
+        return f"∂{out_name}/∂{in_name} = {value}"
+    return f"{style.words['local']} {value}"
+
+
+def _op_label(t: Tensor, node: Any, local: list, style: _Style) -> str:
+    """``×`` for ``MulBackward0``... or the name without ``Backward0`` when there is no symbol."""
+    name = _op_name(node)
+    if not style.symbols:
+        return name
+    if node.name() == "PowBackward0":
+        n = _exponent(t, node, local)
+        return "^" if n is None else _POWERS.get(n, f"^{n:g}")
+    return SYMBOLS.get(name, name)
+
+
+def _exponent(t: Tensor, node: Any, local: list) -> float | None:
+    """The exponent n of ``a ** n``, from the values: the local gradient n a^(n-1) times a over a^n."""
+    a = node.inputs[0] if node.inputs else None
+    if a is None or local[0] is None:
+        return None
+    x, out, g = a._data.astype(np.float64), t._data.astype(np.float64), local[0].astype(np.float64)
+    with np.errstate(all="ignore"):
+        n = g * x / out
+    ok = np.isfinite(n) & (out != 0) & (x != 0)
+    if not ok.any():
+        return None
+    guess = float(n[ok].flat[0])
+    if abs(guess - round(guess)) < 1e-6:
+        guess = float(round(guess))
+    with np.errstate(all="ignore"):
+        if not np.allclose(np.power(x[ok], guess), out[ok], rtol=1e-4):
+            return None
+    return int(guess) if guess.is_integer() else guess
 
 
 def _tensors_inputs_first(roots: list[Tensor]) -> list[Tensor]:
@@ -338,28 +508,26 @@ def _op_name(node: Any) -> str:
     return re.sub(r"Backward\d*$", "", node.name()) or node.name()
 
 
-def _tensor_label(t: Tensor, name: str | None, kind: str, style: _Style) -> str:
-    """The HTML-like Graphviz label of a tensor's box: a one-column table, one row per fact."""
-    fill = {"root": _ROOT, "leaf": _LEAF, "inner": _INNER}[kind]
+def _tensor_rows(t: Tensor, name: str | None, style: _Style) -> list[tuple[str, str]]:
+    """The lines of a tensor's box: name, shape, value, gradient (each when there is one)."""
     data = t._data
     small = data.size <= style.max_elements
+    words = style.words
     rows = []
     if name:
-        rows.append(f"<B>{_esc(name)}</B>")
+        rows.append((name, "name"))
     show_value = style.values and small
     if data.ndim > 0 or not show_value:
-        shape = f"shape [{', '.join(str(s) for s in data.shape)}]"
+        shape = f"{words['shape']} [{', '.join(str(s) for s in data.shape)}]"
         if data.dtype != _default_float():
             shape += f" {data.dtype}"
-        rows.append(f'<FONT POINT-SIZE="9" COLOR="#555555">{_esc(shape)}</FONT>')
+        rows.append((shape, "shape"))
     if show_value:
-        rows.append(_esc(f"value {_fmt(data, style.precision)}"))
+        rows.append((f"{words['value']} {_fmt(data, style.precision)}", "value"))
     grad = t.grad
     if style.grads and small and grad is not None:
-        rows.append(f'<FONT COLOR="#b03a2e">{_esc("grad " + _fmt(grad._data, style.precision))}</FONT>')
-    cells = "".join(f"<TR><TD>{r}</TD></TR>" for r in rows)
-    return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-            f'BGCOLOR="{fill}" COLOR="#333333">{cells}</TABLE>')
+        rows.append((f"{words['grad']} {_fmt(grad._data, style.precision)}", "grad"))
+    return rows
 
 
 def _default_float() -> np.dtype:

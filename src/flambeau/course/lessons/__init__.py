@@ -26,7 +26,11 @@ Rules checked when a lesson is read:
   languages cannot drift apart); a ``[markdown]`` cell without a language is shown in both;
 - every line of a text cell is a comment (``#`` or ``# text``);
 - the first text cell of each language starts with a ``# `` heading: the lesson's title;
-- lines before the first ``# %%`` (a ``# ruff: noqa`` line, say) are ignored.
+- lines before the first ``# %%`` (a ``# ruff: noqa`` line, say) are ignored;
+- an exercise is a code cell tagged ``exercise`` (the « À vous » / "Your turn" cell the student
+  fills in, ending with ``check(...)``) followed at once by a code cell tagged ``solution``: the
+  notebooks fold the solution away, ``flambeau course run NAME --solutions`` runs it instead of
+  the exercise cell.
 
 From these files ``flambeau course run`` runs the lessons in the terminal
 (:mod:`flambeau.course.runner`) and ``flambeau course build`` writes the Jupyter notebooks
@@ -87,6 +91,10 @@ class Lesson:
 
     def code_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.kind == "code"]
+
+    def exercises(self) -> list[tuple[Cell, Cell]]:
+        """The (exercise, solution) pairs of code cells."""
+        return [(c, self.cells[i + 1]) for i, c in enumerate(self.cells) if "exercise" in c.tags]
 
     def compile(self, tag: str) -> CodeType:
         """The code cells tagged ``tag``, compiled with their line numbers in the lesson file
@@ -175,7 +183,20 @@ def parse(text: str, path: Path | str = "<lesson>") -> list[Cell]:
                               f'(use "# %%", "# %% tags=[...]", "# %% [markdown] fr" or "# %% [markdown] en")')
     close()
     _check_pairs(cells, path)
+    _check_exercises(cells, path)
     return cells
+
+
+def _check_exercises(cells: list[Cell], path: Path | str) -> None:
+    for i, cell in enumerate(cells):
+        if "exercise" in cell.tags:
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if nxt is None or "solution" not in nxt.tags:
+                raise LessonError(f"{path}:{cell.line}: an exercise cell must be followed by its solution "
+                                  f'(# %% tags=["solution"])')
+        if "solution" in cell.tags and (i == 0 or "exercise" not in cells[i - 1].tags):
+            raise LessonError(f"{path}:{cell.line}: a solution cell must follow its exercise "
+                              f'(# %% tags=["exercise"])')
 
 
 def _check_pairs(cells: list[Cell], path: Path | str) -> None:
@@ -229,6 +250,36 @@ def all_lessons(folder: Path | str = HERE) -> list[Lesson]:
 
 def names() -> list[str]:
     return [lesson.name for lesson in all_lessons()]
+
+
+#: The parts of the lecture, in its order, with the lessons of each (numbers keep the names of the
+#: lecture's own notebooks, 01-exemple-1d and the others, so they do not follow this order).
+LECTURE_PARTS = (
+    ("Pourquoi le deep learning, un peu d'histoire", "Why deep learning, a little history", ("00",)),
+    ("Le neurone et le perceptron", "The neuron and the perceptron", ("05",)),
+    ("Perceptrons multicouches", "Multilayer perceptrons", ("06",)),
+    ("Exemples en 2 dimensions (playground)", "2-D examples (playground)", ("08",)),
+    ("L'apprentissage comme optimisation", "Learning as optimisation", ("11", "09", "13")),
+    ("Exemple : un modèle linéaire en 1D", "Example: a 1-D linear model", ("01",)),
+    ("Rétropropagation du gradient", "Backpropagation", ("03", "12")),
+    ("Exercice", "Exercise", ("04",)),
+    ("Avec PyTorch", "With PyTorch", ("02", "07")),
+    ("À suivre : réseaux à convolutions", "Next: convolutional networks", ("10",)),
+)
+
+
+def lecture_order() -> list[tuple[str, str, list[Lesson]]]:
+    """The lessons grouped by part of the lecture, in the lecture's order: (French title,
+    English title, lessons); a lesson in no part comes last, in a part of its own."""
+    lessons = {f"{lesson.number:02d}": lesson for lesson in all_lessons()}
+    parts = []
+    for fr, en, numbers in LECTURE_PARTS:
+        found = [lessons.pop(n) for n in numbers if n in lessons]
+        if found:
+            parts.append((fr, en, found))
+    if lessons:
+        parts.append(("Autres leçons", "Other lessons", list(lessons.values())))
+    return parts
 
 
 def get(name: str) -> Lesson:

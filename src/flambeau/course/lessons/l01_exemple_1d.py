@@ -53,6 +53,8 @@
 # lecture's.
 
 # %%
+from flambeau.course import tr  # prints in the lesson's language
+
 x_data = [1.0, 2.0, 3.0]
 y_data = [2.0, 4.0, 6.0]
 
@@ -68,7 +70,7 @@ def cout(x, y):
     return (y_pred - y) * (y_pred - y)
 
 
-print("predict (before training)", 4, forward(4))
+print(tr("prévision avant apprentissage :", "predict (before training)"), 4, forward(4))
 
 # %% [markdown] fr
 # Avant tout apprentissage, le modèle prédit $4 \times 1 = 4$ pour $x = 4$, au lieu de 8.
@@ -104,6 +106,63 @@ print("predict (before training)", 4, forward(4))
 # %%
 def gradient(x, y):
     return 2 * x * (x * w - y)
+
+
+# %% [markdown] fr
+# ### À vous
+#
+# Sans regarder la formule ci-dessus, écrivez la dérivée $\partial loss / \partial w$ pour un
+# exemple $(x, y)$ et un poids $w$ quelconques. Remplacez `...`, puis exécutez la cellule :
+# `check` vous dit si c'est juste, ou ce qui ne va pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Without looking at the formula above, write the derivative $\partial loss / \partial w$ for
+# any example $(x, y)$ and weight $w$. Replace `...`, then run the cell: `check` tells you
+# whether it is right, or what is wrong.
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+
+def my_gradient(x, y, w):
+    return ...  # d loss / d w, for loss = (x * w - y) ** 2
+
+
+check("01-gradient", gradient=my_gradient)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+
+def my_gradient(x, y, w):
+    return 2 * x * (x * w - y)
+
+
+check("01-gradient", gradient=my_gradient)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Partant de $w = 1$, que vaut $w$ après **un seul** pas de descente sur le premier exemple,
+# $(x, y) = (1, 2)$, avec $\alpha = 0{,}01$ ? Calculez-le de tête ou en Python.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Starting from $w = 1$, what is $w$ after **one** descent step on the first example,
+# $(x, y) = (1, 2)$, with $\alpha = 0.01$? Work it out in your head or in Python.
+
+# %% tags=["exercise"]
+w_after = ...  # w after one step
+
+check("01-un-pas", w_apres=w_after)
+
+# %% tags=["solution"]
+w_after = 1.0 - 0.01 * (2 * 1.0 * (1.0 * 1.0 - 2.0))  # the gradient is -2: w goes up by 0.02
+
+check("01-un-pas", w_apres=w_after)
 
 
 # %% [markdown] fr
@@ -147,14 +206,14 @@ for epoch in range(100):
     if epoch < 10 or epoch % 10 == 9:
         print("progress:", epoch, l)
     if epoch == 9:
-        print("predict (after 10 epochs)", 4, forward(4))
+        print(tr("prévision après 10 époques :", "predict (after 10 epochs)"), 4, forward(4))
 
 print("w =", w)
-print("predict (after training)", 4, forward(4))
+print(tr("prévision après apprentissage :", "predict (after training)"), 4, forward(4))
 
 # %% [markdown] fr
 # Au bout de 10 époques, $w \approx 1{,}95$ et le modèle prédit déjà 7,80 pour $x = 4$ ;
-# après 100 époques, il prédit 8 à $10^{-12}$ près. Notez que les gradients rapetissent
+# après 100 époques, il prédit 8 à $10^{-12}$ près. Notez que les gradients diminuent
 # au fil des époques : plus on s'approche du minimum, plus la pente est faible, et plus les pas
 # sont petits.
 #
@@ -194,12 +253,12 @@ w_grid = [i / 100 for i in range(0, 401)]
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(w_grid, [mse(v) for v in w_grid], label="MSE(w)")
 ax.plot(w_history[:11], [mse(v) for v in w_history[:11]], "o-", color="tab:red",
-        label="w after epochs 0, 1, ..., 10")
+        label=tr("w après les époques 0, 1, ..., 10", "w after epochs 0, 1, ..., 10"))
 ax.set_xlabel("w")
-ax.set_ylabel("loss")
+ax.set_ylabel(tr("coût", "loss"))
 ax.legend()
 ax.grid(alpha=0.3)
-print("MSE at w = 1:", mse(1.0), "  at the end:", mse(w))
+print(tr("MSE en w = 1 :", "MSE at w = 1:"), mse(1.0), tr("  à la fin :", "  at the end:"), mse(w))
 
 # %% [markdown] fr
 # ## À retenir

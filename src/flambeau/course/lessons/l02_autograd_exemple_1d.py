@@ -50,11 +50,13 @@
 
 # %%
 import flambeau
+from flambeau.course import tr  # prints in the lesson's language
 
 w = flambeau.tensor([1.0], requires_grad=True)
 l = (2.0 * w - 4.0) ** 2
 l.backward()
-print("loss:", l.item(), " dloss/dw by autograd:", w.grad.item(), " by hand:", 2 * 2 * (2 * 1 - 4))
+print(tr("coût :", "loss:"), l.item(), tr(" dloss/dw par l'autograd :", " dloss/dw by autograd:"), w.grad.item(),
+      tr(" à la main :", " by hand:"), 2 * 2 * (2 * 1 - 4))
 
 # %% [markdown] fr
 # ## L'apprentissage, écrit une seule fois
@@ -94,7 +96,7 @@ def train_1d(torch, epochs=10, lr=0.01):
         y_pred = forward(x)
         return (y_pred - y) * (y_pred - y)
 
-    print("predict (before training)", 4, forward(4).item())
+    print(tr("prévision avant apprentissage :", "predict (before training)"), 4, forward(4).item())
     losses = []
     for epoch in range(epochs):
         for x_val, y_val in zip(x_data, y_data):
@@ -106,7 +108,7 @@ def train_1d(torch, epochs=10, lr=0.01):
         print("progress:", epoch, l.item())
         losses.append(l.item())
     prediction = forward(4).item()
-    print("predict (after training)", 4, prediction)
+    print(tr("prévision après apprentissage :", "predict (after training)"), 4, prediction)
     return losses, prediction
 
 
@@ -137,13 +139,14 @@ try:
     import torch
 except ImportError:
     torch = None
-    print("PyTorch is not installed: this cell is skipped.")
+    print(tr("PyTorch n'est pas installé : cette cellule ne fait rien.",
+             "PyTorch is not installed: this cell is skipped."))
 
 if torch is not None:
     losses_torch, prediction_torch = train_1d(torch)
     print()
-    print("same losses as flambeau:", losses_torch == losses_flambeau)
-    print("same prediction as flambeau:", prediction_torch == prediction_flambeau)
+    print(tr("mêmes coûts que flambeau :", "same losses as flambeau:"), losses_torch == losses_flambeau)
+    print(tr("même prévision que flambeau :", "same prediction as flambeau:"), prediction_torch == prediction_flambeau)
 
 # %% [markdown] fr
 # Les deux bibliothèques donnent les mêmes nombres, au dernier chiffre près : flambeau a

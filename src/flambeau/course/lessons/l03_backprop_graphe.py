@@ -11,12 +11,12 @@
 #
 # Chaque nœud du graphe est une opération simple, $z = f(x, y)$, dont on connaît les
 # **gradients locaux** $\frac{\partial z}{\partial x}$ et $\frac{\partial z}{\partial y}$. Pendant la
-# **passe arrière** (*backward*), le nœud reçoit d'en haut le gradient du coût par rapport à sa
-# sortie, $\frac{\partial L}{\partial z}$, et il transmet à ses entrées
+# **passe arrière** (*backward*), le nœud reçoit le **gradient amont**, celui du coût par rapport
+# à sa sortie, $\frac{\partial L}{\partial z}$, et il transmet à ses entrées
 #
 # $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z} \, \frac{\partial z}{\partial x} \qquad \frac{\partial L}{\partial y} = \frac{\partial L}{\partial z} \, \frac{\partial z}{\partial y}$$
 #
-# (gradient venu d'en haut × gradient local). En partant du coût et en remontant le graphe nœud
+# (gradient amont × gradient local). En partant du coût et en remontant le graphe nœud
 # par nœud, on obtient la dérivée du coût par rapport à chaque poids : c'est la
 # **rétropropagation du gradient**. Nous allons refaire les exemples du cours et dessiner les
 # graphes avec `flambeau.viz.draw_graph`, d'abord avec les valeurs de la **passe avant**
@@ -43,20 +43,26 @@
 # gradients.
 
 # %% [markdown] fr
-# Les dessins sont enregistrés dans le dossier `graphes/`, au format DOT de Graphviz (toujours)
-# et en SVG (si le programme `dot` de Graphviz est installé) ; dans Jupyter, ils s'affichent
-# aussi directement.
+# Les dessins reprennent les conventions des transparents : chaque opération est écrite avec son
+# symbole (×, −, ²...), chaque tenseur montre sa valeur puis, après la passe arrière, son
+# gradient, et chaque flèche porte le **gradient local** de l'opération par rapport à cette
+# entrée. Ils sont enregistrés dans le dossier `graphes/`, en SVG (dessinés par flambeau
+# lui-même : rien à installer) et au format DOT de Graphviz ; dans Jupyter, ils s'affichent
+# directement.
 
 # %% [markdown] en
-# The drawings are saved in the folder `graphes/`, in Graphviz's DOT format (always) and as SVG
-# (when Graphviz's `dot` program is installed); in Jupyter they are also shown directly.
+# The drawings follow the slides' conventions: each operation is written with its symbol
+# (×, −, ²...), each tensor shows its value and, after the backward pass, its gradient, and each
+# arrow carries the **local gradient** of the operation with respect to that input. They are
+# saved in the folder `graphes/`, as SVG (drawn by flambeau itself: nothing to install) and in
+# Graphviz's DOT format; in Jupyter they are shown directly.
 
 # %%
 from pathlib import Path
 
 import flambeau as torch
+from flambeau.course import language, tr  # prints in the lesson's language
 from flambeau.viz import draw_graph
-from flambeau.viz.graph import find_dot
 
 try:
     from IPython.display import display
@@ -64,13 +70,13 @@ except ImportError:  # outside Jupyter
     display = print
 
 Path("graphes").mkdir(exist_ok=True)
+LANG = language()  # the words in the boxes: valeur / gradient, or value / grad
 
 
 def show(graph, name):
-    """Save the drawing as DOT (and SVG when Graphviz is there), then show it."""
+    """Save the drawing as SVG and DOT, then show it."""
+    graph.save(f"graphes/{name}.svg")
     graph.save(f"graphes/{name}.dot")
-    if find_dot() is not None:
-        graph.save(f"graphes/{name}.svg")
     display(graph)
 
 # %% [markdown] fr
@@ -87,18 +93,18 @@ def show(graph, name):
 x = torch.tensor(2.0, requires_grad=True)
 y = torch.tensor(3.0, requires_grad=True)
 z = x * y
-print("forward:  x =", x.item(), " y =", y.item(), " z = x * y =", z.item())
-show(draw_graph(z, grads=False, labels={"x": x, "y": y, "z": z}), "produit-1-avant")
+print(tr("passe avant :", "forward: "), "x =", x.item(), " y =", y.item(), " z = x * y =", z.item())
+show(draw_graph(z, lang=LANG, grads=False, labels={"x": x, "y": y, "z": z}), "produit-1-avant")
 
 # %% [markdown] fr
 # Pour la passe arrière, le cours suppose que $z$ est utilisé plus loin dans le calcul d'un coût
-# $L$, et que le gradient qui arrive d'en haut est $\frac{\partial L}{\partial z} = 5$. Les
+# $L$, et que le gradient amont est $\frac{\partial L}{\partial z} = 5$. Les
 # gradients locaux du produit sont $\frac{\partial z}{\partial x} = y = 3$ et
 # $\frac{\partial z}{\partial y} = x = 2$, d'où
 #
 # $$\frac{\partial L}{\partial x} = 5 \times 3 = 15 \qquad \frac{\partial L}{\partial y} = 5 \times 2 = 10$$
 #
-# Avec l'autograd, on donne ce gradient d'en haut à `backward` : `z.backward(torch.tensor(5.0))`.
+# Avec l'autograd, on donne ce gradient amont à `backward` : `z.backward(torch.tensor(5.0))`.
 # Pour pouvoir encore dessiner le graphe après la passe arrière, on demande de le conserver
 # (`retain_graph=True`), et `z.retain_grad()` garde le gradient de $z$, qui n'est pas une feuille
 # du graphe.
@@ -118,12 +124,40 @@ show(draw_graph(z, grads=False, labels={"x": x, "y": y, "z": z}), "produit-1-ava
 # %%
 z.retain_grad()
 z.backward(torch.tensor(5.0), retain_graph=True)
-print("backward: dL/dz =", z.grad.item(), "(given)")
+print(tr("passe arrière :", "backward:"), "dL/dz =", z.grad.item(), tr("(donné)", "(given)"))
 print("          dL/dx = dL/dz * y =", z.grad.item(), "*", y.item(), "=", z.grad.item() * y.item(),
-      "  autograd:", x.grad.item())
+      tr("  autograd :", "  autograd:"), x.grad.item())
 print("          dL/dy = dL/dz * x =", z.grad.item(), "*", x.item(), "=", z.grad.item() * x.item(),
-      "  autograd:", y.grad.item())
-show(draw_graph(z, labels={"x": x, "y": y, "z": z}), "produit-2-apres")
+      tr("  autograd :", "  autograd:"), y.grad.item())
+show(draw_graph(z, lang=LANG, labels={"x": x, "y": y, "z": z}), "produit-2-apres")
+
+# %% [markdown] fr
+# ### À vous
+#
+# Même nœud produit, mais le gradient amont vaut maintenant encore $\frac{\partial L}{\partial z} = 5$
+# avec $x = 2$ et $y = 3$ : retrouvez $\frac{\partial L}{\partial x}$ et
+# $\frac{\partial L}{\partial y}$ sans regarder ci-dessus (gradient amont × gradient local).
+
+# %% [markdown] en
+# ### Your turn
+#
+# The same product node, with the upstream gradient $\frac{\partial L}{\partial z} = 5$ and
+# $x = 2$, $y = 3$: find $\frac{\partial L}{\partial x}$ and $\frac{\partial L}{\partial y}$
+# without looking above (upstream gradient × local gradient).
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+dL_dx = ...
+dL_dy = ...
+check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+dL_dx = 5.0 * 3.0  # dL/dz * dz/dx, and dz/dx = y
+dL_dy = 5.0 * 2.0  # dL/dz * dz/dy, and dz/dy = x
+check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
 
 # %% [markdown] fr
 # ## Deuxième exemple : le graphe du coût du modèle linéaire
@@ -163,15 +197,15 @@ y_hat = x * w
 s = y_hat - y
 loss = s ** 2
 names = {"x": x, "y": y, "w": w, "y_hat": y_hat, "s": s, "loss": loss}
-print("forward:  y_hat = x * w =", y_hat.item(), "  s = y_hat - y =", s.item(), "  loss = s^2 =", loss.item())
-show(draw_graph(loss, grads=False, labels=names), "perte-0-avant")
+print(tr("passe avant :", "forward: "), "y_hat = x * w =", y_hat.item(), "  s = y_hat - y =", s.item(), "  loss = s^2 =", loss.item())
+show(draw_graph(loss, lang=LANG, grads=False, labels=names), "perte-0-avant")
 
 # %% [markdown] fr
 # ## La passe arrière, nœud par nœud
 #
 # Faisons la rétropropagation à la main, comme sur les transparents : on part du coût
 # ($\frac{\partial loss}{\partial loss} = 1$) et on remonte, en multipliant à chaque nœud le
-# gradient venu d'en haut par le gradient local :
+# gradient amont par le gradient local :
 #
 # 1. $\frac{\partial loss}{\partial s} = 2s = -2$ (nœud « carré ») ;
 # 2. $\frac{\partial loss}{\partial \hat{y}} = \frac{\partial loss}{\partial s} \frac{\partial s}{\partial \hat{y}} = -2 \times 1 = -2$
@@ -207,8 +241,8 @@ def step(number, gradients):
     for name, (formula, value) in gradients.items():
         by_hand[name] = value
         names[name].grad = torch.tensor(value)
-        print(f"step {number}: dloss/d{name} = {formula} = {value}")
-    show(draw_graph(loss, labels=names), f"perte-{number}")
+        print(f"{tr('étape', 'step')} {number}: dloss/d{name} = {formula} = {value}")
+    show(draw_graph(loss, lang=LANG, labels=names), f"perte-{number}")
 
 
 step(1, {"loss": ("1 (start)", 1.0)})
@@ -221,7 +255,7 @@ step(4, {"w": (f"dloss/dy_hat * x = {by_hand['y_hat']} * {x.item()}", by_hand["y
 # %% [markdown] fr
 # ## La même chose avec l'autograd
 #
-# Recommençons avec des tenseurs neufs, et laissons `backward()` faire tout le travail.
+# Recommençons avec de nouveaux tenseurs, et laissons `backward()` faire tout le travail.
 # `retain_grad()` demande de garder les gradients des nœuds intermédiaires ($\hat{y}$, $s$ et
 # $loss$), que l'autograd oublie d'habitude pour économiser la mémoire.
 
@@ -245,9 +279,47 @@ for t in (y_hat, s, loss):
 loss.backward(retain_graph=True)
 
 for name in ("loss", "s", "y_hat", "y", "w", "x"):
-    print(f"dloss/d{name:5} by hand {by_hand[name]:5}   autograd {names[name].grad.item():5}")
-print("same gradients:", all(by_hand[n] == names[n].grad.item() for n in by_hand))
-show(draw_graph(loss, labels=names), "perte-autograd")
+    print(f"dloss/d{name:5} {tr('à la main', 'by hand')} {by_hand[name]:5}   autograd {names[name].grad.item():5}")
+print(tr("mêmes gradients :", "same gradients:"), all(by_hand[n] == names[n].grad.item() for n in by_hand))
+show(draw_graph(loss, lang=LANG, labels=names), "perte-autograd")
+
+# %% [markdown] fr
+# La même passe arrière, dessinée dans son sens : les flèches vont du coût vers les poids, comme
+# le gradient. Sur chaque flèche, le gradient local ; dans chaque boîte, le gradient obtenu en
+# multipliant le gradient amont par ce gradient local.
+
+# %% [markdown] en
+# The same backward pass, drawn in its own direction: the arrows go from the loss to the weights,
+# as the gradient does. On each arrow, the local gradient; in each box, the gradient obtained by
+# multiplying the upstream gradient by that local gradient.
+
+# %%
+show(draw_graph(loss, lang=LANG, labels=names, backward=True), "perte-retour")
+
+# %% [markdown] fr
+# ### À vous
+#
+# Refaites la passe arrière de ce graphe à la main avec un autre exemple : $x = 2$, $y = 3$,
+# toujours $w = 1$. Que valent $\frac{\partial loss}{\partial s}$ et
+# $\frac{\partial loss}{\partial w}$ ? (Vous pouvez vérifier ensuite avec l'autograd.)
+
+# %% [markdown] en
+# ### Your turn
+#
+# Redo the backward pass of this graph by hand with another example: $x = 2$, $y = 3$, still
+# $w = 1$. What are $\frac{\partial loss}{\partial s}$ and $\frac{\partial loss}{\partial w}$?
+# (You can check with autograd afterwards.)
+
+# %% tags=["exercise"]
+dloss_ds = ...
+dloss_dw = ...
+check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
+
+# %% tags=["solution"]
+s_value = 2.0 * 1.0 - 3.0  # y_hat - y = -1
+dloss_ds = 2 * s_value  # the square node: -2
+dloss_dw = dloss_ds * 1.0 * 2.0  # the - node passes it on (x 1), the x node multiplies by x = 2
+check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 
 # %% [markdown] fr
 # L'autograd trouve exactement les gradients calculés à la main. En particulier,
@@ -259,12 +331,12 @@ show(draw_graph(loss, labels=names), "perte-autograd")
 # - Le **graphe de calcul** décompose le calcul du coût en opérations simples ; la passe avant
 #   calcule les valeurs de tous les nœuds.
 # - La **passe arrière** remonte le graphe depuis le coût ; chaque nœud multiplie le gradient
-#   venu d'en haut par son gradient local (la règle de dérivation en chaîne).
+#   amont par son gradient local (la règle de dérivation en chaîne).
 # - Un seul parcours arrière donne le gradient du coût par rapport à **tous** les poids à la fois :
 #   c'est ce qui rend possible l'apprentissage de réseaux à des millions de poids.
 # - Au-delà de ces exemples, le même principe vaut pour une régression logistique,
-#   $\hat{y} = \sigma(x^T w + b)$, ou une couche de réseau, $H = relu(XW + b)$ : essayez de les
-#   dessiner avec `draw_graph` !
+#   $\hat{y} = \sigma(x^T w + b)$, ou une couche de réseau, $H = relu(XW + b)$ : la leçon
+#   `rétropropagation couche cachée` les dessine.
 
 # %% [markdown] en
 # Autograd finds exactly the gradients computed by hand. In particular,

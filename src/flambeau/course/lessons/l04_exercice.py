@@ -14,7 +14,8 @@
 #
 # Nous traiterons les trois questions, en faisant aussi le calcul avec flambeau. Puis nous
 # vérifierons que toutes ces façons de calculer donnent exactement les mêmes nombres, avant
-# d'entraîner le modèle. Cherchez la question 1 sur papier avant de lire la suite !
+# d'entraîner le modèle. Traitez la question 1 vous-même avant de lire la suite : la cellule
+# « À vous » ci-dessous vérifie votre réponse.
 
 # %% [markdown] en
 # # Exercise: a second-degree model
@@ -29,8 +30,58 @@
 #
 # We will answer all three questions, doing the computation with flambeau as well. Then we
 # will check that all these ways of computing give exactly the same numbers, before training
-# the model.
-# Try question 1 on paper before reading on!
+# the model. Answer question 1 yourself before reading on: the "Your turn" cell below checks
+# your answer.
+
+# %% [markdown] fr
+# ### À vous
+#
+# Écrivez les trois dérivées du coût, $\frac{\partial loss}{\partial w_1}$,
+# $\frac{\partial loss}{\partial w_2}$ et $\frac{\partial loss}{\partial b}$, comme des
+# fonctions de $(x, y, w_1, w_2, b)$, puis exécutez la cellule.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Write the three derivatives of the loss, $\frac{\partial loss}{\partial w_1}$,
+# $\frac{\partial loss}{\partial w_2}$ and $\frac{\partial loss}{\partial b}$, as functions of
+# $(x, y, w_1, w_2, b)$, then run the cell.
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+
+def grad_w1(x, y, w1, w2, b):
+    return ...
+
+
+def grad_w2(x, y, w1, w2, b):
+    return ...
+
+
+def grad_b(x, y, w1, w2, b):
+    return ...
+
+
+check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+
+def grad_w1(x, y, w1, w2, b):
+    return 2 * (x * x * w2 + x * w1 + b - y) * x
+
+
+def grad_w2(x, y, w1, w2, b):
+    return 2 * (x * x * w2 + x * w1 + b - y) * x * x
+
+
+def grad_b(x, y, w1, w2, b):
+    return 2 * (x * x * w2 + x * w1 + b - y)
+
+
+check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
 
 # %% [markdown] fr
 # ## 1. Les dérivées, à la main
@@ -83,6 +134,8 @@
 # derivatives, for the lecture's three examples, $(1, 2)$, $(2, 4)$ and $(3, 6)$.
 
 # %%
+from flambeau.course import tr  # prints in the lesson's language
+
 x_data = [1.0, 2.0, 3.0]
 y_data = [2.0, 4.0, 6.0]
 
@@ -100,7 +153,7 @@ def show(name, results):
 
 
 results_hand = [by_hand(x, y, 1.0, 1.0, 1.0) for x, y in zip(x_data, y_data)]
-show("by hand", results_hand)
+show(tr("à la main", "by hand"), results_hand)
 
 # %% [markdown] fr
 # ## 3. Le même calcul avec l'autograd (flambeau, puis PyTorch)
@@ -140,11 +193,39 @@ try:
     import torch
 except ImportError:
     torch = None
-    print("PyTorch is not installed: pip install torch to run this cell.")
+    print(tr("PyTorch n'est pas installé : pip install torch pour exécuter cette cellule.",
+             "PyTorch is not installed: pip install torch to run this cell."))
 
 if torch is not None:
     results_torch = [by_autograd(torch, x, y, 1.0, 1.0, 1.0) for x, y in zip(x_data, y_data)]
     show("PyTorch", results_torch)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Avec flambeau (ou PyTorch), calculez les trois gradients $\partial loss/\partial w_1$,
+# $\partial loss/\partial w_2$ et $\partial loss/\partial b$ pour l'exemple $(x, y) = (3, 6)$ et
+# $w_1 = w_2 = b = 1$, en laissant `backward()` faire le calcul.
+
+# %% [markdown] en
+# ### Your turn
+#
+# With flambeau (or PyTorch), compute the three gradients $\partial loss/\partial w_1$,
+# $\partial loss/\partial w_2$ and $\partial loss/\partial b$ for the example $(x, y) = (3, 6)$
+# and $w_1 = w_2 = b = 1$, letting `backward()` do the work.
+
+# %% tags=["exercise"]
+grads = ...  # (w1.grad.item(), w2.grad.item(), b.grad.item())
+check("04-autograd", grads=grads)
+
+# %% tags=["solution"]
+w1 = flambeau.tensor(1.0, requires_grad=True)
+w2 = flambeau.tensor(1.0, requires_grad=True)
+b = flambeau.tensor(1.0, requires_grad=True)
+loss = (3.0 ** 2 * w2 + 3.0 * w1 + b - 6.0) ** 2
+loss.backward()
+grads = (w1.grad.item(), w2.grad.item(), b.grad.item())
+check("04-autograd", grads=grads)
 
 # %% [markdown] fr
 # ## Vérification
@@ -165,9 +246,9 @@ if torch is not None:
 # %%
 import random
 
-print("by hand == flambeau:", results_hand == results_flambeau)
+print(tr("à la main == flambeau :", "by hand == flambeau:"), results_hand == results_flambeau)
 if torch is not None:
-    print("flambeau == PyTorch:", results_flambeau == results_torch)
+    print(tr("flambeau == PyTorch :", "flambeau == PyTorch:"), results_flambeau == results_torch)
 
 rng = random.Random(0)
 worst = 0.0
@@ -178,7 +259,8 @@ for _ in range(20):
     for library in [flambeau] + ([torch] if torch is not None else []):
         got = by_autograd(library, x, y, w1, w2, b)[2]
         worst = max(worst, max(abs(g - e) / (1 + abs(e)) for g, e in zip(got, expected)))
-print("random weights, largest relative difference:", "below 1e-5" if worst < 1e-5 else worst)
+print(tr("poids au hasard, plus grand écart relatif :", "random weights, largest relative difference:"),
+      tr("moins de 1e-5", "below 1e-5") if worst < 1e-5 else worst)
 
 # %% [markdown] fr
 # ## 4. L'apprentissage
@@ -213,9 +295,9 @@ for epoch in range(5000):
         mse = sum(((x ** 2 * w2 + x * w1 + b - y) ** 2).item() for x, y in zip(x_data, y_data)) / 3
     mse_history.append(mse)
     if epoch in (0, 99) or epoch % 1000 == 999:
-        print(f"epoch {epoch:4}  MSE {mse:.6f}  w1={w1.item():.4f} w2={w2.item():.4f} b={b.item():.4f}")
+        print(f"{tr('époque', 'epoch')} {epoch:4}  MSE {mse:.6f}  w1={w1.item():.4f} w2={w2.item():.4f} b={b.item():.4f}")
 
-print("predict", 4, (16 * w2 + 4 * w1 + b).item())
+print(tr("prévision", "predict"), 4, (16 * w2 + 4 * w1 + b).item())
 
 # %% [markdown] fr
 # Le coût diminue vite au début, puis très lentement : les trois paramètres se compensent
@@ -246,16 +328,16 @@ for _ in range(5000):
         _, _, (d1, d2, db) = by_hand(x, y, hw1, hw2, hb)
         hw1, hw2, hb = hw1 - 0.01 * d1, hw2 - 0.01 * d2, hb - 0.01 * db
 
-print(f"by hand:  w1={hw1:.4f} w2={hw2:.4f} b={hb:.4f}")
-print(f"autograd: w1={w1.item():.4f} w2={w2.item():.4f} b={b.item():.4f}")
+print(f"{tr('à la main :', 'by hand:  ')} w1={hw1:.4f} w2={hw2:.4f} b={hb:.4f}")
+print(f"{tr('autograd :', 'autograd:')}  w1={w1.item():.4f} w2={w2.item():.4f} b={b.item():.4f}")
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(range(1, len(mse_history) + 1), mse_history)
 ax.set_xscale("log")
 ax.set_yscale("log")
-ax.set_xlabel("epoch")
+ax.set_xlabel(tr("époque", "epoch"))
 ax.set_ylabel("MSE")
-ax.set_title("y_hat = x^2 w2 + x w1 + b")
+ax.set_title(r"$\hat{y} = x^2 w_2 + x w_1 + b$")
 ax.grid(alpha=0.3)
 
 # %% [markdown] fr

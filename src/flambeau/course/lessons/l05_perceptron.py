@@ -85,6 +85,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from flambeau.course import tr  # prints in the lesson's language
 from flambeau.perceptron import Perceptron, separating_line
 
 rng = np.random.default_rng(2)
@@ -95,10 +96,10 @@ X, y = X[keep][:40], np.where(s[keep] > 0, 1, -1)[:40]
 
 perceptron = Perceptron(n_features=2, lr=1.0, max_epochs=50)
 perceptron.fit(X, y)
-print("converged:", perceptron.converged, " epochs:", perceptron.epochs)
-print("mistakes per epoch:", perceptron.errors)
+print(tr("convergé :", "converged:"), perceptron.converged, tr(" époques :", " epochs:"), perceptron.epochs)
+print(tr("corrections par époque :", "updates per epoch:"), perceptron.errors)
 print("w =", perceptron.weight, " b =", perceptron.bias)
-print("training accuracy:", perceptron.score(X, y))
+print(tr("exactitude sur l'apprentissage :", "training accuracy:"), perceptron.score(X, y))
 
 # %% [markdown] fr
 # Traçons la droite à la fin de chaque époque (les points bleus sont la classe $+1$, les points
@@ -128,45 +129,62 @@ def draw_epochs(model, X, y, title, max_panels=8):
         ax.set_ylim(-6, 6)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"epoch {epoch}: {wrong.sum()} wrong", fontsize=9)
+        ax.set_title(tr(f"époque {epoch} : {wrong.sum()} mal classé(s)", f"epoch {epoch}: {wrong.sum()} misclassified"),
+                     fontsize=9)
     fig.suptitle(title)
     fig.tight_layout()
 
 
-draw_epochs(perceptron, X, y, "Perceptron on linearly separable data")
+draw_epochs(perceptron, X, y, tr("Perceptron sur des données linéairement séparables",
+                                  "Perceptron on linearly separable data"))
 
 # %% [markdown] fr
 # Le perceptron a convergé : à la dernière époque, il n'a fait aucune erreur, et la droite
 # sépare parfaitement les deux classes. Ce n'est pas forcément la « meilleure » droite (elle
 # peut frôler certains points) : la règle s'arrête dès qu'il n'y a plus d'erreur.
 #
+# Attention, les deux décomptes ne mesurent pas la même chose. « Corrections par époque »
+# compte les exemples mal classés **au moment où la règle les rencontre**, pendant l'époque :
+# chacun déclenche une correction, qui déplace la droite. Le titre de chaque panneau compte les
+# points mal classés par la droite **de la fin de l'époque**, après toutes ces corrections
+# (points entourés). Une correction peut en réparer d'autres, ou en casser : c'est pourquoi les
+# deux nombres diffèrent. Une époque sans aucune correction garantit, elle, que la droite
+# sépare tous les points.
+#
 # ## L'échec sur le XOR
 #
 # Prenons maintenant le problème du « ou exclusif » (XOR) : quatre points, $(0, 0)$ et $(1, 1)$
 # dans la classe $-1$, $(0, 1)$ et $(1, 0)$ dans la classe $+1$. Aucune droite ne peut séparer
-# les deux classes : les points d'une même classe sont sur des diagonales opposées.
+# les deux classes : chaque classe occupe l'une des deux diagonales du carré.
 
 # %% [markdown] en
 # The perceptron has converged: in the last epoch it made no mistake, and the line separates the
 # two classes perfectly. It is not necessarily the "best" line (it may pass close to some
 # points): the rule stops as soon as there is no mistake left.
 #
+# Mind that the two counts do not measure the same thing. "Updates per epoch" counts the
+# examples that are misclassified **when the rule meets them**, during the epoch: each one
+# triggers an update that moves the line. Each panel's title counts the points misclassified by
+# the line **at the end of the epoch**, after all those updates (circled points). An update can
+# fix other points, or break some: that is why the two numbers differ. An epoch without any update
+# guarantees that the line separates every point.
+#
 # ## Failure on XOR
 #
 # Now take the "exclusive or" (XOR) problem: four points, $(0, 0)$ and $(1, 1)$ in class $-1$,
-# $(0, 1)$ and $(1, 0)$ in class $+1$. No line can separate the two classes: the points of each
-# class sit on opposite diagonals.
+# $(0, 1)$ and $(1, 0)$ in class $+1$. No line can separate the two classes: each class occupies one
+# of the two diagonals of the square.
 
 # %%
 X_xor = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 y_xor = np.array([-1, 1, 1, -1])
 
 xor_perceptron = Perceptron(n_features=2, lr=1.0, max_epochs=20).fit(X_xor, y_xor)
-print("converged:", xor_perceptron.converged, " epochs:", xor_perceptron.epochs)
-print("mistakes per epoch:", xor_perceptron.errors)
-print("weights at the end of the last epochs:",
+print(tr("convergé :", "converged:"), xor_perceptron.converged, tr(" époques :", " epochs:"), xor_perceptron.epochs)
+print(tr("corrections par époque :", "updates per epoch:"), xor_perceptron.errors)
+print(tr("poids à la fin des dernières époques :", "weights at the end of the last epochs:"),
       [(w.tolist(), b) for w, b in xor_perceptron.history[-3:]])
-print("accuracy:", xor_perceptron.score(X_xor, y_xor))
+print(tr("exactitude :", "accuracy:"), xor_perceptron.score(X_xor, y_xor))
 
 # %%
 def draw_xor(model, X, y, max_panels=8):
@@ -182,8 +200,9 @@ def draw_xor(model, X, y, max_panels=8):
         ax.set_ylim(-0.5, 1.5)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"epoch {epoch}: {model.errors[epoch - 1]} updates", fontsize=9)
-    fig.suptitle("Perceptron on XOR: no line works")
+        ax.set_title(tr(f"époque {epoch} : {model.errors[epoch - 1]} corrections",
+                        f"epoch {epoch}: {model.errors[epoch - 1]} updates"), fontsize=9)
+    fig.suptitle(tr("Perceptron sur le XOR : aucune droite ne convient", "Perceptron on XOR: no line works"))
     fig.tight_layout()
 
 
@@ -242,7 +261,7 @@ h = sign(X_xor @ W_hidden.T + b_hidden)  # the hidden layer
 y_hat = sign(h @ w_out + b_out)  # the output layer
 for x, hidden, out, target in zip(X_xor, h, y_hat, y_xor):
     print(f"x = {x}  hidden = {hidden}  y_hat = {out:2d}  y = {target:2d}")
-print("two-layer perceptron, all correct:", bool(np.all(y_hat == y_xor)))
+print(tr("perceptron à deux couches, tout est juste :", "two-layer perceptron, all correct:"), bool(np.all(y_hat == y_xor)))
 
 # %% [markdown] fr
 # La couche cachée transforme l'espace d'entrée : dans les coordonnées $(h_1, h_2)$, les deux

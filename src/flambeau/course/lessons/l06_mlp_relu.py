@@ -63,19 +63,20 @@ import matplotlib.pyplot as plt
 
 import flambeau as torch
 from flambeau import nn
+from flambeau.course import tr  # prints in the lesson's language
 
 x = [1.0, -2.0, 0.5]  # three inputs
 w = [0.4, -0.3, 1.0]  # one weight per input
 b = 0.1
 s = sum(wi * xi for wi, xi in zip(w, x)) + b
-print("weighted sum s =", round(s, 4), " ReLU(s) =", max(0.0, s))
+print(tr("somme pondérée s =", "weighted sum s ="), round(s, 4), " ReLU(s) =", max(0.0, s))
 
 neuron = nn.Linear(3, 1)  # the same neuron as a layer with one output
 with torch.no_grad():
     neuron.weight.copy_(torch.tensor([w]))
     neuron.bias.fill_(b)
 out = torch.relu(neuron(torch.tensor([x])))
-print("with flambeau.nn:", round(neuron(torch.tensor([x])).item(), 4), "->", out.item())
+print(tr("avec flambeau.nn :", "with flambeau.nn:"), round(neuron(torch.tensor([x])).item(), 4), "->", out.item())
 
 grid = torch.linspace(-3, 3, 121)
 fig, ax = plt.subplots(figsize=(5, 3))
@@ -145,7 +146,7 @@ models = {}
 for hidden in (1, 2, 4, 8, 32):
     tries = [fit_mlp(hidden, seed) for seed in (10, 11, 12)]
     models[hidden], mse = min(tries, key=lambda pair: pair[1])
-    print(f"H = {hidden:2d} hidden neurons: MSE = {mse:.4f}")
+    print(f"H = {hidden:2d} {tr('neurones cachés :', 'hidden neurons:')} MSE = {mse:.4f}")
 
 # %% [markdown] fr
 # Traçons chaque approximation, avec en pointillés la position des coudes de ses neurones

@@ -54,6 +54,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import flambeau as torch
+from flambeau.course import tr  # prints in the lesson's language
 
 rng = np.random.default_rng(0)
 n = 400
@@ -68,13 +69,13 @@ x_all = torch.from_numpy(points).float()
 y_all = torch.from_numpy(labels).long()
 x_train, y_train = x_all[:200], y_all[:200]
 x_test, y_test = x_all[200:], y_all[200:]
-print("training set:", tuple(x_train.shape), " test set:", tuple(x_test.shape))
+print(tr("apprentissage :", "training set:"), tuple(x_train.shape), tr(" test :", " test set:"), tuple(x_test.shape))
 
 ORANGE, BLUE = "#f59322", "#0877bd"
 fig, ax = plt.subplots(figsize=(4.5, 3.5))
 for k, color in ((0, ORANGE), (1, BLUE)):
-    ax.scatter(points[labels == k, 0], points[labels == k, 1], s=12, color=color, label=f"class {k}")
-ax.set_title("the data")
+    ax.scatter(points[labels == k, 0], points[labels == k, 1], s=12, color=color, label=tr(f"classe {k}", f"class {k}"))
+ax.set_title(tr("les données", "the data"))
 ax.legend()
 fig.tight_layout()
 
@@ -85,7 +86,8 @@ fig.tight_layout()
 # le réseau donne deux scores par point, et la classe prédite est celle du plus grand score.
 # Le coût est l'entropie croisée (`CrossEntropyLoss`), qui transforme les scores en probabilités
 # (*softmax*) et pénalise une faible probabilité pour la bonne classe. L'optimiseur est Adam, une
-# variante de la descente du gradient qui adapte le pas de chaque poids.
+# variante de la descente du gradient qui adapte le pas de chaque poids (leçon
+# `variantes-descente-de-gradient`).
 #
 # Les exemples sont présentés par mini-lots (*batches*) de 20, dans un ordre tiré au hasard à
 # chaque époque : c'est le rôle du `DataLoader`.
@@ -150,8 +152,10 @@ for epoch in range(60):
         train_losses.append(loss_fn(train_scores, y_train).item())
         test_losses.append(loss_fn(test_scores, y_test).item())
     if epoch % 10 == 9:
-        print(f"epoch {epoch + 1:3d}  train loss {train_losses[-1]:.4f}  test loss {test_losses[-1]:.4f}  "
-              f"test accuracy {accuracy(test_scores, y_test):.3f}")
+        print(tr(f"époque {epoch + 1:3d}  coût apprentissage {train_losses[-1]:.4f}  coût test {test_losses[-1]:.4f}  "
+                 f"exactitude test {accuracy(test_scores, y_test):.3f}",
+                 f"epoch {epoch + 1:3d}  train loss {train_losses[-1]:.4f}  test loss {test_losses[-1]:.4f}  "
+                 f"test accuracy {accuracy(test_scores, y_test):.3f}"))
 
 # %% [markdown] fr
 # ## 6. La frontière de décision et les courbes de coût
@@ -176,20 +180,23 @@ colors = plt.matplotlib.colors.LinearSegmentedColormap.from_list("playground", [
 ax1.contourf(g1, g2, proba, levels=20, cmap=colors, alpha=0.6, vmin=0, vmax=1)
 ax1.contour(g1, g2, proba, levels=[0.5], colors="black")
 for k, color in ((0, ORANGE), (1, BLUE)):
-    tr, te = labels[:200] == k, labels[200:] == k
-    ax1.scatter(points[:200][tr, 0], points[:200][tr, 1], s=10, color=color)
-    ax1.scatter(points[200:][te, 0], points[200:][te, 1], s=14, color=color, edgecolors="black")
-ax1.set_title("decision boundary (P(class 1) = 0.5)")
-ax2.plot(range(1, len(train_losses) + 1), train_losses, label="train")
+    in_train, in_test = labels[:200] == k, labels[200:] == k
+    ax1.scatter(points[:200][in_train, 0], points[:200][in_train, 1], s=10, color=color)
+    ax1.scatter(points[200:][in_test, 0], points[200:][in_test, 1], s=14, color=color, edgecolors="black")
+ax1.set_title(tr("frontière de décision (P(classe 1) = 0,5)", "decision boundary (P(class 1) = 0.5)"))
+ax2.plot(range(1, len(train_losses) + 1), train_losses, label=tr("apprentissage", "train"))
 ax2.plot(range(1, len(test_losses) + 1), test_losses, label="test")
-ax2.set_xlabel("epoch")
-ax2.set_ylabel("cross-entropy")
+ax2.set_xlabel(tr("époque", "epoch"))
+ax2.set_ylabel(tr("entropie croisée", "cross-entropy"))
 ax2.set_yscale("log")
 ax2.legend()
 ax2.grid(alpha=0.3)
 fig.tight_layout()
-print(f"final: train loss {train_losses[-1]:.4f}, test loss {test_losses[-1]:.4f}, "
-      f"train accuracy {accuracy(model(x_train), y_train):.3f}, test accuracy {accuracy(model(x_test), y_test):.3f}")
+train_accuracy, test_accuracy = accuracy(model(x_train), y_train), accuracy(model(x_test), y_test)
+print(tr(f"final : coût apprentissage {train_losses[-1]:.4f}, coût test {test_losses[-1]:.4f}, "
+         f"exactitude apprentissage {train_accuracy:.3f}, exactitude test {test_accuracy:.3f}",
+         f"final: train loss {train_losses[-1]:.4f}, test loss {test_losses[-1]:.4f}, "
+         f"train accuracy {train_accuracy:.3f}, test accuracy {test_accuracy:.3f}"))
 
 # %% [markdown] fr
 # Le réseau a appris une frontière courbe qui suit les deux lunes, ce qu'aucun séparateur

@@ -49,6 +49,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from flambeau.course import tr  # prints in the lesson's language
+
 
 def E(w):
     return w ** 4 - 3 * w ** 2 + w
@@ -73,8 +75,8 @@ grid = np.linspace(-2.1, 2.1, 300)
 ax.plot(grid, E(grid), color="grey")
 for start, color in ((2.0, "tab:red"), (-2.0, "tab:blue")):
     path = descend(start, alpha=0.05)
-    ax.plot(path, [E(w) for w in path], "o-", ms=3, color=color, label=f"start w = {start}")
-    print(f"start w = {start:5.2f}:  end w = {path[-1]:.4f}  E = {E(path[-1]):.4f}")
+    ax.plot(path, [E(w) for w in path], "o-", ms=3, color=color, label=tr(f"départ w = {start}", f"start w = {start}"))
+    print(f"{tr('départ', 'start')} w = {start:5.2f}:  {tr('arrivée', 'end')} w = {path[-1]:.4f}  E = {E(path[-1]):.4f}")
 ax.set_xlabel("w")
 ax.set_ylabel("E(w)")
 ax.set_ylim(-4, 6)
@@ -103,18 +105,47 @@ ax.grid(alpha=0.3)
 #
 # Let us always start from $w = 2$ and change the learning rate $\alpha$.
 
+# %% [markdown] fr
+# ### À vous
+#
+# Avant de lancer la comparaison : partant de $w = 2$, avec $\alpha = 0{,}05$, que vaut $w$
+# après le premier pas ? (La dérivée est $\frac{dE}{dw} = 4 w^3 - 6 w + 1$.)
+
+# %% [markdown] en
+# ### Your turn
+#
+# Before running the comparison: starting from $w = 2$ with $\alpha = 0.05$, what is $w$ after
+# the first step? (The derivative is $\frac{dE}{dw} = 4 w^3 - 6 w + 1$.)
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+w1 = ...
+check("09-un-pas", w1=w1)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+w1 = 2.0 - 0.05 * (4 * 2.0 ** 3 - 6 * 2.0 + 1)  # 2 - 0.05 * 21
+check("09-un-pas", w1=w1)
+
 # %%
-fig, axes = plt.subplots(1, 4, figsize=(14, 3.2), sharey=True)
+fig, axes = plt.subplots(1, 4, figsize=(14, 3.2))
 for ax, alpha in zip(axes, (0.001, 0.05, 0.1, 0.2)):
     path = descend(2.0, alpha)
-    shown = [w for w in path if abs(w) < 2.5]
-    ax.plot(grid, E(grid), color="grey")
+    diverged = abs(path[-1]) >= 1e3
+    reach = 4.0 if diverged else 2.5  # a wider window shows the first steps of a divergence
+    shown = [w for w in path if abs(w) < reach]
+    wide = np.linspace(-reach, reach, 300)
+    ax.plot(wide, E(wide), color="grey")
     ax.plot(shown, [E(w) for w in shown], "o-", ms=3, color="tab:red")
-    end = f"w = {path[-1]:.3f}" if abs(path[-1]) < 1e3 else "diverged"
-    ax.set_title(f"alpha = {alpha}: {end}", fontsize=10)
+    for k, w in enumerate(shown[:4] if diverged else []):
+        ax.annotate(str(k), (w, E(w)), textcoords="offset points", xytext=(4, 4), fontsize=9)
+    end = f"w = {path[-1]:.3f}" if not diverged else tr("diverge", "diverged")
+    ax.set_title(tr(f"α = {alpha} : {end}".replace(".", ","), f"α = {alpha}: {end}"), fontsize=10)
     ax.set_xlabel("w")
-    ax.set_ylim(-4, 6)
-    print(f"alpha = {alpha:5}: after {len(path) - 1:2d} steps, {end}")
+    ax.set_ylim(-4, 130 if diverged else 6)
+    print(f"alpha = {alpha:5}: {tr('après', 'after')} {len(path) - 1:2d} {tr('pas', 'steps')}, {end}")
 fig.tight_layout()
 
 # %% [markdown] fr
@@ -126,7 +157,8 @@ fig.tight_layout()
 #   ici, par chance, la descente finit dans le minimum global... mais c'est le hasard, pas une
 #   méthode !
 # - $\alpha = 0{,}2$ : **trop grand**. Chaque pas dépasse le minimum un peu plus que le précédent :
-#   la descente **diverge**. Avec un réseau de neurones, c'est le coût qui devient `nan`.
+#   la descente **diverge** (le panneau de droite, plus large, montre les pas 0, 1 et 2 ; le
+#   suivant sort du cadre). Avec un réseau de neurones, c'est le coût qui devient NaN.
 
 # %% [markdown] en
 # - $\alpha = 0.001$: **too small**. The steps are tiny; after 50 steps we are still far from the
@@ -135,7 +167,8 @@ fig.tight_layout()
 # - $\alpha = 0.1$: **large**. The first step is so big that it jumps over the hill: here, by
 #   luck, the descent ends in the global minimum... but that is chance, not a method!
 # - $\alpha = 0.2$: **too large**. Each step overshoots the minimum a bit more than the one
-#   before: the descent **diverges**. With a neural network, the loss becomes `nan`.
+#   before: the descent **diverges** (the right panel, wider, shows steps 0, 1 and 2; the next one leaves
+#   the frame). With a neural network, the loss becomes NaN.
 
 # %% [markdown] fr
 # ## En 2D : la descente dans une vallée
@@ -190,10 +223,11 @@ for ax, eta in zip(axes, (0.02, 0.15, 0.21)):
     ax.plot(path[inside, 0], path[inside, 1], "o-", ms=3, color="tab:red")
     ax.plot(0, 0, "k*", ms=10)
     final = E2(path[-1])
-    ax.set_title(f"eta = {eta}: E = {final:.3g} after {len(path) - 1} steps", fontsize=10)
+    ax.set_title(tr(f"η = {eta} : E = {final:.3g} après {len(path) - 1} pas",
+                    f"η = {eta}: E = {final:.3g} after {len(path) - 1} steps"), fontsize=10)
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    print(f"eta = {eta:4}:  final w = ({path[-1][0]:8.3f}, {path[-1][1]:8.3f})  E = {final:.4g}")
+    print(f"eta = {eta:4}:  {tr('w final', 'final w')} = ({path[-1][0]:8.3f}, {path[-1][1]:8.3f})  E = {final:.4g}")
 fig.tight_layout()
 
 # %% [markdown] fr
@@ -205,9 +239,11 @@ fig.tight_layout()
 # - $\eta = 0{,}21$ : dans la direction raide, chaque pas dépasse le fond de plus en plus :
 #   la descente diverge, alors que dans l'autre direction le pas serait encore trop petit !
 #
-# Le pas qui convient est limité par la direction la plus raide ; c'est pourquoi les
-# optimiseurs modernes (le *momentum*, Adam, utilisé dans les leçons 06 et 07) adaptent le pas
-# à chaque direction.
+# Le pas qui convient est limité par la direction la plus raide. Deux remèdes, comparés dans
+# la leçon `variantes-descente-de-gradient` : le *momentum* accumule les pas successifs, si
+# bien que les zigzags de la direction raide s'annulent tandis que les pas le long de la vallée
+# s'additionnent ; Adam (utilisé dans les leçons 06 et 07) et RMSprop, eux, adaptent le pas à
+# chaque direction, en divisant par la taille récente du gradient dans cette direction.
 #
 # ## À retenir
 #
@@ -228,8 +264,11 @@ fig.tight_layout()
 # - $\eta = 0.21$: in the steep direction each step overshoots the bottom further and further:
 #   the descent diverges, even though in the other direction the step would still be too small!
 #
-# The usable learning rate is limited by the steepest direction; this is why modern optimizers
-# (momentum, Adam, used in lessons 06 and 07) adapt the step to each direction.
+# The usable learning rate is limited by the steepest direction. Two remedies, compared in the
+# lesson `variantes-descente-de-gradient`: momentum accumulates successive steps, so that the
+# zigzags of the steep direction cancel out while the steps along the valley add up; Adam (used
+# in lessons 06 and 07) and RMSprop adapt the step to each direction, dividing by the recent
+# size of the gradient in that direction.
 #
 # ## Key points
 #

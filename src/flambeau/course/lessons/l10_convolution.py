@@ -57,11 +57,12 @@ import numpy as np
 
 import flambeau as torch
 import flambeau.nn.functional as F
+from flambeau.course import tr  # prints in the lesson's language
 
 torch.manual_seed(0)
 data = torch.datasets.load("digits", flatten=False, seed=0, train_ratio=0.8)
 image = data.x_train[0, 0].numpy()  # 8 x 8, pixels in [0, 1]
-print("image:", image.shape, "label:", int(data.y_train[0]))
+print(tr("image :", "image:"), image.shape, tr("étiquette :", "label:"), int(data.y_train[0]))
 
 kernel = np.array([[-1.0, 0.0, 1.0],
                    [-2.0, 0.0, 2.0],
@@ -106,7 +107,7 @@ def convolve_by_hand(image, kernel):
 
 
 by_hand = convolve_by_hand(image, kernel)
-print("output:", by_hand.shape)
+print(tr("sortie :", "output:"), by_hand.shape)
 print(np.round(by_hand, 2))
 
 # %% [markdown] fr
@@ -127,9 +128,9 @@ print(np.round(by_hand, 2))
 x = torch.tensor(image).reshape(1, 1, 8, 8)
 w = torch.tensor(kernel).reshape(1, 1, 3, 3)
 with_conv2d = F.conv2d(x, w)
-print("F.conv2d:", tuple(with_conv2d.shape))
-print("same as by hand:", np.allclose(with_conv2d[0, 0].numpy(), by_hand, atol=1e-6))
-print("largest difference:", float(np.abs(with_conv2d[0, 0].numpy() - by_hand).max()))
+print(tr("F.conv2d :", "F.conv2d:"), tuple(with_conv2d.shape))
+print(tr("identique au calcul à la main :", "same as by hand:"), np.allclose(with_conv2d[0, 0].numpy(), by_hand, atol=1e-6))
+print(tr("plus grand écart :", "largest difference:"), float(np.abs(with_conv2d[0, 0].numpy() - by_hand).max()))
 
 # %% [markdown] fr
 # ## Bords verticaux, bords horizontaux, *padding* et *pooling*
@@ -168,13 +169,15 @@ print("largest difference:", float(np.abs(with_conv2d[0, 0].numpy() - by_hand).m
 filters = torch.tensor(np.stack([kernel, kernel.T])).reshape(2, 1, 3, 3)  # vertical, horizontal
 edges = F.conv2d(x, filters, padding=1)
 pooled = F.max_pool2d(edges.abs(), 2)
-print("two filters, padding=1:", tuple(edges.shape))
-print("padding=1, stride=2:   ", tuple(F.conv2d(x, filters, padding=1, stride=2).shape))
-print("max pooling 2x2:       ", tuple(pooled.shape))
+print(tr("deux filtres, padding=1 :", "two filters, padding=1:"), tuple(edges.shape))
+print(tr("padding=1, stride=2 :    ", "padding=1, stride=2:   "), tuple(F.conv2d(x, filters, padding=1, stride=2).shape))
+print(tr("max pooling 2x2 :        ", "max pooling 2x2:       "), tuple(pooled.shape))
 
 fig, axes = plt.subplots(1, 4, figsize=(11, 3))
-panels = [(image, "image", "gray_r"), (edges[0, 0].numpy(), "vertical edges", "RdBu_r"),
-          (edges[0, 1].numpy(), "horizontal edges", "RdBu_r"), (pooled[0, 0].numpy(), "|vertical|, max pool", "gray_r")]
+panels = [(image, "image", "gray_r"),
+          (edges[0, 0].numpy(), tr("bords verticaux", "vertical edges"), "RdBu_r"),
+          (edges[0, 1].numpy(), tr("bords horizontaux", "horizontal edges"), "RdBu_r"),
+          (pooled[0, 0].numpy(), tr("|verticaux|, max pooling", "|vertical|, max pool"), "gray_r")]
 for ax, (picture, title, cmap) in zip(axes, panels):
     bound = np.abs(picture).max()
     ax.imshow(picture, cmap=cmap, vmin=-bound if cmap == "RdBu_r" else 0, vmax=bound)
@@ -218,8 +221,8 @@ model = LeNet5(input_size=8)
 print(model)
 for name, p in model.named_parameters():
     if name.endswith("weight"):
-        print(f"{name:22} {str(tuple(p.shape)):16} {p.numel():5d} weights")
-print("parameters:", sum(p.numel() for p in model.parameters()))
+        print(f"{name:22} {str(tuple(p.shape)):16} {p.numel():5d} {tr('poids', 'weights')}")
+print(tr("paramètres :", "parameters:"), sum(p.numel() for p in model.parameters()))
 
 # %% [markdown] fr
 # ## L'entraînement
@@ -263,8 +266,9 @@ for epoch in range(15):
         optimizer.step()
     scheduler.step()
     if epoch % 3 == 2:
-        print(f"epoch {epoch + 1:2d}: loss {float(loss):.4f}, test accuracy {test_accuracy():.2%}")
-print(f"LeNet-5, test accuracy: {test_accuracy():.2%}")
+        print(tr(f"époque {epoch + 1:2d} : coût {float(loss):.4f}, exactitude test {test_accuracy():.2%}",
+                 f"epoch {epoch + 1:2d}: loss {float(loss):.4f}, test accuracy {test_accuracy():.2%}"))
+print(tr(f"LeNet-5, exactitude test : {test_accuracy():.2%}", f"LeNet-5, test accuracy: {test_accuracy():.2%}"))
 
 # %% [markdown] fr
 # ## Ce que le réseau a appris
@@ -287,7 +291,7 @@ bound = np.abs(weights).max()
 fig, axes = plt.subplots(1, 6, figsize=(10, 2))
 for k, ax in enumerate(axes):
     ax.imshow(weights[k, 0], cmap="RdBu_r", vmin=-bound, vmax=bound)
-    ax.set_title(f"filter {k}")
+    ax.set_title(tr(f"filtre {k}", f"filter {k}"))
     ax.axis("off")
 fig.tight_layout()
 
