@@ -123,6 +123,8 @@ def accept_pytorch_keywords(fn: Any, method: bool = False) -> Any:
     own_out = "out" in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     name = fn.__name__
     positional = code.co_varnames[:code.co_argcount]
+    if "_stacklevel" in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        return _with_stacklevel(fn, table)
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -146,4 +148,26 @@ def accept_pytorch_keywords(fn: Any, method: bool = False) -> Any:
         return write_out(name, fn(*args, **kwargs), out, args + tuple(kwargs.values()))
 
     call._pytorch_keywords = True  # type: ignore[attr-defined]
+    return call
+
+
+def _with_stacklevel(fn: Any, table: dict[str, str]) -> Any:
+    """The wrapper for an op that warns ``_stacklevel`` frames up (at the user's line): one
+    frame more, for the wrapper's own."""
+    import inspect
+
+    params = list(inspect.signature(fn).parameters)
+    default = inspect.signature(fn).parameters["_stacklevel"].default
+    at = params.index("_stacklevel")
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for k in [k for k in kwargs if k in table and table[k] != "*"]:
+            kwargs[table[k]] = kwargs.pop(k)
+        if len(args) > at:  # given by position
+            args = args[:at] + (args[at] + 1,) + args[at + 1:]
+        else:
+            kwargs["_stacklevel"] = kwargs.get("_stacklevel", default) + 1
+        return fn(*args, **kwargs)
+
     return call

@@ -69,16 +69,16 @@ class autocast:
         self.fast_dtype = get_autocast_dtype(device_type) if dtype is None else dt.to_dtype(dtype)
         if enabled and device_type == "cuda":
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.",
-                          stacklevel=2)
+                          stacklevel=2 + (type(self) is not autocast))
             enabled = False
         elif enabled and device_type != "cpu":
             warnings.warn(f"User provided device_type of '{device_type}', but the current device "
-                          "is not available. Disabling autocast.", stacklevel=2)
+                          "is not available. Disabling autocast.", stacklevel=2 + (type(self) is not autocast))
             enabled = False
         elif enabled and self.fast_dtype not in (dt.bfloat16, dt.float16):
             warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling "
                           "autocast.\nCPU Autocast only supports dtypes of torch.bfloat16, "
-                          "torch.float16 currently.", stacklevel=2)
+                          "torch.float16 currently.", stacklevel=2 + (type(self) is not autocast))
             enabled = False
         self._enabled = bool(enabled)
         self._saved: list[tuple[bool, Any]] = []

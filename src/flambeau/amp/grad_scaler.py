@@ -38,7 +38,7 @@ class GradScaler:
         self._device = device
         if enabled and device == "cuda":
             warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  "
-                          "Disabling.", stacklevel=2)
+                          "Disabling.", stacklevel=2 + (type(self) is not GradScaler))
             enabled = False
         self._enabled = bool(enabled)
         if self._enabled:
