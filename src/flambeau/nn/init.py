@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..ops.random import _gen
 from ..ops._core import bump
+from ..ops.random import _gen
 from ..tensor import Tensor
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ..tensor import Tensor
 from ..ops._core import bump
+from ..tensor import Tensor
 from .parameter import Parameter
 
 

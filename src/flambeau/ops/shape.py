@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make, _wrap_dim, dims, record, shape_args, record_view, record_views
+from ._core import Tensor, _make, _wrap_dim, dims, record, record_view, record_views, shape_args
 
 
 def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:

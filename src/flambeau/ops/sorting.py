@@ -15,7 +15,6 @@ from .random import _no_derivative as _no_derivative_aten
 from .reduce import values_indices
 
 
-
 def _order(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     """The indices that sort ``x`` along ``axis``, equal values keeping their order, nan last
     (first when ``descending``), as PyTorch sorts."""

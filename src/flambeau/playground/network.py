@@ -46,7 +46,6 @@ from flambeau import nn
 from . import config as cfg
 from .config import MAX_WEIGHTS_BYTES, PlaygroundError
 
-
 _HIDDEN_MODULES = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 
 
