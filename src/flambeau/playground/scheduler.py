@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import os
 from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
+
+from .. import _malloc
 
 T = TypeVar("T")
 SLICE_SECONDS = 0.05     # a playing session's turn before the next session's
@@ -63,21 +63,8 @@ class Scheduler:
 
 
 # ---------------------------------------------------------------------------------- memory
-_TRIM: Callable[[int], int] | None = None
-_TRIM_LOADED = False
-
-
 def release_memory() -> None:
     """Collect garbage and give the freed heap back to the system (glibc's ``malloc_trim``;
     elsewhere only the collection): the memory of closed sessions returns."""
-    global _TRIM, _TRIM_LOADED
     gc.collect()
-    if not _TRIM_LOADED:
-        _TRIM_LOADED = True
-        name = ctypes.util.find_library("c")
-        try:
-            _TRIM = ctypes.CDLL(name).malloc_trim if name else None
-        except (OSError, AttributeError):  # not glibc
-            _TRIM = None
-    if _TRIM is not None:
-        _TRIM(0)
+    _malloc.release_memory()
