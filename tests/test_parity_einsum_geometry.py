@@ -138,10 +138,6 @@ def test_kmeans_and_nearest_neighbour_loss_end_to_end(torch):
     _kmeans_program(torch, both_outputs=False)
 
 
-@pytest.mark.xfail(strict=True, reason="autograd/graph.py: backward() with two roots, one an "
-                   "ancestor of the other (loss computed from centroids), drops the gradient the "
-                   "first root sends into the second: _topological_order marks every root seen "
-                   "before the walk. Remove this mark when that is fixed.")
 def test_kmeans_backward_from_two_roots(torch):
     _kmeans_program(torch, both_outputs=True)
 

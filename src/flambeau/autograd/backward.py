@@ -188,8 +188,11 @@ def _topological_order(roots: list) -> list:
     """Nodes reachable from ``roots``, each before the nodes it sends gradients to (an iterative
     depth-first search: no recursion, whatever the depth of the graph)."""
     order: list = []
-    seen: set = set(roots)
-    for root in roots:
+    seen: set = set()
+    for root in roots:  # a root may feed another root: visited once, ordered after its consumers
+        if root in seen:
+            continue
+        seen.add(root)
         stack = [(root, iter(root.next))]
         while stack:
             node, it = stack[-1]
