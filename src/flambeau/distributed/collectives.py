@@ -289,9 +289,11 @@ def _rooted(tensor: Tensor, tensors: list[Tensor] | None, group: ProcessGroup | 
     root = _root(pg, rank, group_rank, arg)
     is_root = pg.rank() == root
     if is_root:
-        if tensors is None or len(tensors) != pg.size():
-            raise ValueError(f"Argument ``{what}_list`` must be specified on {role} rank, "
-                             f"with world_size={pg.size()} tensors.")
+        if not tensors:
+            raise ValueError(f"Argument ``{what}_list`` must be specified on {role} rank.")
+        if len(tensors) != pg.size():
+            raise ValueError(f"{what}: ``{what}_list`` must hold world_size={pg.size()} tensors, "
+                             f"got {len(tensors)}")
         _same_shapes(tensors, tensor, what)
     elif tensors:
         raise ValueError(f"Argument ``{what}_list`` must NOT be specified on non-{role} ranks.")
