@@ -170,3 +170,16 @@ def test_sdpa_heads_that_do_not_broadcast(torch):
     expected = outcome(call, torch)
     got = outcome(call, flambeau)
     assert got[0] == expected[0] and got[1].startswith(expected[1])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_dropout_draws_pytorchs_mask(torch, causal):
+    def f(lib, p=0.3):
+        lib.manual_seed(3)
+        q, k, v = lib.randn(2, 3, 4, 5, dtype=lib.float64), lib.randn(2, 3, 6, 5, dtype=lib.float64), \
+            lib.randn(2, 3, 6, 2, dtype=lib.float64)
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=causal).numpy()
+
+    expected = f(torch)
+    assert not np.allclose(expected, f(torch, 0.0))
+    np.testing.assert_allclose(f(flambeau), expected, rtol=1e-10, atol=1e-12)

@@ -115,7 +115,7 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
     together; with ``warn``, PyTorch's warning when their sizes differ."""
     _tensor(input, fn, "input")
     _tensor(target, fn, "target")
-    if warn and input.shape != target.shape:
+    if warn and input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=4)
@@ -185,11 +185,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     if weight is not None:
         return _weighted(mse_loss(input, target, reduction="none"), weight, input, reduction)
     d = x - y
-    out, spread = _reduce(d * d, reduction)
+    out, _ = _reduce(d * d, reduction)
+    # PyTorch's kernel: norm (x - y) g, norm = 2 / n for the mean, 2 otherwise (g broadcasts)
+    norm = 2 / d.size if reduction == "mean" and d.size else 2
+    need_target = needs_grad(target)
 
     def backward(g: ndarray) -> tuple:
-        gd = 2 * d * spread(g)
-        return _as(gd, input), _as(-gd, target)
+        gd = norm * d * g
+        return _as(gd, input), _as(-gd, target) if need_target else None
 
     return _node(out, "MseLossBackward0", (input, target), backward)
 
