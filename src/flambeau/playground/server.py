@@ -590,7 +590,10 @@ def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, c
         teacher_url += "teacher" + (f"?token={room.teacher_token}" if room.teacher_token else "")
         room.allowed_hosts.add(shown.lower())
     config = uvicorn.Config(create_app(classroom=room, student_url=url), host=host, port=port, log_level="warning",
-                            lifespan="off", ws_max_size=MAX_MESSAGE_BYTES)
+                            lifespan="off", ws_max_size=MAX_MESSAGE_BYTES,
+                            # compressing every frame (70 KB, most of it the base64 heatmap, which
+                            # deflate barely shrinks) cost the server more than the training
+                            ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     threading.Thread(target=_announce_when_started, args=(server, url, open_browser, teacher_url), daemon=True).start()
     try:

@@ -11,7 +11,7 @@ import { Connection, socketUrl } from "./socket.js";
 import { LossChart } from "./chart.js";
 import { classCss } from "./colors.js";
 import {
-  b64ToBytes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
+  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
 } from "./format.js";
 import { applyTranslations, getLang, initialLang, isOne, setLang, t } from "./i18n.js";
 import { errorText } from "./messages.js";
@@ -377,7 +377,7 @@ function drawFrame(f) {
   if (f.heatmap) {
     // 3-4 classes: `heatmap` is the winning class's probability, `heatmap_class` its index
     const classes = f.heatmap_class ? b64ToBytes(f.heatmap_class) : null;
-    output.setOutput(b64ToFloat32(f.heatmap), classes);
+    output.setOutput(b64ToCodes(f.heatmap), classes);
   }
   if (f.points) output.setPoints(f.points);
 
