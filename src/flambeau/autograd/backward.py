@@ -93,7 +93,8 @@ def _root_grads(outputs: list, grad_outputs: Any) -> list[np.ndarray]:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs (got a tensor of "
                     f"shape {list(o._data.shape)}; pass gradient= of that shape)")
-            res.append(np.ones_like(o._data))
+            d = o._data
+            res.append(np.array(1, d.dtype) if d.ndim == 0 else np.ones_like(d))
         else:
             ga = g._data if isinstance(g, Tensor) else np.asarray(g)
             if ga.shape != o._data.shape:

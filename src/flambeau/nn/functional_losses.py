@@ -16,7 +16,6 @@ probabilities otherwise, mixed with the uniform distribution by label smoothing)
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from .._quiet import quiet, quietly
 from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
 from ..ops.unary import _sigmoid
 
@@ -38,21 +38,12 @@ _REDUCTIONS = ("none", "mean", "sum")
 def _quietly(fn: Callable) -> Callable:
     """Run ``fn`` (a loss, or its backward) without NumPy's warnings: as in PyTorch, a loss that
     overflows is inf and 0/0 is nan, silently."""
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return fn(*args, **kwargs)
-
-    return run
+    return quietly(fn)
 
 
 def _node(out: ndarray, name: str, inputs: tuple, backward: Callable) -> Tensor:
     """``record`` with a quiet backward."""
-    def quiet(g: ndarray) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return backward(g)
-
-    return record(out, name, inputs, quiet)
+    return record(out, name, inputs, quiet(backward))
 
 
 def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 3) -> str:
