@@ -66,6 +66,9 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        p = self._parameters  # the usual place, read directly: attribute lookups cost more
+        if "weight" in p and "bias" in p:
+            return F.linear(x, p["weight"], p["bias"])
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
