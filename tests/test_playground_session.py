@@ -584,3 +584,23 @@ def test_play_slices_make_a_frame_every_speed_epochs():
     assert s.play_chunk(make_frame=False) is None and s.epoch == 6  # dropped: the page is behind
     frame = s.play_chunk()  # the page caught up: the frame that was due, with every epoch's losses
     assert frame["epoch"] == 6 and [h[0] for h in frame["history"]] == [4, 5, 6]
+
+
+@pytest.mark.parametrize("changes", [{}, {"problem": "regression"}, {"loss": "bce"},
+                                     {"loss": "cross_entropy", "numClasses": 3}])
+def test_one_forward_pass_the_model_s_own(changes):
+    """The losses, the heatmap and the thumbnails come from the model's own modules (its output
+    module included): the same numbers as calling the model and its training loss."""
+    from flambeau.playground import network
+
+    s = session(**changes)
+    for _ in range(2):
+        s.train_epoch()
+    x = flambeau.from_numpy(s._x_train)
+    with flambeau.no_grad():
+        y = s.model(x)
+        loss = s.loss_fn(y, flambeau.from_numpy(s._t_train)).item()
+    layers = network.layer_outputs(s.model, s._x_train)
+    np.testing.assert_array_equal(layers[-1], y.numpy())
+    assert len(layers) == len(s.linears) + 1
+    assert s.loss_train == pytest.approx(loss, rel=1e-12)

@@ -89,8 +89,8 @@ def _block_means(values: np.ndarray) -> np.ndarray:
 def grid_layers(layers: list[np.ndarray], output_values: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
     """Every neuron's value on the grid (float32): [input features, hidden layers..., output
     values], each (DENSITY^2, neurons), from the network's layer outputs on the grid
-    (:func:`.network.layer_outputs`); ``output_values`` turns the output layer's pre-activations
-    into the values drawn."""
+    (:func:`.network.layer_outputs`); ``output_values`` turns the model's output into the values
+    drawn."""
     with np.errstate(all="ignore"):
         output = output_values(layers[-1])
     return [np.asarray(x, dtype=np.float32) for x in [*layers[:-1], output]]
