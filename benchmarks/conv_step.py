@@ -1,9 +1,10 @@
 """One LeNet-5 training step on MNIST-sized images (1x28x28, batch 64, cross-entropy, SGD),
 flambeau against PyTorch in the same run, and the peak memory of a step.
 
-- time: µs per step (best of several timed loops), PyTorch with its default number of threads
-  and with one thread; flambeau with NumPy's BLAS as it is (all cores) and, when threadpoolctl
-  is installed, with one BLAS thread;
+- time: µs per step (the best of 3 timed loops), in 5 rounds that take turns, reported as
+  min / median / max, PyTorch with its default number of threads and with one thread; flambeau
+  with NumPy's BLAS as it is and, when threadpoolctl is installed, with one BLAS thread; the
+  ratios are taken within each round (median, and the range over the rounds);
 - memory: the peak of the memory a step allocates, measured by each framework's own
   allocator: ``tracemalloc`` for flambeau (NumPy reports its arrays to it), plus the scratch
   buffers flambeau's convolutions keep between steps; PyTorch's profiler
@@ -113,14 +114,29 @@ def _blas_threads(n: int | None) -> Iterator[bool]:
         yield True
 
 
-def _interleaved(cases: dict[str, Callable[[], float]], rounds: int = 4) -> dict[str, float]:
-    """The best time of each case over ``rounds`` rounds that take turns: on a busy machine, a
-    burst of load then hurts every case alike rather than the one that happened to run."""
-    best = {k: float("inf") for k in cases}
+ROUNDS = 5
+
+
+def _rounds(cases: dict[str, Callable[[], float]], rounds: int = ROUNDS) -> dict[str, list[float]]:
+    """Each case's time in each of ``rounds`` rounds that take turns: on a busy machine, a burst
+    of load then hurts every case alike rather than the one that happened to run, and the
+    ratio of two cases is taken within each round."""
+    times: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(rounds):
         for k, measure in cases.items():
-            best[k] = min(best[k], measure())
-    return best
+            times[k].append(measure())
+    return times
+
+
+def _interleaved(cases: dict[str, Callable[[], float]], rounds: int = 4) -> dict[str, float]:
+    """The best time of each case over ``rounds`` interleaved rounds."""
+    return {k: min(v) for k, v in _rounds(cases, rounds).items()}
+
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    """(min, median, max)."""
+    v = sorted(values)
+    return v[0], float(np.median(v)), v[-1]
 
 
 def run() -> list[dict]:
@@ -155,7 +171,9 @@ def run() -> list[dict]:
         cases["torch_us"] = torch_threads(DEFAULT_THREADS)
         cases["torch_1t_us"] = torch_threads(1)
     try:
-        row.update(_interleaved(cases))
+        times = _rounds(cases)
+        row["times"] = times
+        row.update({k: _spread(v)[1] for k, v in times.items()})  # the medians
         if torch is not None:
             torch.set_num_threads(1)
             row["torch_peak"] = _torch_peak(th)
@@ -173,19 +191,37 @@ def _us(v: float | None) -> str:
     return f"{v:.0f}" if v else "-"
 
 
+def _times(r: dict, key: str) -> str:
+    """min / median / max of a case's rounds, in µs."""
+    t = r.get("times", {}).get(key)
+    return " / ".join(_us(v) for v in _spread(t)) if t else "-"
+
+
+def _ratios(r: dict, key: str, ref: str) -> str:
+    """The ratio of two cases within each round: median, and (min-max) over the rounds."""
+    a, b = r.get("times", {}).get(key), r.get("times", {}).get(ref)
+    if not a or not b:
+        return "-"
+    lo, med, hi = _spread([x / y for x, y in zip(a, b)])
+    return f"{med:.2f}x ({lo:.2f}-{hi:.2f})"
+
+
 def table(rows: list[dict]) -> str:
-    lines = ["| network | flambeau (µs/step) | PyTorch, default threads | ratio | flambeau, 1 BLAS thread | "
-             "PyTorch, 1 thread | ratio, 1 thread | peak memory of a step: flambeau, PyTorch | "
-             "memory ratio |",
+    lines = [f"Times in µs per step, min / median / max of {ROUNDS} interleaved rounds; ratios "
+             "flambeau / PyTorch within each round: median (min-max).", "",
+             "| network | flambeau, default threads | PyTorch, default threads | ratio | "
+             "flambeau, 1 BLAS thread | PyTorch, 1 thread | ratio, 1 thread | "
+             "peak memory of a step: flambeau, PyTorch | memory ratio |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        f, f1 = r["flambeau_us"], r.get("flambeau_1t_us")
-        t, t1, tp = r.get("torch_us"), r.get("torch_1t_us"), r.get("torch_peak")
-        threads = f" ({r['torch_threads']} threads)" if t else ""
+        tp = r.get("torch_peak")
+        threads = f" ({r['torch_threads']} threads)" if r.get("torch_us") else ""
         peak_torch = f"{tp / 1024:.0f} KiB" if tp else "-"
         lines.append(
-            f"| {r['label']} | {_us(f)} | {_us(t)}{threads} | {_ratio(f, t)} | {_us(f1)} | {_us(t1)} | "
-            f"{_ratio(f1, t1)} | {r['flambeau_peak'] / 1024:.0f} KiB, {peak_torch} | "
+            f"| {r['label']} | {_times(r, 'flambeau_us')} | {_times(r, 'torch_us')}{threads} | "
+            f"{_ratios(r, 'flambeau_us', 'torch_us')} | {_times(r, 'flambeau_1t_us')} | "
+            f"{_times(r, 'torch_1t_us')} | {_ratios(r, 'flambeau_1t_us', 'torch_1t_us')} | "
+            f"{r['flambeau_peak'] / 1024:.0f} KiB, {peak_torch} | "
             f"{_ratio(r['flambeau_peak'], tp)} |")
     return "\n".join(lines)
 

@@ -75,6 +75,10 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj``."""
+
+
 class Flatten(Module):
     """Flattens dimensions ``start_dim`` to ``end_dim`` (by default all but the batch)."""
 
