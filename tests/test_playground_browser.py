@@ -840,3 +840,45 @@ def test_a_full_server_says_so(browser, tmp_path):
         context.close()
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+def test_the_page_on_sessions_in_worker_processes(browser):
+    """``flambeau playground``'s default: the sessions train in worker processes; the page plays,
+    steps, edits a weight and hears its errors the same."""
+    import uvicorn
+
+    from flambeau.playground.server import create_app
+
+    port = _free_port()
+    app = create_app(workers=1)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    errors: list[str] = []
+    try:
+        pg = context.new_page()
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.set_default_timeout(UI_TIMEOUT_MS)
+        pg.base = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+        open_page(pg, "networkShape=3&dataset=xor")
+        before = heatmap_pixels(pg)
+        pg.click("#play-pause")
+        wait_epoch(pg, 5)
+        pg.click("#play-pause")
+        pg.wait_for_function("() => !window.playground.state.playing")
+        assert changed_pixels(before, heatmap_pixels(pg)) > 100
+        reached = epoch(pg)
+        pg.click("#step")
+        wait_epoch(pg, reached + 1)
+        pg.evaluate("() => { location.hash = 'activation=bogus'; }")
+        pg.wait_for_selector("#errors .error")
+        assert "bogus" in pg.text_content("#errors .error .text")
+        assert errors == []
+    finally:
+        context.close()
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.pool.stop()
