@@ -28,7 +28,8 @@ import numpy as np
 import flambeau
 from flambeau.models import LeNet5
 
-from ._timing import per_call_us, sgd_step
+from ._timing import per_call_us, ratio_spread, sgd_step, spread
+from ._timing import rounds as take_turns
 
 try:
     import torch
@@ -117,26 +118,9 @@ def _blas_threads(n: int | None) -> Iterator[bool]:
 ROUNDS = 5
 
 
-def _rounds(cases: dict[str, Callable[[], float]], rounds: int = ROUNDS) -> dict[str, list[float]]:
-    """Each case's time in each of ``rounds`` rounds that take turns: on a busy machine, a burst
-    of load then hurts every case alike rather than the one that happened to run, and the
-    ratio of two cases is taken within each round."""
-    times: dict[str, list[float]] = {k: [] for k in cases}
-    for _ in range(rounds):
-        for k, measure in cases.items():
-            times[k].append(measure())
-    return times
-
-
 def _interleaved(cases: dict[str, Callable[[], float]], rounds: int = 4) -> dict[str, float]:
     """The best time of each case over ``rounds`` interleaved rounds."""
-    return {k: min(v) for k, v in _rounds(cases, rounds).items()}
-
-
-def _spread(values: list[float]) -> tuple[float, float, float]:
-    """(min, median, max)."""
-    v = sorted(values)
-    return v[0], float(np.median(v)), v[-1]
+    return {k: min(v) for k, v in take_turns(cases, rounds).items()}
 
 
 def run() -> list[dict]:
@@ -171,9 +155,9 @@ def run() -> list[dict]:
         cases["torch_us"] = torch_threads(DEFAULT_THREADS)
         cases["torch_1t_us"] = torch_threads(1)
     try:
-        times = _rounds(cases)
+        times = take_turns(cases, ROUNDS)
         row["times"] = times
-        row.update({k: _spread(v)[1] for k, v in times.items()})  # the medians
+        row.update({k: spread(v)[1] for k, v in times.items()})  # the medians
         if torch is not None:
             torch.set_num_threads(1)
             row["torch_peak"] = _torch_peak(th)
@@ -194,16 +178,12 @@ def _us(v: float | None) -> str:
 def _times(r: dict, key: str) -> str:
     """min / median / max of a case's rounds, in µs."""
     t = r.get("times", {}).get(key)
-    return " / ".join(_us(v) for v in _spread(t)) if t else "-"
+    return " / ".join(_us(v) for v in spread(t)) if t else "-"
 
 
 def _ratios(r: dict, key: str, ref: str) -> str:
-    """The ratio of two cases within each round: median, and (min-max) over the rounds."""
     a, b = r.get("times", {}).get(key), r.get("times", {}).get(ref)
-    if not a or not b:
-        return "-"
-    lo, med, hi = _spread([x / y for x, y in zip(a, b)])
-    return f"{med:.2f}x ({lo:.2f}-{hi:.2f})"
+    return ratio_spread(a, b) if a and b else "-"
 
 
 def table(rows: list[dict]) -> str:
