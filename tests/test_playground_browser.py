@@ -715,6 +715,7 @@ def test_layout_on_a_laptop_a_tablet_and_a_phone(page):
     # the bias squares and links are too small for a finger: a tapped neuron's panel edits them
     assert page.evaluate("() => document.getElementById('bias-1-0').tagName") == "SPAN"
     assert page.is_visible("#touch-help")
+    assert "Click" not in page.text_content("#network-legend")  # the legend speaks to fingers
     page.click("#node-1-0")
     page.wait_for_selector("#neuron-panel:not([hidden])")
     assert page.locator("#neuron-panel-fields input").count() == 3  # the bias and the weights from x1, x2

@@ -89,7 +89,10 @@ export class NetworkView {
     const width = el.clientWidth || 560;
     const touch = width < TOUCH_WIDTH;
     el.classList.toggle("touch", touch);
-    this.touch = touch;
+    if (this.touch !== touch) {
+      this.touch = touch;
+      this.h.touchChanged?.();
+    }
     if (this.touchHelp) this.touchHelp.hidden = !touch;
     const top = touch ? TOUCH_TOP : TOP;
     const node = rows <= 8 ? (touch ? 40 : 30) : rows <= 16 ? 22 : 14;
