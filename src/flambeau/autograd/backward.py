@@ -11,6 +11,7 @@ graph is freed (each node lets go of its saved values) unless ``retain_graph=Tru
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -211,12 +212,34 @@ def _topological_order(roots: list) -> list:
     return order
 
 
+def _dependencies(roots: list) -> dict:
+    """For each node reachable from ``roots``, how many edges of reachable nodes lead to it
+    (a node runs once all of them have sent their gradient)."""
+    deps: dict = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        for e in stack.pop().next:
+            if e is None:
+                continue
+            if e.__class__ is tuple:
+                e = e[0]
+            if e.__class__ is AccumulateGrad:
+                continue
+            deps[e] = deps.get(e, 0) + 1
+            if e not in seen:
+                seen.add(e)
+                stack.append(e)
+    return deps
+
+
 def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
           to_leaf: Callable[[Tensor, np.ndarray], None], by_node: dict | None,
           captured: dict | None) -> None:
-    """The walk itself: each node, in order, turns the gradient of its output into gradients of
-    its inputs (local gradient times gradient from above), which are summed per node or handed
-    to ``to_leaf`` at the leaves."""
+    """The walk itself: each node, once every node that feeds it has run (of those ready, the
+    most recently made first, as in PyTorch's engine), turns the gradient of its output into
+    gradients of its inputs (local gradient times gradient from above), which are summed per
+    node or handed to ``to_leaf`` at the leaves."""
     pending: dict = {}
     for t, g in zip(roots, root_grads):
         if t.grad_fn is None:
@@ -225,37 +248,52 @@ def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool
             _send(pending, edge(t), g, to_leaf)
     if not pending:
         return
-    for node in _topological_order(list(pending)):
+    deps = _dependencies(list(pending))
+    ready = [(-node.seq, node) for node in pending if node not in deps]
+    heapify(ready)
+    while ready:
+        node = heappop(ready)[1]
         g = pending.pop(node, None)
-        if g is None:
-            continue
-        saved = node.saved
-        if saved is not None:
-            for i in range(0, len(saved), 3):
-                if saved[i][0] != saved[i + 1]:
-                    check_saved(node)
-        if node.hooks is not None or node.retained is not None or by_node:
-            g = _visit(node, g, by_node, captured)
-        grads = node.backward(g)
         edges = node.next
-        if not retain_graph:
-            node.backward = _freed_backward
-            node.saved = node.inputs = None
+        if g is not None:
+            saved = node.saved
+            if saved is not None:
+                for i in range(0, len(saved), 3):
+                    if saved[i][0] != saved[i + 1]:
+                        check_saved(node)
+            if node.hooks is not None or node.retained is not None or by_node:
+                g = _visit(node, g, by_node, captured)
+            grads = node.backward(g)
+            if len(grads) < len(edges):  # every edge counts, gradient or not
+                grads = (*grads, *(None,) * (len(edges) - len(grads)))
+            if not retain_graph:
+                node.backward = _freed_backward
+                node.saved = node.inputs = None
+        else:
+            grads = (None,) * len(edges)
         for e, gi in zip(edges, grads):
-            if e is None or gi is None:
+            if e is None:
                 continue
             cls = e.__class__
             if cls is AccumulateGrad:
-                leaf = e._leaf()
-                if leaf is not None:
-                    to_leaf(leaf, gi)
-            elif cls is Node and e.n_outputs == 1:
-                if e in pending:
-                    pending[e] = pending[e] + gi
-                else:
-                    pending[e] = gi
+                if gi is not None:
+                    leaf = e._leaf()
+                    if leaf is not None:
+                        to_leaf(leaf, gi)
+                continue
+            if cls is Node and e.n_outputs == 1:
+                if gi is not None:
+                    pending[e] = pending[e] + gi if e in pending else gi
             else:
-                _send(pending, e, gi, to_leaf)
+                if gi is not None:
+                    _send(pending, e, gi, to_leaf)
+                e = e[0] if cls is tuple else e
+            left = deps[e] - 1
+            if left:
+                deps[e] = left
+            else:
+                del deps[e]
+                heappush(ready, (-e.seq, e))
 
 
 def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> None:

@@ -20,6 +20,7 @@ refuses, with PyTorch's message, to use a saved tensor that was modified since.
 
 from __future__ import annotations
 
+import itertools
 import re
 import weakref
 from collections.abc import Callable, Sequence
@@ -38,6 +39,10 @@ _FREED = (
 )
 
 
+next_seq = itertools.count().__next__
+"""The next node's sequence number."""
+
+
 class Node:
     """One operation in the graph: the ``grad_fn`` of the tensor(s) it produced.
 
@@ -48,11 +53,13 @@ class Node:
     then, and the tensor (an input) or its array (the node's output). ``inputs`` keeps the op's
     operands, for drawing the graph (``flambeau.viz``); backpropagation follows ``next``.
     A node with several outputs (``unbind``) has ``n_outputs > 1`` and receives a list of
-    gradients, one per output (``None`` where none arrived).
+    gradients, one per output (``None`` where none arrived). ``seq`` numbers the nodes in the
+    order they were made (PyTorch's ``sequence_nr``): of the nodes ready to run, ``backward``
+    runs the most recent first, as PyTorch's engine does.
     """
 
     __slots__ = ("_name", "backward", "next", "saved", "inputs", "retained", "hooks",
-                 "n_outputs", "__weakref__")
+                 "n_outputs", "seq", "__weakref__")
 
     def __init__(self, name: str, backward: Callable[[Any], Sequence[Any]], next_edges: tuple,
                  inputs: tuple = (), saved: tuple | None = None, n_outputs: int = 1) -> None:
@@ -64,6 +71,7 @@ class Node:
         self.retained: weakref.ref | None = None  # output tensor whose .grad is kept
         self.hooks: list | None = None
         self.n_outputs = n_outputs
+        self.seq = next_seq()
 
     def name(self) -> str:
         return self._name
@@ -77,8 +85,8 @@ class Node:
 
     def edges(self) -> tuple:
         """``(producer, output_nr)`` per input (``(None, 0)`` where none)."""
-        return tuple((None, 0) if e is None else e if e.__class__ is tuple else (e, 0)
-                     for e in self.next)
+        return tuple((None, 0) if e is None or e is NOWHERE else e if e.__class__ is tuple
+                     else (e, 0) for e in self.next)
 
     @property
     def next_functions(self) -> tuple:
@@ -120,6 +128,17 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _gone() -> None:
+    return None
+
+
+NOWHERE = AccumulateGrad.__new__(AccumulateGrad)
+NOWHERE._leaf = _gone
+"""The end of an edge whose gradient goes nowhere: a view that requires grad only because its
+base does, made without a node (under ``no_grad``, or before its base required grad), is no
+leaf of its own: PyTorch gives it no accumulator, and its ``.grad`` stays ``None``."""
 
 
 class _HookHandle:
@@ -172,11 +191,17 @@ def modified_message(node: Node, vc: list, version: int, what: Any) -> str:
     from .._dtype import _FROM_NUMPY
 
     desc = f"[{_FROM_NUMPY[array.dtype].legacy_type} [{', '.join(str(s) for s in array.shape)}]]"
-    which = f", which is output {nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())}," if fn is not None else ""
+    which = f", which is output {nr} of {short_name(fn)}," if fn is not None else ""
     return ("one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {desc}{which} is at version {vc[0]}; expected version {version} instead. "
             "Hint: enable anomaly detection to find the operation that failed to compute its "
             "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
-__all__ = ["Node", "AccumulateGrad", "check_saved", "modified_message"]
+def short_name(fn: Any) -> str:
+    """A node's name as PyTorch's messages write it: ``MulBackward0`` is ``Mul``,
+    ``ClampBackward1`` is ``Clamp1``."""
+    return re.sub(r"Backward(\d+)$", lambda m: "" if m[1] == "0" else m[1], fn.name())
+
+
+__all__ = ["Node", "AccumulateGrad", "NOWHERE", "check_saved", "modified_message", "short_name"]
