@@ -146,6 +146,89 @@ def test_teacher_pushes_an_experiment_and_locks_controls():
             assert _receive(ws, "config")["config"]["learningRate"] == 3
 
 
+def test_the_teacher_pushes_their_own_tab_in_one_click():
+    room = Classroom(host="0.0.0.0", allowed_hosts=HOSTS)
+    teacher = f"?token={room.teacher_token}"
+    with TestClient(create_app(classroom=room)) as client:
+        # no tab of the teacher's yet: the refusal's code says what to do
+        refused = client.post(f"/api/teacher/experiment{teacher}", json={"from": "teacher_tab"})
+        assert refused.status_code == 400 and refused.json()["code"] == "no_teacher_tab"
+        client.get(f"/?token={room.token}")  # the student's cookie
+        with client.websocket_connect("/ws") as student:
+            _send(student, "hello", hash="")
+            _receive(student, "config")
+            client.get(f"/?token={room.teacher_token}")  # now the teacher's cookie
+            with client.websocket_connect("/ws") as tab:
+                _send(tab, "hello", hash="dataset=spiral", teacher=room.token)  # the students' token: no teacher
+                _receive(tab, "config")
+                assert client.get(f"/api/teacher/status{teacher}").json()["teacher_tab"] is False
+                _send(tab, "hello", hash="dataset=spiral", teacher=room.teacher_token)
+                _receive(tab, "config")
+                status = client.get(f"/api/teacher/status{teacher}").json()
+                assert status["teacher_tab"] is True and status["connected"] == 1 and len(status["students"]) == 1
+                _send(tab, "set", changes={"learningRate": 0.3, "networkShape": [5]})
+                _receive(tab, "config")
+                pushed = client.post(f"/api/teacher/experiment{teacher}", json={"from": "teacher_tab"}).json()
+                assert pushed["students"] == 1
+                for part in ("dataset=spiral", "learningRate=0.3", "networkShape=5"):
+                    assert part in pushed["hash"]
+                assert _receive(student, "teacher_experiment")["hash"] == pushed["hash"]
+                # the locks are the students': the teacher's tab keeps every control
+                client.post(f"/api/teacher/locks{teacher}", json={"locks": {"learningRate": True}})
+                assert _receive(student, "config")["config"]["learningRate_hide"] is True
+                _send(tab, "set", changes={"learningRate": 1})
+                config = _receive(tab, "config")["config"]
+                assert config["learningRate"] == 1 and not config.get("learningRate_hide")
+            # the teacher's tab closed: nothing to push from
+            refused = client.post(f"/api/teacher/experiment{teacher}", json={"from": "teacher_tab"})
+            assert refused.json()["code"] == "no_teacher_tab"
+
+
+def test_sessions_in_worker_processes():
+    """With workers (the command line's default) every call goes to the session's process: the
+    answers, playing by turns, Step while another plays, the teacher's push and locks, errors."""
+    room = Classroom(allowed_hosts=HOSTS)
+    app = create_app(classroom=room, workers=2)
+    pool = app.state.pool
+    try:
+        with TestClient(app) as client:
+            with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+                _send(a, "hello", hash="networkShape=3&learningRate=0.1")
+                assert _receive(a, "config")["config"]["networkShape"] == [3]
+                _send(b, "hello", hash="dataset=xor", teacher="1")  # loopback: the teacher's tab
+                _receive(b, "config")
+                assert sorted(w.sessions for w in pool.workers) == [1, 1]  # one session each
+                _send(a, "set", changes={"activation": "bogus"})
+                assert _receive(a, "error")["code"] == "bad_value"
+                _send(a, "play")
+                _send(b, "play")
+                epochs = {}
+                for name, ws in (("a", a), ("b", b)):
+                    while epochs.get(name, 0) < 3:
+                        epochs[name] = _receive(ws, "frame")["epoch"]
+                _send(b, "step")  # answered while a plays
+                frame = _receive(b, "frame")
+                while frame["playing"]:
+                    frame = _receive(b, "frame")
+                _send(a, "pause")
+                while _receive(a, "frame")["playing"]:
+                    pass
+                status = client.get("/api/teacher/status").json()
+                assert status["teacher_tab"] and status["students"][0]["epoch"] >= 3
+                pushed = client.post("/api/teacher/experiment", json={"from": "teacher_tab"}).json()
+                assert "dataset=xor" in pushed["hash"] and pushed["students"] == 1
+                assert _receive(a, "teacher_experiment")["hash"] == pushed["hash"]
+                client.post("/api/teacher/locks", json={"locks": {"learningRate": True}})
+                assert _receive(a, "config")["config"]["learningRate_hide"] is True
+                _send(a, "set", changes={"learningRate": 3})
+                assert _receive(a, "error")["code"] == "locked"
+            client.post("/api/teacher/locks", json={"locks": {}})
+    finally:
+        pool.stop()
+    assert [w.sessions for w in pool.workers] == [0, 0]
+    assert not any(w.process.is_alive() for w in pool.workers)
+
+
 def test_own_data_follows_the_dataset_hide_flag():
     with TestClient(create_app(allowed_hosts=HOSTS)) as client:
         with client.websocket_connect("/ws") as ws:

@@ -170,3 +170,32 @@ def test_sdpa_heads_that_do_not_broadcast(torch):
     expected = outcome(call, torch)
     got = outcome(call, flambeau)
     assert got[0] == expected[0] and got[1].startswith(expected[1])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_dropout_draws_pytorchs_mask(torch, causal):
+    def f(lib, p=0.3):
+        lib.manual_seed(3)
+        q, k, v = lib.randn(2, 3, 4, 5, dtype=lib.float64), lib.randn(2, 3, 6, 5, dtype=lib.float64), \
+            lib.randn(2, 3, 6, 2, dtype=lib.float64)
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=causal).numpy()
+
+    expected = f(torch)
+    assert not np.allclose(expected, f(torch, 0.0))
+    np.testing.assert_allclose(f(flambeau), expected, rtol=1e-10, atol=1e-12)
+
+
+# ------------------------------------------------------------------ torch.jit, torch.onnx: importable
+def test_jit_returns_what_it_is_given_and_onnx_refuses(tmp_path):
+    import flambeau.jit
+    import flambeau.onnx
+
+    model = flambeau.nn.Linear(2, 3)
+    x = flambeau.ones(1, 2)
+    assert flambeau.jit.script(model) is model and flambeau.jit.trace(model, x) is model
+    assert flambeau.jit.ignore(len) is len and flambeau.jit.ignore(drop=True)(len) is len
+    assert not flambeau.jit.is_scripting() and not flambeau.jit.is_tracing()
+    assert not flambeau.onnx.is_in_onnx_export()
+    with pytest.raises(NotImplementedError, match="cannot export Linear to ONNX"):
+        flambeau.onnx.export(model, (x,), str(tmp_path / "m.onnx"))
+    assert not (tmp_path / "m.onnx").exists()

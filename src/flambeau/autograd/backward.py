@@ -1,7 +1,7 @@
 """Backpropagation: ``tensor.backward()``, ``autograd.backward`` and ``autograd.grad``.
 
-The walk visits the nodes in reverse topological order (found iteratively: a chain of 100,000
-operations needs no recursion). Each node turns the gradient of its output into gradients of its
+The walk visits the nodes in reverse topological order (latest made first: no recursion, so a
+chain of 100,000 operations is fine). Each node turns the gradient of its output into gradients of its
 inputs (local gradient times gradient from above), sent along its edges: summed per node when
 several paths meet, and into ``.grad`` at the leaves. Before a node runs, its saved tensors are
 checked: one modified in place since the forward pass raises PyTorch's error. Afterwards the
@@ -93,7 +93,8 @@ def _root_grads(outputs: list, grad_outputs: Any) -> list[np.ndarray]:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs (got a tensor of "
                     f"shape {list(o._data.shape)}; pass gradient= of that shape)")
-            res.append(np.ones_like(o._data))
+            d = o._data
+            res.append(np.array(1, d.dtype) if d.ndim == 0 else np.ones_like(d))
         else:
             ga = g._data if isinstance(g, Tensor) else np.asarray(g)
             if ga.shape != o._data.shape:
@@ -212,34 +213,16 @@ def _topological_order(roots: list) -> list:
     return order
 
 
-def _dependencies(roots: list) -> dict:
-    """For each node reachable from ``roots``, how many edges of reachable nodes lead to it
-    (a node runs once all of them have sent their gradient)."""
-    deps: dict = {}
-    stack = list(roots)
-    seen = set(roots)
-    while stack:
-        for e in stack.pop().next:
-            if e is None:
-                continue
-            if e.__class__ is tuple:
-                e = e[0]
-            if e.__class__ is AccumulateGrad:
-                continue
-            deps[e] = deps.get(e, 0) + 1
-            if e not in seen:
-                seen.add(e)
-                stack.append(e)
-    return deps
-
-
 def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
           to_leaf: Callable[[Tensor, np.ndarray], None], by_node: dict | None,
           captured: dict | None) -> None:
-    """The walk itself: each node, once every node that feeds it has run (of those ready, the
-    most recently made first, as in PyTorch's engine), turns the gradient of its output into
-    gradients of its inputs (local gradient times gradient from above), which are summed per
-    node or handed to ``to_leaf`` at the leaves."""
+    """The walk itself: each node turns the gradient of its output into gradients of its inputs
+    (local gradient times gradient from above), which are summed per node or handed to
+    ``to_leaf`` at the leaves.
+
+    The nodes waiting for their gradient sit in a heap, latest made first (``Node.seq``): every
+    node that sends a node a gradient was made after it, so when a node comes out of the heap
+    all its gradient has arrived. No separate pass sorts the graph."""
     pending: dict = {}
     for t, g in zip(roots, root_grads):
         if t.grad_fn is None:
@@ -248,68 +231,63 @@ def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool
             _send(pending, edge(t), g, to_leaf)
     if not pending:
         return
-    deps = _dependencies(list(pending))
-    ready = [(-node.seq, node) for node in pending if node not in deps]
-    heapify(ready)
-    while ready:
-        node = heappop(ready)[1]
-        g = pending.pop(node, None)
+    heap = [(-n.seq, n) for n in pending]
+    heapify(heap)
+    while heap:
+        node = heappop(heap)[1]
+        g = pending.pop(node)
+        saved = node.saved
+        if saved is not None:
+            for i in range(0, len(saved), 3):
+                if saved[i][0] != saved[i + 1]:
+                    check_saved(node)
+        if node.hooks is not None or node.retained is not None or by_node:
+            g = _visit(node, g, by_node, captured)
+        grads = node.backward(g)
         edges = node.next
-        if g is not None:
-            saved = node.saved
-            if saved is not None:
-                for i in range(0, len(saved), 3):
-                    if saved[i][0] != saved[i + 1]:
-                        check_saved(node)
-            if node.hooks is not None or node.retained is not None or by_node:
-                g = _visit(node, g, by_node, captured)
-            grads = node.backward(g)
-            if len(grads) < len(edges):  # every edge counts, gradient or not
-                grads = (*grads, *(None,) * (len(edges) - len(grads)))
-            if not retain_graph:
-                node.backward = _freed_backward
-                node.saved = node.inputs = None
-        else:
-            grads = (None,) * len(edges)
+        if not retain_graph:
+            node.backward = _freed_backward
+            node.saved = node.inputs = None
         for e, gi in zip(edges, grads):
-            if e is None:
+            if e is None or gi is None:
                 continue
             cls = e.__class__
             if cls is AccumulateGrad:
-                if gi is not None:
-                    leaf = e._leaf()
-                    if leaf is not None:
-                        to_leaf(leaf, gi)
-                continue
-            if cls is Node and e.n_outputs == 1:
-                if gi is not None:
-                    pending[e] = pending[e] + gi if e in pending else gi
-            else:
-                if gi is not None:
-                    _send(pending, e, gi, to_leaf)
-                e = e[0] if cls is tuple else e
-            left = deps[e] - 1
-            if left:
-                deps[e] = left
-            else:
-                del deps[e]
-                heappush(ready, (-e.seq, e))
+                leaf = e._leaf()
+                if leaf is not None:
+                    to_leaf(leaf, gi)
+            elif cls is Node and e.n_outputs == 1:
+                if e in pending:
+                    pending[e] = pending[e] + gi
+                else:
+                    pending[e] = gi
+                    heappush(heap, (-e.seq, e))
+            elif _send(pending, e, gi, to_leaf):
+                fn = e[0] if e.__class__ is tuple else e
+                heappush(heap, (-fn.seq, fn))
 
 
-def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> None:
-    """Hand ``g`` to edge ``e``: summed into what its node already received."""
+def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> bool:
+    """Hand ``g`` to edge ``e``: summed into what its node already received. True when the
+    node had received nothing yet (it is now waiting to run)."""
     fn, nr = e if e.__class__ is tuple else (e, 0)
     if fn.__class__ is AccumulateGrad:
         leaf = fn._leaf()
         if leaf is not None:
             to_leaf(leaf, g)
-    elif fn.n_outputs == 1:
-        pending[fn] = pending[fn] + g if fn in pending else g
-    else:
-        buf = pending.get(fn)
-        if buf is None:
-            buf = pending[fn] = [None] * fn.n_outputs
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
+        return False
+    if fn.n_outputs == 1:
+        if fn in pending:
+            pending[fn] = pending[fn] + g
+            return False
+        pending[fn] = g
+        return True
+    buf = pending.get(fn)
+    new = buf is None
+    if new:
+        buf = pending[fn] = [None] * fn.n_outputs
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+    return new
 
 
 def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> Any:

@@ -39,10 +39,6 @@ _FREED = (
 )
 
 
-next_seq = itertools.count().__next__
-"""The next node's sequence number."""
-
-
 class Node:
     """One operation in the graph: the ``grad_fn`` of the tensor(s) it produced.
 
@@ -54,8 +50,9 @@ class Node:
     operands, for drawing the graph (``flambeau.viz``); backpropagation follows ``next``.
     A node with several outputs (``unbind``) has ``n_outputs > 1`` and receives a list of
     gradients, one per output (``None`` where none arrived). ``seq`` numbers the nodes in the
-    order they were made (PyTorch's ``sequence_nr``): of the nodes ready to run, ``backward``
-    runs the most recent first, as PyTorch's engine does.
+    order they were made (PyTorch's ``sequence_nr``): a node is always made after the nodes its
+    edges point to, so running the nodes by decreasing ``seq`` is a topological order, and
+    the one PyTorch's engine follows (the most recent ready node first).
     """
 
     __slots__ = ("_name", "backward", "next", "saved", "inputs", "retained", "hooks",
@@ -103,6 +100,10 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self._name.replace('torch::autograd::', '')} object at {id(self):#x}>"
+
+
+next_seq = itertools.count().__next__
+"""The next node's sequence number (a C-level counter: one call per recorded operation)."""
 
 
 class AccumulateGrad:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..ops._core import Tensor, _make, broadcast_error, record, unbroadcast
 from ..ops.random import _gen
+from ..ops.sampling import bernoulli_scalar
 from ..ops.shape import cat
 from . import functional as F
 
@@ -116,7 +117,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                                f"{_TYPE.get(Q.dtype.name, Q.dtype.name)} instead.")
     P = _softmax_last(scores)
     if dropout_p > 0:
-        keep = (_gen(None).random(P.shape) >= dropout_p).astype(P.dtype) / P.dtype.type(1 - dropout_p)
+        # as PyTorch: the weights through dropout (a Bernoulli(1 - p) mask, scaled by 1/(1 - p))
+        keep = bernoulli_scalar(_gen(None), 1 - dropout_p, P.shape).astype(P.dtype) / P.dtype.type(1 - dropout_p)
         Pd = P * keep
     else:
         keep, Pd = None, P

@@ -16,7 +16,6 @@ probabilities otherwise, mixed with the uniform distribution by label smoothing)
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from .._quiet import quiet, quietly
 from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
 from ..ops.unary import _sigmoid
 
@@ -38,21 +38,12 @@ _REDUCTIONS = ("none", "mean", "sum")
 def _quietly(fn: Callable) -> Callable:
     """Run ``fn`` (a loss, or its backward) without NumPy's warnings: as in PyTorch, a loss that
     overflows is inf and 0/0 is nan, silently."""
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return fn(*args, **kwargs)
-
-    return run
+    return quietly(fn)
 
 
 def _node(out: ndarray, name: str, inputs: tuple, backward: Callable) -> Tensor:
     """``record`` with a quiet backward."""
-    def quiet(g: ndarray) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return backward(g)
-
-    return record(out, name, inputs, quiet)
+    return record(out, name, inputs, quiet(backward))
 
 
 def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 3) -> str:
@@ -115,7 +106,7 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
     together; with ``warn``, PyTorch's warning when their sizes differ."""
     _tensor(input, fn, "input")
     _tensor(target, fn, "target")
-    if warn and input.shape != target.shape:
+    if warn and input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=4)
@@ -185,11 +176,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     if weight is not None:
         return _weighted(mse_loss(input, target, reduction="none"), weight, input, reduction)
     d = x - y
-    out, spread = _reduce(d * d, reduction)
+    out, _ = _reduce(d * d, reduction)
+    # PyTorch's kernel: norm (x - y) g, norm = 2 / n for the mean, 2 otherwise (g broadcasts)
+    norm = 2 / d.size if reduction == "mean" and d.size else 2
+    need_target = needs_grad(target)
 
     def backward(g: ndarray) -> tuple:
-        gd = 2 * d * spread(g)
-        return _as(gd, input), _as(-gd, target)
+        gd = norm * d * g
+        return _as(gd, input), _as(-gd, target) if need_target else None
 
     return _node(out, "MseLossBackward0", (input, target), backward)
 

@@ -14,7 +14,7 @@ from .. import init
 from ..functional_attention import multi_head_attention_forward
 from ..module import Module
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 
 
 class ReLU(Module):
@@ -181,10 +181,6 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj``."""
 
 
 class MultiheadAttention(Module):
