@@ -715,6 +715,7 @@ def test_layout_on_a_laptop_a_tablet_and_a_phone(page):
     # the bias squares and links are too small for a finger: a tapped neuron's panel edits them
     assert page.evaluate("() => document.getElementById('bias-1-0').tagName") == "SPAN"
     assert page.is_visible("#touch-help")
+    assert "Click" not in page.text_content("#network-legend")  # the legend speaks to fingers
     page.click("#node-1-0")
     page.wait_for_selector("#neuron-panel:not([hidden])")
     assert page.locator("#neuron-panel-fields input").count() == 3  # the bias and the weights from x1, x2
@@ -730,6 +731,19 @@ def test_layout_on_a_laptop_a_tablet_and_a_phone(page):
     page.click("#neuron-panel-close")
     assert page.is_hidden("#neuron-panel")
     assert _layout(page)["scroll"] <= 390
+    # six layers of 8: the diagram scrolls inside itself, never the page; neurons keep 40 px
+    open_page(page, "networkShape=8,8,8,8,8,8&x=true&y=true")
+    page.wait_for_selector("#node-7-0")
+    assert _layout(page)["scroll"] <= 390
+    inside = page.evaluate("() => { const n = document.getElementById('network'); return [n.scrollWidth, n.clientWidth]; }")
+    assert inside[0] > inside[1], inside
+    columns = [_box(page, f"#node-{layer}-0")["x"] for layer in range(1, 8)]
+    assert all(b - a >= 40 for a, b in zip(columns, columns[1:])), columns  # no overlap
+    page.locator("#node-7-0").scroll_into_view_if_needed()
+    page.click("#node-7-0")
+    page.wait_for_selector("#neuron-panel:not([hidden])")
+    assert page.locator("#neuron-panel-fields input").count() == 9  # the bias and 8 weights
+    assert _small_targets(page) == []
 
 
 def _small_targets(pg) -> list[str]:
