@@ -252,7 +252,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple:
         if flat:
-            g2, x2 = g.reshape(-1, g.shape[-1]), xa.reshape(-1, xa.shape[-1])
+            g2 = g.reshape(-1, g.shape[-1])
+            x2 = xa.reshape(g2.shape[0], xa.shape[-1])  # (-1 cannot be inferred with 0 features)
             gx = mat(g2, w).reshape(xa.shape) if x._requires_grad else None
         else:
             g2, x2 = g, xa
