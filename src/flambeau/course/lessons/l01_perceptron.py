@@ -1,5 +1,5 @@
-# Lesson 05 of the course (see flambeau/course/lessons/__init__.py for the format).
-# ruff: noqa: E402
+# Lesson 01 of the course (see flambeau/course/lessons/__init__.py for the format).
+# ruff: noqa: E402, F811
 
 # %% [markdown] fr
 # # Le perceptron de Rosenblatt
@@ -26,6 +26,46 @@
 # The points where $\sum_i w_i x_i + b = 0$ form a line (in 2-D; a hyperplane in $n$
 # dimensions): the perceptron is a **linear separator** in input space. On one side of the line
 # it answers $+1$, on the other $-1$.
+
+# %% [markdown] fr
+# ### À vous
+#
+# Écrivez la réponse du perceptron pour une entrée $x$, des poids $w$ (deux tableaux NumPy) et un
+# biais $b$ ; `np.dot(w, x)` calcule $\sum_i w_i x_i$. Relisez bien la formule : que répond-il
+# quand la somme vaut exactement 0 ? Remplacez `...`, puis exécutez la cellule : `check` vous dit
+# si c'est juste, ou ce qui ne va pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Write the perceptron's answer for an input $x$, weights $w$ (two NumPy arrays) and a bias $b$;
+# `np.dot(w, x)` computes $\sum_i w_i x_i$. Read the formula carefully: what does it answer when
+# the sum is exactly 0? Replace `...`, then run the cell: `check` tells you whether it is right,
+# or what is wrong.
+
+# %% tags=["exercise"]
+import numpy as np
+
+from flambeau.course import check
+
+
+def perceptron(x, w, b):
+    return ...  # +1 or -1
+
+
+check("01-neurone", perceptron=perceptron)
+
+# %% tags=["solution"]
+import numpy as np
+
+from flambeau.course import check
+
+
+def perceptron(x, w, b):
+    return 1 if np.dot(w, x) + b > 0 else -1
+
+
+check("01-neurone", perceptron=perceptron)
 
 # %% [markdown] fr
 # ## La règle d'apprentissage du perceptron
@@ -66,6 +106,37 @@
 # can be separated by a line, the algorithm stops after a finite number of corrections. flambeau
 # provides an implementation, `flambeau.perceptron.Perceptron`, which keeps the weights at the
 # end of each epoch in `history` so that we can draw the line.
+
+# %% [markdown] fr
+# ### À vous
+#
+# Écrivez une étape de la règle : la fonction reçoit les poids $w$, le biais $b$, un exemple
+# $(x, y)$ et le pas $\eta$, et renvoie les nouveaux poids et le nouveau biais, `(w, b)`, qui
+# restent les mêmes si l'exemple est bien classé.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Write one step of the rule: the function takes the weights $w$, the bias $b$, an example
+# $(x, y)$ and the learning rate $\eta$, and returns the new weights and the new bias, `(w, b)`,
+# which stay the same if the example is correctly classified.
+
+# %% tags=["exercise"]
+def correction(w, b, x, y, eta):
+    return ...  # the new (w, b)
+
+
+check("01-correction", correction=correction)
+
+# %% tags=["solution"]
+def correction(w, b, x, y, eta):
+    y_hat = 1 if np.dot(w, x) + b > 0 else -1
+    if y_hat != y:  # misclassified: push the line towards the example
+        w, b = w + eta * y * x, b + eta * y
+    return w, b
+
+
+check("01-correction", correction=correction)
 
 # %% [markdown] fr
 # ## Des données linéairement séparables
@@ -155,7 +226,8 @@ draw_epochs(perceptron, X, y, tr("Perceptron sur des données linéairement sép
 #
 # Prenons maintenant le problème du « ou exclusif » (XOR) : quatre points, $(0, 0)$ et $(1, 1)$
 # dans la classe $-1$, $(0, 1)$ et $(1, 0)$ dans la classe $+1$. Aucune droite ne peut séparer
-# les deux classes : chaque classe occupe l'une des deux diagonales du carré.
+# les deux classes : les deux points d'une même classe sont aux extrémités d'une même diagonale
+# du carré.
 
 # %% [markdown] en
 # The perceptron has converged: in the last epoch it made no mistake, and the line separates the
@@ -260,7 +332,7 @@ w_out, b_out = np.array([1.0, 1.0]), -1.5
 h = sign(X_xor @ W_hidden.T + b_hidden)  # the hidden layer
 y_hat = sign(h @ w_out + b_out)  # the output layer
 for x, hidden, out, target in zip(X_xor, h, y_hat, y_xor):
-    print(f"x = {x}  hidden = {hidden}  y_hat = {out:2d}  y = {target:2d}")
+    print(f"x = {x}  h = {hidden}  y_hat = {out:2d}  y = {target:2d}")
 print(tr("perceptron à deux couches, tout est juste :", "two-layer perceptron, all correct:"), bool(np.all(y_hat == y_xor)))
 
 # %% [markdown] fr
@@ -272,7 +344,7 @@ print(tr("perceptron à deux couches, tout est juste :", "two-layer perceptron, 
 # et la fonction $sign$ n'a pas de dérivée utile. La solution des années 80 : remplacer $sign$
 # par une fonction de transfert dérivable (sigmoïde, tangente hyperbolique, puis ReLU), et
 # apprendre tous les poids par **descente du gradient**, les dérivées étant calculées par
-# **rétropropagation**. C'est le perceptron multi-couches (MLP) de la leçon `06-mlp-relu`.
+# **rétropropagation**. C'est le perceptron multi-couches (MLP) de la leçon `02-mlp-relu`.
 
 # %% [markdown] en
 # The hidden layer transforms the input space: in the $(h_1, h_2)$ coordinates the two classes
@@ -283,4 +355,4 @@ print(tr("perceptron à deux couches, tout est juste :", "two-layer perceptron, 
 # has no useful derivative. The answer of the 1980s: replace $sign$ by a differentiable transfer
 # function (sigmoid, hyperbolic tangent, later ReLU) and learn all the weights by **gradient
 # descent**, the derivatives being computed by **backpropagation**. This is the multilayer
-# perceptron (MLP) of lesson `06-mlp-relu`.
+# perceptron (MLP) of lesson `02-mlp-relu`.

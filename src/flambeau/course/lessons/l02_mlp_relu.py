@@ -1,10 +1,10 @@
-# Lesson 06 of the course (see flambeau/course/lessons/__init__.py for the format).
-# ruff: noqa: E402
+# Lesson 02 of the course (see flambeau/course/lessons/__init__.py for the format).
+# ruff: noqa: E402, F811
 
 # %% [markdown] fr
 # # Neurones, ReLU et perceptron multi-couches (MLP)
 #
-# Le perceptron de la leçon 05 ne sait tracer qu'une droite, et sa fonction $sign$ empêche
+# Le perceptron de la leçon 01 ne sait tracer qu'une droite, et sa fonction $sign$ empêche
 # d'apprendre par descente du gradient. Le **perceptron multi-couches** (*multilayer
 # perceptron*, MLP) règle les deux problèmes :
 #
@@ -22,7 +22,7 @@
 # %% [markdown] en
 # # Neurons, ReLU and the multilayer perceptron (MLP)
 #
-# The perceptron of lesson 05 can only draw a line, and its $sign$ function rules out learning
+# The perceptron of lesson 01 can only draw a line, and its $sign$ function rules out learning
 # by gradient descent. The **multilayer perceptron** (MLP) solves both problems:
 #
 # - each neuron computes a weighted sum of its inputs, then applies a differentiable
@@ -82,11 +82,53 @@ grid = torch.linspace(-3, 3, 121)
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(grid.numpy(), torch.relu(grid).numpy(), label="ReLU")
 ax.plot(grid.numpy(), torch.tanh(grid).numpy(), "--", label="tanh")
-ax.plot(grid.numpy(), torch.sigmoid(grid).numpy(), ":", label="sigmoid")
+ax.plot(grid.numpy(), torch.sigmoid(grid).numpy(), ":", label=tr("sigmoïde", "sigmoid"))
 ax.set_xlabel("s")
 ax.set_ylabel("f(s)")
 ax.legend()
 ax.grid(alpha=0.3)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Une couche entière, maintenant : $n$ entrées, $m$ neurones ReLU. La ligne $j$ de la matrice $W$
+# (de taille $m \times n$) contient les poids du neurone $j$, et le vecteur $b$ les $m$ biais.
+# Écrivez la sortie de la couche, $relu(W x + b)$, avec NumPy (`W @ x` est le produit de la
+# matrice par le vecteur, `np.maximum(s, 0)` applique la ReLU à chaque élément). Remplacez `...`,
+# puis exécutez la cellule : `check` vous dit si c'est juste, ou ce qui ne va pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# A whole layer now: $n$ inputs, $m$ ReLU neurons. Row $j$ of the matrix $W$ (of size
+# $m \times n$) holds the weights of neuron $j$, and the vector $b$ the $m$ biases. Write the
+# output of the layer, $relu(W x + b)$, with NumPy (`W @ x` is the matrix-vector product,
+# `np.maximum(s, 0)` the ReLU of each element). Replace `...`, then run the cell: `check` tells
+# you whether it is right, or what is wrong.
+
+# %% tags=["exercise"]
+import numpy as np
+
+from flambeau.course import check
+
+
+def layer(x, W, b):
+    return ...  # the m outputs of the layer
+
+
+check("02-couche", couche=layer)
+
+# %% tags=["solution"]
+import numpy as np
+
+from flambeau.course import check
+
+
+def layer(x, W, b):
+    return np.maximum(W @ x + b, 0)
+
+
+check("02-couche", couche=layer)
 
 # %% [markdown] fr
 # ## Un approximateur universel
@@ -149,6 +191,34 @@ for hidden in (1, 2, 4, 8, 32):
     print(f"H = {hidden:2d} {tr('neurones cachés :', 'hidden neurons:')} MSE = {mse:.4f}")
 
 # %% [markdown] fr
+# ### À vous
+#
+# Combien de nombres le réseau `nn.Sequential(nn.Linear(1, H), nn.ReLU(), nn.Linear(H, 1))`
+# apprend-il ? Écrivez ce nombre en fonction de $H$ (vous pouvez vérifier avec
+# `sum(p.numel() for p in models[8].parameters())`).
+
+# %% [markdown] en
+# ### Your turn
+#
+# How many numbers does the network `nn.Sequential(nn.Linear(1, H), nn.ReLU(), nn.Linear(H, 1))`
+# learn? Write it as a function of $H$ (you can check with
+# `sum(p.numel() for p in models[8].parameters())`).
+
+# %% tags=["exercise"]
+def n_parameters(H):
+    return ...  # for H hidden neurons
+
+
+check("02-parametres", nb_parametres=n_parameters)
+
+# %% tags=["solution"]
+def n_parameters(H):
+    return (H + H) + (H + 1)  # hidden layer: H weights, H biases; output: H weights, 1 bias
+
+
+check("02-parametres", nb_parametres=n_parameters)
+
+# %% [markdown] fr
 # Traçons chaque approximation, avec en pointillés la position des coudes de ses neurones
 # cachés (là où $w x + b = 0$) :
 
@@ -180,10 +250,10 @@ fig.tight_layout()
 # Attention : le théorème dit qu'un tel réseau **existe**, pas qu'on sait le trouver, ni
 # combien il faut de neurones. En pratique, on préfère souvent des réseaux **profonds** (plusieurs
 # couches cachées), qui obtiennent le même résultat avec beaucoup moins de neurones : c'est ce que
-# nous verrons avec les expériences du *playground* (leçon `08-playground-experiences`).
+# nous verrons avec les expériences du *playground* (leçon `03-playground-experiences`).
 #
 # Et tout cela n'est possible que parce que l'on sait **apprendre** les poids : par descente du
-# gradient, avec des dérivées calculées par rétropropagation (leçons 02 et 03).
+# gradient, avec des dérivées calculées par rétropropagation (leçons 08 et 09).
 
 # %% [markdown] en
 # With 1 or 2 neurons the network can only make one or two bends: it just follows the trend.
@@ -193,7 +263,7 @@ fig.tight_layout()
 # Beware: the theorem says that such a network **exists**, not that we know how to find it, nor
 # how many neurons it takes. In practice we often prefer **deep** networks (several hidden
 # layers), which reach the same result with far fewer neurons: we will see it with the
-# playground experiments (lesson `08-playground-experiences`).
+# playground experiments (lesson `03-playground-experiences`).
 #
 # And all this is only possible because we know how to **learn** the weights: by gradient
-# descent, with derivatives computed by backpropagation (lessons 02 and 03).
+# descent, with derivatives computed by backpropagation (lessons 08 and 09).

@@ -1,4 +1,4 @@
-# Lesson 08 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 03 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
@@ -131,6 +131,64 @@ def playground_url(hidden, dataset="circle"):
             f"&noise=0&networkShape={','.join(map(str, hidden))}&percTrainData=50&x=true&y=true")
 
 # %% [markdown] fr
+# ### À vous
+#
+# Écrivez le coût qu'affiche le *playground*, pour un tableau de sorties $\hat{y}$ et un tableau
+# de cibles $y$ (des tableaux NumPy de même taille). Remplacez `...`, puis exécutez la cellule :
+# `check` vous dit si c'est juste, ou ce qui ne va pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Write the loss the playground shows, for an array of outputs $\hat{y}$ and an array of targets
+# $y$ (NumPy arrays of the same size). Replace `...`, then run the cell: `check` tells you
+# whether it is right, or what is wrong.
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+
+def playground_cost(output, target):
+    return ...  # one number
+
+
+check("03-cout", cout_playground=playground_cost)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+
+def playground_cost(output, target):
+    return 0.5 * np.mean((output - target) ** 2)
+
+
+check("03-cout", cout_playground=playground_cost)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Un réseau qui n'a rien appris répond la même chose partout, disons $0{,}2$. Sur des données où
+# la moitié des étiquettes vaut $+1$ et l'autre moitié $-1$, quel coût le *playground*
+# affiche-t-il ? Calculez-le de tête ou en Python.
+
+# %% [markdown] en
+# ### Your turn
+#
+# A network that has learnt nothing answers the same everywhere, say $0.2$. On data where half
+# the labels are $+1$ and the other half $-1$, what loss does the playground show? Work it out in
+# your head or in Python.
+
+# %% tags=["exercise"]
+cost = ...  # one number
+
+check("03-constante", cout=cost)
+
+# %% tags=["solution"]
+cost = 0.5 * ((0.2 - 1) ** 2 + (0.2 + 1) ** 2) / 2  # half the errors are 0.8, half are 1.2
+
+check("03-constante", cout=cost)
+
+# %% [markdown] fr
 # ## Les quatre expériences
 #
 # On entraîne chaque réseau pendant 100 époques, et on affiche les coûts comme le *playground*,
@@ -244,7 +302,7 @@ print(tr("après 30 époques, 10 tirages : coût de test de", "after 30 epochs, 
 #
 # ## Plus profond, moins de neurones
 #
-# La leçon 06 l'annonçait : à nombre de neurones égal, un réseau **profond** peut représenter des
+# La leçon 02 l'annonçait : à nombre de neurones égal, un réseau **profond** peut représenter des
 # fonctions bien plus compliquées qu'un réseau à une seule couche cachée. Un exemple exact, avec
 # des neurones ReLU : la fonction « tente » $T(x) = 2 \, relu(x) - 4 \, relu(x - 0{,}5)$ monte de 0 à
 # 1 puis redescend sur $[0, 1]$ ; elle s'écrit avec **2 neurones**. Composée trois fois,
@@ -271,7 +329,7 @@ print(tr("après 30 époques, 10 tirages : coût de test de", "after 30 epochs, 
 #
 # ## Deeper, fewer neurons
 #
-# Lesson 06 announced it: with as many neurons, a **deep** network can represent far more
+# Lesson 02 announced it: with as many neurons, a **deep** network can represent far more
 # complicated functions than a network with a single hidden layer. An exact example, with ReLU
 # neurons: the "tent" function $T(x) = 2 \, relu(x) - 4 \, relu(x - 0.5)$ goes up from 0 to 1 and
 # back down on $[0, 1]$; it takes **2 neurons**. Composed three times, $T(T(T(x)))$ is a sawtooth

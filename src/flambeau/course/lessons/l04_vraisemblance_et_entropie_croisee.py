@@ -1,4 +1,4 @@
-# Lesson 11 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 04 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
@@ -7,7 +7,7 @@
 # Le cours donne deux exemples de coûts à minimiser : le coût quadratique (MSE), utilisé
 # jusqu'ici, et le **maximum de vraisemblance**. Cette leçon part de la vraisemblance des
 # étiquettes et arrive, pas à pas, au coût que l'on utilise pour la classification :
-# l'**entropie croisée** (`F.cross_entropy`, `nn.CrossEntropyLoss`), celle de la leçon 07.
+# l'**entropie croisée** (`F.cross_entropy`, `nn.CrossEntropyLoss`), celle qu'utilise la leçon 12.
 # Puis elle montre pourquoi le coût quadratique convient mal à la classification.
 
 # %% [markdown] en
@@ -16,7 +16,7 @@
 # The lecture gives two examples of losses to minimise: the quadratic loss (MSE), used so far,
 # and **maximum likelihood**. This lesson starts from the likelihood of the labels and arrives,
 # step by step, at the loss used for classification: the **cross-entropy** (`F.cross_entropy`,
-# `nn.CrossEntropyLoss`), the one of lesson 07. Then it shows why the quadratic loss is a poor
+# `nn.CrossEntropyLoss`), the one lesson 12 uses. Then it shows why the quadratic loss is a poor
 # fit for classification.
 
 # %% [markdown] fr

@@ -1,4 +1,4 @@
-# Lesson 09 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 05 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
@@ -108,8 +108,8 @@ ax.grid(alpha=0.3)
 # %% [markdown] fr
 # ### À vous
 #
-# Avant de lancer la comparaison : partant de $w = 2$, avec $\alpha = 0{,}05$, que vaut $w$
-# après le premier pas ? (La dérivée est $\frac{dE}{dw} = 4 w^3 - 6 w + 1$.)
+# Avant de lancer la comparaison : partant de $w = 2$, avec $\alpha = 0{,}05$, que vaut $w$ après
+# le premier pas ? (La dérivée est $\frac{dE}{dw} = 4 w^3 - 6 w + 1$.)
 
 # %% [markdown] en
 # ### Your turn
@@ -158,7 +158,8 @@ fig.tight_layout()
 #   méthode !
 # - $\alpha = 0{,}2$ : **trop grand**. Chaque pas dépasse le minimum un peu plus que le précédent :
 #   la descente **diverge** (le panneau de droite, plus large, montre les pas 0, 1 et 2 ; le
-#   suivant sort du cadre). Avec un réseau de neurones, c'est le coût qui devient NaN.
+#   suivant sort du cadre). Avec un réseau de neurones, le coût finit par
+#   valoir NaN (*not a number*, « pas un nombre »).
 
 # %% [markdown] en
 # - $\alpha = 0.001$: **too small**. The steps are tiny; after 50 steps we are still far from the
@@ -176,7 +177,7 @@ fig.tight_layout()
 # Avec deux poids $\vec{w} = (w_1, w_2)$, le coût est une surface, que l'on représente par ses
 # lignes de niveau. Prenons une vallée allongée, $E(\vec{w}) = \frac{1}{2} (w_1^2 + 10 \, w_2^2)$ :
 # elle est dix fois plus raide dans la direction $w_2$ que dans la direction $w_1$, comme c'est
-# souvent le cas pour les coûts des réseaux de neurones (revoir l'exercice, leçon 04).
+# souvent le cas pour les coûts des réseaux de neurones (revoir l'exercice, leçon 11).
 #
 # Cette fois, on ne calcule pas le gradient à la main : c'est l'autograd de flambeau qui le
 # donne, comme pour un vrai réseau. À chaque pas : $\Delta \vec{w} = -\eta \, \nabla E(\vec{w})$.
@@ -187,7 +188,7 @@ fig.tight_layout()
 # With two weights $\vec{w} = (w_1, w_2)$ the loss is a surface, drawn with its contour lines.
 # Take an elongated valley, $E(\vec{w}) = \frac{1}{2} (w_1^2 + 10 \, w_2^2)$: it is ten times
 # steeper along $w_2$ than along $w_1$, as is often the case for the losses of neural networks
-# (see the exercise again, lesson 04).
+# (see the exercise again, lesson 11).
 #
 # This time the gradient is not computed by hand: flambeau's autograd gives it, as for a real
 # network. At each step: $\Delta \vec{w} = -\eta \, \nabla E(\vec{w})$.
@@ -242,7 +243,7 @@ fig.tight_layout()
 # Le pas qui convient est limité par la direction la plus raide. Deux remèdes, comparés dans
 # la leçon `variantes-descente-de-gradient` : le *momentum* accumule les pas successifs, si
 # bien que les zigzags de la direction raide s'annulent tandis que les pas le long de la vallée
-# s'additionnent ; Adam (utilisé dans les leçons 06 et 07) et RMSprop, eux, adaptent le pas à
+# s'additionnent ; Adam (utilisé dans les leçons 02 et 12) et RMSprop, eux, adaptent le pas à
 # chaque direction, en divisant par la taille récente du gradient dans cette direction.
 #
 # ## À retenir
@@ -267,7 +268,7 @@ fig.tight_layout()
 # The usable learning rate is limited by the steepest direction. Two remedies, compared in the
 # lesson `variantes-descente-de-gradient`: momentum accumulates successive steps, so that the
 # zigzags of the steep direction cancel out while the steps along the valley add up; Adam (used
-# in lessons 06 and 07) and RMSprop adapt the step to each direction, dividing by the recent
+# in lessons 02 and 12) and RMSprop adapt the step to each direction, dividing by the recent
 # size of the gradient in that direction.
 #
 # ## Key points

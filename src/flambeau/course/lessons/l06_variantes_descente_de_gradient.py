@@ -1,12 +1,12 @@
-# Lesson 13 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 06 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
 # # Les variantes de la descente du gradient
 #
-# Les leçons précédentes utilisent plusieurs façons de descendre le gradient : un pas après
-# chaque exemple (leçons 01, 02 et 04), le *playground* et ses lots de 10 exemples (leçon 08),
-# l'optimiseur Adam (leçons 06 et 07). Comparons-les sur le même problème, avec le même nombre
+# Au fil du cours, la descente du gradient prend plusieurs formes : un pas après chaque exemple
+# (leçons 07, 08 et 11, à venir), des lots de 10 exemples dans le *playground* (leçon 03),
+# l'optimiseur Adam (leçons 02 et 12). Comparons-les sur le même problème, avec le même nombre
 # de pas :
 #
 # - **batch** : le gradient du coût moyen sur **tous** les exemples, à chaque pas ;
@@ -18,10 +18,10 @@
 # %% [markdown] en
 # # The variants of gradient descent
 #
-# The previous lessons descend the gradient in several ways: a step after each example
-# (lessons 01, 02 and 04), the playground and its batches of 10 examples (lesson 08), the Adam
-# optimizer (lessons 06 and 07). Let us compare them on the same problem, with the same number of
-# steps:
+# Throughout the course, gradient descent takes several forms: a step after each example
+# (lessons 07, 08 and 11, still to come), batches of 10 examples in the playground (lesson 03), the
+# Adam optimizer (lessons 02 and 12). Let us compare them on the same problem, with the same
+# number of steps:
 #
 # - **batch**: the gradient of the mean loss over **all** the examples, at every step;
 # - **stochastic** (SGD): the gradient of **a single** example drawn at random;
@@ -35,14 +35,14 @@
 # 100 points $(x_i, y_i)$ autour de la droite $y = 2x + 1$, et le modèle $\hat{y} = w x + b$ avec
 # le coût quadratique moyen. Avec deux paramètres, on peut dessiner le coût comme une carte :
 # c'est une vallée allongée (les $x_i$ sont tous positifs, si bien que $w$ et $b$ se compensent),
-# comme celle de la leçon 09. On part de $(w, b) = (-1, 4)$.
+# comme celle de la leçon 05. On part de $(w, b) = (-1, 4)$.
 
 # %% [markdown] en
 # ## The problem: a line, two parameters
 #
 # 100 points $(x_i, y_i)$ around the line $y = 2x + 1$, and the model $\hat{y} = w x + b$ with the
 # mean quadratic loss. With two parameters the loss can be drawn as a map: it is a long valley
-# (the $x_i$ are all positive, so $w$ and $b$ compensate each other), like the one of lesson 09.
+# (the $x_i$ are all positive, so $w$ and $b$ compensate each other), like the one of lesson 05.
 # We start from $(w, b) = (-1, 4)$.
 
 # %%
@@ -148,7 +148,7 @@ ax.grid(alpha=0.3)
 #   allongée, elle descend vite le versant raide, puis avance lentement le long du fond.
 # - **Stochastique** : un pas coûte 100 fois moins cher, mais le gradient d'un seul exemple n'est
 #   qu'une estimation bruitée du vrai : la trajectoire zigzague et, près du minimum, elle continue
-#   de s'agiter (il faudrait diminuer le pas). C'est la méthode des leçons 01 et 02.
+#   de s'agiter (il faudrait diminuer le pas). C'est la méthode des leçons 07 et 08.
 # - **Mini-batch** : le compromis utilisé en pratique (le *playground* prend des lots de 10) :
 #   presque aussi régulier que le batch pour le prix de 10 exemples par pas, et le calcul d'un lot
 #   se vectorise bien.
@@ -171,7 +171,7 @@ ax.grid(alpha=0.3)
 #   goes down the steep side, then moves slowly along the bottom.
 # - **Stochastic**: a step is 100 times cheaper, but the gradient of a single example is only a
 #   noisy estimate of the true one: the trajectory zigzags and, near the minimum, keeps jittering
-#   (the learning rate would have to decrease). This is the method of lessons 01 and 02.
+#   (the learning rate would have to decrease). This is the method of lessons 07 and 08.
 # - **Mini-batch**: the compromise used in practice (the playground takes batches of 10): almost
 #   as smooth as batch for the price of 10 examples per step, and computing a batch vectorises
 #   well.

@@ -1,4 +1,4 @@
-# Lesson 01 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 07 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402, E741
 
 # %% [markdown] fr
@@ -118,9 +118,9 @@ def gradient(x, y):
 # %% [markdown] en
 # ### Your turn
 #
-# Without looking at the formula above, write the derivative $\partial loss / \partial w$ for
-# any example $(x, y)$ and weight $w$. Replace `...`, then run the cell: `check` tells you
-# whether it is right, or what is wrong.
+# Without looking at the formula above, write the derivative $\partial loss / \partial w$ for any
+# example $(x, y)$ and weight $w$. Replace `...`, then run the cell: `check` tells you whether it
+# is right, or what is wrong.
 
 # %% tags=["exercise"]
 from flambeau.course import check
@@ -213,8 +213,8 @@ print(tr("prévision après apprentissage :", "predict (after training)"), 4, fo
 
 # %% [markdown] fr
 # Au bout de 10 époques, $w \approx 1{,}95$ et le modèle prédit déjà 7,80 pour $x = 4$ ;
-# après 100 époques, il prédit 8 à $10^{-12}$ près. Notez que les gradients diminuent
-# au fil des époques : plus on s'approche du minimum, plus la pente est faible, et plus les pas
+# après 100 époques, il prédit 8 à $10^{-12}$ près. Notez que les gradients diminuent en valeur
+# absolue au fil des époques : plus on s'approche du minimum, plus la pente est faible, et plus les pas
 # sont petits.
 #
 # ## Le coût en fonction de $w$
@@ -268,7 +268,7 @@ print(tr("MSE en w = 1 :", "MSE at w = 1:"), mse(1.0), tr("  à la fin :", "  at
 #   $w \leftarrow w - \alpha \, \partial loss / \partial w$.
 # - Ici, nous avons calculé la dérivée à la main. Avec un réseau de neurones et ses milliers de
 #   poids, ce n'est plus possible : c'est le rôle de la **différentiation automatique**
-#   (*autograd*), sujet de la leçon suivante, `02-autograd-exemple-1d`.
+#   (*autograd*), sujet de la leçon suivante, `08-autograd-exemple-1d`.
 
 # %% [markdown] en
 # ## Key points
@@ -278,4 +278,4 @@ print(tr("MSE en w = 1 :", "MSE at w = 1:"), mse(1.0), tr("  à la fin :", "  at
 #   $w \leftarrow w - \alpha \, \partial loss / \partial w$.
 # - Here we computed the derivative by hand. With a neural network and its thousands of
 #   weights that is no longer possible: that is the job of **automatic differentiation**
-#   (*autograd*), the subject of the next lesson, `02-autograd-exemple-1d`.
+#   (*autograd*), the subject of the next lesson, `08-autograd-exemple-1d`.

@@ -1,11 +1,11 @@
-# Lesson 02 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 08 of the course (see flambeau/course/lessons/__init__.py for the format).
 # The cell tagged "train-1d" is also what `flambeau example-1d` runs (flambeau/course/autograd_1d.py).
 # ruff: noqa: E402, E741
 
 # %% [markdown] fr
 # # Exemple en 1D avec la différentiation automatique (autograd)
 #
-# Dans la leçon `01-exemple-1d`, nous avons appris le poids $w$ du modèle $\hat{y} = x \times w$
+# Dans la leçon `07-exemple-1d`, nous avons appris le poids $w$ du modèle $\hat{y} = x \times w$
 # en calculant nous-mêmes la dérivée $\frac{\partial loss}{\partial w} = 2 x (x w - y)$.
 # Pour un modèle à un paramètre, c'est facile ; pour un réseau de neurones à des milliers
 # (ou des milliards) de poids, c'est impossible à la main.
@@ -18,7 +18,7 @@
 # %% [markdown] en
 # # 1-D example with automatic differentiation (autograd)
 #
-# In lesson `01-exemple-1d` we learnt the weight $w$ of the model $\hat{y} = x \times w$ by
+# In lesson `07-exemple-1d` we learnt the weight $w$ of the model $\hat{y} = x \times w$ by
 # computing the derivative $\frac{\partial loss}{\partial w} = 2 x (x w - y)$ ourselves.
 # With a one-parameter model that is easy; with a neural network of thousands (or billions)
 # of weights it cannot be done by hand.
@@ -32,20 +32,20 @@
 # ## Un tenseur qui garde la trace des calculs
 #
 # Un tenseur créé avec `requires_grad=True` enregistre toutes les opérations faites avec lui :
-# c'est le **graphe de calcul** (voir la leçon `03-backprop-graphe`). Un appel à `backward()`
+# c'est le **graphe de calcul** (voir la leçon `09-backprop-graphe`). Un appel à `backward()`
 # sur le résultat parcourt ce graphe à l'envers et range la dérivée dans l'attribut `.grad`.
 #
-# Vérifions-le sur un exemple, $x = 2$, $y = 4$, $w = 1$ : la formule de la leçon 01 donne
+# Vérifions-le sur un exemple, $x = 2$, $y = 4$, $w = 1$ : la formule de la leçon 07 donne
 # $2 \times 2 \times (2 \times 1 - 4) = -8$.
 
 # %% [markdown] en
 # ## A tensor that keeps track of the computations
 #
 # A tensor created with `requires_grad=True` records every operation done with it: this is the
-# **computational graph** (see lesson `03-backprop-graphe`). Calling `backward()` on the result
+# **computational graph** (see lesson `09-backprop-graphe`). Calling `backward()` on the result
 # walks that graph backwards and stores the derivative in the `.grad` attribute.
 #
-# Let us check it on one example, $x = 2$, $y = 4$, $w = 1$: the formula of lesson 01 gives
+# Let us check it on one example, $x = 2$, $y = 4$, $w = 1$: the formula of lesson 07 gives
 # $2 \times 2 \times (2 \times 1 - 4) = -8$.
 
 # %%
@@ -59,9 +59,74 @@ print(tr("coût :", "loss:"), l.item(), tr(" dloss/dw par l'autograd :", " dloss
       tr(" à la main :", " by hand:"), 2 * 2 * (2 * 1 - 4))
 
 # %% [markdown] fr
+# ### À vous
+#
+# Faites calculer un gradient par l'autograd : pour le troisième exemple du cours,
+# $(x, y) = (3, 6)$, avec $w = 1$, créez `w` avec `requires_grad=True`, calculez le coût
+# $(x w - y)^2$, appelez `backward()`, et lisez $\partial loss / \partial w$ dans `w.grad`.
+# Remplacez `...`, puis exécutez la cellule : `check` vous dit si c'est juste, ou ce qui ne va
+# pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Have autograd compute a gradient: for the lecture's third example, $(x, y) = (3, 6)$, with
+# $w = 1$, create `w` with `requires_grad=True`, compute the loss $(x w - y)^2$, call
+# `backward()`, and read $\partial loss / \partial w$ in `w.grad`. Replace `...`, then run the
+# cell: `check` tells you whether it is right, or what is wrong.
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+w = flambeau.tensor([1.0], requires_grad=True)
+...  # the loss for (x, y) = (3, 6), then backward()
+grad_w = ...  # read it in w.grad
+
+check("08-gradient", grad_w=grad_w)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+w = flambeau.tensor([1.0], requires_grad=True)
+l = (3.0 * w - 6.0) ** 2
+l.backward()
+grad_w = w.grad.item()  # 2 x (x w - y) = 2 * 3 * (3 - 6) = -18
+
+check("08-gradient", grad_w=grad_w)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Faites maintenant **un** pas de descente avec ce gradient et $\alpha = 0{,}01$. La mise à jour
+# ne doit pas entrer dans le graphe : on l'écrit sous `with flambeau.no_grad():`, comme dans la
+# boucle ci-dessous. Que vaut $w$ après ce pas ?
+
+# %% [markdown] en
+# ### Your turn
+#
+# Now take **one** descent step with this gradient and $\alpha = 0.01$. The update must not enter
+# the graph: it is written under `with flambeau.no_grad():`, as in the loop below. What is $w$
+# after this step?
+
+# %% tags=["exercise"]
+with flambeau.no_grad():
+    ...  # update w in place
+
+check("08-un-pas", w_apres=...)  # replace ... by w.item()
+
+# %% tags=["solution"]
+w = flambeau.tensor([1.0], requires_grad=True)
+l = (3.0 * w - 6.0) ** 2
+l.backward()
+with flambeau.no_grad():
+    w -= 0.01 * w.grad  # w <- w - alpha * dloss/dw
+
+check("08-un-pas", w_apres=w.item())
+
+# %% [markdown] fr
 # ## L'apprentissage, écrit une seule fois
 #
-# Voici la boucle de la leçon 01, où la fonction `gradient` a disparu : à chaque exemple,
+# Voici la boucle de la leçon 07, où la fonction `gradient` a disparu : à chaque exemple,
 # `l.backward()` calcule $\frac{\partial l}{\partial w}$ dans `w.grad`. Trois détails :
 #
 # - la mise à jour $w \leftarrow w - \alpha \, \frac{\partial l}{\partial w}$ se fait sur `w.data`,
@@ -73,7 +138,7 @@ print(tr("coût :", "loss:"), l.item(), tr(" dloss/dw par l'autograd :", " dloss
 # %% [markdown] en
 # ## Training, written once
 #
-# Here is the loop of lesson 01 without the `gradient` function: for each example,
+# Here is the loop of lesson 07 without the `gradient` function: for each example,
 # `l.backward()` puts $\frac{\partial l}{\partial w}$ in `w.grad`. Three details:
 #
 # - the update $w \leftarrow w - \alpha \, \frac{\partial l}{\partial w}$ is made on `w.data`,
@@ -116,9 +181,9 @@ def train_1d(torch, epochs=10, lr=0.01):
 losses_flambeau, prediction_flambeau = train_1d(flambeau)
 
 # %% [markdown] fr
-# Les premiers gradients sont ceux de la leçon 01 : $-2$, $-7{,}84$, $-16{,}2288$ (aux
+# Les premiers gradients sont ceux de la leçon 07 : $-2$, $-7{,}84$, $-16{,}2288$ (aux
 # erreurs d'arrondi près, voir plus bas). Au bout de 10 époques, la prédiction pour $x = 4$
-# est 7,80, comme dans la leçon 01.
+# est 7,80, comme dans la leçon 07.
 #
 # ## Le même code avec PyTorch
 #
@@ -126,8 +191,8 @@ losses_flambeau, prediction_flambeau = train_1d(flambeau)
 # n'est pas installé (`pip install torch`), elle le signale simplement.
 
 # %% [markdown] en
-# The first gradients are those of lesson 01: $-2$, $-7.84$, $-16.2288$ (up to rounding
-# errors, see below). After 10 epochs the prediction for $x = 4$ is 7.80, as in lesson 01.
+# The first gradients are those of lesson 07: $-2$, $-7.84$, $-16.2288$ (up to rounding
+# errors, see below). After 10 epochs the prediction for $x = 4$ is 7.80, as in lesson 07.
 #
 # ## The same code with PyTorch
 #
@@ -153,29 +218,29 @@ if torch is not None:
 # la même interface que PyTorch (`import flambeau as torch` suffit pour passer de l'une
 # à l'autre), et fait les mêmes calculs.
 #
-# ## Pourquoi pas exactement les nombres de la leçon 01 ?
+# ## Pourquoi pas exactement les nombres de la leçon 07 ?
 #
 # Deux différences, qui n'ont rien à voir avec l'autograd :
 #
 # 1. les tenseurs sont en `float32` (simple précision, comme il est d'usage en *deep learning*),
 #    alors que Python calcule en `float64` : $-7{,}84$ devient $-7{,}840000152587891$ ;
 # 2. le coût affiché par `progress` est ici celui du dernier exemple **avant** sa mise à jour
-#    (7,3159...), alors que la leçon 01 le recalculait **après** (4,9192...).
+#    (7,3159...), alors que la leçon 07 le recalculait **après** (4,9192...).
 #
-# La suite : la leçon `03-backprop-graphe` ouvre la boîte noire de `backward()`.
+# La suite : la leçon `09-backprop-graphe` ouvre la boîte noire de `backward()`.
 
 # %% [markdown] en
 # Both libraries give the same numbers, down to the last digit: flambeau has PyTorch's
 # interface (`import flambeau as torch` is all it takes to switch) and does the same
 # computations.
 #
-# ## Why not exactly the numbers of lesson 01?
+# ## Why not exactly the numbers of lesson 07?
 #
 # Two differences, neither of them due to autograd:
 #
 # 1. tensors are `float32` (single precision, as usual in deep learning) whereas Python
 #    computes in `float64`: $-7.84$ becomes $-7.840000152587891$;
 # 2. the loss printed by `progress` is here the loss of the last example **before** its update
-#    (7.3159...), whereas lesson 01 computed it again **after** the update (4.9192...).
+#    (7.3159...), whereas lesson 07 computed it again **after** the update (4.9192...).
 #
-# Next: lesson `03-backprop-graphe` opens the black box of `backward()`.
+# Next: lesson `09-backprop-graphe` opens the black box of `backward()`.

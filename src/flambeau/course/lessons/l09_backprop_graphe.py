@@ -1,22 +1,22 @@
-# Lesson 03 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 09 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
 # # La rétropropagation du gradient sur un graphe de calcul
 #
-# Dans la leçon 02, un simple appel à `backward()` calculait la dérivée du coût par rapport
+# Dans la leçon 08, un simple appel à `backward()` calculait la dérivée du coût par rapport
 # au poids $w$. Comment ? En appliquant la **règle de dérivation en chaîne** (*chain rule*)
 # sur le **graphe de calcul**, c'est-à-dire le dessin des opérations qui mènent des entrées
 # au coût.
 #
 # Chaque nœud du graphe est une opération simple, $z = f(x, y)$, dont on connaît les
 # **gradients locaux** $\frac{\partial z}{\partial x}$ et $\frac{\partial z}{\partial y}$. Pendant la
-# **passe arrière** (*backward*), le nœud reçoit le **gradient amont**, celui du coût par rapport
-# à sa sortie, $\frac{\partial L}{\partial z}$, et il transmet à ses entrées
+# **passe arrière** (*backward*), le nœud reçoit du nœud suivant le gradient du coût par rapport
+# à sa sortie, $\frac{\partial L}{\partial z}$ (le **gradient reçu**), et il transmet à ses entrées
 #
 # $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z} \, \frac{\partial z}{\partial x} \qquad \frac{\partial L}{\partial y} = \frac{\partial L}{\partial z} \, \frac{\partial z}{\partial y}$$
 #
-# (gradient amont × gradient local). En partant du coût et en remontant le graphe nœud
+# (gradient reçu × gradient local). En partant du coût et en remontant le graphe nœud
 # par nœud, on obtient la dérivée du coût par rapport à chaque poids : c'est la
 # **rétropropagation du gradient**. Nous allons refaire les exemples du cours et dessiner les
 # graphes avec `flambeau.viz.draw_graph`, d'abord avec les valeurs de la **passe avant**
@@ -25,7 +25,7 @@
 # %% [markdown] en
 # # Backpropagation on a computational graph
 #
-# In lesson 02 a single call to `backward()` computed the derivative of the loss with respect
+# In lesson 08 a single call to `backward()` computed the derivative of the loss with respect
 # to the weight $w$. How? By applying the **chain rule** on the **computational graph**, the
 # drawing of the operations that lead from the inputs to the loss.
 #
@@ -98,13 +98,13 @@ show(draw_graph(z, lang=LANG, grads=False, labels={"x": x, "y": y, "z": z}), "pr
 
 # %% [markdown] fr
 # Pour la passe arrière, le cours suppose que $z$ est utilisé plus loin dans le calcul d'un coût
-# $L$, et que le gradient amont est $\frac{\partial L}{\partial z} = 5$. Les
+# $L$, et que le gradient reçu par le nœud est $\frac{\partial L}{\partial z} = 5$. Les
 # gradients locaux du produit sont $\frac{\partial z}{\partial x} = y = 3$ et
 # $\frac{\partial z}{\partial y} = x = 2$, d'où
 #
 # $$\frac{\partial L}{\partial x} = 5 \times 3 = 15 \qquad \frac{\partial L}{\partial y} = 5 \times 2 = 10$$
 #
-# Avec l'autograd, on donne ce gradient amont à `backward` : `z.backward(torch.tensor(5.0))`.
+# Avec l'autograd, on donne ce gradient reçu à `backward` : `z.backward(torch.tensor(5.0))`.
 # Pour pouvoir encore dessiner le graphe après la passe arrière, on demande de le conserver
 # (`retain_graph=True`), et `z.retain_grad()` garde le gradient de $z$, qui n'est pas une feuille
 # du graphe.
@@ -134,9 +134,9 @@ show(draw_graph(z, lang=LANG, labels={"x": x, "y": y, "z": z}), "produit-2-apres
 # %% [markdown] fr
 # ### À vous
 #
-# Même nœud produit, mais le gradient amont vaut maintenant encore $\frac{\partial L}{\partial z} = 5$
-# avec $x = 2$ et $y = 3$ : retrouvez $\frac{\partial L}{\partial x}$ et
-# $\frac{\partial L}{\partial y}$ sans regarder ci-dessus (gradient amont × gradient local).
+# Le même nœud produit, avec le gradient reçu $\frac{\partial L}{\partial z} = 5$, $x = 2$ et
+# $y = 3$ : retrouvez $\frac{\partial L}{\partial x}$ et $\frac{\partial L}{\partial y}$ sans
+# regarder ce qui précède (gradient reçu × gradient local).
 
 # %% [markdown] en
 # ### Your turn
@@ -162,7 +162,7 @@ check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
 # %% [markdown] fr
 # ## Deuxième exemple : le graphe du coût du modèle linéaire
 #
-# Reprenons le modèle des leçons 01 et 02, $\hat{y} = x \times w$, avec le coût
+# Reprenons le modèle des leçons 07 et 08, $\hat{y} = x \times w$, avec le coût
 # $loss = (\hat{y} - y)^2$. On le découpe en opérations élémentaires :
 #
 # $$\hat{y} = x \times w \qquad s = \hat{y} - y \qquad loss = s^2$$
@@ -177,7 +177,7 @@ check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
 # %% [markdown] en
 # ## Second example: the graph of the linear model's loss
 #
-# Back to the model of lessons 01 and 02, $\hat{y} = x \times w$, with the loss
+# Back to the model of lessons 07 and 08, $\hat{y} = x \times w$, with the loss
 # $loss = (\hat{y} - y)^2$. We cut it into elementary operations:
 #
 # $$\hat{y} = x \times w \qquad s = \hat{y} - y \qquad loss = s^2$$
@@ -205,7 +205,7 @@ show(draw_graph(loss, lang=LANG, grads=False, labels=names), "perte-0-avant")
 #
 # Faisons la rétropropagation à la main, comme sur les transparents : on part du coût
 # ($\frac{\partial loss}{\partial loss} = 1$) et on remonte, en multipliant à chaque nœud le
-# gradient amont par le gradient local :
+# gradient reçu par le gradient local :
 #
 # 1. $\frac{\partial loss}{\partial s} = 2s = -2$ (nœud « carré ») ;
 # 2. $\frac{\partial loss}{\partial \hat{y}} = \frac{\partial loss}{\partial s} \frac{\partial s}{\partial \hat{y}} = -2 \times 1 = -2$
@@ -255,7 +255,8 @@ step(4, {"w": (f"dloss/dy_hat * x = {by_hand['y_hat']} * {x.item()}", by_hand["y
 # %% [markdown] fr
 # ## La même chose avec l'autograd
 #
-# Recommençons avec de nouveaux tenseurs, et laissons `backward()` faire tout le travail.
+# Recommençons avec des tenseurs neufs (sans gradients déjà calculés), et laissons `backward()`
+# faire tout le travail.
 # `retain_grad()` demande de garder les gradients des nœuds intermédiaires ($\hat{y}$, $s$ et
 # $loss$), que l'autograd oublie d'habitude pour économiser la mémoire.
 
@@ -286,7 +287,7 @@ show(draw_graph(loss, lang=LANG, labels=names), "perte-autograd")
 # %% [markdown] fr
 # La même passe arrière, dessinée dans son sens : les flèches vont du coût vers les poids, comme
 # le gradient. Sur chaque flèche, le gradient local ; dans chaque boîte, le gradient obtenu en
-# multipliant le gradient amont par ce gradient local.
+# multipliant le gradient reçu par ce gradient local.
 
 # %% [markdown] en
 # The same backward pass, drawn in its own direction: the arrows go from the loss to the weights,
@@ -324,14 +325,14 @@ check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 # %% [markdown] fr
 # L'autograd trouve exactement les gradients calculés à la main. En particulier,
 # $\frac{\partial loss}{\partial w} = -2$ : c'est le premier gradient affiché par l'exemple de la
-# leçon 01, `grad: 1.0 2.0 -2.0`.
+# leçon 07, `grad: 1.0 2.0 -2.0`.
 #
 # ## À retenir
 #
 # - Le **graphe de calcul** décompose le calcul du coût en opérations simples ; la passe avant
 #   calcule les valeurs de tous les nœuds.
 # - La **passe arrière** remonte le graphe depuis le coût ; chaque nœud multiplie le gradient
-#   amont par son gradient local (la règle de dérivation en chaîne).
+#   reçu par son gradient local (la règle de dérivation en chaîne).
 # - Un seul parcours arrière donne le gradient du coût par rapport à **tous** les poids à la fois :
 #   c'est ce qui rend possible l'apprentissage de réseaux à des millions de poids.
 # - Au-delà de ces exemples, le même principe vaut pour une régression logistique,
@@ -341,7 +342,7 @@ check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 # %% [markdown] en
 # Autograd finds exactly the gradients computed by hand. In particular,
 # $\frac{\partial loss}{\partial w} = -2$: this is the first gradient printed by the example of
-# lesson 01, `grad: 1.0 2.0 -2.0`.
+# lesson 07, `grad: 1.0 2.0 -2.0`.
 #
 # ## Key points
 #

@@ -1,10 +1,10 @@
-# Lesson 12 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 10 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
 # # La rétropropagation à travers une couche cachée
 #
-# La leçon 03 a fait la rétropropagation sur des graphes d'une opération à la fois. Le cours
+# La leçon 09 a fait la rétropropagation sur des graphes d'une opération à la fois. Le cours
 # montre aussi le cas d'un **réseau multicouche** : le gradient du coût par rapport à un poids
 # de la première couche traverse toute la suite du réseau, par la règle de dérivation en chaîne.
 # Faisons-le à la main, avec un nombre à chaque nœud, puis vérifions avec l'autograd de flambeau
@@ -14,7 +14,7 @@
 # %% [markdown] en
 # # Backpropagation through a hidden layer
 #
-# Lesson 03 backpropagated through graphs of one operation at a time. The lecture also shows the
+# Lesson 09 backpropagated through graphs of one operation at a time. The lecture also shows the
 # case of a **multilayer network**: the gradient of the loss with respect to a weight of the
 # first layer goes through the whole rest of the network, by the chain rule. Let us do it by
 # hand, with a number at every node, then check it with flambeau's autograd and with PyTorch.
@@ -65,7 +65,7 @@ print(tr("passe avant :", "forward:"), f"s = {s}  h = {h}  y_hat = {y_hat}  r = 
 #
 # ## La passe arrière, nœud par nœud
 #
-# On part du coût et on remonte ; à chaque nœud, **gradient amont × gradient local** :
+# On part du coût et on remonte ; à chaque nœud, **gradient reçu × gradient local** :
 #
 # 1. $\frac{\partial loss}{\partial \hat{y}} = 2 (\hat{y} - y) = 2r$ ;
 # 2. la sortie $\hat{y} = w_2 \cdot h + b_2$ : $\frac{\partial loss}{\partial w_2} = 2r \, h$,

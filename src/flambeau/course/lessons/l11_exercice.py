@@ -1,4 +1,4 @@
-# Lesson 04 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 11 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
@@ -14,7 +14,7 @@
 #
 # Nous traiterons les trois questions, en faisant aussi le calcul avec flambeau. Puis nous
 # vérifierons que toutes ces façons de calculer donnent exactement les mêmes nombres, avant
-# d'entraîner le modèle. Traitez la question 1 vous-même avant de lire la suite : la cellule
+# d'entraîner le modèle. Répondez vous-même à la question 1 avant de lire la suite : la cellule
 # « À vous » ci-dessous vérifie votre réponse.
 
 # %% [markdown] en
@@ -37,8 +37,8 @@
 # ### À vous
 #
 # Écrivez les trois dérivées du coût, $\frac{\partial loss}{\partial w_1}$,
-# $\frac{\partial loss}{\partial w_2}$ et $\frac{\partial loss}{\partial b}$, comme des
-# fonctions de $(x, y, w_1, w_2, b)$, puis exécutez la cellule.
+# $\frac{\partial loss}{\partial w_2}$ et $\frac{\partial loss}{\partial b}$, comme des fonctions
+# de $(x, y, w_1, w_2, b)$, puis exécutez la cellule.
 
 # %% [markdown] en
 # ### Your turn
@@ -87,7 +87,7 @@ check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
 # ## 1. Les dérivées, à la main
 #
 # Notons $r = \hat{y} - y$ le résidu, de sorte que $loss = r^2$. La règle de dérivation en chaîne
-# (la même que pour la rétropropagation, leçon 03) donne :
+# (la même que pour la rétropropagation, leçon 09) donne :
 #
 # $$\frac{\partial loss}{\partial w_1} = \frac{\partial loss}{\partial \hat{y}} \frac{\partial \hat{y}}{\partial w_1} = 2 r \times x
 # \qquad
@@ -106,7 +106,7 @@ check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
 # ## 1. The derivatives, by hand
 #
 # Write $r = \hat{y} - y$ for the residual, so that $loss = r^2$. The chain rule (the same as
-# for backpropagation, lesson 03) gives:
+# for backpropagation, lesson 09) gives:
 #
 # $$\frac{\partial loss}{\partial w_1} = \frac{\partial loss}{\partial \hat{y}} \frac{\partial \hat{y}}{\partial w_1} = 2 r \times x
 # \qquad
@@ -160,7 +160,7 @@ show(tr("à la main", "by hand"), results_hand)
 #
 # Cette fois, on n'écrit que le modèle et le coût : les poids sont des tenseurs créés avec
 # `requires_grad=True`, et `loss.backward()` calcule les trois dérivées, rangées dans
-# `w1.grad`, `w2.grad` et `b.grad`. Comme dans la leçon 02, la fonction reçoit la bibliothèque
+# `w1.grad`, `w2.grad` et `b.grad`. Comme dans la leçon 08, la fonction reçoit la bibliothèque
 # en argument : le même code sert pour flambeau et pour PyTorch.
 
 # %% [markdown] en
@@ -168,7 +168,7 @@ show(tr("à la main", "by hand"), results_hand)
 #
 # This time we only write the model and the loss: the weights are tensors created with
 # `requires_grad=True`, and `loss.backward()` computes the three derivatives, stored in
-# `w1.grad`, `w2.grad` and `b.grad`. As in lesson 02, the function takes the library as an
+# `w1.grad`, `w2.grad` and `b.grad`. As in lesson 08, the function takes the library as an
 # argument: the same code serves for flambeau and for PyTorch.
 
 # %%
@@ -265,7 +265,7 @@ print(tr("poids au hasard, plus grand écart relatif :", "random weights, larges
 # %% [markdown] fr
 # ## 4. L'apprentissage
 #
-# Entraînons maintenant ce modèle sur les données du cours, comme dans la leçon 01 : un pas de
+# Entraînons maintenant ce modèle sur les données du cours, comme dans la leçon 07 : un pas de
 # descente du gradient après chaque exemple, avec $\alpha = 0{,}01$, en partant de
 # $w_1 = w_2 = b = 1$. On laisse faire l'autograd, et l'optimiseur `SGD` applique la règle
 # $w \leftarrow w - \alpha \, \frac{\partial loss}{\partial w}$ aux trois paramètres à la fois.
@@ -273,7 +273,7 @@ print(tr("poids au hasard, plus grand écart relatif :", "random weights, larges
 # %% [markdown] en
 # ## 4. Training
 #
-# Let us now train this model on the lecture's data, as in lesson 01: one gradient descent step
+# Let us now train this model on the lecture's data, as in lesson 07: one gradient descent step
 # after each example, with $\alpha = 0.01$, starting from $w_1 = w_2 = b = 1$. Autograd does the
 # derivatives, and the `SGD` optimizer applies the rule
 # $w \leftarrow w - \alpha \, \frac{\partial loss}{\partial w}$ to the three parameters at once.
@@ -303,7 +303,7 @@ print(tr("prévision", "predict"), 4, (16 * w2 + 4 * w1 + b).item())
 # Le coût diminue vite au début, puis très lentement : les trois paramètres se compensent
 # (augmenter $b$ ou diminuer $w_2$ a presque le même effet sur ces trois points), et le coût
 # forme une longue vallée presque plate, que la descente du gradient suit à petits pas
-# (on y reviendra dans la leçon `09-descente-de-gradient`). Il faut quelques milliers
+# (on y reviendra dans la leçon `05-descente-de-gradient`). Il faut quelques milliers
 # d'époques pour approcher la solution exacte $w_1 = 2$, $w_2 = 0$, $b = 0$.
 #
 # Pour finir, refaisons le même apprentissage avec les dérivées calculées à la main (en Python
@@ -313,7 +313,7 @@ print(tr("prévision", "predict"), 4, (16 * w2 + 4 * w1 + b).item())
 # The loss drops quickly at first, then very slowly: the three parameters compensate each other
 # (raising $b$ or lowering $w_2$ has almost the same effect on these three points), and the loss
 # forms a long, nearly flat valley that gradient descent follows in small steps (more on this in
-# lesson `09-descente-de-gradient`). It takes a few thousand epochs to approach the exact
+# lesson `05-descente-de-gradient`). It takes a few thousand epochs to approach the exact
 # solution $w_1 = 2$, $w_2 = 0$, $b = 0$.
 #
 # Finally, let us run the same training with the derivatives computed by hand (plain Python,

@@ -1,4 +1,4 @@
-# Lesson 07 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 12 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
@@ -116,6 +116,67 @@ optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
 train_loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x_train, y_train),
                                            batch_size=20, shuffle=True)
 print(model)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Pour suivre l'apprentissage, on mesure l'**exactitude** (*accuracy*) : la proportion des points
+# dont la classe prédite, celle du plus grand score (`scores.argmax(dim=1)`), est la bonne.
+# Écrivez la fonction qui la calcule, pour un tenseur de scores de taille $(N, 2)$ et un tenseur
+# de $N$ classes. Remplacez `...`, puis exécutez la cellule : `check` vous dit si c'est juste, ou
+# ce qui ne va pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# To follow training, we measure the **accuracy**: the proportion of points whose predicted
+# class, the one with the largest score (`scores.argmax(dim=1)`), is the right one. Write the
+# function that computes it, for a tensor of scores of size $(N, 2)$ and a tensor of $N$ classes.
+# Replace `...`, then run the cell: `check` tells you whether it is right, or what is wrong.
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+
+def my_accuracy(scores, targets):
+    return ...  # a number between 0 and 1
+
+
+check("12-exactitude", exactitude=my_accuracy)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+
+def my_accuracy(scores, targets):
+    return (scores.argmax(dim=1) == targets).float().mean().item()
+
+
+check("12-exactitude", exactitude=my_accuracy)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Avant de lire la boucle d'apprentissage : dans quel ordre, pour chaque mini-lot, faut-il
+# appeler `optimizer.zero_grad()`, calculer la sortie du modèle (`"forward"`), calculer le coût
+# (`"loss"`), appeler `loss.backward()` et `optimizer.step()` ? Donnez la liste des cinq noms.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Before reading the training loop: in what order, for each mini-batch, must we call
+# `optimizer.zero_grad()`, compute the model's output (`"forward"`), compute the loss (`"loss"`),
+# call `loss.backward()` and `optimizer.step()`? Give the list of the five names.
+
+# %% tags=["exercise"]
+order = [...]  # "zero_grad", "forward", "loss", "backward", "step", in the right order
+
+check("12-boucle", ordre=order)
+
+# %% tags=["solution"]
+order = ["zero_grad", "forward", "loss", "backward", "step"]
+
+check("12-boucle", ordre=order)
 
 # %% [markdown] fr
 # ## 5. La boucle d'apprentissage

@@ -1,4 +1,4 @@
-# Lesson 10 of the course (see flambeau/course/lessons/__init__.py for the format).
+# Lesson 13 of the course (see flambeau/course/lessons/__init__.py for the format).
 # ruff: noqa: E402
 
 # %% [markdown] fr
@@ -111,6 +111,36 @@ print(tr("sortie :", "output:"), by_hand.shape)
 print(np.round(by_hand, 2))
 
 # %% [markdown] fr
+# ### À vous
+#
+# Calculez à la main un pixel de la sortie : celui dont la fenêtre de l'image, de taille
+# $3 \times 3$, vaut `[[0, 1, 2], [0, 3, 4], [1, 1, 1]]`, avec le filtre `kernel` ci-dessus.
+# Remplacez `...`, puis exécutez la cellule : `check` vous dit si c'est juste, ou ce qui ne va
+# pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Compute one pixel of the output by hand: the one whose $3 \times 3$ window of the image is
+# `[[0, 1, 2], [0, 3, 4], [1, 1, 1]]`, with the filter `kernel` above. Replace `...`, then run
+# the cell: `check` tells you whether it is right, or what is wrong.
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+pixel = ...  # one number
+
+check("13-un-pixel", pixel=pixel)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+window = np.array([[0.0, 1.0, 2.0], [0.0, 3.0, 4.0], [1.0, 1.0, 1.0]])
+pixel = float(np.sum(window * kernel))  # (2 - 0) + 2 * (4 - 0) + (1 - 1) = 10
+
+check("13-un-pixel", pixel=pixel)
+
+# %% [markdown] fr
 # ## La même chose avec `F.conv2d`
 #
 # `F.conv2d` travaille sur des lots d'images à plusieurs canaux : l'entrée a la forme
@@ -184,6 +214,36 @@ for ax, (picture, title, cmap) in zip(axes, panels):
     ax.set_title(title)
     ax.axis("off")
 fig.tight_layout()
+
+# %% [markdown] fr
+# ### À vous
+#
+# Les tailles affichées ci-dessus suivent une règle : une image de $n \times n$ pixels, un filtre
+# de taille $k \times k$, un *padding* $p$ et un pas (*stride*) $s$ donnent une sortie de
+# $m \times m$ pixels. Écrivez $m$ en fonction de $n$, $k$, $p$ et $s$ (`//` est la division
+# entière), puis vérifiez votre formule sur les tailles ci-dessus.
+
+# %% [markdown] en
+# ### Your turn
+#
+# The sizes printed above follow a rule: an image of $n \times n$ pixels, a $k \times k$ filter,
+# a padding $p$ and a stride $s$ give an output of $m \times m$ pixels. Write $m$ as a function
+# of $n$, $k$, $p$ and $s$ (`//` is the integer division), then check your formula on the sizes
+# above.
+
+# %% tags=["exercise"]
+def output_size(n, k, padding, stride):
+    return ...  # m
+
+
+check("13-taille-sortie", taille_sortie=output_size)
+
+# %% tags=["solution"]
+def output_size(n, k, padding, stride):
+    return (n + 2 * padding - k) // stride + 1
+
+
+check("13-taille-sortie", taille_sortie=output_size)
 
 # %% [markdown] fr
 # ## LeNet-5
