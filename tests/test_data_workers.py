@@ -266,3 +266,70 @@ def test_loader_accepts_pytorch_options():
                         pin_memory_device="", in_order=True, generator=flambeau.Generator().manual_seed(1))
     assert loader.prefetch_factor == 3 and loader.persistent_workers and _flat(loader) == [[[0, 1, 2, 3]], [[4, 5]]]
     assert DataLoader(TensorDataset(flambeau.arange(6)), num_workers=1).prefetch_factor == 2
+
+
+# ------------------------------------------------------------------------- workers' random streams
+def _draws(lib):
+    """What a random transform sees in a worker: the library's generator, random, np.random."""
+    import random
+
+    info = lib.utils.data.get_worker_info()
+    return [lib.rand(1, dtype=lib.float64).item(), random.random(), float(np.random.rand()),
+            lib.initial_seed() - info.seed, info.id]
+
+
+def _noisy(lib):
+    class Noisy(lib.utils.data.Dataset):
+        def __len__(self):
+            return 7
+
+        def __getitem__(self, i):
+            return lib.tensor([float(i)] + _draws(lib), dtype=lib.float64)
+
+    class NoisyStream(lib.utils.data.IterableDataset):
+        def __iter__(self):
+            info = lib.utils.data.get_worker_info()
+            return iter([lib.tensor([float(i)] + _draws(lib), dtype=lib.float64)
+                         for i in range(info.id, 7, info.num_workers)])
+
+    return Noisy, NoisyStream
+
+
+@pytest.mark.parametrize("iterable,persistent,shuffle", [(False, False, True), (False, True, False),
+                                                         (True, False, False), (True, True, False)])
+@pytest.mark.filterwarnings("ignore:This DataLoader will create")
+def test_workers_random_streams_match_torch_workers(torch, iterable, persistent, shuffle):
+    import random
+
+    def run_with(lib, **extra):
+        lib.manual_seed(11)
+        random.seed(5)
+        np.random.seed(6)
+        ds = _noisy(lib)[1 if iterable else 0]()
+        loader = lib.utils.data.DataLoader(ds, batch_size=2, num_workers=2, shuffle=shuffle or None,
+                                           persistent_workers=persistent, **extra)
+        passes = [np.concatenate([b.numpy() for b in loader]).tolist() for _ in range(2)]
+        # the main process's streams: where PyTorch leaves them
+        return passes, lib.rand(2, dtype=lib.float64).tolist(), random.random(), float(np.random.rand())
+
+    got = run_with(flambeau)
+    expected = run_with(torch, multiprocessing_context="fork")
+    assert got == expected
+    assert got[0][0] != got[0][1] or persistent  # a new pass: new seeds (persistent: the streams go on)
+
+
+@pytest.mark.filterwarnings("ignore:This DataLoader will create")
+def test_worker_init_fn_draws_from_the_worker_streams(torch):
+    import random
+
+    def init(worker_id):  # reseeds one stream, draws from another: as PyTorch's workers do
+        np.random.seed(100 + worker_id)
+        random.random()
+
+    def run_with(lib, **extra):
+        lib.manual_seed(2)
+        loader = lib.utils.data.DataLoader(_noisy(lib)[0](), batch_size=3, num_workers=3, worker_init_fn=init,
+                                           **extra)
+        return np.concatenate([b.numpy() for b in loader]).tolist()
+
+    assert run_with(flambeau) == run_with(torch, multiprocessing_context="fork")

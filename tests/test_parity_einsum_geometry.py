@@ -35,6 +35,16 @@ def test_einsum(torch, eq, shapes, dtype):
     run(torch, lambda m, *ts: m.einsum(eq, list(ts)), arrays, dtype=dtype)
 
 
+@pytest.mark.parametrize("eq,shapes", EINSUM + [("ij->ij", [(2, 3)]), ("i,i->i", [(3,)] * 2),
+                                                ("ij,k->k", [(2, 3), (4,)]), ("i,j,k->ijk", [(2,), (3,), (4,)])],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_einsum_grad_fn_name(torch, eq, shapes):
+    arrays = [np.ones(s) for s in shapes]
+    f = flambeau.einsum(eq, *[flambeau.tensor(a, requires_grad=True) for a in arrays])
+    t = torch.einsum(eq, *[torch.tensor(a, requires_grad=True) for a in arrays])
+    assert f.grad_fn.name() == t.grad_fn.name()
+
+
 def test_einsum_integers_gradcheck_and_errors(torch):
     run(torch, lambda m, x, y: m.einsum("i,i", x, y), [np.array([1, 2, 3]), np.array([4, 5, 6])])
     rng = np.random.default_rng(1)

@@ -642,6 +642,38 @@ def test_server_messages_in_the_page_language(page, tmp_path):
             assert bad not in text, text
 
 
+def test_counts_in_both_languages(page):
+    """One and two, in English and in French (where 0 and 1 take the singular)."""
+    open_page(page)
+    said = page.evaluate("""async () => {
+        const i18n = await import('/static/js/i18n.js');
+        const {errorText} = await import('/static/js/messages.js');
+        const out = {};
+        for (const lang of ['en', 'fr']) {
+            i18n.setLang(lang);
+            for (const n of [0, 1, 2, 1200]) {
+                out[`${lang}-full-${n}`] = errorText({code: 'session_full', params: {max: n}});
+                out[`${lang}-csv-${n}`] = errorText({code: 'csv_too_many_points', params: {n: n, max: n}});
+                out[`${lang}-stop-${n}`] = i18n.t('stoppedEpochs', {n});
+            }
+        }
+        i18n.setLang('en');
+        return out;
+    }""")
+    assert "(at most 1 session at once)" in said["en-full-1"] and "(at most 2 sessions at once)" in said["en-full-2"]
+    assert "(at most 0 sessions at once)" in said["en-full-0"]
+    assert "(au plus 1 session à la fois)" in said["fr-full-1"] and "(au plus 0 session à la fois)" in said["fr-full-0"]
+    assert "(au plus 2 sessions à la fois)" in said["fr-full-2"]
+    assert said["en-csv-1"] == "The CSV file has 1 point; at most 1 is allowed."
+    assert said["fr-csv-2"] == "Le fichier CSV a 2 points ; 2 au plus sont acceptés."
+    assert said["fr-csv-1"] == "Le fichier CSV a 1 point ; 1 au plus est accepté."
+    assert "1\u202f200 points" in said["fr-csv-1200"] or "1 200 points" in said["fr-csv-1200"], said["fr-csv-1200"]
+    assert said["en-stop-1"] == "Stopped: 1 epoch reached." and said["fr-stop-1"] == "Arrêt : 1 époque atteinte."
+    assert said["fr-stop-2"] == "Arrêt : 2 époques atteintes."
+    for text in said.values():
+        assert "{" not in text and "?" not in text.replace(" ?", ""), text
+
+
 # ---------------------------------------------------------------------------------- every screen
 def _box(pg, selector):
     return pg.locator(selector).bounding_box()
@@ -676,16 +708,49 @@ def test_layout_on_a_laptop_a_tablet_and_a_phone(page):
     assert play["y"] + play["height"] <= heatmap["y"] and heatmap["y"] + heatmap["height"] <= 844
     assert network["y"] >= heatmap["y"] + heatmap["height"] and network["x"] + network["width"] <= 390
     assert _box(page, "#data-col")["y"] > network["y"]
-    small = page.evaluate("""() => [...document.querySelectorAll(
-            'button, select, input[type=range], input[type=number], label.button, .dataset, .node.input, summary')]
-        .filter(el => el.offsetParent !== null && !el.closest('dialog') && !el.classList.contains('bias'))
-        .map(el => [el.id || el.className || el.tagName, el.getBoundingClientRect()])
-        .filter(([, r]) => r.width > 0 && (r.height < 40 || r.width < 40) && !(r.width >= 40 && r.height >= 40))
-        .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)""")
-    assert small == [], small
+    assert _small_targets(page) == []
     for selector in ("#add-neuron-1", "#remove-layer", "#feature-x", "#show-test-data"):
         box = _box(page, selector)
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
+    # the bias squares and links are too small for a finger: a tapped neuron's panel edits them
+    assert page.evaluate("() => document.getElementById('bias-1-0').tagName") == "SPAN"
+    assert page.is_visible("#touch-help")
+    page.click("#node-1-0")
+    page.wait_for_selector("#neuron-panel:not([hidden])")
+    assert page.locator("#neuron-panel-fields input").count() == 3  # the bias and the weights from x1, x2
+    assert _small_targets(page) == []  # the panel's fields and its close button too
+    page.fill("#panel-bias", "0.75")
+    page.dispatch_event("#panel-bias", "change")
+    page.wait_for_function("() => Math.abs(window.playground.network.last.biases[0][0] - 0.75) < 1e-9")
+    page.fill("#panel-weight-1", "-2")
+    page.dispatch_event("#panel-weight-1", "change")
+    page.wait_for_function("() => window.playground.network.last.weights[0][0][1] === -2")
+    box = _box(page, "#neuron-panel")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    page.click("#neuron-panel-close")
+    assert page.is_hidden("#neuron-panel")
+    assert _layout(page)["scroll"] <= 390
+
+
+def _small_targets(pg) -> list[str]:
+    """Every clickable thing on screen smaller than 40 x 40 px: controls, data sets, neurons, bias
+    squares, links that take a click (a checkbox counts with its label)."""
+    return pg.evaluate("""() => [...document.querySelectorAll(
+            'button, select, input, label.button, .dataset, .node, .bias, summary, #network path[id]')]
+        .filter(el => el.getClientRects().length && !el.closest('dialog') && !el.classList.contains('file-input')
+                      && getComputedStyle(el).pointerEvents !== 'none' && getComputedStyle(el).visibility !== 'hidden')
+        .map(el => {
+            let r = el.getBoundingClientRect();
+            const label = el.type === 'checkbox' && el.labels && el.labels[0];
+            if (label) {
+                const q = label.getBoundingClientRect();
+                r = {width: Math.max(r.right, q.right) - Math.min(r.left, q.left),
+                     height: Math.max(r.bottom, q.bottom) - Math.min(r.top, q.top)};
+            }
+            return [el.id || el.getAttribute('class') || el.tagName, r];
+        })
+        .filter(([, r]) => r.width > 0 && (r.height < 40 || r.width < 40))
+        .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)""")
 
 
 def test_teacher_page_pushes_and_locks(page, browser):
@@ -704,10 +769,20 @@ def test_teacher_page_pushes_and_locks(page, browser):
     assert teacher.locator("#students tbody tr").count() >= 1
     assert teacher.locator("#lock-learningRate").count() == 1
     try:
-        teacher.fill("#experiment", f"{page.base}/#dataset=xor&networkShape=3&learningRate=0.1")
-        teacher.click("#push")
-        teacher.wait_for_function("() => document.getElementById('push-result').textContent !== ''")
+        # one click pushes what the teacher's own playground shows (opened from the teacher page)
+        teacher.click("#push-mine")  # none open yet: the page says what to do, in its words
+        teacher.wait_for_function("() => document.getElementById('push-result').textContent.includes('playground')")
+        with teacher.expect_popup() as popup:
+            teacher.click("#open-mine")
+        mine = popup.value
+        mine.wait_for_function("() => window.playground && window.playground.state.config")
+        mine.evaluate("() => { location.hash = 'dataset=xor&networkShape=3&learningRate=0.1'; }")
+        mine.wait_for_function("() => window.playground.state.config.dataset === 'xor'")
+        teacher.wait_for_function("() => document.getElementById('mine-state').textContent === '(open)'")
+        teacher.click("#push-mine")
+        teacher.wait_for_function("() => document.getElementById('push-result').textContent.startsWith('Sent to')")
         page.wait_for_selector("#teacher-banner:not([hidden])")
+        assert mine.is_hidden("#teacher-banner")  # the teacher is not offered their own experiment
         page.click("#load-teacher")
         page.wait_for_function("() => window.playground.state.config.dataset === 'xor'")  # the server's answer
         assert page.input_value("#learning-rate") == "0.1" and page.text_content("#layer-count") == "1"
@@ -716,6 +791,7 @@ def test_teacher_page_pushes_and_locks(page, browser):
         teacher.check("#lock-learningRate")
         teacher.click("#apply-locks")
         page.wait_for_function("() => location.hash.includes('dataset_hide=true')")
+        assert mine.is_visible("#learning-rate") and not mine.evaluate("() => location.hash.includes('_hide')")
         assert page.is_hidden("#learning-rate") and page.is_hidden("#clear-points") and page.is_hidden("#upload-csv")
         assert page.is_hidden("#dataset-circle")
         before = page.evaluate("() => window.playground.output.train.length")
@@ -756,7 +832,7 @@ def test_a_full_server_says_so(browser, tmp_path):
         second.goto(f"http://127.0.0.1:{port}/#lang=fr")
         second.wait_for_selector("#errors .error")
         text = second.text_content("#errors .error .text")
-        assert text.startswith("Le serveur est plein (au plus 1 sessions à la fois)"), text
+        assert text.startswith("Le serveur est plein (au plus 1 session à la fois)"), text
         assert second.locator("#errors .error").count() == 1  # not "connection lost" as well
         first.close()  # a place frees up: the page's reconnection gets in
         second.wait_for_function("() => window.playground.state.config !== null", timeout=UI_TIMEOUT_MS)

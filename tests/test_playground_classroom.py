@@ -146,6 +146,44 @@ def test_teacher_pushes_an_experiment_and_locks_controls():
             assert _receive(ws, "config")["config"]["learningRate"] == 3
 
 
+def test_the_teacher_pushes_their_own_tab_in_one_click():
+    room = Classroom(host="0.0.0.0", allowed_hosts=HOSTS)
+    teacher = f"?token={room.teacher_token}"
+    with TestClient(create_app(classroom=room)) as client:
+        # no tab of the teacher's yet: the refusal's code says what to do
+        refused = client.post(f"/api/teacher/experiment{teacher}", json={"from": "teacher_tab"})
+        assert refused.status_code == 400 and refused.json()["code"] == "no_teacher_tab"
+        client.get(f"/?token={room.token}")  # the student's cookie
+        with client.websocket_connect("/ws") as student:
+            _send(student, "hello", hash="")
+            _receive(student, "config")
+            client.get(f"/?token={room.teacher_token}")  # now the teacher's cookie
+            with client.websocket_connect("/ws") as tab:
+                _send(tab, "hello", hash="dataset=spiral", teacher=room.token)  # the students' token: no teacher
+                _receive(tab, "config")
+                assert client.get(f"/api/teacher/status{teacher}").json()["teacher_tab"] is False
+                _send(tab, "hello", hash="dataset=spiral", teacher=room.teacher_token)
+                _receive(tab, "config")
+                status = client.get(f"/api/teacher/status{teacher}").json()
+                assert status["teacher_tab"] is True and status["connected"] == 1 and len(status["students"]) == 1
+                _send(tab, "set", changes={"learningRate": 0.3, "networkShape": [5]})
+                _receive(tab, "config")
+                pushed = client.post(f"/api/teacher/experiment{teacher}", json={"from": "teacher_tab"}).json()
+                assert pushed["students"] == 1
+                for part in ("dataset=spiral", "learningRate=0.3", "networkShape=5"):
+                    assert part in pushed["hash"]
+                assert _receive(student, "teacher_experiment")["hash"] == pushed["hash"]
+                # the locks are the students': the teacher's tab keeps every control
+                client.post(f"/api/teacher/locks{teacher}", json={"locks": {"learningRate": True}})
+                assert _receive(student, "config")["config"]["learningRate_hide"] is True
+                _send(tab, "set", changes={"learningRate": 1})
+                config = _receive(tab, "config")["config"]
+                assert config["learningRate"] == 1 and not config.get("learningRate_hide")
+            # the teacher's tab closed: nothing to push from
+            refused = client.post(f"/api/teacher/experiment{teacher}", json={"from": "teacher_tab"})
+            assert refused.json()["code"] == "no_teacher_tab"
+
+
 def test_own_data_follows_the_dataset_hide_flag():
     with TestClient(create_app(allowed_hosts=HOSTS)) as client:
         with client.websocket_connect("/ws") as ws:

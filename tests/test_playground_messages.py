@@ -80,3 +80,40 @@ def test_library_words_never_reach_the_page():
     assert shape.params["expect"] == "shape" and shape.params["max_neurons"] == cfg.MAX_NEURONS
     classes = _error(lambda: s.update({"numClasses": 3}))
     assert classes.code == "classes_need_cross_entropy" and classes.params["n"] == 3
+
+
+# ---------------------------------------------------------------------------------- plurals
+STATIC_JS = PACKAGE / "static" / "js"
+#: placeholders that hold a count, and the texts where it can never be 1 (e.g. at least 3 classes)
+COUNTS = ("n", "max", "layers", "size", "count")
+NEVER_ONE = {"classes_need_cross_entropy", "notice-points_too_large", "fileTooLarge"}
+
+
+def _templates() -> dict[str, dict[str, str]]:
+    """Every text of the page, the messages and the teacher's page: {lang: {key: template}}."""
+    found: dict[str, dict[str, str]] = {"en": {}, "fr": {}}
+    entry = re.compile(r'^\s{4}"?([A-Za-z0-9_-]+)"?: "((?:[^"\\]|\\.)*)",?$', re.M)
+    inline = re.compile(r'([A-Za-z0-9_]+): "((?:[^"\\]|\\.)*)"')
+    for name in ("messages.js", "i18n.js", "teacher.js"):
+        text = (STATIC_JS / name).read_text()
+        en, fr = text.index("\n  en: {"), text.index("\n  fr: {")
+        end = text.index("\n};", fr)
+        for lang, block in (("en", text[en:fr]), ("fr", text[fr:end])):
+            for key, template in entry.findall(block) + inline.findall(block):
+                found[lang][f"{name}:{key}"] = template
+    return found
+
+
+def test_every_text_in_both_languages_and_counts_agree():
+    found = _templates()
+    assert len(found["en"]) > 150 and set(found["en"]) == set(found["fr"]), set(found["en"]) ^ set(found["fr"])
+    bare = re.compile(r"\{(" + "|".join(COUNTS) + r")\} (\w+[sx])\b")  # a number, then a plural noun
+    for lang, table in found.items():
+        for key, template in table.items():
+            # a number before a noun takes the plural forms {n?form|forms} (French: 0 and 1 singular)
+            for count, word in bare.findall(template):
+                assert key.split(":")[1] in NEVER_ONE, (lang, key, count, word, template)
+            # both languages fill the same placeholders
+            other = found["fr" if lang == "en" else "en"][key]
+            names = lambda s: set(re.findall(r"\{(\w+)[}?]", s))  # noqa: E731
+            assert names(template) == names(other), (key, template, other)

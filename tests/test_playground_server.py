@@ -121,7 +121,7 @@ def test_hello_answers_config_then_frame(client):
         assert config["hash"].startswith("activation=relu&") and "unknownKey" not in config["hash"]
         assert config["limits"]["max_layers"] == 10 and config["inputs"] == ["x", "y"]
         assert frame["epoch"] == 0 and frame["history_reset"] is True and len(frame["points"]["train"]) == 250
-        heatmap = np.frombuffer(base64.b64decode(frame["heatmap"]), np.float32)
+        heatmap = np.frombuffer(base64.b64decode(frame["heatmap"]), np.uint8)  # 8-bit codes
         assert heatmap.shape == (10000,)
         # a bad value: an error naming it, the rest applied
         s.send("hello", hash="noise=abc&dataset=xor")

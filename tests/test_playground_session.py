@@ -25,6 +25,24 @@ def decode(text, dtype=np.float32):
     return np.frombuffer(base64.b64decode(text), dtype=dtype).reshape(100, 100)
 
 
+def decode_heatmap(text):
+    """The frame's heatmap: 8-bit codes c for c / 127 - 1, 255 for NaN."""
+    codes = decode(text, np.uint8).astype(np.float64)
+    return np.where(codes == 255, np.nan, codes / 127 - 1)
+
+
+STEP = 0.5 / 127  # the heatmap's rounding
+
+
+def test_the_heatmap_codes():
+    from flambeau.playground.frame import b64_codes
+
+    values = np.array([-3, -1, -0.5, -1e-3, 0, 1e-3, 0.25, 1, 7, np.nan] + [0] * 9990, np.float32)
+    back = decode_heatmap(b64_codes(values)).ravel()
+    np.testing.assert_allclose(back[:9], np.clip(values[:9], -1, 1), atol=STEP)
+    assert back[0] == -1 and back[4] == 0 and back[7] == 1 and back[8] == 1 and np.isnan(back[9])
+
+
 # ------------------------------------------------------------------ the update rule, by hand
 ACT = {"tanh": (np.tanh, lambda z, a: 1 - a * a), "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0) * 1.0),
        "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, a: a * (1 - a)),
@@ -251,17 +269,18 @@ def test_heatmap_is_the_output_on_the_grid():
     s = session(xSquared=True)
     for _ in range(3):
         s.train_epoch()
-    heatmap = decode(s.frame()["heatmap"])
+    heatmap = decode_heatmap(s.frame()["heatmap"])
     with flambeau.no_grad():
         x = flambeau.from_numpy(np.stack([GRID[:, 0], GRID[:, 1], GRID[:, 0] ** 2], axis=1))
         out = s.model(x).numpy()[:, 0].reshape(100, 100)
-    np.testing.assert_allclose(heatmap, out, atol=1e-5)
+    np.testing.assert_allclose(heatmap, out, atol=STEP)
     # row 0 at y = -6, column 0 at x = -6
     assert GRID[0].tolist() == [-6, -6] and GRID[99].tolist() == [6, -6] and GRID[9900].tolist() == [-6, 6]
     assert np.abs(heatmap).max() <= 1
     node = s.node_grid("3:0")
-    np.testing.assert_array_equal(decode(node["grid"]), heatmap)
-    np.testing.assert_allclose(s.frame()["neurons"]["3:0"], np.round(reduce_grid(heatmap.astype(np.float64)), 4),
+    grid = decode(node["grid"])  # a neuron's full grid: float32
+    np.testing.assert_allclose(grid, out, atol=1e-6)
+    np.testing.assert_allclose(s.frame()["neurons"]["3:0"], np.round(reduce_grid(grid.astype(np.float64)), 4),
                                atol=1e-4)
     np.testing.assert_allclose(decode(s.node_grid("0:2")["grid"]), (GRID[:, 0] ** 2).reshape(100, 100), rtol=1e-6)
 
@@ -276,13 +295,13 @@ def test_heatmap_with_probabilities():
     s = session(loss="cross_entropy")
     z = s._forward(GRID)[-1]
     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(decode(s.frame()["heatmap"]).ravel(), 2 * p[:, 1] - 1, atol=1e-5)
+    np.testing.assert_allclose(decode_heatmap(s.frame()["heatmap"]).ravel(), 2 * p[:, 1] - 1, atol=STEP)
     s = session(loss="cross_entropy", numClasses=4, dataset="spiral")
     f = s.frame()
     assert set(f["neurons"]) >= {"3:0", "3:1", "3:2", "3:3"}
     winner = decode(f["heatmap_class"], np.uint8)
     assert winner.max() <= 3
-    assert (decode(f["heatmap"]) >= 0.25 - 1e-6).all() and (decode(f["heatmap"]) <= 1).all()
+    assert (decode_heatmap(f["heatmap"]) >= 0.25 - STEP).all() and (decode_heatmap(f["heatmap"]) <= 1).all()
     assert np.array(f["confusion"]).shape == (4, 4)
 
 
@@ -565,3 +584,23 @@ def test_play_slices_make_a_frame_every_speed_epochs():
     assert s.play_chunk(make_frame=False) is None and s.epoch == 6  # dropped: the page is behind
     frame = s.play_chunk()  # the page caught up: the frame that was due, with every epoch's losses
     assert frame["epoch"] == 6 and [h[0] for h in frame["history"]] == [4, 5, 6]
+
+
+@pytest.mark.parametrize("changes", [{}, {"problem": "regression"}, {"loss": "bce"},
+                                     {"loss": "cross_entropy", "numClasses": 3}])
+def test_one_forward_pass_the_model_s_own(changes):
+    """The losses, the heatmap and the thumbnails come from the model's own modules (its output
+    module included): the same numbers as calling the model and its training loss."""
+    from flambeau.playground import network
+
+    s = session(**changes)
+    for _ in range(2):
+        s.train_epoch()
+    x = flambeau.from_numpy(s._x_train)
+    with flambeau.no_grad():
+        y = s.model(x)
+        loss = s.loss_fn(y, flambeau.from_numpy(s._t_train)).item()
+    layers = network.layer_outputs(s.model, s._x_train)
+    np.testing.assert_array_equal(layers[-1], y.numpy())
+    assert len(layers) == len(s.linears) + 1
+    assert s.loss_train == pytest.approx(loss, rel=1e-12)

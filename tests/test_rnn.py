@@ -169,3 +169,23 @@ def test_errors_match_torch(torch, make, call):
     expected = outcome(torch)
     assert expected is not None
     assert outcome(flambeau) == expected
+
+
+def test_recurrent_steps_run_on_one_blas_thread():
+    """The loop over time multiplies B rows at each step: one BLAS thread there (the thread count
+    of NumPy's BLAS is restored after, also when the block raises)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from flambeau._runtime import one_blas_thread
+
+    def blas() -> list:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    with threadpool_limits(2, user_api="blas"):
+        before = blas()
+        with one_blas_thread():
+            assert blas() and all(n == 1 for n in blas())
+        assert blas() == before
+        with pytest.raises(RuntimeError, match="inside"), one_blas_thread():
+            raise RuntimeError("inside")
+        assert blas() == before

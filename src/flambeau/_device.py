@@ -120,18 +120,27 @@ def _backend(kind: str) -> str:
     return {"meta": "Meta", "privateuseone": "PrivateUse1", "lazy": "Lazy"}.get(kind, kind.upper())
 
 
-def check(where: Any, op: str = "aten::empty.memory_format") -> None:
-    """Accept ``where`` (a ``device=`` argument: None, a string, a device) when it is the CPU;
-    otherwise raise the error PyTorch raises when a factory function is asked for that device."""
+def _foreign(where: Any) -> device | None:
+    """The device ``where`` names (the default one for None) when it is not the CPU, else None;
+    CUDA and XPU raise PyTorch's "not compiled" error at once."""
     if where is None:
         if _default is None:
-            return
+            return None
         where = _default
     d = where if type(where) is device else device(where)
     if d._type == "cpu":
-        return
+        return None
     if d._type in ("cuda", "xpu"):
         raise _not_compiled(d._type)
+    return d
+
+
+def check(where: Any, op: str = "aten::empty.memory_format") -> None:
+    """Accept ``where`` (a ``device=`` argument: None, a string, a device) when it is the CPU;
+    otherwise raise the error PyTorch raises when a factory function is asked for that device."""
+    d = _foreign(where)
+    if d is None:
+        return
     raise NotImplementedError(
         f"Could not run '{op}' with arguments from the '{_backend(d._type)}' backend. This could be "
         "because the operator doesn't exist for this backend, or was omitted during the "
@@ -141,15 +150,9 @@ def check(where: Any, op: str = "aten::empty.memory_format") -> None:
 def check_to(where: Any) -> None:
     """Accept ``where`` as the target of ``tensor(..., device=)`` or ``.to()``; otherwise raise
     PyTorch's error for a copy to that device."""
-    if where is None:
-        if _default is None:
-            return
-        where = _default
-    d = where if type(where) is device else device(where)
-    if d._type == "cpu":
+    d = _foreign(where)
+    if d is None:
         return
-    if d._type in ("cuda", "xpu"):
-        raise _not_compiled(d._type)
     raise RuntimeError(f"PyTorch is not linked with support for {d._type} devices")
 
 

@@ -130,6 +130,8 @@ def accept_pytorch_keywords(fn: Any, method: bool = False) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         if not kwargs:
             return fn(*args)
+        if "out" not in kwargs and kwargs.keys().isdisjoint(table):  # the function's own names
+            return fn(*args, **kwargs)
         varargs = None
         for k in [k for k in kwargs if k in table]:
             target = table[k]

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
+from . import _safe_globals
 from .serialization import CheckpointError
 from .tensor import Size, Tensor, _make, device
 
@@ -192,6 +193,14 @@ class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
                                          f"{module} is blocked.")
         if full in self._table:
             return self._table[full]
+        allowed, obj = _safe_globals.lookup(full)
+        if allowed:
+            return obj
+        if full.startswith("torch.") and _safe_globals.lookup("flambeau." + full[len("torch."):])[0]:
+            raise CheckpointError(f"this checkpoint holds a whole {full} object saved by PyTorch: flambeau "
+                                  "loads whole objects saved by flambeau only (the two libraries' objects "
+                                  "hold different attributes). Save model.state_dict() in PyTorch and load "
+                                  "it with load_state_dict")
         shown = full[len("builtins."):] if full.startswith("builtins.") else full
         raise pickle.UnpicklingError(
             f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
@@ -212,6 +221,18 @@ class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined]
             inst.__dict__.update(state)
             return
         if isinstance(inst, Tensor) and not state:
+            return
+        if isinstance(inst, _safe_globals.allowed_types()):  # an allowlisted class: pickle's BUILD
+            if getattr(type(inst), "__setstate__", None) is not None:
+                inst.__setstate__(state)
+                return
+            slots = None
+            if isinstance(state, tuple) and len(state) == 2:
+                state, slots = state
+            if state:
+                inst.__dict__.update(state)
+            for k, v in (slots or {}).items():
+                setattr(inst, k, v)
             return
         raise pickle.UnpicklingError("Can only build Tensor, Parameter, OrderedDict or types allowlisted "
                                      f"via `add_safe_globals`, but got {type(inst)}")

@@ -1,7 +1,11 @@
 """Writing PyTorch's zip checkpoints (the format is described in ``_torch_zip.py``): the pickle
-opcodes are emitted directly, no ``pickle`` module and no PyTorch, so the file holds exactly what
-``torch.load(..., weights_only=True)`` admits: tensors (views of one array share one storage, as
-PyTorch saves them), parameters, containers, primitives, dtypes, devices and sizes."""
+opcodes are emitted directly, no ``pickle`` module and no PyTorch: tensors (views of one array
+share one storage, as PyTorch saves them), parameters, containers, primitives, dtypes, devices and
+sizes, which ``torch.load(..., weights_only=True)`` admits; and, as ``torch.save(model, f)``
+pickles them, plain Python objects (a whole ``nn.Module``: its class by name, then its
+``__dict__``) and classes and functions by name, which loading admits only when allowlisted
+(``serialization.safe_globals``). An object met twice is written once, then referred to (pickle's
+memo), so shared layers and tied weights stay shared."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import hashlib
 import io
 import os
 import struct
+import types
 import zipfile
 from collections import OrderedDict
 from typing import Any
@@ -28,6 +33,8 @@ class _Pickler:
         self.out = bytearray(b"\x80\x02")  # PROTO 2
         self.storages: list[np.ndarray] = []
         self._keys: dict[int, int] = {}  # id of a storage's root array -> its key
+        self._memo: dict[int, int] = {}  # id of an object already written -> its memo slot
+        self._alive: list[Any] = []  # the objects of the memo, kept so that their ids stay theirs
 
     def dump(self, obj: Any) -> bytes:
         self.value(obj, "the top level")
@@ -36,6 +43,40 @@ class _Pickler:
 
     def glob(self, module: str, name: str) -> None:
         self.out += f"c{module}\n{name}\n".encode()
+
+    def recalled(self, v: Any) -> bool:
+        """Write a reference to ``v`` if it was written before (pickle's BINGET)."""
+        slot = self._memo.get(id(v))
+        if slot is None:
+            return False
+        self.out += b"h" + bytes([slot]) if slot < 256 else b"j" + struct.pack("<I", slot)
+        return True
+
+    def remember(self, v: Any) -> None:
+        """Store the object just written in the memo (pickle's BINPUT)."""
+        slot = self._memo[id(v)] = len(self._memo)
+        self._alive.append(v)
+        self.out += b"q" + bytes([slot]) if slot < 256 else b"r" + struct.pack("<I", slot)
+
+    def named(self, v: Any, where: str) -> None:
+        """A class or a function, by its module and qualified name (as pickle writes them)."""
+        module, name = getattr(v, "__module__", None), getattr(v, "__qualname__", "")
+        if not module or "<" in name:  # a lambda, a function defined inside a function
+            raise TypeError(f"flambeau.save cannot store {v!r} (at {where}): only classes and functions "
+                            "defined at the top level of a module can be saved, by name")
+        self.glob(module, name)
+
+    def instance(self, v: Any, where: str) -> None:
+        """A plain object, as pickle's protocol 2 writes it: ``cls.__new__(cls)``, then its
+        state (its ``__dict__``, or what ``__getstate__`` returns) set by BUILD."""
+        cls = type(v)
+        self.named(cls, where)
+        self.out += b")\x81"  # EMPTY_TUPLE, NEWOBJ
+        self.remember(v)
+        state = v.__getstate__()
+        if state is not None:
+            self.value(state, f"{where}.{cls.__name__}")
+            self.out += b"b"  # BUILD
 
     def value(self, v: Any, where: str) -> None:
         out = self.out
@@ -59,7 +100,9 @@ class _Pickler:
             raw = v.encode("utf-8", "surrogatepass")
             out += b"X" + struct.pack("<I", len(raw)) + raw
         elif isinstance(v, Tensor):
-            self.tensor(v, where)
+            if not self.recalled(v):
+                self.tensor(v, where)
+                self.remember(v)
         elif isinstance(v, dt.dtype):
             self.glob("torch", v.name)
         elif isinstance(v, device):
@@ -112,15 +155,16 @@ class _Pickler:
             raise TypeError(f"flambeau.save cannot store a NumPy array in PyTorch's format (at {where}): "
                             "torch.load(weights_only=True) refuses them. Convert it with "
                             "torch.from_numpy, or save to a .safetensors file")
+        elif isinstance(v, (type, types.FunctionType, types.BuiltinFunctionType)):
+            self.named(v, where)
+        elif _plain(v):
+            if not self.recalled(v):
+                self.instance(v, where)
         else:
-            hint = ""
-            if hasattr(v, "state_dict") and hasattr(v, "load_state_dict"):  # a module, an optimizer
-                hint = (f". Save its state_dict() instead (flambeau.save(obj.state_dict(), path)) and "
-                        f"load it into a new {type(v).__name__} with load_state_dict: PyTorch's "
-                        "recommended way, as loading a whole object would run code from the file")
             raise TypeError(f"flambeau.save cannot store a {type(v).__name__} (at {where}): it saves "
-                            "tensors, numbers, strings, booleans, None, bytes, and dicts, lists, tuples "
-                            f"and sets of them{hint}")
+                            "tensors, numbers, strings, booleans, None, bytes, dicts, lists, tuples and "
+                            "sets of them, and objects of plain Python classes (an nn.Module...) by "
+                            "their __dict__")
 
     def tensor(self, t: Tensor, where: str) -> None:
         from .nn.parameter import Parameter
@@ -157,6 +201,15 @@ class _Pickler:
             self.value(bool(t.requires_grad), where)
             self.glob("collections", "OrderedDict")
             self.out += b")RtR"
+
+
+def _plain(v: Any) -> bool:
+    """An object pickled by its class and its ``__dict__``: a Python class's instance that does not
+    define its own pickling (``__reduce__``, ``__reduce_ex__``), nor hides state in slots."""
+    cls = type(v)
+    return (hasattr(v, "__dict__") and cls.__reduce_ex__ is object.__reduce_ex__
+            and cls.__reduce__ is object.__reduce__ and not hasattr(cls, "__slots__")
+            and cls.__module__ not in ("builtins", "numpy"))
 
 
 def _storage_of(arr: np.ndarray) -> tuple[np.ndarray, int, tuple]:

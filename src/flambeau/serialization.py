@@ -40,6 +40,7 @@ from typing import Any, BinaryIO, Union
 import numpy as np
 
 from ._files import write_atomic
+from ._safe_globals import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals  # noqa: F401
 from .ops.creation import from_numpy
 from .tensor import Tensor, device
 

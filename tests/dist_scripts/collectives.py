@@ -90,6 +90,18 @@ except ValueError as e:
     assert "world_size times input tensor size" in str(e)
 else:
     raise AssertionError("expected a ValueError")
+# gather/scatter: the list is given on the root only (PyTorch's texts).
+for call, role in ((lambda lst: dist.gather(torch.zeros(1), lst, dst=0), "destination"),
+                   (lambda lst: dist.scatter(torch.zeros(1), lst, src=0), "source")):
+    name = "gather_list" if role == "destination" else "scatter_list"
+    try:
+        call(None if r == 0 else [torch.zeros(1)] * w)
+    except ValueError as e:
+        expected = (f"Argument ``{name}`` must be specified on {role} rank." if r == 0 else
+                    f"Argument ``{name}`` must NOT be specified on non-{role} ranks.")
+        assert str(e) == expected, (str(e), expected)
+    else:
+        raise AssertionError("expected a ValueError")
 dist.barrier()
 dist.destroy_process_group()
 assert not dist.is_initialized()

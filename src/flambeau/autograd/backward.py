@@ -1,7 +1,7 @@
 """Backpropagation: ``tensor.backward()``, ``autograd.backward`` and ``autograd.grad``.
 
-The walk visits the nodes in reverse topological order (found iteratively: a chain of 100,000
-operations needs no recursion). Each node turns the gradient of its output into gradients of its
+The walk visits the nodes in reverse topological order (latest made first: no recursion, so a
+chain of 100,000 operations is fine). Each node turns the gradient of its output into gradients of its
 inputs (local gradient times gradient from above), sent along its edges: summed per node when
 several paths meet, and into ``.grad`` at the leaves. Before a node runs, its saved tensors are
 checked: one modified in place since the forward pass raises PyTorch's error. Afterwards the
@@ -11,6 +11,7 @@ graph is freed (each node lets go of its saved values) unless ``retain_graph=Tru
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -92,7 +93,8 @@ def _root_grads(outputs: list, grad_outputs: Any) -> list[np.ndarray]:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs (got a tensor of "
                     f"shape {list(o._data.shape)}; pass gradient= of that shape)")
-            res.append(np.ones_like(o._data))
+            d = o._data
+            res.append(np.array(1, d.dtype) if d.ndim == 0 else np.ones_like(d))
         else:
             ga = g._data if isinstance(g, Tensor) else np.asarray(g)
             if ga.shape != o._data.shape:
@@ -214,9 +216,13 @@ def _topological_order(roots: list) -> list:
 def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
           to_leaf: Callable[[Tensor, np.ndarray], None], by_node: dict | None,
           captured: dict | None) -> None:
-    """The walk itself: each node, in order, turns the gradient of its output into gradients of
-    its inputs (local gradient times gradient from above), which are summed per node or handed
-    to ``to_leaf`` at the leaves."""
+    """The walk itself: each node turns the gradient of its output into gradients of its inputs
+    (local gradient times gradient from above), which are summed per node or handed to
+    ``to_leaf`` at the leaves.
+
+    The nodes waiting for their gradient sit in a heap, latest made first (``Node.seq``): every
+    node that sends a node a gradient was made after it, so when a node comes out of the heap
+    all its gradient has arrived. No separate pass sorts the graph."""
     pending: dict = {}
     for t, g in zip(roots, root_grads):
         if t.grad_fn is None:
@@ -225,10 +231,11 @@ def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool
             _send(pending, edge(t), g, to_leaf)
     if not pending:
         return
-    for node in _topological_order(list(pending)):
-        g = pending.pop(node, None)
-        if g is None:
-            continue
+    heap = [(-n.seq, n) for n in pending]
+    heapify(heap)
+    while heap:
+        node = heappop(heap)[1]
+        g = pending.pop(node)
         saved = node.saved
         if saved is not None:
             for i in range(0, len(saved), 3):
@@ -254,24 +261,33 @@ def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool
                     pending[e] = pending[e] + gi
                 else:
                     pending[e] = gi
-            else:
-                _send(pending, e, gi, to_leaf)
+                    heappush(heap, (-e.seq, e))
+            elif _send(pending, e, gi, to_leaf):
+                fn = e[0] if e.__class__ is tuple else e
+                heappush(heap, (-fn.seq, fn))
 
 
-def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> None:
-    """Hand ``g`` to edge ``e``: summed into what its node already received."""
+def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> bool:
+    """Hand ``g`` to edge ``e``: summed into what its node already received. True when the
+    node had received nothing yet (it is now waiting to run)."""
     fn, nr = e if e.__class__ is tuple else (e, 0)
     if fn.__class__ is AccumulateGrad:
         leaf = fn._leaf()
         if leaf is not None:
             to_leaf(leaf, g)
-    elif fn.n_outputs == 1:
-        pending[fn] = pending[fn] + g if fn in pending else g
-    else:
-        buf = pending.get(fn)
-        if buf is None:
-            buf = pending[fn] = [None] * fn.n_outputs
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
+        return False
+    if fn.n_outputs == 1:
+        if fn in pending:
+            pending[fn] = pending[fn] + g
+            return False
+        pending[fn] = g
+        return True
+    buf = pending.get(fn)
+    new = buf is None
+    if new:
+        buf = pending[fn] = [None] * fn.n_outputs
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+    return new
 
 
 def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> Any:

@@ -20,6 +20,7 @@ refuses, with PyTorch's message, to use a saved tensor that was modified since.
 
 from __future__ import annotations
 
+import itertools
 import re
 import weakref
 from collections.abc import Callable, Sequence
@@ -48,11 +49,13 @@ class Node:
     then, and the tensor (an input) or its array (the node's output). ``inputs`` keeps the op's
     operands, for drawing the graph (``flambeau.viz``); backpropagation follows ``next``.
     A node with several outputs (``unbind``) has ``n_outputs > 1`` and receives a list of
-    gradients, one per output (``None`` where none arrived).
+    gradients, one per output (``None`` where none arrived). ``seq`` numbers the nodes in the
+    order they were made (PyTorch's ``sequence_nr``): a node is always made after the nodes its
+    edges point to, so running the nodes by decreasing ``seq`` is a topological order.
     """
 
     __slots__ = ("_name", "backward", "next", "saved", "inputs", "retained", "hooks",
-                 "n_outputs", "__weakref__")
+                 "n_outputs", "seq", "__weakref__")
 
     def __init__(self, name: str, backward: Callable[[Any], Sequence[Any]], next_edges: tuple,
                  inputs: tuple = (), saved: tuple | None = None, n_outputs: int = 1) -> None:
@@ -64,6 +67,7 @@ class Node:
         self.retained: weakref.ref | None = None  # output tensor whose .grad is kept
         self.hooks: list | None = None
         self.n_outputs = n_outputs
+        self.seq = next_seq()
 
     def name(self) -> str:
         return self._name
@@ -95,6 +99,10 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self._name.replace('torch::autograd::', '')} object at {id(self):#x}>"
+
+
+next_seq = itertools.count().__next__
+"""The next node's sequence number (a C-level counter: one call per recorded operation)."""
 
 
 class AccumulateGrad:

@@ -277,23 +277,34 @@ def reduce_scatter_tensor(output: Tensor, input: Tensor, op: Any = ReduceOp.SUM,
     return reduce_scatter(output, parts, op, group, async_op)
 
 
+def _rooted(tensor: Tensor, tensors: list[Tensor] | None, group: ProcessGroup | None,
+            rank: int | None, group_rank: int | None, what: str) -> tuple[ProcessGroup, int, bool]:
+    """Check the arguments of ``gather``/``scatter``: the list of tensors is given on the root
+    only, one per rank, each like ``tensor``. Returns (group, root's group rank, am I the root)."""
+    _check_tensor(tensor)
+    pg = resolve(group)
+    arg, role = ("dst", "destination") if what == "gather" else ("src", "source")
+    if rank is None and group_rank is None:
+        rank = 0
+    root = _root(pg, rank, group_rank, arg)
+    is_root = pg.rank() == root
+    if is_root:
+        if not tensors:
+            raise ValueError(f"Argument ``{what}_list`` must be specified on {role} rank.")
+        if len(tensors) != pg.size():
+            raise ValueError(f"{what}: ``{what}_list`` must hold world_size={pg.size()} tensors, "
+                             f"got {len(tensors)}")
+        _same_shapes(tensors, tensor, what)
+    elif tensors:
+        raise ValueError(f"Argument ``{what}_list`` must NOT be specified on non-{role} ranks.")
+    return pg, root, is_root
+
+
 def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int | None = None,
            group: ProcessGroup | None = None, async_op: bool = False,
            group_dst: int | None = None) -> Work | None:
     """Rank ``dst`` receives every rank's ``tensor`` in ``gather_list``."""
-    _check_tensor(tensor)
-    pg = resolve(group)
-    if dst is None and group_dst is None:
-        dst = 0
-    root = _root(pg, dst, group_dst, "dst")
-    is_root = pg.rank() == root
-    if is_root:
-        if gather_list is None or len(gather_list) != pg.size():
-            raise ValueError("Argument ``gather_list`` must be specified on destination rank, "
-                             f"with world_size={pg.size()} tensors.")
-        _same_shapes(gather_list, tensor, "gather")
-    elif gather_list:
-        raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination ranks.")
+    pg, root, is_root = _rooted(tensor, gather_list, group, dst, group_dst, "gather")
     send = _buffer(tensor)
     recv = np.empty((pg.size(),) + send.shape, dtype=send.dtype) if is_root else None
     req = pg.comm.Igather(send, recv, root=root)
@@ -310,22 +321,8 @@ def scatter(tensor: Tensor, scatter_list: list[Tensor] | None = None, src: int |
             group: ProcessGroup | None = None, async_op: bool = False,
             group_src: int | None = None) -> Work | None:
     """Rank ``src`` sends ``scatter_list[r]`` to rank r, which receives it in ``tensor``."""
-    _check_tensor(tensor)
-    pg = resolve(group)
-    if src is None and group_src is None:
-        src = 0
-    root = _root(pg, src, group_src, "src")
-    is_root = pg.rank() == root
-    if is_root:
-        if scatter_list is None or len(scatter_list) != pg.size():
-            raise ValueError("Argument ``scatter_list`` must be specified on source rank, "
-                             f"with world_size={pg.size()} tensors.")
-        _same_shapes(scatter_list, tensor, "scatter")
-        send = np.ascontiguousarray(np.stack([t._data for t in scatter_list]))
-    elif scatter_list:
-        raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
-    else:
-        send = None
+    pg, root, is_root = _rooted(tensor, scatter_list, group, src, group_src, "scatter")
+    send = np.ascontiguousarray(np.stack([t._data for t in scatter_list])) if is_root else None
     recv = np.empty_like(_buffer(tensor))
     req = pg.comm.Iscatter(send, recv, root=root)
     return _run([req], pg, "scatter", lambda: _store(tensor, recv), async_op)

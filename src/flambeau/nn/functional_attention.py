@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..ops._core import Tensor, _make, record, unbroadcast
+from ..ops._core import Tensor, _make, broadcast_error, record, unbroadcast
 from ..ops.random import _gen
+from ..ops.sampling import bernoulli_scalar
 from ..ops.shape import cat
 from . import functional as F
 
@@ -42,6 +43,22 @@ def _softmax_last(s: np.ndarray) -> np.ndarray:
     return s
 
 
+def _grouped(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    """Grouped-query attention: each key/value head serves ``Hq / Hk`` query heads in a row, so
+    the key and value heads are repeated along dim -3 (their gradients sum over the group)."""
+    if query.ndim < 3:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-{query.ndim}, {query.ndim - 1}], "
+                         "but got -3)")
+    hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+    if hq % hk or hq % hv:
+        raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+    if hk != hq:
+        key = key.repeat_interleave(hq // hk, -3)
+    if hv != hq:
+        value = value.repeat_interleave(hq // hv, -3)
+    return key, value
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
@@ -50,6 +67,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     ``attn_mask``: boolean (True: the position takes part) or float (added to the scores),
     broadcast to :math:`(N, ..., L, S)`. ``is_causal``: position i sees positions :math:`\le i`.
     ``dropout_p``: dropout on the attention weights (always applied: pass 0 in evaluation).
+    ``enable_gqa``: grouped-query attention, key and value may have fewer heads (dim -3) than
+    the query, a divisor of its number of heads.
 
     Shape:
         - query :math:`(N, ..., L, E)`, key :math:`(N, ..., S, E)`, value :math:`(N, ..., S, E_v)`.
@@ -61,13 +80,17 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         >>> out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
     """
     if enable_gqa:
-        raise NotImplementedError("flambeau's scaled_dot_product_attention has no enable_gqa")
+        key, value = _grouped(query, key, value)
     Q, K, V = query._data, key._data, value._data
     L, S = Q.shape[-2], K.shape[-2]
     if K.shape[-1] != Q.shape[-1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{int(np.prod(K.shape[:-2]))}, {Q.shape[-1]}] but got: "
                            f"[{int(np.prod(K.shape[:-2]))}, {K.shape[-1]}].")
+    try:
+        np.broadcast_shapes(Q.shape[:-2], K.shape[:-2])
+    except ValueError:
+        raise broadcast_error(Q.shape[:-2], K.shape[:-2]) from None
     s = 1 / math.sqrt(Q.shape[-1]) if scale is None else scale
     scores = np.matmul(Q, np.swapaxes(K, -1, -2))
     scores *= s
@@ -94,7 +117,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                                f"{_TYPE.get(Q.dtype.name, Q.dtype.name)} instead.")
     P = _softmax_last(scores)
     if dropout_p > 0:
-        keep = (_gen(None).random(P.shape) >= dropout_p).astype(P.dtype) / P.dtype.type(1 - dropout_p)
+        # as PyTorch: the weights through dropout (a Bernoulli(1 - p) mask, scaled by 1/(1 - p))
+        keep = bernoulli_scalar(_gen(None), 1 - dropout_p, P.shape).astype(P.dtype) / P.dtype.type(1 - dropout_p)
         Pd = P * keep
     else:
         keep, Pd = None, P
@@ -126,6 +150,15 @@ def _float_mask(mask: Tensor | None, dtype: Any, name: str) -> Tensor | None:
     return mask
 
 
+def _static(t: Tensor, which: str, N: int, H: int, hd: int) -> Tensor:
+    """A given key or value, :math:`(N \\cdot heads, S, hd)`, as (N, heads, S, hd)."""
+    if t.shape[0] != N * H:
+        raise AssertionError(f"expecting static_{which}.size(0) of {N * H}, but got {t.shape[0]}")
+    if t.shape[2] != hd:
+        raise AssertionError(f"expecting static_{which}.size(2) of {hd}, but got {t.shape[2]}")
+    return t.reshape(N, H, t.shape[1], hd)
+
+
 def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int,
                                  num_heads: int, in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
                                  bias_k: Tensor | None, bias_v: Tensor | None, add_zero_attn: bool,
@@ -142,8 +175,6 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
     :math:`(N \cdot heads, L, S)`, ``key_padding_mask`` :math:`(N, S)`; boolean True means "do
     not attend". Returns the output :math:`(L, N, E)` and, with ``need_weights``, the attention
     weights :math:`(N, L, S)` averaged over the heads (or :math:`(N, heads, L, S)`)."""
-    if add_zero_attn or static_k is not None or static_v is not None:
-        raise NotImplementedError("flambeau's multi_head_attention_forward has no add_zero_attn, static_k, static_v")
     L, N, E = query.shape
     if E != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {E}")
@@ -180,6 +211,10 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
         else:
             raise RuntimeError(f"attn_mask's dimension {mask.ndim} is not supported")
     if bias_k is not None:
+        if static_k is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        if static_v is not None:
+            raise AssertionError("bias cannot be added to static value.")
         k = cat([k, bias_k.reshape(1, 1, E).expand(1, N, E)], 0)
         v = cat([v, bias_v.reshape(1, 1, E).expand(1, N, E)], 0)
         S += 1
@@ -187,16 +222,24 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
             mask = F.pad(mask, (0, 1))
         if key_padding_mask is not None:
             key_padding_mask = F.pad(key_padding_mask, (0, 1))
+    # (L, N, E) -> (N, H, L, hd): one head per slice
+    q = q.reshape(L, N, H, hd).permute(1, 2, 0, 3)
+    k = k.reshape(k.shape[0], N, H, hd).permute(1, 2, 0, 3) if static_k is None else _static(static_k, "k", N, H, hd)
+    v = v.reshape(v.shape[0], N, H, hd).permute(1, 2, 0, 3) if static_v is None else _static(static_v, "v", N, H, hd)
+    if add_zero_attn:  # one more key and value, all zeros, that every query may attend to
+        k = cat([k, k.new_zeros((N, H, 1, hd))], 2)
+        v = cat([v, v.new_zeros((N, H, 1, hd))], 2)
+        if mask is not None:
+            mask = F.pad(mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = F.pad(key_padding_mask, (0, 1))
+    S = k.shape[2]
     kpm = _float_mask(key_padding_mask, dtype, "key_padding_mask")
     if kpm is not None:
         if tuple(kpm.shape) != (N, S):
             raise AssertionError(f"expecting key_padding_mask shape of {(N, S)}, but got {tuple(kpm.shape)}")
         kpm = kpm.reshape(N, 1, 1, S)
         mask = kpm if mask is None else mask + kpm
-    # (L, N, E) -> (N, H, L, hd): one head per slice
-    q = q.reshape(L, N, H, hd).permute(1, 2, 0, 3)
-    k = k.reshape(S, N, H, hd).permute(1, 2, 0, 3)
-    v = v.reshape(S, N, H, hd).permute(1, 2, 0, 3)
     p = dropout_p if training else 0.0
     if need_weights:
         scores = (q * (1 / math.sqrt(hd))).matmul(k.transpose(-2, -1))

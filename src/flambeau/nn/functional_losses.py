@@ -16,7 +16,6 @@ probabilities otherwise, mixed with the uniform distribution by label smoothing)
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from .._quiet import quiet, quietly
 from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
 from ..ops.unary import _sigmoid
 
@@ -38,21 +38,12 @@ _REDUCTIONS = ("none", "mean", "sum")
 def _quietly(fn: Callable) -> Callable:
     """Run ``fn`` (a loss, or its backward) without NumPy's warnings: as in PyTorch, a loss that
     overflows is inf and 0/0 is nan, silently."""
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return fn(*args, **kwargs)
-
-    return run
+    return quietly(fn)
 
 
 def _node(out: ndarray, name: str, inputs: tuple, backward: Callable) -> Tensor:
     """``record`` with a quiet backward."""
-    def quiet(g: ndarray) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return backward(g)
-
-    return record(out, name, inputs, quiet)
+    return record(out, name, inputs, quiet(backward))
 
 
 def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 3) -> str:
@@ -115,7 +106,7 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
     together; with ``warn``, PyTorch's warning when their sizes differ."""
     _tensor(input, fn, "input")
     _tensor(target, fn, "target")
-    if warn and input.shape != target.shape:
+    if warn and input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=4)
@@ -185,11 +176,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     if weight is not None:
         return _weighted(mse_loss(input, target, reduction="none"), weight, input, reduction)
     d = x - y
-    out, spread = _reduce(d * d, reduction)
+    out, _ = _reduce(d * d, reduction)
+    # PyTorch's kernel: norm (x - y) g, norm = 2 / n for the mean, 2 otherwise (g broadcasts)
+    norm = 2 / d.size if reduction == "mean" and d.size else 2
+    need_target = needs_grad(target)
 
     def backward(g: ndarray) -> tuple:
-        gd = 2 * d * spread(g)
-        return _as(gd, input), _as(-gd, target)
+        gd = norm * d * g
+        return _as(gd, input), _as(-gd, target) if need_target else None
 
     return _node(out, "MseLossBackward0", (input, target), backward)
 
@@ -407,11 +401,12 @@ def _classes_back(a: ndarray, ndim: int) -> ndarray:
     return a[0] if ndim == 1 else np.moveaxis(a, -1, 1)
 
 
-def _log_softmax_last(x: ndarray) -> tuple[ndarray, ndarray]:
-    """log softmax and softmax over the last dimension, shifted by the maximum (no overflow)."""
-    shifted = x - np.max(x, axis=-1, keepdims=True)
-    logp = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-    return logp, np.exp(logp)
+def _log_softmax_last(x: ndarray) -> ndarray:
+    """log softmax over the last dimension, shifted by the maximum (no overflow): one new array
+    (the softmax itself, ``exp`` of it, is recomputed where a backward needs it)."""
+    logp = x - np.max(x, axis=-1, keepdims=True)
+    logp -= np.log(np.sum(np.exp(logp), axis=-1, keepdims=True))
+    return logp
 
 
 def _class_weight(weight: Tensor | None, n_classes: int, dtype: np.dtype, fn: str = "") -> ndarray | None:
@@ -458,23 +453,72 @@ def _index_targets(input: Tensor, target: Tensor, ignore_index: int) -> tuple[nd
     return t, valid
 
 
-def _one_hot_q(t: ndarray, valid: ndarray, w: ndarray | None, n_classes: int,
-               dtype: np.dtype) -> tuple[ndarray, ndarray]:
-    """For class indices: ``q`` with ``w[t_n]`` at (n, t_n) and zeros elsewhere (a zero row where
-    ignored), and the weight of each position ``w[t_n]`` (the denominator of the mean)."""
+def _pick(a: ndarray, t: ndarray) -> ndarray:
+    """``a[..., t_n]`` at each position n: the entry of the position's target class."""
+    return np.take_along_axis(a, t[..., None], axis=-1)[..., 0]
+
+
+def _index_classification(input: Tensor, scores: ndarray, t: ndarray, valid: ndarray,  # noqa: A002
+                          w: ndarray | None, eps: float, reduction: str, name: str,
+                          softmax: bool) -> Tensor:
+    """The node of ``l_n = -sum_c q_nc logp_nc`` for class indices, without building ``q``:
+    ``q_n = a_n onehot(y_n) + (eps / C) u`` with ``a_n = (1 - eps) w_{y_n}`` (0 where ignored)
+    and ``u`` the class weights (ones without them). So
+
+        l_n = -a_n logp_{n, y_n} - (eps / C) sum_c u_c logp_nc
+
+    ``scores`` are the log-probabilities (``nll_loss``; the gradient is ``-gl_n q_n``) or, with
+    ``softmax``, the logits minus their maximum in an array of this node's own (``cross_entropy``:
+    ``logp = scores - log sum_c exp(scores)``, the gradient ``gl_n (p_n sum_c q_nc - q_n)``).
+    ``scores`` is then turned into ``exp(scores)`` in place, all the node keeps: ``p_n`` is it
+    divided by its row's sum. The one-hot part of the gradient is one entry per position."""
+    n_classes = scores.shape[-1]
     safe = np.where(valid, t, 0)
-    per_position = (np.ones(t.shape, dtype) if w is None else w[safe]) * valid
-    q = np.zeros(t.shape + (n_classes,), dtype)
-    np.put_along_axis(q, safe[..., None], per_position[..., None], axis=-1)
-    return q, per_position
+    per_position = (np.ones(t.shape, scores.dtype) if w is None else w[safe]) * valid  # w_{y_n}
+    a = per_position * (1 - eps) if eps else per_position
+    picked = _pick(scores, safe)
+    u = smooth = None
+    if eps:
+        u = np.ones(n_classes, scores.dtype) if w is None else w
+        smooth = np.where(u != 0, scores * u, 0).sum(axis=-1)  # sum_c u_c logp_nc (+ below)
+    if softmax:
+        e = np.exp(scores, out=scores)
+        row_sum = e.sum(axis=-1)
+        log_sum = np.log(row_sum)
+        picked -= log_sum
+        if eps:
+            smooth -= log_sum * u.sum()
+    # 0 * log 0 counts as 0: a class of probability 0 (logit -inf) that the target does not name
+    loss = -np.where(a != 0, a * picked, 0)
+    if eps:
+        loss -= np.where(valid, (eps / n_classes) * smooth, 0)
+    out_shape = () if input.ndim == 1 else t.shape
+    out, spread = _reduce(loss.astype(scores.dtype, copy=False).reshape(out_shape), reduction,
+                          per_position.sum())
+    positions = t.shape + (1,)
+
+    def backward(g: ndarray) -> tuple:
+        gl = np.where(valid, spread(g).reshape(t.shape), 0)
+        if softmax:  # p_n sum_c q_nc gl_n = e_n (sum_c q_nc gl_n / sum_c e_nc)
+            row_total = a + (eps / n_classes) * u.sum() * valid if eps else a
+            gx = e * (gl * row_total / row_sum).reshape(positions)
+        else:
+            gx = np.zeros(scores.shape, scores.dtype)
+        at = safe[..., None]
+        np.put_along_axis(gx, at, np.take_along_axis(gx, at, axis=-1) - (gl * a)[..., None], axis=-1)
+        if eps:
+            gx -= (gl * valid).reshape(positions) * (eps / n_classes) * u
+        return (_classes_back(gx, input.ndim).astype(input._data.dtype, copy=False),)
+
+    return _node(out, name, (input,), backward)
 
 
 def _classification(input: Tensor, logp: ndarray, q: ndarray, reduction: str, total: Any,  # noqa: A002
-                    out_shape: tuple, name: str, grad_input: Callable, valid: ndarray | None = None,
+                    out_shape: tuple, name: str, grad_input: Callable,
                     extra: tuple = (), grad_extra: Callable | None = None) -> Tensor:
-    """The node of ``l_n = -sum_c q_nc logp_nc``, reduced; ``grad_input(gl)`` turns the gradient
-    of each ``l_n`` (classes-last, shape (..., 1)) into the gradient of the input. Positions not
-    ``valid`` (ignored) get a zero gradient, even when the mean is over nothing (an inf there)."""
+    """The node of ``l_n = -sum_c q_nc logp_nc`` for a dense ``q`` (class probabilities as
+    targets), reduced; ``grad_input(gl)`` turns the gradient of each ``l_n`` (classes-last,
+    shape (..., 1)) into the gradient of the input."""
     # 0 * log 0 counts as 0: a class of probability 0 (logit -inf) that the target does not name
     loss = -np.sum(np.where(q != 0, q * logp, 0), axis=-1).reshape(out_shape)
     out, spread = _reduce(loss, reduction, total)
@@ -482,8 +526,6 @@ def _classification(input: Tensor, logp: ndarray, q: ndarray, reduction: str, to
 
     def backward(g: ndarray) -> tuple:
         gl = spread(g).reshape(positions)
-        if valid is not None:
-            gl = np.where(valid.reshape(positions), gl, 0)
         gx = _classes_back(grad_input(gl), input.ndim).astype(input._data.dtype, copy=False)
         return (gx,) + (grad_extra(gl) if grad_extra is not None else ())
 
@@ -524,10 +566,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
                            f"{weight.dtype.scalar_name}")
-    q, per_position = _one_hot_q(t, valid, w, n_classes, x.dtype)
-    out_shape = () if input.ndim == 1 else t.shape
-    return _classification(input, x, q, reduction, per_position.sum(), out_shape,
-                           "NllLossBackward0", lambda gl: -q * gl, valid)
+    return _index_classification(input, x, t, valid, w, 0.0, reduction, "NllLossBackward0", False)
 
 
 @_quietly
@@ -575,20 +614,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     _constant(weight, "nll_loss_forward", "weight")
     t, valid = _index_targets(input, target, ignore_index)
     _require_float(input, "log_softmax_lastdim_kernel_impl")
-    logp, p = _log_softmax_last(_classes_last(input._data))
-    n_classes = logp.shape[-1]
-    w = _class_weight(weight, n_classes, logp.dtype)
+    x = _classes_last(input._data)
+    w = _class_weight(weight, x.shape[-1], x.dtype)
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
                            f"{weight.dtype.scalar_name}")
-    q, per_position = _one_hot_q(t, valid, w, n_classes, logp.dtype)
-    if eps:
-        uniform = np.ones(n_classes, logp.dtype) if w is None else w
-        q = (1 - eps) * q + (eps / n_classes) * uniform * valid[..., None]
-    row_total = q.sum(axis=-1, keepdims=True)
-    out_shape = () if input.ndim == 1 else t.shape
-    return _classification(input, logp, q, reduction, per_position.sum(), out_shape,
-                           "CrossEntropyLossBackward0", lambda gl: gl * (p * row_total - q), valid)
+    shifted = x - np.max(x, axis=-1, keepdims=True)  # no overflow in exp
+    return _index_classification(input, shifted, t, valid, w, eps, reduction,
+                                 "CrossEntropyLossBackward0", True)
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
@@ -601,7 +634,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
         raise RuntimeError("ignore_index is not supported for floating point target")
     _require_float(input, "log_softmax_lastdim_kernel_impl")
     d = dt.result_type(input, target) if weight is None else dt.result_type(input, target, weight)
-    logp, p = _log_softmax_last(_classes_last(input._data).astype(d.np, copy=False))
+    logp = _log_softmax_last(_classes_last(input._data).astype(d.np, copy=False))
     n_classes = logp.shape[-1]
     w = _class_weight(weight, n_classes, d.np, fn="cross_entropy: ")
     t = _classes_last(target._data).astype(d.np, copy=False)
@@ -619,7 +652,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
         return gt.astype(target._data.dtype, copy=False), gw
 
     return _classification(input, logp, q, reduction, None, out_shape, "CrossEntropyLossBackward0",
-                           lambda gl: gl * (p * row_total - q),
+                           lambda gl: gl * (np.exp(logp) * row_total - q),
                            extra=(target, weight), grad_extra=grad_target_weight)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .._runtime import one_blas_thread
 from ..ops._core import Tensor, record
 from ..ops.shape import _pieces
 
@@ -68,44 +69,45 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
     if gru:
         hn_all = np.zeros((T, B, H), dtype)  # W_hn h + b_hn
     times = range(T - 1, -1, -1) if reverse else range(T)
-    for t in times:
-        n = B if batch_sizes is None else int(batch_sizes[t])
-        hprev[t] = h
-        hp = h[:n]
-        gh = hp @ Wh.T
-        if bh is not None:
-            gh += bh
-        a = acts[t, :n]
-        if lstm:
-            cprev[t] = c
-            np.add(gi[t, :n], gh, out=a)
-            _sigmoid_(a[:, :2 * H])
-            np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-            _sigmoid_(a[:, 3 * H:])
-            cn = a[:, H:2 * H] * c[:n]
-            cn += a[:, :H] * a[:, 2 * H:3 * H]
-            c[:n] = cn
-            np.tanh(cn, out=tc[t, :n])
-            hn = a[:, 3 * H:] * tc[t, :n]
-        elif gru:
-            np.add(gi[t, :n, :2 * H], gh[:, :2 * H], out=a[:, :2 * H])
-            _sigmoid_(a[:, :2 * H])
-            hn_all[t, :n] = gh[:, 2 * H:]
-            nn_ = a[:, 2 * H:]
-            np.multiply(a[:, :H], gh[:, 2 * H:], out=nn_)
-            nn_ += gi[t, :n, 2 * H:]
-            np.tanh(nn_, out=nn_)
-            z = a[:, H:2 * H]
-            hn = nn_ + z * (hp - nn_)
-        else:
-            np.add(gi[t, :n], gh, out=a)
-            if mode == "RNN_TANH":
-                np.tanh(a, out=a)
+    with one_blas_thread():  # each step multiplies B rows only: too small to share out
+        for t in times:
+            n = B if batch_sizes is None else int(batch_sizes[t])
+            hprev[t] = h
+            hp = h[:n]
+            gh = hp @ Wh.T
+            if bh is not None:
+                gh += bh
+            a = acts[t, :n]
+            if lstm:
+                cprev[t] = c
+                np.add(gi[t, :n], gh, out=a)
+                _sigmoid_(a[:, :2 * H])
+                np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+                _sigmoid_(a[:, 3 * H:])
+                cn = a[:, H:2 * H] * c[:n]
+                cn += a[:, :H] * a[:, 2 * H:3 * H]
+                c[:n] = cn
+                np.tanh(cn, out=tc[t, :n])
+                hn = a[:, 3 * H:] * tc[t, :n]
+            elif gru:
+                np.add(gi[t, :n, :2 * H], gh[:, :2 * H], out=a[:, :2 * H])
+                _sigmoid_(a[:, :2 * H])
+                hn_all[t, :n] = gh[:, 2 * H:]
+                nn_ = a[:, 2 * H:]
+                np.multiply(a[:, :H], gh[:, 2 * H:], out=nn_)
+                nn_ += gi[t, :n, 2 * H:]
+                np.tanh(nn_, out=nn_)
+                z = a[:, H:2 * H]
+                hn = nn_ + z * (hp - nn_)
             else:
-                np.maximum(a, 0, out=a)
-            hn = a
-        h[:n] = hn
-        out[t, :n] = hn
+                np.add(gi[t, :n], gh, out=a)
+                if mode == "RNN_TANH":
+                    np.tanh(a, out=a)
+                else:
+                    np.maximum(a, 0, out=a)
+                hn = a
+            h[:n] = hn
+            out[t, :n] = hn
     out[T] = h
     if lstm:
         out[T + 1] = c
@@ -117,39 +119,40 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
             dc = g[T + 1].copy()
         dgi = np.zeros((T, B, G), dtype)
         dgh = np.zeros((T, B, G), dtype) if gru else dgi  # the same for LSTM and RNN
-        for t in reversed(times):
-            n = B if batch_sizes is None else int(batch_sizes[t])
-            dhv = dh[:n]
-            dhv += gy[t, :n]
-            a = acts[t, :n]
-            d = dgi[t, :n]
-            if lstm:
-                i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                th = tc[t, :n]
-                dcv = dc[:n]
-                dcv += dhv * o * (1 - th * th)
-                d[:, :H] = dcv * gg * i * (1 - i)
-                d[:, H:2 * H] = dcv * cprev[t, :n] * f * (1 - f)
-                d[:, 2 * H:3 * H] = dcv * i * (1 - gg * gg)
-                d[:, 3 * H:] = dhv * th * o * (1 - o)
-                dcv *= f
-                dh[:n] = d @ Wh
-            elif gru:
-                r, z, nn_ = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-                dn = dhv * (1 - z) * (1 - nn_ * nn_)
-                d[:, 2 * H:] = dn
-                d[:, :H] = dn * hn_all[t, :n] * r * (1 - r)
-                d[:, H:2 * H] = dhv * (hprev[t, :n] - nn_) * z * (1 - z)
-                e = dgh[t, :n]
-                e[:, :2 * H] = d[:, :2 * H]
-                e[:, 2 * H:] = dn * r
-                dh[:n] = dhv * z + e @ Wh
-            else:
-                if mode == "RNN_TANH":
-                    np.multiply(dhv, 1 - a * a, out=d)
+        with one_blas_thread():
+            for t in reversed(times):
+                n = B if batch_sizes is None else int(batch_sizes[t])
+                dhv = dh[:n]
+                dhv += gy[t, :n]
+                a = acts[t, :n]
+                d = dgi[t, :n]
+                if lstm:
+                    i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+                    th = tc[t, :n]
+                    dcv = dc[:n]
+                    dcv += dhv * o * (1 - th * th)
+                    d[:, :H] = dcv * gg * i * (1 - i)
+                    d[:, H:2 * H] = dcv * cprev[t, :n] * f * (1 - f)
+                    d[:, 2 * H:3 * H] = dcv * i * (1 - gg * gg)
+                    d[:, 3 * H:] = dhv * th * o * (1 - o)
+                    dcv *= f
+                    dh[:n] = d @ Wh
+                elif gru:
+                    r, z, nn_ = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+                    dn = dhv * (1 - z) * (1 - nn_ * nn_)
+                    d[:, 2 * H:] = dn
+                    d[:, :H] = dn * hn_all[t, :n] * r * (1 - r)
+                    d[:, H:2 * H] = dhv * (hprev[t, :n] - nn_) * z * (1 - z)
+                    e = dgh[t, :n]
+                    e[:, :2 * H] = d[:, :2 * H]
+                    e[:, 2 * H:] = dn * r
+                    dh[:n] = dhv * z + e @ Wh
                 else:
-                    np.multiply(dhv, a > 0, out=d)
-                dh[:n] = d @ Wh
+                    if mode == "RNN_TANH":
+                        np.multiply(dhv, 1 - a * a, out=d)
+                    else:
+                        np.multiply(dhv, a > 0, out=d)
+                    dh[:n] = d @ Wh
         d2 = dgi.reshape(T * B, G)
         e2 = dgh.reshape(T * B, G)
         return (

@@ -439,9 +439,6 @@ class Module:
             object.__setattr__(new, k, copy.deepcopy(v, memo))
         return new
 
-    def __getstate__(self) -> Any:
-        raise TypeError("flambeau modules are not pickled; save model.state_dict() with flambeau.save")
-
 
 def _size(shape: tuple) -> str:
     return f"torch.Size({list(shape)})"

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from ..autograd.grad_mode import _state
-from ..autograd.graph import AccumulateGrad, Node
+from ..autograd.graph import AccumulateGrad, Node, next_seq
 from ..autograd.views import (
     attach,
     check_writable_view,
@@ -73,6 +73,7 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
     node.inputs = inputs
     node.retained = node.hooks = node.saved = None
     node.n_outputs = 1
+    node.seq = next_seq()
     result = _make(out, node)
     entries = None
     for s in (inputs if saved is None else saved):

@@ -119,7 +119,17 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             grads.append(_operand_grad(g, out_sub, subs, full, k, size, arrays[k].shape))
         return tuple(grads)
 
-    return record(out, "EinsumBackward0", tuple(tensors), backward)
+    return record(out, _node_name(subs, out_sub), tuple(tensors), backward)
+
+
+def _node_name(subs: list[str], out_sub: str) -> str:
+    """The name PyTorch's ``grad_fn`` shows: its einsum ends with a sum (one operand, letters
+    summed away), a permutation (one operand, none), the view of a batched product (several,
+    letters summed away) or a product (several, none). One node here, under that name."""
+    summed = any(c not in out_sub for s in subs for c in s)
+    if len(subs) == 1:
+        return "SumBackward1" if summed else "PermuteBackward0"
+    return "ViewBackward0" if summed else "MulBackward0"
 
 
 def _einsum(subs: list[str], arrays: list[np.ndarray], out: str) -> np.ndarray:

@@ -243,17 +243,22 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(xa.shape[:-1]))}x"
             f"{xa.shape[-1] if xa.ndim else 1} and {w.shape[-1]}x{w.shape[0]}) (input of shape "
             f"{list(xa.shape)}, weight of shape {list(w.shape)})")
-    out = _mat(xa, w.T)
+    half = xa.dtype.itemsize == 2  # float16/bfloat16: _mat multiplies in float32
+    out = _mat(xa, w.T) if half else np.matmul(xa, w.T)
     if bias is not None:
-        out += bias._data
+        np.add(out, bias._data, out=out)
     flat = xa.ndim != 2
+    mat = _mat if half else np.matmul
 
     def backward(g: np.ndarray) -> tuple:
-        g2 = g.reshape(-1, g.shape[-1]) if flat else g
-        x2 = xa.reshape(-1, xa.shape[-1]) if flat else xa
-        gx = _mat(g2, w).reshape(xa.shape) if x._requires_grad else None
-        gw = _mat(g2.T, x2) if weight._requires_grad else None
-        gb = g2.sum(axis=0) if bias is not None and bias._requires_grad else None
+        if flat:
+            g2, x2 = g.reshape(-1, g.shape[-1]), xa.reshape(-1, xa.shape[-1])
+            gx = mat(g2, w).reshape(xa.shape) if x._requires_grad else None
+        else:
+            g2, x2 = g, xa
+            gx = mat(g, w) if x._requires_grad else None
+        gw = mat(g2.T, x2) if weight._requires_grad else None
+        gb = np.add.reduce(g2, axis=0) if bias is not None and bias._requires_grad else None
         return gx, gw, gb
 
     return record(out, "AddmmBackward0", (x, weight, bias), backward,

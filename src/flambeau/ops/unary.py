@@ -3,25 +3,19 @@ which backward multiplies by the gradient from above ``g`` (the chain rule)."""
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
+from .._quiet import quiet, quietly
 from ._core import OUT, Tensor, _make, float_data, record
 
 
 def _quietly(fn: Callable) -> Callable:
     """Run ``fn`` (a forward or a backward) without NumPy's warnings: like PyTorch, log(0) is
     -inf, sqrt(-1) nan and exp(1000) inf, silently."""
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return fn(*args, **kwargs)
-
-    return run
+    return quietly(fn)
 
 
 def _not_for(a: Tensor, kernel: str, kinds: str = "b") -> None:
@@ -34,7 +28,7 @@ def abs(a: Tensor) -> Tensor:  # noqa: A001
     """|a|.  d/da = sign(a) (0 at 0)."""
     _not_for(a, "abs_cpu")
     x = a._data
-    return record(np.abs(x), "AbsBackward0", (a,), _quietly(lambda g: (g * np.sign(x),)))
+    return record(np.abs(x), "AbsBackward0", (a,), quiet(lambda g: (g * np.sign(x),)))
 
 
 @_quietly
@@ -48,56 +42,56 @@ def exp(a: Tensor) -> Tensor:
 def log(a: Tensor) -> Tensor:
     """ln a.  d/da = 1/a."""
     x = float_data(a)
-    return record(np.log(x), "LogBackward0", (a,), _quietly(lambda g: (g / x,)))
+    return record(np.log(x), "LogBackward0", (a,), quiet(lambda g: (g / x,)))
 
 
 @_quietly
 def log1p(a: Tensor) -> Tensor:
     """ln(1 + a).  d/da = 1/(1 + a)."""
     x = float_data(a)
-    return record(np.log1p(x), "Log1PBackward0", (a,), _quietly(lambda g: (g / (1 + x),)))
+    return record(np.log1p(x), "Log1PBackward0", (a,), quiet(lambda g: (g / (1 + x),)))
 
 
 @_quietly
 def log2(a: Tensor) -> Tensor:
     """log base 2.  d/da = 1 / (a ln 2)."""
     x = float_data(a)
-    return record(np.log2(x), "Log2Backward0", (a,), _quietly(lambda g: (g / (x * math.log(2)),)))
+    return record(np.log2(x), "Log2Backward0", (a,), quiet(lambda g: (g / (x * math.log(2)),)))
 
 
 @_quietly
 def log10(a: Tensor) -> Tensor:
     """log base 10.  d/da = 1 / (a ln 10)."""
     x = float_data(a)
-    return record(np.log10(x), "Log10Backward0", (a,), _quietly(lambda g: (g / (x * math.log(10)),)))
+    return record(np.log10(x), "Log10Backward0", (a,), quiet(lambda g: (g / (x * math.log(10)),)))
 
 
 @_quietly
 def expm1(a: Tensor) -> Tensor:
     """e^a - 1.  d/da = e^a."""
     out = np.expm1(float_data(a))
-    return record(out, "Expm1Backward0", (a,), _quietly(lambda g: (g * (out + 1),)), (OUT,))
+    return record(out, "Expm1Backward0", (a,), quiet(lambda g: (g * (out + 1),)), (OUT,))
 
 
 @_quietly
 def sqrt(a: Tensor) -> Tensor:
     """a^(1/2).  d/da = 1 / (2 sqrt(a))."""
     out = np.sqrt(float_data(a))
-    return record(out, "SqrtBackward0", (a,), _quietly(lambda g: (g / (2 * out),)), (OUT,))
+    return record(out, "SqrtBackward0", (a,), quiet(lambda g: (g / (2 * out),)), (OUT,))
 
 
 @_quietly
 def rsqrt(a: Tensor) -> Tensor:
     """a^(-1/2).  d/da = -1/2 a^(-3/2)."""
     out = 1 / np.sqrt(float_data(a))
-    return record(out, "RsqrtBackward0", (a,), _quietly(lambda g: (g * -0.5 * out * out * out,)), (OUT,))
+    return record(out, "RsqrtBackward0", (a,), quiet(lambda g: (g * -0.5 * out * out * out,)), (OUT,))
 
 
 @_quietly
 def reciprocal(a: Tensor) -> Tensor:
     """1/a.  d/da = -1/a^2."""
     out = 1 / float_data(a)
-    return record(out, "ReciprocalBackward0", (a,), _quietly(lambda g: (-g * out * out,)), (OUT,))
+    return record(out, "ReciprocalBackward0", (a,), quiet(lambda g: (-g * out * out,)), (OUT,))
 
 
 def square(a: Tensor) -> Tensor:
@@ -131,14 +125,14 @@ def tan(a: Tensor) -> Tensor:
 def asin(a: Tensor) -> Tensor:
     """arcsin a (nan outside [-1, 1]).  d/da = 1 / sqrt(1 - a^2)."""
     x = float_data(a)
-    return record(np.arcsin(x), "AsinBackward0", (a,), _quietly(lambda g: (g / np.sqrt(1 - x * x),)))
+    return record(np.arcsin(x), "AsinBackward0", (a,), quiet(lambda g: (g / np.sqrt(1 - x * x),)))
 
 
 @_quietly
 def acos(a: Tensor) -> Tensor:
     """arccos a (nan outside [-1, 1]).  d/da = -1 / sqrt(1 - a^2)."""
     x = float_data(a)
-    return record(np.arccos(x), "AcosBackward0", (a,), _quietly(lambda g: (-g / np.sqrt(1 - x * x),)))
+    return record(np.arccos(x), "AcosBackward0", (a,), quiet(lambda g: (-g / np.sqrt(1 - x * x),)))
 
 
 def atan(a: Tensor) -> Tensor:
@@ -151,14 +145,14 @@ def atan(a: Tensor) -> Tensor:
 def sinh(a: Tensor) -> Tensor:
     """sinh a.  d/da = cosh a."""
     x = float_data(a)
-    return record(np.sinh(x), "SinhBackward0", (a,), _quietly(lambda g: (g * np.cosh(x),)))
+    return record(np.sinh(x), "SinhBackward0", (a,), quiet(lambda g: (g * np.cosh(x),)))
 
 
 @_quietly
 def cosh(a: Tensor) -> Tensor:
     """cosh a.  d/da = sinh a."""
     x = float_data(a)
-    return record(np.cosh(x), "CoshBackward0", (a,), _quietly(lambda g: (g * np.sinh(x),)))
+    return record(np.cosh(x), "CoshBackward0", (a,), quiet(lambda g: (g * np.sinh(x),)))
 
 
 def tanh(a: Tensor) -> Tensor:

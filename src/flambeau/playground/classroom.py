@@ -6,7 +6,10 @@ token and no teacher): it counts the connections against ``max_sessions``, and h
 teacher page (``/teacher``) sets for every student:
 
 - **the teacher's experiment** (a URL hash): pushed to every page, which offers "load the
-  teacher's experiment"; a page that connects later is told too;
+  teacher's experiment"; a page that connects later is told too. The teacher's own playground
+  tab (opened from the teacher page: ``/?teacher=KEY``, the key being the teacher's token, or
+  ``1`` on loopback) is known to the server, so that one click pushes what it shows; it is no
+  student (not listed, not locked, not offered its own experiment);
 - **locks**: the controls of the original's ``*_hide`` list that the class may not change. A
   locked control is hidden on every page, and the server refuses its changes (a student who
   edits the address or the page gets the ``locked`` error): locking ``dataset`` locks the own
@@ -74,6 +77,7 @@ class Classroom:
         self.max_sessions = max_sessions or default_max_sessions()
         self.allowed_hosts = set(allowed_hosts) if allowed_hosts is not None else machine_names(host)
         self.connections: set[Any] = set()
+        self.teacher_tab: Any = None            # the teacher's own playground (a connection)
         self.experiment: str | None = None      # the teacher's hash
         self.experiment_version = 0
         self.locks: set[str] = set()
@@ -87,6 +91,26 @@ class Classroom:
                                max=self.max_sessions)
 
     # ------------------------------------------------------------------ the teacher
+    def is_teacher_key(self, key: Any) -> bool:
+        """Whether ``key`` (a page's ``?teacher=``) marks the teacher's own tab: the teacher's
+        token, or anything on a loopback server (which has none)."""
+        import secrets
+
+        if not isinstance(key, str) or not key:
+            return False
+        return self.teacher_token is None or secrets.compare_digest(key.encode(), self.teacher_token.encode())
+
+    def students(self) -> list[Any]:
+        """The connections of the students (the teacher's tab left out)."""
+        return [c for c in self.connections if c is not self.teacher_tab]
+
+    def teacher_hash(self) -> str:
+        """The experiment the teacher's own tab shows (the ``no_teacher_tab`` error without one)."""
+        tab = self.teacher_tab
+        if tab is None or tab not in self.connections or tab.session is None:
+            raise PlaygroundError("open your own playground from the teacher page first", code="no_teacher_tab")
+        return tab.session.config_message()["hash"]
+
     def set_experiment(self, hash_text: str) -> dict[str, Any]:
         """The teacher's experiment (validated: its bad values are errors; empty: withdrawn);
         returns the message every page is sent."""
@@ -165,10 +189,11 @@ class Classroom:
     # ------------------------------------------------------------------ what the teacher sees
     def status(self) -> dict[str, Any]:
         students = []
-        for connection in sorted(self.connections, key=lambda c: c.number):
+        for connection in sorted(self.students(), key=lambda c: c.number):
             session = connection.session
             if session is not None:
                 students.append({"n": connection.number, "epoch": session.epoch, "playing": bool(session.playing),
                                  "loss_test": session.loss_test})
-        return {"connected": len(self.connections), "max_sessions": self.max_sessions, "students": students,
+        return {"connected": len(students), "max_sessions": self.max_sessions, "students": students,
+                "teacher_tab": self.teacher_tab is not None and self.teacher_tab in self.connections,
                 "experiment": self.experiment, "locks": sorted(self.locks), "lockable": list(cfg.HIDE_NAMES)}

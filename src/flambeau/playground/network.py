@@ -26,8 +26,9 @@ The update rule (the original's ``oneStep``)
 
 Losses are reported as the original does, the mean of 0.5 (out - target)^2 over each set,
 regularization excluded (or the mean cross-entropy / binary cross-entropy with those losses):
-:func:`set_metrics`, on the output pre-activations of :func:`layer_outputs`, which runs the model's
-own modules without autograd (the heatmap and thumbnails come from the same pass).
+:func:`set_metrics`, on the outputs of :func:`layer_outputs`, which runs the model's own modules
+without autograd (the heatmap and thumbnails come from the same pass, and no activation is
+computed anywhere else).
 """
 
 from __future__ import annotations
@@ -182,36 +183,38 @@ def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
 # ---------------------------------------------------------------------- evaluation
 def layer_outputs(model: nn.Sequential, inputs: np.ndarray) -> list[np.ndarray]:
     """Every layer's output on ``inputs``: [inputs, hidden layers (after their activation)...,
-    output pre-activation], by the model's own modules in order, without autograd: the one
-    forward pass of the playground (training runs the same modules with autograd; the display's
-    output activation is :func:`output_values`)."""
-    linears = [m for m in model if isinstance(m, nn.Linear)]
+    the model's output], by the model's own modules in order, without autograd: the one forward
+    pass of the playground (training runs the same modules with autograd). The output is the
+    model's: tanh'd by its last module for classification with the playground's loss, logits
+    with cross_entropy and bce, linear for regression."""
+    modules = list(model)
+    last = max(i for i, m in enumerate(modules) if isinstance(m, nn.Linear))
     outputs = [inputs]
     h = flambeau.from_numpy(np.ascontiguousarray(inputs, dtype=np.float64))
     with flambeau.no_grad():
-        for module in model:
+        for i, module in enumerate(modules):
             h = module(h)
-            if module is linears[-1]:  # the output's activation (if any) is for display
+            if i < last and not isinstance(module, nn.Linear):  # a hidden layer after its activation
                 outputs.append(h.numpy())
-                break
-            if not isinstance(module, nn.Linear):  # a hidden layer after its activation
-                outputs.append(h.numpy())
+    outputs.append(h.numpy())
     return outputs
 
 
-def output_values(config: Mapping[str, Any], z: np.ndarray) -> np.ndarray:
-    """The output neurons' values for display: tanh or linear as the original; 2p - 1 for
-    the probabilities of bce (sigmoid) and cross_entropy (softmax), so that 0.5 is white."""
+def output_values(config: Mapping[str, Any], y: np.ndarray) -> np.ndarray:
+    """The output neurons' values for display, from the model's output ``y``: as they are with
+    the playground's loss (tanh or linear, as the original); 2p - 1 for the probabilities of bce
+    (sigmoid) and cross_entropy (softmax) read from the logits, so that 0.5 is white."""
     loss = cfg.effective_loss(config)
     if loss == "cross_entropy":
-        return 2 * softmax(z) - 1
+        return 2 * softmax(y) - 1
     if loss == "bce":
-        return 2 * sigmoid(z) - 1
-    return np.tanh(z) if config["problem"] == "classification" else z
+        return 2 * sigmoid(y) - 1
+    return y
 
 
 def set_metrics(config: Mapping[str, Any], z: np.ndarray, targets: np.ndarray, labels: np.ndarray) -> tuple:
-    """(loss, accuracy, predicted classes) of one set from its output pre-activations."""
+    """(loss, accuracy, predicted classes) of one set from the model's outputs ``z``
+    (:func:`layer_outputs`: logits with cross_entropy and bce)."""
     if len(z) == 0:
         return None, None, None
     loss_name = cfg.effective_loss(config)
@@ -224,7 +227,7 @@ def set_metrics(config: Mapping[str, Any], z: np.ndarray, targets: np.ndarray, l
         loss = float(np.mean(np.maximum(z, 0) - z * targets + np.log1p(np.exp(-np.abs(z)))))
         predicted = (z[:, 0] >= 0).astype(np.int64)
     else:
-        out = np.tanh(z) if config["problem"] == "classification" else z
+        out = z  # the model's own output module (tanh) already applied
         loss = float(np.mean(0.5 * (out - targets) ** 2))
         predicted = (out[:, 0] >= 0).astype(np.int64)
     if config["problem"] != "classification":

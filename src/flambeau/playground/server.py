@@ -226,6 +226,7 @@ class Connection:
         self.sent = 0                       # the last frame sent
         self.ack_event = asyncio.Event()
         self.play_task: asyncio.Task | None = None
+        self.is_teacher = False             # the teacher's own tab (see Classroom.teacher_tab)
 
     async def send(self, texts: list[str]) -> None:
         async with self.send_lock:
@@ -282,6 +283,8 @@ class Connection:
         was_open = self in self.classroom.connections
         self.session = None  # type: ignore[assignment]  # frees the network and data
         self.classroom.connections.discard(self)
+        if self.classroom.teacher_tab is self:
+            self.classroom.teacher_tab = None
         if was_open and not self.classroom.connections:
             await asyncio.to_thread(release_memory)  # the last page left: give the memory back
 
@@ -302,7 +305,11 @@ class Connection:
                 self.acked = max(self.acked, min(frame, self.sent))
                 self.ack_event.set()
                 return
-            if self.session is not None:
+            if kind == "hello" and self.classroom.is_teacher_key(message.get("teacher")):
+                self.is_teacher = True  # the teacher's own tab: not locked, pushed from in one click
+                self.classroom.teacher_tab = self
+            student = not self.is_teacher
+            if self.session is not None and student:
                 self.classroom.check(kind, message, self.session.config)
             if kind == "play":
                 self.play()
@@ -312,15 +319,15 @@ class Connection:
                 self.ack_event.set()          # or wake it if it waits for an ack
             handler = HANDLERS[kind]
             session = self.session
-            if kind == "hello" and self.classroom.locks:
+            if kind == "hello" and self.classroom.locks and student:
                 message = dict(message, hash=self.classroom.lock_hash(_field(message, "hash", "str", default=""),
                                                                       session.config))
-            elif kind == "load_config_json" and self.classroom.locks:
+            elif kind == "load_config_json" and self.classroom.locks and student:
                 message = dict(message, data=self.classroom.lock_config(message.get("data"), session.config))
             async with self.lock:  # sending under the lock keeps the frames in their order
                 texts = await self.scheduler.request(lambda: self._serialise(handler(session, message)))
                 await self.send(texts)
-            if kind == "hello" and self.classroom.experiment:
+            if kind == "hello" and self.classroom.experiment and student:
                 await self.send([_dumps(self.classroom.experiment_message())])
         except PlaygroundError as e:
             await self.send([_dumps(_error(e))])
@@ -460,17 +467,23 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 
 async def _teacher_experiment(request: Request) -> Response:
-    """Push an experiment (a playground address or hash) to every student's page."""
+    """Push an experiment to every student's page: ``{"from": "teacher_tab"}`` the one the
+    teacher's own playground tab shows, else ``{"hash": ...}`` (a playground address or hash)."""
     classroom = request.app.state.classroom
     try:
-        message = classroom.set_experiment(_field(await _json_body(request), "hash", "str"))
+        body = await _json_body(request)
+        if body.get("from") == "teacher_tab":
+            hash_text = classroom.teacher_hash()
+        else:
+            hash_text = _field(body, "hash", "str")
+        message = classroom.set_experiment(hash_text)
     except PlaygroundError as e:
         return JSONResponse(e.to_message(), status_code=400)
     text = _dumps(message)
-    for connection in list(classroom.connections):
+    for connection in classroom.students():
         with contextlib.suppress(Exception):
             await connection.send([text])
-    return JSONResponse({"ok": True, "hash": classroom.experiment, "students": len(classroom.connections)})
+    return JSONResponse({"ok": True, "hash": classroom.experiment, "students": len(classroom.students())})
 
 
 async def _teacher_locks(request: Request) -> Response:
@@ -481,7 +494,7 @@ async def _teacher_locks(request: Request) -> Response:
     except PlaygroundError as e:
         return JSONResponse(e.to_message(), status_code=400)
     flags = {f"{name}_hide": name in classroom.locks for name in cfg.HIDE_NAMES}
-    for connection in list(classroom.connections):
+    for connection in classroom.students():
         with contextlib.suppress(Exception):
             await connection.apply(lambda session: session.update(flags))
     return JSONResponse({"ok": True, "locks": sorted(classroom.locks)})
@@ -577,7 +590,10 @@ def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, c
         teacher_url += "teacher" + (f"?token={room.teacher_token}" if room.teacher_token else "")
         room.allowed_hosts.add(shown.lower())
     config = uvicorn.Config(create_app(classroom=room, student_url=url), host=host, port=port, log_level="warning",
-                            lifespan="off", ws_max_size=MAX_MESSAGE_BYTES)
+                            lifespan="off", ws_max_size=MAX_MESSAGE_BYTES,
+                            # compressing every frame (70 KB, most of it the base64 heatmap, which
+                            # deflate barely shrinks) cost the server more than the training
+                            ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     threading.Thread(target=_announce_when_started, args=(server, url, open_browser, teacher_url), daemon=True).start()
     try:

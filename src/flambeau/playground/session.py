@@ -398,8 +398,8 @@ class Session:
 
     # ------------------------------------------------------------------ evaluation
     def _forward(self, inputs: np.ndarray) -> list[np.ndarray]:
-        """Every layer's output on ``inputs``: [inputs, hidden..., output pre-activation] (the
-        output's activation is applied by :func:`.network.output_values`)."""
+        """Every layer's output on ``inputs``: [inputs, hidden..., the model's output] (see
+        :func:`.network.layer_outputs`)."""
         return network.layer_outputs(self.model, inputs)
 
     def _evaluate(self) -> None:

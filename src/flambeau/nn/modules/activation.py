@@ -14,7 +14,7 @@ from .. import init
 from ..functional_attention import multi_head_attention_forward
 from ..module import Module
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 
 
 class ReLU(Module):
@@ -157,10 +157,6 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-class NonDynamicallyQuantizableLinear(Linear):
-    """``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj``."""
-
-
 class MultiheadAttention(Module):
     r"""Attention with several heads:
     :math:`\text{MultiHead}(Q, K, V) = \text{Concat}(head_1, ..., head_h) W^O`, where
@@ -194,8 +190,6 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
                              f"num_heads={num_heads} instead")
-        if add_zero_attn:
-            raise NotImplementedError("flambeau's MultiheadAttention has no add_zero_attn")
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim

@@ -66,10 +66,17 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        p = self._parameters  # the usual place, read directly: attribute lookups cost more
+        if "weight" in p and "bias" in p:
+            return F.linear(x, p["weight"], p["bias"])
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """``Linear`` under the name PyTorch gives ``MultiheadAttention.out_proj``."""
 
 
 class Flatten(Module):

@@ -21,6 +21,7 @@ from ...ops.shape import cat, stack
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
+from ..functional_lstm_proj import lstm_proj_layer
 from ..functional_rnn import GATES, rnn_layer
 from ..module import Module
 from ..parameter import Parameter
@@ -58,20 +59,25 @@ class RNNBase(Module):
                              else f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than or equal to 1")
-        if proj_size:
-            raise NotImplementedError("flambeau's LSTM has no proj_size (projections are not implemented)")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
         gates = GATES[mode] * hidden_size
+        real_hidden = proj_size or hidden_size  # the size of h: the projection's, if any
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
             for direction in range(2 if bidirectional else 1):
-                n_in = input_size if layer == 0 else hidden_size * (2 if bidirectional else 1)
+                n_in = input_size if layer == 0 else real_hidden * (2 if bidirectional else 1)
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                shapes = [("weight_ih", (gates, n_in)), ("weight_hh", (gates, hidden_size))]
+                shapes = [("weight_ih", (gates, n_in)), ("weight_hh", (gates, real_hidden))]
                 if bias:
                     shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
+                if proj_size:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for name, shape in shapes:
                     setattr(self, name + suffix, _param(shape, dtype))
                     self._flat_weights_names.append(name + suffix)
@@ -88,7 +94,7 @@ class RNNBase(Module):
 
     @property
     def all_weights(self) -> list[list[Parameter]]:
-        k = 4 if self.bias else 2
+        k = (4 if self.bias else 2) + (1 if self.proj_size else 0)
         w = self._flat_weights
         return [w[i:i + k] for i in range(0, len(w), k)]
 
@@ -100,6 +106,14 @@ class RNNBase(Module):
         if self.bias:
             return tuple(getattr(self, n + suffix) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
         return getattr(self, "weight_ih" + suffix), getattr(self, "weight_hh" + suffix), None, None
+
+    def _layer(self, inp: Tensor, h0: Any, c0: Any, layer: int, d: int, batch_sizes: Any) -> tuple:
+        """One layer in one direction: outputs, last h, last c (None but for the LSTM)."""
+        weights = self._layer_weights(layer, d)
+        if self.proj_size:
+            w_hr = getattr(self, f"weight_hr_l{layer}" + ("_reverse" if d else ""))
+            return lstm_proj_layer(inp, h0, c0, *weights, w_hr, reverse=bool(d), batch_sizes=batch_sizes)
+        return rnn_layer(self.mode, inp, h0, c0, *weights, reverse=bool(d), batch_sizes=batch_sizes)
 
     def forward(self, input: Any, hx: Any = None) -> tuple:  # noqa: A002
         lstm = self.mode == "LSTM"
@@ -126,7 +140,7 @@ class RNNBase(Module):
                              f"input: input.to({w_dtype}), or convert model: model.to({x.dtype})")
         D = 2 if self.bidirectional else 1
         B = x.shape[1]
-        expected = (self.num_layers * D, B, self.hidden_size)
+        expected = (self.num_layers * D, B, self.proj_size or self.hidden_size)
         h0 = c0 = None
         if hx is not None:
             hs = hx if lstm else (hx,)
@@ -145,7 +159,8 @@ class RNNBase(Module):
             if packed and input.sorted_indices is not None:
                 hs = tuple(h.index_select(1, input.sorted_indices) for h in hs)
             for k, h in enumerate(hs):
-                _check_hidden(h, expected, f"hidden[{k}]" if lstm else "hidden")
+                _check_hidden(h, expected if k == 0 else expected[:2] + (self.hidden_size,),
+                              f"hidden[{k}]" if lstm else "hidden")
             h0 = hs[0]
             c0 = hs[1] if lstm else None
         h_out, c_out = [], []
@@ -154,8 +169,8 @@ class RNNBase(Module):
             outs = []
             for d in range(D):
                 k = layer * D + d
-                y, h, c = rnn_layer(self.mode, inp, None if h0 is None else h0[k], None if c0 is None else c0[k],
-                                    *self._layer_weights(layer, d), reverse=bool(d), batch_sizes=batch_sizes)
+                y, h, c = self._layer(inp, None if h0 is None else h0[k], None if c0 is None else c0[k],
+                                      layer, d, batch_sizes)
                 outs.append(y)
                 h_out.append(h)
                 c_out.append(c)
@@ -182,6 +197,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if not self.bias:
@@ -212,6 +229,8 @@ class RNN(RNNBase):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         nonlinearity = kwargs.pop("nonlinearity", "tanh")
         if len(args) > 3:  # RNN(input_size, hidden_size, num_layers, nonlinearity, bias, ...)
             nonlinearity = args[3]
@@ -230,6 +249,10 @@ class LSTM(RNNBase):
     r"""Long short-term memory: gates :math:`i, f, o = \sigma(\cdot)`, :math:`g = \tanh(\cdot)` of
     :math:`x_t W_{ih}^T + b_{ih} + h_{t-1} W_{hh}^T + b_{hh}`; :math:`c_t = f c_{t-1} + i g`,
     :math:`h_t = o \tanh(c_t)`.
+
+    With ``proj_size=P`` (:math:`0 < P < H`), :math:`h_t = (o \tanh(c_t)) W_{hr}^T` has
+    :math:`P` values (parameters ``weight_hr_l{k}``, shape :math:`(P, H)`): h_0, h_n and the
+    output have :math:`P` where they had :math:`H`; c keeps :math:`H`.
 
     Shape:
         - Input: as ``RNN``; ``(h_0, c_0)`` both :math:`(D \cdot \text{num\_layers}, N, H)`.
@@ -258,6 +281,8 @@ class GRU(RNNBase):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         super().__init__("GRU", *args, **kwargs)
 
 

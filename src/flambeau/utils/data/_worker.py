@@ -11,18 +11,57 @@ flambeau keeps these semantics without processes (NumPy releases the GIL only in
 kernels, and processes would need the dataset pickled): each worker is a :class:`WorkerInfo` and,
 for an iterable dataset, its own copy of the dataset; while a worker fetches,
 :func:`get_worker_info` returns its info, and ``worker_init_fn(worker_id)`` runs once per worker
-per pass (once in all with ``persistent_workers=True``). The random generators are shared with
-the main process and not reseeded: ``WorkerInfo.seed`` is given for code that seeds its own.
+per pass (once in all with ``persistent_workers=True``).
+
+Random numbers as in PyTorch's worker processes: each worker has its own streams, seeded when it
+starts -- flambeau's default generator and Python's ``random`` with ``seed = base_seed + id``,
+NumPy's global ``np.random`` with PyTorch's 4-word seed (NumPy's ``SeedSequence`` of ``[id,
+base_seed`` low and high 32 bits, ``0]``). While a worker runs, its streams are the ones
+``torch.rand``, ``random.random`` and ``np.random.rand`` draw from; the main process's streams
+are left as they were, so a random transform in ``__getitem__`` gives PyTorch's numbers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
+
+from ...ops.generator import Generator, default_generator
+
 _current: WorkerInfo | None = None
+
+
+class _Streams:
+    """A worker's own random streams: flambeau's default generator, ``random``, ``np.random``."""
+
+    def __init__(self, base_seed: int, worker_id: int) -> None:
+        seed = base_seed + worker_id
+        self.generator = Generator().manual_seed(seed)
+        self.python = random.Random(seed).getstate()
+        words = np.random.SeedSequence([worker_id, base_seed & 0xFFFFFFFF, base_seed >> 32, 0]).generate_state(4)
+        self.numpy = np.random.RandomState(words).get_state()
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """Swap these streams in for the process's, and back (keeping where each stream is)."""
+        main_generator = dict(default_generator.__dict__)
+        main_python, main_numpy = random.getstate(), np.random.get_state()
+        default_generator.__dict__.update(self.generator.__dict__)
+        random.setstate(self.python)
+        np.random.set_state(self.numpy)
+        try:
+            yield
+        finally:
+            self.generator.__dict__.update(default_generator.__dict__)
+            self.python, self.numpy = random.getstate(), np.random.get_state()
+            default_generator.__dict__.update(main_generator)
+            random.setstate(main_python)
+            np.random.set_state(main_numpy)
 
 
 class WorkerInfo:
@@ -74,7 +113,8 @@ def _acting_as(info: WorkerInfo) -> Iterator[None]:
     global _current
     previous, _current = _current, info
     try:
-        yield
+        with info._streams.active():
+            yield
     finally:
         _current = previous
 
@@ -86,7 +126,8 @@ def start_workers(num_workers: int, dataset: Any, base_seed: int, copy_dataset: 
     workers = []
     for i in range(num_workers):
         info = WorkerInfo(id=i, num_workers=num_workers, seed=base_seed + i,
-                          dataset=copy.deepcopy(dataset) if copy_dataset else dataset, worker_method="thread")
+                          dataset=copy.deepcopy(dataset) if copy_dataset else dataset)
+        object.__setattr__(info, "_streams", _Streams(base_seed, i))
         if worker_init_fn is not None:
             with _acting_as(info):
                 worker_init_fn(i)

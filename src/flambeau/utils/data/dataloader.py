@@ -148,8 +148,9 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         # PyTorch draws the workers' base seed from the loader's generator at each pass (with
-        # or without workers): drawn here too, so that the random streams stay where PyTorch's are
-        base_seed = int(full_range_int64(_gen(self.generator), 1)[0])
+        # or without workers; persistent workers: at the first pass only): drawn here too, so
+        # that the random streams stay where PyTorch's are
+        base_seed = int(full_range_int64(_gen(self.generator), 1)[0]) if self._workers is None else None
         if self.num_workers > 0:
             return self._iter_workers(base_seed)
         if self._iterable:
@@ -158,11 +159,12 @@ class DataLoader:
             return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]
         return (self._fetch(list(indices)) for indices in self.batch_sampler)
 
-    def _iter_workers(self, seed: int) -> Iterator[Any]:
+    def _iter_workers(self, seed: int | None) -> Iterator[Any]:
         """A pass with ``num_workers`` in-process workers (see ``_worker.py``); worker i's seed
-        is ``seed + i``, as in PyTorch."""
+        is ``seed + i``, as in PyTorch (``None``: persistent workers, already started)."""
         workers = self._workers
         if workers is None:
+            assert seed is not None
             workers = _worker.start_workers(self.num_workers, self.dataset, seed, self._iterable, self.worker_init_fn)
             if self.persistent_workers:
                 self._workers = workers

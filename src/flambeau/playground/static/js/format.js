@@ -53,6 +53,16 @@ export function b64ToFloat32(b64) {
   return out;
 }
 
+/** base64 of the heatmap's 8-bit codes (frame.py's b64_codes) -> Float32Array: code / 127 - 1,
+ *  NaN for 255 (null in, null out). */
+export function b64ToCodes(b64) {
+  if (!b64) return null;
+  const bytes = b64ToBytes(b64);
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] === 255 ? NaN : bytes[i] / 127 - 1;
+  return out;
+}
+
 /** Parse a networkShape from the config (a list, or a comma string; "" = no hidden layer). */
 export function parseShape(v) {
   if (Array.isArray(v)) return v.map(Number);

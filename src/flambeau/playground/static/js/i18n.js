@@ -118,7 +118,10 @@ const STRINGS = {
     deltaIs: "Delta is {v}",
     editWeight: "Weight",
     editBias: "Bias",
-    stoppedEpochs: "Stopped: {n} epochs reached.",
+    weightFrom: "Weight from {name}",
+    nodeName: "Neuron {j} of layer {l}",
+    tapNeuron: "Tap a neuron to see its output and to edit its bias and incoming weights.",
+    stoppedEpochs: "Stopped: {n} {n?epoch|epochs} reached.",
     stoppedTestLoss: "Stopped: the test loss fell below {v}.",
     stoppedNan: "Stopped: the loss diverged (NaN). Try a lower learning rate.",
     stoppedOther: "Stopped: {why}.",
@@ -244,7 +247,10 @@ const STRINGS = {
     deltaIs: "Le delta vaut {v}",
     editWeight: "Poids",
     editBias: "Biais",
-    stoppedEpochs: "Arrêt : {n} époques atteintes.",
+    weightFrom: "Poids venant de {name}",
+    nodeName: "Neurone {j} de la couche {l}",
+    tapNeuron: "Touchez un neurone pour voir sa sortie et modifier son biais et les poids qui y arrivent.",
+    stoppedEpochs: "Arrêt : {n} {n?époque atteinte|époques atteintes}.",
     stoppedTestLoss: "Arrêt : la perte de test est passée sous {v}.",
     stoppedNan: "Arrêt : la perte a divergé (NaN). Essayez un taux d'apprentissage plus petit.",
     stoppedOther: "Arrêt : {why}.",
@@ -297,11 +303,33 @@ export function setLang(lang, remember = false) {
   }
 }
 
-/** The text of `key` in the current language, with {name} placeholders filled from params. */
-export function t(key, params = {}) {
-  let s = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+/**
+ * A template's plural forms chosen: `{n?session|sessions}` is the first form where the number
+ * `params.n` takes the singular in `lang` (English: 1; French: 0 and 1), else the second.
+ */
+export function plural(template, params, lang = current) {
+  const rules = new Intl.PluralRules(lang);
+  return template.replace(/\{(\w+)\?([^|{}]*)\|([^{}]*)\}/g, (_, k, one, other) => {
+    const n = Number(params[k]);
+    return Number.isFinite(n) && rules.select(n) === "one" ? one : other;
+  });
+}
+
+/** Whether the number n takes the singular in the current language (French: 0 and 1). */
+export function isOne(n) {
+  return new Intl.PluralRules(current).select(n) === "one";
+}
+
+/** Fill a template: plural forms first (from the raw numbers), then the {name} placeholders. */
+export function fill(template, params = {}, lang = current, raw = params) {
+  let s = plural(template, raw, lang);
   for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
   return s;
+}
+
+/** The text of `key` in the current language, with {name} placeholders filled from params. */
+export function t(key, params = {}) {
+  return fill(STRINGS[current][key] ?? STRINGS.en[key] ?? key, params);
 }
 
 /** Fill every data-i18n / data-i18n-aria / data-i18n-title element under root. */

@@ -11,9 +11,9 @@ import { Connection, socketUrl } from "./socket.js";
 import { LossChart } from "./chart.js";
 import { classCss } from "./colors.js";
 import {
-  b64ToBytes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
+  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
 } from "./format.js";
-import { applyTranslations, getLang, initialLang, setLang, t } from "./i18n.js";
+import { applyTranslations, getLang, initialLang, isOne, setLang, t } from "./i18n.js";
 import { errorText } from "./messages.js";
 import { drawLegend, OutputView } from "./heatmap.js";
 import { NetworkView } from "./network.js";
@@ -222,7 +222,7 @@ function renderControls() {
   // the network's layers
   const shape = parseShape(c.networkShape);
   $("layer-count").textContent = shape.length;
-  $("layer-word").dataset.i18n = shape.length === 1 ? "hiddenLayer" : "hiddenLayers";
+  $("layer-word").dataset.i18n = isOne(shape.length) ? "hiddenLayer" : "hiddenLayers";
   $("layer-word").textContent = t($("layer-word").dataset.i18n);
   $("add-layer").disabled = shape.length >= L.maxLayers;
   $("remove-layer").disabled = shape.length === 0;
@@ -234,6 +234,14 @@ function renderControls() {
 
   state.view = c.view || "forward";
   $("network-legend").textContent = t(state.view === "backward" ? "backwardLegend" : "forwardLegend");
+}
+
+// the teacher's own tab, opened from the teacher page (/?teacher=KEY): the server knows it
+const TEACHER_KEY = new URLSearchParams(location.search).get("teacher");
+
+/** The `hello` message for a hash (the teacher's key, if any, with it). */
+function hello(hash) {
+  return TEACHER_KEY ? { hash, teacher: TEACHER_KEY } : { hash };
 }
 
 /** The server's `limits` (snake_case names, see config.limits()) in the page's names. */
@@ -369,7 +377,7 @@ function drawFrame(f) {
   if (f.heatmap) {
     // 3-4 classes: `heatmap` is the winning class's probability, `heatmap_class` its index
     const classes = f.heatmap_class ? b64ToBytes(f.heatmap_class) : null;
-    output.setOutput(b64ToFloat32(f.heatmap), classes);
+    output.setOutput(b64ToCodes(f.heatmap), classes);
   }
   if (f.points) output.setPoints(f.points);
 
@@ -639,7 +647,7 @@ function bind() {
   // the user typed another hash into the address bar: open that experiment
   window.addEventListener("hashchange", () => {
     const h = location.hash.replace(/^#/, "");
-    if (h !== state.hash) send("hello", { hash: h });
+    if (h !== state.hash) send("hello", hello(h));
   });
   // the network's width follows the window
   let resizeTimer = 0;
@@ -680,7 +688,7 @@ function connect() {
   conn.onOpen = () => {
     state.nodeAsked = false;
     // the whole experiment is in the hash: a (re)connection opens it again
-    send("hello", { hash: location.hash.replace(/^#/, "") });
+    send("hello", hello(location.hash.replace(/^#/, "")));
   };
   conn.onLost = () => {
     if (!state.full) showError(t("connectionLost"));

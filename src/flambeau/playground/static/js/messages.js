@@ -4,7 +4,7 @@
 // never shown: a code missing here reads as the generic "invalid" text (a test checks that every
 // code the server can send is here in both languages).
 
-import { getLang, t } from "./i18n.js";
+import { fill, getLang, t } from "./i18n.js";
 
 const MESSAGES = {
   en: {
@@ -15,7 +15,7 @@ const MESSAGES = {
     not_settings: "A configuration must be a list of settings and their values.",
     classes_need_cross_entropy: "{n} classes need the cross-entropy loss (a softmax output); {loss} works with 2 classes.",
     moons_two_classes: "The moons data set has 2 classes only; 3 and 4 classes exist for circle, xor, gauss, spiral and your own data.",
-    hash_too_long: "The address is too long ({n} characters, at most {max}).",
+    hash_too_long: "The address is too long ({n} {n?character|characters}, at most {max}).",
     bad_field: "{name}: {expect}.",
     missing_field: "The request lacks “{name}”.",
     too_many_changes: "Too many settings at once ({n}, at most {max}).",
@@ -27,13 +27,13 @@ const MESSAGES = {
     label_not_number: "The label “{value}” is not a number.",
     label_too_large: "The label {value} is too large (at most {max} in absolute value).",
     label_not_class: "{value} is not a class: {classes}.",
-    too_many_points: "The data set already has {max} points, the most it can hold.",
+    too_many_points: "The data set already has {max} {max?point|points}, the most it can hold.",
     csv_not_number: "Row {row}: the {column} “{value}” is not a number.",
     csv_number_too_large: "Row {row}: the {column} “{value}” is too large (at most {max} in absolute value).",
-    csv_too_large: "The CSV file is too large ({n} characters, at most {max}).",
+    csv_too_large: "The CSV file is too large ({n} {n?character|characters}, at most {max}).",
     csv_unreadable: "The CSV file cannot be read at line {row} (a quote or a line break out of place?).",
     csv_empty: "The CSV file has no points (expected rows of x,y,label).",
-    csv_too_many_points: "The CSV file has {n} points; at most {max} are allowed.",
+    csv_too_many_points: "The CSV file has {n} {n?point|points}; at most {max} {max?is|are} allowed.",
     csv_columns: "Row {row}: expected 3 columns (x,y,label) or 4 (x,y,label,split), found {n}.",
     csv_label: "Row {row}: {value} is not a class: {classes}.",
     csv_label_classes: "Row {row}: {value} is not a class with {k} classes. The file's labels 0 to {last} make {suggest} classes: choose {suggest} classes, then upload it again.",
@@ -41,15 +41,16 @@ const MESSAGES = {
     csv_split: "The split column must say train or test on every row.",
     custom_export: "Your own points can only be exported from the page that holds them.",
     custom_labels_misfit: "Your points' labels do not fit this problem ({problem}); clear them or choose another data set.",
-    config_file_too_large: "The experiment file is too large (at most {max} characters).",
+    config_file_too_large: "The experiment file is too large (at most {max} {max?character|characters}).",
     config_file_not_json: "This is not an experiment file (a JSON object of settings).",
     weights_not_file: "This is not a weights file (.safetensors).",
     weights_too_large: "The weights file is too large (at most {max_mb} MB).",
-    weights_other_network: "These weights are for another network: this one has {layers} layers of weights.",
+    weights_other_network: "These weights are for another network: this one has {layers} {layers?layer|layers} of weights.",
     weights_shape: "These weights are for another network: {name} is {shape} in the file, {needed} here.",
     weights_not_finite: "The weights file holds values that are not numbers ({name}).",
-    session_full: "The server is full (at most {max} sessions at once). This page will try again by itself; or ask the teacher.",
+    session_full: "The server is full (at most {max} {max?session|sessions} at once). This page will try again by itself; or ask the teacher.",
     locked: "The teacher has locked this control ({name}).",
+    no_teacher_tab: "Open your own playground first (the link on this page), set up the experiment there, then push it.",
     // what a setting accepts (bad_value, bad_field)
     "expect-int_range": "expected a whole number from {low} to {high}",
     "expect-number_range": "expected a number from {low} to {high}",
@@ -77,7 +78,7 @@ const MESSAGES = {
     not_settings: "Une configuration doit être une liste de réglages et de leurs valeurs.",
     classes_need_cross_entropy: "{n} classes demandent la perte d'entropie croisée (une sortie softmax) ; {loss} ne va qu'avec 2 classes.",
     moons_two_classes: "Le jeu de données des lunes n'a que 2 classes ; 3 et 4 classes existent pour cercle, ou exclusif, gaussiennes, spirale et vos données.",
-    hash_too_long: "L'adresse est trop longue ({n} caractères, au plus {max}).",
+    hash_too_long: "L'adresse est trop longue ({n} {n?caractère|caractères}, au plus {max}).",
     bad_field: "{name} : {expect}.",
     missing_field: "Il manque « {name} » à la demande.",
     too_many_changes: "Trop de réglages à la fois ({n}, au plus {max}).",
@@ -89,13 +90,13 @@ const MESSAGES = {
     label_not_number: "L'étiquette « {value} » n'est pas un nombre.",
     label_too_large: "L'étiquette {value} est trop grande (au plus {max} en valeur absolue).",
     label_not_class: "{value} n'est pas une classe : {classes}.",
-    too_many_points: "Le jeu de données a déjà {max} points, le plus qu'il puisse contenir.",
+    too_many_points: "Le jeu de données a déjà {max} {max?point|points}, le plus qu'il puisse contenir.",
     csv_not_number: "Ligne {row} : la valeur {column} « {value} » n'est pas un nombre.",
     csv_number_too_large: "Ligne {row} : la valeur {column} « {value} » est trop grande (au plus {max} en valeur absolue).",
-    csv_too_large: "Le fichier CSV est trop gros ({n} caractères, au plus {max}).",
+    csv_too_large: "Le fichier CSV est trop gros ({n} {n?caractère|caractères}, au plus {max}).",
     csv_unreadable: "Le fichier CSV est illisible à la ligne {row} (un guillemet ou un saut de ligne mal placé ?).",
     csv_empty: "Le fichier CSV n'a aucun point (des lignes x,y,label sont attendues).",
-    csv_too_many_points: "Le fichier CSV a {n} points ; {max} au plus sont acceptés.",
+    csv_too_many_points: "Le fichier CSV a {n} {n?point|points} ; {max} au plus {max?est accepté|sont acceptés}.",
     csv_columns: "Ligne {row} : 3 colonnes (x,y,label) ou 4 (x,y,label,split) sont attendues, il y en a {n}.",
     csv_label: "Ligne {row} : {value} n'est pas une classe : {classes}.",
     csv_label_classes: "Ligne {row} : {value} n'est pas une classe quand il y en a {k}. Les étiquettes 0 à {last} du fichier font {suggest} classes : choisissez {suggest} classes, puis importez-le de nouveau.",
@@ -103,15 +104,16 @@ const MESSAGES = {
     csv_split: "La colonne split doit dire train ou test à chaque ligne.",
     custom_export: "Vos propres points ne s'exportent que depuis la page qui les contient.",
     custom_labels_misfit: "Les étiquettes de vos points ne vont pas avec ce problème ({problem}) ; effacez-les ou choisissez un autre jeu de données.",
-    config_file_too_large: "Le fichier d'expérience est trop gros (au plus {max} caractères).",
+    config_file_too_large: "Le fichier d'expérience est trop gros (au plus {max} {max?caractère|caractères}).",
     config_file_not_json: "Ce n'est pas un fichier d'expérience (un objet JSON de réglages).",
     weights_not_file: "Ce n'est pas un fichier de poids (.safetensors).",
     weights_too_large: "Le fichier de poids est trop gros (au plus {max_mb} Mo).",
-    weights_other_network: "Ces poids sont ceux d'un autre réseau : celui-ci a {layers} couches de poids.",
+    weights_other_network: "Ces poids sont ceux d'un autre réseau : celui-ci a {layers} {layers?couche|couches} de poids.",
     weights_shape: "Ces poids sont ceux d'un autre réseau : {name} est {shape} dans le fichier, {needed} ici.",
     weights_not_finite: "Le fichier de poids contient des valeurs qui ne sont pas des nombres ({name}).",
-    session_full: "Le serveur est plein (au plus {max} sessions à la fois). Cette page réessaiera d'elle-même ; sinon, demandez à l'enseignant.",
+    session_full: "Le serveur est plein (au plus {max} {max?session|sessions} à la fois). Cette page réessaiera d'elle-même ; sinon, demandez à l'enseignant.",
     locked: "L'enseignant a verrouillé cette commande ({name}).",
+    no_teacher_tab: "Ouvrez d'abord votre propre bac à sable (le lien de cette page), préparez-y l'expérience, puis envoyez-la.",
     "expect-int_range": "un nombre entier de {low} à {high} est attendu",
     "expect-number_range": "un nombre de {low} à {high} est attendu",
     "expect-percent_range": "un pourcentage de {low} à {high} est attendu",
@@ -143,11 +145,10 @@ const SETTING_LABELS = {
   numHiddenLayers: "hiddenLayers",
 };
 
-function text(key, params) {
+/** The text of `key` with params; `raw`: the numbers before formatting, for plural forms. */
+function text(key, params, raw = params) {
   const table = MESSAGES[getLang()] || MESSAGES.en;
-  let s = table[key] ?? MESSAGES.en[key] ?? table.invalid;
-  for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
-  return s;
+  return fill(table[key] ?? MESSAGES.en[key] ?? table.invalid, params, getLang(), raw);
 }
 
 /** Every code this page words (for the tests). */
@@ -156,7 +157,8 @@ export const MESSAGE_CODES = Object.keys(MESSAGES.en);
 /** The text of an error message {code, params, field} in the page's language. */
 export function errorText(msg) {
   const code = typeof msg.code === "string" && MESSAGES.en[msg.code] ? msg.code : "invalid";
-  const p = { ...(msg.params || {}) };
+  const raw = { ...(msg.params || {}) };
+  const p = { ...raw };
   if (p.key !== undefined) p.key = SETTING_LABELS[p.key] ? t(SETTING_LABELS[p.key]) : p.key;
   if (p.name !== undefined && SETTING_LABELS[p.name]) p.name = t(SETTING_LABELS[p.name]);
   if (Array.isArray(p.options)) p.options = p.options.join(", ");
@@ -170,5 +172,5 @@ export function errorText(msg) {
   if (p.loss !== undefined) p.loss = t({ playground: "lossPlayground", bce: "lossBce", cross_entropy: "lossCrossEntropy" }[p.loss] || p.loss);
   if (p.column !== undefined && getLang() === "fr") p.column = { label: "label", x: "x", y: "y" }[p.column] || p.column;
   for (const k of ["max", "n"]) if (typeof p[k] === "number") p[k] = p[k].toLocaleString(getLang());
-  return text(code, p);
+  return text(code, p, { ...raw, last: p.last });
 }

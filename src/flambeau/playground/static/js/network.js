@@ -9,7 +9,7 @@
 
 import { cssColor, rgbAt } from "./colors.js";
 import { formatWeight } from "./format.js";
-import { t } from "./i18n.js";
+import { isOne, t } from "./i18n.js";
 import { drawSmallGrid, FEATURES, featureGrid } from "./thumbs.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -51,6 +51,10 @@ export class NetworkView {
     this.editorLabel = document.getElementById("weight-editor-label");
     this.editTarget = null;
     this.setupEditor();
+    this.panel = document.getElementById("neuron-panel");
+    this.touchHelp = document.getElementById("touch-help");
+    this.panelFor = null; // [layer, node] of the open panel
+    document.getElementById("neuron-panel-close")?.addEventListener("click", () => this.closePanel());
   }
 
   /**
@@ -76,6 +80,7 @@ export class NetworkView {
     }
     el.textContent = "";
     this.closeEditor();
+    this.closePanel();
     const sizes = [this.features.length, ...this.shape, this.outputs];
     const rows = Math.max(FEATURES.length, ...sizes);
     // the diagram takes the column's width (never more: no sideways scrolling on a phone);
@@ -84,6 +89,8 @@ export class NetworkView {
     const width = el.clientWidth || 560;
     const touch = width < TOUCH_WIDTH;
     el.classList.toggle("touch", touch);
+    this.touch = touch;
+    if (this.touchHelp) this.touchHelp.hidden = !touch;
     const top = touch ? TOUCH_TOP : TOP;
     const node = rows <= 8 ? (touch ? 40 : 30) : rows <= 16 ? 22 : 14;
     const gap = rows <= 8 ? (touch ? 8 : 14) : rows <= 16 ? 8 : 5;
@@ -149,16 +156,23 @@ export class NetworkView {
           "aria-label",
           isOut ? t("outputNode", { j: j + 1 }) : t("node", { j: j + 1, l }),
         );
-        const bias = document.createElement("button");
+        // the bias: a small square to click with a mouse; for fingers (too small a target) only
+        // drawn, and a tap on the neuron opens its panel (bias and incoming weights)
+        const bias = document.createElement(touch ? "span" : "button");
         bias.className = "bias";
         bias.id = `bias-${l}-${j}`;
-        bias.setAttribute("aria-label", `${t("editBias")} ${l}:${j + 1}`);
-        bias.addEventListener("click", (ev) => {
-          ev.stopPropagation();
-          this.openEditor(ev, { kind: "bias", layer: l, node: j });
-        });
-        bias.addEventListener("mouseenter", (ev) => this.showTip(ev, this.biasTip(l, j)));
-        bias.addEventListener("mouseleave", () => this.hideTip());
+        if (touch) {
+          bias.setAttribute("aria-hidden", "true");
+          box.addEventListener("click", () => this.openPanel(l, j));
+        } else {
+          bias.setAttribute("aria-label", `${t("editBias")} ${l}:${j + 1}`);
+          bias.addEventListener("click", (ev) => {
+            ev.stopPropagation();
+            this.openEditor(ev, { kind: "bias", layer: l, node: j });
+          });
+          bias.addEventListener("mouseenter", (ev) => this.showTip(ev, this.biasTip(l, j)));
+          bias.addEventListener("mouseleave", () => this.hideTip());
+        }
         box.appendChild(bias);
         layer.push({ box, canvas: box.querySelector("canvas"), bias, row: j });
         this.hoverable(box, `${l}:${j}`);
@@ -238,7 +252,7 @@ export class NetworkView {
     const label = document.createElement("div");
     label.className = "layer-count";
     // narrow columns (many layers) show the bare count
-    label.textContent = spacing < 80 ? String(count) : `${count} ${count === 1 ? t("neuron") : t("neurons")}`;
+    label.textContent = spacing < 80 ? String(count) : `${count} ${isOne(count) ? t("neuron") : t("neurons")}`;
     wrap.append(plus, minus, label);
     wrap.hidden = this.hideLayerControls;
     this.el.appendChild(wrap);
@@ -339,8 +353,68 @@ export class NetworkView {
         });
       }
     }
-    // keep an open tooltip's number current
+    // keep an open tooltip's number current, and the panel's fields but the one being typed in
     if (this.tipFor) this.tooltip.textContent = this.tipFor();
+    if (this.panelFor) this.fillPanel(false);
+  }
+
+  // ---- the neuron's panel (narrow screens): its bias and incoming weights, 40 px fields ------
+
+  /** The name of neuron `j` of layer `l` as the panel's labels say it. */
+  nodeName(l, j) {
+    if (l === 0) return FEATURES.find((f) => f.key === this.features[j])?.label ?? String(j + 1);
+    return l === this.nodes.length - 1 ? t("outputNode", { j: j + 1 }) : t("nodeName", { j: j + 1, l });
+  }
+
+  openPanel(l, j) {
+    if (!this.panel || !this.last || !this.last.weights) return;
+    this.panelFor = [l, j];
+    const list = document.getElementById("neuron-panel-fields");
+    list.textContent = "";
+    document.getElementById("neuron-panel-title").textContent = this.nodeName(l, j);
+    const field = (id, label, apply) => {
+      const row = document.createElement("label");
+      row.className = "panel-field";
+      const name = document.createElement("span");
+      name.textContent = label;
+      const input = document.createElement("input");
+      input.type = "number";
+      input.step = "any";
+      input.id = id;
+      input.addEventListener("change", () => {
+        const v = Number(input.value);
+        if (input.value.trim() !== "" && Number.isFinite(v)) apply(v);
+      });
+      row.append(name, input);
+      list.appendChild(row);
+    };
+    field("panel-bias", t("editBias"), (v) => this.h.editBias(l, j, v));
+    for (let from = 0; from < this.nodes[l - 1].length; from++) {
+      field(`panel-weight-${from}`, t("weightFrom", { name: this.nodeName(l - 1, from) }),
+        (v) => this.h.editWeight(l, j, from, v));
+    }
+    this.fillPanel(true);
+    this.panel.hidden = false;
+  }
+
+  /** The panel's fields from the last frame (`all`: the focused one too). */
+  fillPanel(all) {
+    const f = this.last;
+    const [l, j] = this.panelFor;
+    if (!f || !f.weights || !f.weights[l - 1] || !f.weights[l - 1][j]) return this.closePanel();
+    const put = (id, v) => {
+      const input = document.getElementById(id);
+      if (input && (all || document.activeElement !== input)) {
+        input.value = v === undefined || v === null ? "" : Number(Number(v).toPrecision(4));
+      }
+    };
+    put("panel-bias", f.biases?.[l - 1]?.[j]);
+    f.weights[l - 1][j].forEach((w, from) => put(`panel-weight-${from}`, w));
+  }
+
+  closePanel() {
+    this.panelFor = null;
+    if (this.panel) this.panel.hidden = true;
   }
 
   // ---- tooltips and the weight editor -------------------------------------------------------

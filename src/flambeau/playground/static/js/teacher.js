@@ -1,32 +1,42 @@
 // The teacher's page: the students' address and QR code, who is connected and how far they
 // trained, the experiment pushed to every page, the controls locked for the class. Every call
-// carries the teacher's token (this page's own ?token=...).
+// carries the teacher's token (this page's own ?token=...). "My playground" opens the teacher's
+// own tab (/?teacher=KEY: the server knows it), whose experiment one click pushes to the class.
+// The server's refusals are worded by the students' page's own table (messages.js).
+
+import { fill, setLang } from "./i18n.js";
+import { errorText } from "./messages.js";
 
 const TEXTS = {
   en: {
     title: "flambeau playground: teacher", subtitle: "One address for the whole class.",
     address: "The students' address", students: "Students connected", epoch: "Epoch", testLoss: "Test loss",
-    playing: "Training", push: "Push an experiment", pushButton: "Push to every student",
-    pushHelp: "Paste the address of your own playground tab (or its part after #): every student's page offers to load it.",
+    playing: "Training", push: "Push an experiment", pushButton: "Push this address to every student",
+    mineHelp: "Set up the experiment in your own playground, then push it: every student's page offers to load it.",
+    openMine: "Open my playground", pushMine: "Push my playground's experiment to every student",
+    mineOpen: "(open)", mineClosed: "(not open)", pushOther: "Or push another address",
+    pushHelp: "Paste a playground address (or its part after #).",
     locks: "Lock controls", locksHelp: "The controls ticked are hidden and refused on every student's page (the data set includes their own points).",
-    applyLocks: "Apply to the class", pushed: "Sent to {n} students.", yes: "yes", no: "",
-    error: "Refused: {why}",
+    applyLocks: "Apply to the class", pushed: "Sent to {n} {n?student|students}.", yes: "yes", no: "",
   },
   fr: {
     title: "Bac à sable flambeau : enseignant", subtitle: "Une seule adresse pour toute la classe.",
     address: "L'adresse des élèves", students: "Élèves connectés", epoch: "Époque", testLoss: "Perte de test",
-    playing: "Entraînement", push: "Envoyer une expérience", pushButton: "Envoyer à tous les élèves",
-    pushHelp: "Collez l'adresse de votre propre onglet du bac à sable (ou sa partie après #) : chaque page d'élève proposera de la charger.",
+    playing: "Entraînement", push: "Envoyer une expérience", pushButton: "Envoyer cette adresse à tous les élèves",
+    mineHelp: "Préparez l'expérience dans votre propre bac à sable, puis envoyez-la : chaque page d'élève proposera de la charger.",
+    openMine: "Ouvrir mon bac à sable", pushMine: "Envoyer l'expérience de mon bac à sable à tous les élèves",
+    mineOpen: "(ouvert)", mineClosed: "(pas ouvert)", pushOther: "Ou envoyer une autre adresse",
+    pushHelp: "Collez l'adresse d'un bac à sable (ou sa partie après #).",
     locks: "Verrouiller des commandes", locksHelp: "Les commandes cochées sont cachées et refusées sur chaque page d'élève (le jeu de données comprend leurs propres points).",
-    applyLocks: "Appliquer à la classe", pushed: "Envoyée à {n} élèves.", yes: "oui", no: "",
-    error: "Refusé : {why}",
+    applyLocks: "Appliquer à la classe", pushed: "Envoyée à {n} {n?élève|élèves}.", yes: "oui", no: "",
   },
 };
 const lang = (navigator.language || "en").toLowerCase().startsWith("fr") ? "fr" : "en";
-const t = (key, params = {}) =>
-  Object.entries(params).reduce((s, [k, v]) => s.split(`{${k}}`).join(String(v)), TEXTS[lang][key] ?? key);
+setLang(lang);
+const t = (key, params = {}) => fill(TEXTS[lang][key] ?? key, params, lang);
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get("token") || "";
+const teacherKey = token || "1"; // a loopback server has no token: any key marks the teacher's tab
 const api = (path) => `/api/teacher/${path}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
 
 async function post(path, body) {
@@ -43,6 +53,7 @@ async function refresh() {
     return;
   }
   $("connected").textContent = s.connected;
+  $("mine-state").textContent = s.teacher_tab ? t("mineOpen") : t("mineClosed");
   $("max-sessions").textContent = s.max_sessions;
   $("student-url").textContent = s.student_url;
   $("student-url").href = s.student_url;
@@ -73,18 +84,21 @@ async function refresh() {
 function init() {
   document.documentElement.lang = lang;
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll("[data-t-aria]")) el.setAttribute("aria-label", t(el.dataset.tAria));
+  $("open-mine").href = `/?teacher=${encodeURIComponent(teacherKey)}${token ? `&token=${encodeURIComponent(token)}` : ""}`;
+  const pushed = ([ok, r]) => {
+    $("push-result").textContent = ok ? t("pushed", { n: r.students }) : errorText(r);
+  };
+  $("push-mine").addEventListener("click", async () => pushed(await post("experiment", { from: "teacher_tab" })));
   document.title = t("title");
   $("qr").src = api("qr.svg");
   $("qr").alt = t("address");
-  $("push").addEventListener("click", async () => {
-    const [ok, r] = await post("experiment", { hash: $("experiment").value });
-    $("push-result").textContent = ok ? t("pushed", { n: r.students }) : t("error", { why: r.code });
-  });
+  $("push").addEventListener("click", async () => pushed(await post("experiment", { hash: $("experiment").value })));
   $("apply-locks").addEventListener("click", async () => {
     const locks = {};
     for (const box of $("locks").querySelectorAll("input")) locks[box.value] = box.checked;
     const [ok, r] = await post("locks", { locks });
-    $("push-result").textContent = ok ? "" : t("error", { why: r.code });
+    $("push-result").textContent = ok ? "" : errorText(r);
   });
   refresh();
   setInterval(refresh, 1000);

@@ -1,0 +1,201 @@
+"""What real PyTorch code asked for and flambeau lacked: LSTM projections, zero attention and
+given keys in multi-head attention, grouped-query attention. Against PyTorch: the same weights and
+inputs, then outputs and the gradients of the inputs and of every parameter under random upstream
+gradients (float64 tight, float32 loose), and the same errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import flambeau
+from module_parity import compare, pair, twin
+from parity import run
+
+R = np.random.default_rng(0)
+
+
+def outcome(call, lib):
+    try:
+        call(lib)
+    except Exception as e:  # noqa: BLE001 - the exception is the result compared
+        return type(e).__name__, str(e)
+    return None
+
+
+# ------------------------------------------------------------------ LSTM(proj_size=...)
+@pytest.mark.parametrize("layers,bidi,batch_first,bias", [(1, False, False, True), (2, True, False, True),
+                                                          (2, False, True, False)])
+def test_lstm_projections_match_torch(torch, layers, bidi, batch_first, bias):
+    fm, tm = twin(torch, "LSTM", 4, 6, layers, proj_size=3, bidirectional=bidi, batch_first=batch_first,
+                  bias=bias)
+    fx, tx = pair(torch, *((2, 5, 4) if batch_first else (5, 2, 4)))
+    compare(torch, fm, tm, [fx], [tx], lambda m, x: m(x))
+
+
+def test_lstm_projections_initial_states_float32(torch):
+    fm, tm = twin(torch, "LSTM", 3, 5, 2, proj_size=2, bidirectional=True, dtype="float32")
+    fx, tx = pair(torch, 4, 3, 3, dtype="float32")
+    fh, th = pair(torch, 4, 3, 2, dtype="float32", seed=2)  # h: proj_size values
+    fc, tc = pair(torch, 4, 3, 5, dtype="float32", seed=3)  # c: hidden_size values
+    compare(torch, fm, tm, [fx, (fh, fc)], [tx, (th, tc)], lambda m, x, s: m(x, s), dtype="float32")
+
+
+def test_lstm_projections_packed_unbatched(torch):
+    fm, tm = twin(torch, "LSTM", 3, 4, 2, proj_size=2, bidirectional=True, batch_first=True)
+    fx, tx = pair(torch, 3, 5, 3)
+    lengths = [2, 5, 3]
+
+    def call(m, x):
+        lib = flambeau if m is fm else torch
+        packed = lib.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, state = m(packed)
+        return lib.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)[0], state
+
+    compare(torch, fm, tm, [fx], [tx], call)
+    fu, tu = pair(torch, 5, 3, seed=4)
+    compare(torch, fm, tm, [fu], [tu], lambda m, x: m(x))
+
+
+def test_lstm_projections_names_repr_init(torch):
+    f, t = flambeau.nn.LSTM(4, 6, 2, proj_size=3, bidirectional=True), torch.nn.LSTM(4, 6, 2, proj_size=3,
+                                                                                   bidirectional=True)
+    assert [(k, tuple(v.shape)) for k, v in f.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in t.state_dict().items()]
+    assert str(f) == str(t)
+    assert [[tuple(w.shape) for w in g] for g in f.all_weights] == [[tuple(w.shape) for w in g] for g in t.all_weights]
+    assert all(np.abs(p.detach().numpy()).max() <= 1 / np.sqrt(6) for p in f.parameters())
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.LSTM(4, 5, proj_size=5),
+    lambda lib: lib.nn.LSTM(4, 5, proj_size=-1),
+    lambda lib: lib.nn.GRU(4, 5, proj_size=2),
+    lambda lib: lib.nn.RNN(4, 5, proj_size=2),
+    lambda lib: lib.nn.LSTM(4, 5, proj_size=2)(lib.randn(2, 3, 4), (lib.randn(1, 3, 5), lib.randn(1, 3, 5))),
+    lambda lib: lib.nn.LSTM(4, 5, proj_size=2)(lib.randn(2, 3, 4), (lib.randn(1, 3, 2), lib.randn(1, 3, 2))),
+])
+def test_lstm_projection_errors_match_torch(torch, call):
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected
+
+
+# ------------------------------------------------------------------ MultiheadAttention(add_zero_attn)
+@pytest.mark.parametrize("bias_kv", [False, True])
+@pytest.mark.parametrize("need_weights", [False, True])
+def test_mha_zero_attention_with_masks(torch, bias_kv, need_weights):
+    fm, tm = twin(torch, "MultiheadAttention", 8, 2, add_zero_attn=True, add_bias_kv=bias_kv)
+    fx, tx = pair(torch, 5, 3, 8)
+    causal = np.triu(np.ones((5, 5), bool), 1)
+    pad = np.zeros((3, 5), bool)
+    pad[1, 2:] = True
+
+    def call(m, x):
+        lib = flambeau if m is fm else torch
+        out, w = m(x, x, x, key_padding_mask=lib.tensor(pad), attn_mask=lib.tensor(causal),
+                   need_weights=need_weights, average_attn_weights=False)
+        return (out, w) if need_weights else out
+
+    compare(torch, fm, tm, [fx], [tx], call)
+
+
+def test_mha_zero_attention_cross_float32(torch):
+    fm, tm = twin(torch, "MultiheadAttention", 8, 4, add_zero_attn=True, kdim=6, vdim=5, batch_first=True,
+                  dtype="float32")
+    fq, tq = pair(torch, 2, 4, 8, dtype="float32")
+    fk, tk = pair(torch, 2, 7, 6, dtype="float32", seed=2)
+    fv, tv = pair(torch, 2, 7, 5, dtype="float32", seed=3)
+    compare(torch, fm, tm, [fq, fk, fv], [tq, tk, tv], lambda m, q, k, v: m(q, k, v), dtype="float32")
+
+
+@pytest.mark.parametrize("zero_attn", [False, True])
+def test_functional_mha_static_keys_values(torch, zero_attn):
+    fm, tm = twin(torch, "MultiheadAttention", 6, 2)
+    fx, tx = pair(torch, 4, 3, 6)
+    fk, tk = pair(torch, 6, 7, 3, seed=2)  # (N * heads, S, head_dim)
+    fv, tv = pair(torch, 6, 7, 3, seed=3)
+
+    def call(m, x, k, v):
+        lib = flambeau if m is fm else torch
+        return lib.nn.functional.multi_head_attention_forward(
+            x, x, x, 6, 2, m.in_proj_weight, m.in_proj_bias, None, None, zero_attn, 0.0, m.out_proj.weight,
+            m.out_proj.bias, True, None, True, None, static_k=k, static_v=v)
+
+    compare(torch, fm, tm, [fx, fk, fv], [tx, tk, tv], call)
+
+
+@pytest.mark.parametrize("shape_k,bias", [((5, 7, 3), False), ((6, 7, 2), False), ((6, 7, 3), True)])
+def test_functional_mha_static_errors(torch, shape_k, bias):
+    def call(lib):
+        m = lib.nn.MultiheadAttention(6, 2, add_bias_kv=bias)
+        x = lib.randn(4, 3, 6)
+        lib.nn.functional.multi_head_attention_forward(
+            x, x, x, 6, 2, m.in_proj_weight, m.in_proj_bias, m.bias_k, m.bias_v, False, 0.0, m.out_proj.weight,
+            m.out_proj.bias, True, None, True, None, static_k=lib.randn(*shape_k))
+
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected
+
+
+# ------------------------------------------------------------------ scaled_dot_product_attention(enable_gqa)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("heads", [(4, 2, 2), (4, 1, 2), (4, 4, 4)])
+def test_sdpa_grouped_query_attention(torch, dtype, heads):
+    hq, hk, hv = heads
+    q, k, v = R.standard_normal((2, hq, 5, 3)), R.standard_normal((2, hk, 6, 3)), R.standard_normal((2, hv, 6, 4))
+    run(torch, lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True,
+                                                                                  enable_gqa=True),
+        [q, k, v], dtype=dtype)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.scaled_dot_product_attention(lib.randn(1, 4, 3, 5), lib.randn(1, 3, 3, 5),
+                                                               lib.randn(1, 3, 3, 5), enable_gqa=True),
+    lambda lib: lib.nn.functional.scaled_dot_product_attention(lib.randn(3, 5), lib.randn(3, 5), lib.randn(3, 5),
+                                                               enable_gqa=True),
+])
+def test_sdpa_grouped_query_errors(torch, call):
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected
+
+
+def test_sdpa_heads_that_do_not_broadcast(torch):
+    def call(lib):
+        lib.nn.functional.scaled_dot_product_attention(lib.randn(1, 4, 3, 5), lib.randn(1, 2, 3, 5),
+                                                       lib.randn(1, 2, 3, 5))
+
+    expected = outcome(call, torch)
+    got = outcome(call, flambeau)
+    assert got[0] == expected[0] and got[1].startswith(expected[1])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_dropout_draws_pytorchs_mask(torch, causal):
+    def f(lib, p=0.3):
+        lib.manual_seed(3)
+        q, k, v = lib.randn(2, 3, 4, 5, dtype=lib.float64), lib.randn(2, 3, 6, 5, dtype=lib.float64), \
+            lib.randn(2, 3, 6, 2, dtype=lib.float64)
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=causal).numpy()
+
+    expected = f(torch)
+    assert not np.allclose(expected, f(torch, 0.0))
+    np.testing.assert_allclose(f(flambeau), expected, rtol=1e-10, atol=1e-12)
+
+
+# ------------------------------------------------------------------ torch.jit, torch.onnx: importable
+def test_jit_returns_what_it_is_given_and_onnx_refuses(tmp_path):
+    import flambeau.jit
+    import flambeau.onnx
+
+    model = flambeau.nn.Linear(2, 3)
+    x = flambeau.ones(1, 2)
+    assert flambeau.jit.script(model) is model and flambeau.jit.trace(model, x) is model
+    assert flambeau.jit.ignore(len) is len and flambeau.jit.ignore(drop=True)(len) is len
+    assert not flambeau.jit.is_scripting() and not flambeau.jit.is_tracing()
+    assert not flambeau.onnx.is_in_onnx_export()
+    with pytest.raises(NotImplementedError, match="cannot export Linear to ONNX"):
+        flambeau.onnx.export(model, (x,), str(tmp_path / "m.onnx"))
+    assert not (tmp_path / "m.onnx").exists()
