@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import timeit
 from collections.abc import Callable
 
@@ -12,6 +13,28 @@ def per_call_us(fn: Callable[[], object], min_time: float = 0.05, repeat: int = 
     n, _ = timer.autorange()
     n = max(1, int(n * min_time / 0.2))
     return min(timer.repeat(repeat=repeat, number=n)) / n * 1e6
+
+
+def rounds(cases: dict[str, Callable[[], float]], n: int = 5) -> dict[str, list[float]]:
+    """Each case's time in each of ``n`` rounds that take turns: on a busy machine, a burst of
+    load then hurts every case alike rather than the one that happened to run, and the ratio of
+    two cases is taken within each round."""
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(n):
+        for k, measure in cases.items():
+            times[k].append(measure())
+    return times
+
+
+def spread(values: list[float]) -> tuple[float, float, float]:
+    """(min, median, max)."""
+    return min(values), statistics.median(values), max(values)
+
+
+def ratio_spread(a: list[float], b: list[float]) -> str:
+    """The ratio a / b within each round: its median, and (min-max) over the rounds."""
+    lo, med, hi = spread([x / y for x, y in zip(a, b)])
+    return f"{med:.2f}x ({lo:.2f}-{hi:.2f})"
 
 
 def ratio(a: float, b: float) -> str:

@@ -1,9 +1,10 @@
 """One LeNet-5 training step on MNIST-sized images (1x28x28, batch 64, cross-entropy, SGD),
 flambeau against PyTorch in the same run, and the peak memory of a step.
 
-- time: µs per step (best of several timed loops), PyTorch with its default number of threads
-  and with one thread; flambeau with NumPy's BLAS as it is (all cores) and, when threadpoolctl
-  is installed, with one BLAS thread;
+- time: µs per step (the best of 3 timed loops), in 5 rounds that take turns, reported as
+  min / median / max, PyTorch with its default number of threads and with one thread; flambeau
+  with NumPy's BLAS as it is and, when threadpoolctl is installed, with one BLAS thread; the
+  ratios are taken within each round (median, and the range over the rounds);
 - memory: the peak of the memory a step allocates, measured by each framework's own
   allocator: ``tracemalloc`` for flambeau (NumPy reports its arrays to it), plus the scratch
   buffers flambeau's convolutions keep between steps; PyTorch's profiler
@@ -27,7 +28,8 @@ import numpy as np
 import flambeau
 from flambeau.models import LeNet5
 
-from ._timing import per_call_us, sgd_step
+from ._timing import per_call_us, ratio_spread, sgd_step, spread
+from ._timing import rounds as take_turns
 
 try:
     import torch
@@ -113,14 +115,12 @@ def _blas_threads(n: int | None) -> Iterator[bool]:
         yield True
 
 
+ROUNDS = 5
+
+
 def _interleaved(cases: dict[str, Callable[[], float]], rounds: int = 4) -> dict[str, float]:
-    """The best time of each case over ``rounds`` rounds that take turns: on a busy machine, a
-    burst of load then hurts every case alike rather than the one that happened to run."""
-    best = {k: float("inf") for k in cases}
-    for _ in range(rounds):
-        for k, measure in cases.items():
-            best[k] = min(best[k], measure())
-    return best
+    """The best time of each case over ``rounds`` interleaved rounds."""
+    return {k: min(v) for k, v in take_turns(cases, rounds).items()}
 
 
 def run() -> list[dict]:
@@ -155,7 +155,9 @@ def run() -> list[dict]:
         cases["torch_us"] = torch_threads(DEFAULT_THREADS)
         cases["torch_1t_us"] = torch_threads(1)
     try:
-        row.update(_interleaved(cases))
+        times = take_turns(cases, ROUNDS)
+        row["times"] = times
+        row.update({k: spread(v)[1] for k, v in times.items()})  # the medians
         if torch is not None:
             torch.set_num_threads(1)
             row["torch_peak"] = _torch_peak(th)
@@ -173,19 +175,33 @@ def _us(v: float | None) -> str:
     return f"{v:.0f}" if v else "-"
 
 
+def _times(r: dict, key: str) -> str:
+    """min / median / max of a case's rounds, in µs."""
+    t = r.get("times", {}).get(key)
+    return " / ".join(_us(v) for v in spread(t)) if t else "-"
+
+
+def _ratios(r: dict, key: str, ref: str) -> str:
+    a, b = r.get("times", {}).get(key), r.get("times", {}).get(ref)
+    return ratio_spread(a, b) if a and b else "-"
+
+
 def table(rows: list[dict]) -> str:
-    lines = ["| network | flambeau (µs/step) | PyTorch, default threads | ratio | flambeau, 1 BLAS thread | "
-             "PyTorch, 1 thread | ratio, 1 thread | peak memory of a step: flambeau, PyTorch | "
-             "memory ratio |",
+    lines = [f"Times in µs per step, min / median / max of {ROUNDS} interleaved rounds; ratios "
+             "flambeau / PyTorch within each round: median (min-max).", "",
+             "| network | flambeau, default threads | PyTorch, default threads | ratio | "
+             "flambeau, 1 BLAS thread | PyTorch, 1 thread | ratio, 1 thread | "
+             "peak memory of a step: flambeau, PyTorch | memory ratio |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        f, f1 = r["flambeau_us"], r.get("flambeau_1t_us")
-        t, t1, tp = r.get("torch_us"), r.get("torch_1t_us"), r.get("torch_peak")
-        threads = f" ({r['torch_threads']} threads)" if t else ""
+        tp = r.get("torch_peak")
+        threads = f" ({r['torch_threads']} threads)" if r.get("torch_us") else ""
         peak_torch = f"{tp / 1024:.0f} KiB" if tp else "-"
         lines.append(
-            f"| {r['label']} | {_us(f)} | {_us(t)}{threads} | {_ratio(f, t)} | {_us(f1)} | {_us(t1)} | "
-            f"{_ratio(f1, t1)} | {r['flambeau_peak'] / 1024:.0f} KiB, {peak_torch} | "
+            f"| {r['label']} | {_times(r, 'flambeau_us')} | {_times(r, 'torch_us')}{threads} | "
+            f"{_ratios(r, 'flambeau_us', 'torch_us')} | {_times(r, 'flambeau_1t_us')} | "
+            f"{_times(r, 'torch_1t_us')} | {_ratios(r, 'flambeau_1t_us', 'torch_1t_us')} | "
+            f"{r['flambeau_peak'] / 1024:.0f} KiB, {peak_torch} | "
             f"{_ratio(r['flambeau_peak'], tp)} |")
     return "\n".join(lines)
 

@@ -1,6 +1,7 @@
 """`make loadtest`: a class of students on one playground server, headless, on loopback.
 
-Starts ``flambeau playground`` in its own process on 127.0.0.1 (a free port), then drives N
+Starts ``flambeau playground`` in its own process on 127.0.0.1 (a free port; ``--workers``
+worker processes, default one per core), then drives N
 WebSocket sessions as N browser tabs would: each opens the default experiment, presses play and
 acknowledges every frame as soon as it arrives (a page acknowledges a frame once drawn). One more
 session, not playing, presses Step every half second, as a student stepping through an epoch
@@ -33,17 +34,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (the server's worker processes)."""
+    pids = [pid]
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            children = Path(f"/proc/{pid}/task/{tid}/children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            pids += _tree(int(child))
+    return pids
+
+
 def _cpu_seconds(pid: int) -> float:
-    """The process's user + system CPU time so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """The user + system CPU time so far of the process and its worker processes."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The resident memory of the process and its worker processes, MB."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
 
 
 async def _student(url: str, stop: float, results: list[dict]) -> None:
@@ -112,11 +138,14 @@ async def _drive(url: str, students: int, seconds: float) -> tuple[list[dict], l
     return results, latencies
 
 
-def run(students: int = 30, seconds: float = 30.0) -> dict:
+def run(students: int = 30, seconds: float = 30.0, workers: int | None = None) -> dict:
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    server = subprocess.Popen([sys.executable, "-m", "flambeau.cli", "playground", "--host", "127.0.0.1",
-                               "--port", str(port), "--no-browser", "--max-sessions", str(students + 1)],
+    command = [sys.executable, "-m", "flambeau.cli", "playground", "--host", "127.0.0.1",
+               "--port", str(port), "--no-browser", "--max-sessions", str(students + 1)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = server.stdout.readline()  # "flambeau playground: URL" once it listens
@@ -148,6 +177,7 @@ def run(students: int = 30, seconds: float = 30.0) -> dict:
     good = [r for r in results if "error" not in r]
     return {
         "students": students, "seconds": seconds, "cpus": os.cpu_count(), "sessions_measured": len(good),
+        "workers": workers,
         "errors": [r["error"] for r in results if "error" in r],
         "epochs_s": [r["epochs_s"] for r in good], "frames_s": [r["frames_s"] for r in good],
         "gap_ms": [r["gap_ms"] for r in good], "step_ms": latencies,
@@ -165,7 +195,8 @@ def table(r: dict) -> str:
         return f"{min(values):{fmt}} / {statistics.median(values):{fmt}} / {max(values):{fmt}}"
 
     rows = [
-        ("sessions playing (measured)", f"{r['students']} ({r['sessions_measured']}), {r['cpus']} CPUs, {r['seconds']:g} s"),
+        ("sessions playing (measured)", f"{r['students']} ({r['sessions_measured']}), {r['cpus']} CPUs, {r['seconds']:g} s, "
+         + ("the server's default workers" if r.get("workers") is None else f"{r['workers']} worker processes")),
         ("epochs per second per session (min / median / max)", spread(r["epochs_s"])),
         ("frames per second per session (min / median / max)", spread(r["frames_s"])),
         ("time between frames, ms (min / median / max)", spread(r["gap_ms"], ".0f")),
@@ -184,9 +215,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=None, help="the server's worker processes (default: its own)")
     args = parser.parse_args()
     print(f"## Playground under load: {args.students} students on loopback\n")
-    print(table(run(args.students, args.seconds)))
+    print(table(run(args.students, args.seconds, args.workers)))
 
 
 if __name__ == "__main__":

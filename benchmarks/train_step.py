@@ -14,7 +14,7 @@ import numpy as np
 
 import flambeau
 
-from ._timing import per_call_us, sgd_step
+from ._timing import per_call_us, ratio_spread, rounds, sgd_step, spread
 
 try:
     import torch
@@ -103,6 +103,9 @@ def _peak_bytes(step) -> int:
     return peak
 
 
+ROUNDS = 5
+
+
 def run() -> list[dict]:
     rows = []
     for key, case in CASES.items():
@@ -111,24 +114,35 @@ def run() -> list[dict]:
         x, y = _data(case, rng)
         fl = _framework(flambeau, case, weights, x, y)
         npy = _numpy(case, weights, x, y)
-        row = {"case": key, "label": case["label"], "flambeau_us": per_call_us(fl), "numpy_us": per_call_us(npy),
-               "flambeau_peak": _peak_bytes(fl), "numpy_peak": _peak_bytes(npy)}
+        cases = {"flambeau_us": lambda fl=fl: per_call_us(fl, repeat=3),
+                 "numpy_us": lambda npy=npy: per_call_us(npy, repeat=3)}
         if torch is not None:
             th = _framework(torch, case, weights, x, y)
-            row["torch_us"] = per_call_us(th)
+            cases["torch_us"] = lambda th=th: per_call_us(th, repeat=3)
+        times = rounds(cases, ROUNDS)
+        row = {"case": key, "label": case["label"], "times": times,
+               "flambeau_peak": _peak_bytes(fl), "numpy_peak": _peak_bytes(npy)}
+        row.update({k: spread(v)[1] for k, v in times.items()})  # the medians
         rows.append(row)
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| network | flambeau (µs/step) | PyTorch | NumPy by hand | flambeau / PyTorch | NumPy / PyTorch | peak memory of a step: flambeau, NumPy |",
+    lines = [f"Times in µs per step: the median of {ROUNDS} interleaved rounds (each the best of 3 "
+             "timed loops); ratios within each round: median (min-max).", "",
+             "| network | flambeau (µs/step) | PyTorch | NumPy by hand | flambeau / PyTorch | "
+             "NumPy / PyTorch (the floor) | peak memory of a step: flambeau, NumPy |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
         t = r.get("torch_us")
-        lines.append(
-            f"| ({r['case']}) {r['label']} | {r['flambeau_us']:.1f} | {t:.1f} | {r['numpy_us']:.1f} | "
-            f"{r['flambeau_us'] / t:.2f}x | {r['numpy_us'] / t:.2f}x | "
-            f"{r['flambeau_peak'] / 1024:.0f} KiB, {r['numpy_peak'] / 1024:.0f} KiB |" if t else
-            f"| ({r['case']}) {r['label']} | {r['flambeau_us']:.1f} | - | {r['numpy_us']:.1f} | - | - | "
-            f"{r['flambeau_peak'] / 1024:.0f} KiB, {r['numpy_peak'] / 1024:.0f} KiB |")
+        tm = r["times"]
+        mem = f"{r['flambeau_peak'] / 1024:.0f} KiB, {r['numpy_peak'] / 1024:.0f} KiB"
+        if t:
+            lines.append(
+                f"| ({r['case']}) {r['label']} | {r['flambeau_us']:.1f} | {t:.1f} | {r['numpy_us']:.1f} | "
+                f"{ratio_spread(tm['flambeau_us'], tm['torch_us'])} | "
+                f"{ratio_spread(tm['numpy_us'], tm['torch_us'])} | {mem} |")
+        else:
+            lines.append(f"| ({r['case']}) {r['label']} | {r['flambeau_us']:.1f} | - | {r['numpy_us']:.1f} | - | - | "
+                         f"{mem} |")
     return "\n".join(lines)

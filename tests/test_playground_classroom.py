@@ -184,6 +184,66 @@ def test_the_teacher_pushes_their_own_tab_in_one_click():
             assert refused.json()["code"] == "no_teacher_tab"
 
 
+def test_sessions_in_worker_processes():
+    """With workers (the command line's default) every call goes to the session's process: the
+    answers, playing by turns, Step while another plays, the teacher's push and locks, errors."""
+    room = Classroom(allowed_hosts=HOSTS)
+    app = create_app(classroom=room, workers=2)
+    pool = app.state.pool
+    try:
+        with TestClient(app) as client:
+            with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+                _send(a, "hello", hash="networkShape=3&learningRate=0.1")
+                assert _receive(a, "config")["config"]["networkShape"] == [3]
+                _send(b, "hello", hash="dataset=xor", teacher="1")  # loopback: the teacher's tab
+                _receive(b, "config")
+                assert sorted(w.sessions for w in pool.workers) == [1, 1]  # one session each
+                _send(a, "set", changes={"activation": "bogus"})
+                assert _receive(a, "error")["code"] == "bad_value"
+                _send(a, "play")
+                _send(b, "play")
+                epochs = {}
+                for name, ws in (("a", a), ("b", b)):
+                    while epochs.get(name, 0) < 3:
+                        epochs[name] = _receive(ws, "frame")["epoch"]
+                _send(b, "step")  # answered while a plays
+                frame = _receive(b, "frame")
+                while frame["playing"]:
+                    frame = _receive(b, "frame")
+                _send(a, "pause")
+                while _receive(a, "frame")["playing"]:
+                    pass
+                status = client.get("/api/teacher/status").json()
+                assert status["teacher_tab"] and status["students"][0]["epoch"] >= 3
+                pushed = client.post("/api/teacher/experiment", json={"from": "teacher_tab"}).json()
+                assert "dataset=xor" in pushed["hash"] and pushed["students"] == 1
+                assert _receive(a, "teacher_experiment")["hash"] == pushed["hash"]
+                client.post("/api/teacher/locks", json={"locks": {"learningRate": True}})
+                assert _receive(a, "config")["config"]["learningRate_hide"] is True
+                _send(a, "set", changes={"learningRate": 3})
+                assert _receive(a, "error")["code"] == "locked"
+            client.post("/api/teacher/locks", json={"locks": {}})
+            # a worker that dies: its page is closed (it reconnects), the next page gets a new one
+            with client.websocket_connect("/ws") as c:
+                _send(c, "hello", hash="")
+                _receive(c, "frame")  # after the config
+                dead = next(w for w in pool.workers if w.sessions)
+                dead.process.kill()
+                dead.process.join(timeout=10)
+                _send(c, "step")
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    _receive(c, "frame")
+                assert closed.value.code == 1013
+            with client.websocket_connect("/ws") as c:
+                _send(c, "hello", hash="")
+                assert _receive(c, "config")["config"]["dataset"] == "circle"
+            assert dead not in pool.workers and all(w.process.is_alive() for w in pool.workers)
+    finally:
+        pool.stop()
+    assert [w.sessions for w in pool.workers] == [0, 0]
+    assert not any(w.process.is_alive() for w in pool.workers)
+
+
 def test_own_data_follows_the_dataset_hide_flag():
     with TestClient(create_app(allowed_hosts=HOSTS)) as client:
         with client.websocket_connect("/ws") as ws:

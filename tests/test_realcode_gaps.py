@@ -199,3 +199,54 @@ def test_jit_returns_what_it_is_given_and_onnx_refuses(tmp_path):
     with pytest.raises(NotImplementedError, match="cannot export Linear to ONNX"):
         flambeau.onnx.export(model, (x,), str(tmp_path / "m.onnx"))
     assert not (tmp_path / "m.onnx").exists()
+
+
+# ------------------------------------------------------------------ linspace, histogram: PyTorch's numbers
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "float16", "bfloat16"])
+def test_linspace_is_pytorchs_bit_for_bit(torch, dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes")
+    for start, end, steps in [(-np.pi, np.pi, 2000), (0, 1, 100), (-1, 1, 6), (3, -7.5, 37), (0.1, 0.7, 1001),
+                              (-3, 12, 1), (5, 5, 0), (1e-3, 7e3, 12345), (-100, 100, 201)]:
+        expected = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).double().numpy()
+        got = flambeau.linspace(start, end, steps, dtype=getattr(flambeau, dtype)).double().numpy()
+        np.testing.assert_array_equal(got, expected, err_msg=f"linspace({start}, {end}, {steps})")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_histogram_matches_torch(torch, dtype):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(300).astype(dtype)
+    w = rng.random(300).astype(dtype)
+    edges = np.array([-2.0, -0.5, 0.0, 0.1, 3.0], dtype)
+    cases = [dict(bins=7), dict(bins=5, range=(-1.0, 1.0)), dict(bins=3, density=True), dict(bins=4, weight=w),
+             dict(bins=edges), dict(bins=edges, density=True, weight=w)]
+    for kw in cases:
+        def call(lib, kw=kw):
+            args = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+            return lib.histogram(lib.tensor(x), **args)
+
+        (fh, fe), (th, te) = call(flambeau), call(torch)
+        np.testing.assert_array_equal(fe.numpy(), te.numpy())
+        np.testing.assert_allclose(fh.numpy(), th.numpy(), rtol=1e-6 if dtype == "float32" else 1e-13)
+        assert fh.dtype == getattr(flambeau, dtype)
+    ties = np.array([0.0, 0.25, 0.5, 0.75, 1.0, 1 / 3], dtype)  # on the edges: the right bin, the last closed
+    for bins in (3, 4):
+        np.testing.assert_array_equal(flambeau.tensor(ties).histogram(bins).hist.numpy(),
+                                      torch.tensor(ties).histogram(bins).hist.numpy())
+    np.testing.assert_array_equal(flambeau.histogram(flambeau.ones(3), bins=2).bin_edges.numpy(), [0.5, 1.0, 1.5])
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.histogram(lib.tensor([1, 2]), 3),
+    lambda lib: lib.histogram(lib.tensor([1.0, 2.0]), 0),
+    lambda lib: lib.histogram(lib.tensor([1.0, 2.0]), 3, range=(2.0, 1.0)),
+    lambda lib: lib.histogram(lib.tensor([1.0, 2.0]), lib.tensor([1, 2])),
+    lambda lib: lib.histogram(lib.tensor([1.0, 2.0]), 3, weight=lib.tensor([1.0])),
+    lambda lib: lib.histogram(lib.tensor([1.0, float("inf")]), 3),
+    lambda lib: lib.histogram(lib.tensor([1.0, 2.0]), 3, range=(0.5, float("inf"))),
+])
+def test_histogram_errors_match_torch(torch, call):
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected

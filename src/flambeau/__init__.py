@@ -190,7 +190,7 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
-from .ops.sorting import argsort, bincount, histc, isin, msort, sort, topk, unique
+from .ops.sorting import argsort, bincount, histc, histogram, isin, msort, sort, topk, unique
 from .ops.unary import (
     abs,
     acos,

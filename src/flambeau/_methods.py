@@ -54,7 +54,7 @@ _METHODS = {
     "clamp_max": pointwise.clamp_max,
     # sorting, counting, running products, rearranging
     "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
-    "unique": sorting.unique, "bincount": sorting.bincount, "histc": sorting.histc,
+    "unique": sorting.unique, "bincount": sorting.bincount, "histc": sorting.histc, "histogram": sorting.histogram,
     "cumprod": cumulative.cumprod, "diff": cumulative.diff, "roll": rearrange.roll,
     "cross": geometry.cross,
     "bernoulli": lambda self, p=None, *, generator=None: random.bernoulli(self, p, generator=generator),

@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "(with --host 0.0.0.0 the address carries a token)")
     pg.add_argument("--max-sessions", type=int, default=None, metavar="N",
                     help="the most pages connected at once (default: 16 per core)")
+    pg.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="worker processes the sessions train in (default: one per core; 0: in the server's process)")
     return parser
 
 
@@ -300,8 +302,10 @@ def _main(argv: list[str] | None = None) -> int:
             return 1
         if args.max_sessions is not None and args.max_sessions < 1:
             parser.error(f"--max-sessions must be at least 1 (got {args.max_sessions})")
+        if args.workers is not None and args.workers < 0:
+            parser.error(f"--workers must be at least 0 (got {args.workers})")
         return serve(host=args.host, port=args.port, open_browser=args.open_browser, classroom=args.classroom,
-                     max_sessions=args.max_sessions)
+                     max_sessions=args.max_sessions, workers=args.workers)
     return 0
 
 

@@ -34,11 +34,17 @@ How it is made fast with NumPy (one node in the graph per convolution):
 - the temporary arrays of a chunk (columns, products, padded input) are written into scratch
   buffers kept from call to call (``_scratch``): a fresh multi-megabyte array costs a page
   fault per 4 KiB on first touch, which made a LeNet training step about 1.3 times slower;
+- a small convolution (under ``_SMALL_FLOPS``, as LeNet's) runs its products on one BLAS
+  thread: sharing a 16 x 150 x 7000 product between two threads gains little on an idle
+  machine, and on a busy one each product waits for a helper thread that is not running
+  (measured on 2 loaded cores: a LeNet step's median 7 times slower with 2 threads);
 - float32 stays float32 from end to end.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,11 +53,13 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._runtime import one_blas_thread
 from ..amp.autocast_mode import _state as _autocast
 from ..amp.autocast_mode import cast_inputs
 from ._core import Tensor, ensure_tensor, from_array, record
 
-_COLS_BUDGET = 1 << 20  # bytes of im2col columns built at once (the batch is cut into chunks)
+_COLS_BUDGET = 2 << 20  # bytes of im2col columns built at once (the batch is cut into chunks)
+_SMALL_FLOPS = 100e6  # a convolution below this runs its matrix products on one BLAS thread
 
 
 
@@ -139,6 +147,11 @@ class Geometry:
 # NumPy kernels: no graph, arrays in, arrays out. Images are (N, C, H, W).
 
 
+def _threads(macs: int) -> Any:
+    """One BLAS thread for a small convolution (``macs`` multiply-adds), else BLAS as it is."""
+    return one_blas_thread() if 2 * macs < _SMALL_FLOPS else contextlib.nullcontext()
+
+
 def _chunk(n: int, per_image: int) -> int:
     """Images per chunk so that a chunk's columns stay under the budget."""
     return max(1, min(n, _COLS_BUDGET // max(per_image, 1)))
@@ -154,7 +167,7 @@ class _Scratch(threading.local):
 
     def get(self, slot: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
         dtype = np.dtype(dtype)
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        nbytes = math.prod(shape) * dtype.itemsize
         buf = self.buffers.get(slot)
         if buf is None or buf.size < nbytes:
             buf = self.buffers[slot] = np.empty(max(nbytes, 64), np.uint8)
@@ -240,7 +253,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = Tru
     w3 = w.reshape(g, o // g, cg * kh * kw)
     out = np.empty((n, o, oh, ow), x.dtype)
     nb = _chunk(n, max(c * kh * kw, o) * oh * ww * x.itemsize)
-    with np.errstate(invalid="ignore"):  # infinities in the discarded wide columns
+    with _threads(o * cg * kh * kw * n * oh * ww), np.errstate(invalid="ignore"):
+        # (infinities in the discarded wide columns are no error)
         for n0 in range(0, n, nb):
             n1 = min(n, n0 + nb)
             cols = _columns(flat, (n, c, hp, wp), geo, n0, n1, oh, ww)
@@ -278,24 +292,27 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray | None, x_shape: tuple, w: np.n
     gw = np.zeros((grp, o // grp, cg * kh * kw), g.dtype) if need_w else None
     w3t = w.reshape(grp, o // grp, cg * kh * kw).transpose(0, 2, 1) if need_x else None
     nb = _chunk(n, max(c * kh * kw, o) * oh * ww * g.itemsize)
-    for n0 in range(0, n, nb):
-        n1 = min(n, n0 + nb)
-        rows = _grad_rows(g, n0, n1, oh, ww, grp)
-        if need_w:
-            cols = _columns(xflat, dims, geo, n0, n1, oh, ww)
-            with np.errstate(invalid="ignore"):  # checked below
-                gw += np.matmul(rows, cols.transpose(0, 2, 1))
-            del cols
-        if need_x:
-            gcols = _scratch.get("product", (grp, cg * kh * kw, rows.shape[2]), g.dtype)
-            np.matmul(w3t, rows, out=gcols)
-            gcols = gcols.reshape(c, kh, kw, n1 - n0, oh, ww)
-            for i in range(kh):
-                for j in range(kw):
-                    target = _view(gflat, n0 * c * plane + i * dh * wp + j * dw,
-                                   (c, n1 - n0, oh, ww), (plane, c * plane, sh * wp, sw))
-                    target += gcols[:, i, j]
-            del gcols
+    with _threads(o * cg * kh * kw * n * oh * ww * (need_x + need_w)):
+        for n0 in range(0, n, nb):
+            n1 = min(n, n0 + nb)
+            rows = _grad_rows(g, n0, n1, oh, ww, grp)
+            if need_w:
+                cols = _columns(xflat, dims, geo, n0, n1, oh, ww)
+                with np.errstate(invalid="ignore"):  # checked below
+                    gw += np.matmul(rows, cols.transpose(0, 2, 1))
+                del cols
+            if need_x:
+                gcols = _scratch.get("product", (grp, cg * kh * kw, rows.shape[2]), g.dtype)
+                np.matmul(w3t, rows, out=gcols)
+                gcols = gcols.reshape(c, kh, kw, n1 - n0, oh, ww)
+                # targets[i, j]: the pixels that kernel position (i, j) read, for every window
+                targets = _view(gflat, n0 * c * plane, (kh, kw, c, n1 - n0, oh, ww),
+                                (dh * wp, dw, plane, c * plane, sh * wp, sw))
+                for i in range(kh):
+                    for j in range(kw):
+                        t = targets[i, j]
+                        np.add(t, gcols[:, i, j], out=t)
+                del gcols
     if need_w and ww != ow and not np.isfinite(gw).all():
         # an infinity outside every real window met a zero of the wide columns: redo it narrow
         return conv2d_backward(g, x, x_shape, w, geo, need_x, need_w, wide=False)

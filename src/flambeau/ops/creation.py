@@ -257,7 +257,65 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
     check(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps).astype(_dtype_or_default(dtype)), requires_grad)
+    return _finish(_linspace(start, end, steps, _dtype_or_default(dtype)), requires_grad)
+
+
+def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c rounded once (float64), as the fused multiply-add PyTorch's compiled kernel uses:
+    the product's rounding error (Dekker's split) and the sum's (Knuth's TwoSum) added back."""
+    split = 134217729.0  # 2**27 + 1
+    p = a * b
+    ah = a * split - (a * split - a)
+    bh = b * split - (b * split - b)
+    al, bl = a - ah, b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + e == a * b exactly
+    s = p + c
+    v = s - p
+    err = (p - (s - v)) + (c - v)  # s + err == p + c exactly
+    return s + (err + e)
+
+
+def _linspace(start: float, end: float, steps: int, d: np.dtype) -> np.ndarray:
+    """PyTorch's CPU values: ``step = (end - start) / (steps - 1)`` in the dtype, then
+    ``start + step * i`` for the first half and ``end - step * (steps - 1 - i)`` for the second,
+    each a fused multiply-add (integers: computed in float64, truncated)."""
+    if d == np.float16 or d.kind == "V":  # float16, bfloat16
+        return _linspace_16(start, end, steps, d)
+    work = np.float64 if d.kind in "iub" or d == np.float64 else np.float32
+    lo = np.asarray(start).astype(d).astype(work)
+    hi = np.asarray(end).astype(d).astype(work)
+    if steps <= 1:
+        return np.full(steps, lo, dtype=work).astype(d)
+    step = (hi.astype(np.float64) if work == np.float64 else hi) - lo
+    step = np.asarray(step / work(steps - 1), dtype=work).astype(np.float64)
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    out = np.empty(steps, np.float64)
+    out[:half] = _fma(np.full(half, step), i[:half], np.full(half, float(lo)))
+    out[half:] = _fma(np.full(steps - half, -step), steps - 1 - i[half:], np.full(steps - half, float(hi)))
+    if work == np.float32:
+        out = out.astype(np.float32)
+    if d.kind in "iu":
+        out = np.trunc(out)
+    return out.astype(d)
+
+
+def _linspace_16(start: float, end: float, steps: int, d: np.dtype) -> np.ndarray:
+    """float16 and bfloat16: every operation of the formula rounds to the dtype, as PyTorch's
+    16-bit arithmetic does (each operator computes in float32 and rounds its result)."""
+    def r(x: Any) -> np.ndarray:
+        return np.asarray(x, np.float32).astype(d).astype(np.float32)
+
+    lo, hi = r(start), r(end)
+    if steps <= 1:
+        return np.full(steps, lo).astype(d)
+    step = r(r(hi - lo) / r(steps - 1))
+    i = np.arange(steps)
+    half = steps // 2
+    out = np.empty(steps, np.float32)
+    out[:half] = r(lo + r(step * r(i[:half])))
+    out[half:] = r(hi - r(step * r(steps - 1 - i[half:])))
+    return out.astype(d)
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,

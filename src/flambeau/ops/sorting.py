@@ -6,6 +6,7 @@ The gradient of a selection is the gradient from above put back where each value
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,8 @@ import numpy as np
 from ._core import Tensor, _make, _wrap_dim, ensure_tensor, record
 from .random import _no_derivative as _no_derivative_aten
 from .reduce import values_indices
+
+histogram_result = namedtuple("histogram", ["hist", "bin_edges"])
 
 
 def _order(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
@@ -100,6 +103,80 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     out = np.take_along_axis(x, idx, axis)
     return values_indices["topk"](record(out, "TopkBackward0", (a,), _scatter_back(x.shape, idx, axis)),
                                   _make(idx.astype(np.int64, copy=False)))
+
+
+def _c_type(t: Tensor) -> str:
+    """The C type PyTorch's histogram messages name: float, double, long int..."""
+    return {"long": "long int"}.get(t.dtype.c_name, t.dtype.c_name)
+
+
+def _number(v: float) -> str:
+    """A bound as PyTorch's messages print it: 2, 0.5, inf."""
+    return f"{v:g}"
+
+
+def histogram(a: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
+              density: bool = False) -> Any:
+    r"""The histogram of ``a``'s elements: ``bins`` equal bins between ``range`` (by default the
+    smallest and largest element; a single value v gets :math:`[v - 0.5, v + 0.5]`) or the bins
+    whose edges the 1-D tensor ``bins`` gives. Element x falls in bin i when
+    :math:`e_i \le x < e_{i+1}`, the last bin including its right edge; elements outside are
+    ignored. ``weight``: each element counts its weight; ``density``: the counts divided by their
+    sum and by each bin's width, so that the histogram integrates to 1. Floats only; not
+    differentiable.
+
+    Returns ``(hist, bin_edges)``: ``bins`` counts and ``bins + 1`` edges, in ``a``'s dtype.
+
+    Example::
+
+        >>> torch.histogram(torch.tensor([1., 2., 1.]), bins=4, range=(0., 3.))
+        torch.return_types.histogram(hist=tensor([0., 2., 1., 0.]), bin_edges=tensor([0.0000, 0.7500, 1.5000, 2.2500, 3.0000]))
+    """
+    x = a._data
+    if x.dtype.kind not in "fV":
+        raise NotImplementedError(f'"histogramdd" not implemented for {a.dtype.scalar_name!r}')
+    if isinstance(bins, Tensor):
+        edges = bins._data
+        if edges.dtype != x.dtype:
+            raise RuntimeError("torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
+                               f"input with dtype {_c_type(a)} and bins for dimension 0 with dtype {_c_type(bins)}")
+        edges = edges.reshape(-1)
+    else:
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        if range is not None:
+            lo, hi = float(range[0]), float(range[1])
+        elif x.size:
+            lo, hi = float(x.min()), float(x.max())
+        else:
+            lo, hi = 0.0, 1.0
+        if lo > hi:
+            raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {_number(lo)} max "
+                               f"{_number(hi)} for dimension 0")
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RuntimeError(f"torch.histogramdd: dimension 0's range [{_number(lo)}, {_number(hi)}] is not finite")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        from .creation import linspace
+
+        edges = linspace(lo, hi, bins + 1, dtype=a.dtype)._data
+    if weight is not None and tuple(weight.shape) != tuple(a.shape):
+        raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same shape as the "
+                           f"input tensor excluding its innermost dimension, but got input with shape "
+                           f"{list(a.shape) + [1]} and weight with shape {list(weight.shape)}")
+    n = edges.size - 1
+    values = x.reshape(-1)
+    inside = (values >= edges[0]) & (values <= edges[-1]) if n >= 0 else np.zeros(values.shape, bool)
+    pos = np.minimum(np.searchsorted(edges, values[inside], side="right") - 1, n - 1)
+    if weight is None:
+        hist = np.bincount(pos, minlength=max(n, 0)).astype(x.dtype)
+    else:  # the weights summed in the dtype, in order, as PyTorch's kernel adds them
+        hist = np.zeros(max(n, 0), x.dtype)
+        np.add.at(hist, pos, weight._data.reshape(-1)[inside].astype(x.dtype))
+    if density:
+        hist = hist / hist.sum(dtype=x.dtype)
+        hist = hist / np.diff(edges)
+    return histogram_result(_make(hist.astype(x.dtype, copy=False)), _make(edges.copy()))
 
 
 def _no_derivative(name: str) -> Any:

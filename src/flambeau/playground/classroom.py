@@ -104,12 +104,12 @@ class Classroom:
         """The connections of the students (the teacher's tab left out)."""
         return [c for c in self.connections if c is not self.teacher_tab]
 
-    def teacher_hash(self) -> str:
+    async def teacher_hash(self) -> str:
         """The experiment the teacher's own tab shows (the ``no_teacher_tab`` error without one)."""
         tab = self.teacher_tab
         if tab is None or tab not in self.connections or tab.session is None:
             raise PlaygroundError("open your own playground from the teacher page first", code="no_teacher_tab")
-        return tab.session.config_message()["hash"]
+        return await tab.session.share_hash()
 
     def set_experiment(self, hash_text: str) -> dict[str, Any]:
         """The teacher's experiment (validated: its bad values are errors; empty: withdrawn);

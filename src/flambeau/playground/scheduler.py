@@ -42,6 +42,7 @@ class Scheduler:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
         self._turns = asyncio.Semaphore(self.workers)
+        self._keyed: dict[object, asyncio.Semaphore] = {}
         self.slices_run = 0
 
     async def request(self, fn: Callable[[], T]) -> T:
@@ -49,9 +50,11 @@ class Scheduler:
         return await asyncio.to_thread(fn)
 
     @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Wait for a training turn (in order of arrival), hold it for one slice."""
-        async with self._turns:
+    async def turn(self, key: object = None) -> AsyncIterator[None]:
+        """Wait for a training turn (in order of arrival), hold it for one slice. With a ``key``
+        (a worker process: :mod:`.workers`) the turns are that key's, one slice at a time."""
+        turns = self._turns if key is None else self._keyed.setdefault(key, asyncio.Semaphore(1))
+        async with turns:
             yield
             self.slices_run += 1
         await asyncio.sleep(0)  # the next waiter takes the turn before this session asks again

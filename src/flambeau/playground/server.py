@@ -5,9 +5,11 @@
 - ``POST /api/export``: a runnable script for a configuration;
 - ``WS /ws``: one training session per connection. Every message is validated (type, fields,
   ranges, sizes; nothing is ever evaluated); bad input is answered by an ``error`` message and
-  changes nothing. While playing, a task trains in a worker thread (the event loop stays free for
-  the other connections) and sends a frame after each chunk, with at most two frames not yet
-  acknowledged (``ack``). A closed socket cancels its task and frees its session.
+  changes nothing. The session lives in a worker process (:mod:`.workers`; or in this process,
+  trained in a thread, with ``workers=0``), so the event loop stays free for the other
+  connections. While playing, a task asks for a training slice at each turn and sends its frame,
+  with at most two frames not yet acknowledged (``ack``). A closed socket cancels its task and
+  frees its session.
 
 ``main()`` starts uvicorn on 127.0.0.1 (unless told otherwise), prints the URL, opens a browser
 when one is available and stops cleanly on Ctrl-C.
@@ -40,9 +42,10 @@ from . import config as cfg
 from .classroom import Classroom
 from .config import PlaygroundError
 from .export import generate_script
-from .scheduler import SLICE_SECONDS, Scheduler, release_memory
+from .scheduler import Scheduler, default_workers, release_memory
 from .security import Guard
 from .session import Session
+from .workers import LocalHandle, RemoteHandle, WorkerGone, WorkerPool, local_handle
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024     # a larger message closes the socket
@@ -213,13 +216,15 @@ class Connection:
 
     _count = 0
 
-    def __init__(self, websocket: WebSocket, classroom: Classroom, scheduler: Scheduler) -> None:
+    def __init__(self, websocket: WebSocket, classroom: Classroom, scheduler: Scheduler,
+                 pool: WorkerPool | None = None) -> None:
         Connection._count += 1
         self.number = Connection._count
         self.websocket = websocket
         self.classroom = classroom
         self.scheduler = scheduler
-        self.session: Session = None  # type: ignore[assignment]  # built by run(), off the event loop
+        self.pool = pool                    # the worker processes, if the sessions live there
+        self.session: LocalHandle | RemoteHandle = None  # type: ignore[assignment]  # built by run()
         self.lock = asyncio.Lock()          # one operation on the session at a time
         self.send_lock = asyncio.Lock()     # one message written at a time
         self.acked = 0                      # the last frame the page drew
@@ -233,11 +238,10 @@ class Connection:
             for text in texts:
                 await self.websocket.send_text(text)
 
-    def _serialise(self, messages: list[dict]) -> list[str]:
-        for message in messages:
-            if message.get("type") == "frame":
-                self.sent = max(self.sent, message["frame"])
-        return [_dumps(m) for m in messages]
+    def _count_frames(self, answer: tuple[list[str], int]) -> list[str]:
+        texts, frame = answer
+        self.sent = max(self.sent, frame)
+        return texts
 
     async def run(self) -> None:
         """Read messages until the socket closes, then stop playing and free the session."""
@@ -247,8 +251,7 @@ class Connection:
             return
         self.classroom.connections.add(self)
         try:
-            self.session = await self.scheduler.request(Session)
-            self.session.chunk_seconds = SLICE_SECONDS
+            self.session = await (self.pool.open() if self.pool else local_handle(self.scheduler))
             while True:
                 event = await self.websocket.receive()
                 if event["type"] == "websocket.disconnect":
@@ -281,11 +284,12 @@ class Connection:
                 await self.play_task
         self.play_task = None
         was_open = self in self.classroom.connections
-        self.session = None  # type: ignore[assignment]  # frees the network and data
+        handle, self.session = self.session, None  # type: ignore[assignment]  # frees the network and data
+        local = await handle.close() if handle is not None else True
         self.classroom.connections.discard(self)
         if self.classroom.teacher_tab is self:
             self.classroom.teacher_tab = None
-        if was_open and not self.classroom.connections:
+        if was_open and local and not self.classroom.connections:
             await asyncio.to_thread(release_memory)  # the last page left: give the memory back
 
     async def handle(self, text: str) -> None:
@@ -317,7 +321,6 @@ class Connection:
             if kind in ("pause", "step", "reset", "hello", "load_config_json"):
                 self.session.playing = False  # stop the play loop at the end of its chunk
                 self.ack_event.set()          # or wake it if it waits for an ack
-            handler = HANDLERS[kind]
             session = self.session
             if kind == "hello" and self.classroom.locks and student:
                 message = dict(message, hash=self.classroom.lock_hash(_field(message, "hash", "str", default=""),
@@ -325,12 +328,13 @@ class Connection:
             elif kind == "load_config_json" and self.classroom.locks and student:
                 message = dict(message, data=self.classroom.lock_config(message.get("data"), session.config))
             async with self.lock:  # sending under the lock keeps the frames in their order
-                texts = await self.scheduler.request(lambda: self._serialise(handler(session, message)))
-                await self.send(texts)
+                await self.send(self._count_frames(await session.handle(kind, message)))
             if kind == "hello" and self.classroom.experiment and student:
                 await self.send([_dumps(self.classroom.experiment_message())])
         except PlaygroundError as e:
             await self.send([_dumps(_error(e))])
+        except WorkerGone:
+            await self._worker_gone()
         except WebSocketDisconnect:
             raise
         except Exception as e:  # a bug must not end the session: report it
@@ -339,17 +343,22 @@ class Connection:
             await self.send([_dumps(PlaygroundError(f"internal error ({type(e).__name__}); see the server's log",
                                                     code="internal").to_message())])
 
-    async def apply(self, change: Callable[[Session], Any]) -> None:
-        """Apply ``change`` to the session (the teacher's locks) and send the new configuration."""
+    async def _worker_gone(self) -> None:
+        """The session's process ended: close the socket; the page reconnects and its hash
+        brings the experiment back in a live worker."""
+        log.warning("playground: page %d lost its worker process; it reconnects", self.number)
+        if self.session is not None:
+            self.session.playing = False
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=CLOSE_TRY_AGAIN, reason="the session's process ended")
+
+    async def apply_locks(self, flags: dict[str, bool]) -> None:
+        """Set the teacher's ``*_hide`` flags in the session and send the new configuration."""
         session = self.session
         if session is None:
             return
-        def run() -> list[str]:
-            change(session)
-            return self._serialise([session.config_message(), session.frame()])
-
         async with self.lock:
-            await self.send(await self.scheduler.request(run))
+            await self.send(self._count_frames(await session.update(flags)))
 
     def play(self) -> None:
         """Start playing (the loop runs as a task until paused or stopped)."""
@@ -361,20 +370,20 @@ class Connection:
         session = self.session
         try:
             while session.playing:
-                async with self.scheduler.turn():  # waiting for it, the session answers its messages
+                # waiting for its turn, the session answers its messages
+                async with self.scheduler.turn(session.turn_key):
                     async with self.lock:
                         if not session.playing:
                             break
                         # the page is behind: train on, but drop this frame (its losses go with the next)
                         make_frame = self.sent - self.acked < MAX_UNACKED
-                        texts = await asyncio.to_thread(
-                            lambda frame=make_frame: self._serialise(
-                                [m for m in [session.play_chunk(frame)] if m is not None]))
-                        await self.send(texts)
+                        await self.send(self._count_frames(await session.chunk(make_frame)))
         except asyncio.CancelledError:
             raise
         except WebSocketDisconnect:
             session.playing = False
+        except WorkerGone:
+            await self._worker_gone()
         except Exception as e:
             session.playing = False
             log.exception("playground: error while training")
@@ -398,7 +407,7 @@ async def _websocket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     state = websocket.app.state
-    await Connection(websocket, state.classroom, state.scheduler).run()
+    await Connection(websocket, state.classroom, state.scheduler, state.pool).run()
 
 
 # ---------------------------------------------------------------------------------- HTTP
@@ -473,7 +482,7 @@ async def _teacher_experiment(request: Request) -> Response:
     try:
         body = await _json_body(request)
         if body.get("from") == "teacher_tab":
-            hash_text = classroom.teacher_hash()
+            hash_text = await classroom.teacher_hash()
         else:
             hash_text = _field(body, "hash", "str")
         message = classroom.set_experiment(hash_text)
@@ -496,13 +505,13 @@ async def _teacher_locks(request: Request) -> Response:
     flags = {f"{name}_hide": name in classroom.locks for name in cfg.HIDE_NAMES}
     for connection in classroom.students():
         with contextlib.suppress(Exception):
-            await connection.apply(lambda session: session.update(flags))
+            await connection.apply_locks(flags)
     return JSONResponse({"ok": True, "locks": sorted(classroom.locks)})
 
 
 # ---------------------------------------------------------------------------------- the app
 def create_app(static_dir: str | Path | None = None, classroom: Classroom | None = None,
-               allowed_hosts: set[str] | None = None, student_url: str | None = None) -> Any:
+               allowed_hosts: set[str] | None = None, student_url: str | None = None, workers: int = 0) -> Any:
     """The playground's ASGI app.
 
     Args:
@@ -511,6 +520,9 @@ def create_app(static_dir: str | Path | None = None, classroom: Classroom | None
             (default: one person on this machine, no token, :func:`.classroom.default_max_sessions`).
         allowed_hosts: the ``Host`` names accepted (default: the classroom's).
         student_url: the address the teacher page shows and draws as a QR code.
+        workers: the worker processes the sessions live in (0: in this process; see
+            :mod:`.workers`). They start here and end with this process (``app.state.pool.stop()``
+            ends them sooner).
     """
     directory = Path(static_dir) if static_dir is not None else STATIC_DIR
     classroom = classroom or Classroom(allowed_hosts=allowed_hosts)
@@ -529,6 +541,7 @@ def create_app(static_dir: str | Path | None = None, classroom: Classroom | None
     app.state.static_dir = directory
     app.state.classroom = classroom
     app.state.scheduler = Scheduler()
+    app.state.pool = WorkerPool(workers) if workers > 0 else None
     app.state.student_url = student_url
     guarded = Guard(app, allowed_hosts if allowed_hosts is not None else classroom.allowed_hosts,
                     classroom.token, classroom.teacher_token)
@@ -566,12 +579,13 @@ def _announce_when_started(server: Any, url: str, open_browser: bool, teacher_ur
 
 
 def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, classroom: bool = False,
-         max_sessions: int | None = None) -> int:
+         max_sessions: int | None = None, workers: int | None = None) -> int:
     """Serve the playground until Ctrl-C; returns the exit status.
 
     ``classroom``: print the students' address (with its token when ``host`` is not loopback) as
     text and as a QR code, and the teacher's page (``/teacher?token=...``); ``max_sessions``:
-    the most pages at once (default :func:`.classroom.default_max_sessions`).
+    the most pages at once (default :func:`.classroom.default_max_sessions`); ``workers``: the
+    worker processes the sessions train in (default: one per core, none on a single core).
     """
     import uvicorn
 
@@ -589,7 +603,10 @@ def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, c
         teacher_url = _display_url("127.0.0.1" if is_loopback(host) or host in ("0.0.0.0", "::") else shown, port)
         teacher_url += "teacher" + (f"?token={room.teacher_token}" if room.teacher_token else "")
         room.allowed_hosts.add(shown.lower())
-    config = uvicorn.Config(create_app(classroom=room, student_url=url), host=host, port=port, log_level="warning",
+    if workers is None:
+        workers = default_workers() if default_workers() > 1 else 0
+    app = create_app(classroom=room, student_url=url, workers=workers)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
                             lifespan="off", ws_max_size=MAX_MESSAGE_BYTES,
                             # compressing every frame (70 KB, most of it the base64 heatmap, which
                             # deflate barely shrinks) cost the server more than the training
@@ -603,6 +620,9 @@ def main(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True, c
     except SystemExit:  # uvicorn exits when it cannot bind the port
         if server.started:
             raise
+    finally:
+        if app.state.pool is not None:
+            app.state.pool.stop()
     if not server.started:
         print(f"flambeau playground: could not start on {host}:{port}", flush=True)
         return 1
