@@ -223,8 +223,10 @@ def test_setitem_under_no_grad_bumps_version(torch):
     same(torch, program)
 
 
-@pytest.mark.parametrize("fn", ["F.relu", "relu_", "nn.ReLU", "leaky_relu", "nn.LeakyReLU", "elu",
-                                "nn.ELU", "hardtanh", "silu", "dropout_p1", "nn.Dropout_p1"])
+@pytest.mark.parametrize("fn", ["F.relu", "relu_", "nn.ReLU", "leaky_relu", "leaky_relu_",
+                                "nn.LeakyReLU", "elu", "elu_", "nn.ELU", "hardtanh", "hardtanh_",
+                                "nn.Hardtanh", "relu6", "nn.ReLU6", "silu", "dropout_p1",
+                                "nn.Dropout_p1"])
 def test_inplace_true(torch, fn):
     def apply(m, h):
         F = m.nn.functional
@@ -233,10 +235,16 @@ def test_inplace_true(torch, fn):
             "relu_": lambda: F.relu_(h),
             "nn.ReLU": lambda: m.nn.ReLU(inplace=True)(h),
             "leaky_relu": lambda: F.leaky_relu(h, 0.2, inplace=True),
+            "leaky_relu_": lambda: F.leaky_relu_(h, 0.3),
             "nn.LeakyReLU": lambda: m.nn.LeakyReLU(0.1, inplace=True)(h),
             "elu": lambda: F.elu(h, inplace=True),
+            "elu_": lambda: F.elu_(h, 0.7),
             "nn.ELU": lambda: m.nn.ELU(inplace=True)(h),
             "hardtanh": lambda: F.hardtanh(h, -0.5, 0.5, inplace=True),
+            "hardtanh_": lambda: F.hardtanh_(h, -0.5, 0.5),
+            "nn.Hardtanh": lambda: m.nn.Hardtanh(-0.5, 0.5, inplace=True)(h),
+            "relu6": lambda: F.relu6(h * 4, inplace=True),
+            "nn.ReLU6": lambda: m.nn.ReLU6(inplace=True)(h * 4),
             "silu": lambda: F.silu(h, inplace=True),
             "dropout_p1": lambda: F.dropout(h, 1.0, inplace=True),
             "nn.Dropout_p1": lambda: m.nn.Dropout(1.0, inplace=True)(h),
@@ -246,9 +254,19 @@ def test_inplace_true(torch, fn):
         x = leaf(m, 5)
         h = x * 1
         out = apply(m, h)
+        name = out.grad_fn.name()
         (out * out).sum().backward()
-        return [out is h, h, x.grad, h._version]
+        return [out is h, h, x.grad, h._version, name]
     same(torch, program)
+
+    def written_after(m):  # refused where the node saved its result (leaky_relu_, elu_, relu_)
+        x = leaf(m, 5)
+        out = apply(m, x * 1)
+        y = out * 2
+        out.add_(1)
+        y.sum().backward()
+        return [x.grad]
+    same(torch, written_after)
 
     def on_leaf(m):
         return [apply(m, leaf(m, 5))]
@@ -259,6 +277,23 @@ def test_inplace_true(torch, fn):
         out = apply(m, x)
         return [out is x, x, x._version]
     same(torch, plain)
+
+
+@pytest.mark.parametrize("fn", ["leaky_relu", "elu"])
+def test_inplace_activation_with_negative_slope_refused_by_backward(torch, fn):
+    def program(m):
+        x = leaf(m, 5)
+        out = getattr(m.nn.functional, fn)(x * 1, -0.5, inplace=True)
+        out.sum().backward()
+    same(torch, program)
+
+
+def test_hardtanh_gradient_is_zero_at_the_bounds(torch):
+    def program(m):
+        x = m.tensor([-2.0, -1.0, 0.5, 1.0, 3.0, 6.0], dtype=m.float64, requires_grad=True)
+        (m.nn.functional.hardtanh(x).sum() + m.nn.functional.relu6(x).sum()).backward()
+        return [x.grad, repr(m.nn.Hardtanh(-2, 3, inplace=True)), repr(m.nn.ReLU6())]
+    same(torch, program)
 
 
 def test_inplace_methods(torch):

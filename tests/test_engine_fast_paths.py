@@ -141,3 +141,15 @@ def test_quiet_forgets_old_states():
         with np.errstate(under="ignore"):
             f(np.zeros(1))
     assert len(_quiet._quiet_states) <= 65
+
+
+def test_relu_gradient_is_zero_where_the_output_is_zero_even_for_nan(torch):
+    x = np.array([-1.0, 2.0, 0.0, -3.0], np.float32)
+    g = np.array([np.nan, 1.0, np.inf, -2.0], np.float32)
+    grads = []
+    for lib in (flambeau, torch):
+        a = lib.tensor(x, requires_grad=True)
+        a.relu().backward(lib.tensor(g))
+        grads.append(a.grad.numpy())
+    assert np.array_equal(grads[0], grads[1])
+    assert not np.signbit(grads[0]).any()  # +0, not -0, as PyTorch

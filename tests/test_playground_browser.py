@@ -1,7 +1,8 @@
 """The playground's page in a real browser.
 
 Playwright drives Debian's chromium (headless) against the real server, started here with
-uvicorn in a background thread on 127.0.0.1 (``flambeau.playground.server.create_app()``). The
+uvicorn in a background thread on 127.0.0.1 (``flambeau.playground.server.create_app(workers=2)``:
+the sessions in two worker processes, as ``flambeau playground`` serves them). The
 tests click and type as a person would: change the data set and the network, play, read the
 epoch counter, the losses and the heatmap's pixels, open experiments from a URL hash, edit a
 weight, switch language, export the Python script and run it, and replay the lecture's
@@ -68,7 +69,8 @@ def server():
     except ImportError as e:
         _missing(f"the playground server cannot be started: {e}")
     port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(workers=2)  # as `flambeau playground` serves: sessions in worker processes
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, name="playground-server", daemon=True)
     thread.start()
@@ -80,6 +82,7 @@ def server():
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+    app.state.pool.stop()
 
 
 @pytest.fixture(scope="module")
@@ -715,6 +718,7 @@ def test_layout_on_a_laptop_a_tablet_and_a_phone(page):
     # the bias squares and links are too small for a finger: a tapped neuron's panel edits them
     assert page.evaluate("() => document.getElementById('bias-1-0').tagName") == "SPAN"
     assert page.is_visible("#touch-help")
+    assert "Click" not in page.text_content("#network-legend")  # the legend speaks to fingers
     page.click("#node-1-0")
     page.wait_for_selector("#neuron-panel:not([hidden])")
     assert page.locator("#neuron-panel-fields input").count() == 3  # the bias and the weights from x1, x2
@@ -730,6 +734,19 @@ def test_layout_on_a_laptop_a_tablet_and_a_phone(page):
     page.click("#neuron-panel-close")
     assert page.is_hidden("#neuron-panel")
     assert _layout(page)["scroll"] <= 390
+    # six layers of 8: the diagram scrolls inside itself, never the page; neurons keep 40 px
+    open_page(page, "networkShape=8,8,8,8,8,8&x=true&y=true")
+    page.wait_for_selector("#node-7-0")
+    assert _layout(page)["scroll"] <= 390
+    inside = page.evaluate("() => { const n = document.getElementById('network'); return [n.scrollWidth, n.clientWidth]; }")
+    assert inside[0] > inside[1], inside
+    columns = [_box(page, f"#node-{layer}-0")["x"] for layer in range(1, 8)]
+    assert all(b - a >= 40 for a, b in zip(columns, columns[1:])), columns  # no overlap
+    page.locator("#node-7-0").scroll_into_view_if_needed()
+    page.click("#node-7-0")
+    page.wait_for_selector("#neuron-panel:not([hidden])")
+    assert page.locator("#neuron-panel-fields input").count() == 9  # the bias and 8 weights
+    assert _small_targets(page) == []
 
 
 def _small_targets(pg) -> list[str]:
@@ -842,15 +859,16 @@ def test_a_full_server_says_so(browser, tmp_path):
         thread.join(timeout=10)
 
 
-def test_the_page_on_sessions_in_worker_processes(browser):
-    """``flambeau playground``'s default: the sessions train in worker processes; the page plays,
-    steps, edits a weight and hears its errors the same."""
+def test_the_page_on_sessions_in_the_server_process(browser):
+    """The other tests' server keeps its sessions in worker processes (``flambeau playground``'s
+    default); with ``workers=0`` they live in the server's process: the page plays, steps and
+    hears its errors the same."""
     import uvicorn
 
     from flambeau.playground.server import create_app
 
     port = _free_port()
-    app = create_app(workers=1)
+    app = create_app(workers=0)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -881,4 +899,3 @@ def test_the_page_on_sessions_in_worker_processes(browser):
         context.close()
         srv.should_exit = True
         thread.join(timeout=10)
-        app.state.pool.stop()

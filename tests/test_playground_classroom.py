@@ -223,6 +223,21 @@ def test_sessions_in_worker_processes():
                 _send(a, "set", changes={"learningRate": 3})
                 assert _receive(a, "error")["code"] == "locked"
             client.post("/api/teacher/locks", json={"locks": {}})
+            # a worker that dies: its page is closed (it reconnects), the next page gets a new one
+            with client.websocket_connect("/ws") as c:
+                _send(c, "hello", hash="")
+                _receive(c, "frame")  # after the config
+                dead = next(w for w in pool.workers if w.sessions)
+                dead.process.kill()
+                dead.process.join(timeout=10)
+                _send(c, "step")
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    _receive(c, "frame")
+                assert closed.value.code == 1013
+            with client.websocket_connect("/ws") as c:
+                _send(c, "hello", hash="")
+                assert _receive(c, "config")["config"]["dataset"] == "circle"
+            assert dead not in pool.workers and all(w.process.is_alive() for w in pool.workers)
     finally:
         pool.stop()
     assert [w.sessions for w in pool.workers] == [0, 0]

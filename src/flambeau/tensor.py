@@ -8,6 +8,7 @@ produced it (``grad_fn``: ``None`` for a leaf, a tensor the user made). Operatio
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +20,14 @@ from ._device import CPU, check_to, device
 from ._format import format_tensor
 from .autograd import grad_mode, views
 from .autograd.backward import backward as _backward  # it imports this module when first run
-from .autograd.graph import Node, _HookHandle, post_accumulate_hooks
+from .autograd.graph import NOWHERE, Node, _HookHandle, post_accumulate_hooks
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
 class Size(tuple):
@@ -134,8 +142,12 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        """The gradient that ``backward`` summed here (``None`` until then)."""
-        return self._grad
+        """The gradient that ``backward`` summed here (``None`` until then). Read on a non-leaf
+        tensor that does not retain its gradient, it is ``None``, with PyTorch's warning."""
+        g = self._grad
+        if g is None and self._grad_fn is not None and self._grad_fn.retained is None:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return g
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
@@ -160,12 +172,8 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        v = self._view
-        if v is not None:
-            if v.multi is not None:  # an output of unbind/split: its grad_fn may be invalid
-                return self._requires_grad or v.base._requires_grad
-            views.refresh(self)
-        return self._requires_grad
+        v = self._view  # a view requires grad when its base does (even one made in no_grad)
+        return self._requires_grad or (v is not None and v.base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -180,6 +188,10 @@ class Tensor:
                 "Only Tensors of floating point and complex dtype can require gradients "
                 f"(got dtype {self.dtype})"
             )
+        if flag and self._view is None and not self._requires_grad:
+            views.base_requires_grad(self)
+        if flag and self._acc is NOWHERE:  # a view made a leaf of its own
+            self._acc = None
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

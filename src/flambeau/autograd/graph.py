@@ -51,7 +51,8 @@ class Node:
     A node with several outputs (``unbind``) has ``n_outputs > 1`` and receives a list of
     gradients, one per output (``None`` where none arrived). ``seq`` numbers the nodes in the
     order they were made (PyTorch's ``sequence_nr``): a node is always made after the nodes its
-    edges point to, so running the nodes by decreasing ``seq`` is a topological order.
+    edges point to, so running the nodes by decreasing ``seq`` is a topological order, and
+    the one PyTorch's engine follows (the most recent ready node first).
     """
 
     __slots__ = ("_name", "backward", "next", "saved", "inputs", "retained", "hooks",
@@ -81,8 +82,8 @@ class Node:
 
     def edges(self) -> tuple:
         """``(producer, output_nr)`` per input (``(None, 0)`` where none)."""
-        return tuple((None, 0) if e is None else e if e.__class__ is tuple else (e, 0)
-                     for e in self.next)
+        return tuple((None, 0) if e is None or e is NOWHERE else e if e.__class__ is tuple
+                     else (e, 0) for e in self.next)
 
     @property
     def next_functions(self) -> tuple:
@@ -128,6 +129,17 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _gone() -> None:
+    return None
+
+
+NOWHERE = AccumulateGrad.__new__(AccumulateGrad)
+NOWHERE._leaf = _gone
+"""The end of an edge whose gradient goes nowhere: a view that requires grad only because its
+base does, made without a node (under ``no_grad``, or before its base required grad), is no
+leaf of its own: PyTorch gives it no accumulator, and its ``.grad`` stays ``None``."""
 
 
 class _HookHandle:
@@ -180,11 +192,17 @@ def modified_message(node: Node, vc: list, version: int, what: Any) -> str:
     from .._dtype import _FROM_NUMPY
 
     desc = f"[{_FROM_NUMPY[array.dtype].legacy_type} [{', '.join(str(s) for s in array.shape)}]]"
-    which = f", which is output {nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())}," if fn is not None else ""
+    which = f", which is output {nr} of {short_name(fn)}," if fn is not None else ""
     return ("one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {desc}{which} is at version {vc[0]}; expected version {version} instead. "
             "Hint: enable anomaly detection to find the operation that failed to compute its "
             "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
-__all__ = ["Node", "AccumulateGrad", "check_saved", "modified_message"]
+def short_name(fn: Any) -> str:
+    """A node's name as PyTorch's messages write it: ``MulBackward0`` is ``Mul``,
+    ``ClampBackward1`` is ``Clamp1``."""
+    return re.sub(r"Backward(\d+)$", lambda m: "" if m[1] == "0" else m[1], fn.name())
+
+
+__all__ = ["Node", "AccumulateGrad", "NOWHERE", "check_saved", "modified_message", "short_name"]

@@ -15,33 +15,38 @@ the view reads now.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .grad_mode import _state
-from .graph import AccumulateGrad, Node
+from .graph import NOWHERE, AccumulateGrad, Node, short_name
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
+DEFAULT, NO_GRAD, MULTI = 0, 1, 2
+"""How a view was made (PyTorch's ``CreationMeta``): in grad mode, under ``no_grad``, or as one
+of the outputs of ``unbind``/``split``/``chunk``. An in-place change recorded in the graph is
+allowed only on (and through) a ``DEFAULT`` view."""
+
+
 class ViewInfo:
     """What a view knows of its base: the base (never itself a view), the chain of view
-    functions from it, the version its ``grad_fn`` was made at, whether it was made in grad
-    mode, and, for the outputs of ``unbind``/``split``/``chunk``, the op's name."""
+    functions from it, the version its ``grad_fn`` was made at, and how it was made
+    (``creation``: ``DEFAULT``, ``NO_GRAD`` or ``MULTI``; a view of a view inherits its
+    parent's unless it is itself made under ``no_grad`` or by a multi-output op)."""
 
-    __slots__ = ("base", "steps", "version", "grad_mode", "multi", "had_node")
+    __slots__ = ("base", "steps", "version", "creation")
 
-    def __init__(self, base: Tensor, steps: tuple, version: int, grad_mode: bool,
-                 multi: str | None, had_node: bool = True) -> None:
+    def __init__(self, base: Tensor, steps: tuple, version: int, creation: int) -> None:
         self.base = base
         self.steps = steps
         self.version = version
-        self.grad_mode = grad_mode
-        self.multi = multi
-        self.had_node = had_node
+        self.creation = creation
 
     def fn(self, x: np.ndarray) -> np.ndarray:
         """The view of an array shaped like the base (as the view is of the base)."""
@@ -57,44 +62,76 @@ class ViewInfo:
 
 
 def version_counter(t: Tensor) -> list:
+    """``t``'s version counter: ``[version]``, shared with its views (followed by weak
+    references to the views made while their base did not require grad)."""
     vc = t._vc
     if vc is None:
         vc = t._vc = [0]
     return vc
 
 
-def attach(view: Tensor, a: Tensor, fn: Callable, backward: Callable, multi: str | None = None) -> Tensor:
+def attach(view: Tensor, a: Tensor, fn: Callable, backward: Callable, multi: bool = False) -> Tensor:
     """Make ``view`` (just recorded as ``fn`` of ``a``) a view of ``a``'s base."""
     info = a._view
     vc = version_counter(a)
     view._vc = vc
-    had_node = view._grad_fn is not None
+    creation = (MULTI if multi else DEFAULT) if _state.enabled else NO_GRAD
     if info is None:
-        view._view = ViewInfo(a, ((fn, backward),), vc[0], _state.enabled, multi, had_node)
+        base = a
+        view._view = ViewInfo(a, ((fn, backward),), vc[0], creation)
     else:
-        view._view = ViewInfo(info.base, info.steps + ((fn, backward),), vc[0],
-                              _state.enabled and info.grad_mode, multi or info.multi, had_node)
+        base = info.base
+        view._view = ViewInfo(base, info.steps + ((fn, backward),), vc[0],
+                              info.creation if creation == DEFAULT else creation)
+    if base._requires_grad:  # a view of a base that requires grad does too (even under no_grad)
+        inherit(view)
+    else:  # until its base does: then ``base_requires_grad`` tells it
+        vc.append(weakref.ref(view))
+        if not len(vc) & 255:  # forget the views that are gone, now and then
+            vc[1:] = [r for r in vc[1:] if r() is not None]
     return view
+
+
+def base_requires_grad(base: Tensor) -> None:
+    """``base`` (not a view) now requires grad: so do its views (PyTorch's ``requires_grad``
+    of a view asks its base). Their ``grad_fn`` is rebuilt at their next use if ``base`` was
+    written since they were made."""
+    vc = base._vc
+    if vc is None or len(vc) == 1:
+        return
+    for r in vc[1:]:
+        v = r()
+        if v is not None and v._view.base is base:
+            inherit(v)
+    del vc[1:]
+
+
+def inherit(view: Tensor) -> None:
+    """``view`` requires grad because its base does; without a node, its gradient goes
+    nowhere (it is no leaf of its own) until its node is rebuilt from the base's."""
+    view._requires_grad = True
+    if view._grad_fn is None and view._acc is None:
+        view._acc = NOWHERE
 
 
 def view_error(t: Tensor, info: ViewInfo, direct: bool) -> RuntimeError:
     """PyTorch's refusal of an in-place change to a view made under ``no_grad`` or by a
     function returning several views (``direct``: the view itself is being modified; else its
-    base was, and its ``grad_fn`` cannot be rebuilt)."""
-    if info.had_node:
-        text = f"Output {t._nr} of {info.multi} is a view"
+    base or another view was, and its ``grad_fn`` cannot be rebuilt)."""
+    fn = t._grad_fn
+    what = "is being" if direct else "its base or another view of its base has been"
+    if info.creation == NO_GRAD or fn is None:
+        prefix = (f"Output {t._nr} of {short_name(fn)} is a view of a view which was created in"
+                  if fn is not None else "A view was created in")
+        text = f"{prefix} no_grad mode and {what} modified inplace with grad mode enabled."
     else:
-        text = "A view was created in no_grad mode"
-    text += (" and is being modified inplace" if direct else
-             " and its base or another view of its base has been modified inplace")
-    if not info.had_node:
-        text += " with grad mode enabled"
-    if info.multi is not None and info.grad_mode:
-        text += (". This view is the output of a function that returns multiple views. Such "
+        text = f"Output {t._nr} of {short_name(fn)} is a view and {what} modified inplace."
+    if info.creation == MULTI:
+        text += (" This view is the output of a function that returns multiple views. Such "
                  "functions do not allow the output views to be modified inplace. You should "
                  "replace the inplace operation by an out-of-place one.")
     else:
-        text += (". Given that this use case is ambiguous and error-prone, it is forbidden. You "
+        text += (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
                  "can clarify your code by moving both the view and the inplace either both "
                  "inside the no_grad block (if you don't want the inplace to be tracked) or both "
                  "outside (if you want the inplace to be tracked).")
@@ -103,18 +140,20 @@ def view_error(t: Tensor, info: ViewInfo, direct: bool) -> RuntimeError:
 
 def refresh(t: Tensor) -> None:
     """Rebuild the ``grad_fn`` of view ``t`` if its memory was written in place since it was
-    last built: the view then reads the base as it is now."""
+    last built: the view then reads the base as it is now (PyTorch's ``grad_fn()`` of a view)."""
     info = t._view
     version = t._vc[0]
     if info.version == version:
         return
     base = info.base
-    if base._requires_grad:
-        if info.multi is not None or not info.grad_mode:
-            raise view_error(t, info, False)
-        t._grad_fn = Node("AsStridedBackward0", lambda g: (info.backward(g),), [edge(base)], (base,))
-        t._nr = 0
-        t._requires_grad = True
+    if t._grad_fn is None and not base._requires_grad:
+        return
+    if info.creation != DEFAULT:
+        raise view_error(t, info, False)
+    t._grad_fn = Node("AsStridedBackward0", lambda g: (info.backward(g),),
+                      [edge(base) if base._requires_grad else None], (base,))
+    t._nr = 0
+    t._requires_grad = True
     info.version = version
 
 
@@ -130,14 +169,13 @@ def edge(t: Tensor) -> Any:
     return acc
 
 
-def check_writable_view(t: Tensor, grad_mode_write: bool) -> None:
-    """PyTorch's refusals for an in-place op on view ``t`` recorded in the graph."""
+def check_writable_view(t: Tensor) -> None:
+    """PyTorch's refusals for an in-place op on view ``t`` recorded in the graph: a view made
+    under ``no_grad`` or by ``unbind``/``split``, a view of a leaf that requires grad."""
     info = t._view
-    base = info.base
-    if not grad_mode_write:
-        return
-    if (not info.grad_mode and base._requires_grad) or info.multi is not None:
+    if info.creation != DEFAULT:
         raise view_error(t, info, True)
+    base = info.base
     if base._requires_grad and base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
@@ -155,6 +193,10 @@ def copy_slices(base: Tensor, info: ViewInfo, node: Node | None) -> Node:
         gb = np.empty_like(layout, dtype=g.dtype)
         gb[...] = g
         region = info.fn(gb)
+        if not region.flags.writeable:  # a view of an expanded tensor
+            if old is not None and overlapping(region):  # PyTorch's copy into it refuses
+                raise RuntimeError(OVERLAP)
+            region = writable(region)
         if node is None:
             region[...] = 0
             return (gb,)
@@ -167,10 +209,22 @@ def copy_slices(base: Tensor, info: ViewInfo, node: Node | None) -> Node:
                 node.saved if node is not None else None)
 
 
+OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+           "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def writable(x: np.ndarray) -> np.ndarray:
+    """A writable alias of ``x``, a read-only view of writable memory (NumPy marks expanded
+    arrays and their views read-only)."""
+    y = x.view()
+    y.flags.writeable = True
+    return y
+
+
 def overlapping(x: np.ndarray) -> bool:
     """Whether several elements of ``x`` share one memory location (an expanded tensor)."""
     return any(s == 0 and n > 1 for s, n in zip(x.strides, x.shape))
 
 
-__all__ = ["ViewInfo", "attach", "refresh", "edge", "copy_slices", "check_writable_view",
-           "overlapping", "version_counter", "Any"]
+__all__ = ["DEFAULT", "NO_GRAD", "MULTI", "ViewInfo", "attach", "refresh", "edge", "copy_slices", "check_writable_view",
+           "overlapping", "OVERLAP", "writable", "version_counter", "base_requires_grad", "Any"]

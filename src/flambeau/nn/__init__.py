@@ -7,10 +7,12 @@ from .module import Module
 from .modules.activation import (
     ELU,
     GELU,
+    Hardtanh,
     LeakyReLU,
     LogSoftmax,
     MultiheadAttention,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
@@ -56,7 +58,7 @@ from .parameter import Parameter
 __all__ = [
     "Module", "Parameter", "functional", "init", "Sequential", "ModuleList", "ModuleDict",
     "Identity", "Linear", "Flatten", "Unflatten", "Embedding", "Dropout", "BatchNorm1d",
-    "LayerNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid",
+    "LayerNorm", "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid",
     "Softmax", "Softmin", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "GaussianNLLLoss",
     "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",

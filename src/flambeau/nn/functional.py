@@ -17,7 +17,7 @@ import numpy as np
 from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
 from ..ops import unary as _unary
-from ..ops._core import Tensor, _make, float_data, record
+from ..ops._core import OUT, Tensor, _make, float_data, record
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
 from ..ops.linalg import linear
 from ..ops.pool import (  # noqa: F401 - re-exported
@@ -94,9 +94,11 @@ def _implicit_dim(name: str, x: Tensor, dim: int | None) -> int:
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x if x > 0 else slope * x.  d/dx = 1 or slope."""
+    """x if x > 0 else slope * x.  d/dx = 1 or slope. With ``inplace=True``, ``x`` itself is
+    changed and returned, and the gradient is read from the result (PyTorch's
+    ``LeakyReluBackward1``: a negative slope is then refused by ``backward``)."""
     if inplace:
-        return _inplace.unary_(x, leaky_relu, negative_slope)
+        return _inplace.unary_(x, _leaky_relu_of_result, negative_slope)
     _floating_only(x, "leaky_relu_cpu")
     a = x._data
     pos = a > 0
@@ -105,10 +107,36 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -
                   lambda g: (np.where(pos, g, g * negative_slope).astype(g.dtype, copy=False),))
 
 
+def leaky_relu_(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(x, negative_slope, inplace=True)
+
+
+def _leaky_relu_of_result(x: Tensor, negative_slope: float) -> Tensor:
+    """leaky_relu(x), whose backward reads the result (saved, as PyTorch's in-place form does:
+    writing to it afterwards makes ``backward`` refuse)."""
+    _floating_only(x, "leaky_relu_cpu")
+    a = x._data
+    out = np.where(a > 0, a, a * negative_slope).astype(a.dtype, copy=False)
+
+    def backward(g: np.ndarray) -> tuple:
+        if negative_slope < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which "
+                "is not supported. This is caused by calling in-place forward function with a "
+                "negative slope, please call out-of-place version instead. File an issue at "
+                "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
+                "backward calculation with negative slope")
+        return (np.where(out > 0, g, g * negative_slope).astype(g.dtype, copy=False),)
+
+    return record(out, "LeakyReluBackward1", (x,), backward, (OUT,))
+
+
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x if x > 0 else alpha (e^x - 1).  d/dx = 1 or alpha e^x."""
+    """x if x > 0 else alpha (e^x - 1).  d/dx = 1 or alpha e^x. With ``inplace=True``, ``x``
+    itself is changed and returned, and the gradient is read from the result (PyTorch's
+    ``EluBackward1``: alpha e^x = result + alpha; a negative alpha is refused by ``backward``)."""
     if inplace:
-        return _inplace.unary_(x, elu, alpha)
+        return _inplace.unary_(x, _elu_of_result, alpha)
     _floating_only(x, "elu_cpu")
     a = float_data(x)
     pos = a > 0
@@ -116,6 +144,27 @@ def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     out = np.where(pos, a, alpha * ex).astype(a.dtype, copy=False)
     return record(out, "EluBackward0", (x,),
                   lambda g: (np.where(pos, g, g * alpha * (ex + 1)).astype(g.dtype, copy=False),))
+
+
+def elu_(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(x, alpha, inplace=True)
+
+
+def _elu_of_result(x: Tensor, alpha: float) -> Tensor:
+    """elu(x), whose backward reads the result (saved, as PyTorch's in-place form does)."""
+    _floating_only(x, "elu_cpu")
+    a = x._data
+    out = np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0))).astype(a.dtype, copy=False)
+
+    def backward(g: np.ndarray) -> tuple:
+        if alpha < 0:
+            raise RuntimeError(
+                "In-place elu backward calculation is triggered with a negative slope which is not "
+                "supported. This is caused by calling in-place forward function with a negative "
+                "slope, please call out-of-place version instead.")
+        return (np.where(out > 0, g, g * (out + alpha)).astype(g.dtype, copy=False),)
+
+    return record(out, "EluBackward1", (x,), backward, (OUT,))
 
 
 _SQRT_HALF, _INV_SQRT_2PI = 1 / math.sqrt(2), 1 / math.sqrt(2 * math.pi)
@@ -205,16 +254,24 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """x limited to [min_val, max_val].  d/dx = 1 inside, 0 outside."""
-    return _apply(_reduce_clamp, x, inplace, min_val, max_val)
+    """x limited to [min_val, max_val].  d/dx = 1 strictly inside, 0 elsewhere (unlike
+    ``clamp``, whose gradient passes at the bounds)."""
+    return _apply(_hardtanh, x, inplace, min_val, max_val)
 
 
 def hardtanh_(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     return hardtanh(x, min_val, max_val, inplace=True)
 
 
-def _reduce_clamp(x: Tensor, lo: float, hi: float) -> Tensor:
-    return x.clamp(lo, hi)
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): ``hardtanh`` between 0 and 6."""
+    return hardtanh(x, 0.0, 6.0, inplace)
+
+
+def _hardtanh(x: Tensor, lo: float, hi: float) -> Tensor:
+    a = x._data
+    out = np.minimum(np.maximum(a, lo), hi).astype(a.dtype, copy=False)
+    return record(out, "HardtanhBackward0", (x,), lambda g: (np.where((a > lo) & (a < hi), g, 0),))
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
@@ -533,8 +590,9 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
 
 __all__ = [
     "hardtanh_",
-    "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "softmin", "log_softmax", "leaky_relu", "elu",
-    "gelu", "silu", "softplus", "hardtanh", "dropout", "one_hot", "pad", "embedding",
+    "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "softmin", "log_softmax", "leaky_relu",
+    "leaky_relu_", "elu", "elu_",
+    "gelu", "silu", "softplus", "hardtanh", "relu6", "dropout", "one_hot", "pad", "embedding",
     "layer_norm", "batch_norm",
     "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "interpolate",

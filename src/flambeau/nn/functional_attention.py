@@ -27,16 +27,22 @@ from . import functional as F
 _TYPE = {"bool": "bool", "int64": "long int", "int32": "int", "float32": "float", "float64": "double"}
 
 
-def _softmax_last(s: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis; a row masked everywhere (all -inf) gets weights 0, not NaN,
-    as PyTorch's attention does."""
+def _row_sums(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=-1, keepdims=True)``, as a matrix-vector product where it can."""
+    s = F._trailing_sums(a, 1, True)
+    return a.sum(axis=-1, keepdims=True) if s is None else s
+
+
+def _softmax_last_(s: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in place; a row masked everywhere (all -inf) gets weights 0,
+    not NaN, as PyTorch's attention does."""
     m = s.max(axis=-1, keepdims=True)
     empty = m == -np.inf
     if empty.any():
         m = np.where(empty, 0, m)
-    s = s - m
+    s -= m
     np.exp(s, out=s)
-    total = s.sum(axis=-1, keepdims=True)
+    total = _row_sums(s)
     if empty.any():
         total[empty] = 1
     s /= total
@@ -99,7 +105,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True")
-        np.putmask(scores, np.broadcast_to(~np.tri(L, S, dtype=bool), scores.shape), -np.inf)
+        np.copyto(scores, -np.inf, where=np.broadcast_to(~np.tri(L, S, dtype=bool), scores.shape))
     elif attn_mask is not None:
         M = attn_mask._data
         if M.dtype == np.bool_:
@@ -115,7 +121,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                                f"attn_mask.dtype: {_TYPE.get(M.dtype.name, M.dtype.name)} and  query.dtype: "
                                f"{_TYPE.get(Q.dtype.name, Q.dtype.name)} instead.")
-    P = _softmax_last(scores)
+    P = _softmax_last_(scores)
     if dropout_p > 0:
         # as PyTorch: the weights through dropout (a Bernoulli(1 - p) mask, scaled by 1/(1 - p))
         keep = bernoulli_scalar(_gen(None), 1 - dropout_p, P.shape).astype(P.dtype) / P.dtype.type(1 - dropout_p)
@@ -129,7 +135,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         dP = np.matmul(g, np.swapaxes(V, -1, -2))
         if keep is not None:
             dP *= keep
-        dS = P * (dP - (dP * P).sum(axis=-1, keepdims=True))
+        dS = dP  # P (dP - sum_j dP P), in place
+        dS -= _row_sums(dP * P)
+        dS *= P
         dq = unbroadcast(np.matmul(dS, K) * s, Q.shape) if query._requires_grad else None
         dk = unbroadcast(np.matmul(np.swapaxes(dS, -1, -2), Q) * s, K.shape) if key._requires_grad else None
         dm = unbroadcast(dS, mask_t._data.shape) if mask_t is not None and mask_t._requires_grad else None

@@ -33,11 +33,13 @@ GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _sigmoid_(a: np.ndarray) -> np.ndarray:
-    """sigma(a) = (1 + tanh(a / 2)) / 2, in place (never overflows)."""
-    a *= 0.5
-    np.tanh(a, out=a)
+    """sigma(a) = 1 / (1 + e^-a), in place: NumPy's exp is twice as fast as its tanh. For a very
+    negative, e^-a overflows to inf and sigma(a) = 0, as it should (run under
+    ``np.errstate(over="ignore")``)."""
+    np.negative(a, out=a)
+    np.exp(a, out=a)
     a += 1
-    a *= 0.5
+    np.divide(1, a, out=a)
     return a
 
 
@@ -57,39 +59,47 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
     if b_ih is not None:
         gi += b_ih._data
     bh = None if b_hh is None else b_hh._data
+    if bh is not None and not gru:  # b_hh joins b_ih (the GRU keeps it inside r (W_hn h + b_hn))
+        gi += bh
+    WhT = Wh.T
+    # every row of every step is written, except past a packed sequence's end (zeros there)
+    alloc = np.empty if batch_sizes is None else np.zeros
     # out holds the outputs, then h_T, then c_T: one array, one node, three views
-    out = np.zeros((T + 2 if lstm else T + 1, B, H), dtype)
+    out = alloc((T + 2 if lstm else T + 1, B, H), dtype)
     hprev = np.empty((T, B, H), dtype)  # the state before each time step
     h = np.zeros((B, H), dtype) if h0 is None else h0._data.astype(dtype, copy=True)
     if lstm:
         cprev = np.empty((T, B, H), dtype)
-        tc = np.zeros((T, B, H), dtype)  # tanh(c') at each step
+        tc = alloc((T, B, H), dtype)  # tanh(c') at each step
         c = np.zeros((B, H), dtype) if c0 is None else c0._data.astype(dtype, copy=True)
-    acts = np.zeros((T, B, G), dtype)  # the activated gates at each step
+    acts = alloc((T, B, G), dtype)  # the activated gates at each step
     if gru:
         hn_all = np.zeros((T, B, H), dtype)  # W_hn h + b_hn
     times = range(T - 1, -1, -1) if reverse else range(T)
-    with one_blas_thread():  # each step multiplies B rows only: too small to share out
+    # each step multiplies B rows only: too small to share out between BLAS threads
+    with one_blas_thread(), np.errstate(over="ignore"):
         for t in times:
             n = B if batch_sizes is None else int(batch_sizes[t])
             hprev[t] = h
             hp = h[:n]
-            gh = hp @ Wh.T
-            if bh is not None:
-                gh += bh
             a = acts[t, :n]
+            if not gru:
+                np.matmul(hp, WhT, out=a)
+                a += gi[t, :n]
             if lstm:
                 cprev[t] = c
-                np.add(gi[t, :n], gh, out=a)
                 _sigmoid_(a[:, :2 * H])
                 np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
                 _sigmoid_(a[:, 3 * H:])
-                cn = a[:, H:2 * H] * c[:n]
-                cn += a[:, :H] * a[:, 2 * H:3 * H]
-                c[:n] = cn
-                np.tanh(cn, out=tc[t, :n])
+                cv = c[:n]
+                cv *= a[:, H:2 * H]
+                cv += a[:, :H] * a[:, 2 * H:3 * H]
+                np.tanh(cv, out=tc[t, :n])
                 hn = a[:, 3 * H:] * tc[t, :n]
             elif gru:
+                gh = hp @ WhT
+                if bh is not None:
+                    gh += bh
                 np.add(gi[t, :n, :2 * H], gh[:, :2 * H], out=a[:, :2 * H])
                 _sigmoid_(a[:, :2 * H])
                 hn_all[t, :n] = gh[:, 2 * H:]
@@ -100,7 +110,6 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
                 z = a[:, H:2 * H]
                 hn = nn_ + z * (hp - nn_)
             else:
-                np.add(gi[t, :n], gh, out=a)
                 if mode == "RNN_TANH":
                     np.tanh(a, out=a)
                 else:
@@ -117,8 +126,16 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
         dh = g[T].copy()
         if lstm:
             dc = g[T + 1].copy()
-        dgi = np.zeros((T, B, G), dtype)
-        dgh = np.zeros((T, B, G), dtype) if gru else dgi  # the same for LSTM and RNN
+        dgi = alloc((T, B, G), dtype)
+        dgh = alloc((T, B, G), dtype) if gru else dgi  # the same for LSTM and RNN
+        if lstm:  # the local derivatives of every step at once; the loop chains them
+            i, f, gg, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
+            local = np.empty_like(acts)  # d gates / d c' (i, f, g) and / d h' (o)
+            np.multiply(gg, i * (1 - i), out=local[..., :H])
+            np.multiply(cprev, f * (1 - f), out=local[..., H:2 * H])
+            np.multiply(i, 1 - gg * gg, out=local[..., 2 * H:3 * H])
+            np.multiply(tc, o * (1 - o), out=local[..., 3 * H:])
+            dc_dh = o * (1 - tc * tc)  # d c' / d h' through h' = o tanh(c')
         with one_blas_thread():
             for t in reversed(times):
                 n = B if batch_sizes is None else int(batch_sizes[t])
@@ -127,16 +144,13 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
                 a = acts[t, :n]
                 d = dgi[t, :n]
                 if lstm:
-                    i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                    th = tc[t, :n]
                     dcv = dc[:n]
-                    dcv += dhv * o * (1 - th * th)
-                    d[:, :H] = dcv * gg * i * (1 - i)
-                    d[:, H:2 * H] = dcv * cprev[t, :n] * f * (1 - f)
-                    d[:, 2 * H:3 * H] = dcv * i * (1 - gg * gg)
-                    d[:, 3 * H:] = dhv * th * o * (1 - o)
-                    dcv *= f
-                    dh[:n] = d @ Wh
+                    dcv += dhv * dc_dh[t, :n]
+                    d4, loc = d.reshape(n, 4, H), local[t, :n].reshape(n, 4, H)
+                    np.multiply(loc[:, :3], dcv[:, None], out=d4[:, :3])
+                    np.multiply(loc[:, 3], dhv, out=d4[:, 3])
+                    dcv *= f[t, :n]
+                    np.matmul(d, Wh, out=dhv)
                 elif gru:
                     r, z, nn_ = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
                     dn = dhv * (1 - z) * (1 - nn_ * nn_)

@@ -14,13 +14,16 @@ from .. import _dtype as dt
 from ..autograd.grad_mode import _state
 from ..autograd.graph import AccumulateGrad, Node, next_seq
 from ..autograd.views import (
+    OVERLAP,
     attach,
+    base_requires_grad,
     check_writable_view,
     copy_slices,
     edge,
     overlapping,
     refresh,
     version_counter,
+    writable,
 )
 from ..tensor import Size, Tensor, _make, _wrap_dim
 
@@ -104,13 +107,15 @@ def record_view(a: Tensor, name: str, fn: Callable, backward: Callable) -> Tenso
     return attach(record(fn(a._data), name, (a,), backward, ()), a, fn, backward)
 
 
-def record_views(a: Tensor, name: str, fns: Sequence[Callable], multi: str) -> tuple[Tensor, ...]:
+def record_views(a: Tensor, name: str, fns: Sequence[Callable]) -> tuple[Tensor, ...]:
     """Several views of ``a`` made by one node (``unbind``, ``split``): ``fns[k]`` gives the
     k-th; the node's backward puts each gradient back where its view came from."""
+    if a._view is not None:
+        refresh(a)
     x = a._data
     outs = [f(x) for f in fns]
     if not (_state.enabled and a.requires_grad):
-        return tuple(attach(_make(o), a, f, _no_backward, multi) for o, f in zip(outs, fns))
+        return tuple(attach(_make(o), a, f, _no_backward, True) for o, f in zip(outs, fns))
 
     def backward(grads: Any) -> tuple:
         if len(fns) == 1:  # a node with one output gets its gradient alone
@@ -134,7 +139,7 @@ def record_views(a: Tensor, name: str, fns: Sequence[Callable], multi: str) -> t
             f(gx)[...] = g
             return (gx,)
 
-        res.append(attach(t, a, f, step_back, multi))
+        res.append(attach(t, a, f, step_back, True))
     return tuple(res)
 
 
@@ -144,16 +149,25 @@ def _no_backward(g: Any) -> tuple:
 
 # ---------------------------------------------------------------- in-place operations
 def check_inplace(a: Tensor, *others: Any) -> None:
-    """PyTorch's refusals of an in-place op recorded in the graph: on a leaf that requires grad
-    (its value would no longer be the one the gradient is for), on a view of one, on the outputs
-    of ``unbind``/``split``, on a view made under ``no_grad``."""
-    if not _state.enabled:
+    """PyTorch's refusals of an in-place op recorded in the graph (grad mode on, and ``a`` or
+    one of ``others`` requires grad), in PyTorch's order: on a view made under ``no_grad`` or
+    by ``unbind``/``split``, on a view of a leaf that requires grad, on a leaf that requires
+    grad (its value would no longer be the one the gradient is for)."""
+    if not tracked(a, *others):
         return
     if a._view is not None:
-        check_writable_view(a, tracked(a, *others))
-    elif a._requires_grad and a._grad_fn is None:
+        check_writable_view(a)
+    if a._grad_fn is None and a.requires_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def check_overlap(a: Tensor) -> None:
+    """PyTorch's refusal to write an op's result into an expanded tensor (several elements in
+    one memory location); ``fill_``/``zero_``, which write one value everywhere, do not ask."""
+    x = a._data
+    if not x.flags.writeable and overlapping(x):
+        raise RuntimeError(OVERLAP)
 
 
 def tracked(a: Tensor, *others: Any) -> bool:
@@ -161,9 +175,6 @@ def tracked(a: Tensor, *others: Any) -> bool:
     if not _state.enabled:
         return False
     if a.requires_grad:
-        return True
-    v = a._view
-    if v is not None and v.base._requires_grad:
         return True
     return any(isinstance(t, Tensor) and t.requires_grad for t in others)
 
@@ -174,28 +185,29 @@ def snapshot(a: Tensor) -> Tensor:
     old = _make(a._data.copy())
     if a._view is not None:
         refresh(a)
-    if a._requires_grad:
+    if a.requires_grad:
         old._requires_grad = True
         old._grad_fn, old._nr = a._grad_fn, a._nr
         if a._grad_fn is None:
-            old._acc = edge(a)[0]
+            old._acc = edge(a)
     return old
 
 
 def inplace(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
     """``a`` replaced, in place and in the graph, by ``op(a, *args, **kwargs)``."""
     check_inplace(a, *args)
+    check_overlap(a)
     return commit(a, op(snapshot(a), *args, **kwargs))
 
 
-def commit(a: Tensor, res: Tensor) -> Tensor:
+def commit(a: Tensor, res: Tensor, overlap: bool = False) -> Tensor:
     """Write ``res`` into ``a``'s memory and give ``a`` its place in the graph: ``a`` becomes the
     output of ``res``'s node; for a view, its base gets a ``CopySlices`` node."""
     r = res._data
     if r.shape != a._data.shape:
         raise RuntimeError(f"output with shape {list(a._data.shape)} doesn't match the broadcast "
                            f"shape {list(r.shape)}")
-    write(a, r)
+    write(a, r, overlap)
     vc = version_counter(a)
     node = res._grad_fn
     if node is not None and node.saved is not None:  # its saved result is ``a`` from now on
@@ -209,14 +221,17 @@ def commit(a: Tensor, res: Tensor) -> Tensor:
             old = a._grad_fn
             if old is not None and old.retained is not None:
                 node.retained, old.retained = old.retained, None
+            if not a._requires_grad:
+                base_requires_grad(a)
             a._grad_fn, a._nr, a._requires_grad = node, 0, True
         return a
     base = info.base
     cs = copy_slices(base, info, node)
+    if not base._requires_grad:
+        base_requires_grad(base)
     base._grad_fn, base._nr, base._requires_grad = cs, 0, True
     if node is not None:  # its gradient for the view's old value goes through ``cs``
         node.next = [None, *node.next[1:]]
-    info.grad_mode = True
     info.version = -1
     refresh(a)
     if node is not None and node.saved is not None:
@@ -228,21 +243,22 @@ def commit(a: Tensor, res: Tensor) -> Tensor:
     return a
 
 
-def write(a: Tensor, values: Any) -> None:
+def write(a: Tensor, values: Any, overlap: bool = False) -> None:
     """Copy ``values`` into ``a``'s memory (the views of ``a`` see them) and bump its version,
-    with PyTorch's errors for a cast it refuses and for an expanded tensor."""
+    with PyTorch's errors for a cast it refuses and for an expanded tensor (unless ``overlap``:
+    one value written everywhere, as ``fill_`` does)."""
     x = a._data
     v = np.asarray(values)
     if v.dtype != x.dtype and not np.can_cast(v.dtype, x.dtype, "same_kind"):
         raise RuntimeError(f"result type {dt.scalar_name(v.dtype)} can't be cast to the desired "
                            f"output type {dt.scalar_name(x.dtype)}")
     if not x.flags.writeable:
-        if overlapping(x):
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers to a "
-                "single memory location. Please clone() the tensor before performing the "
-                "operation.")
-        a._data = x = x.copy()  # a read-only array of its own (from np.broadcast_to...)
+        if not overlap:
+            check_overlap(a)
+        try:
+            x = writable(x)
+        except ValueError:  # memory NumPy will not write (a read-only array from outside)
+            a._data = x = x.copy()
     try:
         np.copyto(x, v, casting="unsafe")
     except ValueError:
@@ -420,7 +436,7 @@ def ensure_tensor(x: Any) -> Tensor:
 
 __all__ = [
     "Tensor", "_make", "record", "OUT", "record_view", "record_views", "check_inplace", "tracked",
-    "snapshot", "inplace", "commit", "write", "bump", "needs_grad", "operands", "apply_binary",
+    "snapshot", "inplace", "commit", "write", "check_overlap", "OVERLAP", "overlapping", "writable", "bump", "needs_grad", "operands", "apply_binary",
     "unbroadcast", "float_data", "dims", "shape_args", "broadcast_error", "ensure_tensor",
     "_wrap_dim", "Size",
 ]

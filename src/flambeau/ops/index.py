@@ -10,16 +10,19 @@ from typing import Any
 import numpy as np
 
 from ._core import (
+    OVERLAP,
     Tensor,
     _make,
     _wrap_dim,
     broadcast_error,
     bump,
     inplace,
+    overlapping,
     record,
     record_view,
     tracked,
     unbroadcast,
+    writable,
 )
 
 _VALID = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
@@ -221,7 +224,13 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
                            f"broadcast to indexing result of shape {list(target_shape)}") from None
     if not tracked(a, value):
-        index.set(x, v)
+        target = x[index.basic]
+        if not target.flags.writeable:  # a view of an expanded tensor
+            target = _writable_target(target, index, value)
+        if index.advanced is None:
+            target[...] = v
+        else:
+            target[index.advanced] = v
         bump(a)
         return
     from .inplace import copy_
@@ -239,6 +248,23 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     target = a if all(e is Ellipsis or (isinstance(e, slice) and e == slice(None)) for e in basic) \
         else record_view(a, "AliasBackward0", lambda arr: arr[basic], back)
     inplace(target, _index_put, index.advanced, value if isinstance(value, Tensor) else v)
+
+
+def _writable_target(target: np.ndarray, index: _Index, value: Any) -> np.ndarray:
+    """Where ``a[index] = value`` writes when ``a`` is (a view of) an expanded tensor: PyTorch
+    refuses a basic index reaching one memory location through several elements, and warns
+    for an advanced one."""
+    if overlapping(target):
+        if index.advanced is None:
+            raise RuntimeError(OVERLAP)
+        mask = len(index.advanced) == 1 and index.advanced[0].dtype == np.bool_ \
+            and not isinstance(value, Tensor)
+        op, example = ("masked_fill_", "tensor[mask] = scalar") if mask else \
+            ("index_put_", "tensor[indices] = tensor")
+        warnings.warn(f"Use of {op} on expanded tensors is deprecated. Please clone() the tensor "
+                      "before performing this operation. This also applies to advanced indexing "
+                      f"e.g. {example}", UserWarning, stacklevel=4)
+    return writable(target)
 
 
 def _index_put(a: Tensor, advanced: tuple, value: Any) -> Tensor:

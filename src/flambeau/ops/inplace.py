@@ -12,6 +12,7 @@ PyTorch: changing a weight in place would hide the change from backpropagation.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -24,9 +25,11 @@ from ._core import (
     broadcast_error,
     bump,
     check_inplace,
+    check_overlap,
     commit,
     inplace,
     operands,
+    overlapping,
     record,
     snapshot,
     tracked,
@@ -58,6 +61,7 @@ def _binary(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> 
                                f"shape {list(shape)}") from None
         except TypeError:
             pass  # a cast PyTorch refuses too: write names it
+    check_overlap(a)
     write(a, _fits(a, ufunc(x, y)))
     return a
 
@@ -101,6 +105,7 @@ def unary_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
     """``a`` replaced in place by ``op(a, *args, **kw)`` (``relu_``, ``clamp_``, ``exp_``...)."""
     if tracked(a, *args):
         return inplace(a, op, *args, **kw)
+    check_overlap(a)
     write(a, _fits(a, op(a, *args, **kw)._data))
     return a
 
@@ -113,9 +118,10 @@ def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
 
 
 def _replace(a: Tensor, new: np.ndarray, name: str, src: Tensor | None = None,
-             src_grad: Callable | None = None) -> Tensor:
+             src_grad: Callable | None = None, overlap: bool = True) -> Tensor:
     """Record, in the graph, that every element of ``a`` was replaced by ``new``: the old values
-    get a zero gradient, ``src`` (if given) gets ``src_grad(g)``."""
+    get a zero gradient, ``src`` (if given) gets ``src_grad(g)``. ``overlap``: one value is
+    written everywhere, which PyTorch allows on an expanded tensor."""
     check_inplace(a, src)
     old = snapshot(a)
 
@@ -125,7 +131,7 @@ def _replace(a: Tensor, new: np.ndarray, name: str, src: Tensor | None = None,
             g_src = np.asarray(src_grad(g)).astype(src._data.dtype, copy=False)
         return np.zeros_like(g), g_src
 
-    return commit(a, record(new, name, (old, src), backward, ()))
+    return commit(a, record(new, name, (old, src), backward, ()), overlap)
 
 
 def zero_(a: Tensor) -> Tensor:
@@ -133,7 +139,7 @@ def zero_(a: Tensor) -> Tensor:
     check_inplace(a)
     if tracked(a):
         return _replace(a, np.zeros_like(a._data), "ZeroBackward0")
-    write(a, np.zeros((), a._data.dtype))
+    write(a, np.zeros((), a._data.dtype), overlap=True)
     return a
 
 
@@ -149,9 +155,9 @@ def fill_(a: Tensor, value: Any) -> Tensor:
     if tracked(a, value):
         new = np.full(a._data.shape, v, dtype=a._data.dtype)
         if isinstance(value, Tensor):
-            return _replace(a, new, "FillBackward3", value, lambda g: g.sum())
+            return _replace(a, new, "FillBackward3", value, lambda g: g.sum(), overlap=False)
         return _replace(a, new, "FillBackward2")
-    write(a, np.asarray(v).astype(a._data.dtype))
+    write(a, np.asarray(v).astype(a._data.dtype), overlap=not isinstance(value, Tensor))
     return a
 
 
@@ -160,6 +166,7 @@ def copy_(a: Tensor, src: Any) -> Tensor:
     ``a``.  In the graph the old values get no gradient and ``src`` gets ``g`` (summed over
     what broadcasting repeated)."""
     check_inplace(a, src)
+    check_overlap(a)
     x = a._data
     v = src._data if isinstance(src, Tensor) else np.asarray(src)
     try:
@@ -169,7 +176,8 @@ def copy_(a: Tensor, src: Any) -> Tensor:
     if tracked(a, src):
         vshape = v.shape
         return _replace(a, new.astype(x.dtype), "torch::autograd::CopyBackwards",
-                        src if isinstance(src, Tensor) else None, lambda g: unbroadcast(g, vshape))
+                        src if isinstance(src, Tensor) else None, lambda g: unbroadcast(g, vshape),
+                        overlap=False)
     write(a, new.astype(x.dtype, copy=False))
     return a
 
@@ -177,6 +185,12 @@ def copy_(a: Tensor, src: Any) -> Tensor:
 def masked_fill_(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     from .index import masked_fill
 
+    if not tracked(a, value) and overlapping(a._data):
+        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+                      "tensor before performing this operation. This also applies to advanced "
+                      "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=3)
+        write(a, masked_fill(a, mask, value)._data, overlap=True)
+        return a
     return unary_(a, masked_fill, mask, value)
 
 

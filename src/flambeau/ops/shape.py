@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make, _wrap_dim, dims, record, record_view, record_views, shape_args
+from ._core import Tensor, _make, _wrap_dim, dims, record, record_view, record_views, shape_args, writable
 
 
 def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
@@ -251,8 +251,13 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
         m = np.moveaxis(arr, (d1, d2), (-2, -1))
         m = m[..., max(-offset, 0):, max(offset, 0):]
         n = max(0, min(m.shape[-2], m.shape[-1]))
-        return np.lib.stride_tricks.as_strided(m, m.shape[:-2] + (n,), m.strides[:-2] + (m.strides[-2] + m.strides[-1],),
-                                               writeable=arr.flags.writeable)
+        shape, strides = m.shape[:-2] + (n,), m.strides[:-2] + (m.strides[-2] + m.strides[-1],)
+        if not m.flags.writeable and all(st or k < 2 for st, k in zip(strides, shape)):
+            try:  # the diagonal of an expanded array: writable where it does not overlap
+                m = writable(m)
+            except ValueError:
+                pass
+        return np.lib.stride_tricks.as_strided(m, shape, strides, writeable=m.flags.writeable)
 
     def backward(g: np.ndarray) -> tuple:
         gx = np.zeros(x.shape, g.dtype)
@@ -309,8 +314,9 @@ def contiguous(a: Tensor) -> Tensor:
 
 
 def clone(a: Tensor) -> Tensor:
-    """A copy (in the graph: its gradient flows back to ``a``)."""
-    return record(a._data.copy(), "CloneBackward0", (a,), lambda g: (g,), ())
+    """A copy (in the graph: its gradient flows back to ``a``), laid out in memory as ``a``
+    (PyTorch's ``preserve_format``: the clone of a transposed tensor is transposed)."""
+    return record(a._data.copy(order="K"), "CloneBackward0", (a,), lambda g: (g,), ())
 
 
 def to_dtype(a: Tensor, d: dt.dtype, copy: bool = False) -> Tensor:
@@ -401,7 +407,7 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
 
 def _pieces(a: Tensor, where: list[tuple], name: str) -> tuple[Tensor, ...]:
     """The views ``a[w]`` for each index ``w``, made by one node ``name`` (several outputs)."""
-    return record_views(a, name, [lambda arr, w=w: arr[w] for w in where], name.replace("Backward0", ""))
+    return record_views(a, name, [lambda arr, w=w: arr[w] for w in where])
 
 
 def _slices(d: int, bounds: list[int]) -> list[tuple]:

@@ -180,7 +180,8 @@ def relu(a: Tensor) -> Tensor:
         raise RuntimeError("Boolean inputs not supported for relu")
     x = a._data
     out = np.maximum(x, 0)
-    return record(out, "ReluBackward0", (a,), lambda g: (g * (out > 0),), (OUT,))
+    # PyTorch's threshold_backward: exactly 0 where out <= 0, even for an inf or nan gradient
+    return record(out, "ReluBackward0", (a,), lambda g: (np.where(out > 0, g, 0),), (OUT,))
 
 
 def sign(a: Tensor) -> Tensor:

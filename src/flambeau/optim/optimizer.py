@@ -135,11 +135,11 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                g = p.grad
+                g = p._grad  # the attribute behind .grad (its setter checks only non-None values)
                 if g is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                     continue
                 g._grad_fn = None
                 g._requires_grad = False

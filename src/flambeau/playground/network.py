@@ -156,12 +156,16 @@ def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
     optimizer.zero_grad()
     loss = loss_fn(model(flambeau.from_numpy(x)), flambeau.from_numpy(target))
     loss.backward()
-    before = ([lin.weight.detach().numpy().copy() for lin in linears]
-              if regularization != "none" and rate > 0 else None)
-    for lin, d in zip(linears, dead):
-        if d.any():
+    regularize = regularization != "none" and rate > 0
+    any_dead = any(d.any() for d in dead)  # only L1 kills links: most updates skip what follows
+    before = [lin.weight.detach().numpy().copy() for lin in linears] if regularize else None
+    if any_dead:
+        for lin, d in zip(linears, dead):
             lin.weight.grad.numpy()[d] = 0.0  # a dead link is out of backprop
     optimizer.step()
+    if not regularize and not any_dead:
+        return {"grads": [lin.weight.grad.numpy() for lin in linears],
+                "bias_grads": [lin.bias.grad.numpy() for lin in linears]}
     weights = [lin.weight.detach().numpy() for lin in linears]
     if before is not None:
         lr = optimizer.param_groups[0]["lr"]

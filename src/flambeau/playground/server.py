@@ -45,7 +45,7 @@ from .export import generate_script
 from .scheduler import Scheduler, default_workers, release_memory
 from .security import Guard
 from .session import Session
-from .workers import LocalHandle, RemoteHandle, WorkerPool, local_handle
+from .workers import LocalHandle, RemoteHandle, WorkerGone, WorkerPool, local_handle
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024     # a larger message closes the socket
@@ -333,6 +333,8 @@ class Connection:
                 await self.send([_dumps(self.classroom.experiment_message())])
         except PlaygroundError as e:
             await self.send([_dumps(_error(e))])
+        except WorkerGone:
+            await self._worker_gone()
         except WebSocketDisconnect:
             raise
         except Exception as e:  # a bug must not end the session: report it
@@ -340,6 +342,15 @@ class Connection:
             # the details are in the server's log, not for the page
             await self.send([_dumps(PlaygroundError(f"internal error ({type(e).__name__}); see the server's log",
                                                     code="internal").to_message())])
+
+    async def _worker_gone(self) -> None:
+        """The session's process ended: close the socket; the page reconnects and its hash
+        brings the experiment back in a live worker."""
+        log.warning("playground: page %d lost its worker process; it reconnects", self.number)
+        if self.session is not None:
+            self.session.playing = False
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=CLOSE_TRY_AGAIN, reason="the session's process ended")
 
     async def apply_locks(self, flags: dict[str, bool]) -> None:
         """Set the teacher's ``*_hide`` flags in the session and send the new configuration."""
@@ -371,6 +382,8 @@ class Connection:
             raise
         except WebSocketDisconnect:
             session.playing = False
+        except WorkerGone:
+            await self._worker_gone()
         except Exception as e:
             session.playing = False
             log.exception("playground: error while training")

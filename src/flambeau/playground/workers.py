@@ -155,6 +155,10 @@ def _serve(conn: Any) -> None:
             return
 
 
+class WorkerGone(RuntimeError):
+    """The session's worker process ended (killed, out of memory): the page must reconnect."""
+
+
 class Worker:
     """One worker process and the pipe to it (one request at a time)."""
 
@@ -177,7 +181,10 @@ class Worker:
         if self._alock is None:
             self._alock = asyncio.Lock()
         async with self._alock:  # at most one thread waits on this worker's pipe
-            reply = await asyncio.to_thread(self._roundtrip, (sid, op, payload))
+            try:
+                reply = await asyncio.to_thread(self._roundtrip, (sid, op, payload))
+            except (EOFError, OSError) as e:
+                raise WorkerGone(f"the worker process ended ({type(e).__name__})") from e
         if "internal" in reply:
             raise RuntimeError(f"the worker failed ({reply['internal']}); see the server's log")
         return reply
@@ -241,13 +248,24 @@ class WorkerPool:
     threads inherited); each new session goes to the worker with the fewest."""
 
     def __init__(self, count: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.workers = [Worker(context) for _ in range(count)]
+        self._context = multiprocessing.get_context("spawn")
+        self.workers = [Worker(self._context) for _ in range(count)]
         for worker in self.workers:  # ready (a failure to start is the server's, at once)
             worker._roundtrip((0, "ping", None))
         self._ids = itertools.count(1)
 
+    def _replace(self, dead: Worker) -> Worker:
+        """A new worker in place of one that died (its sessions' pages get an error and
+        reconnect)."""
+        log.warning("playground: a worker process ended (exit code %s); starting another", dead.process.exitcode)
+        worker = Worker(self._context)
+        worker._roundtrip((0, "ping", None))
+        self.workers[self.workers.index(dead)] = worker
+        return worker
+
     async def open(self) -> RemoteHandle:
+        for dead in [w for w in self.workers if not w.process.is_alive()]:
+            await asyncio.to_thread(self._replace, dead)
         worker = min(self.workers, key=lambda w: w.sessions)
         worker.sessions += 1
         handle = RemoteHandle(worker, next(self._ids))

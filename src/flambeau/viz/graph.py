@@ -525,7 +525,7 @@ def _tensor_rows(t: Tensor, name: str | None, style: _Style) -> list[tuple[str, 
         rows.append((shape, "shape"))
     if show_value:
         rows.append((f"{words['value']} {_fmt(data, style.precision)}", "value"))
-    grad = t.grad
+    grad = t._grad  # (not .grad: PyTorch warns when a non-leaf's is read)
     if style.grads and small and grad is not None:
         rows.append((f"{words['grad']} {_fmt(grad._data, style.precision)}", "grad"))
     return rows

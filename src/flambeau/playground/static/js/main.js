@@ -60,7 +60,14 @@ const network = new NetworkView($("network"), {
   editBias: (layer, node, value) => send("set_bias", { layer, node, value }),
   addNeuron: (i) => changeShape((s) => (s[i] = Math.min(s[i] + 1, state.limits.maxNeurons))),
   removeNeuron: (i) => changeShape((s) => (s[i] = Math.max(s[i] - 1, 1))),
+  touchChanged: () => drawNetworkLegend(),
 });
+
+/** The diagram's legend: the view's, in its words for a mouse or for fingers (network.touch). */
+function drawNetworkLegend() {
+  const key = state.view === "backward" ? "backwardLegend" : network.touch ? "forwardLegendTouch" : "forwardLegend";
+  $("network-legend").textContent = t(key);
+}
 
 function changeShape(edit) {
   if (!state.config) return;
@@ -233,7 +240,7 @@ function renderControls() {
   document.body.classList.toggle("hide-text", truthy(c.hideText));
 
   state.view = c.view || "forward";
-  $("network-legend").textContent = t(state.view === "backward" ? "backwardLegend" : "forwardLegend");
+  drawNetworkLegend();
 }
 
 // the teacher's own tab, opened from the teacher page (/?teacher=KEY): the server knows it

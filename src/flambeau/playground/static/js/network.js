@@ -86,17 +86,25 @@ export class NetworkView {
     // the diagram takes the column's width (never more: no sideways scrolling on a phone);
     // smaller neurons when a layer is tall, so 32 neurons still fit on a screen, and 40 px
     // neurons (touch targets) on a narrow screen when they fit
-    const width = el.clientWidth || 560;
-    const touch = width < TOUCH_WIDTH;
+    const available = el.clientWidth || 560;
+    const touch = available < TOUCH_WIDTH;
     el.classList.toggle("touch", touch);
-    this.touch = touch;
+    if (this.touch !== touch) {
+      this.touch = touch;
+      this.h.touchChanged?.();
+    }
     if (this.touchHelp) this.touchHelp.hidden = !touch;
     const top = touch ? TOUCH_TOP : TOP;
-    const node = rows <= 8 ? (touch ? 40 : 30) : rows <= 16 ? 22 : 14;
-    const gap = rows <= 8 ? (touch ? 8 : 14) : rows <= 16 ? 8 : 5;
+    const node = touch ? 40 : rows <= 8 ? 30 : rows <= 16 ? 22 : 14;
+    const gap = touch ? 8 : rows <= 8 ? 14 : rows <= 16 ? 8 : 5;
     const height = top + rows * (node + gap) + 8;
-    el.style.height = `${height}px`;
     const ncols = sizes.length;
+    // columns never closer than a neuron and room for its links (fingers: its 40 px buttons
+    // too); a network wider than the column scrolls inside the diagram, never the page
+    const spacing = node + (touch ? 24 : 10);
+    const width = Math.max(available, LEFT + RIGHT + node + (ncols - 1) * spacing);
+    el.classList.toggle("wide", width > available);
+    el.style.height = `${height + (width > available ? 16 : 0)}px`; // room for a scrollbar
     const colX = (c) => LEFT + ((width - LEFT - RIGHT - node) * c) / (ncols - 1);
     const rowY = (j) => top + j * (node + gap);
     this.geom = { node, colX, rowY };
