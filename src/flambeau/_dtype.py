@@ -26,6 +26,9 @@ _builtin_int = int
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
             "int16": "short", "int8": "char", "uint8": "unsigned char", "bool": "bool"}
+# the C++ type names of PyTorch's type metadata where they differ ("a gradient with dtype 'long int'")
+_META_NAMES = {"int64": "long int", "int16": "short int", "int8": "signed char",
+               "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
 
 
 class dtype:
@@ -34,7 +37,8 @@ class dtype:
     ``np`` is the NumPy dtype holding the values. For ``bfloat16`` it comes from ``ml_dtypes``,
     imported the first time it is needed (so ``import flambeau`` loads NumPy only)."""
 
-    __slots__ = ("name", "np", "category", "itemsize", "scalar_name", "legacy_type", "c_name")
+    __slots__ = ("name", "np", "category", "itemsize", "scalar_name", "legacy_type", "c_name",
+                 "meta_name")
 
     def __init__(self, name: str, np_dtype: type | None, category: int, scalar_name: str,
                  itemsize: int = 0) -> None:
@@ -51,6 +55,7 @@ class dtype:
         self.legacy_type = f"torch.{scalar_name}Tensor"
         # and the C++ type name in others: "Input type (double) and weight type (float)"
         self.c_name = _C_NAMES.get(name, name)
+        self.meta_name = _META_NAMES.get(name, self.c_name)
 
     def __getattr__(self, attr: str) -> object:
         if attr == "np" and self.name == "bfloat16":
