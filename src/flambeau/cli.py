@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                               metavar="{list,run,build}")
     co_sub.add_parser("list", help="the lessons, with their titles in French and English")
     co_run = co_sub.add_parser("run", help="run a lesson here: its text, its code and its output")
-    co_run.add_argument("name", help="a lesson's name (01-exemple-1d), number (1) or the start of its name")
+    co_run.add_argument("name", help="a lesson's name (07-exemple-1d), number (7) or the start of its name")
     co_run.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the text (default fr)")
     co_run.add_argument("--figures", default=None, metavar="DIR",
                         help="folder for the figures and files of the lesson (default: a new temporary folder)")
