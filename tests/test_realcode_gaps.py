@@ -302,3 +302,38 @@ def test_setitem_shape_errors_match_torch(torch, idx, vshape):
     expected = outcome(call, torch)
     assert expected is not None
     assert outcome(call, flambeau) == expected
+
+
+# ------------------------------------------------------------------ torch.testing.assert_close
+ASSERT_CLOSE = [
+    lambda lib: ([lib.tensor([1.0, 2.0, 3.0]), lib.tensor([1.0, 2.5, 3.0])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64), lib.tensor([1.0, 2.000001, 3.0], dtype=lib.float64)], {}),
+    lambda lib: ([lib.tensor([[1.0, 2.0], [3.0, 4.0]]), lib.tensor([[1.0, 2.0], [3.1, 4.2]])], {}),
+    lambda lib: ([lib.tensor([1, 2, 3]), lib.tensor([1, 5, 3])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0], dtype=lib.float64)], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0, 3.0])], {}),
+    lambda lib: ([lib.tensor([1.0, float("nan")]), lib.tensor([1.0, float("nan")])], {}),
+    lambda lib: ([lib.tensor([1.0, float("nan")]), lib.tensor([1.0, float("nan")])], {"equal_nan": True}),
+    lambda lib: ([1.0, 1.5], {}),
+    lambda lib: ([1, 2], {}),
+    lambda lib: ([[lib.tensor(1.0), lib.tensor(2.0)], [lib.tensor(1.0), lib.tensor(2.5)]], {}),
+    lambda lib: ([{"a": lib.tensor(1.0)}, {"a": lib.tensor(1.2)}], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.01, 2.0])], {"rtol": 0.1, "atol": 0}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.01, 2.0])], {"rtol": 0.1}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.5, 2.0])], {"msg": "custom"}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0]).double()], {"check_dtype": False}),
+    lambda lib: ([lib.tensor(True), lib.tensor(False)], {}),
+    lambda lib: ([lib.tensor([1e-6, 0.0]), lib.tensor([0.0, 1e-7])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), [1.0, 2.0]], {}),
+    lambda lib: ([lib.tensor([[1.0, 2.0]]), lib.tensor([[1.0, float("inf")]])], {}),
+    lambda lib: ([[1.0, 2.0], [1.0]], {}),
+]
+
+
+@pytest.mark.parametrize("case", ASSERT_CLOSE)
+def test_assert_close_matches_torch(torch, case):
+    def call(lib):
+        args, kw = case(lib)
+        lib.testing.assert_close(*args, **kw)
+
+    assert outcome(call, flambeau) == outcome(call, torch)
