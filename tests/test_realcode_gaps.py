@@ -250,3 +250,29 @@ def test_histogram_errors_match_torch(torch, call):
     expected = outcome(call, torch)
     assert expected is not None
     assert outcome(call, flambeau) == expected
+
+
+# ------------------------------------------------------------------ topk: PyTorch's order for ties and sorted=False
+@pytest.mark.parametrize("kind", ["distinct", "ties", "nan", "int"])
+@pytest.mark.parametrize("n,k", [(5, 3), (20, 5), (100, 7), (8, 8), (200, 3), (1000, 400), (65, 1), (33, 20)])
+def test_topk_indices_are_pytorchs(torch, kind, n, k):
+    rng = np.random.default_rng(n * 7 + k)
+    x = {"distinct": rng.permutation(n).astype(np.float32), "ties": rng.integers(0, 4, n).astype(np.float64),
+         "int": rng.integers(0, 3, n)}.get(kind)
+    if kind == "nan":
+        x = rng.integers(0, 5, n).astype(np.float32)
+        x[rng.integers(0, n, max(1, n // 5))] = np.nan
+    for largest in (True, False):
+        for srt in (True, False):
+            f = flambeau.topk(flambeau.tensor(x), k, largest=largest, sorted=srt)
+            t = torch.topk(torch.tensor(x), k, largest=largest, sorted=srt)
+            assert f.indices.tolist() == t.indices.tolist(), (largest, srt)
+            np.testing.assert_array_equal(f.values.numpy(), t.values.numpy())
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2])
+def test_topk_unsorted_along_dims_with_gradients(torch, dim):
+    x = np.random.default_rng(dim).integers(0, 3, (4, 6, 50)).astype(np.float64)
+    run(torch, lambda lib, a: lib.topk(a, 3, dim=dim, sorted=False).values, [x])
+    assert flambeau.topk(flambeau.tensor(x), 2, dim=dim).indices.tolist() == \
+        torch.topk(torch.tensor(x), 2, dim=dim).indices.tolist()

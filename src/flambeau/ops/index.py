@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype as dt
 from ._core import (
     OVERLAP,
     Tensor,
@@ -401,6 +402,7 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s).")
     v = value._data if isinstance(value, Tensor) else value
+    dt.check_fill_value(v, x.dtype)
     try:
         shape = np.broadcast_shapes(x.shape, m.shape)
     except ValueError:
