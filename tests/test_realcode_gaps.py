@@ -276,3 +276,29 @@ def test_topk_unsorted_along_dims_with_gradients(torch, dim):
     run(torch, lambda lib, a: lib.topk(a, 3, dim=dim, sorted=False).values, [x])
     assert flambeau.topk(flambeau.tensor(x), 2, dim=dim).indices.tolist() == \
         torch.topk(torch.tensor(x), 2, dim=dim).indices.tolist()
+
+
+# ------------------------------------------------------------------ a[idx] = value with leading size-1 dims
+@pytest.mark.parametrize("idx,vshape", [(1, (1, 4)), (1, (1, 1, 4)), ([0, 1], (1, 1, 2, 4)),
+                                        (slice(0, 2), (1, 2, 4)), ((slice(None), 0), (1, 3)),
+                                        (np.array([True, False, True]), (1, 2, 4))])
+def test_setitem_drops_the_values_leading_ones(torch, idx, vshape):
+    def f(lib, x, w):
+        y = x * 1
+        y[lib.tensor(idx) if isinstance(idx, np.ndarray) else idx] = w
+        return y * y
+
+    rng = np.random.default_rng(0)
+    run(torch, f, [rng.standard_normal((3, 4)), rng.standard_normal(vshape)])
+
+
+@pytest.mark.parametrize("idx,vshape", [(1, (2, 4)), (1, (4, 1)), (1, (3,)), (1, (1, 3)), ([0, 1], (3,)),
+                                        ([0, 1], (1, 3, 2, 4))])
+def test_setitem_shape_errors_match_torch(torch, idx, vshape):
+    def call(lib):
+        x = lib.zeros(3, 4)
+        x[idx] = lib.ones(vshape)
+
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected
