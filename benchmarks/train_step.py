@@ -1,8 +1,9 @@
 """Training-step time with nn + optim, flambeau against PyTorch and hand-written NumPy in the same
 run, and peak memory of one step (tracemalloc for flambeau and NumPy; PyTorch's CPU allocator is
 not seen by tracemalloc). Each library runs with its default number of threads, then with one
-thread each (NumPy's BLAS through threadpoolctl): on a busy machine the default-threads times
-mostly measure helper threads waiting for a core, the one-thread times the libraries' own work.
+thread each (NumPy's BLAS through threadpoolctl), timed in CPU time: on a busy machine the
+default-threads wall-clock times mostly measure helper threads waiting for a core, the one-thread
+CPU times the libraries' own work.
 
 (a) the lecture's small network: 2-8-8-1, tanh, batch 10, MSE, SGD;
 (b) an MNIST-sized MLP: 784-256-128-10, ReLU, batch 128, cross-entropy, SGD.
@@ -110,7 +111,7 @@ ROUNDS = 5
 
 def _timed(step, lib_threads: int | None, is_torch: bool):
     """A measure of ``step`` (µs per call) with the library on ``lib_threads`` threads (None:
-    its default), the previous count restored after."""
+    its default, timed by the wall clock; else timed in CPU time), the count restored after."""
     def measure() -> float:
         if lib_threads is None:
             return per_call_us(step, repeat=3)
@@ -118,13 +119,13 @@ def _timed(step, lib_threads: int | None, is_torch: bool):
             before = torch.get_num_threads()
             torch.set_num_threads(lib_threads)
             try:
-                return per_call_us(step, repeat=3)
+                return per_call_us(step, repeat=3, cpu=True)
             finally:
                 torch.set_num_threads(before)
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=lib_threads, user_api="blas"):
-            return per_call_us(step, repeat=3)
+            return per_call_us(step, repeat=3, cpu=True)
     return measure
 
 
@@ -147,7 +148,7 @@ def run() -> list[dict]:
                 cases["torch_us" + tag] = _timed(th, n, True)
         times = rounds(cases, ROUNDS)
         peaks = {"flambeau_peak": _peak_bytes(fl), "numpy_peak": _peak_bytes(npy)}
-        for tag, threads in (("", "default threads"), ("_1t", "1 thread each")):
+        for tag, threads in (("", "default threads"), ("_1t", "1 thread each, CPU time")):
             t = {k[:-len(tag)] if tag else k: v for k, v in times.items()
                  if (k.endswith(tag) if tag else not k.endswith("_1t"))}
             row = {"case": key, "label": case["label"], "threads": threads, "times": t, **peaks}
