@@ -20,6 +20,22 @@ def per_call_us(fn: Callable[[], object], min_time: float = 0.05, repeat: int = 
     return min(timer.repeat(repeat=repeat, number=n)) / n * 1e6
 
 
+def cpu_ms_per_call(fn: Callable[[], object], calls: int = 10) -> float:
+    """Milliseconds of this thread's CPU time per call of ``fn``, the best of ``calls`` calls
+    (after one to warm up). For work that runs on the calling thread only (one BLAS thread, one
+    PyTorch thread), this is what a quiet machine's clock would show: time the thread spends
+    waiting for a core on a busy machine is not counted."""
+    import time
+
+    fn()
+    best = float("inf")
+    for _ in range(calls):
+        start = time.thread_time()
+        fn()
+        best = min(best, time.thread_time() - start)
+    return best * 1e3
+
+
 def rounds(cases: dict[str, Callable[[], float]], n: int = 5) -> dict[str, list[float]]:
     """Each case's time in each of ``n`` rounds that take turns: on a busy machine, a burst of
     load then hurts every case alike rather than the one that happened to run, and the ratio of

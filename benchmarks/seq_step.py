@@ -9,7 +9,9 @@ step.
 
 The models are written once, for either library (``lib`` is flambeau or torch); PyTorch's
 weights are copied from flambeau's. Memory is measured as in ``conv_step`` (tracemalloc for
-flambeau and NumPy, PyTorch's profiler for PyTorch).
+flambeau and NumPy, PyTorch's profiler for PyTorch). With one thread each, the step's CPU time
+(``time.thread_time``) is measured too: on this shared 2-core machine it gives the ratio a quiet
+machine would, where the clock also counts the time spent waiting for a core.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 import flambeau
 
-from ._timing import per_call_us
+from ._timing import cpu_ms_per_call, per_call_us
 from .conv_step import DEFAULT_THREADS, _blas_threads, _flambeau_peak, _interleaved, _torch_peak
 
 try:
@@ -253,8 +255,11 @@ def _case(label: str, fl_model: Any, th_model: Any, make: Callable, x: np.ndarra
         cases["torch_1t_us"] = timed(th, torch_threads=1)
     try:
         row.update(_interleaved(cases, rounds=2))
+        with _blas_threads(1):
+            row["flambeau_cpu_ms"] = cpu_ms_per_call(fl)
         if torch is not None:
             torch.set_num_threads(1)
+            row["torch_cpu_ms"] = cpu_ms_per_call(th)
             row["torch_peak"] = _torch_peak(th)
     finally:
         if torch is not None:
@@ -292,6 +297,10 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}x" if a and b else "-"
 
 
+def _ms(v: float | None) -> str:
+    return f"{v:.1f}" if v else "-"
+
+
 def _kib(v: float | None) -> str:
     return f"{v / 1024:.0f} KiB" if v else "-"
 
@@ -299,14 +308,16 @@ def _kib(v: float | None) -> str:
 def table(rows: list[dict]) -> str:
     lines = ["| model | flambeau (ms/step) | PyTorch | NumPy by hand | flambeau / PyTorch | "
              "1 thread each: flambeau, PyTorch, NumPy | ratio, 1 thread | "
+             "CPU time, 1 thread each: flambeau, PyTorch | ratio, CPU time | "
              "peak memory of a step: flambeau, PyTorch, NumPy | memory flambeau / PyTorch |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         f, t, n = r["flambeau_us"], r.get("torch_us"), r.get("numpy_us")
         f1, t1, n1 = r.get("flambeau_1t_us"), r.get("torch_1t_us"), r.get("numpy_1t_us")
         ms = [f"{v / 1000:.1f}" if v else "-" for v in (f, t, n, f1, t1, n1)]
         lines.append(f"| {r['label']} | {ms[0]} | {ms[1]} | {ms[2]} | {_ratio(f, t)} | {ms[3]}, {ms[4]}, {ms[5]} | "
-                     f"{_ratio(f1, t1)} | {_kib(r['flambeau_peak'])}, {_kib(r.get('torch_peak'))}, "
+                     f"{_ratio(f1, t1)} | {r['flambeau_cpu_ms']:.1f}, {_ms(r.get('torch_cpu_ms'))} | "
+                     f"{_ratio(r['flambeau_cpu_ms'], r.get('torch_cpu_ms'))} | {_kib(r['flambeau_peak'])}, {_kib(r.get('torch_peak'))}, "
                      f"{_kib(r.get('numpy_peak'))} | {_ratio(r['flambeau_peak'], r.get('torch_peak'))} |")
     return "\n".join(lines)
 

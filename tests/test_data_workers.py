@@ -333,3 +333,17 @@ def test_worker_init_fn_draws_from_the_worker_streams(torch):
         return np.concatenate([b.numpy() for b in loader]).tolist()
 
     assert run_with(flambeau) == run_with(torch, multiprocessing_context="fork")
+
+
+def test_pin_memory_warns_as_pytorch_without_accelerator(torch):
+    import warnings
+
+    def messages(lib, **kw):
+        loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(lib.arange(4)), batch_size=2, **kw)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            list(loader), list(loader)
+        return [str(w.message) for w in seen if issubclass(w.category, UserWarning)]
+
+    for kw in (dict(pin_memory=True), dict(pin_memory=True, pin_memory_device="cpu"), dict(pin_memory=False)):
+        assert messages(flambeau, **kw) == messages(torch, **kw)

@@ -94,6 +94,14 @@ def test_linear(torch, rng, shape, bias, dtype):
     module_parity(torch, fl_mod, th_mod, [rng.standard_normal(shape)], dtype=dtype)
 
 
+@pytest.mark.parametrize("n_in,shape", [(3, (0, 4, 3)), (0, (2, 4, 0)), (0, (5, 0))], ids=str)
+def test_linear_empty(torch, n_in, shape):
+    """No rows, or no input features (the output is then the bias): values and gradients."""
+    fl_mod, th_mod = flambeau.nn.Linear(n_in, 2), torch.nn.Linear(n_in, 2)
+    same_weights(torch, fl_mod, th_mod, np.float64)
+    module_parity(torch, fl_mod, th_mod, [np.zeros(shape)], dtype=np.float64)
+
+
 def test_linear_init_and_attributes(torch):
     fl_mod, th_mod = flambeau.nn.Linear(50, 20), torch.nn.Linear(50, 20)
     assert fl_mod.weight.shape == th_mod.weight.shape and fl_mod.bias.shape == th_mod.bias.shape

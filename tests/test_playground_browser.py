@@ -1,7 +1,8 @@
 """The playground's page in a real browser.
 
 Playwright drives Debian's chromium (headless) against the real server, started here with
-uvicorn in a background thread on 127.0.0.1 (``flambeau.playground.server.create_app()``). The
+uvicorn in a background thread on 127.0.0.1 (``flambeau.playground.server.create_app(workers=2)``:
+the sessions in two worker processes, as ``flambeau playground`` serves them). The
 tests click and type as a person would: change the data set and the network, play, read the
 epoch counter, the losses and the heatmap's pixels, open experiments from a URL hash, edit a
 weight, switch language, export the Python script and run it, and replay the lecture's
@@ -68,7 +69,8 @@ def server():
     except ImportError as e:
         _missing(f"the playground server cannot be started: {e}")
     port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(workers=2)  # as `flambeau playground` serves: sessions in worker processes
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, name="playground-server", daemon=True)
     thread.start()
@@ -80,6 +82,7 @@ def server():
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+    app.state.pool.stop()
 
 
 @pytest.fixture(scope="module")
@@ -856,15 +859,16 @@ def test_a_full_server_says_so(browser, tmp_path):
         thread.join(timeout=10)
 
 
-def test_the_page_on_sessions_in_worker_processes(browser):
-    """``flambeau playground``'s default: the sessions train in worker processes; the page plays,
-    steps, edits a weight and hears its errors the same."""
+def test_the_page_on_sessions_in_the_server_process(browser):
+    """The other tests' server keeps its sessions in worker processes (``flambeau playground``'s
+    default); with ``workers=0`` they live in the server's process: the page plays, steps and
+    hears its errors the same."""
     import uvicorn
 
     from flambeau.playground.server import create_app
 
     port = _free_port()
-    app = create_app(workers=1)
+    app = create_app(workers=0)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -895,4 +899,3 @@ def test_the_page_on_sessions_in_worker_processes(browser):
         context.close()
         srv.should_exit = True
         thread.join(timeout=10)
-        app.state.pool.stop()

@@ -250,3 +250,90 @@ def test_histogram_errors_match_torch(torch, call):
     expected = outcome(call, torch)
     assert expected is not None
     assert outcome(call, flambeau) == expected
+
+
+# ------------------------------------------------------------------ topk: PyTorch's order for ties and sorted=False
+@pytest.mark.parametrize("kind", ["distinct", "ties", "nan", "int"])
+@pytest.mark.parametrize("n,k", [(5, 3), (20, 5), (100, 7), (8, 8), (200, 3), (1000, 400), (65, 1), (33, 20)])
+def test_topk_indices_are_pytorchs(torch, kind, n, k):
+    rng = np.random.default_rng(n * 7 + k)
+    x = {"distinct": rng.permutation(n).astype(np.float32), "ties": rng.integers(0, 4, n).astype(np.float64),
+         "int": rng.integers(0, 3, n)}.get(kind)
+    if kind == "nan":
+        x = rng.integers(0, 5, n).astype(np.float32)
+        x[rng.integers(0, n, max(1, n // 5))] = np.nan
+    for largest in (True, False):
+        for srt in (True, False):
+            f = flambeau.topk(flambeau.tensor(x), k, largest=largest, sorted=srt)
+            t = torch.topk(torch.tensor(x), k, largest=largest, sorted=srt)
+            assert f.indices.tolist() == t.indices.tolist(), (largest, srt)
+            np.testing.assert_array_equal(f.values.numpy(), t.values.numpy())
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2])
+def test_topk_unsorted_along_dims_with_gradients(torch, dim):
+    x = np.random.default_rng(dim).integers(0, 3, (4, 6, 50)).astype(np.float64)
+    run(torch, lambda lib, a: lib.topk(a, 3, dim=dim, sorted=False).values, [x])
+    assert flambeau.topk(flambeau.tensor(x), 2, dim=dim).indices.tolist() == \
+        torch.topk(torch.tensor(x), 2, dim=dim).indices.tolist()
+
+
+# ------------------------------------------------------------------ a[idx] = value with leading size-1 dims
+@pytest.mark.parametrize("idx,vshape", [(1, (1, 4)), (1, (1, 1, 4)), ([0, 1], (1, 1, 2, 4)),
+                                        (slice(0, 2), (1, 2, 4)), ((slice(None), 0), (1, 3)),
+                                        (np.array([True, False, True]), (1, 2, 4))])
+def test_setitem_drops_the_values_leading_ones(torch, idx, vshape):
+    def f(lib, x, w):
+        y = x * 1
+        y[lib.tensor(idx) if isinstance(idx, np.ndarray) else idx] = w
+        return y * y
+
+    rng = np.random.default_rng(0)
+    run(torch, f, [rng.standard_normal((3, 4)), rng.standard_normal(vshape)])
+
+
+@pytest.mark.parametrize("idx,vshape", [(1, (2, 4)), (1, (4, 1)), (1, (3,)), (1, (1, 3)), ([0, 1], (3,)),
+                                        ([0, 1], (1, 3, 2, 4))])
+def test_setitem_shape_errors_match_torch(torch, idx, vshape):
+    def call(lib):
+        x = lib.zeros(3, 4)
+        x[idx] = lib.ones(vshape)
+
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected
+
+
+# ------------------------------------------------------------------ torch.testing.assert_close
+ASSERT_CLOSE = [
+    lambda lib: ([lib.tensor([1.0, 2.0, 3.0]), lib.tensor([1.0, 2.5, 3.0])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64), lib.tensor([1.0, 2.000001, 3.0], dtype=lib.float64)], {}),
+    lambda lib: ([lib.tensor([[1.0, 2.0], [3.0, 4.0]]), lib.tensor([[1.0, 2.0], [3.1, 4.2]])], {}),
+    lambda lib: ([lib.tensor([1, 2, 3]), lib.tensor([1, 5, 3])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0], dtype=lib.float64)], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0, 3.0])], {}),
+    lambda lib: ([lib.tensor([1.0, float("nan")]), lib.tensor([1.0, float("nan")])], {}),
+    lambda lib: ([lib.tensor([1.0, float("nan")]), lib.tensor([1.0, float("nan")])], {"equal_nan": True}),
+    lambda lib: ([1.0, 1.5], {}),
+    lambda lib: ([1, 2], {}),
+    lambda lib: ([[lib.tensor(1.0), lib.tensor(2.0)], [lib.tensor(1.0), lib.tensor(2.5)]], {}),
+    lambda lib: ([{"a": lib.tensor(1.0)}, {"a": lib.tensor(1.2)}], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.01, 2.0])], {"rtol": 0.1, "atol": 0}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.01, 2.0])], {"rtol": 0.1}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.5, 2.0])], {"msg": "custom"}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0]).double()], {"check_dtype": False}),
+    lambda lib: ([lib.tensor(True), lib.tensor(False)], {}),
+    lambda lib: ([lib.tensor([1e-6, 0.0]), lib.tensor([0.0, 1e-7])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), [1.0, 2.0]], {}),
+    lambda lib: ([lib.tensor([[1.0, 2.0]]), lib.tensor([[1.0, float("inf")]])], {}),
+    lambda lib: ([[1.0, 2.0], [1.0]], {}),
+]
+
+
+@pytest.mark.parametrize("case", ASSERT_CLOSE)
+def test_assert_close_matches_torch(torch, case):
+    def call(lib):
+        args, kw = case(lib)
+        lib.testing.assert_close(*args, **kw)
+
+    assert outcome(call, flambeau) == outcome(call, torch)

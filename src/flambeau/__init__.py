@@ -245,6 +245,7 @@ from . import (  # noqa: E402
     onnx,
     optim,
     perceptron,
+    testing,
     utils,
     viz,
 )

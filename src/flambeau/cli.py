@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                               metavar="{list,run,build}")
     co_sub.add_parser("list", help="the lessons, with their titles in French and English")
     co_run = co_sub.add_parser("run", help="run a lesson here: its text, its code and its output")
-    co_run.add_argument("name", help="a lesson's name (01-exemple-1d), number (1) or the start of its name")
+    co_run.add_argument("name", help="a lesson's name (07-exemple-1d), number (7) or the start of its name")
     co_run.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the text (default fr)")
     co_run.add_argument("--figures", default=None, metavar="DIR",
                         help="folder for the figures and files of the lesson (default: a new temporary folder)")
@@ -165,12 +165,14 @@ def _course(args: argparse.Namespace) -> int:
 
     try:
         if args.course_command == "list":
+            from .course.runner import markdown_to_text  # a title's *emphasis*, as plain text
+
             # in the lecture's order, part by part
             for k, (fr, en, found) in enumerate(lessons.lecture_order(), start=1):
                 print(f"{k}. {fr} / {en}")
                 for lesson in found:
-                    print(f"   {lesson.name:38} {lesson.titles['fr']}")
-                    print(f"   {'':38} {lesson.titles['en']}")
+                    print(f"   {lesson.name:38} {markdown_to_text(lesson.titles['fr'])}")
+                    print(f"   {'':38} {markdown_to_text(lesson.titles['en'])}")
             return 0
         if args.course_command == "run":
             from ._files import folder_problem

@@ -5,8 +5,8 @@ Data x = [1, 2, 3], y = [2, 4, 6]; model y_hat = x * w with w = 1.0 at the start
 written by hand: ``l.backward()`` computes it through the graph. In float32, the loss printed
 for epoch 0 is 7.315943717956543 and the prediction for 4 after 10 epochs is 7.804864406585693.
 
-The code lives in ONE place: the cell tagged ``train-1d`` of lesson ``02-autograd-exemple-1d``
-(``flambeau/course/lessons/l02_autograd_exemple_1d.py``), which defines
+The code lives in ONE place: the cell tagged ``train-1d`` of lesson ``08-autograd-exemple-1d``
+(``flambeau/course/lessons/l08_autograd_exemple_1d.py``), which defines
 ``train_1d(torch, epochs, lr)``. This module runs that cell and calls the function with flambeau.
 """
 
@@ -19,11 +19,11 @@ import flambeau
 
 from . import lessons
 
-LESSON = "02-autograd-exemple-1d"
+LESSON = "08-autograd-exemple-1d"
 
 
 def train_function(out: Callable[..., Any] = print) -> Callable[..., tuple[list[float], float]]:
-    """``train_1d(torch, epochs=10, lr=0.01)`` from lesson 02, printing through ``out``."""
+    """``train_1d(torch, epochs=10, lr=0.01)`` from lesson 08, printing through ``out``."""
     lesson = lessons.get(LESSON)
     namespace: dict[str, Any] = {"__name__": f"{__name__}.lesson", "print": out,
                                  "tr": lambda fr, en: en}  # the command prints in English

@@ -117,7 +117,7 @@ def check(exercise: str, **answers: Any) -> Verdict:
 
 
 def _check_one(key: Exercise, name: str, right: Any, given: Any) -> tuple[str, bool]:
-    if given is ... or given is None or (isinstance(given, tuple) and any(v is ... for v in given)):
+    if _waiting(given):
         return _say(name, WAITING, tr("pas encore de réponse (remplacez ... par la vôtre)",
                                       "not answered yet (replace ... by yours)")), False
     if callable(right):
@@ -134,7 +134,7 @@ def _check_one(key: Exercise, name: str, right: Any, given: Any) -> tuple[str, b
             except Exception as e:  # noqa: BLE001  (the student's code: say what it raised)
                 return _say(name, WRONG, tr(f"votre fonction lève {type(e).__name__}: {e} pour {_args(key, args)}",
                                             f"your function raises {type(e).__name__}: {e} for {_args(key, args)}")), False
-            if value is ... or (isinstance(value, tuple) and any(v is ... for v in value)):
+            if value is not None and _waiting(value):
                 return _say(name, WAITING, tr("pas encore de réponse (remplacez ... par la vôtre)",
                                               "not answered yet (replace ... by yours)")), False
             got.append(value)
@@ -155,6 +155,11 @@ def _check_one(key: Exercise, name: str, right: Any, given: Any) -> tuple[str, b
             return _say(name, WRONG, where + tr(f"vous obtenez {_show(g)}, la bonne valeur est {_show(e)}",
                                                 f"you get {_show(g)}, the right value is {_show(e)}")), False
     return _say(name, WRONG, tr("réponse inattendue", "unexpected answer")), False  # pragma: no cover
+
+
+def _waiting(value: Any) -> bool:
+    """``...`` (or None) left where an answer goes, alone or inside a tuple or a list."""
+    return value is ... or value is None or (isinstance(value, (tuple, list)) and any(v is ... for v in value))
 
 
 def _fr() -> bool:
@@ -178,25 +183,34 @@ def _as_array(value: Any) -> np.ndarray | None:
         value = value.numpy()
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RuntimeError):
         return None
     return array
 
 
 def _same(expected: Sequence[Any], got: Sequence[Any], key: Exercise) -> bool:
-    for e, g in zip(expected, got):
-        a, b = _as_array(e), _as_array(g)
-        if a is None or b is None:
-            if e != g:
-                return False
-            continue
-        if a.shape != b.shape or not np.allclose(a, b, rtol=key.rtol, atol=key.atol):
+    return len(expected) == len(got) and all(_close(e, g, key) for e, g in zip(expected, got))
+
+
+def _close(e: Any, g: Any, key: Exercise) -> bool:
+    """``g`` equals ``e`` up to the exercise's tolerance; a tuple or list that is not one array
+    (a weight vector and a bias, a list of words) is compared item by item."""
+    a = _as_array(e)
+    if a is None and isinstance(e, (tuple, list)):
+        return isinstance(g, (tuple, list)) and len(e) == len(g) and all(_close(x, y, key) for x, y in zip(e, g))
+    b = _as_array(g)
+    if a is None or b is None:
+        try:
+            return bool(e == g)
+        except (TypeError, ValueError):  # an array compared with something else
             return False
-    return len(expected) == len(got)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=key.rtol, atol=key.atol))
 
 
 def _show(value: Any) -> str:
     array = _as_array(value)
+    if array is None and isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
     if array is None:
         return repr(value)
     if array.ndim == 0:

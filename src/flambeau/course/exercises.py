@@ -51,11 +51,11 @@ register(Exercise(
     mistakes=(
         Mistake("dL_dx", 10.0, "les entrées sont échangées : ∂z/∂x = y (ici 3), pas x",
                 "the inputs are swapped: ∂z/∂x = y (here 3), not x"),
-        Mistake("dL_dx", 3.0, "c'est le gradient local ∂z/∂x ; multipliez-le par le gradient amont ∂L/∂z = 5",
+        Mistake("dL_dx", 3.0, "c'est le gradient local ∂z/∂x ; multipliez-le par le gradient reçu ∂L/∂z = 5",
                 "this is the local gradient ∂z/∂x; multiply it by the upstream gradient ∂L/∂z = 5"),
         Mistake("dL_dy", 15.0, "les entrées sont échangées : ∂z/∂y = x (ici 2), pas y",
                 "the inputs are swapped: ∂z/∂y = x (here 2), not y"),
-        Mistake("dL_dy", 2.0, "c'est le gradient local ∂z/∂y ; multipliez-le par le gradient amont ∂L/∂z = 5",
+        Mistake("dL_dy", 2.0, "c'est le gradient local ∂z/∂y ; multipliez-le par le gradient reçu ∂L/∂z = 5",
                 "this is the local gradient ∂z/∂y; multiply it by the upstream gradient ∂L/∂z = 5"),
     ),
 ))
@@ -224,5 +224,300 @@ register(Exercise(
                 "v ← β v + g puis w ← w − α v",
                 "this is the other convention (v ← β v + α g, w ← w − v); here, as in PyTorch, "
                 "v ← β v + g then w ← w − α v"),
+    ),
+))
+
+# ------------------------------------------------------------------ 00: what deep learning is
+
+
+def _f1(x):
+    return 2 * x + 1
+
+
+def _relu(s):
+    return np.maximum(s, 0.0)
+
+
+def _f3(h):
+    return 3 * h - 2
+
+
+register(Exercise(
+    "00-composition",
+    answers={"g": lambda x: _f3(_relu(_f1(x)))},
+    arguments=("x",),
+    samples=((-2.0,), (-0.5,), (0.0,), (1.0,), (3.0,)),
+    mistakes=(
+        Mistake("g", lambda x: _f1(_relu(_f3(x))),
+                "l'ordre est inversé : dans f3(f2(f1(x))), c'est f1 qui s'applique d'abord à x",
+                "the order is reversed: in f3(f2(f1(x))), f1 is applied to x first"),
+        Mistake("g", lambda x: _f3(_f1(x)),
+                "la ReLU f2 est oubliée : sans elle, la composition n'est qu'une fonction affine, 6x + 1",
+                "the ReLU f2 is missing: without it the composition is just an affine function, 6x + 1"),
+    ),
+))
+
+register(Exercise(
+    "00-parametres",
+    # nn.Linear(3, 5): 3 x 5 weights + 5 biases; nn.ReLU: none; nn.Linear(5, 2): 5 x 2 + 2
+    answers={"nb_parametres": 3 * 5 + 5 + 5 * 2 + 2},
+    mistakes=(
+        Mistake("nb_parametres", 3 * 5 + 5 * 2,
+                "les biais sont oubliés : chaque neurone a aussi un biais (5 + 2 de plus)",
+                "the biases are missing: each neuron also has a bias (5 + 2 more)"),
+        Mistake("nb_parametres", 3 * 5 * 2,
+                "les couches ne se multiplient pas : on additionne les paramètres de chaque couche "
+                "(poids et biais)",
+                "layers do not multiply: add up the parameters of each layer (weights and biases)"),
+    ),
+))
+
+# ------------------------------------------------------------------ 01: the perceptron
+_W2 = np.array([1.0, -1.0])
+
+
+def _neuron_sign(x, w, b):
+    return 1 if np.dot(w, x) + b > 0 else -1
+
+
+register(Exercise(
+    "01-neurone",
+    answers={"perceptron": _neuron_sign},
+    arguments=("x", "w", "b"),
+    # the third sample sits on the line (sum = 0): the lecture's sign gives -1 there
+    samples=((np.array([2.0, 1.0]), _W2, 0.5), (np.array([1.0, 2.0]), _W2, 0.5),
+             (np.array([1.0, 1.0]), _W2, 0.0), (np.array([0.0, 0.3]), _W2, 0.5),
+             (np.array([3.0, 1.0, -2.0]), np.array([0.5, 2.0, 1.0]), -1.0)),
+    mistakes=(
+        Mistake("perceptron", lambda x, w, b: 1 if np.dot(w, x) > 0 else -1,
+                "le biais b est oublié : on compare Σ wᵢ xᵢ + b à 0",
+                "the bias b is missing: compare Σ wᵢ xᵢ + b with 0"),
+        Mistake("perceptron", lambda x, w, b: 1 if np.dot(w, x) + b > 0 else 0,
+                "le perceptron répond +1 ou −1, pas 0 : la seconde classe est −1",
+                "the perceptron answers +1 or −1, not 0: the second class is −1"),
+        Mistake("perceptron", lambda x, w, b: 1 if np.dot(w, x) + b >= 0 else -1,
+                "sur la droite (Σ wᵢ xᵢ + b = 0 exactement), le cours répond −1 : la condition est > 0, "
+                "pas ≥ 0",
+                "on the line (Σ wᵢ xᵢ + b = 0 exactly) the lecture answers −1: the condition is > 0, not ≥ 0"),
+    ),
+))
+
+
+def _correction(w, b, x, y, eta):
+    if _neuron_sign(x, w, b) == y:
+        return w, b
+    return w + eta * y * x, b + eta * y
+
+
+register(Exercise(
+    "01-correction",
+    answers={"correction": _correction},
+    arguments=("w", "b", "x", "y", "eta"),
+    samples=((np.array([0.0, 0.0]), 0.0, np.array([1.0, 2.0]), 1, 1.0),       # 0 is not > 0: wrong, corrected
+             (np.array([1.0, -1.0]), 0.5, np.array([2.0, 1.0]), 1, 0.5),       # right: unchanged
+             (np.array([1.0, -1.0]), 0.5, np.array([2.0, 1.0]), -1, 0.5),      # wrong, pushed down
+             (np.array([0.5, 0.5]), -1.0, np.array([-1.0, 3.0]), -1, 0.1)),    # right: unchanged
+    mistakes=(
+        Mistake("correction", lambda w, b, x, y, eta: (w + eta * y * x, b + eta * y),
+                "un exemple bien classé ne change rien : on ne corrige que si ŷ ≠ y",
+                "a correctly classified example changes nothing: correct only when ŷ ≠ y"),
+        Mistake("correction", lambda w, b, x, y, eta: (w, b) if _neuron_sign(x, w, b) == y
+                else (w - eta * y * x, b - eta * y),
+                "le signe : on pousse la droite vers l'exemple, w ← w + η y x (plus, pas moins)",
+                "the sign: the line is pushed towards the example, w ← w + η y x (plus, not minus)"),
+        Mistake("correction", lambda w, b, x, y, eta: (w, b) if _neuron_sign(x, w, b) == y
+                else (w + eta * y * x, b),
+                "le biais aussi se corrige : b ← b + η y",
+                "the bias is corrected too: b ← b + η y"),
+    ),
+))
+
+# ------------------------------------------------------------------ 02: neurons, ReLU, MLP
+_W23 = np.array([[1.0, -2.0, 0.5], [-1.0, 0.5, 2.0]])
+
+register(Exercise(
+    "02-couche",
+    answers={"couche": lambda x, W, b: np.maximum(W @ x + b, 0.0)},
+    arguments=("x", "W", "b"),
+    samples=((np.array([1.0, 0.5, -2.0]), _W23, np.array([0.5, -0.5])),
+             (np.array([2.0, -1.0, 1.0]), _W23, np.array([0.0, 1.0])),
+             (np.array([-1.0, -1.0, 0.5]), _W23, np.array([1.0, 1.0]))),
+    mistakes=(
+        Mistake("couche", lambda x, W, b: W @ x + b,
+                "la ReLU est oubliée : chaque neurone renvoie max(0, s), jamais un nombre négatif",
+                "the ReLU is missing: each neuron returns max(0, s), never a negative number"),
+        Mistake("couche", lambda x, W, b: np.maximum(W @ x, 0.0),
+                "les biais sont oubliés : s = W x + b",
+                "the biases are missing: s = W x + b"),
+        Mistake("couche", lambda x, W, b: W @ np.maximum(x, 0.0) + b,
+                "la ReLU s'applique à la somme pondérée s = W x + b, pas aux entrées",
+                "the ReLU applies to the weighted sum s = W x + b, not to the inputs"),
+    ),
+))
+
+register(Exercise(
+    "02-parametres",
+    # nn.Linear(1, H): H weights + H biases; nn.Linear(H, 1): H weights + 1 bias
+    answers={"nb_parametres": lambda H: 3 * H + 1},
+    arguments=("H",),
+    samples=((1,), (2,), (8,), (32,)),
+    mistakes=(
+        Mistake("nb_parametres", lambda H: 2 * H,
+                "les biais sont oubliés : H biais dans la couche cachée, 1 pour la sortie",
+                "the biases are missing: H biases in the hidden layer, 1 for the output"),
+        Mistake("nb_parametres", lambda H: 3 * H,
+                "il manque le biais du neurone de sortie (+1)",
+                "the bias of the output neuron is missing (+1)"),
+        Mistake("nb_parametres", lambda H: 2 * H + 1,
+                "la couche cachée a H poids et H biais ; la sortie, H poids et 1 biais",
+                "the hidden layer has H weights and H biases; the output, H weights and 1 bias"),
+    ),
+))
+
+# ------------------------------------------------------------------ 03: the playground experiments
+register(Exercise(
+    "03-cout",
+    answers={"cout_playground": lambda sortie, cible: 0.5 * np.mean((np.asarray(sortie) - np.asarray(cible)) ** 2)},
+    arguments=("sortie", "cible"),
+    samples=((np.array([0.5, -0.2, 0.9]), np.array([1.0, -1.0, 1.0])),
+             (np.array([0.0, 0.0, 0.0, 0.0]), np.array([1.0, -1.0, -1.0, 1.0])),
+             (np.array([-0.8, 0.3]), np.array([-1.0, -1.0]))),
+    mistakes=(
+        Mistake("cout_playground", lambda o, t: np.mean((np.asarray(o) - np.asarray(t)) ** 2),
+                "le facteur ½ est oublié : le playground affiche ½ × la moyenne des carrés des écarts",
+                "the factor ½ is missing: the playground shows ½ × the mean of the squared errors"),
+        Mistake("cout_playground", lambda o, t: 0.5 * np.sum((np.asarray(o) - np.asarray(t)) ** 2),
+                "c'est la somme : prenez la moyenne sur les exemples (divisez par leur nombre)",
+                "this is the sum: take the mean over the examples (divide by their number)"),
+    ),
+))
+
+register(Exercise(
+    "03-constante",
+    # half the labels +1, half -1, the output 0.2 everywhere: 0.5 * ((0.2 - 1)^2 + (0.2 + 1)^2) / 2
+    answers={"cout": 0.5 * ((0.2 - 1) ** 2 + (0.2 + 1) ** 2) / 2},
+    mistakes=(
+        Mistake("cout", ((0.2 - 1) ** 2 + (0.2 + 1) ** 2) / 2,
+                "le facteur ½ du playground est oublié",
+                "the playground's factor ½ is missing"),
+        Mistake("cout", 0.5 * (0.2 - 1) ** 2,
+                "seuls les exemples +1 sont comptés : la moitié des étiquettes vaut −1, où l'écart est 1,2",
+                "only the +1 examples are counted: half the labels are −1, where the error is 1.2"),
+    ),
+))
+
+# ------------------------------------------------------------------ 08: the 1-D example with autograd
+register(Exercise(
+    "08-gradient",
+    # x = 3, y = 6, w = 1: loss = (3 - 6)^2 = 9, dloss/dw = 2 * 3 * (3 - 6) = -18
+    answers={"grad_w": -18.0},
+    mistakes=(
+        Mistake("grad_w", -36.0,
+                "deux fois trop : backward() a été appelé deux fois et les gradients s'additionnent dans "
+                "w.grad ; recréez w (ou w.grad.zero_()) avant de recommencer",
+                "twice too much: backward() was called twice and gradients add up in w.grad; create w "
+                "again (or w.grad.zero_()) before starting over"),
+        Mistake("grad_w", 3.0,
+                "le coût n'est pas élevé au carré : loss = (x * w - y) ** 2",
+                "the loss is not squared: loss = (x * w - y) ** 2"),
+    ),
+))
+
+register(Exercise(
+    "08-un-pas",
+    answers={"w_apres": 1.0 - 0.01 * -18.0},  # 1.18
+    mistakes=(
+        Mistake("w_apres", 1.0 + 0.01 * -18.0,
+                "vous avez monté la pente : w ← w − α × w.grad (moins, pas plus)",
+                "you went up the slope: w ← w − α × w.grad (minus, not plus)"),
+        Mistake("w_apres", 1.0 + 18.0,
+                "le pas α = 0,01 est oublié : w ← w − α × w.grad",
+                "the learning rate α = 0.01 is missing: w ← w − α × w.grad"),
+    ),
+))
+
+# ------------------------------------------------------------------ 12: two-class classification, the PyTorch way
+
+
+def _np(t):
+    return t.numpy() if hasattr(t, "numpy") else np.asarray(t)
+
+
+def _accuracy_samples():
+    import flambeau
+
+    scores = [[2.0, 0.5], [0.1, 1.5], [-0.3, -1.0], [0.4, 0.9], [1.2, 1.1]]
+    return ((flambeau.tensor(scores), flambeau.tensor([0, 1, 1, 1, 0])),
+            (flambeau.tensor(scores[:4]), flambeau.tensor([1, 1, 0, 0])),
+            (flambeau.tensor([[0.2, -0.1, 0.7], [1.0, 0.0, -1.0]]), flambeau.tensor([2, 0])))
+
+
+register(Exercise(
+    "12-exactitude",
+    answers={"exactitude": lambda s, c: float(np.mean(_np(s).argmax(axis=1) == _np(c)))},
+    arguments=("scores", "cibles"),
+    samples=_accuracy_samples(),
+    mistakes=(
+        Mistake("exactitude", lambda s, c: float(np.sum(_np(s).argmax(axis=1) == _np(c))),
+                "c'est le nombre de bonnes réponses : divisez par le nombre d'exemples (.mean() au lieu de .sum())",
+                "this is the number of right answers: divide by the number of examples (.mean() instead of .sum())"),
+        Mistake("exactitude", lambda s, c: float(np.mean(_np(s).argmax(axis=1) != _np(c))),
+                "c'est le taux d'erreur : l'exactitude compte les réponses justes (==, pas !=)",
+                "this is the error rate: accuracy counts the right answers (==, not !=)"),
+    ),
+))
+
+register(Exercise(
+    "12-boucle",
+    answers={"ordre": ["zero_grad", "forward", "loss", "backward", "step"]},
+    mistakes=(
+        Mistake("ordre", ["forward", "loss", "backward", "step"],
+                "zero_grad() manque : sans lui, les gradients des lots précédents s'additionnent dans .grad",
+                "zero_grad() is missing: without it the gradients of the previous batches add up in .grad"),
+        Mistake("ordre", ["zero_grad", "forward", "loss", "step", "backward"],
+                "step() utilise les gradients : il vient après backward(), qui les calcule",
+                "step() uses the gradients: it comes after backward(), which computes them"),
+        Mistake("ordre", ["forward", "loss", "backward", "zero_grad", "step"],
+                "zero_grad() juste avant step() efface les gradients que backward() vient de calculer : "
+                "step() ne ferait rien",
+                "zero_grad() just before step() wipes out the gradients backward() has just computed: "
+                "step() would do nothing"),
+    ),
+))
+
+# ------------------------------------------------------------------ 13: convolution
+register(Exercise(
+    "13-taille-sortie",
+    answers={"taille_sortie": lambda n, k, padding, stride: (n + 2 * padding - k) // stride + 1},
+    arguments=("n", "k", "padding", "stride"),
+    samples=((8, 3, 0, 1), (8, 3, 1, 1), (8, 3, 1, 2), (28, 5, 0, 1), (32, 5, 2, 1), (7, 3, 0, 2)),
+    mistakes=(
+        Mistake("taille_sortie", lambda n, k, padding, stride: (n + 2 * padding - k) // stride,
+                "il manque + 1 : une image de 3 pixels et un filtre de 3 donnent 1 position, pas 0",
+                "+ 1 is missing: an image of 3 pixels and a filter of 3 give 1 position, not 0"),
+        Mistake("taille_sortie", lambda n, k, padding, stride: (n + padding - k) // stride + 1,
+                "le padding s'ajoute des deux côtés : n + 2 × padding",
+                "padding is added on both sides: n + 2 × padding"),
+        Mistake("taille_sortie", lambda n, k, padding, stride: n + 2 * padding - k + 1,
+                "le stride est oublié : le filtre avance de stride pixels, divisez (n + 2p − k) par stride",
+                "the stride is missing: the filter moves stride pixels at a time, divide (n + 2p − k) by stride"),
+    ),
+))
+
+_WINDOW = np.array([[0.0, 1.0, 2.0], [0.0, 3.0, 4.0], [1.0, 1.0, 1.0]])
+_SOBEL = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+
+register(Exercise(
+    "13-un-pixel",
+    answers={"pixel": float(np.sum(_WINDOW * _SOBEL))},  # 2 + 8 + 0 = 10
+    mistakes=(
+        Mistake("pixel", float(np.sum(_WINDOW * _SOBEL[::-1, ::-1])),
+                "le filtre est retourné : F.conv2d, comme PyTorch, ne retourne pas le filtre (c'est une "
+                "corrélation croisée) : multipliez chaque pixel par le coefficient à la même place",
+                "the filter is flipped: F.conv2d, like PyTorch, does not flip the filter (it is a "
+                "cross-correlation): multiply each pixel by the coefficient at the same place"),
+        Mistake("pixel", float(np.sum(_WINDOW * np.array([[-1.0, 0.0, 1.0]] * 3))),
+                "la ligne du milieu du filtre pèse 2 : −2 et 2, pas −1 et 1",
+                "the middle row of the filter weighs 2: −2 and 2, not −1 and 1"),
     ),
 ))

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _selection
 from ._core import Tensor, _make, _wrap_dim, ensure_tensor, record
 from .random import _no_derivative as _no_derivative_aten
 from .reduce import values_indices
@@ -99,7 +100,8 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     if x.ndim == 0:
         return values_indices["topk"](record(x.copy(), "TopkBackward0", (a,), lambda g: (g,)),
                                       _make(np.zeros((), np.int64)))
-    idx = np.take(_order(x, axis, largest), np.arange(k), axis=axis)
+    idx = np.take(_order(x, axis, largest), np.arange(min(k + 1, n)), axis=axis)
+    idx = _pytorch_order(x, idx, axis, k, largest, sorted)
     out = np.take_along_axis(x, idx, axis)
     return values_indices["topk"](record(out, "TopkBackward0", (a,), _scatter_back(x.shape, idx, axis)),
                                   _make(idx.astype(np.int64, copy=False)))
@@ -177,6 +179,47 @@ def histogram(a: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor |
         hist = hist / hist.sum(dtype=x.dtype)
         hist = hist / np.diff(edges)
     return histogram_result(_make(hist.astype(x.dtype, copy=False)), _make(edges.copy()))
+
+
+def _pytorch_order(x: np.ndarray, idx: np.ndarray, axis: int, k: int, largest: bool, sorted: bool) -> np.ndarray:  # noqa: A002
+    """The ``k`` indices of ``topk`` in PyTorch's order. ``idx`` holds the first ``k + 1`` of a
+    stable sort: where those values are distinct and ``sorted``, that is the answer; otherwise
+    (ties, several NaN, ``sorted=False``) the row goes through the C++ library's selection steps
+    as PyTorch's kernel runs them (``_selection.py``)."""
+    n = x.shape[axis]
+    if k == 0 or x.size == 0:
+        return np.take(idx, np.arange(k), axis=axis)
+    rows_x = np.moveaxis(x, axis, -1).reshape(-1, n)
+    rows_i = np.moveaxis(idx, axis, -1).reshape(-1, idx.shape[axis])
+    top = np.take_along_axis(rows_x, rows_i, 1)
+    if x.dtype.kind in "fcV":
+        same = (top[:, 1:] == top[:, :-1]) | (np.isnan(top[:, 1:]) & np.isnan(top[:, :-1]))
+    else:
+        same = top[:, 1:] == top[:, :-1]
+    redo = np.ones(len(rows_x), bool) if not sorted else same.any(axis=1)
+    result = rows_i[:, :k].copy()
+    for r in np.flatnonzero(redo):
+        result[r] = _selection.topk_row(_ranks(rows_x[r], largest), k, sorted)
+    shape = list(np.moveaxis(idx, axis, -1).shape)
+    shape[-1] = k
+    return np.moveaxis(result.reshape(shape), -1, axis)
+
+
+def _ranks(row: np.ndarray, largest: bool) -> list:
+    """Integers that order ``row`` as PyTorch's comparison does: equal values equal, NaN above
+    all; negated for ``largest=False`` (a larger key comes first)."""
+    order = np.argsort(row, kind="stable")  # NaN last
+    v = row[order]
+    step = np.ones(len(v), np.int64)
+    if len(v):
+        step[0] = 0
+        eq = v[1:] == v[:-1]
+        if v.dtype.kind in "fcV":
+            eq |= np.isnan(v[1:]) & np.isnan(v[:-1])
+        step[1:][eq] = 0
+    rank = np.empty(len(v), np.int64)
+    rank[order] = np.cumsum(step)
+    return (rank if largest else -rank).tolist()
 
 
 def _no_derivative(name: str) -> Any:

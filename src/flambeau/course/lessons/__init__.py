@@ -75,7 +75,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Lesson:
-    """A parsed lesson: ``name`` (``"01-exemple-1d"``), ``number``, ``titles`` per language,
+    """A parsed lesson: ``name`` (``"07-exemple-1d"``), ``number``, ``titles`` per language,
     ``cells`` in file order and ``path`` of its source file."""
 
     name: str
@@ -252,20 +252,34 @@ def names() -> list[str]:
     return [lesson.name for lesson in all_lessons()]
 
 
-#: The parts of the lecture, in its order, with the lessons of each (numbers keep the names of the
-#: lecture's own notebooks, 01-exemple-1d and the others, so they do not follow this order).
+#: The parts of the lecture, in its order, with the lessons of each: the lessons are numbered in
+#: this order. The lecture's own notebooks (``01-exemple-1d``, ``02-pytorch-exemple-1d``) are lessons
+#: 07 and 08 here; the 1-D example with autograd (the lecture's ``02-pytorch-exemple-1d``) comes
+#: right after the one by hand, since the backpropagation lessons open its ``backward()``.
 LECTURE_PARTS = (
     ("Pourquoi le deep learning, un peu d'histoire", "Why deep learning, a little history", ("00",)),
-    ("Le neurone et le perceptron", "The neuron and the perceptron", ("05",)),
-    ("Perceptrons multicouches", "Multilayer perceptrons", ("06",)),
-    ("Exemples en 2 dimensions (playground)", "2-D examples (playground)", ("08",)),
-    ("L'apprentissage comme optimisation", "Learning as optimisation", ("11", "09", "13")),
-    ("Exemple : un modèle linéaire en 1D", "Example: a 1-D linear model", ("01",)),
-    ("Rétropropagation du gradient", "Backpropagation", ("03", "12")),
-    ("Exercice", "Exercise", ("04",)),
-    ("Avec PyTorch", "With PyTorch", ("02", "07")),
-    ("À suivre : réseaux à convolutions", "Next: convolutional networks", ("10",)),
+    ("Le neurone et le perceptron", "The neuron and the perceptron", ("01",)),
+    ("Perceptrons multicouches", "Multilayer perceptrons", ("02",)),
+    ("Exemples en 2 dimensions (playground)", "2-D examples (playground)", ("03",)),
+    ("L'apprentissage comme optimisation", "Learning as optimisation", ("04", "05", "06")),
+    ("Exemple : un modèle linéaire en 1D", "Example: a 1-D linear model", ("07", "08")),
+    ("Rétropropagation du gradient", "Backpropagation", ("09", "10")),
+    ("Exercice", "Exercise", ("11",)),
+    ("Avec PyTorch", "With PyTorch", ("12",)),
+    ("À suivre : réseaux à convolutions", "Next: convolutional networks", ("13",)),
 )
+
+#: The names the lessons had before they were numbered in the lecture's order: ``flambeau course
+#: run 01-exemple-1d`` (or ``01-exemple-1d.fr.ipynb``) still finds lesson ``07-exemple-1d``.
+OLD_NAMES = {
+    "01-exemple-1d": "07-exemple-1d", "02-autograd-exemple-1d": "08-autograd-exemple-1d",
+    "03-backprop-graphe": "09-backprop-graphe", "04-exercice": "11-exercice", "05-perceptron": "01-perceptron",
+    "06-mlp-relu": "02-mlp-relu", "07-toy-classif-2classes": "12-toy-classif-2classes",
+    "08-playground-experiences": "03-playground-experiences", "09-descente-de-gradient": "05-descente-de-gradient",
+    "10-convolution": "13-convolution", "11-vraisemblance-et-entropie-croisee": "04-vraisemblance-et-entropie-croisee",
+    "12-retropropagation-couche-cachee": "10-retropropagation-couche-cachee",
+    "13-variantes-descente-de-gradient": "06-variantes-descente-de-gradient",
+}
 
 
 def lecture_order() -> list[tuple[str, str, list[Lesson]]]:
@@ -283,14 +297,16 @@ def lecture_order() -> list[tuple[str, str, list[Lesson]]]:
 
 
 def get(name: str) -> Lesson:
-    """The lesson called ``name``: its full name (``"01-exemple-1d"``), its number (``"1"``,
-    ``"01"``) or the start of its name, if only one lesson matches."""
+    """The lesson called ``name``: its full name (``"07-exemple-1d"``), its number (``"7"``,
+    ``"07"``), the start of its name, if only one lesson matches, or its former name
+    (:data:`OLD_NAMES`)."""
     lessons = all_lessons()
     key = str(name).strip().lower().replace("_", "-")
     if key.endswith(".ipynb"):
         key = key[: -len(".ipynb")]
         for lang in LANGS:
             key = key.removesuffix("." + lang)
+    key = OLD_NAMES.get(key, key)
     for lesson in lessons:
         if key == lesson.name:
             return lesson

@@ -81,7 +81,7 @@ print(tr("paramètres à apprendre :", "parameters to learn:"), sum(p.numel() fo
 
 # %% [markdown] fr
 # Les 17 nombres de ces couches (poids et biais) sont tirés au hasard : c'est l'apprentissage
-# qui leur donnera des valeurs utiles, en minimisant un coût sur les exemples (leçons 01 et 09).
+# qui leur donnera des valeurs utiles, en minimisant un coût sur les exemples (leçons 05 et 07).
 #
 # ## Les approches de l'apprentissage
 #
@@ -109,7 +109,7 @@ print(tr("paramètres à apprendre :", "parameters to learn:"), sum(p.numel() fo
 
 # %% [markdown] en
 # The 17 numbers of these layers (weights and biases) are drawn at random: training will give
-# them useful values, by minimising a loss over the examples (lessons 01 and 09).
+# them useful values, by minimising a loss over the examples (lessons 05 and 07).
 #
 # ## The approaches to learning
 #
@@ -138,11 +138,11 @@ print(tr("paramètres à apprendre :", "parameters to learn:"), sum(p.numel() fo
 import matplotlib.pyplot as plt
 
 EVENTS = [  # (start, end, French, English): the lecture's history of connectionism
-    (1957, 1957, "1957 : le perceptron de Rosenblatt\n(leçon 05)", "1957: Rosenblatt's perceptron\n(lesson 05)"),
-    (1980, 1989, "années 80 : perceptrons multicouches\n(leçon 06)", "1980s: multilayer perceptrons\n(lesson 06)"),
+    (1957, 1957, "1957 : le perceptron de Rosenblatt\n(leçon 01)", "1957: Rosenblatt's perceptron\n(lesson 01)"),
+    (1980, 1989, "années 80 : perceptrons multicouches\n(leçon 02)", "1980s: multilayer perceptrons\n(lesson 02)"),
     (1989, 1989, "1989 : approximation universelle\n(Cybenko)", "1989: universal approximation\n(Cybenko)"),
-    (1990, 1999, "années 90 : SVM, méthodes bayésiennes ;\nLeNet lit les codes postaux (leçon 10)",
-     "1990s: SVMs, Bayesian methods;\nLeNet reads postal codes (lesson 10)"),
+    (1990, 1999, "années 90 : SVM, méthodes bayésiennes ;\nLeNet lit les codes postaux (leçon 13)",
+     "1990s: SVMs, Bayesian methods;\nLeNet reads postal codes (lesson 13)"),
     (2000, 2019, "2000-2019 : jeux de données et puissance\nde calcul (GPU) en forte croissance",
      "2000-2019: datasets and compute (GPUs)\ngrowing fast"),
     (2010, 2010, "2010 : le deep learning (ImageNet ;\nHinton, Le Cun, Bengio...)",
@@ -171,14 +171,76 @@ for _start, _end, fr, en in EVENTS:
     print(tr(fr, en).replace("\n", " "))
 
 # %% [markdown] fr
+# ### À vous
+#
+# Composez vous-même trois fonctions, comme dans le cours : $f_1(x) = 2x + 1$, puis la ReLU
+# $f_2(s) = \max(0, s)$, puis $f_3(h) = 3h - 2$. Écrivez la fonction $g(x) = f_3(f_2(f_1(x)))$,
+# pour un nombre $x$. Remplacez `...`, puis exécutez la cellule : `check` vous dit si c'est
+# juste, ou ce qui ne va pas.
+
+# %% [markdown] en
+# ### Your turn
+#
+# Compose three functions yourself, as the lecture does: $f_1(x) = 2x + 1$, then the ReLU
+# $f_2(s) = \max(0, s)$, then $f_3(h) = 3h - 2$. Write the function $g(x) = f_3(f_2(f_1(x)))$,
+# for a number $x$. Replace `...`, then run the cell: `check` tells you whether it is right, or
+# what is wrong.
+
+# %% tags=["exercise"]
+from flambeau.course import check
+
+
+def g(x):
+    return ...  # f3(f2(f1(x))) with f1(x) = 2x + 1, f2(s) = max(0, s), f3(h) = 3h - 2
+
+
+check("00-composition", g=g)
+
+# %% tags=["solution"]
+from flambeau.course import check
+
+
+def g(x):
+    s = 2 * x + 1     # f1
+    h = max(0.0, s)   # f2, the ReLU
+    return 3 * h - 2  # f3
+
+
+check("00-composition", g=g)
+
+# %% [markdown] fr
+# ### À vous
+#
+# Combien de nombres faut-il apprendre dans le réseau
+# `nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))` ? Comptez-les à la main : une
+# couche `nn.Linear(n, m)` a une matrice de $m \times n$ poids et $m$ biais.
+
+# %% [markdown] en
+# ### Your turn
+#
+# How many numbers must be learnt in the network
+# `nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))`? Count them by hand: a layer
+# `nn.Linear(n, m)` has an $m \times n$ weight matrix and $m$ biases.
+
+# %% tags=["exercise"]
+n_parameters = ...  # a whole number
+
+check("00-parametres", nb_parametres=n_parameters)
+
+# %% tags=["solution"]
+n_parameters = (3 * 5 + 5) + (5 * 2 + 2)  # 20 + 12; the ReLU has none
+
+check("00-parametres", nb_parametres=n_parameters)
+
+# %% [markdown] fr
 # ## La suite
 #
-# Les leçons suivent le cours partie par partie (`flambeau course list` les donne dans l'ordre du
-# cours) : le perceptron (leçon 05), les perceptrons multicouches (06), les exemples du
-# *playground* (08), l'apprentissage comme optimisation, avec le maximum de vraisemblance (11),
-# la descente du gradient (09) et ses variantes (13), l'exemple en 1D (01), la rétropropagation
-# (03 et 12), l'exercice (04), les mêmes calculs avec PyTorch (02 et 07), et les réseaux à
-# convolutions (10).
+# Les leçons suivent le cours partie par partie, dans son ordre (`flambeau course list` les
+# donne toutes) : le perceptron (leçon 01), les perceptrons multicouches (02), les exemples du
+# *playground* (03), l'apprentissage comme optimisation, avec le maximum de vraisemblance (04),
+# la descente du gradient (05) et ses variantes (06), l'exemple en 1D, à la main (07) puis avec
+# la différentiation automatique (08), la rétropropagation (09 et 10), l'exercice (11), un
+# classifieur écrit comme en PyTorch (12), et les réseaux à convolutions (13).
 #
 # ## À retenir
 #
@@ -192,11 +254,12 @@ for _start, _end, fr, en in EVENTS:
 # %% [markdown] en
 # ## What comes next
 #
-# The lessons follow the lecture part by part (`flambeau course list` gives them in the lecture's
-# order): the perceptron (lesson 05), multilayer perceptrons (06), the playground examples (08),
-# learning as optimisation, with maximum likelihood (11), gradient descent (09) and its variants
-# (13), the 1-D example (01), backpropagation (03 and 12), the exercise (04), the same
-# computations with PyTorch (02 and 07), and convolutional networks (10).
+# The lessons follow the lecture part by part, in its order (`flambeau course list` gives them
+# all): the perceptron (lesson 01), multilayer perceptrons (02), the playground examples (03),
+# learning as optimisation, with maximum likelihood (04), gradient descent (05) and its variants
+# (06), the 1-D example, by hand (07) then with automatic differentiation (08), backpropagation
+# (09 and 10), the exercise (11), a classifier written the PyTorch way (12), and convolutional
+# networks (13).
 #
 # ## Key points
 #

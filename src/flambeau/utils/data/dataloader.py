@@ -16,6 +16,7 @@ turn.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -43,7 +44,8 @@ class DataLoader:
         num_workers: how many workers load the data (0: the main process). Workers run in the
             main process with PyTorch's semantics (see the module's docstring).
         collate_fn: merges a list of examples into a batch (:func:`default_collate`).
-        pin_memory, pin_memory_device: accepted (CPU only: nothing to pin).
+        pin_memory, pin_memory_device: accepted (CPU only: nothing to pin; PyTorch's warning
+            says so at each pass).
         drop_last: leave out the last batch when it is smaller than ``batch_size`` (for an
             iterable dataset with workers: each worker's last batch, as in PyTorch).
         timeout, multiprocessing_context, in_order: accepted (no processes, always in order).
@@ -150,6 +152,12 @@ class DataLoader:
         # PyTorch draws the workers' base seed from the loader's generator at each pass (with
         # or without workers; persistent workers: at the first pass only): drawn here too, so
         # that the random streams stay where PyTorch's are
+        if self.pin_memory and self._workers is None:  # PyTorch's warning, at each new iterator
+            if self.pin_memory_device:
+                warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as the device,"
+                              f"ignore pin_memory_device='{self.pin_memory_device}'.", stacklevel=2)
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                          "memory won't be used.", stacklevel=2)
         base_seed = int(full_range_int64(_gen(self.generator), 1)[0]) if self._workers is None else None
         if self.num_workers > 0:
             return self._iter_workers(base_seed)
