@@ -390,3 +390,19 @@ def test_more_ops_integer_results(torch):
                      lambda lib: lib.diag(lib.arange(3), 1)):
         f, t = lib_call(flambeau), lib_call(torch)
         assert f.tolist() == t.tolist() and str(f.dtype) == str(t.dtype)
+
+
+def test_float_of_a_tensor_requiring_grad_warns_once_as_pytorch(torch, monkeypatch):
+    import sys
+    import warnings
+
+    monkeypatch.setattr(sys.modules["flambeau.tensor"], "_scalar_warned", False)
+    t = flambeau.tensor(1.5, requires_grad=True) * 2
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        int(t), t.item(), f"{t:.1f}"
+        assert not seen
+        float(t), float(t), "%.2f" % t
+    assert [str(w.message) for w in seen] == ["Converting a tensor with requires_grad=True to a scalar may lead to "
+                                              "unexpected behavior.\nConsider using tensor.detach() first."]
+    assert seen[0].filename == __file__

@@ -43,6 +43,18 @@ class Size(tuple):
         return n
 
 
+_scalar_warned = False
+
+
+def _warn_scalar_of_grad(t: Any) -> None:
+    """PyTorch's warning, once per process, when ``float()`` reads a tensor that requires grad."""
+    global _scalar_warned
+    if t._requires_grad and not _scalar_warned:
+        _scalar_warned = True
+        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                      "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
+
+
 class Tensor:
     """A multi-dimensional array of numbers with reverse-mode automatic differentiation.
 
@@ -335,6 +347,7 @@ class Tensor:
 
     def __float__(self) -> float:
         self._one_element("float")
+        _warn_scalar_of_grad(self)
         return float(self.item())
 
     def __int__(self) -> int:
