@@ -306,12 +306,22 @@ def test_inplace_methods(torch):
     same(torch, program)
 
 
-@pytest.mark.parametrize("value", ["wrong shape", "wrong dtype", "right", "none"])
+class _NotATensor:
+    pass
+
+
+@pytest.mark.parametrize("value", ["wrong shape", "wrong dtype", "int64", "int8", "float16", "right",
+                                   "none", "itself", "numpy", "list", "own class"])
 def test_grad_assignment(torch, value):
     def program(m):
         x = leaf(m, 2)
-        g = {"wrong shape": m.ones(1, dtype=m.float64), "wrong dtype": m.ones(2, dtype=m.float32),
-             "right": m.ones(2, dtype=m.float64), "none": None}[value]
+        g = {"wrong shape": lambda: m.ones(1, dtype=m.float64),
+             "wrong dtype": lambda: m.ones(2, dtype=m.float32),
+             "int64": lambda: m.ones(2, dtype=m.int64), "int8": lambda: m.ones(2, dtype=m.int8),
+             "float16": lambda: m.ones(2, dtype=m.float16),
+             "right": lambda: m.ones(2, dtype=m.float64), "none": lambda: None,
+             "itself": lambda: x, "numpy": lambda: np.ones(2), "list": lambda: [1.0, 2.0],
+             "own class": _NotATensor}[value]()
         x.grad = g
         return [x.grad]
     same(torch, program)
@@ -426,6 +436,36 @@ def test_load_state_dict_bumps_version(torch):
         v0 = lin.weight._version
         lin.load_state_dict(lin.state_dict())
         return [lin.weight._version - v0]
+    same(torch, program)
+
+
+def copy_under_no_grad(m, w, values):
+    with m.no_grad():
+        w.copy_(values)
+
+
+@pytest.mark.parametrize("update", ["sgd", "adam", "sgd_momentum", "init", "data_write",
+                                    "data_assign", "copy_under_no_grad", "zero_grad"])
+def test_weight_updates_and_versions(torch, update):
+    def program(m):
+        m.manual_seed(0)
+        lin = m.nn.Linear(3, 2).double()
+        x = m.ones(4, 3, dtype=m.float64)
+        out = (lin(x) ** 2).sum()
+        out.backward(retain_graph=True)
+        v0 = lin.weight._version
+        params = list(lin.parameters())
+        {"sgd": lambda: m.optim.SGD(params, lr=0.1).step(),
+         "adam": lambda: m.optim.Adam(params, lr=0.1).step(),
+         "sgd_momentum": lambda: m.optim.SGD(params, lr=0.1, momentum=0.9).step(),
+         "init": lambda: (m.nn.init.zeros_(lin.weight), m.nn.init.normal_(lin.weight)),
+         "data_write": lambda: lin.weight.data.mul_(2),  # .data: not seen by autograd
+         "data_assign": lambda: setattr(lin.weight, "data", m.zeros(2, 3, dtype=m.float64)),
+         "copy_under_no_grad": lambda: copy_under_no_grad(m, lin.weight, x[:2]),
+         "zero_grad": lambda: m.optim.SGD(params, lr=0.1).zero_grad()}[update]()
+        seen = [lin.weight._version - v0, lin.bias._version]
+        out.backward()  # refused where the update wrote a weight that pow/mm saved
+        return [*seen, lin.weight.grad]
     same(torch, program)
 
 

@@ -208,7 +208,8 @@ outputs = [x.exp(), x.log(), 1 / x, x / 0, x.sqrt(), x.sigmoid(), x.tanh(), x **
            t.nn.functional.cross_entropy(t.tensor([[float("inf"), 0.0]]), t.tensor([1])),
            t.nn.functional.binary_cross_entropy(t.tensor([0.0, 1.0]), t.tensor([1.0, 0.0])),
            x.pow(-1), t.tensor([0.0]).reciprocal(), t.tensor([0.0, 1.0]).std(),
-           t.tensor([]).mean(), t.tensor([0.0]) / t.tensor([0.0])]
+           t.tensor([]).mean(), t.tensor([0.0]) / t.tensor([0.0]),
+           t.tensor([1e5, 3.5], dtype=t.float16).float(), t.tensor([1e40, 1.0])]
 (x.exp().sum() + x.log().sum() + (1 / x).sum() + x.sqrt().sum()).backward()
 for o in outputs:
     print(np.array2string(o.detach().numpy().ravel(), precision=4))
@@ -235,3 +236,35 @@ def test_the_users_own_numpy_warnings_are_kept():
     assert r.returncode == 0
     assert r.stderr.count("RuntimeWarning: divide by zero encountered in log") == 1, r.stderr
     assert "<string>:4" in r.stderr
+
+
+FILL_VALUES = [("float16", 1e6), ("bfloat16", 1e40), ("float32", 1e40), ("float16", float("inf")),
+               ("int8", 300), ("int8", -129), ("uint8", 256), ("uint8", -1), ("uint8", -256),
+               ("int16", 1 << 16), ("int32", 1 << 33), ("int8", 2.7), ("int8", float("nan")),
+               ("int64", float("inf")), ("bool", 5)]
+
+
+@pytest.mark.parametrize("how", ["full", "fill_", "masked_fill"])
+@pytest.mark.parametrize("dname,value", FILL_VALUES)
+def test_fill_value_the_dtype_cannot_hold(torch, how, dname, value):
+    def fill(t):
+        d = getattr(t, dname)
+        out = {"full": lambda: t.full((3,), value, dtype=d),
+               "fill_": lambda: t.zeros(3, dtype=d).fill_(value),
+               "masked_fill": lambda: t.zeros(3, dtype=d).masked_fill(t.ones(3, dtype=t.bool), value)}[how]()
+        values.append(out.double().tolist())
+
+    values = []
+    same_as_torch(torch, fill)  # the same error (or none), the same warnings (none)
+    assert values[1:] == values[:1]  # filled alike where both filled
+
+
+def test_a_float_beyond_the_dtype_becomes_inf_silently(torch):
+    for m in (torch, flambeau):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            values = [m.tensor([1e5, 3.14159, -2e-3], dtype=d).double().tolist()
+                      for d in (m.float16, m.bfloat16)] + [m.tensor([1e40, 1.0]).tolist()]
+        if m is torch:
+            expected = values
+    assert values == expected

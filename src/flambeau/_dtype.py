@@ -12,6 +12,8 @@ lower-ranked operand changes the result only when it is of a higher category (bo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = [
@@ -26,6 +28,9 @@ _builtin_int = int
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
             "int16": "short", "int8": "char", "uint8": "unsigned char", "bool": "bool"}
+# the C++ type names of PyTorch's type metadata where they differ ("a gradient with dtype 'long int'")
+_META_NAMES = {"int64": "long int", "int16": "short int", "int8": "signed char",
+               "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
 
 
 class dtype:
@@ -34,7 +39,8 @@ class dtype:
     ``np`` is the NumPy dtype holding the values. For ``bfloat16`` it comes from ``ml_dtypes``,
     imported the first time it is needed (so ``import flambeau`` loads NumPy only)."""
 
-    __slots__ = ("name", "np", "category", "itemsize", "scalar_name", "legacy_type", "c_name")
+    __slots__ = ("name", "np", "category", "itemsize", "scalar_name", "legacy_type", "c_name",
+                 "meta_name")
 
     def __init__(self, name: str, np_dtype: type | None, category: int, scalar_name: str,
                  itemsize: int = 0) -> None:
@@ -51,6 +57,7 @@ class dtype:
         self.legacy_type = f"torch.{scalar_name}Tensor"
         # and the C++ type name in others: "Input type (double) and weight type (float)"
         self.c_name = _C_NAMES.get(name, name)
+        self.meta_name = _META_NAMES.get(name, self.c_name)
 
     def __getattr__(self, attr: str) -> object:
         if attr == "np" and self.name == "bfloat16":
@@ -123,6 +130,33 @@ def set_default_dtype(d: dtype) -> None:
 def scalar_name(npd: np.dtype) -> str:
     """PyTorch's name of a NumPy dtype in its messages: ``Float``, ``Long``..."""
     return _FROM_NUMPY[np.dtype(npd)].scalar_name
+
+
+_CONVERT_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+                  "float64": "double", "int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t",
+                  "int32": "int", "int64": "int64_t"}
+
+
+def check_fill_value(value: object, npd: np.dtype) -> None:
+    """PyTorch's refusal to fill a tensor of dtype ``npd`` with a Python number it cannot hold
+    (``fill_``, ``full``, ``masked_fill``): a finite float beyond the largest float, an integer
+    beyond the integer range (NumPy would wrap it round or warn)."""
+    if isinstance(value, (_builtin_bool, np.bool_)) or npd.kind == "b":
+        return
+    if not isinstance(value, (_builtin_int, _builtin_float, np.integer, np.floating)):
+        return
+    if npd.kind in "fV":
+        fits = not math.isfinite(value) or abs(value) <= _builtin_float(
+            np.finfo(npd).max if npd.kind == "f" else 3.3895313892515355e38)
+    elif not math.isfinite(value):
+        fits = False
+    else:
+        info = np.iinfo(npd)
+        low = -_builtin_int(info.max) if info.min == 0 else _builtin_int(info.min)  # unsigned: negatives wrap
+        fits = low <= math.trunc(value) <= _builtin_int(info.max)
+    if not fits:
+        name = _CONVERT_NAMES.get(_FROM_NUMPY[npd].name, str(npd))
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 def from_numpy_dtype(npd: np.dtype) -> dtype:

@@ -154,10 +154,12 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
-                                f"{type(value).__name__}")
+                                f"{_type_name(value)}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{value.dtype.c_name}' "
+                    f"attempting to assign a gradient with dtype '{value.dtype.meta_name}' "
                     f"to a tensor with grad_dtype '{self.dtype.scalar_name}'. The gradient must match "
                     "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
                     "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. "
@@ -406,6 +408,15 @@ def _make(data: np.ndarray, node: Node | None = None) -> Tensor:
     t._name = None
     return t
 
+
+
+def _type_name(value: Any) -> str:
+    """A type's name as Python's C API writes it (PyTorch's messages): ``list``, ``Foo``, but
+    ``numpy.ndarray`` for a type defined in C by an extension."""
+    t = type(value)
+    if t.__flags__ & (1 << 9) or t.__module__ == "builtins":  # a class written in Python
+        return t.__name__
+    return f"{t.__module__}.{t.__qualname__}"
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

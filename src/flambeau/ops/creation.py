@@ -48,6 +48,9 @@ def _infer(data: Any, want: dt.dtype | None = None) -> np.ndarray:
         result = want  # Python numbers go straight to the asked dtype (0.1 stays exact in float64)
     values = _plain(data) if with_arrays else data
     try:
+        if result.is_floating_point:  # beyond the largest float: inf, silently, as PyTorch
+            with np.errstate(over="ignore"):
+                return np.array(values, dtype=result.np)
         return np.array(values, dtype=result.np)
     except OverflowError:
         raise ValueError("Overflow when unpacking long long") from None
@@ -203,6 +206,9 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool =
         d = dt.default_for_category(dt.scalar_category(fill_value)).np
     else:
         d = dt.to_dtype(dtype).np
+    dt.check_fill_value(fill_value, d)
+    if d.kind == "u" and isinstance(fill_value, int) and fill_value < 0:
+        fill_value = np.array(fill_value).astype(d)  # wraps round, as PyTorch's uint8 does
     return _finish(np.full(sizes("full", (size,)), fill_value, dtype=d), requires_grad)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype as dt
 from ._core import (
     OVERLAP,
     Tensor,
@@ -218,9 +219,17 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     except IndexError as e:
         raise _index_error(x, e) from None
     vshape = np.shape(v)
+    lead = next((i for i, n in enumerate(vshape) if n != 1), len(vshape))
+    if lead:  # as PyTorch, the value's leading size-1 dimensions are dropped first
+        vshape = vshape[lead:]
+        v = np.reshape(v, vshape)
+        if isinstance(value, Tensor):
+            value = value.reshape(vshape)
     try:
         np.broadcast_to(np.empty(vshape, dtype=np.bool_), target_shape)
     except ValueError:
+        if index.advanced is None:
+            raise _expand_error(a, vshape, target_shape) from None
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
                            f"broadcast to indexing result of shape {list(target_shape)}") from None
     if not tracked(a, value):
@@ -248,6 +257,19 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     target = a if all(e is Ellipsis or (isinstance(e, slice) and e == slice(None)) for e in basic) \
         else record_view(a, "AliasBackward0", lambda arr: arr[basic], back)
     inplace(target, _index_put, index.advanced, value if isinstance(value, Tensor) else v)
+
+
+def _expand_error(a: Tensor, vshape: tuple, target: tuple) -> RuntimeError:
+    """PyTorch's message when a value does not expand to a basic index's result."""
+    if len(vshape) > len(target):
+        return RuntimeError(f"expand({_type_name(a)}{{{list(vshape)}}}, size={list(target)}): the number of sizes "
+                            f"provided ({len(target)}) must be greater or equal to the number of dimensions in the "
+                            f"tensor ({len(vshape)})")
+    padded = (1,) * (len(target) - len(vshape)) + tuple(vshape)
+    d = next(i for i in range(len(target)) if padded[i] not in (1, target[i]))
+    return RuntimeError(f"The expanded size of the tensor ({target[d]}) must match the existing size ({padded[d]}) "
+                        f"at non-singleton dimension {d}.  Target sizes: {list(target)}.  Tensor sizes: "
+                        f"{list(vshape)}")
 
 
 def _writable_target(target: np.ndarray, index: _Index, value: Any) -> np.ndarray:
@@ -401,6 +423,7 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s).")
     v = value._data if isinstance(value, Tensor) else value
+    dt.check_fill_value(v, x.dtype)
     try:
         shape = np.broadcast_shapes(x.shape, m.shape)
     except ValueError:

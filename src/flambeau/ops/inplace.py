@@ -148,6 +148,7 @@ def fill_(a: Tensor, value: Any) -> Tensor:
     gradient from above)."""
     check_inplace(a, value)
     v = value
+    dt.check_fill_value(value, a._data.dtype)
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions.")
