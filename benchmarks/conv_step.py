@@ -4,7 +4,9 @@ flambeau against PyTorch in the same run, and the peak memory of a step.
 - time: µs per step (the best of 3 timed loops), in 5 rounds that take turns, reported as
   min / median / max, PyTorch with its default number of threads and with one thread; flambeau
   with NumPy's BLAS as it is and, when threadpoolctl is installed, with one BLAS thread; the
-  ratios are taken within each round (median, and the range over the rounds);
+  one-thread cases are timed in CPU time (their own work, whatever else the machine runs), the
+  default-threads ones by the wall clock; the ratios are taken within each round (median, and
+  the range over the rounds);
 - memory: the peak of the memory a step allocates, measured by each framework's own
   allocator: ``tracemalloc`` for flambeau (NumPy reports its arrays to it), plus the scratch
   buffers flambeau's convolutions keep between steps; PyTorch's profiler
@@ -135,7 +137,7 @@ def run() -> list[dict]:
 
     def fl_one_thread() -> float:
         with _blas_threads(1):
-            return per_call_us(fl, repeat=3)
+            return per_call_us(fl, repeat=3, cpu=True)
 
     with _blas_threads(1) as limited:
         pass
@@ -149,7 +151,7 @@ def run() -> list[dict]:
         def torch_threads(n: int) -> Callable[[], float]:
             def measure() -> float:
                 torch.set_num_threads(n)
-                return per_call_us(th, repeat=3)
+                return per_call_us(th, repeat=3, cpu=n == 1)
             return measure
 
         cases["torch_us"] = torch_threads(DEFAULT_THREADS)
@@ -190,7 +192,7 @@ def table(rows: list[dict]) -> str:
     lines = [f"Times in µs per step, min / median / max of {ROUNDS} interleaved rounds; ratios "
              "flambeau / PyTorch within each round: median (min-max).", "",
              "| network | flambeau, default threads | PyTorch, default threads | ratio | "
-             "flambeau, 1 BLAS thread | PyTorch, 1 thread | ratio, 1 thread | "
+             "flambeau, 1 BLAS thread (CPU time) | PyTorch, 1 thread (CPU time) | ratio, 1 thread | "
              "peak memory of a step: flambeau, PyTorch | memory ratio |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

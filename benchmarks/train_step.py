@@ -1,6 +1,9 @@
 """Training-step time with nn + optim, flambeau against PyTorch and hand-written NumPy in the same
 run, and peak memory of one step (tracemalloc for flambeau and NumPy; PyTorch's CPU allocator is
-not seen by tracemalloc). Each library runs with its default number of threads.
+not seen by tracemalloc). Each library runs with its default number of threads, then with one
+thread each (NumPy's BLAS through threadpoolctl), timed in CPU time: on a busy machine the
+default-threads wall-clock times mostly measure helper threads waiting for a core, the one-thread
+CPU times the libraries' own work.
 
 (a) the lecture's small network: 2-8-8-1, tanh, batch 10, MSE, SGD;
 (b) an MNIST-sized MLP: 784-256-128-10, ReLU, batch 128, cross-entropy, SGD.
@@ -106,7 +109,29 @@ def _peak_bytes(step) -> int:
 ROUNDS = 5
 
 
+def _timed(step, lib_threads: int | None, is_torch: bool):
+    """A measure of ``step`` (µs per call) with the library on ``lib_threads`` threads (None:
+    its default, timed by the wall clock; else timed in CPU time), the count restored after."""
+    def measure() -> float:
+        if lib_threads is None:
+            return per_call_us(step, repeat=3)
+        if is_torch:
+            before = torch.get_num_threads()
+            torch.set_num_threads(lib_threads)
+            try:
+                return per_call_us(step, repeat=3, cpu=True)
+            finally:
+                torch.set_num_threads(before)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=lib_threads, user_api="blas"):
+            return per_call_us(step, repeat=3, cpu=True)
+    return measure
+
+
 def run() -> list[dict]:
+    """One row per network and thread setting (each library's default, then one thread each);
+    all its cases take turns in the same rounds."""
     rows = []
     for key, case in CASES.items():
         rng = np.random.default_rng(0)
@@ -114,35 +139,39 @@ def run() -> list[dict]:
         x, y = _data(case, rng)
         fl = _framework(flambeau, case, weights, x, y)
         npy = _numpy(case, weights, x, y)
-        cases = {"flambeau_us": lambda fl=fl: per_call_us(fl, repeat=3),
-                 "numpy_us": lambda npy=npy: per_call_us(npy, repeat=3)}
-        if torch is not None:
-            th = _framework(torch, case, weights, x, y)
-            cases["torch_us"] = lambda th=th: per_call_us(th, repeat=3)
+        th = _framework(torch, case, weights, x, y) if torch is not None else None
+        cases = {}
+        for tag, n in (("", None), ("_1t", 1)):
+            cases["flambeau_us" + tag] = _timed(fl, n, False)
+            cases["numpy_us" + tag] = _timed(npy, n, False)
+            if th is not None:
+                cases["torch_us" + tag] = _timed(th, n, True)
         times = rounds(cases, ROUNDS)
-        row = {"case": key, "label": case["label"], "times": times,
-               "flambeau_peak": _peak_bytes(fl), "numpy_peak": _peak_bytes(npy)}
-        row.update({k: spread(v)[1] for k, v in times.items()})  # the medians
-        rows.append(row)
+        peaks = {"flambeau_peak": _peak_bytes(fl), "numpy_peak": _peak_bytes(npy)}
+        for tag, threads in (("", "default threads"), ("_1t", "1 thread each, CPU time")):
+            t = {k[:-len(tag)] if tag else k: v for k, v in times.items()
+                 if (k.endswith(tag) if tag else not k.endswith("_1t"))}
+            row = {"case": key, "label": case["label"], "threads": threads, "times": t, **peaks}
+            row.update({k: spread(v)[1] for k, v in t.items()})  # the medians
+            rows.append(row)
     return rows
 
 
 def table(rows: list[dict]) -> str:
     lines = [f"Times in µs per step: the median of {ROUNDS} interleaved rounds (each the best of 3 "
              "timed loops); ratios within each round: median (min-max).", "",
-             "| network | flambeau (µs/step) | PyTorch | NumPy by hand | flambeau / PyTorch | "
+             "| network | threads | flambeau (µs/step) | PyTorch | NumPy by hand | flambeau / PyTorch | "
              "NumPy / PyTorch (the floor) | peak memory of a step: flambeau, NumPy |",
-             "|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         t = r.get("torch_us")
         tm = r["times"]
         mem = f"{r['flambeau_peak'] / 1024:.0f} KiB, {r['numpy_peak'] / 1024:.0f} KiB"
+        head = f"| ({r['case']}) {r['label']} | {r['threads']} | {r['flambeau_us']:.1f} |"
         if t:
             lines.append(
-                f"| ({r['case']}) {r['label']} | {r['flambeau_us']:.1f} | {t:.1f} | {r['numpy_us']:.1f} | "
-                f"{ratio_spread(tm['flambeau_us'], tm['torch_us'])} | "
+                f"{head} {t:.1f} | {r['numpy_us']:.1f} | {ratio_spread(tm['flambeau_us'], tm['torch_us'])} | "
                 f"{ratio_spread(tm['numpy_us'], tm['torch_us'])} | {mem} |")
         else:
-            lines.append(f"| ({r['case']}) {r['label']} | {r['flambeau_us']:.1f} | - | {r['numpy_us']:.1f} | - | - | "
-                         f"{mem} |")
+            lines.append(f"{head} - | {r['numpy_us']:.1f} | - | - | {mem} |")
     return "\n".join(lines)

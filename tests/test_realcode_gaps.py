@@ -276,3 +276,117 @@ def test_topk_unsorted_along_dims_with_gradients(torch, dim):
     run(torch, lambda lib, a: lib.topk(a, 3, dim=dim, sorted=False).values, [x])
     assert flambeau.topk(flambeau.tensor(x), 2, dim=dim).indices.tolist() == \
         torch.topk(torch.tensor(x), 2, dim=dim).indices.tolist()
+
+
+# ------------------------------------------------------------------ a[idx] = value with leading size-1 dims
+@pytest.mark.parametrize("idx,vshape", [(1, (1, 4)), (1, (1, 1, 4)), ([0, 1], (1, 1, 2, 4)),
+                                        (slice(0, 2), (1, 2, 4)), ((slice(None), 0), (1, 3)),
+                                        (np.array([True, False, True]), (1, 2, 4))])
+def test_setitem_drops_the_values_leading_ones(torch, idx, vshape):
+    def f(lib, x, w):
+        y = x * 1
+        y[lib.tensor(idx) if isinstance(idx, np.ndarray) else idx] = w
+        return y * y
+
+    rng = np.random.default_rng(0)
+    run(torch, f, [rng.standard_normal((3, 4)), rng.standard_normal(vshape)])
+
+
+@pytest.mark.parametrize("idx,vshape", [(1, (2, 4)), (1, (4, 1)), (1, (3,)), (1, (1, 3)), ([0, 1], (3,)),
+                                        ([0, 1], (1, 3, 2, 4))])
+def test_setitem_shape_errors_match_torch(torch, idx, vshape):
+    def call(lib):
+        x = lib.zeros(3, 4)
+        x[idx] = lib.ones(vshape)
+
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected
+
+
+# ------------------------------------------------------------------ torch.testing.assert_close
+ASSERT_CLOSE = [
+    lambda lib: ([lib.tensor([1.0, 2.0, 3.0]), lib.tensor([1.0, 2.5, 3.0])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64), lib.tensor([1.0, 2.000001, 3.0], dtype=lib.float64)], {}),
+    lambda lib: ([lib.tensor([[1.0, 2.0], [3.0, 4.0]]), lib.tensor([[1.0, 2.0], [3.1, 4.2]])], {}),
+    lambda lib: ([lib.tensor([1, 2, 3]), lib.tensor([1, 5, 3])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0], dtype=lib.float64)], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0, 3.0])], {}),
+    lambda lib: ([lib.tensor([1.0, float("nan")]), lib.tensor([1.0, float("nan")])], {}),
+    lambda lib: ([lib.tensor([1.0, float("nan")]), lib.tensor([1.0, float("nan")])], {"equal_nan": True}),
+    lambda lib: ([1.0, 1.5], {}),
+    lambda lib: ([1, 2], {}),
+    lambda lib: ([[lib.tensor(1.0), lib.tensor(2.0)], [lib.tensor(1.0), lib.tensor(2.5)]], {}),
+    lambda lib: ([{"a": lib.tensor(1.0)}, {"a": lib.tensor(1.2)}], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.01, 2.0])], {"rtol": 0.1, "atol": 0}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.01, 2.0])], {"rtol": 0.1}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.5, 2.0])], {"msg": "custom"}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0]).double()], {"check_dtype": False}),
+    lambda lib: ([lib.tensor(True), lib.tensor(False)], {}),
+    lambda lib: ([lib.tensor([1e-6, 0.0]), lib.tensor([0.0, 1e-7])], {}),
+    lambda lib: ([lib.tensor([1.0, 2.0]), [1.0, 2.0]], {}),
+    lambda lib: ([lib.tensor([[1.0, 2.0]]), lib.tensor([[1.0, float("inf")]])], {}),
+    lambda lib: ([[1.0, 2.0], [1.0]], {}),
+]
+
+
+@pytest.mark.parametrize("case", ASSERT_CLOSE)
+def test_assert_close_matches_torch(torch, case):
+    def call(lib):
+        args, kw = case(lib)
+        lib.testing.assert_close(*args, **kw)
+
+    assert outcome(call, flambeau) == outcome(call, torch)
+
+
+# ------------------------------------------------------------------ diag, trace, tile, take_along_dim, addcmul, addcdiv
+IDX = np.array([[0, 3], [3, 1], [1, 1]])
+OPS = {
+    "diag_vector": ([(4,)], lambda lib, x: lib.diag(x, 1) * 3),
+    "diag_vector_below": ([(3,)], lambda lib, x: lib.diag(x, -2)),
+    "diag_matrix": ([(3, 4)], lambda lib, x: lib.diag(x)),
+    "diag_matrix_offset": ([(3, 4)], lambda lib, x: x.diag(-1)),
+    "trace": ([(3, 4)], lambda lib, x: lib.trace(x)),
+    "tile": ([(2, 3)], lambda lib, x: lib.tile(x, (2,))),
+    "tile_more_dims": ([(2, 3)], lambda lib, x: x.tile(2, 1, 2)),
+    "take_along_dim": ([(3, 4)], lambda lib, x: lib.take_along_dim(x, lib.tensor(IDX), 1)),
+    "take_along_dim_broadcast": ([(3, 1)], lambda lib, x: lib.take_along_dim(x, lib.tensor(IDX[:, :1] % 1), 0)),
+    "take_along_dim_flat": ([(3, 4)], lambda lib, x: lib.take_along_dim(x, lib.tensor([0, 11, 5, 5]))),
+    "addcmul": ([(3,), (2, 3), (2, 1)], lambda lib, a, b, c: lib.addcmul(a, b, c, value=0.5)),
+    "addcdiv": ([(3,), (3,), (2, 3)], lambda lib, a, b, c: a.addcdiv(b, c * c + 1, value=-2)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", list(OPS))
+def test_more_ops_match_torch(torch, name, dtype):
+    shapes, f = OPS[name]
+    rng = np.random.default_rng(1)
+    run(torch, f, [rng.standard_normal(s) for s in shapes], dtype=dtype)
+    fx = [flambeau.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
+    tx = [torch.tensor(x.detach().numpy(), requires_grad=True) for x in fx]
+    assert f(flambeau, *fx).grad_fn.name() == f(torch, *tx).grad_fn.name()
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.diag(lib.ones(2, 2, 2)),
+    lambda lib: lib.diag(lib.tensor(1.0)),
+    lambda lib: lib.trace(lib.ones(3)),
+    lambda lib: lib.take_along_dim(lib.ones(3, 4), lib.tensor([[0.0]]), 1),
+    lambda lib: lib.take_along_dim(lib.ones(3, 4), lib.tensor([[[0]]]), 1),
+    lambda lib: lib.tile(lib.ones(3), 2),
+    lambda lib: lib.addcdiv(lib.ones(2, dtype=lib.long), lib.ones(2, dtype=lib.long), lib.ones(2, dtype=lib.long)),
+])
+def test_more_ops_errors_match_torch(torch, call):
+    expected = outcome(call, torch)
+    assert expected is not None
+    assert outcome(call, flambeau) == expected
+
+
+def test_more_ops_integer_results(torch):
+    for lib_call in (lambda lib: lib.trace(lib.arange(6).reshape(2, 3)),
+                     lambda lib: lib.addcmul(lib.ones(2, dtype=lib.long), lib.ones(2, dtype=lib.long),
+                                             lib.ones(2, dtype=lib.long), value=3),
+                     lambda lib: lib.diag(lib.arange(3), 1)):
+        f, t = lib_call(flambeau), lib_call(torch)
+        assert f.tolist() == t.tolist() and str(f.dtype) == str(t.dtype)

@@ -110,6 +110,7 @@ from .ops.creation import (
     zeros_like,
 )
 from .ops.cumulative import cumprod, diff
+from .ops.diagonal import addcdiv, addcmul, diag, trace
 from .ops.einsum import einsum
 from .ops.geometry import cdist, cross
 from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
@@ -160,7 +161,7 @@ from .ops.reduce import (
     var,
     var_mean,
 )
-from .ops.select import narrow, repeat_interleave
+from .ops.select import narrow, repeat_interleave, take_along_dim, tile
 from .ops.shape import (
     broadcast_to,
     cat,
@@ -245,6 +246,7 @@ from . import (  # noqa: E402
     onnx,
     optim,
     perceptron,
+    testing,
     utils,
     viz,
 )

@@ -13,6 +13,7 @@ from ._keywords import accept_pytorch_keywords
 from .ops import (
     arith,
     cumulative,
+    diagonal,
     geometry,
     index,
     inplace,
@@ -76,6 +77,10 @@ _METHODS = {
     "clone": shape.clone, "chunk": shape.chunk, "split": shape.split, "unbind": shape.unbind,
     "flip": shape.flip, "tril": shape.tril, "triu": shape.triu,
     "narrow": select.narrow, "repeat_interleave": select.repeat_interleave,
+    "tile": lambda self, *dims: select.tile(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list))
+                                            else dims),
+    "take_along_dim": select.take_along_dim, "diag": diagonal.diag, "trace": diagonal.trace,
+    "addcmul": diagonal.addcmul, "addcdiv": diagonal.addcdiv,
     "select": shape.select, "diagonal": shape.diagonal,
     # indexing
     "gather": index.gather, "index_select": index.index_select, "masked_fill": index.masked_fill,

@@ -165,12 +165,14 @@ def _course(args: argparse.Namespace) -> int:
 
     try:
         if args.course_command == "list":
+            from .course.runner import markdown_to_text  # a title's *emphasis*, as plain text
+
             # in the lecture's order, part by part
             for k, (fr, en, found) in enumerate(lessons.lecture_order(), start=1):
                 print(f"{k}. {fr} / {en}")
                 for lesson in found:
-                    print(f"   {lesson.name:38} {lesson.titles['fr']}")
-                    print(f"   {'':38} {lesson.titles['en']}")
+                    print(f"   {lesson.name:38} {markdown_to_text(lesson.titles['fr'])}")
+                    print(f"   {'':38} {markdown_to_text(lesson.titles['en'])}")
             return 0
         if args.course_command == "run":
             from ._files import folder_problem

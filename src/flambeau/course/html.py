@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .lessons import LANGS, lecture_order
-from .runner import _math_to_text
+from .runner import _math_to_text, markdown_to_text
 
 _STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 60rem;
@@ -207,9 +207,9 @@ def export(notebooks: str | os.PathLike, out: str | os.PathLike) -> list[Path]:
                 nb = json.loads(path.read_text(encoding="utf-8"))
                 page = dst / f"{lesson.name}.{lang}.html"
                 nav = f'<a href="index.html">{"Sommaire" if lang == "fr" else "Contents"}</a>'
-                page.write_text(notebook_to_html(nb, lesson.titles[lang], nav), encoding="utf-8")
+                page.write_text(notebook_to_html(nb, markdown_to_text(lesson.titles[lang]), nav), encoding="utf-8")
                 written.append(page)
-                cells.append(f'<td><a href="{page.name}">{html.escape(lesson.titles[lang])}</a></td>')
+                cells.append(f'<td><a href="{page.name}">{html.escape(markdown_to_text(lesson.titles[lang]))}</a></td>')
             index.append(f"<tr><td>{part}</td>{''.join(cells)}</tr>")
             part = ""
     index.append("</table>\n</body>\n</html>\n")

@@ -195,7 +195,7 @@ def run(lesson: Lesson, lang: str = "fr", figures: str | os.PathLike | None = No
     saver = _Figures(folder, lesson.name, stream)
     display = _Display(stream)
     namespace: dict[str, Any] = {"__name__": "__main__", "display": display}
-    title = f"{lesson.name} ({lang}): {lesson.titles[lang]}"
+    title = f"{lesson.name} ({lang}): {markdown_to_text(lesson.titles[lang])}"
     print(title, file=stream)
     print("#" * len(title), file=stream)
     old_cwd = os.getcwd()

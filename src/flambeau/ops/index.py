@@ -206,50 +206,49 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     """``a[idx] = value``, in place. In the graph, as in PyTorch: ``a[idx]`` is a view of ``a``
     and ``value`` is copied into it (the old values' gradient is cut at ``idx``, ``value``
     receives the gradient there); an integer-array or mask index records ``IndexPutBackward0``.
-    PyTorch's checks come in its order: the index, autograd's, then the value's shape."""
+    PyTorch's checks come in its order: the index; for an integer-array or mask index,
+    autograd's before the value's."""
     x = a._data
     if isinstance(value, (list, tuple, np.ndarray)):
         raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
     if not isinstance(value, (Tensor, bool, int, float, np.generic)):
         raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
     index = _parse(x, idx)
+    target = None  # where index_put_ writes in the graph
+    if index.advanced is not None and tracked(a, value):
+        target = _basic_part(a, index)
+        check_inplace(target, value)
+    if isinstance(value, Tensor) and index.advanced is not None and value._data.dtype != x.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got {a.dtype} for the "
+            f"destination and {value.dtype} for the source.")
     v = value._data if isinstance(value, Tensor) else value
-    if index.advanced is None:  # a view of ``a``, and ``value`` copied into it
-        try:
-            target_shape = index.get(x).shape
-        except IndexError as e:
-            raise _index_error(x, e) from None
+    try:
+        target_shape = index.get(x).shape
+    except IndexError as e:
+        raise _index_error(x, e) from None
+    vshape = np.shape(v)
+    lead = next((i for i, n in enumerate(vshape) if n != 1), len(vshape))
+    if lead:  # as PyTorch, the value's leading size-1 dimensions are dropped first
+        vshape = vshape[lead:]
+        v = np.reshape(v, vshape)
         if isinstance(value, Tensor):
-            _check_expand(value, target_shape)
-        if tracked(a, value):
-            from .inplace import copy_
+            value = value.reshape(vshape)
+    try:
+        np.broadcast_to(np.empty(vshape, dtype=np.bool_), target_shape)
+    except ValueError:
+        if index.advanced is None:
+            raise _expand_error(a, vshape, target_shape) from None
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
+                           f"broadcast to indexing result of shape {list(target_shape)}") from None
+    if target is not None:
+        _index_put_in_graph(target, index, value if isinstance(value, Tensor) else v, v)
+        return
+    if index.advanced is None and tracked(a, value):
+        from .inplace import copy_
 
-            if isinstance(value, Tensor) and value._data.ndim > len(target_shape):
-                value = value.view(value._data.shape[value._data.ndim - len(target_shape):])
-            copy_(getitem(a, idx), value)
-            return
-    else:
-        target = None
-        if tracked(a, value):
-            target = _basic_part(a, index)
-            check_inplace(target, value)
-        if isinstance(value, Tensor) and value._data.dtype != x.dtype:
-            raise RuntimeError(
-                f"Index put requires the source and destination dtypes match, got {a.dtype} for "
-                f"the destination and {value.dtype} for the source.")
-        try:
-            target_shape = index.get(x).shape
-        except IndexError as e:
-            raise _index_error(x, e) from None
-        vshape = np.shape(v)
-        try:
-            np.broadcast_to(np.empty(vshape, dtype=np.bool_), target_shape)
-        except ValueError:
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
-                               f"broadcast to indexing result of shape {list(target_shape)}") from None
-        if target is not None:
-            _index_put_in_graph(target, index, value if isinstance(value, Tensor) else v, v)
-            return
+        copy_(getitem(a, idx), value)
+        return
     memory = x[index.basic]
     if not memory.flags.writeable:  # a view of an expanded tensor
         memory = _writable_target(memory, index, value)
@@ -258,25 +257,6 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     else:
         memory[index.advanced] = v
     bump(a)
-
-
-def _check_expand(value: Tensor, shape: tuple) -> None:
-    """PyTorch's error for a value that does not fit ``a[basic index] = value``: the value,
-    without its leading dimensions of size 1, is expanded to the target's shape."""
-    vshape = value._data.shape
-    while vshape and vshape[0] == 1 and len(vshape) > len(shape):
-        vshape = vshape[1:]
-    if _fits(vshape, shape):
-        return
-    from .shape import expand
-
-    expand(_make(np.broadcast_to(np.zeros((), value._data.dtype), vshape)), shape)
-
-
-def _fits(vshape: tuple, shape: tuple) -> bool:
-    if len(vshape) > len(shape):
-        return False
-    return all(v in (1, s) for v, s in zip(vshape[::-1], shape[::-1]))
 
 
 def _basic_part(a: Tensor, index: _Index) -> Tensor:
@@ -304,6 +284,19 @@ def _index_put_in_graph(target: Tensor, index: _Index, value: Any, v: Any) -> No
     res = _index_put(snapshot(target), index.advanced, value)
     memory[index.advanced] = v
     commit(target, res, written=True)
+
+
+def _expand_error(a: Tensor, vshape: tuple, target: tuple) -> RuntimeError:
+    """PyTorch's message when a value does not expand to a basic index's result."""
+    if len(vshape) > len(target):
+        return RuntimeError(f"expand({_type_name(a)}{{{list(vshape)}}}, size={list(target)}): the number of sizes "
+                            f"provided ({len(target)}) must be greater or equal to the number of dimensions in the "
+                            f"tensor ({len(vshape)})")
+    padded = (1,) * (len(target) - len(vshape)) + tuple(vshape)
+    d = next(i for i in range(len(target)) if padded[i] not in (1, target[i]))
+    return RuntimeError(f"The expanded size of the tensor ({target[d]}) must match the existing size ({padded[d]}) "
+                        f"at non-singleton dimension {d}.  Target sizes: {list(target)}.  Tensor sizes: "
+                        f"{list(vshape)}")
 
 
 def _writable_target(target: np.ndarray, index: _Index, value: Any) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Picking elements along one dimension: ``narrow`` (a contiguous piece) and
-``repeat_interleave`` (each element repeated in place). The gradient goes back to the elements
+"""Picking elements along one dimension: ``narrow`` (a contiguous piece),
+``repeat_interleave`` (each element repeated in place), ``tile`` and ``take_along_dim``. The gradient goes back to the elements
 picked: put back in zeros for ``narrow``, summed over the copies for ``repeat_interleave``."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, _wrap_dim, record, record_view
+from ._core import Size, Tensor, _make, _wrap_dim, record, record_view
 
 
 def narrow(a: Tensor, dim: int, start: Any, length: int) -> Tensor:
@@ -78,3 +78,57 @@ def repeat_interleave(a: Tensor, repeats: Any = None, dim: int | None = None, *,
 
 
 __all__ = ["narrow", "repeat_interleave"]
+
+
+def tile(a: Tensor, dims: Any) -> Tensor:
+    """``a`` repeated ``dims[i]`` times along each dimension; fewer ``dims`` than dimensions
+    count from the last (``(2,)`` on a matrix tiles the columns). Backward sums the tiles
+    (it is ``repeat``).
+
+    Example::
+
+        >>> torch.tensor([1, 2]).tile((2,))
+        tensor([1, 2, 1, 2])
+    """
+    from .shape import repeat
+
+    if not isinstance(dims, (tuple, list, Size)):
+        raise TypeError(f"tile(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+    reps = (1,) * (a.ndim - len(dims)) + tuple(int(d) for d in dims)
+    return repeat(a, *reps)
+
+
+def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """The elements of ``a`` at ``indices`` along ``dim``, ``a`` and ``indices`` broadcast to
+    each other in the other dimensions (``dim=None``: both flattened). As NumPy's
+    ``take_along_axis``; backward scatter-adds (it is ``gather``).
+
+    Example::
+
+        >>> x = torch.tensor([[10, 30, 20], [60, 40, 50]])
+        >>> torch.take_along_dim(x, x.argmax(1, keepdim=True), 1)
+        tensor([[30],
+                [60]])
+    """
+    from .index import gather
+
+    if indices.dtype.is_floating_point or indices._data.dtype.kind not in "iu":
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{indices.dtype.scalar_name}")
+    if dim is None:
+        return gather(a.reshape(-1), 0, indices.reshape(-1))
+    if a.ndim != indices.ndim:
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {a.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+    d = _wrap_dim(dim, a.ndim)
+    sa, si = list(a.shape), list(indices.shape)
+    sa[d] = si[d] = 1
+    from ._core import broadcast_error
+
+    try:
+        common = list(np.broadcast_shapes(tuple(sa), tuple(si)))
+    except ValueError:
+        raise broadcast_error(tuple(a.shape), tuple(indices.shape)) from None
+    ea, ei = list(common), list(common)
+    ea[d], ei[d] = a.shape[d], indices.shape[d]
+    return gather(a.expand(*ea), d, indices.expand(*ei))
