@@ -256,3 +256,84 @@ def test_grad_of_non_leaf_warns(torch):
         return [seen, x.grad, z.grad]
     seen = same(torch, program)[0]
     assert [name for name, *_ in seen] == ["non-leaf"]
+
+
+# ---------------------------------------------------------------- memory shared between operands
+@pytest.mark.parametrize("case", ["shifted_add", "shifted_copy", "self_add", "same_view_add",
+                                  "x_add_xt", "x_mul_row", "disjoint", "interleaved",
+                                  "graph_shifted", "graph_x_sub_xt"])
+def test_partial_overlap_refused(torch, case):
+    def program(m):
+        x = m.arange(6.0, dtype=m.float64)
+        s = m.arange(4.0, dtype=m.float64).view(2, 2)
+        h = leaf(m, 6) * 1
+        {"shifted_add": lambda: x[1:].add_(x[:-1]), "shifted_copy": lambda: x[1:].copy_(x[:-1]),
+         "self_add": lambda: x.add_(x), "same_view_add": lambda: x.view(2, 3).t().add_(x.view(2, 3).t()),
+         "x_add_xt": lambda: s.add_(s.t()), "x_mul_row": lambda: s.mul_(s[0]),
+         "disjoint": lambda: x[:3].mul_(x[3:]), "interleaved": lambda: x[::2].add_(x[1::2]),
+         "graph_shifted": lambda: h[1:].mul_(h[:-1]),
+         "graph_x_sub_xt": lambda: h.view(2, 3)[:, :2].sub_(h.view(2, 3)[:, 1:])}[case]()
+        return [x, s, x._version]
+    same(torch, program)
+
+
+def test_copy_into_itself(torch):
+    def program(m):
+        x = m.arange(3.0, dtype=m.float64)
+        e = x.expand(2, 3)
+        e.copy_(e)  # nothing is copied (even into an expanded tensor), one write is counted
+        h = leaf(m, 3) * 1
+        h.copy_(h)
+        (h * h).sum().backward()
+        return [x, x._version, repr(h).split("grad_fn=")[1]]
+    same(torch, program)
+
+
+def test_masked_fill_of_expanded_graph_tensor(torch):
+    def program(m):
+        x = leaf(m, 3)
+        h = x * 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            h.expand(2, 3).masked_fill_(m.tensor([[False, True, False], [False] * 3]), 7.0)
+        out = [h, h._version, repr(h).split("grad_fn=")[1]]
+        (h * h).sum().backward()  # PyTorch's backward cannot copy into the overlapping gradient
+        return out
+    same(torch, program)
+
+
+@pytest.mark.parametrize("shape", [(2, 4), (1, 1, 4), (1, 2, 4), (3,), (4, 1), ()])
+@pytest.mark.parametrize("in_graph", [False, True])
+def test_setitem_value_shapes(torch, shape, in_graph):
+    def program(m):
+        h = m.ones(3, 4, dtype=m.float64, requires_grad=in_graph) * 1
+        h[0] = m.full(shape, 2.0, dtype=m.float64)
+        return [h]
+    same(torch, program)
+
+
+def test_stale_no_grad_view_made_a_leaf_then_used(torch):
+    def program(m):
+        x = leaf(m, 3, 4)
+        h = x * 1
+        with m.no_grad():
+            v = h[1:]
+            h.mul_(0.5)
+        v.requires_grad_()  # allowed: PyTorch looks at v's node as it was
+        out = [v.requires_grad]
+        with m.no_grad():
+            w = v.split(1)[0]  # no error under no_grad
+        (w * w).sum().backward()  # here: v's base was written since v was made under no_grad
+        return out
+    same(torch, program)
+
+
+def test_no_grad_view_checked_before_the_ops_own_errors(torch):
+    def program(m):
+        x = leaf(m, 3, 4)
+        h = x * 1
+        with m.no_grad():
+            e = h.expand(2, 3, 4)
+        h.sigmoid_()
+        e.view(-1)  # both invalid: PyTorch names the view first
+    same(torch, program)

@@ -154,7 +154,7 @@ def format_tensor(t: Tensor, prefix: str = "tensor(") -> str:
     elif d not in (dt.get_default_dtype(), dt.int64, dt.bool):
         suffixes.append(f"dtype={d!r}")
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name().replace('torch::autograd::', '')}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + format_array(a, indent), suffixes, indent)

@@ -20,7 +20,7 @@ from ._device import CPU, check_to, device
 from ._format import format_tensor
 from .autograd import grad_mode, views
 from .autograd.backward import backward as _backward  # it imports this module when first run
-from .autograd.graph import NOWHERE, Node, _HookHandle, post_accumulate_hooks
+from .autograd.graph import Node, _HookHandle, post_accumulate_hooks
 
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -191,7 +191,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        if self.grad_fn is not None and not flag:
+        if self._grad_fn is not None and not flag:  # (a view's node is not rebuilt here)
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
@@ -204,8 +204,6 @@ class Tensor:
             )
         if flag and self._view is None and not self._requires_grad:
             views.base_requires_grad(self)
-        if flag and self._acc is NOWHERE:  # a view made a leaf of its own
-            self._acc = None
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

@@ -82,8 +82,8 @@ class Node:
 
     def edges(self) -> tuple:
         """``(producer, output_nr)`` per input (``(None, 0)`` where none)."""
-        return tuple((None, 0) if e is None or e is NOWHERE else e if e.__class__ is tuple
-                     else (e, 0) for e in self.next)
+        return tuple((None, 0) if e is None else e if e.__class__ is tuple else (e, 0)
+                     for e in self.next)
 
     @property
     def next_functions(self) -> tuple:
@@ -129,17 +129,6 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
-
-
-def _gone() -> None:
-    return None
-
-
-NOWHERE = AccumulateGrad.__new__(AccumulateGrad)
-NOWHERE._leaf = _gone
-"""The end of an edge whose gradient goes nowhere: a view that requires grad only because its
-base does, made without a node (under ``no_grad``, or before its base required grad), is no
-leaf of its own: PyTorch gives it no accumulator, and its ``.grad`` stays ``None``."""
 
 
 class _HookHandle:
@@ -205,4 +194,4 @@ def short_name(fn: Any) -> str:
     return re.sub(r"Backward(\d+)$", lambda m: "" if m[1] == "0" else m[1], fn.name())
 
 
-__all__ = ["Node", "AccumulateGrad", "NOWHERE", "check_saved", "modified_message", "short_name"]
+__all__ = ["Node", "AccumulateGrad", "check_saved", "modified_message", "short_name"]

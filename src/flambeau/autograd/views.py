@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .grad_mode import _state
-from .graph import NOWHERE, AccumulateGrad, Node, short_name
+from .graph import AccumulateGrad, Node, short_name
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -83,9 +83,7 @@ def attach(view: Tensor, a: Tensor, fn: Callable, backward: Callable, multi: boo
         base = info.base
         view._view = ViewInfo(base, info.steps + ((fn, backward),), vc[0],
                               info.creation if creation == DEFAULT else creation)
-    if base._requires_grad:  # a view of a base that requires grad does too (even under no_grad)
-        inherit(view)
-    else:  # until its base does: then ``base_requires_grad`` tells it
+    if not base._requires_grad:  # until its base does: then ``base_requires_grad`` tells it
         vc.append(weakref.ref(view))
         if not len(vc) & 255:  # forget the views that are gone, now and then
             vc[1:] = [r for r in vc[1:] if r() is not None]
@@ -93,25 +91,20 @@ def attach(view: Tensor, a: Tensor, fn: Callable, backward: Callable, multi: boo
 
 
 def base_requires_grad(base: Tensor) -> None:
-    """``base`` (not a view) now requires grad: so do its views (PyTorch's ``requires_grad``
-    of a view asks its base). Their ``grad_fn`` is rebuilt at their next use if ``base`` was
-    written since they were made."""
+    """``base`` (not a view) now requires grad, and so do its views (PyTorch's
+    ``requires_grad`` of a view asks its base). Those written since they were made get their
+    node rebuilt from the base's at their next use: they need their gradient, and the ops that
+    read them from now on must save what it needs (``_requires_grad`` is what ops look at).
+    The others stay without an edge of their own, as in PyTorch (no accumulator: their
+    ``.grad`` stays ``None``)."""
     vc = base._vc
     if vc is None or len(vc) == 1:
         return
     for r in vc[1:]:
         v = r()
-        if v is not None and v._view.base is base:
-            inherit(v)
+        if v is not None and v._view.base is base and v._view.version != vc[0]:
+            v._requires_grad = True
     del vc[1:]
-
-
-def inherit(view: Tensor) -> None:
-    """``view`` requires grad because its base does; without a node, its gradient goes
-    nowhere (it is no leaf of its own) until its node is rebuilt from the base's."""
-    view._requires_grad = True
-    if view._grad_fn is None and view._acc is None:
-        view._acc = NOWHERE
 
 
 def view_error(t: Tensor, info: ViewInfo, direct: bool) -> RuntimeError:
@@ -175,8 +168,7 @@ def check_writable_view(t: Tensor) -> None:
     info = t._view
     if info.creation != DEFAULT:
         raise view_error(t, info, True)
-    base = info.base
-    if base._requires_grad and base._grad_fn is None:
+    if t.requires_grad and info.base._grad_fn is None:  # (the base: a leaf, or no graph at all)
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
 

@@ -41,9 +41,10 @@ def _quietly(fn: Callable) -> Callable:
     return quietly(fn)
 
 
-def _node(out: ndarray, name: str, inputs: tuple, backward: Callable) -> Tensor:
+def _node(out: ndarray, name: str, inputs: tuple, backward: Callable,
+          saved: tuple | None = None) -> Tensor:
     """``record`` with a quiet backward."""
-    return record(out, name, inputs, quiet(backward))
+    return record(out, name, inputs, quiet(backward), saved)
 
 
 def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 3) -> str:
@@ -510,7 +511,9 @@ def _index_classification(input: Tensor, scores: ndarray, t: ndarray, valid: nda
             gx -= (gl * valid).reshape(positions) * (eps / n_classes) * u
         return (_classes_back(gx, input.ndim).astype(input._data.dtype, copy=False),)
 
-    return _node(out, name, (input,), backward)
+    # cross_entropy reads only its own exp(scores): the logits may change afterwards, as in
+    # PyTorch (whose log_softmax saves its result); nll_loss saves its input, as PyTorch's
+    return _node(out, name, (input,), backward, () if softmax else None)
 
 
 def _classification(input: Tensor, logp: ndarray, q: ndarray, reduction: str, total: Any,  # noqa: A002

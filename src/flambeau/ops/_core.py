@@ -55,6 +55,8 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
         if isinstance(t, Tensor):
             if t._view is not None:
                 refresh(t)
+                if edges is None and t._view.base._requires_grad:
+                    edges = [None] * len(inputs)  # requires grad (its base does), no edge of its own
             if t._requires_grad:
                 if edges is None:
                     edges = [None] * len(inputs)
@@ -101,6 +103,14 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
 _new_node = object.__new__
 
 
+def autograd_first(a: Tensor) -> None:
+    """For an op that checks its arguments before ``record``: PyTorch's autograd looks at its
+    input first, so a view that can no longer be used (its base written since it was made under
+    ``no_grad``) is refused before the op's own errors."""
+    if a._view is not None and _state.enabled:
+        refresh(a)
+
+
 def record_view(a: Tensor, name: str, fn: Callable, backward: Callable) -> Tensor:
     """``fn(a)``, a view of ``a`` (NumPy's view of its array: they share memory and version),
     recorded as ``name`` with ``backward``."""
@@ -110,7 +120,7 @@ def record_view(a: Tensor, name: str, fn: Callable, backward: Callable) -> Tenso
 def record_views(a: Tensor, name: str, fns: Sequence[Callable]) -> tuple[Tensor, ...]:
     """Several views of ``a`` made by one node (``unbind``, ``split``): ``fns[k]`` gives the
     k-th; the node's backward puts each gradient back where its view came from."""
-    if a._view is not None:
+    if a._view is not None and _state.enabled:
         refresh(a)
     x = a._data
     outs = [f(x) for f in fns]
@@ -128,7 +138,7 @@ def record_views(a: Tensor, name: str, fns: Sequence[Callable]) -> tuple[Tensor,
                 f(gx)[...] = gk
         return (gx,)
 
-    node = Node(name, backward, [edge(a)], (a,), None, len(fns))
+    node = Node(name, backward, [edge(a) if a._requires_grad else None], (a,), None, len(fns))
     res = []
     for k, (o, f) in enumerate(zip(outs, fns)):
         t = _make(o, node)
@@ -170,6 +180,43 @@ def check_overlap(a: Tensor) -> None:
         raise RuntimeError(OVERLAP)
 
 
+def check_partial_overlap(a: Tensor, *others: Any) -> None:
+    """PyTorch's refusal to write into ``a`` an op reading ``others`` when one of them shares
+    part of ``a``'s memory laid out differently (``x[1:].add_(x[:-1])``, ``x.add_(x.t())``):
+    the result would depend on the order of the writes. The same memory, the same way
+    (``x.add_(x)``), is fine. Only views of one base share a version counter: others pass at
+    once."""
+    vc = a._vc
+    if vc is None:
+        return
+    for t in others:
+        if isinstance(t, Tensor) and t._vc is vc and t is not a and _partial(a._data, t._data):
+            raise RuntimeError(
+                "unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                "performing the operation.")
+
+
+def _partial(x: np.ndarray, y: np.ndarray) -> bool:
+    if not x.size or not y.size or not (_dense(x) and _dense(y)):
+        return False  # (PyTorch does not try harder either)
+    xb, yb = x.__array_interface__["data"][0], y.__array_interface__["data"][0]
+    xe, ye = xb + x.nbytes, yb + y.nbytes
+    if xb == yb and xe == ye:
+        return x.strides != y.strides
+    return xb < ye and yb < xe
+
+
+def _dense(x: np.ndarray) -> bool:
+    """Whether ``x``'s elements fill a block of memory without gaps or repeats."""
+    expected = x.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(x.strides, x.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
 def tracked(a: Tensor, *others: Any) -> bool:
     """Whether an in-place op on ``a`` with ``others`` goes in the graph."""
     if not _state.enabled:
@@ -185,7 +232,7 @@ def snapshot(a: Tensor) -> Tensor:
     old = _make(a._data.copy())
     if a._view is not None:
         refresh(a)
-    if a.requires_grad:
+    if a._requires_grad:
         old._requires_grad = True
         old._grad_fn, old._nr = a._grad_fn, a._nr
         if a._grad_fn is None:
@@ -197,17 +244,22 @@ def inplace(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
     """``a`` replaced, in place and in the graph, by ``op(a, *args, **kwargs)``."""
     check_inplace(a, *args)
     check_overlap(a)
+    check_partial_overlap(a, *args)
     return commit(a, op(snapshot(a), *args, **kwargs))
 
 
-def commit(a: Tensor, res: Tensor, overlap: bool = False) -> Tensor:
-    """Write ``res`` into ``a``'s memory and give ``a`` its place in the graph: ``a`` becomes the
-    output of ``res``'s node; for a view, its base gets a ``CopySlices`` node."""
+def commit(a: Tensor, res: Tensor, overlap: bool = False, written: bool = False) -> Tensor:
+    """Write ``res`` into ``a``'s memory (unless ``written`` already) and give ``a`` its place
+    in the graph: ``a`` becomes the output of ``res``'s node; for a view, its base gets a
+    ``CopySlices`` node."""
     r = res._data
     if r.shape != a._data.shape:
         raise RuntimeError(f"output with shape {list(a._data.shape)} doesn't match the broadcast "
                            f"shape {list(r.shape)}")
-    write(a, r, overlap)
+    if written:
+        bump(a)
+    else:
+        write(a, r, overlap)
     vc = version_counter(a)
     node = res._grad_fn
     if node is not None and node.saved is not None:  # its saved result is ``a`` from now on
@@ -435,8 +487,9 @@ def ensure_tensor(x: Any) -> Tensor:
 
 
 __all__ = [
-    "Tensor", "_make", "record", "OUT", "record_view", "record_views", "check_inplace", "tracked",
-    "snapshot", "inplace", "commit", "write", "check_overlap", "OVERLAP", "overlapping", "writable", "bump", "needs_grad", "operands", "apply_binary",
+    "Tensor", "_make", "record", "OUT", "autograd_first", "record_view", "record_views", "check_inplace", "tracked",
+    "snapshot", "inplace", "commit", "write", "check_overlap", "check_partial_overlap", "OVERLAP",
+    "overlapping", "writable", "bump", "needs_grad", "operands", "apply_binary",
     "unbroadcast", "float_data", "dims", "shape_args", "broadcast_error", "ensure_tensor",
     "_wrap_dim", "Size",
 ]

@@ -17,10 +17,13 @@ from ._core import (
     _wrap_dim,
     broadcast_error,
     bump,
+    check_inplace,
+    commit,
     inplace,
     overlapping,
     record,
     record_view,
+    snapshot,
     tracked,
     unbroadcast,
     writable,
@@ -202,13 +205,19 @@ def _type_name(a: Tensor) -> str:
 def setitem(a: Tensor, idx: Any, value: Any) -> None:
     """``a[idx] = value``, in place. In the graph, as in PyTorch: ``a[idx]`` is a view of ``a``
     and ``value`` is copied into it (the old values' gradient is cut at ``idx``, ``value``
-    receives the gradient there); an integer-array or mask index records ``IndexPutBackward0``."""
+    receives the gradient there); an integer-array or mask index records ``IndexPutBackward0``.
+    PyTorch's checks come in its order: the index; for an integer-array or mask index,
+    autograd's before the value's."""
     x = a._data
     if isinstance(value, (list, tuple, np.ndarray)):
         raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
     if not isinstance(value, (Tensor, bool, int, float, np.generic)):
         raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
     index = _parse(x, idx)
+    target = None  # where index_put_ writes in the graph
+    if index.advanced is not None and tracked(a, value):
+        target = _basic_part(a, index)
+        check_inplace(target, value)
     if isinstance(value, Tensor) and index.advanced is not None and value._data.dtype != x.dtype:
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got {a.dtype} for the "
@@ -232,31 +241,49 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
             raise _expand_error(a, vshape, target_shape) from None
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
                            f"broadcast to indexing result of shape {list(target_shape)}") from None
-    if not tracked(a, value):
-        target = x[index.basic]
-        if not target.flags.writeable:  # a view of an expanded tensor
-            target = _writable_target(target, index, value)
-        if index.advanced is None:
-            target[...] = v
-        else:
-            target[index.advanced] = v
-        bump(a)
+    if target is not None:
+        _index_put_in_graph(target, index, value if isinstance(value, Tensor) else v, v)
         return
-    from .inplace import copy_
+    if index.advanced is None and tracked(a, value):
+        from .inplace import copy_
 
-    if index.advanced is None:
         copy_(getitem(a, idx), value)
         return
+    memory = x[index.basic]
+    if not memory.flags.writeable:  # a view of an expanded tensor
+        memory = _writable_target(memory, index, value)
+    if index.advanced is None:
+        memory[...] = v
+    else:
+        memory[index.advanced] = v
+    bump(a)
+
+
+def _basic_part(a: Tensor, index: _Index) -> Tensor:
+    """``a`` indexed by the basic part of ``index`` (ints, slices...): a view, or ``a``."""
     basic = index.basic
+    if all(e is Ellipsis or (isinstance(e, slice) and e == slice(None)) for e in basic):
+        return a
+    shape = a._data.shape
 
     def back(g: np.ndarray) -> tuple:
-        gx = np.zeros(x.shape, g.dtype)
+        gx = np.zeros(shape, g.dtype)
         gx[basic] = g
         return (gx,)
 
-    target = a if all(e is Ellipsis or (isinstance(e, slice) and e == slice(None)) for e in basic) \
-        else record_view(a, "AliasBackward0", lambda arr: arr[basic], back)
-    inplace(target, _index_put, index.advanced, value if isinstance(value, Tensor) else v)
+    return record_view(a, "AliasBackward0", lambda arr: arr[basic], back)
+
+
+def _index_put_in_graph(target: Tensor, index: _Index, value: Any, v: Any) -> None:
+    if target._data.flags.writeable or not overlapping(target._data):
+        inplace(target, _index_put, index.advanced, value)
+        return
+    # an expanded tensor: PyTorch warns, writes at the index only, and its backward refuses
+    memory = _writable_target(target._data, index, value)
+    check_inplace(target, value)
+    res = _index_put(snapshot(target), index.advanced, value)
+    memory[index.advanced] = v
+    commit(target, res, written=True)
 
 
 def _expand_error(a: Tensor, vshape: tuple, target: tuple) -> RuntimeError:

@@ -26,6 +26,7 @@ from ._core import (
     bump,
     check_inplace,
     check_overlap,
+    check_partial_overlap,
     commit,
     inplace,
     operands,
@@ -34,6 +35,7 @@ from ._core import (
     snapshot,
     tracked,
     unbroadcast,
+    writable,
     write,
 )
 
@@ -45,7 +47,8 @@ def _binary(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> 
     if kw.get("alpha", 1) != 1:
         y = y * kw["alpha"]
     out = a._data
-    if out.flags.writeable and x is out:
+    if out.flags.writeable and x is out and (not isinstance(other, Tensor) or a._vc is None
+                                             or other._vc is not a._vc):  # (not a view of a)
         try:  # straight into the tensor's memory
             ufunc(out, y, out=out, casting="same_kind")
             bump(a)
@@ -62,6 +65,7 @@ def _binary(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> 
         except TypeError:
             pass  # a cast PyTorch refuses too: write names it
     check_overlap(a)
+    check_partial_overlap(a, other)
     write(a, _fits(a, ufunc(x, y)))
     return a
 
@@ -106,6 +110,7 @@ def unary_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
     if tracked(a, *args):
         return inplace(a, op, *args, **kw)
     check_overlap(a)
+    check_partial_overlap(a, *args)
     write(a, _fits(a, op(a, *args, **kw)._data))
     return a
 
@@ -167,7 +172,10 @@ def copy_(a: Tensor, src: Any) -> Tensor:
     ``a``.  In the graph the old values get no gradient and ``src`` gets ``g`` (summed over
     what broadcasting repeated)."""
     check_inplace(a, src)
-    check_overlap(a)
+    same = src is a  # PyTorch copies nothing (even into an expanded tensor), yet counts a write
+    if not same:
+        check_overlap(a)
+        check_partial_overlap(a, src)
     x = a._data
     v = src._data if isinstance(src, Tensor) else np.asarray(src)
     try:
@@ -178,21 +186,35 @@ def copy_(a: Tensor, src: Any) -> Tensor:
         vshape = v.shape
         return _replace(a, new.astype(x.dtype), "torch::autograd::CopyBackwards",
                         src if isinstance(src, Tensor) else None, lambda g: unbroadcast(g, vshape),
-                        overlap=False)
-    write(a, new.astype(x.dtype, copy=False))
+                        overlap=same)
+    write(a, new.astype(x.dtype, copy=False), overlap=same)
     return a
 
 
 def masked_fill_(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     from .index import masked_fill
 
-    if not tracked(a, value) and overlapping(a._data):
-        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
-                      "tensor before performing this operation. This also applies to advanced "
-                      "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=3)
-        write(a, masked_fill(a, mask, value)._data, overlap=True)
-        return a
-    return unary_(a, masked_fill, mask, value)
+    if a._data.flags.writeable or not overlapping(a._data):
+        return unary_(a, masked_fill, mask, value)
+    # an expanded tensor: PyTorch warns and writes where the mask is true (in the graph, its
+    # backward then refuses to copy into the overlapping gradient)
+    warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+                  "tensor before performing this operation. This also applies to advanced "
+                  "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=3)
+    in_graph = tracked(a, value)
+    if in_graph:
+        check_inplace(a, value)
+        res = masked_fill(snapshot(a), mask, value)
+    else:
+        res = masked_fill(a, mask, value)
+    memory = writable(a._data)
+    where = np.broadcast_to(mask._data if isinstance(mask, Tensor) else mask, memory.shape)
+    memory[where] = res._data[where]
+    if in_graph:
+        commit(a, res, written=True)
+    else:
+        bump(a)
+    return a
 
 
 def uniform_(a: Tensor, a_: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:

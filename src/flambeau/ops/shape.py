@@ -11,7 +11,18 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _make, _wrap_dim, dims, record, record_view, record_views, shape_args, writable
+from ._core import (
+    Tensor,
+    _make,
+    _wrap_dim,
+    autograd_first,
+    dims,
+    record,
+    record_view,
+    record_views,
+    shape_args,
+    writable,
+)
 
 
 def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
@@ -59,6 +70,7 @@ def view(a: Tensor, *shape: Any) -> Tensor:
     """Like ``reshape``, but always shares memory: it fails where that would need a copy."""
     if len(shape) == 1 and isinstance(shape[0], dt.dtype):
         raise RuntimeError("flambeau does not reinterpret memory with view(dtype); use .to(dtype)")
+    autograd_first(a)
     x = a._data
     new = _infer_shape(shape_args(shape), x.size, x.shape)
     if _as_view(x, new) is None:
