@@ -337,3 +337,28 @@ def test_no_grad_view_checked_before_the_ops_own_errors(torch):
         h.sigmoid_()
         e.view(-1)  # both invalid: PyTorch names the view first
     same(torch, program)
+
+
+@pytest.mark.parametrize("how", ["grad", "grad_of_non_leaf", "backward_inputs"])
+def test_only_the_nodes_leading_to_the_inputs_run(torch, how):
+    def program(m):
+        x = leaf(m, 3)
+        y = leaf(m, 3, seed=1)
+        calls = []
+        a = x.exp()
+        with m.no_grad():
+            a.mul_(2)  # a saved tensor modified: refused only if ExpBackward0 runs
+        h = y * 2
+        b = h * 3
+        for name, t in (("a", a), ("h", h), ("b", b)):
+            t.register_hook(lambda g, name=name: calls.append(name))
+        loss = a.sum() + b.sum()
+        if how == "grad":
+            got = m.autograd.grad(loss, y)
+        elif how == "grad_of_non_leaf":
+            got = m.autograd.grad(loss, b)
+        else:
+            loss.backward(inputs=[y])
+            got = (y.grad, x.grad)
+        return [*got, " ".join(calls)]
+    same(torch, program)

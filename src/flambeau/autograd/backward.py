@@ -148,8 +148,48 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
         if k is not None:
             captured[k] = g if k not in captured else captured[k] + g
 
-    _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured)
+    only = _needed([t.grad_fn for t in roots if t.grad_fn is not None], by_node, by_leaf)
+    _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured, only)
     return [captured.get(k) for k in range(len(capture))]
+
+
+def _needed(roots: list, by_node: dict, by_leaf: dict) -> tuple[set, set]:
+    """For ``autograd.grad`` (or ``backward(inputs=...)``), as PyTorch's engine: the nodes to
+    visit (captured, or on a path to a captured tensor) and, of those, the nodes to run (their
+    gradient is needed further down). The others are left alone: no hook, no saved-tensor
+    check, nothing freed."""
+    visit: set = set()
+    run: set = set()
+    seen: set = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next))]
+        while stack:
+            node, it = stack[-1]
+            for e in it:
+                if e is None:
+                    continue
+                fn = e[0] if e.__class__ is tuple else e
+                if fn.__class__ is AccumulateGrad:
+                    continue
+                if fn not in seen:
+                    seen.add(fn)
+                    stack.append((fn, iter(fn.next)))
+                    break
+            else:
+                stack.pop()
+                for e in node.next:
+                    if e is None:
+                        continue
+                    fn = e[0] if e.__class__ is tuple else e
+                    if fn in visit or (fn.__class__ is AccumulateGrad and id(fn._leaf()) in by_leaf):
+                        run.add(node)
+                        break
+                if node in run or node in by_node:
+                    visit.add(node)
+    return visit, run
 
 
 def _with_post_accumulate_hooks(roots: Sequence[Tensor], to_leaf: Callable) -> Callable:
@@ -215,14 +255,15 @@ def _topological_order(roots: list) -> list:
 
 def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool,
           to_leaf: Callable[[Tensor, np.ndarray], None], by_node: dict | None,
-          captured: dict | None) -> None:
+          captured: dict | None, only: tuple[set, set] | None = None) -> None:
     """The walk itself: each node turns the gradient of its output into gradients of its inputs
     (local gradient times gradient from above), which are summed per node or handed to
     ``to_leaf`` at the leaves.
 
     The nodes waiting for their gradient sit in a heap, latest made first (``Node.seq``): every
     node that sends a node a gradient was made after it, so when a node comes out of the heap
-    all its gradient has arrived. No separate pass sorts the graph."""
+    all its gradient has arrived. No separate pass sorts the graph. ``only``: the nodes to
+    visit and to run (``_needed``), where not all are."""
     pending: dict = {}
     for t, g in zip(roots, root_grads):
         if t.grad_fn is None:
@@ -236,6 +277,12 @@ def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool
     while heap:
         node = heappop(heap)[1]
         g = pending.pop(node)
+        if only is not None:
+            if node not in only[0]:
+                continue
+            if node not in only[1]:  # captured, and nothing further down is needed
+                _visit(node, g, by_node, captured)
+                continue
         saved = node.saved
         if saved is not None:
             for i in range(0, len(saved), 3):
