@@ -216,13 +216,19 @@ def test_pytorch_ddp_script_gives_pytorchs_weights(mpi, torch, tmp_path):
     theirs = tmp_path / "theirs.npz"
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    proc = subprocess.run([torchrun, "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
-                           "--master-port", str(port), script, str(theirs)],
-                          env=env, capture_output=True, text=True, timeout=LIMIT)
+    def torchrun_once():
+        with socket.socket() as s:  # a fresh free port each time
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cmd = [torchrun, "--nproc-per-node", "2", "--master-addr", "127.0.0.1", "--master-port", str(port),
+               script, str(theirs)]
+        return subprocess.run(cmd, env=dict(os.environ, OMP_NUM_THREADS="1"), capture_output=True,
+                              text=True, timeout=LIMIT)
+
+    proc = torchrun_once()
+    if proc.returncode != 0 and "SIGABRT" in proc.stderr:  # PyTorch's gloo teardown race, seen
+        # once in CI after all epochs ran; it is the reference that aborted, so run it once more
+        proc = torchrun_once()
     _ok(proc)
     a, b = _weights(ours), _weights(theirs)
     assert set(a) == set(b)

@@ -53,4 +53,5 @@ raw = model.module if ddp else model
 if rank == 0:
     np.savez(out_path, **{k: v.detach().numpy() for k, v in raw.state_dict().items()})
 if ddp:
+    dist.barrier()  # no rank tears down gloo while another still uses it (PyTorch aborts then)
     dist.destroy_process_group()
