@@ -205,6 +205,21 @@ def test_max_pool2d_propagates_nan(torch):
     assert np.isnan(fl[0, 0, 0, 0])
 
 
+@pytest.mark.parametrize("opts", [{"kernel_size": 2}, {"kernel_size": 2, "stride": 1}], ids=str)
+def test_max_pool2d_backward_sends_inf_and_negative_gradients_to_the_winner_only(torch, opts):
+    # the losers get +0 exactly: not NaN (inf * 0) and not -0 (a negative gradient * 0)
+    x = np.arange(8.0).reshape(1, 1, 2, 4)
+    grads = []
+    for lib, pool in ((flambeau, F.max_pool2d), (torch, _tf(torch).max_pool2d)):
+        t = lib.tensor(x, requires_grad=True)
+        y = pool(t, **opts)
+        g = np.array([np.inf, -1.0, -2.0][:y.shape[-1]]).reshape(tuple(y.shape))
+        y.backward(lib.tensor(g))
+        grads.append(t.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    np.testing.assert_array_equal(np.signbit(grads[0]), np.signbit(grads[1]))
+
+
 def test_max_pool2d_integers(torch):
     x = np.random.default_rng(0).integers(-50, 50, (2, 3, 6, 6))
     fl = F.max_pool2d(flambeau.tensor(x), 3, 2, 1)

@@ -177,15 +177,15 @@ def _max_pool(name: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
         g4 = np.ascontiguousarray(_from(g, nd, batched))
         gxp = np.zeros(xp.shape, g.dtype)
         won = _scratch.get("pool_wins", arg.shape, np.dtype(bool))
-        share = _scratch.get("pool_value", g4.shape, g.dtype)
         for pos in range(kk):
+            # only the winners receive g: a product g * won would turn an inf gradient into NaN
+            # at the losers (and a negative one into -0)
             np.equal(arg, pos, out=won)
-            np.multiply(g4, won, out=share)
             target = _window(gxp, pos // k[1], pos % k[1], s, d, out)
             if disjoint:
-                np.copyto(target, share)
+                np.copyto(target, g4, where=won)
             else:
-                target += share
+                np.add(target, g4, out=target, where=won)
         gx = gxp[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
         return (_back_to(gx, nd, batched),)
 
