@@ -418,6 +418,7 @@ def test_markdown_to_text():
     # a formula over several lines, a transpose, a subscript of letters (lessons 11, 09, 13)
     text = runner.markdown_to_text("$$a = 1\n\\qquad\nb = x^2$$ then $x^T w$ and $(C_{out}, C_{in})$.")
     assert text == "a = 1    b = x² then xᵀ w and (Cₒᵤₜ, Cᵢₙ)."
+    assert runner.markdown_to_text("$v \\leftarrow \\beta_1 v + g$") == "v ← β₁ v + g"  # lesson 06
     for lesson in lessons.all_lessons():
         for lang in ("fr", "en"):
             for cell in lesson.cells_for(lang):
