@@ -5,24 +5,39 @@ from __future__ import annotations
 from . import functional, init, parallel, utils
 from .module import Module
 from .modules.activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
     MultiheadAttention,
+    PReLU,
     ReLU,
     ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
     Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .modules.container import ModuleDict, ModuleList, Sequential
 from .modules.conv import Conv1d, Conv2d, ConvTranspose2d
 from .modules.distance import CosineSimilarity, PairwiseDistance
+from .modules.dropout import AlphaDropout, Dropout, Dropout2d, FeatureAlphaDropout
 from .modules.lazy import (
     LazyBatchNorm1d,
     LazyBatchNorm2d,
@@ -31,7 +46,6 @@ from .modules.lazy import (
     LazyConvTranspose2d,
     LazyLinear,
 )
-from .modules.dropout import Dropout, Dropout2d
 from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .modules.loss import (
     BCELoss,
@@ -76,5 +90,7 @@ __all__ = [
     "TransformerDecoderLayer", "TransformerDecoder", "GroupNorm", "RMSNorm", "CosineSimilarity", "PairwiseDistance",
     "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
     "UninitializedParameter", "UninitializedBuffer",
+    "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU", "PReLU", "Softsign",
+    "Tanhshrink", "LogSigmoid", "Softshrink", "Hardshrink", "GLU", "AlphaDropout", "FeatureAlphaDropout",
     "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]
