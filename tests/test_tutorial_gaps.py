@@ -68,3 +68,26 @@ def test_linear_node_edges_in_pytorch_order(torch, bias):
         y.backward(up)
         out.append([t.grad.numpy().round(5).tolist() for t in (x, lin.weight)])
     assert out[0] == out[2] and out[1] == out[3]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_cross_entropy_and_nll_loss_node_names(torch, reduction, eps):
+    """``print(loss)`` shows ``grad_fn=<NllLossBackward0>`` for ``F.cross_entropy`` in PyTorch (the
+    nn tutorial prints it): flambeau's one fused node carries PyTorch's name of the last node, for
+    every input rank, reduction, smoothing, and probability targets."""
+    rng = np.random.default_rng(0)
+    cases = [((4, 5), (4,)), ((5,), ()), ((4, 5, 3), (4, 3)), ((2, 5, 3, 2), (2, 3, 2)), ((2, 5, 2, 2, 2), (2, 2, 2, 2))]
+    got = []
+    for lib in (torch, flambeau):
+        F, names = lib.nn.functional, []
+        for xs, ts in cases:
+            x = lib.tensor(rng.standard_normal(xs), requires_grad=True)
+            t = lib.tensor(np.random.default_rng(1).integers(0, 5, ts))
+            p = lib.tensor(np.random.default_rng(2).random(xs))
+            names.append(F.cross_entropy(x, t, reduction=reduction, label_smoothing=eps).grad_fn.name())
+            names.append(F.cross_entropy(x, p, reduction=reduction, label_smoothing=eps).grad_fn.name())
+            names.append(F.nll_loss(x, t, reduction=reduction).grad_fn.name())
+        names.append(lib.nn.CrossEntropyLoss(reduction=reduction)(x, t).grad_fn.name())
+        got.append(names)
+    assert got[0] == got[1]

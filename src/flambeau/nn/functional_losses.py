@@ -573,7 +573,20 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
                            f"{weight.dtype.scalar_name}")
-    return _index_classification(input, x, t, valid, w, 0.0, reduction, "NllLossBackward0", False)
+    return _index_classification(input, x, t, valid, w, 0.0, reduction,
+                                 _node_name(input.ndim, reduction, 0.0, False), False)
+
+
+def _node_name(ndim: int, reduction: str, eps: float, probabilities: bool) -> str:
+    """The name PyTorch gives the last node of ``cross_entropy``/``nll_loss`` (what
+    ``print(loss)`` shows): flambeau computes them in one node, named as PyTorch's last one."""
+    if probabilities:
+        return "DivBackward1" if reduction == "mean" else "NegBackward0"
+    if eps:
+        return "AddBackward0"
+    if ndim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if reduction == "none" and ndim != 4 else "NllLoss2DBackward0"
 
 
 @_quietly
@@ -630,7 +643,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if input.ndim == 2 and w is None and not eps and reduction != "none" and valid.all():
         return _cross_entropy_plain(input, shifted, t, reduction)
     return _index_classification(input, shifted, t, valid, w, eps, reduction,
-                                 "CrossEntropyLossBackward0", True)
+                                 _node_name(input.ndim, reduction, eps, False), True)
 
 
 def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
@@ -654,7 +667,7 @@ def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction:
         gx[rows, t] -= gl
         return (gx.astype(input._data.dtype, copy=False),)
 
-    return _node(out, "CrossEntropyLossBackward0", (input,), backward, ())
+    return _node(out, "NllLossBackward0", (input,), backward, ())
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
@@ -684,7 +697,8 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
             gw = gw.astype(weight._data.dtype, copy=False)
         return gt.astype(target._data.dtype, copy=False), gw
 
-    return _classification(input, logp, q, reduction, None, out_shape, "CrossEntropyLossBackward0",
+    return _classification(input, logp, q, reduction, None, out_shape,
+                           _node_name(input.ndim, reduction, eps, True),
                            lambda gl: gl * (np.exp(logp) * row_total - q),
                            extra=(target, weight), grad_extra=grad_target_weight)
 
