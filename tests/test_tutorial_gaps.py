@@ -91,3 +91,18 @@ def test_cross_entropy_and_nll_loss_node_names(torch, reduction, eps):
         names.append(lib.nn.CrossEntropyLoss(reduction=reduction)(x, t).grad_fn.name())
         got.append(names)
     assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("shape", [(4, 6), (2, 3, 4), (2, 3, 4, 5), (1, 2, 3, 4, 2)])
+@pytest.mark.parametrize("training", [True, False])
+def test_dropout2d_warnings_and_values(torch, shape, training):
+    """pytorch/examples' mnist_rnn puts ``nn.Dropout2d`` on (N, 64) features: PyTorch warns (2-D,
+    3-D and 5-D inputs each have their message) and drops elementwise; the same here."""
+    res = []
+    for lib in (torch, flambeau):
+        lib.manual_seed(0)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out = lib.nn.functional.dropout2d(lib.ones(*shape), 0.5, training)
+        res.append(([str(x.message) for x in w if x.category is UserWarning], out.numpy().tolist()))
+    assert res[0] == res[1]

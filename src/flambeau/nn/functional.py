@@ -249,6 +249,18 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
                   x, inplace)
 
 
+_DROPOUT2D_ND = ("dropout2d: Received a {}-D input to dropout2d, which is deprecated and will result in an "
+                 "error in a future release. To retain the behavior and silence this warning, please use "
+                 "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with "
+                 "2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                 "inputs).")
+_DROPOUT2D_3D = ("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                 "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                 "This behavior will change in a future release to interpret the input as one without a "
+                 "batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, "
+                 "please switch to using dropout1d instead.")
+
+
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero whole channels with probability ``p`` and scale the others by 1/(1-p) (training
     only): the mask has one value per (sample, channel), broadcast over the pixels. A 3-D input
@@ -259,6 +271,10 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if a.ndim < 2:
         raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input (got input of "
                            f"size {list(a.shape)})")
+    if a.ndim == 3:
+        warnings.warn(_DROPOUT2D_3D, UserWarning, stacklevel=2)
+    elif a.ndim != 4:
+        warnings.warn(_DROPOUT2D_ND.format(a.ndim), UserWarning, stacklevel=2)
     if not training or p == 0:
         return input
     shape = a.shape[:2] + (1,) * (a.ndim - 2)
