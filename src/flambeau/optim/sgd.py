@@ -63,7 +63,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr = group["lr"]
             momentum = group["momentum"]
-            if momentum == 0 and group["weight_decay"] == 0 and not group["maximize"]:
+            if momentum == 0 and group.get("weight_decay", 0) == 0 and not group.get("maximize", False):
                 for p in group["params"]:  # plain gradient descent: theta <- theta - lr g
                     grad = p._grad
                     if grad is not None:
