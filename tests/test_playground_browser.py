@@ -989,6 +989,14 @@ def test_a_class_with_its_token_on_a_phone_and_a_laptop(browser):
             # an address edited by hand gets the locked values back
             pg.evaluate("() => { location.hash = 'dataset=spiral&learningRate=3'; }")
             pg.wait_for_function("() => location.hash.includes('learningRate=0.1') && location.hash.includes('dataset=xor')")
+        # the lesson ends, the server stops: every page says so, in its language
+        srv.should_exit = True
+        thread.join(timeout=30)
+        teacher.wait_for_selector("#unreachable:not([hidden])")
+        assert teacher.text_content("#unreachable") == "Pas de connexion au serveur."
+        for pg, words in ((phone, "La connexion au serveur est perdue"), (laptop, "The connection to the server was lost")):
+            pg.wait_for_function("w => [...document.querySelectorAll('#errors .error .text')].some(e => e.textContent.startsWith(w))",
+                                 arg=words)
         assert errors == []
     finally:
         for context in contexts:
@@ -1027,6 +1035,8 @@ def test_every_server_code_is_worded_in_both_languages(page):
             i18n.setLang(lang);
             out[`${lang}:generic`] = errorText({code: 'invalid'});
             out[`${lang}:unknown`] = errorText({code: 'no_such_code', message: 'Python <_io.BytesIO object at 0x7f>'});
+            // a choice whose default is empty (lang: the browser's) lists the others
+            out[`${lang}:lang`] = errorText({code: 'bad_value', params: {key: 'lang', value: 'de', expect: 'choice', options: ['', 'fr', 'en']}});
             for (const [code, kind, params] of cases) {
                 out[`${lang}:${code}:${kind}`] = errorText({code, params, message: 'Python <_io.BytesIO object at 0x7f>'});
             }
@@ -1035,6 +1045,8 @@ def test_every_server_code_is_worded_in_both_languages(page):
         return out;
     }""", cases)
     assert len(cases) > 55
+    assert said["en:lang"] == "Language: “de” does not fit; expected one of fr, en."
+    assert said["fr:lang"] == "Langue : « de » ne convient pas ; une de ces valeurs est attendue : fr, en."
     for lang in ("en", "fr"):
         generic = said[f"{lang}:generic"]
         assert said[f"{lang}:unknown"] == generic

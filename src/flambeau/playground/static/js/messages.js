@@ -152,7 +152,7 @@ export function errorText(msg) {
   // a setting's name as its control says it (i18n.js)
   if (p.key !== undefined) p.key = settingLabel(p.key);
   if (p.name !== undefined) p.name = settingLabel(p.name);
-  if (Array.isArray(p.options)) p.options = p.options.join(", ");
+  if (Array.isArray(p.options)) p.options = p.options.filter((o) => o !== "").join(", "); // "": the default
   if (p.expect !== undefined) p.expect = text(`expect-${p.expect}`, p);
   if (p.k !== undefined) p.last = Number(p.k) - 1;
   if (p.suggest !== undefined) p.last = Number(p.suggest) - 1;
