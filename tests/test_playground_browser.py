@@ -865,6 +865,11 @@ def test_teacher_page_in_both_languages(page):
     page.reload()  # the choice is remembered
     page.wait_for_selector("#lock-learningRate")
     assert page.input_value("#lang-switch") == "fr" and page.text_content("h1") == french["teacherTitle"]
+    # a teacher with a phone or a tablet: one column, no sideways scrolling, a finger's targets
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("details > summary")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert _small_targets(page) == []
 
 
 def test_a_class_with_its_token_on_a_phone_and_a_laptop(browser):
