@@ -284,6 +284,23 @@ def test_cross_entropy_indices(torch, rng, shape, weighted, ignore, label_smooth
     loss_parity(torch, "cross_entropy", inputs, dtype=dtype, constant=("weight",), **options)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_common_case_is_the_general_arithmetic_bit_for_bit(rng, reduction, dtype):
+    # (N, C) logits, no weight, nothing ignored: a lean path; with unit weights, the general one
+    x = rng.standard_normal((7, 5)).astype(dtype) * 3
+    t = flambeau.tensor(rng.integers(0, 5, 7))
+    g = flambeau.tensor(np.asarray(rng.standard_normal(), dtype))
+    results = []
+    for weight in (None, flambeau.ones(5, dtype=flambeau.from_numpy(x).dtype)):
+        xt = flambeau.tensor(x, requires_grad=True)
+        loss = F.cross_entropy(xt, t, weight=weight, reduction=reduction)
+        loss.backward(g)
+        results.append((loss.detach().numpy(), xt.grad.numpy()))
+    (l0, g0), (l1, g1) = results
+    assert l0.tobytes() == l1.tobytes() and g0.tobytes() == g1.tobytes()
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.3])

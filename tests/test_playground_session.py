@@ -285,6 +285,17 @@ def test_heatmap_is_the_output_on_the_grid():
     np.testing.assert_allclose(decode(s.node_grid("0:2")["grid"]), (GRID[:, 0] ** 2).reshape(100, 100), rtol=1e-6)
 
 
+def test_the_drawn_grid_follows_the_weights_frame_after_frame():
+    # the grid is computed by a float32 copy of the model: it must follow every update
+    s = session()
+    for _ in range(4):
+        s.train_epoch()
+        heatmap = decode_heatmap(s.frame()["heatmap"])
+        with flambeau.no_grad():
+            out = s.model(flambeau.from_numpy(GRID.copy())).numpy()[:, 0].reshape(100, 100)
+        np.testing.assert_allclose(heatmap, out, atol=STEP)
+
+
 def test_reduce_grid_averages_blocks():
     grid = np.arange(10000, dtype=float).reshape(100, 100)
     small = reduce_grid(grid)

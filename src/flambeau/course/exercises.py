@@ -149,6 +149,32 @@ register(Exercise(
     ),
 ))
 
+
+register(Exercise(
+    "09-pas-maximal",
+    # E = (w1^2 + 10 w2^2) / 2: one step multiplies w2 by 1 - 10 eta, which grows in size once eta > 0.2
+    answers={"eta_max": 0.2},
+    mistakes=(
+        Mistake("eta_max", 0.1,
+                "avec η = 0,1, le facteur 1 − 10η vaut 0 : on atteint le fond de la vallée en un seul pas. "
+                "Au-delà, le facteur devient négatif et l'on zigzague, mais on ne diverge que lorsque "
+                "|1 − 10η| > 1",
+                "with η = 0.1 the factor 1 − 10η is 0: the bottom of the valley is reached in one step. "
+                "Beyond it the factor turns negative and the descent zigzags, but it only diverges once "
+                "|1 − 10η| > 1"),
+        Mistake("eta_max", 2.0,
+                "c'est la limite de la direction douce w1 (facteur 1 − η) ; la direction raide w2, où un pas "
+                "multiplie w2 par 1 − 10η, diverge bien avant",
+                "this is the limit of the gentle direction w1 (factor 1 − η); the steep direction w2, where a "
+                "step multiplies w2 by 1 − 10η, diverges much earlier"),
+        Mistake("eta_max", 0.21,
+                "η = 0,21 diverge bien (figure de droite), mais la limite est un peu plus petite : cherchez "
+                "quand |1 − 10η| dépasse 1",
+                "η = 0.21 does diverge (right panel), but the limit is a little smaller: find when |1 − 10η| "
+                "exceeds 1"),
+    ),
+))
+
 # ------------------------------------------------------------------ 11: likelihood and cross-entropy
 
 
@@ -185,6 +211,42 @@ register(Exercise(
     ),
 ))
 
+
+
+def _sigmoid(s):
+    return 1 / (1 + np.exp(-np.asarray(s, dtype=np.float64)))
+
+
+def _binary_cross_entropy(s, y):
+    p = _sigmoid(s)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+register(Exercise(
+    "11-entropie-binaire",
+    answers={"entropie_croisee_binaire": _binary_cross_entropy},
+    arguments=("scores", "labels"),
+    samples=((np.array([2.0, -1.0, 0.5, -3.0]), np.array([1.0, 0.0, 0.0, 1.0])),
+             (np.array([0.3, -0.2]), np.array([0.0, 1.0])),
+             (np.array([4.0, 1.5, -0.5]), np.array([1.0, 1.0, 0.0]))),
+    mistakes=(
+        Mistake("entropie_croisee_binaire", lambda s, y: -np.mean(y * np.log(_sigmoid(s))),
+                "le terme des exemples de la classe 0 manque : pour y = 0, le coût est −log(1 − p)",
+                "the term of the class-0 examples is missing: for y = 0 the loss is −log(1 − p)"),
+        Mistake("entropie_croisee_binaire",
+                lambda s, y: np.mean(y * np.log(_sigmoid(s)) + (1 - y) * np.log(1 - _sigmoid(s))),
+                "le signe moins manque : c'est la log-vraisemblance moyenne, que l'on maximise ; le coût à "
+                "minimiser est son opposé",
+                "the minus sign is missing: this is the mean log-likelihood, which is maximised; the loss to "
+                "minimise is its opposite"),
+        Mistake("entropie_croisee_binaire", lambda s, y: -np.mean(np.log(_sigmoid(s))),
+                "p est la probabilité de la classe 1 : pour un exemple de la classe 0, la probabilité de la "
+                "vraie classe est 1 − p, pas p",
+                "p is the probability of class 1: for an example of class 0 the probability of the true "
+                "class is 1 − p, not p"),
+    ),
+))
+
 # ------------------------------------------------------------------ 12: backprop through a hidden layer
 # x = (1, 3): s = (-1, 1.5), h = (0, 1.5), y_hat = 3.5, r = 2.5, dloss/ds = 2r w2 relu'(s) = (0, 10)
 _DS, _X = np.array([0.0, 10.0]), np.array([1.0, 3.0])
@@ -202,6 +264,35 @@ register(Exercise(
         Mistake("dloss_dW1", np.outer(_DS / 2, _X),
                 "il manque le facteur 2 de ∂loss/∂ŷ = 2 (ŷ − y)",
                 "the factor 2 of ∂loss/∂ŷ = 2 (ŷ − y) is missing"),
+    ),
+))
+
+
+
+def _logistic_grad_w(x, w, b):
+    p = _sigmoid(np.dot(x, w) + b)
+    return p * (1 - p) * np.asarray(x, dtype=np.float64)
+
+
+register(Exercise(
+    "12-logistique",
+    answers={"grad_w": _logistic_grad_w},
+    arguments=("x", "w", "b"),
+    samples=((np.array([1.0, 2.0]), np.array([0.5, -0.25]), 0.25),
+             (np.array([-1.0, 0.5, 2.0]), np.array([0.2, 1.0, -0.3]), 0.0),
+             (np.array([3.0]), np.array([-1.0]), 1.0)),
+    mistakes=(
+        Mistake("grad_w", lambda x, w, b: np.asarray(x, dtype=np.float64),
+                "il manque le gradient local de la sigmoïde, σ'(z) = σ(z) (1 − σ(z)) : "
+                "∂ŷ/∂w = σ'(z) × ∂z/∂w = σ'(z) x",
+                "the local gradient of the sigmoid, σ'(z) = σ(z) (1 − σ(z)), is missing: "
+                "∂ŷ/∂w = σ'(z) × ∂z/∂w = σ'(z) x"),
+        Mistake("grad_w", lambda x, w, b: _sigmoid(np.dot(x, w) + b) * np.asarray(x, dtype=np.float64),
+                "σ(z) n'est pas la dérivée de la sigmoïde : σ'(z) = σ(z) (1 − σ(z))",
+                "σ(z) is not the derivative of the sigmoid: σ'(z) = σ(z) (1 − σ(z))"),
+        Mistake("grad_w", lambda x, w, b: _logistic_grad_w(w, x, b),
+                "c'est ∂ŷ/∂x : par rapport à w, le gradient local du produit scalaire xᵀw est x, pas w",
+                "this is ∂ŷ/∂x: with respect to w, the local gradient of the dot product xᵀw is x, not w"),
     ),
 ))
 
@@ -224,6 +315,38 @@ register(Exercise(
                 "v ← β v + g puis w ← w − α v",
                 "this is the other convention (v ← β v + α g, w ← w − v); here, as in PyTorch, "
                 "v ← β v + g then w ← w − α v"),
+    ),
+))
+
+
+
+def _adam_first_step(w, g, lr, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    m, v = (1 - beta1) * g, (1 - beta2) * np.square(g)
+    if bias_correction:
+        m, v = m / (1 - beta1), v / (1 - beta2)
+    return w - lr * m / (np.sqrt(v) + eps)
+
+
+register(Exercise(
+    "13-adam",
+    answers={"premier_pas_adam": _adam_first_step},
+    arguments=("w", "g", "lr"),
+    samples=((1.0, 0.01, 0.2), (1.0, 100.0, 0.2), (-0.5, -3.0, 0.1),
+             (np.array([1.0, 4.0]), np.array([0.01, -50.0]), 0.2)),
+    mistakes=(
+        Mistake("premier_pas_adam", lambda w, g, lr: w - lr * g,
+                "c'est le pas de SGD, w − α g : Adam divise m̂ par √v̂ + ε, si bien que son premier pas "
+                "vaut α quelle que soit la taille du gradient",
+                "this is SGD's step, w − α g: Adam divides m̂ by √v̂ + ε, so that its first step is α "
+                "whatever the size of the gradient"),
+        Mistake("premier_pas_adam", lambda w, g, lr: _adam_first_step(w, g, lr, bias_correction=False),
+                "la correction du biais manque : sans diviser m par 1 − β₁ et v par 1 − β₂ (t = 1), le "
+                "premier pas vaut 3,16 α au lieu de α, car m et v, partis de 0, sont encore trop petits",
+                "the bias correction is missing: without dividing m by 1 − β₁ and v by 1 − β₂ (t = 1), the "
+                "first step is 3.16 α instead of α, since m and v, started at 0, are still too small"),
+        Mistake("premier_pas_adam", lambda w, g, lr: w - lr * g / (np.square(g) + 1e-8),
+                "la racine carrée manque : on divise par √v̂ (la taille du gradient), pas par v̂",
+                "the square root is missing: divide by √v̂ (the size of the gradient), not by v̂"),
     ),
 ))
 

@@ -397,10 +397,14 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
 # ---------------------------------------------------------------------------------------- classes
 def _classes_last(a: ndarray) -> ndarray:
     """(N, C, d1, ...) to (N, d1, ..., C); a single sample (C,) to (1, C)."""
+    if a.ndim == 2:
+        return a
     return a[None] if a.ndim == 1 else np.moveaxis(a, 1, -1)
 
 
 def _classes_back(a: ndarray, ndim: int) -> ndarray:
+    if ndim == 2:
+        return a
     return a[0] if ndim == 1 else np.moveaxis(a, -1, 1)
 
 
@@ -449,7 +453,7 @@ def _index_targets(input: Tensor, target: Tensor, ignore_index: int) -> tuple[nd
     t = (t.reshape(1) if x.ndim == 1 else t).astype(np.int64, copy=False)
     valid = t != ignore_index
     n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    bad = valid & ((t < 0) | (t >= n_classes))
+    bad = valid & (t.view(np.uint64) >= n_classes)  # a negative index is a huge unsigned one
     if bad.any():
         raise IndexError(f"Target {int(t[bad][0])} is out of bounds. (class indices must be in "
                          f"[0, {n_classes}) {shapes})")
@@ -625,8 +629,34 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
                            f"{weight.dtype.scalar_name}")
     shifted = x - np.max(x, axis=-1, keepdims=True)  # no overflow in exp
+    if input.ndim == 2 and w is None and not eps and reduction != "none" and valid.all():
+        return _cross_entropy_plain(input, shifted, t, reduction)
     return _index_classification(input, shifted, t, valid, w, eps, reduction,
                                  "CrossEntropyLossBackward0", True)
+
+
+def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
+    r""":func:`cross_entropy` in the common case, (N, C) logits and N classes with no weight, no
+    smoothing and no position ignored: :func:`_index_classification`'s arithmetic (the same
+    bits) in a third of the NumPy calls, which is most of its time on a batch of 128 x 10.
+
+    .. math::
+        \ell_n = \log \sum_c e^{s_{n,c}} - s_{n, y_n}, \qquad
+        \frac{\partial \ell_n}{\partial s_{n,c}} = \frac{e^{s_{n,c}}}{\sum_k e^{s_{n,k}}} - [c = y_n]
+    """
+    rows = np.arange(len(t))
+    picked = shifted[rows, t]
+    e = np.exp(shifted, out=shifted)  # the node keeps only exp(shifted), as the general path
+    row_sum = e.sum(axis=-1)
+    out, spread = _reduce(np.log(row_sum) - picked, reduction)
+
+    def backward(g: ndarray) -> tuple:
+        gl = spread(g)
+        gx = e * (gl / row_sum)[:, None]
+        gx[rows, t] -= gl
+        return (gx.astype(input._data.dtype, copy=False),)
+
+    return _node(out, "CrossEntropyLossBackward0", (input,), backward, ())
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002

@@ -177,15 +177,23 @@ def _max_pool(name: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
         g4 = np.ascontiguousarray(_from(g, nd, batched))
         gxp = np.zeros(xp.shape, g.dtype)
         won = _scratch.get("pool_wins", arg.shape, np.dtype(bool))
+        share = _scratch.get("pool_value", g4.shape, g.dtype)
+        # The winners get g. The product g * won (ten times faster than a masked copy) would
+        # turn an inf or NaN gradient into NaN at the losers: such a gradient takes the masked
+        # add. And it gives -0 for a negative g at the losers: PyTorch adds into zeros, so +0.
+        finite = bool(np.isfinite(np.add.reduce(g4, axis=None)))
         for pos in range(kk):
-            # only the winners receive g: a product g * won would turn an inf gradient into NaN
-            # at the losers (and a negative one into -0)
             np.equal(arg, pos, out=won)
             target = _window(gxp, pos // k[1], pos % k[1], s, d, out)
-            if disjoint:
-                np.copyto(target, g4, where=won)
-            else:
+            if not finite:
                 np.add(target, g4, out=target, where=won)
+            elif disjoint:
+                np.multiply(g4, won, out=target)
+            else:
+                np.multiply(g4, won, out=share)
+                target += share
+        if finite and disjoint:
+            gxp += 0  # -0 to +0
         gx = gxp[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
         return (_back_to(gx, nd, batched),)
 

@@ -67,23 +67,11 @@ class Adam(Optimizer):
             lr = group["lr"]
             beta1, beta2 = group["betas"]
             eps = group["eps"]
-            weight_decay = group["weight_decay"]
             amsgrad = group["amsgrad"]
             decoupled = group.get("decoupled_weight_decay", False)
             for p, theta, g in self._gradients(group, coupled_decay=not decoupled):
                 state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = _make(np.zeros_like(theta))
-                    state["exp_avg_sq"] = _make(np.zeros_like(theta))
-                step = state["step"] = state["step"] + 1
-                if decoupled and weight_decay != 0:
-                    theta *= 1 - lr * weight_decay
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)
-                v *= beta2
-                v += (1 - beta2) * (g * g)
+                step, m, v = _moments(state, theta, g, group, decoupled)
                 if amsgrad:
                     if "max_exp_avg_sq" not in state:
                         state["max_exp_avg_sq"] = _make(np.zeros_like(theta))
@@ -128,3 +116,29 @@ def _check_adam_family(lr: float, betas: tuple[float, float], eps: float, weight
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
     if not 0.0 <= weight_decay:
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+def _moments(state: dict[str, Any], theta: np.ndarray, g: np.ndarray, group: dict[str, Any],
+             decoupled: bool) -> tuple[int, np.ndarray, np.ndarray]:
+    r"""The part of a step that Adam's relatives share: count the step, shrink the weights
+    (decoupled weight decay, AdamW's), and update the running averages of the gradient and of
+    its square in ``state`` (created at the first step):
+
+    .. math::
+        m \leftarrow \beta_1 m + (1 - \beta_1) g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2) g^2
+
+    Returns ``(step, m, v)``, the arrays updated in place."""
+    if "step" not in state:
+        state["step"] = 0
+        state["exp_avg"] = _make(np.zeros_like(theta))
+        state["exp_avg_sq"] = _make(np.zeros_like(theta))
+    step = state["step"] = state["step"] + 1
+    beta1, beta2 = group["betas"]
+    if decoupled and group["weight_decay"] != 0:
+        theta *= 1 - group["lr"] * group["weight_decay"]
+    m = state["exp_avg"]._data
+    v = state["exp_avg_sq"]._data
+    m += (1 - beta1) * (g - m)
+    v *= beta2
+    v += (1 - beta2) * (g * g)
+    return step, m, v

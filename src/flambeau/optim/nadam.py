@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from ..tensor import _make
-from .adam import _check_adam_family
+from .adam import _check_adam_family, _moments
 from .optimizer import Optimizer
 
 
@@ -70,28 +70,17 @@ class NAdam(Optimizer):
         for group in self.param_groups:
             lr, eps, psi = group["lr"], group["eps"], group["momentum_decay"]
             beta1, beta2 = group["betas"]
-            weight_decay = group["weight_decay"]
             decoupled = group["decoupled_weight_decay"]
             for p, theta, g in self._gradients(group, coupled_decay=not decoupled):
                 state = self.state[p]
                 if not state:
-                    state["step"] = 0
                     state["mu_product"] = _make(np.ones((), dtype=scalar))
-                    state["exp_avg"] = _make(np.zeros_like(theta))
-                    state["exp_avg_sq"] = _make(np.zeros_like(theta))
-                step = state["step"] = state["step"] + 1
-                if decoupled and weight_decay != 0:
-                    theta *= 1 - lr * weight_decay
+                step, m, v = _moments(state, theta, g, group, decoupled)
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
                 product = state["mu_product"]._data  # a 0-dimensional array, in PyTorch's dtype
                 product *= product.dtype.type(mu)
                 mu_product = float(product)
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)
-                v *= beta2
-                v += (1 - beta2) * (g * g)
                 denom = np.sqrt(v / (1 - beta2**step))
                 denom += eps
                 theta += (-lr * (1.0 - mu) / (1.0 - mu_product)) * g / denom

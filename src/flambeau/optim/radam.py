@@ -31,8 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import _make
-from .adam import _check_adam_family
+from .adam import _check_adam_family, _moments
 from .optimizer import Optimizer
 
 
@@ -65,23 +64,10 @@ class RAdam(Optimizer):
         for group in self.param_groups:
             lr, eps = group["lr"], group["eps"]
             beta1, beta2 = group["betas"]
-            weight_decay = group["weight_decay"]
             decoupled = group["decoupled_weight_decay"]
             rho_inf = 2 / (1 - beta2) - 1
             for p, theta, g in self._gradients(group, coupled_decay=not decoupled):
-                state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = _make(np.zeros_like(theta))
-                    state["exp_avg_sq"] = _make(np.zeros_like(theta))
-                step = state["step"] = state["step"] + 1
-                if decoupled and weight_decay != 0:
-                    theta *= 1 - lr * weight_decay
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                m += (1 - beta1) * (g - m)
-                v *= beta2
-                v += (1 - beta2) * (g * g)
+                step, m, v = _moments(self.state[p], theta, g, group, decoupled)
                 correction2 = 1 - beta2**step
                 m_hat = m / (1 - beta1**step)
                 rho_t = rho_inf - 2 * step * beta2**step / correction2

@@ -94,6 +94,7 @@ class Session:
         """A new network with fresh weights, its optimizer and loss; epoch 0, chart cleared."""
         generator = flambeau.Generator().manual_seed(int(self._rng.integers(2**62)))
         self.model, self.linears = network.build_model(self.config, len(self.features), generator)
+        self._display = network.DisplayCopy()
         self.loss_fn: nn.Module = network.make_loss(self.config)
         self.dead = [np.zeros(tuple(lin.weight.shape), dtype=bool) for lin in self.linears]
         self._build_optimizer()
@@ -434,7 +435,7 @@ class Session:
         values], each (DENSITY^2, neurons), from the network's forward pass (nothing is kept
         between frames)."""
         with np.errstate(all="ignore"):
-            layers = self._forward(self._grid_inputs)
+            layers = network.layer_outputs(self._display.of(self.model), self._grid_inputs)
         return grid_layers(layers, lambda z: network.output_values(self.config, z))
 
     def frame(self, stopped: str | None = None, playing: bool | None = None) -> dict[str, Any]:

@@ -209,6 +209,39 @@ def entropie_croisee(scores, labels):
 check("11-entropie-croisee", entropie_croisee=entropie_croisee)
 
 # %% [markdown] fr
+# ### À vous
+#
+# Pour deux classes, le réseau n'a qu'une sortie par exemple, le score $s$, et
+# $p = \sigma(s) = \frac{1}{1 + e^{-s}}$ est la probabilité de la classe 1. Écrivez
+# l'entropie croisée binaire `entropie_croisee_binaire(scores, labels)` : la moyenne, sur les $N$
+# exemples, de $-[y \log p + (1 - y) \log(1 - p)]$, pour des étiquettes $y$ qui valent 0 ou 1.
+# Vous pouvez comparer ensuite avec `F.binary_cross_entropy_with_logits`.
+
+# %% [markdown] en
+# ### Your turn
+#
+# For two classes the network has a single output per example, the score $s$, and
+# $p = \sigma(s) = \frac{1}{1 + e^{-s}}$ is the probability of class 1. Write the binary
+# cross-entropy `entropie_croisee_binaire(scores, labels)`: the mean, over the $N$ examples, of
+# $-[y \log p + (1 - y) \log(1 - p)]$, for labels $y$ that are 0 or 1. You can then compare with
+# `F.binary_cross_entropy_with_logits`.
+
+# %% tags=["exercise"]
+def entropie_croisee_binaire(scores, labels):
+    return ...
+
+
+check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
+
+# %% tags=["solution"]
+def entropie_croisee_binaire(scores, labels):
+    p = 1 / (1 + np.exp(-scores))  # the probability of class 1
+    return -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))
+
+
+check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
+
+# %% [markdown] fr
 # ## 5. Pourquoi pas le coût quadratique ?
 #
 # Pour deux classes, on pourrait comparer $p = \sigma(s)$ à l'étiquette $y \in \{0, 1\}$ avec le

@@ -240,6 +240,45 @@ fig.tight_layout()
 # - $\eta = 0{,}21$ : dans la direction raide, chaque pas dépasse le fond de plus en plus :
 #   la descente diverge, alors que dans l'autre direction le pas serait encore trop petit !
 #
+# ### À vous
+#
+# Où est la limite ? Dans la direction raide, $\frac{\partial E}{\partial w_2} = 10 \, w_2$ :
+# écrivez ce que devient $w_2$ après un pas $w_2 \leftarrow w_2 - \eta \, \frac{\partial E}{\partial w_2}$.
+# Au-delà de quelle valeur $\eta_{max}$ la descente diverge-t-elle (pour tout $\eta > \eta_{max}$) ?
+
+# %% [markdown] en
+# - $\eta = 0.02$: the descent follows the steepest slope, first to the bottom of the valley
+#   ($w_2$ direction), then slowly along the valley ($w_1$ direction): after 30 steps it has not
+#   reached the minimum yet.
+# - $\eta = 0.15$: it moves faster along the valley, but **zigzags** from one side to the other
+#   in the steep direction.
+# - $\eta = 0.21$: in the steep direction each step overshoots the bottom further and further:
+#   the descent diverges, even though in the other direction the step would still be too small!
+#
+# ### Your turn
+#
+# Where is the limit? In the steep direction $\frac{\partial E}{\partial w_2} = 10 \, w_2$: write
+# what $w_2$ becomes after one step $w_2 \leftarrow w_2 - \eta \, \frac{\partial E}{\partial w_2}$.
+# Beyond which value $\eta_{max}$ does the descent diverge (for every $\eta > \eta_{max}$)?
+
+# %% tags=["exercise"]
+eta_max = ...  # one number
+
+check("09-pas-maximal", eta_max=eta_max)
+
+# %% tags=["solution"]
+# one step: w2 <- w2 - eta * 10 * w2 = (1 - 10 eta) w2; it grows in size when |1 - 10 eta| > 1
+eta_max = 2 / 10
+
+check("09-pas-maximal", eta_max=eta_max)
+
+# %% [markdown] fr
+# Chaque pas multiplie $w_2$ par $1 - 10 \eta$ et $w_1$ par $1 - \eta$. Pour $\eta < 0{,}1$, le
+# facteur de $w_2$ est positif : on descend le versant sans le traverser. Entre 0,1 et 0,2, il est
+# négatif mais plus petit que 1 en valeur absolue : on zigzague en se rapprochant du fond.
+# Au-delà de 0,2, il dépasse 1 en valeur absolue : on diverge. Dans la direction $w_1$, il
+# faudrait $\eta > 2$ pour diverger.
+#
 # Le pas qui convient est limité par la direction la plus raide. Deux remèdes, comparés dans
 # la leçon `variantes-descente-de-gradient` : le *momentum* accumule les pas successifs, si
 # bien que les zigzags de la direction raide s'annulent tandis que les pas le long de la vallée
@@ -257,13 +296,11 @@ fig.tight_layout()
 #   calcule $\nabla E$.
 
 # %% [markdown] en
-# - $\eta = 0.02$: the descent follows the steepest slope, first to the bottom of the valley
-#   ($w_2$ direction), then slowly along the valley ($w_1$ direction): after 30 steps it has not
-#   reached the minimum yet.
-# - $\eta = 0.15$: it moves faster along the valley, but **zigzags** from one side to the other
-#   in the steep direction.
-# - $\eta = 0.21$: in the steep direction each step overshoots the bottom further and further:
-#   the descent diverges, even though in the other direction the step would still be too small!
+# Each step multiplies $w_2$ by $1 - 10 \eta$ and $w_1$ by $1 - \eta$. For $\eta < 0.1$ the factor
+# of $w_2$ is positive: the descent goes down the side without crossing it. Between 0.1 and 0.2 it
+# is negative but smaller than 1 in absolute value: the descent zigzags towards the bottom.
+# Beyond 0.2 it exceeds 1 in absolute value: the descent diverges. In the $w_1$ direction it would
+# take $\eta > 2$ to diverge.
 #
 # The usable learning rate is limited by the steepest direction. Two remedies, compared in the
 # lesson `variantes-descente-de-gradient`: momentum accumulates successive steps, so that the

@@ -224,6 +224,66 @@ def pas_momentum(w, v, g, lr, beta):
 check("13-momentum", pas_momentum=pas_momentum)
 
 # %% [markdown] fr
+# ### À vous
+#
+# Le premier pas d'Adam. Pour chaque paramètre, Adam tient à jour deux moyennes, parties de
+# $m = v = 0$ : $m \leftarrow \beta_1 m + (1 - \beta_1) g$ et $v \leftarrow \beta_2 v + (1 - \beta_2) g^2$,
+# avec $\beta_1 = 0{,}9$ et $\beta_2 = 0{,}999$. Comme elles partent de 0, il les corrige au pas
+# $t$ : $\hat{m} = m / (1 - \beta_1^t)$ et $\hat{v} = v / (1 - \beta_2^t)$ ; puis il fait le pas
+# $w \leftarrow w - \alpha \, \hat{m} / (\sqrt{\hat{v}} + \varepsilon)$, avec $\varepsilon = 10^{-8}$.
+# Écrivez `premier_pas_adam(w, g, lr)`, qui renvoie le poids après le **premier** pas ($t = 1$)
+# avec le gradient $g$ et le pas $\alpha$ = `lr`. Essayez-la avec un gradient minuscule, puis
+# énorme : que constatez-vous ?
+
+# %% [markdown] en
+# ### Your turn
+#
+# Adam's first step. For each parameter Adam keeps two means, started at $m = v = 0$:
+# $m \leftarrow \beta_1 m + (1 - \beta_1) g$ and $v \leftarrow \beta_2 v + (1 - \beta_2) g^2$, with
+# $\beta_1 = 0.9$ and $\beta_2 = 0.999$. Since they start at 0, it corrects them at step $t$:
+# $\hat{m} = m / (1 - \beta_1^t)$ and $\hat{v} = v / (1 - \beta_2^t)$; then it takes the step
+# $w \leftarrow w - \alpha \, \hat{m} / (\sqrt{\hat{v}} + \varepsilon)$, with $\varepsilon = 10^{-8}$.
+# Write `premier_pas_adam(w, g, lr)`, returning the weight after the **first** step ($t = 1$)
+# with the gradient $g$ and the learning rate $\alpha$ = `lr`. Try it with a tiny gradient, then
+# a huge one: what do you see?
+
+# %% tags=["exercise"]
+def premier_pas_adam(w, g, lr):
+    m = ...
+    v = ...
+    return ...
+
+
+check("13-adam", premier_pas_adam=premier_pas_adam)
+
+# %% tags=["solution"]
+def premier_pas_adam(w, g, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = (1 - beta1) * g  # the means after one step, from m = v = 0
+    v = (1 - beta2) * g ** 2
+    m_hat, v_hat = m / (1 - beta1), v / (1 - beta2)  # t = 1: back to g and g**2
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+check("13-adam", premier_pas_adam=premier_pas_adam)
+
+# %% [markdown] fr
+# Vérifions avec l'optimiseur `Adam` de flambeau : quelle que soit la taille du gradient, le
+# premier pas vaut $\alpha$ (au signe près), car $\hat{m} / \sqrt{\hat{v}} = g / |g| = \pm 1$.
+
+# %% [markdown] en
+# Let us check with flambeau's `Adam` optimizer: whatever the size of the gradient, the first
+# step is $\alpha$ (up to its sign), since $\hat{m} / \sqrt{\hat{v}} = g / |g| = \pm 1$.
+
+# %%
+for g in (0.001, 1.0, 1000.0):
+    weight = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    adam = torch.optim.Adam([weight], lr=0.2)
+    weight.grad = torch.tensor([g], dtype=torch.float64)
+    adam.step()
+    after_sgd = 1.0 - 0.2 * g
+    print(f"g = {g:<7}  Adam → w = {weight.item():.6f}   SGD → w = {after_sgd:.6f}")
+
+# %% [markdown] fr
 # ## À retenir
 #
 # - Batch, stochastique, mini-batch : la même règle $w \leftarrow w - \alpha g$, avec un gradient

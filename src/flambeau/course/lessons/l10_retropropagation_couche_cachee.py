@@ -211,8 +211,13 @@ if torch is not None:
 # - une **couche ReLU**, $H = relu(X W + b)$ : un produit de matrices (toute une série
 #   d'exemples $X$ à la fois), l'ajout du biais, la ReLU.
 #
-# Voici les graphes que `draw_graph` dessine pour ces deux calculs, après la passe arrière, avec
-# sur chaque flèche le gradient local.
+# ### À vous
+#
+# Avant de les dessiner : pour la régression logistique, avec $z = x^T w + b$ et
+# $\hat{y} = \sigma(z)$, écrivez la fonction `grad_w(x, w, b)` qui renvoie
+# $\frac{\partial \hat{y}}{\partial w}$ (un vecteur, comme $w$), en multipliant les gradients
+# locaux le long du chemin. Le gradient local de la sigmoïde est
+# $\sigma'(z) = \sigma(z) (1 - \sigma(z))$.
 
 # %% [markdown] en
 # ## The lecture's graphs: logistic regression and a ReLU layer
@@ -224,8 +229,38 @@ if torch is not None:
 # - a **ReLU layer**, $H = relu(X W + b)$: a matrix product (a whole batch of examples $X$ at
 #   once), adding the bias, the ReLU.
 #
+# ### Your turn
+#
+# Before drawing them: for logistic regression, with $z = x^T w + b$ and $\hat{y} = \sigma(z)$,
+# write the function `grad_w(x, w, b)` returning $\frac{\partial \hat{y}}{\partial w}$ (a vector,
+# like $w$), by multiplying the local gradients along the path. The local gradient of the sigmoid
+# is $\sigma'(z) = \sigma(z) (1 - \sigma(z))$.
+
+# %% tags=["exercise"]
+def grad_w(x, w, b):
+    return ...  # d y_hat / d w, for y_hat = sigmoid(x . w + b)
+
+
+check("12-logistique", grad_w=grad_w)
+
+# %% tags=["solution"]
+def grad_w(x, w, b):
+    z = np.dot(x, w) + b
+    y_hat = 1 / (1 + np.exp(-z))
+    return y_hat * (1 - y_hat) * x  # sigmoid'(z) * dz/dw, and dz/dw = x
+
+
+check("12-logistique", grad_w=grad_w)
+
+# %% [markdown] fr
+# Voici les graphes que `draw_graph` dessine pour ces deux calculs, après la passe arrière, avec
+# sur chaque flèche le gradient local. Dans le premier, $x = (1, 2)$, $w = (0{,}5 ; -0{,}25)$ et
+# $b = 0{,}25$ : la boîte de $w$ montre le gradient que votre fonction donne pour ces valeurs.
+
+# %% [markdown] en
 # Here are the graphs `draw_graph` draws for these two computations, after the backward pass,
-# with the local gradient on each arrow.
+# with the local gradient on each arrow. In the first one $x = (1, 2)$, $w = (0.5, -0.25)$ and
+# $b = 0.25$: the box of $w$ shows the gradient your function gives for these values.
 
 # %%
 from flambeau.viz import draw_graph

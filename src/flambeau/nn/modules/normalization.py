@@ -19,6 +19,17 @@ from ..module import Module
 from ..parameter import Parameter
 
 
+def _affine(module: Module, shape: tuple[int, ...], dtype: Any, affine: bool, bias: bool | None) -> None:
+    """The learnable scale (ones) and shift (zeros) of a normalisation layer, of ``shape``, or
+    ``None`` where the layer has none (``affine=False``, ``bias=False``), as PyTorch registers
+    them; ``bias=None`` for a layer with no shift at all (RMSNorm)."""
+    d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
+    check_sizes(shape)
+    module.register_parameter("weight", Parameter(np.ones(shape, d)) if affine else None)
+    if bias is not None:
+        module.register_parameter("bias", Parameter(np.zeros(shape, d)) if affine and bias else None)
+
+
 class _BatchNorm(Module):
     _expected_dims: tuple[int, ...] = ()
 
@@ -30,16 +41,7 @@ class _BatchNorm(Module):
         d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        check_sizes((num_features,))
-        if affine:
-            self.weight = Parameter(np.ones(num_features, d))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, d))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, (num_features,), dtype, affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", _make(np.zeros(num_features, d)))
             self.register_buffer("running_var", _make(np.ones(num_features, d)))
@@ -127,17 +129,7 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
-        check_sizes(self.normalized_shape)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, d))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, d))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, dtype, elementwise_affine, bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -168,16 +160,7 @@ class GroupNorm(Module):
         if num_channels % num_groups != 0:
             raise ValueError("num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, d))
-            if bias:
-                self.bias = Parameter(np.zeros(num_channels, d))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, (num_channels,), dtype, affine, bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
@@ -203,12 +186,7 @@ class RMSNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        d = (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np
-        check_sizes(self.normalized_shape)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, d))
-        else:
-            self.register_parameter("weight", None)
+        _affine(self, self.normalized_shape, dtype, elementwise_affine, bias=None)
 
     def reset_parameters(self) -> None:
         if self.weight is not None:
