@@ -39,7 +39,7 @@
 # %% [markdown] fr
 # ## Ce que fait le *playground*
 #
-# - **Données** : le jeu « cercle » (celui par défaut) : 500 points, un disque de classe $+1$
+# - **Données** : le jeu « cercle » (celui par défaut), 500 points : un disque de classe $+1$
 #   (bleu) entouré d'un anneau de classe $-1$ (orange) ; mélangés une fois, puis la première moitié
 #   sert à l'apprentissage et l'autre au test. `flambeau.datasets.load("circle")` les génère de
 #   la même façon (mais avec un autre générateur aléatoire : ce ne sont pas les mêmes points).
@@ -397,7 +397,7 @@ ax.grid(alpha=0.3)
 #   droite ne sépare un disque de l'anneau qui l'entoure. Le coût ne descend pas sous 0,5 ; les
 #   0,664 et 0,691 du cours sont les coûts d'un réseau qui n'a pas encore appris.
 # - **Une couche cachée de 2 neurones** : deux droites ne suffisent pas à entourer le disque, le
-#   coût descend vers 0,2-0,35 sans aller plus bas. **Avec 3 neurones**, trois droites peuvent
+#   coût descend vers 0,2 à 0,35, sans aller plus bas. **Avec 3 neurones**, trois droites peuvent
 #   former un triangle autour du disque : après un palier, le troisième neurone trouve sa place
 #   et le coût se remet à baisser.
 # - **Deux couches cachées de 6 et 4 neurones** : le coût atteint environ 0,01, comme sur la

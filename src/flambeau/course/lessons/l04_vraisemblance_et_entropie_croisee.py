@@ -251,8 +251,8 @@ check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
 # - entropie croisée : $\frac{\partial}{\partial s} [-\log \sigma(s)] = \sigma(s) - 1 \approx -1$ :
 #   un gradient fort, l'erreur est corrigée vite ;
 # - coût quadratique : $\frac{\partial}{\partial s} (\sigma(s) - 1)^2 = 2 (\sigma(s) - 1) \, \sigma(s) (1 - \sigma(s)) \approx 0$ :
-#   le sigmoïde est saturé, le gradient s'éteint, et l'apprentissage piétine justement sur les
-#   exemples les plus faux.
+#   la sigmoïde est saturée, le gradient s'éteint, et l'apprentissage piétine justement sur les
+#   exemples les plus mal classés.
 #
 # Calculons ces gradients avec l'autograd pour quelques scores.
 

@@ -87,7 +87,7 @@ fig.tight_layout()
 # Le coût est l'entropie croisée (`CrossEntropyLoss`), qui transforme les scores en probabilités
 # (*softmax*) et pénalise une faible probabilité pour la bonne classe. L'optimiseur est Adam, une
 # variante de la descente du gradient qui adapte le pas de chaque poids (leçon
-# `variantes-descente-de-gradient`).
+# `06-variantes-descente-de-gradient`).
 #
 # Les exemples sont présentés par mini-lots (*batches*) de 20, dans un ordre tiré au hasard à
 # chaque époque : c'est le rôle du `DataLoader`.
@@ -99,7 +99,8 @@ fig.tight_layout()
 # network gives two scores per point, and the predicted class is the one with the larger score.
 # The loss is the cross-entropy (`CrossEntropyLoss`), which turns the scores into probabilities
 # (softmax) and penalises a low probability for the right class. The optimizer is Adam, a
-# variant of gradient descent that adapts the step of each weight.
+# variant of gradient descent that adapts the step of each weight (lesson
+# `06-variantes-descente-de-gradient`).
 #
 # Examples are presented in mini-batches of 20, in an order drawn at random at each epoch: that
 # is the job of the `DataLoader`.
@@ -266,7 +267,7 @@ print(tr(f"final : coût apprentissage {train_losses[-1]:.4f}, coût test {test_
 # Regardez les courbes : au début, les deux coûts descendent ensemble. Puis, vers la trentième
 # époque, le coût de test cesse de baisser alors que le coût d'apprentissage continue de
 # diminuer : le réseau commence à apprendre par cœur les points d'apprentissage, bruit compris,
-# sans progrès sur les points nouveaux. C'est le début du **sur-apprentissage** (*overfitting*).
+# sans progrès sur les points nouveaux. C'est le début du **surapprentissage** (*overfitting*).
 # Ici il reste sans gravité, mais si le coût de test se mettait à remonter, il faudrait arrêter
 # l'apprentissage plus tôt (*early stopping*), ou prendre un réseau plus petit ou plus de données.
 #
