@@ -76,7 +76,7 @@ ax.plot(grid, E(grid), color="grey")
 for start, color in ((2.0, "tab:red"), (-2.0, "tab:blue")):
     path = descend(start, alpha=0.05)
     ax.plot(path, [E(w) for w in path], "o-", ms=3, color=color, label=tr(f"départ w = {start}", f"start w = {start}"))
-    print(f"{tr('départ', 'start')} w = {start:5.2f}:  {tr('arrivée', 'end')} w = {path[-1]:.4f}  E = {E(path[-1]):.4f}")
+    print(f"{tr('départ', 'start')} w = {start:5.2f}  →  {tr('arrivée', 'end')} w = {path[-1]:.4f}  E = {E(path[-1]):.4f}")
 ax.set_xlabel("w")
 ax.set_ylabel("E(w)")
 ax.set_ylim(-4, 6)
@@ -146,7 +146,7 @@ for ax, alpha in zip(axes, (0.001, 0.05, 0.1, 0.2)):
     ax.set_title(tr(f"α = {alpha} : {end}".replace(".", ","), f"α = {alpha}: {end}"), fontsize=10)
     ax.set_xlabel("w")
     ax.set_ylim(-4, 130 if diverged else 6)
-    print(f"alpha = {alpha:5}: {tr('après', 'after')} {len(path) - 1:2d} {tr('pas', 'steps')}, {end}")
+    print(f"alpha = {alpha:5}  →  {tr('après', 'after')} {len(path) - 1:2d} {tr('pas', 'steps')}, {end}")
 fig.tight_layout()
 
 # %% [markdown] fr
@@ -225,11 +225,11 @@ for ax, eta in zip(axes, (0.02, 0.15, 0.21)):
     ax.plot(path[inside, 0], path[inside, 1], "o-", ms=3, color="tab:red")
     ax.plot(0, 0, "k*", ms=10)
     final = E2(path[-1])
-    ax.set_title(tr(f"η = {eta} : E = {final:.3g} après {len(path) - 1} pas",
+    ax.set_title(tr(f"η = {eta} : E = {final:.3g} après {len(path) - 1} pas".replace(".", ","),
                     f"η = {eta}: E = {final:.3g} after {len(path) - 1} steps"), fontsize=10)
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    print(f"eta = {eta:4}:  {tr('w final', 'final w')} = ({path[-1][0]:8.3f}, {path[-1][1]:8.3f})  E = {final:.4g}")
+    print(f"eta = {eta:4}  →  {tr('w final', 'final w')} = ({path[-1][0]:8.3f}, {path[-1][1]:8.3f})  E = {final:.4g}")
 fig.tight_layout()
 
 # %% [markdown] fr

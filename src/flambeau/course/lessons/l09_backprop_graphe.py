@@ -241,11 +241,11 @@ def step(number, gradients):
     for name, (formula, value) in gradients.items():
         by_hand[name] = value
         names[name].grad = torch.tensor(value)
-        print(f"{tr('étape', 'step')} {number}: dloss/d{name} = {formula} = {value}")
+        print(f"{tr('étape', 'step')} {number}{tr(' :', ':')} dloss/d{name} = {formula} = {value}")
     show(draw_graph(loss, lang=LANG, labels=names), f"perte-{number}")
 
 
-step(1, {"loss": ("1 (start)", 1.0)})
+step(1, {"loss": (tr("1 (départ)", "1 (start)"), 1.0)})
 step(2, {"s": (f"2 * s = 2 * {s.item()}", 2 * s.item() * by_hand["loss"])})
 step(3, {"y_hat": (f"dloss/ds * 1 = {by_hand['s']} * 1", by_hand["s"] * 1.0),
          "y": (f"dloss/ds * (-1) = {by_hand['s']} * (-1)", by_hand["s"] * -1.0)})

@@ -214,8 +214,8 @@ for epoch in range(60):
         train_losses.append(loss_fn(train_scores, y_train).item())
         test_losses.append(loss_fn(test_scores, y_test).item())
     if epoch % 10 == 9:
-        print(tr(f"époque {epoch + 1:3d}  coût apprentissage {train_losses[-1]:.4f}  coût test {test_losses[-1]:.4f}  "
-                 f"exactitude test {accuracy(test_scores, y_test):.3f}",
+        print(tr(f"époque {epoch + 1:3d}  coût d'apprentissage {train_losses[-1]:.4f}  coût de test {test_losses[-1]:.4f}  "
+                 f"exactitude de test {accuracy(test_scores, y_test):.3f}",
                  f"epoch {epoch + 1:3d}  train loss {train_losses[-1]:.4f}  test loss {test_losses[-1]:.4f}  "
                  f"test accuracy {accuracy(test_scores, y_test):.3f}"))
 
@@ -255,8 +255,8 @@ ax2.legend()
 ax2.grid(alpha=0.3)
 fig.tight_layout()
 train_accuracy, test_accuracy = accuracy(model(x_train), y_train), accuracy(model(x_test), y_test)
-print(tr(f"final : coût apprentissage {train_losses[-1]:.4f}, coût test {test_losses[-1]:.4f}, "
-         f"exactitude apprentissage {train_accuracy:.3f}, exactitude test {test_accuracy:.3f}",
+print(tr(f"final : coût d'apprentissage {train_losses[-1]:.4f}, coût de test {test_losses[-1]:.4f}, "
+         f"exactitude d'apprentissage {train_accuracy:.3f}, exactitude de test {test_accuracy:.3f}",
          f"final: train loss {train_losses[-1]:.4f}, test loss {test_losses[-1]:.4f}, "
          f"train accuracy {train_accuracy:.3f}, test accuracy {test_accuracy:.3f}"))
 
