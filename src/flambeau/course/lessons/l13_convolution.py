@@ -326,8 +326,8 @@ for epoch in range(15):
         optimizer.step()
     scheduler.step()
     if epoch % 3 == 2:
-        print(tr(f"époque {epoch + 1:2d} : coût {float(loss):.4f}, exactitude de test {100 * test_accuracy():.2f} %",
-                 f"epoch {epoch + 1:2d}: loss {float(loss):.4f}, test accuracy {test_accuracy():.2%}"))
+        print(tr(f"époque {epoch + 1:2d} : coût {loss.item():.4f}, exactitude de test {100 * test_accuracy():.2f} %",
+                 f"epoch {epoch + 1:2d}: loss {loss.item():.4f}, test accuracy {test_accuracy():.2%}"))
 print(tr(f"LeNet-5, exactitude de test : {100 * test_accuracy():.2f} %", f"LeNet-5, test accuracy: {test_accuracy():.2%}"))
 
 # %% [markdown] fr
