@@ -268,6 +268,33 @@ from .serialization import load, save  # noqa: E402
 
 cosine_similarity = nn.functional.cosine_similarity
 pairwise_distance = nn.functional.pairwise_distance
+from .nn.functional_activations import (  # noqa: E402 - PyTorch has these at the top level too
+    celu,
+    celu_,
+    hardshrink,
+    prelu,
+    selu,
+    selu_,
+    threshold,
+    threshold_,
+)
+from .nn.functional_dropout import (  # noqa: E402
+    alpha_dropout,
+    alpha_dropout_,
+    feature_alpha_dropout,
+    feature_alpha_dropout_,
+)
+
+
+def rrelu(input: Tensor, lower: _builtins.float = 1.0 / 8, upper: _builtins.float = 1.0 / 3,  # noqa: A002
+          training: _builtins.bool = False, generator: object = None) -> Tensor:
+    """``torch.rrelu``: ``nn.functional.rrelu`` with a ``generator``."""
+    return nn.functional.rrelu(input, lower, upper, training, False, generator)
+
+
+def rrelu_(input: Tensor, lower: _builtins.float = 1.0 / 8, upper: _builtins.float = 1.0 / 3,  # noqa: A002
+           training: _builtins.bool = False, generator: object = None) -> Tensor:
+    return nn.functional.rrelu(input, lower, upper, training, True, generator)
 
 __version__ = "0.1.0"
 

@@ -30,19 +30,18 @@ from ..ops.pool import (  # noqa: F401 - re-exported
 )
 from ..ops.random import _gen
 from ..ops.sampling import bernoulli_scalar
+from . import functional_activations as _activations
+from . import functional_dropout as _dropouts
 from . import functional_losses as _losses
+from .functional_activations import *  # noqa: F401,F403 - the other activations, in their own file
+from .functional_activations import _apply, _floating_only
+from .functional_dropout import *  # noqa: F401,F403
 from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
 from .functional_ranking import *  # noqa: F401,F403
 from .functional_regression import *  # noqa: F401,F403
 
 tanh = _unary.tanh
 sigmoid = _unary.sigmoid
-
-
-def _apply(op: Any, x: Tensor, inplace: bool, *args: Any) -> Tensor:
-    """``op(x, *args)``, or, with ``inplace=True``, ``x`` replaced by it in place (in the graph
-    too; PyTorch's error on a leaf that requires grad)."""
-    return _inplace.unary_(x, op, *args) if inplace else op(x, *args)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -71,12 +70,6 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # 
                 dtype: Any = None) -> Tensor:
     r"""x_i - log sum_j exp(x_j) along ``dim``, computed stably."""
     return _reduce.log_softmax(input, _implicit_dim("log_softmax", input, dim), dtype)
-
-
-def _floating_only(x: Tensor, kernel: str) -> None:
-    """PyTorch has no integer kernel for these activations."""
-    if x._data.dtype.kind not in "fV":
-        raise NotImplementedError(f'"{kernel}" not implemented for {x.dtype.scalar_name!r}')
 
 
 def _implicit_dim(name: str, x: Tensor, dim: int | None) -> int:
@@ -129,42 +122,6 @@ def _leaky_relu_of_result(x: Tensor, negative_slope: float) -> Tensor:
         return (np.where(out > 0, g, g * negative_slope).astype(g.dtype, copy=False),)
 
     return record(out, "LeakyReluBackward1", (x,), backward, (OUT,))
-
-
-def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x if x > 0 else alpha (e^x - 1).  d/dx = 1 or alpha e^x. With ``inplace=True``, ``x``
-    itself is changed and returned, and the gradient is read from the result (PyTorch's
-    ``EluBackward1``: alpha e^x = result + alpha; a negative alpha is refused by ``backward``)."""
-    if inplace:
-        return _inplace.unary_(x, _elu_of_result, alpha)
-    _floating_only(x, "elu_cpu")
-    a = float_data(x)
-    pos = a > 0
-    ex = np.expm1(np.minimum(a, 0))
-    out = np.where(pos, a, alpha * ex).astype(a.dtype, copy=False)
-    return record(out, "EluBackward0", (x,),
-                  lambda g: (np.where(pos, g, g * alpha * (ex + 1)).astype(g.dtype, copy=False),))
-
-
-def elu_(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return elu(x, alpha, inplace=True)
-
-
-def _elu_of_result(x: Tensor, alpha: float) -> Tensor:
-    """elu(x), whose backward reads the result (saved, as PyTorch's in-place form does)."""
-    _floating_only(x, "elu_cpu")
-    a = x._data
-    out = np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0))).astype(a.dtype, copy=False)
-
-    def backward(g: np.ndarray) -> tuple:
-        if alpha < 0:
-            raise RuntimeError(
-                "In-place elu backward calculation is triggered with a negative slope which is not "
-                "supported. This is caused by calling in-place forward function with a negative "
-                "slope, please call out-of-place version instead.")
-        return (np.where(out > 0, g, g * (out + alpha)).astype(g.dtype, copy=False),)
-
-    return record(out, "EluBackward1", (x,), backward, (OUT,))
 
 
 _SQRT_HALF, _INV_SQRT_2PI = 1 / math.sqrt(2), 1 / math.sqrt(2 * math.pi)
@@ -591,14 +548,14 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
 __all__ = [
     "hardtanh_",
     "linear", "relu", "relu_", "tanh", "sigmoid", "softmax", "softmin", "log_softmax", "leaky_relu",
-    "leaky_relu_", "elu", "elu_",
+    "leaky_relu_",
     "gelu", "silu", "softplus", "hardtanh", "relu6", "dropout", "one_hot", "pad", "embedding",
     "layer_norm", "batch_norm",
     "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "interpolate",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
     "normalize", "cosine_similarity", "pairwise_distance",
-] + _losses.__all__
+] + _activations.__all__ + _dropouts.__all__ + _losses.__all__
 
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 from .functional_norm import (  # noqa: E402

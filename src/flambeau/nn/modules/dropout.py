@@ -51,3 +51,29 @@ class Dropout2d(_DropoutNd):
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout2d(x, self.p, self.training, self.inplace)
 
+
+class AlphaDropout(_DropoutNd):
+    r"""Alpha dropout (``F.alpha_dropout``), for self-normalising networks (``SELU``): in
+    training, dropped elements take SELU's negative saturation value and an affine map keeps
+    the input's mean and variance. In evaluation mode, the identity.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: the same shape.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    r"""Alpha dropout of whole channels (``F.feature_alpha_dropout``). In evaluation mode, the
+    identity.
+
+    Shape:
+        - Input: :math:`(N, C, *)`.
+        - Output: the same shape.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.feature_alpha_dropout(input, self.p, self.training)
