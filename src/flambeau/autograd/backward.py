@@ -112,7 +112,7 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
         g = np.broadcast_to(g, data.shape)
     grad = leaf._grad
     if grad is None:
-        leaf._grad = _make(np.array(g, dtype=data.dtype))
+        leaf._grad = _make(g.copy() if g.dtype == data.dtype else g.astype(data.dtype))
     elif grad._data.flags.writeable and grad._data.shape == g.shape:
         np.add(grad._data, g, out=grad._data, casting="unsafe")
     else:
