@@ -249,9 +249,7 @@ check("13-momentum", pas_momentum=pas_momentum)
 
 # %% tags=["exercise"]
 def premier_pas_adam(w, g, lr):
-    m = ...
-    v = ...
-    return ...
+    return ...  # the weight after the first step: m and v, then m_hat and v_hat, then w
 
 
 check("13-adam", premier_pas_adam=premier_pas_adam)
