@@ -96,7 +96,7 @@ def test_linear_is_one_addmm_node_with_pytorch_gradients(torch, shape, bias):
         out = lib.nn.functional.linear(xt, wt, bt)
         out.backward(lib.tensor(up))
         res.append((out, xt.grad, wt.grad, bt.grad if bias else None))
-    assert res[0][0].grad_fn.name() == "AddmmBackward0"
+    assert res[0][0].grad_fn.name() == ("AddmmBackward0" if bias or len(shape) != 2 else "MmBackward0")
     for got, ref in zip(res[0], res[1]):
         if ref is not None:
             np.testing.assert_allclose(got.detach().numpy(), ref.detach().numpy(), rtol=1e-12,

@@ -38,6 +38,14 @@ from .modules.container import ModuleDict, ModuleList, Sequential
 from .modules.conv import Conv1d, Conv2d, ConvTranspose2d
 from .modules.distance import CosineSimilarity, PairwiseDistance
 from .modules.dropout import AlphaDropout, Dropout, Dropout2d, FeatureAlphaDropout
+from .modules.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConvTranspose2d,
+    LazyLinear,
+)
 from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .modules.loss import (
     BCELoss,
@@ -67,7 +75,7 @@ from .modules.transformer import (
     TransformerEncoderLayer,
 )
 from .modules.upsampling import Upsample
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     "Module", "Parameter", "functional", "init", "Sequential", "ModuleList", "ModuleDict",
@@ -80,6 +88,8 @@ __all__ = [
     "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample", "SyncBatchNorm", "parallel",
     "MultiheadAttention", "Transformer", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "GroupNorm", "RMSNorm", "CosineSimilarity", "PairwiseDistance",
+    "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+    "UninitializedParameter", "UninitializedBuffer",
     "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU", "PReLU", "Softsign",
     "Tanhshrink", "LogSigmoid", "Softshrink", "Hardshrink", "GLU", "AlphaDropout", "FeatureAlphaDropout",
     "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",

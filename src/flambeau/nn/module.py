@@ -18,7 +18,7 @@ import numpy as np
 from .. import _dtype as dt
 from ..ops._core import bump
 from ..tensor import Tensor
-from .parameter import Parameter
+from .parameter import Parameter, is_lazy
 
 
 class _IncompatibleKeys(tuple):
@@ -269,10 +269,10 @@ class Module:
             base = f"{mod_name}." if mod_name else ""
             for name, p in mod._parameters.items():
                 if p is not None:
-                    out[base + name] = p if keep_vars else p.detach()
+                    out[base + name] = p if keep_vars or is_lazy(p) else p.detach()
             for name, b in mod._buffers.items():
                 if b is not None and name not in mod._non_persistent:
-                    out[base + name] = b if keep_vars else b.detach()
+                    out[base + name] = b if keep_vars or is_lazy(b) else b.detach()
         return out
 
     def load_state_dict(self, state_dict: Any, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
@@ -295,6 +295,8 @@ class Module:
                 continue
             v = state_dict[k]
             arr = v._data if isinstance(v, Tensor) else np.asarray(v)
+            if is_lazy(target):  # a lazy layer not called yet takes the checkpoint's shapes
+                target.materialize(arr.shape)
             if arr.shape != target._data.shape:
                 errors.append(f"size mismatch for {k}: copying a param with shape {_size(arr.shape)} "
                               f"from checkpoint, the shape in current model is {_size(target._data.shape)}.")
@@ -354,7 +356,10 @@ class Module:
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is not None and t._data.dtype.kind in "fV":
+                    if is_lazy(t):
+                        if t.is_floating_point():
+                            t._set_dtype(d.np)
+                    elif t is not None and t._data.dtype.kind in "fV":
                         t._data = t._data.astype(d.np)
                         if t.grad is not None:
                             t.grad._data = t.grad._data.astype(d.np)

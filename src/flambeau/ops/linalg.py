@@ -263,8 +263,13 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             g2, x2 = g, xa
             gx = mat(g, w) if x._requires_grad else None
         gw = mat(g2.T, x2) if weight._requires_grad else None
-        gb = np.add.reduce(g2, axis=0) if bias is not None and bias._requires_grad else None
-        return gx, gw, gb
+        if bias is None:
+            return gx, gw
+        return (np.add.reduce(g2, axis=0) if bias._requires_grad else None), gx, gw
 
-    return record(out, "AddmmBackward0", (x, weight, bias), backward,
-                  (x if weight._requires_grad else None, weight if x._requires_grad else None))
+    # PyTorch's node and edge order (its addmm/mm on weight.t()): (bias, input, weight), or
+    # (input, weight) as MmBackward0 without a bias; the weight's edge skips PyTorch's TBackward0
+    saved = (x if weight._requires_grad else None, weight if x._requires_grad else None)
+    if bias is None:
+        return record(out, "MmBackward0" if xa.ndim == 2 else "AddmmBackward0", (x, weight), backward, saved)
+    return record(out, "AddmmBackward0", (bias, x, weight), backward, saved)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import math
@@ -460,8 +461,10 @@ async def _teacher_qr(request: Request) -> Response:
         import segno
     except ImportError:
         return PlainTextResponse("segno is missing: pip install 'flambeau[playground]'", status_code=404)
-    svg = segno.make(state.student_url or str(request.base_url), error="m").svg_inline(scale=6)
-    return Response(svg, media_type="image/svg+xml")
+    # a standalone SVG file (with its namespace: an <img> draws nothing without it), dark on white
+    out = io.BytesIO()
+    segno.make(state.student_url or str(request.base_url), error="m").save(out, kind="svg", scale=6, light="#fff")
+    return Response(out.getvalue(), media_type="image/svg+xml")
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

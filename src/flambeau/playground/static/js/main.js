@@ -29,6 +29,7 @@ const state = {
   limits: null, // the server's, in the page's names (readLimits)
   hash: null, // the last canonical hash from the server
   playing: false,
+  serverPlaying: false, // the last frame's word on playing
   view: "forward",
   pending: null, // frames received but not drawn yet, merged
   scheduled: false,
@@ -398,7 +399,8 @@ function drawFrame(f) {
   }
   network.update(f, state.view);
 
-  setPlaying(!!f.playing);
+  state.serverPlaying = !!f.playing;
+  setPlaying(state.serverPlaying);
   if (f.stopped) showStatus(stoppedText(f.stopped));
   if (state.hover !== null) askNode(); // keep a hovered neuron's picture current
 }
@@ -691,6 +693,11 @@ function connect() {
     state.nodeAsked = false;
     state.full = msg.code === "session_full"; // the socket closes next: no "connection lost" too
     showError(errorText(msg)); // worded here, in the page's language, from the code
+    if (msg.code === "locked" && state.config) {
+      // a control the teacher locked (hidden, yet reached): the server kept its value; show it
+      renderControls();
+      setPlaying(state.serverPlaying);
+    }
   });
   conn.onOpen = () => {
     state.nodeAsked = false;
