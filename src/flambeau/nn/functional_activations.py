@@ -470,6 +470,10 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     return record(out, "PreluKernelBackward0", (input, weight), backward)
 
 
+# PyTorch has these two as Tensor methods too: ``x.hardshrink(0.3)``, ``x.prelu(w)``
+Tensor.hardshrink = hardshrink  # type: ignore[attr-defined]
+Tensor.prelu = prelu  # type: ignore[attr-defined]
+
 __all__ = [
     "elu", "elu_", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "softsign",
     "tanhshrink", "glu", "hardsigmoid", "hardswish", "threshold", "threshold_", "softshrink",
