@@ -57,6 +57,11 @@ def test_security_headers_and_host_check():
             with client.websocket_connect("/ws", headers={"host": "evil.example"}) as ws:
                 ws.receive_text()
         assert client.get("/api/health", headers={"host": "localhost:8000"}).status_code == 200
+        # a mistyped address: a page in both languages, not the framework's English
+        missing = client.get("/teacherz")
+        assert missing.status_code == 404 and "no such page" in missing.text and "pas cette page" in missing.text
+        assert "frame-ancestors 'none'" in missing.headers["content-security-policy"]
+        assert client.get("/static/missing.js").status_code == 404
     assert host_name("[::1]:8000") == "::1" and host_name("127.0.0.1:80") == "127.0.0.1"
     assert host_name("Example.org") == "example.org"
 

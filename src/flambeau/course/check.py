@@ -132,7 +132,7 @@ def _check_one(key: Exercise, name: str, right: Any, given: Any) -> tuple[str, b
             try:
                 value = given(*args)
             except Exception as e:  # noqa: BLE001  (the student's code: say what it raised)
-                return _say(name, WRONG, tr(f"votre fonction lève {type(e).__name__}: {e} pour {_args(key, args)}",
+                return _say(name, WRONG, tr(f"votre fonction lève {type(e).__name__} : {e} pour {_args(key, args)}",
                                             f"your function raises {type(e).__name__}: {e} for {_args(key, args)}")), False
             if value is not None and _waiting(value):
                 return _say(name, WAITING, tr("pas encore de réponse (remplacez ... par la vôtre)",

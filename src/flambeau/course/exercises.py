@@ -36,7 +36,7 @@ register(Exercise(
     answers={"w_apres": 1.0 - 0.01 * (2 * 1.0 * (1.0 * 1.0 - 2.0))},  # 1.02
     mistakes=(
         Mistake("w_apres", 1.0 + 0.01 * (2 * 1.0 * (1.0 * 1.0 - 2.0)),
-                "vous avez monté la pente : la règle est w ← w − α × gradient (moins, pas plus)",
+                "vous avez remonté la pente : la règle est w ← w − α × gradient (moins, pas plus)",
                 "you went up the slope: the rule is w ← w − α × gradient (minus, not plus)"),
         Mistake("w_apres", 1.0 - (2 * 1.0 * (1.0 * 1.0 - 2.0)),
                 "le pas α = 0,01 est oublié : w ← w − α × gradient",
@@ -67,7 +67,7 @@ register(Exercise(
     mistakes=(
         Mistake("dloss_ds", 2.0, "le signe : s = ŷ − y = 2 − 3 = −1, donc 2s = −2",
                 "the sign: s = ŷ − y = 2 − 3 = −1, so 2s = −2"),
-        Mistake("dloss_dw", -2.0, "vous vous êtes arrêté à ∂loss/∂ŷ : le nœud × donne encore le facteur local x = 2",
+        Mistake("dloss_dw", -2.0, "le calcul s'arrête à ∂loss/∂ŷ : le nœud × donne encore le facteur local x = 2",
                 "you stopped at ∂loss/∂ŷ: the × node still gives the local factor x = 2"),
         Mistake("dloss_dw", 4.0, "le signe : ∂loss/∂ŷ = ∂loss/∂s × 1 = −2, puis × x = 2",
                 "the sign: ∂loss/∂ŷ = ∂loss/∂s × 1 = −2, then × x = 2"),
@@ -143,7 +143,7 @@ register(Exercise(
     "09-un-pas",
     answers={"w1": 2.0 - 0.05 * _dE(2.0)},  # 0.95
     mistakes=(
-        Mistake("w1", 2.0 + 0.05 * _dE(2.0), "vous avez monté la pente : w ← w − α E'(w)",
+        Mistake("w1", 2.0 + 0.05 * _dE(2.0), "vous avez remonté la pente : w ← w − α E'(w)",
                 "you went up the slope: w ← w − α E'(w)"),
         Mistake("w1", 2.0 - _dE(2.0), "le pas α = 0,05 est oublié", "the learning rate α = 0.05 is missing"),
     ),
@@ -551,7 +551,7 @@ register(Exercise(
     answers={"w_apres": 1.0 - 0.01 * -18.0},  # 1.18
     mistakes=(
         Mistake("w_apres", 1.0 + 0.01 * -18.0,
-                "vous avez monté la pente : w ← w − α × w.grad (moins, pas plus)",
+                "vous avez remonté la pente : w ← w − α × w.grad (moins, pas plus)",
                 "you went up the slope: w ← w − α × w.grad (minus, not plus)"),
         Mistake("w_apres", 1.0 + 18.0,
                 "le pas α = 0,01 est oublié : w ← w − α × w.grad",
@@ -619,10 +619,11 @@ register(Exercise(
                 "il manque + 1 : une image de 3 pixels et un filtre de 3 donnent 1 position, pas 0",
                 "+ 1 is missing: an image of 3 pixels and a filter of 3 give 1 position, not 0"),
         Mistake("taille_sortie", lambda n, k, padding, stride: (n + padding - k) // stride + 1,
-                "le padding s'ajoute des deux côtés : n + 2 × padding",
+                "le bourrage (padding) s'ajoute des deux côtés : n + 2 × padding",
                 "padding is added on both sides: n + 2 × padding"),
         Mistake("taille_sortie", lambda n, k, padding, stride: n + 2 * padding - k + 1,
-                "le stride est oublié : le filtre avance de stride pixels, divisez (n + 2p − k) par stride",
+                "le pas (stride) est oublié : le filtre avance de stride pixels à la fois ; divisez (n + 2p − k) "
+                "par stride",
                 "the stride is missing: the filter moves stride pixels at a time, divide (n + 2p − k) by stride"),
     ),
 ))
@@ -635,8 +636,8 @@ register(Exercise(
     answers={"pixel": float(np.sum(_WINDOW * _SOBEL))},  # 2 + 8 + 0 = 10
     mistakes=(
         Mistake("pixel", float(np.sum(_WINDOW * _SOBEL[::-1, ::-1])),
-                "le filtre est retourné : F.conv2d, comme PyTorch, ne retourne pas le filtre (c'est une "
-                "corrélation croisée) : multipliez chaque pixel par le coefficient à la même place",
+                "le filtre est retourné : F.conv2d, comme celui de PyTorch, ne le retourne pas (c'est une "
+                "corrélation croisée) ; multipliez chaque pixel par le coefficient placé au même endroit",
                 "the filter is flipped: F.conv2d, like PyTorch, does not flip the filter (it is a "
                 "cross-correlation): multiply each pixel by the coefficient at the same place"),
         Mistake("pixel", float(np.sum(_WINDOW * np.array([[-1.0, 0.0, 1.0]] * 3))),

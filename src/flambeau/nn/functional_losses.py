@@ -83,7 +83,9 @@ def _reduce(loss: ndarray, reduction: str, total: Any = None) -> tuple[ndarray, 
     if reduction == "sum":
         return s, lambda g: np.broadcast_to(g, loss.shape)
     n = loss.size if total is None else total
-    out = (s / n).astype(loss.dtype)  # an empty mean is nan (0/0), as in PyTorch
+    out = s / n  # an empty mean is nan (0/0), as in PyTorch
+    if out.dtype != loss.dtype:
+        out = out.astype(loss.dtype)
 
     def spread(g: ndarray) -> ndarray:
         return np.broadcast_to(g / n, loss.shape).astype(loss.dtype, copy=False)
@@ -180,7 +182,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     out, _ = _reduce(d * d, reduction)
     # PyTorch's kernel: norm (x - y) g, norm = 2 / n for the mean, 2 otherwise (g broadcasts)
     norm = 2 / d.size if reduction == "mean" and d.size else 2
-    need_target = needs_grad(target)
+    need_target = target.requires_grad
 
     def backward(g: ndarray) -> tuple:  # the target's: norm (y - x) g, as PyTorch (the sign of 0)
         gd = norm * d * g

@@ -25,19 +25,19 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 COOKIE = "flambeau_playground"
 
 
-def _refusal_page(english: str, french: str) -> str:
-    """The short page a refused request gets, in both languages (the server cannot know the
-    reader's: no page of its own has run yet)."""
+def refusal_page(english: str, french: str) -> str:
+    """The short page a refused request (or a missing page) gets, in both languages (the server
+    cannot know the reader's: no page of its own has run yet)."""
     return ('<!doctype html><html><head><meta charset="utf-8"><title>flambeau playground</title></head>'
             f'<body><h1>flambeau playground</h1><p lang="en">{english}</p><p lang="fr">{french}</p></body></html>')
 
 
-_NO_TOKEN_PAGE = _refusal_page(
+_NO_TOKEN_PAGE = refusal_page(
     "This playground needs its full address, with its token: open the address (or scan the QR code) your "
     "teacher gives.",
     "Ce bac à sable a besoin de son adresse complète, avec son jeton : ouvrez l'adresse (ou scannez le code QR) "
     "que donne votre enseignant.")
-_UNKNOWN_HOST_PAGE = _refusal_page(
+_UNKNOWN_HOST_PAGE = refusal_page(
     "This playground answers to its own address only: open the address (or scan the QR code) your teacher "
     "gives, as it is written.",
     "Ce bac à sable ne répond qu'à sa propre adresse : ouvrez l'adresse (ou scannez le code QR) que donne "

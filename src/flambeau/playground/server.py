@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -44,7 +44,7 @@ from .classroom import Classroom
 from .config import PlaygroundError
 from .export import generate_script
 from .scheduler import Scheduler, default_workers, release_memory
-from .security import Guard
+from .security import Guard, refusal_page
 from .session import Session
 from .workers import LocalHandle, RemoteHandle, WorkerGone, WorkerPool, local_handle
 
@@ -419,6 +419,17 @@ async def _index(request: Request) -> Response:
     return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+_NOT_FOUND_PAGE = refusal_page(
+    "This playground has no such page: open the address your teacher gives, or the playground's first page (/).",
+    "Ce bac à sable n'a pas cette page : ouvrez l'adresse que donne votre enseignant, ou la première page du "
+    "bac à sable (/).")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A page or a file this server does not have: said in both languages (a mistyped address)."""
+    return HTMLResponse(_NOT_FOUND_PAGE, status_code=404)
+
+
 async def _health(request: Request) -> Response:
     classroom = request.app.state.classroom
     return JSONResponse({"ok": True, "version": flambeau.__version__, "sessions": len(classroom.connections),
@@ -540,7 +551,7 @@ def create_app(static_dir: str | Path | None = None, classroom: Classroom | None
         Route("/api/teacher/locks", _teacher_locks, methods=["POST"]),
         WebSocketRoute("/ws", _websocket),
         Mount("/static", StaticFiles(directory=directory, check_dir=False), name="static"),
-    ])
+    ], exception_handlers={404: _not_found})
     app.state.static_dir = directory
     app.state.classroom = classroom
     app.state.scheduler = Scheduler()

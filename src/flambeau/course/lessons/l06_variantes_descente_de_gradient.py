@@ -109,8 +109,8 @@ def descend(batch_size, make_optimizer, steps=100, seed=1):
 paths = {name: descend(size, make) for name, (size, make) in METHODS.items()}
 for name, path in paths.items():
     losses = full_loss(path[:, :1], path[:, 1:])
-    print(f"{name:13} {tr('après 100 pas', 'after 100 steps')}: w = {path[-1, 0]:.3f}  b = {path[-1, 1]:.3f}  "
-          f"{tr('coût', 'loss')} = {losses[-1]:.4f}   {tr('après 20 pas', 'after 20 steps')}: {losses[20]:.4f}")
+    print(f"{name:13} {tr('après 100 pas :', 'after 100 steps:')} w = {path[-1, 0]:.3f}  b = {path[-1, 1]:.3f}  "
+          f"{tr('coût', 'loss')} = {losses[-1]:.4f}   {tr('après 20 pas :', 'after 20 steps:')} {losses[20]:.4f}")
 
 # %% [markdown] fr
 # ## Trajectoires et courbes de coût, côte à côte
@@ -249,9 +249,7 @@ check("13-momentum", pas_momentum=pas_momentum)
 
 # %% tags=["exercise"]
 def premier_pas_adam(w, g, lr):
-    m = ...
-    v = ...
-    return ...
+    return ...  # the weight after the first step: m and v, then m_hat and v_hat, then w
 
 
 check("13-adam", premier_pas_adam=premier_pas_adam)

@@ -241,11 +241,11 @@ def step(number, gradients):
     for name, (formula, value) in gradients.items():
         by_hand[name] = value
         names[name].grad = torch.tensor(value)
-        print(f"{tr('étape', 'step')} {number}: dloss/d{name} = {formula} = {value}")
+        print(f"{tr('étape', 'step')} {number}{tr(' :', ':')} dloss/d{name} = {formula} = {value}")
     show(draw_graph(loss, lang=LANG, labels=names), f"perte-{number}")
 
 
-step(1, {"loss": ("1 (start)", 1.0)})
+step(1, {"loss": (tr("1 (départ)", "1 (start)"), 1.0)})
 step(2, {"s": (f"2 * s = 2 * {s.item()}", 2 * s.item() * by_hand["loss"])})
 step(3, {"y_hat": (f"dloss/ds * 1 = {by_hand['s']} * 1", by_hand["s"] * 1.0),
          "y": (f"dloss/ds * (-1) = {by_hand['s']} * (-1)", by_hand["s"] * -1.0)})
@@ -337,7 +337,7 @@ check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 #   c'est ce qui rend possible l'apprentissage de réseaux à des millions de poids.
 # - Au-delà de ces exemples, le même principe vaut pour une régression logistique,
 #   $\hat{y} = \sigma(x^T w + b)$, ou une couche de réseau, $H = relu(XW + b)$ : la leçon
-#   `rétropropagation couche cachée` les dessine.
+#   `10-retropropagation-couche-cachee` les dessine.
 
 # %% [markdown] en
 # Autograd finds exactly the gradients computed by hand. In particular,
@@ -353,5 +353,5 @@ check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 # - A single backward pass gives the gradient of the loss with respect to **all** the weights at
 #   once: this is what makes it possible to train networks with millions of weights.
 # - Beyond these examples, the same principle holds for a logistic regression,
-#   $\hat{y} = \sigma(x^T w + b)$, or a network layer, $H = relu(XW + b)$: try drawing them with
-#   `draw_graph`!
+#   $\hat{y} = \sigma(x^T w + b)$, or a network layer, $H = relu(XW + b)$: lesson
+#   `10-retropropagation-couche-cachee` draws them.

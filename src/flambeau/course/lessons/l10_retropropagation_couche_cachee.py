@@ -75,8 +75,8 @@ print(tr("passe avant :", "forward:"), f"s = {s}  h = {h}  y_hat = {y_hat}  r = 
 #    $\frac{\partial loss}{\partial s} = \frac{\partial loss}{\partial h} \times relu'(s)$, avec
 #    $relu'(s) = 1$ si $s > 0$, 0 sinon ;
 # 4. la couche $s = W_1 x + b_1$ : $\frac{\partial loss}{\partial W_1} = \frac{\partial loss}{\partial s} \, x^T$
-#    (un produit extérieur : chaque poids $W_{1, jk}$ reçoit le gradient de son neurone $j$ fois son
-#    entrée $x_k$) et $\frac{\partial loss}{\partial b_1} = \frac{\partial loss}{\partial s}$.
+#    (le produit d'une colonne par une ligne : chaque poids $W_{1, jk}$ reçoit le gradient de
+#    son neurone $j$ fois son entrée $x_k$) et $\frac{\partial loss}{\partial b_1} = \frac{\partial loss}{\partial s}$.
 #
 # C'est la « règle de la chaîne » du transparent : le gradient par rapport à un poids de la
 # première couche est le produit des gradients locaux sur tout le chemin qui mène au coût.
@@ -207,8 +207,8 @@ if torch is not None:
 # Le cours montre, d'après le livre de Goodfellow, deux calculs dessinés comme des graphes :
 #
 # - la **régression logistique**, $\hat{y} = \sigma(x^T w + b)$ : un produit scalaire, une
-#   addition, un sigmoïde ;
-# - une **couche ReLU**, $H = relu(X W + b)$ : un produit de matrices (toute une série
+#   addition, une sigmoïde ;
+# - une **couche ReLU**, $H = relu(X W + b)$ : un produit de matrices (tout un lot
 #   d'exemples $X$ à la fois), l'ajout du biais, la ReLU.
 #
 # ### À vous
