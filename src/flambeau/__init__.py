@@ -274,7 +274,6 @@ from .nn.functional_activations import (  # noqa: E402 - PyTorch has these at th
     celu,
     celu_,
     hardshrink,
-    prelu,
     selu,
     selu_,
     threshold,
@@ -286,6 +285,7 @@ from .nn.functional_dropout import (  # noqa: E402
     feature_alpha_dropout,
     feature_alpha_dropout_,
 )
+from .nn.functional_slopes import prelu  # noqa: E402
 
 
 def rrelu(input: Tensor, lower: _builtins.float = 1.0 / 8, upper: _builtins.float = 1.0 / 3,  # noqa: A002
