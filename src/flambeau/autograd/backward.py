@@ -40,6 +40,14 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         raise RuntimeError("create_graph=True (gradients of gradients) is not supported by flambeau")
     if _make is None:
         _bind()
+    if (grad_tensors is None and inputs is None and tensors.__class__ is Tensor
+            and tensors._grad_fn is not None and tensors._view is None
+            and tensors._data.size == 1 and not _POST_ACCUMULATE):
+        # ``loss.backward()``, the common case: one value computed by a node, its gradient 1
+        d = tensors._data
+        one = np.array(1, d.dtype) if d.ndim == 0 else np.ones_like(d)
+        _walk((tensors,), (one,), bool(retain_graph), _accumulate_leaf, None, None)
+        return
     outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     grads = _root_grads(outs, grad_tensors)
     if inputs is not None:
