@@ -63,6 +63,8 @@ from .ops.arith import (
     eq,
     equal,
     floor_divide,
+    fmax,
+    fmin,
     ge,
     greater,
     greater_equal,
@@ -109,7 +111,7 @@ from .ops.creation import (
     zeros,
     zeros_like,
 )
-from .ops.cumulative import cumprod, diff
+from .ops.cumulative import cummax, cummin, cumprod, diff
 from .ops.diagonal import addcdiv, addcmul, diag, trace
 from .ops.einsum import einsum
 from .ops.geometry import cdist, cross
@@ -191,7 +193,7 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
-from .ops.sorting import argsort, bincount, histc, histogram, isin, msort, sort, topk, unique
+from .ops.sorting import argsort, bincount, histc, histogram, isin, median, msort, sort, topk, unique
 from .ops.unary import (
     abs,
     acos,

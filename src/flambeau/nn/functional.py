@@ -17,7 +17,7 @@ import numpy as np
 from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
 from ..ops import unary as _unary
-from ..ops._core import OUT, Tensor, _make, float_data, record
+from ..ops._core import OUT, Tensor, _make, float_data, keep_where, record
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
 from ..ops.linalg import linear
 from ..ops.pool import (  # noqa: F401 - re-exported
@@ -228,7 +228,7 @@ def relu6(x: Tensor, inplace: bool = False) -> Tensor:
 def _hardtanh(x: Tensor, lo: float, hi: float) -> Tensor:
     a = x._data
     out = np.minimum(np.maximum(a, lo), hi).astype(a.dtype, copy=False)
-    return record(out, "HardtanhBackward0", (x,), lambda g: (np.where((a > lo) & (a < hi), g, 0),))
+    return record(out, "HardtanhBackward0", (x,), lambda g: (keep_where(g, (a > lo) & (a < hi)),))
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..ops import inplace as _inplace
 from ..ops import unary as _unary
-from ..ops._core import OUT, Tensor, _wrap_dim, record
+from ..ops._core import OUT, Tensor, _wrap_dim, keep_where, record
 from ..ops.random import _gen
 from ..ops.sampling import unit
 
@@ -276,7 +276,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     inside = (a > -3) & (a < 3)
     sixth = t(np.float32(1) / np.float32(6))
     return record(out, "HardsigmoidBackward0", (input,),
-                  lambda g: (np.where(inside, g * sixth, g.dtype.type(0)),))
+                  lambda g: (keep_where(g * sixth, inside),))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -330,8 +330,8 @@ def _threshold(x: Tensor, th: float, value: float, name: str) -> Tensor:
         raise NotImplementedError('"threshold_cpu" not implemented for \'Bool\'')
     th_t = np.asarray(th).astype(a.dtype)
     out = np.where(a <= th_t, np.asarray(value).astype(a.dtype), a)
-    below = a <= th_t
-    return record(out, name, (x,), lambda g: (np.where(below, g.dtype.type(0), g),))
+    passes = ~(a <= th_t)  # (a NaN x passes g, as in PyTorch)
+    return record(out, name, (x,), lambda g: (keep_where(g, passes),))
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
@@ -369,7 +369,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
 def _shrink_backward(a: np.ndarray, lam: Any) -> Any:
     """PyTorch's ``shrink_backward``: g outside :math:`[-\\lambda, \\lambda]`, +0 inside."""
     outside = (a < -lam) | (a > lam)
-    return lambda g: (np.where(outside, g, g.dtype.type(0)),)
+    return lambda g: (keep_where(g, outside),)
 
 
 # ------------------------------------------------------------------------- slopes of their own
@@ -469,6 +469,10 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
 
     return record(out, "PreluKernelBackward0", (input, weight), backward)
 
+
+# PyTorch has these two as Tensor methods too: ``x.hardshrink(0.3)``, ``x.prelu(w)``
+Tensor.hardshrink = hardshrink  # type: ignore[attr-defined]
+Tensor.prelu = prelu  # type: ignore[attr-defined]
 
 __all__ = [
     "elu", "elu_", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "softsign",
