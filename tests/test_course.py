@@ -666,6 +666,12 @@ def test_every_exercise_of_the_lecture_is_there():
     # every lesson has at least two « À vous » / "Your turn" cells
     assert all(n >= 2 for n in names.values()), names
     assert sum(names.values()) >= 28
+    # each exercise is named after its lesson's number, and both cells check the same exercise
+    for lesson in lessons.all_lessons():
+        for exercise, solution in lesson.exercises():
+            called = re.findall(r'check\("([^"]+)"', exercise.source)
+            assert len(called) == 1 and called == re.findall(r'check\("([^"]+)"', solution.source), lesson.name
+            assert called[0].startswith(f"{lesson.number:02d}-"), (lesson.name, called[0])
 
 
 def _run_cells(cells, namespace):
@@ -736,15 +742,17 @@ def test_check_reports_errors_and_unknown_names():
 
     old = set_language("en")
     try:
-        got = check("04-derivees", grad_w1=lambda x, y, w1, w2, b: 1 / 0)
+        got = check("11-derivees", grad_w1=lambda x, y, w1, w2, b: 1 / 0)
         assert "✗ grad_w1: your function raises ZeroDivisionError: division by zero for x = 1, y = 2" in str(got)
         assert "… grad_w2: not answered yet" in str(got) and not got
-        got = check("04-derivees", grad_w1=3.0)
+        got = check("11-derivees", grad_w1=3.0)
         assert "a function of (x, y, w1, w2, b) is expected, not float" in str(got)
+        # a notebook written before the exercises were named after their lessons still checks
+        assert check("04-derivees", grad_b=lambda x, y, w1, w2, b: 0.0).exercise == "11-derivees"
         with pytest.raises(KeyError, match="unknown exercise 'nope'"):
             check("nope", a=1)
         with pytest.raises(TypeError, match="does not expect zzz"):
-            check("01-gradient", zzz=1)
+            check("07-gradient", zzz=1)
     finally:
         set_language(old)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -134,7 +135,7 @@ def open_page(pg, hash_: str = "") -> None:
 
 
 def epoch(pg) -> int:
-    return int(pg.text_content("#epoch").replace(",", ""))
+    return int(re.sub(r"\D", "", pg.text_content("#epoch")))  # "000,123" or "000 123"
 
 
 def wait_epoch(pg, n: int, timeout: int = TRAIN_TIMEOUT_MS) -> None:
@@ -675,6 +676,32 @@ def test_counts_in_both_languages(page):
     assert said["fr-stop-2"] == "Arrêt : 2 époques atteintes."
     for text in said.values():
         assert "{" not in text and "?" not in text.replace(" ?", ""), text
+
+
+def test_numbers_as_each_language_writes_them(page):
+    """0.498 and 97.5% in English, 0,498 and 97,5 % in French: the losses, accuracies, weights
+    and the epoch counter."""
+    open_page(page)
+    said = page.evaluate("""async () => {
+        const i18n = await import('/static/js/i18n.js');
+        const f = await import('/static/js/format.js');
+        const out = {};
+        for (const lang of ['en', 'fr']) {
+            i18n.setLang(lang);
+            out[lang] = [f.formatLoss(0.49812), f.formatPercent(0.975), f.formatWeight(-0.2345),
+                         f.formatEpoch(1234), f.formatLoss(null)];
+        }
+        i18n.setLang('en');
+        return out;
+    }""")
+    assert said["en"] == ["0.498", "97.5%", "-0.23", "001,234", "NaN"]
+    fr = [text.replace("\u202f", " ").replace("\u00a0", " ") for text in said["fr"]]
+    assert fr[:2] == ["0,498", "97,5 %"] and fr[2] in ("-0,23", "\u22120,23") and fr[3:] == ["001 234", "NaN"], said
+    page.select_option("#lang-switch", "fr")
+    options = page.eval_on_selector_all("#learning-rate option", "os => os.map(o => [o.value, o.textContent])")
+    assert ["0.03", "0,03"] in options, options  # the value stays the config's, the label is French
+    page.select_option("#lang-switch", "en")
+    assert page.text_content("#learning-rate option[value='0.03']") == "0.03"
 
 
 # ---------------------------------------------------------------------------------- every screen

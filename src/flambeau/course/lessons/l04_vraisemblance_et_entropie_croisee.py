@@ -195,7 +195,7 @@ def entropie_croisee(scores, labels):
     return ...
 
 
-check("11-entropie-croisee", entropie_croisee=entropie_croisee)
+check("04-entropie-croisee", entropie_croisee=entropie_croisee)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -206,7 +206,7 @@ def entropie_croisee(scores, labels):
     return -np.mean(np.log(p[np.arange(len(labels)), labels]))
 
 
-check("11-entropie-croisee", entropie_croisee=entropie_croisee)
+check("04-entropie-croisee", entropie_croisee=entropie_croisee)
 
 # %% [markdown] fr
 # ### À vous
@@ -231,7 +231,7 @@ def entropie_croisee_binaire(scores, labels):
     return ...
 
 
-check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
+check("04-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
 
 # %% tags=["solution"]
 def entropie_croisee_binaire(scores, labels):
@@ -239,7 +239,7 @@ def entropie_croisee_binaire(scores, labels):
     return -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))
 
 
-check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
+check("04-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
 
 # %% [markdown] fr
 # ## 5. Pourquoi pas le coût quadratique ?

@@ -122,13 +122,13 @@ ax.grid(alpha=0.3)
 from flambeau.course import check
 
 w1 = ...
-check("09-un-pas", w1=w1)
+check("05-un-pas", w1=w1)
 
 # %% tags=["solution"]
 from flambeau.course import check
 
 w1 = 2.0 - 0.05 * (4 * 2.0 ** 3 - 6 * 2.0 + 1)  # 2 - 0.05 * 21
-check("09-un-pas", w1=w1)
+check("05-un-pas", w1=w1)
 
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.2))
@@ -265,13 +265,13 @@ fig.tight_layout()
 # %% tags=["exercise"]
 eta_max = ...  # one number
 
-check("09-pas-maximal", eta_max=eta_max)
+check("05-pas-maximal", eta_max=eta_max)
 
 # %% tags=["solution"]
 # one step: w2 <- w2 - eta * 10 * w2 = (1 - 10 eta) w2; it grows in size when |1 - 10 eta| > 1
 eta_max = 2 / 10
 
-check("09-pas-maximal", eta_max=eta_max)
+check("05-pas-maximal", eta_max=eta_max)
 
 # %% [markdown] fr
 # Chaque pas multiplie $w_2$ par $1 - 10 \eta$ et $w_1$ par $1 - \eta$. Pour $\eta < 0{,}1$, le

@@ -209,7 +209,7 @@ def pas_momentum(w, v, g, lr, beta):
     return w, v
 
 
-check("13-momentum", pas_momentum=pas_momentum)
+check("06-momentum", pas_momentum=pas_momentum)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -221,7 +221,7 @@ def pas_momentum(w, v, g, lr, beta):
     return w, v
 
 
-check("13-momentum", pas_momentum=pas_momentum)
+check("06-momentum", pas_momentum=pas_momentum)
 
 # %% [markdown] fr
 # ### À vous
@@ -252,7 +252,7 @@ def premier_pas_adam(w, g, lr):
     return ...  # the weight after the first step: m and v, then m_hat and v_hat, then w
 
 
-check("13-adam", premier_pas_adam=premier_pas_adam)
+check("06-adam", premier_pas_adam=premier_pas_adam)
 
 # %% tags=["solution"]
 def premier_pas_adam(w, g, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -262,7 +262,7 @@ def premier_pas_adam(w, g, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
-check("13-adam", premier_pas_adam=premier_pas_adam)
+check("06-adam", premier_pas_adam=premier_pas_adam)
 
 # %% [markdown] fr
 # Vérifions avec l'optimiseur `Adam` de flambeau : quelle que soit la taille du gradient, le

@@ -150,14 +150,14 @@ from flambeau.course import check
 
 dL_dx = ...
 dL_dy = ...
-check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
+check("09-produit", dL_dx=dL_dx, dL_dy=dL_dy)
 
 # %% tags=["solution"]
 from flambeau.course import check
 
 dL_dx = 5.0 * 3.0  # dL/dz * dz/dx, and dz/dx = y
 dL_dy = 5.0 * 2.0  # dL/dz * dz/dy, and dz/dy = x
-check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
+check("09-produit", dL_dx=dL_dx, dL_dy=dL_dy)
 
 # %% [markdown] fr
 # ## Deuxième exemple : le graphe du coût du modèle linéaire
@@ -314,13 +314,13 @@ show(draw_graph(loss, lang=LANG, labels=names, backward=True), "perte-retour")
 # %% tags=["exercise"]
 dloss_ds = ...
 dloss_dw = ...
-check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
+check("09-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 
 # %% tags=["solution"]
 s_value = 2.0 * 1.0 - 3.0  # y_hat - y = -1
 dloss_ds = 2 * s_value  # the square node: -2
 dloss_dw = dloss_ds * 1.0 * 2.0  # the - node passes it on (x 1), the x node multiplies by x = 2
-check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
+check("09-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 
 # %% [markdown] fr
 # L'autograd trouve exactement les gradients calculés à la main. En particulier,

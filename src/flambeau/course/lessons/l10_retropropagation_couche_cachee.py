@@ -138,7 +138,7 @@ for name, value in by_hand.items():
 from flambeau.course import check
 
 dloss_dW1 = ...  # a 2 x 2 array
-check("12-couche-cachee", dloss_dW1=dloss_dW1)
+check("10-couche-cachee", dloss_dW1=dloss_dW1)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -149,7 +149,7 @@ h2 = np.maximum(s2, 0.0)
 r2 = w2 @ h2 + b2 - y  # 2.5
 dloss_ds2 = 2 * r2 * w2 * (s2 > 0)
 dloss_dW1 = np.outer(dloss_ds2, x2)
-check("12-couche-cachee", dloss_dW1=dloss_dW1)
+check("10-couche-cachee", dloss_dW1=dloss_dW1)
 
 # %% [markdown] fr
 # ## La même chose avec l'autograd, puis avec PyTorch
@@ -241,7 +241,7 @@ def grad_w(x, w, b):
     return ...  # d y_hat / d w, for y_hat = sigmoid(x . w + b)
 
 
-check("12-logistique", grad_w=grad_w)
+check("10-logistique", grad_w=grad_w)
 
 # %% tags=["solution"]
 def grad_w(x, w, b):
@@ -250,7 +250,7 @@ def grad_w(x, w, b):
     return y_hat * (1 - y_hat) * x  # sigmoid'(z) * dz/dw, and dz/dw = x
 
 
-check("12-logistique", grad_w=grad_w)
+check("10-logistique", grad_w=grad_w)
 
 # %% [markdown] fr
 # Voici les graphes que `draw_graph` dessine pour ces deux calculs, après la passe arrière, avec

@@ -63,7 +63,7 @@ def grad_b(x, y, w1, w2, b):
     return ...
 
 
-check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
+check("11-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -81,7 +81,7 @@ def grad_b(x, y, w1, w2, b):
     return 2 * (x * x * w2 + x * w1 + b - y)
 
 
-check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
+check("11-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
 
 # %% [markdown] fr
 # ## 1. Les dérivées, à la main
@@ -216,7 +216,7 @@ if torch is not None:
 
 # %% tags=["exercise"]
 grads = ...  # (w1.grad.item(), w2.grad.item(), b.grad.item())
-check("04-autograd", grads=grads)
+check("11-autograd", grads=grads)
 
 # %% tags=["solution"]
 w1 = flambeau.tensor(1.0, requires_grad=True)
@@ -225,7 +225,7 @@ b = flambeau.tensor(1.0, requires_grad=True)
 loss = (3.0 ** 2 * w2 + 3.0 * w1 + b - 6.0) ** 2
 loss.backward()
 grads = (w1.grad.item(), w2.grad.item(), b.grad.item())
-check("04-autograd", grads=grads)
+check("11-autograd", grads=grads)
 
 # %% [markdown] fr
 # ## Vérification

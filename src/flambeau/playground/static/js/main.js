@@ -11,7 +11,8 @@ import { Connection, socketUrl } from "./socket.js";
 import { LossChart } from "./chart.js";
 import { classCss } from "./colors.js";
 import {
-  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
+  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatNumber, formatPercent,
+  parseShape, saveFile, truthy,
 } from "./format.js";
 import { applyTranslations, getLang, initialLang, isOne, setLang, t } from "./i18n.js";
 import { errorText } from "./messages.js";
@@ -137,7 +138,7 @@ function buildDatasets(L) {
 // ---- controls -----------------------------------------------------------------------------
 
 /** Fill a <select> with values (labels from labelOf), keeping `current` selectable. */
-function fillSelect(select, values, current, labelOf = String) {
+function fillSelect(select, values, current, labelOf = formatNumber) {
   const list = [...values];
   if (current !== undefined && current !== null && !list.some((v) => String(v) === String(current))) {
     list.push(current); // a value from a hash that the list lacks (e.g. learningRate=0.05)
