@@ -262,3 +262,20 @@ def test_threshold_on_integers(torch):
     def program(m):
         return [m.nn.functional.threshold(m.tensor([1, -2, 3]), 1.5, 7)]
     same(torch, program)
+
+
+def test_top_level_functions_and_methods(torch):
+    def program(m):
+        x = leaf(m, 2, 3)
+        h = x * 1
+        outs = [m.selu(h), m.celu(h, 0.5), m.threshold(h, 0.1, 2.0), m.hardshrink(h, 0.3), h.hardshrink(0.2),
+                m.prelu(h, m.tensor([0.1, 0.2, 0.3], dtype=m.float64)), h.prelu(m.tensor([0.2], dtype=m.float64)),
+                m.rrelu(h), m.alpha_dropout(h, 0.5, False), m.feature_alpha_dropout(h, 0.5, False)]
+        sum(o.sum() for o in outs).backward()
+        g = h.detach().clone()
+        m.selu_(g)
+        m.celu_(g)
+        m.threshold_(g, 0.0, -1.0)
+        m.rrelu_(g)
+        return [*outs, x.grad, g, g._version]
+    same(torch, program)

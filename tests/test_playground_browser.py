@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -134,7 +135,7 @@ def open_page(pg, hash_: str = "") -> None:
 
 
 def epoch(pg) -> int:
-    return int(pg.text_content("#epoch").replace(",", ""))
+    return int(re.sub(r"\D", "", pg.text_content("#epoch")))  # "000,123" or "000 123"
 
 
 def wait_epoch(pg, n: int, timeout: int = TRAIN_TIMEOUT_MS) -> None:
@@ -677,6 +678,32 @@ def test_counts_in_both_languages(page):
         assert "{" not in text and "?" not in text.replace(" ?", ""), text
 
 
+def test_numbers_as_each_language_writes_them(page):
+    """0.498 and 97.5% in English, 0,498 and 97,5 % in French: the losses, accuracies, weights
+    and the epoch counter."""
+    open_page(page)
+    said = page.evaluate("""async () => {
+        const i18n = await import('/static/js/i18n.js');
+        const f = await import('/static/js/format.js');
+        const out = {};
+        for (const lang of ['en', 'fr']) {
+            i18n.setLang(lang);
+            out[lang] = [f.formatLoss(0.49812), f.formatPercent(0.975), f.formatWeight(-0.2345),
+                         f.formatEpoch(1234), f.formatLoss(null)];
+        }
+        i18n.setLang('en');
+        return out;
+    }""")
+    assert said["en"] == ["0.498", "97.5%", "-0.23", "001,234", "NaN"]
+    fr = [text.replace("\u202f", " ").replace("\u00a0", " ") for text in said["fr"]]
+    assert fr[:2] == ["0,498", "97,5 %"] and fr[2] in ("-0,23", "\u22120,23") and fr[3:] == ["001 234", "NaN"], said
+    page.select_option("#lang-switch", "fr")
+    options = page.eval_on_selector_all("#learning-rate option", "os => os.map(o => [o.value, o.textContent])")
+    assert ["0.03", "0,03"] in options, options  # the value stays the config's, the label is French
+    page.select_option("#lang-switch", "en")
+    assert page.text_content("#learning-rate option[value='0.03']") == "0.03"
+
+
 # ---------------------------------------------------------------------------------- every screen
 def _box(pg, selector):
     return pg.locator(selector).bounding_box()
@@ -825,6 +852,244 @@ def test_teacher_page_pushes_and_locks(page, browser):
     page.wait_for_function("() => !location.hash.includes('_hide=true')")
     assert page.is_visible("#learning-rate") and page.is_visible("#clear-points")
     teacher.close()
+
+
+def _texts(pg) -> dict[str, str]:
+    """The text of every element the language table fills, by its key."""
+    return pg.evaluate("() => Object.fromEntries([...document.querySelectorAll('[data-i18n]')]"
+                       ".map(el => [el.dataset.i18n, el.textContent]))")
+
+
+def test_teacher_page_in_both_languages(page):
+    """The teacher's page speaks the student page's two languages, from the same table, with the
+    same switch (remembered): its own texts, the controls' names to lock, the server's refusals."""
+    page.goto(f"{page.base}/teacher")
+    page.wait_for_selector("#lock-learningRate")
+    english = _texts(page)
+    assert page.title() == "flambeau playground: teacher" and page.input_value("#lang-switch") == "en"
+    assert page.text_content("label:has(#lock-learningRate)").strip() == "Learning rate"
+    assert page.text_content("label:has(#lock-numHiddenLayers)").strip() == "Hidden layers"
+    page.click("details > summary")
+    page.fill("#experiment", "activation=bogus")
+    page.click("#push")
+    page.wait_for_function("() => document.getElementById('push-result').textContent.startsWith('Activation: “bogus”')")
+    page.select_option("#lang-switch", "fr")
+    french = _texts(page)
+    assert page.title() == "Bac à sable flambeau : enseignant"
+    assert page.evaluate("() => document.documentElement.lang") == "fr"
+    assert set(french) == set(english) and len(english) > 15
+    for key, text in english.items():  # every text changed language (the words are not the same)
+        assert french[key] and french[key] != text, (key, text, french[key])
+    assert page.text_content("label:has(#lock-learningRate)").strip() == "Taux d'apprentissage"
+    assert page.text_content("label:has(#lock-playButton)").strip() == "Lancer l'entraînement"
+    assert page.text_content("#mine-state") == "(pas ouvert)"
+    # the refusal already shown is said again in the new language
+    assert page.text_content("#push-result").startswith("Activation : « bogus » ne convient pas"), \
+        page.text_content("#push-result")
+    page.click("#apply-locks")
+    page.wait_for_function("() => document.getElementById('locks-result').textContent"
+                           " === 'Appliqué à la classe : 0 commande verrouillée.'")
+    page.reload()  # the choice is remembered
+    page.wait_for_selector("#lock-learningRate")
+    assert page.input_value("#lang-switch") == "fr" and page.text_content("h1") == french["teacherTitle"]
+    # a teacher with a phone or a tablet: one column, no sideways scrolling, a finger's targets
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("details > summary")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert _small_targets(page) == []
+
+
+def test_a_class_with_its_token_on_a_phone_and_a_laptop(browser):
+    """A teacher's lesson from start to end, on a classroom server with its tokens (bound to
+    loopback here): the teacher page (French) shows the address and its QR code, two students
+    (a French phone at 390x844, an English laptop at 1366x768) open the address, the teacher
+    pushes their own playground's experiment, the students load it, the teacher locks controls,
+    and nothing a student tries with a locked control changes the experiment; every message is
+    in its page's language."""
+    import urllib.error
+    import urllib.request
+
+    import uvicorn
+
+    from flambeau.playground.classroom import Classroom
+    from flambeau.playground.server import create_app
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    room = Classroom(host="127.0.0.1", token="students-token", teacher_token="teacher-token", max_sessions=8)
+    app = create_app(classroom=room, student_url=f"{base}/?token={room.token}", workers=0)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    errors: list[str] = []
+    contexts = []
+
+    def open_in(viewport, locale, url, **options):
+        context = browser.new_context(viewport=viewport, locale=locale, **options)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(UI_TIMEOUT_MS)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+        pg.goto(url)
+        return pg
+
+    ready = "() => window.playground && window.playground.state.config && window.playground.state.lastEpoch >= 0"
+    snapshot = """() => ({dataset: window.playground.state.config.dataset, rate: window.playground.state.config.learningRate,
+                         points: window.playground.output.train.length + window.playground.output.test.length,
+                         playing: window.playground.state.playing, epoch: window.playground.state.lastEpoch})"""
+    try:
+        for path in ("/teacher", f"/teacher?token={room.token}", "/"):  # no token, or the students' for the teacher
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(base + path, timeout=30)
+            assert refused.value.code == 403 and "jeton" in refused.value.read().decode()
+        teacher = open_in({"width": 1366, "height": 768}, "fr-FR", f"{base}/teacher?token={room.teacher_token}")
+        teacher.wait_for_selector("#lock-learningRate")
+        assert teacher.text_content("h1") == "Bac à sable flambeau : enseignant"
+        address = teacher.text_content("#student-url")
+        assert address == f"{base}/?token={room.token}"
+        # the QR code drawn
+        teacher.wait_for_function("() => { const qr = document.getElementById('qr'); return qr.complete && qr.naturalWidth > 0; }")
+        phone = open_in({"width": 390, "height": 844}, "fr-FR", address, is_mobile=True, has_touch=True)
+        laptop = open_in({"width": 1366, "height": 768}, "en-US", address)
+        for pg in (phone, laptop):
+            pg.wait_for_function(ready)
+        assert phone.text_content("label[for=learning-rate]") == "Taux d'apprentissage"
+        assert laptop.text_content("label[for=learning-rate]") == "Learning rate"
+        teacher.wait_for_function("() => document.getElementById('connected').textContent === '2'")
+        # the teacher's own playground, set up, then pushed in one click
+        with teacher.expect_popup() as popup:
+            teacher.click("#open-mine")
+        mine = popup.value
+        mine.set_default_timeout(UI_TIMEOUT_MS)
+        mine.wait_for_function(ready)
+        mine.evaluate("() => { location.hash = 'dataset=xor&networkShape=3&learningRate=0.1'; }")
+        mine.wait_for_function("() => window.playground.state.config.dataset === 'xor'")
+        teacher.wait_for_function("() => document.getElementById('mine-state').textContent === '(ouvert)'")
+        teacher.click("#push-mine")
+        teacher.wait_for_function("() => document.getElementById('push-result').textContent === 'Envoyée à 2 élèves.'")
+        for pg, words in ((phone, "Charger l'expérience de l'enseignant"), (laptop, "Load the teacher's experiment")):
+            pg.wait_for_selector("#teacher-banner:not([hidden])")
+            assert pg.text_content("#load-teacher") == words
+            if pg is phone:  # the offer too is a finger's size
+                assert _small_targets(pg) == []
+            pg.click("#load-teacher")
+            pg.wait_for_function("() => window.playground.state.config.dataset === 'xor'")
+            assert pg.input_value("#learning-rate") == "0.1" and pg.text_content("#layer-count") == "1"
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+        laptop.click("#step")  # the teacher sees how far each student trained
+        wait_epoch(laptop, 1)
+        teacher.wait_for_function("() => [...document.querySelectorAll('#students tbody tr')]"
+                                  ".some(row => row.cells[1].textContent === '1')")
+        # locks: the data set (their own points too), the learning rate, play
+        for name in ("dataset", "learningRate", "playButton"):
+            teacher.check(f"#lock-{name}")
+        teacher.click("#apply-locks")
+        teacher.wait_for_function("() => document.getElementById('locks-result').textContent"
+                                  " === 'Appliqué à la classe : 3 commandes verrouillées.'")
+        locked = ("#learning-rate", "#play-pause", "#clear-points", "#upload-csv", "#dataset-circle", "#regenerate")
+        for pg, refusal in ((phone, "L'enseignant a verrouillé cette commande ("),
+                            (laptop, "The teacher has locked this control (")):
+            pg.wait_for_function("() => location.hash.includes('dataset_hide=true') && location.hash.includes('playButton_hide=true')")
+            for selector in locked:
+                assert pg.is_hidden(selector), selector
+            before = pg.evaluate(snapshot)
+            # a finger or a click on the output adds no point, and says nothing
+            if pg is phone:
+                pg.tap("#points")
+            else:
+                pg.click("#points")
+            pg.wait_for_timeout(300)
+            assert pg.evaluate(snapshot) == before and errors_shown(pg) == []
+            # the hidden controls, reached anyway (a script, the developer tools): the server
+            # refuses, the page shows the kept values again and says why in its language
+            pg.evaluate("""() => {
+                const rate = document.getElementById('learning-rate');
+                rate.value = rate.options[0].value;
+                rate.dispatchEvent(new Event('change'));
+                for (const id of ['clear-points', 'regenerate', 'dataset-circle', 'play-pause']) document.getElementById(id).click();
+            }""")
+            pg.set_input_files("#upload-csv", {"name": "mine.csv", "mimeType": "text/csv", "buffer": b"x,y,label\n1,1,1\n"})
+            pg.wait_for_function("() => document.querySelectorAll('#errors .error').length >= 3")
+            pg.wait_for_timeout(500)
+            assert pg.evaluate(snapshot) == before
+            assert pg.input_value("#learning-rate") == "0.1" and pg.get_attribute("#play-pause", "aria-pressed") == "false"
+            shown = errors_shown(pg)
+            assert shown and all(text.startswith(refusal) for text in shown), shown
+            # an address edited by hand gets the locked values back
+            pg.evaluate("() => { location.hash = 'dataset=spiral&learningRate=3'; }")
+            pg.wait_for_function("() => location.hash.includes('learningRate=0.1') && location.hash.includes('dataset=xor')")
+        # the lesson ends, the server stops: every page says so, in its language
+        srv.should_exit = True
+        thread.join(timeout=30)
+        teacher.wait_for_selector("#unreachable:not([hidden])")
+        assert teacher.text_content("#unreachable") == "Pas de connexion au serveur."
+        for pg, words in ((phone, "La connexion au serveur est perdue"), (laptop, "The connection to the server was lost")):
+            pg.wait_for_function("w => [...document.querySelectorAll('#errors .error .text')].some(e => e.textContent.startsWith(w))",
+                                 arg=words)
+        assert errors == []
+    finally:
+        for context in contexts:
+            context.close()
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+# the parameters of the server's error codes, to word each code (errors.py's names)
+SAMPLE_PARAMS = {
+    "key": "learningRate", "value": "bogus", "options": ["relu", "tanh"], "low": 1, "high": 8, "max_layers": 10,
+    "max_neurons": 32, "max": 2, "n": 3, "loss": "playground", "name": "dataset", "row": 4, "column": "x", "k": 3,
+    "suggest": 3, "problem": "classification", "max_mb": 5, "layers": 2, "shape": "2×3", "needed": "4×2",
+}
+
+
+def test_every_server_code_is_worded_in_both_languages(page):
+    """Every code of the server's table (errors.py), with every kind of `expect`, has its own
+    text in English and in French, its placeholders all filled; the server's English text is
+    never shown, and a code the page does not know reads as the generic refusal."""
+    from flambeau.playground.errors import ERROR_CODES, EXPECT_KINDS
+
+    cases = []
+    for code, names in ERROR_CODES.items():
+        for kind in (list(EXPECT_KINDS) if "expect" in names else [""]):
+            params = {name: SAMPLE_PARAMS[name] for name in names if name != "expect"}
+            if kind:
+                params.update({name: SAMPLE_PARAMS[name] for name in EXPECT_KINDS[kind]}, expect=kind)
+            cases.append([code, kind, params])
+    open_page(page)
+    said = page.evaluate("""async (cases) => {
+        const i18n = await import('/static/js/i18n.js');
+        const {errorText} = await import('/static/js/messages.js');
+        const out = {};
+        for (const lang of ['en', 'fr']) {
+            i18n.setLang(lang);
+            out[`${lang}:generic`] = errorText({code: 'invalid'});
+            out[`${lang}:unknown`] = errorText({code: 'no_such_code', message: 'Python <_io.BytesIO object at 0x7f>'});
+            // a choice whose default is empty (lang: the browser's) lists the others
+            out[`${lang}:lang`] = errorText({code: 'bad_value', params: {key: 'lang', value: 'de', expect: 'choice', options: ['', 'fr', 'en']}});
+            for (const [code, kind, params] of cases) {
+                out[`${lang}:${code}:${kind}`] = errorText({code, params, message: 'Python <_io.BytesIO object at 0x7f>'});
+            }
+        }
+        i18n.setLang('en');
+        return out;
+    }""", cases)
+    assert len(cases) > 55
+    assert said["en:lang"] == "Language: “de” does not fit; expected one of fr, en."
+    assert said["fr:lang"] == "Langue : « de » ne convient pas ; une de ces valeurs est attendue : fr, en."
+    for lang in ("en", "fr"):
+        generic = said[f"{lang}:generic"]
+        assert said[f"{lang}:unknown"] == generic
+        for code, kind, _ in cases:
+            text = said[f"{lang}:{code}:{kind}"]
+            for bad in ("{", "}", "undefined", "NaN", "null", "[object", "Python", "_io"):
+                assert bad not in text, (lang, code, kind, text)
+            assert code == "invalid" or text != generic, (lang, code, kind, text)
+            assert text != said[f"{'fr' if lang == 'en' else 'en'}:{code}:{kind}"], (code, kind, text)
+        kinds = {said[f"{lang}:bad_value:{kind}"] for kind in EXPECT_KINDS}
+        assert len(kinds) == len(EXPECT_KINDS), kinds  # each kind in words of its own
 
 
 def test_a_full_server_says_so(browser, tmp_path):

@@ -51,10 +51,17 @@ def test_security_headers_and_host_check():
         # a page of another site whose name points here (DNS rebinding) is refused
         r = client.get("/api/health", headers={"host": "evil.example:8000"})
         assert r.status_code == 400 and "nosniff" in r.headers["x-content-type-options"]
+        # said in both languages (no page of ours has run to know the reader's)
+        assert "text/html" in r.headers["content-type"] and "own address" in r.text and "propre adresse" in r.text
         with pytest.raises(WebSocketDisconnect):
             with client.websocket_connect("/ws", headers={"host": "evil.example"}) as ws:
                 ws.receive_text()
         assert client.get("/api/health", headers={"host": "localhost:8000"}).status_code == 200
+        # a mistyped address: a page in both languages, not the framework's English
+        missing = client.get("/teacherz")
+        assert missing.status_code == 404 and "no such page" in missing.text and "pas cette page" in missing.text
+        assert "frame-ancestors 'none'" in missing.headers["content-security-policy"]
+        assert client.get("/static/missing.js").status_code == 404
     assert host_name("[::1]:8000") == "::1" and host_name("127.0.0.1:80") == "127.0.0.1"
     assert host_name("Example.org") == "example.org"
 
@@ -77,6 +84,11 @@ def test_a_non_loopback_server_needs_its_token():
         # the students' token does not open the teacher's page
         assert client.get(f"/teacher?token={room.token}").status_code == 403
         assert client.get(f"/api/teacher/status?token={room.teacher_token}").status_code == 200
+    with TestClient(create_app(classroom=room)) as client:  # the teacher's browser: its page's scripts load
+        assert client.get("/static/js/teacher.js").status_code == 403
+        assert client.get(f"/teacher?token={room.teacher_token}").status_code == 200
+        assert client.get("/static/js/teacher.js").status_code == 200
+        assert client.get("/static/style.css").status_code == 200
     with TestClient(create_app(classroom=Classroom(host="127.0.0.1", allowed_hosts=HOSTS))) as client:
         assert client.get("/").status_code == 200  # loopback: no token
         assert client.get("/teacher").status_code == 200
@@ -115,15 +127,17 @@ def test_teacher_pushes_an_experiment_and_locks_controls():
             assert status["connected"] == 1 and status["students"][0]["epoch"] == 1
             assert status["student_url"] == "http://192.0.2.1:8000/?token=abc"
             qr = client.get("/api/teacher/qr.svg")
-            assert qr.status_code == 200 and qr.text.lstrip().startswith("<svg")
+            # a file an <img> can draw: the SVG namespace, a white background
+            assert qr.status_code == 200 and "<svg xmlns=\"http://www.w3.org/2000/svg\"" in qr.text and "#fff" in qr.text
             # a bad experiment is refused with its code; a good one reaches every page
             bad = client.post("/api/teacher/experiment", json={"hash": "activation=bogus"})
             assert bad.status_code == 400 and bad.json()["code"] == "bad_value"
             pushed = client.post("/api/teacher/experiment",
-                                 json={"hash": "http://x/#dataset=xor&networkShape=3&learningRate=0.1"})
+                                 json={"hash": "http://x/#dataset=xor&networkShape=3&learningRate=0.1&lang=fr"})
             assert pushed.json()["students"] == 1
             message = _receive(ws, "teacher_experiment")
             assert "dataset=xor" in message["hash"] and "learningRate=0.1" in message["hash"]
+            assert "lang=" not in message["hash"]  # the experiment, not the teacher's language
             # locks: hidden on the page, refused by the server, kept when the address is edited
             assert client.post("/api/teacher/locks", json={"locks": {"bogus": True}}).status_code == 400
             client.post("/api/teacher/locks", json={"locks": {"learningRate": True, "dataset": True}})

@@ -63,6 +63,8 @@ from .ops.arith import (
     eq,
     equal,
     floor_divide,
+    fmax,
+    fmin,
     ge,
     greater,
     greater_equal,
@@ -109,7 +111,7 @@ from .ops.creation import (
     zeros,
     zeros_like,
 )
-from .ops.cumulative import cumprod, diff
+from .ops.cumulative import cummax, cummin, cumprod, diff
 from .ops.diagonal import addcdiv, addcmul, diag, trace
 from .ops.einsum import einsum
 from .ops.geometry import cdist, cross
@@ -191,7 +193,7 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
-from .ops.sorting import argsort, bincount, histc, histogram, isin, msort, sort, topk, unique
+from .ops.sorting import argsort, bincount, histc, histogram, isin, median, msort, sort, topk, unique
 from .ops.unary import (
     abs,
     acos,
@@ -272,7 +274,6 @@ from .nn.functional_activations import (  # noqa: E402 - PyTorch has these at th
     celu,
     celu_,
     hardshrink,
-    prelu,
     selu,
     selu_,
     threshold,
@@ -284,6 +285,7 @@ from .nn.functional_dropout import (  # noqa: E402
     feature_alpha_dropout,
     feature_alpha_dropout_,
 )
+from .nn.functional_slopes import prelu  # noqa: E402
 
 
 def rrelu(input: Tensor, lower: _builtins.float = 1.0 / 8, upper: _builtins.float = 1.0 / 3,  # noqa: A002

@@ -35,6 +35,7 @@ _METHODS = {
     "multiply": arith.mul, "div": arith.div, "divide": arith.div, "true_divide": arith.div,
     "floor_divide": arith.floor_divide, "remainder": arith.remainder, "pow": arith.pow,
     "neg": arith.neg, "negative": arith.neg, "maximum": arith.maximum, "minimum": arith.minimum,
+    "fmax": arith.fmax, "fmin": arith.fmin,
     "clamp": arith.clamp, "clip": arith.clamp, "where": lambda self, cond, other: arith.where(cond, self, other),
     "eq": arith.eq, "ne": arith.ne, "lt": arith.lt, "le": arith.le, "gt": arith.gt, "ge": arith.ge,
     "greater": arith.gt, "less": arith.lt, "logical_and": arith.logical_and,
@@ -56,7 +57,8 @@ _METHODS = {
     # sorting, counting, running products, rearranging
     "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
     "unique": sorting.unique, "bincount": sorting.bincount, "histc": sorting.histc, "histogram": sorting.histogram,
-    "cumprod": cumulative.cumprod, "diff": cumulative.diff, "roll": rearrange.roll,
+    "cumprod": cumulative.cumprod, "cummax": cumulative.cummax, "cummin": cumulative.cummin,
+    "median": sorting.median, "unfold": select.unfold, "diff": cumulative.diff, "roll": rearrange.roll,
     "cross": geometry.cross,
     "bernoulli": lambda self, p=None, *, generator=None: random.bernoulli(self, p, generator=generator),
     "isnan": unary.isnan, "isinf": unary.isinf, "isfinite": unary.isfinite,
@@ -191,7 +193,7 @@ _IN_PLACE = {
     "atan2_": pointwise.atan2, "arctan2_": pointwise.atan2, "fmod_": pointwise.fmod,
     "remainder_": arith.remainder, "lerp_": pointwise.lerp, "clamp_min_": pointwise.clamp_min,
     "clamp_max_": pointwise.clamp_max, "cumprod_": cumulative.cumprod, "cumsum_": reduce.cumsum,
-    "tril_": shape.tril, "triu_": shape.triu,
+    "tril_": shape.tril, "triu_": shape.triu, "addcmul_": diagonal.addcmul, "addcdiv_": diagonal.addcdiv,
 }
 
 

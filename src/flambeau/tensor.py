@@ -279,14 +279,14 @@ class Tensor:
         """The values as a NumPy array sharing memory with the tensor."""
         if self._data.dtype.kind == "V":  # bfloat16: NumPy has no such type (PyTorch's error)
             raise TypeError("Got unsupported ScalarType BFloat16")
-        if self._requires_grad and not force:
+        if not force and self.requires_grad:  # (a view made under no_grad of such a tensor too)
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
         return self._data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if self._requires_grad:
+        if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if dtype is not None:

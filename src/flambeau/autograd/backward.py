@@ -40,6 +40,14 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         raise RuntimeError("create_graph=True (gradients of gradients) is not supported by flambeau")
     if _make is None:
         _bind()
+    if (grad_tensors is None and inputs is None and tensors.__class__ is Tensor
+            and tensors._grad_fn is not None and tensors._grad_fn.n_outputs == 1
+            and tensors._view is None and tensors._data.size == 1 and not _POST_ACCUMULATE):
+        # ``loss.backward()``, the common case: one value computed by a node, its gradient 1
+        d = tensors._data
+        one = np.array(1, d.dtype) if d.ndim == 0 else np.ones_like(d)
+        _run({tensors._grad_fn: one}, bool(retain_graph), _accumulate_leaf, None, None)
+        return
     outs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     grads = _root_grads(outs, grad_tensors)
     if inputs is not None:
@@ -112,7 +120,7 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
         g = np.broadcast_to(g, data.shape)
     grad = leaf._grad
     if grad is None:
-        leaf._grad = _make(np.array(g, dtype=data.dtype))
+        leaf._grad = _make(g.copy() if g.dtype == data.dtype else g.astype(data.dtype))
     elif grad._data.flags.writeable and grad._data.shape == g.shape:
         np.add(grad._data, g, out=grad._data, casting="unsafe")
     else:
@@ -270,8 +278,13 @@ def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool
             to_leaf(t, g)
         else:
             _send(pending, edge(t), g, to_leaf)
-    if not pending:
-        return
+    if pending:
+        _run(pending, retain_graph, to_leaf, by_node, captured, only)
+
+
+def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarray], None],
+         by_node: dict | None, captured: dict | None, only: tuple[set, set] | None = None) -> None:
+    """``_walk`` from the nodes of ``pending`` (node -> the gradient of its output so far)."""
     heap = [(-n.seq, n) for n in pending]
     heapify(heap)
     while heap:

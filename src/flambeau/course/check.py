@@ -1,4 +1,4 @@
-"""Exercises that check themselves: ``check("04-derivees", grad_w1=grad_w1, ...)``.
+"""Exercises that check themselves: ``check("11-derivees", grad_w1=grad_w1, ...)``.
 
 A lesson's « À vous » / "Your turn" cell asks for some answers (numbers, arrays or functions)
 and ends with ``check(NAME, answer=..., ...)``. The checker compares each answer with the answer
@@ -55,6 +55,16 @@ class Exercise:
 
 EXERCISES: dict[str, Exercise] = {}
 
+#: The names the exercises had before each was named after its lesson's number: a notebook that
+#: still says ``check("04-derivees", ...)`` checks exercise ``11-derivees`` of lesson 11.
+FORMER_NAMES = {
+    "01-gradient": "07-gradient", "01-un-pas": "07-un-pas", "03-produit": "09-produit", "03-perte": "09-perte",
+    "04-derivees": "11-derivees", "04-autograd": "11-autograd", "09-un-pas": "05-un-pas",
+    "09-pas-maximal": "05-pas-maximal", "11-entropie-croisee": "04-entropie-croisee",
+    "11-entropie-binaire": "04-entropie-binaire", "12-couche-cachee": "10-couche-cachee",
+    "12-logistique": "10-logistique", "13-momentum": "06-momentum", "13-adam": "06-adam",
+}
+
 
 def register(exercise: Exercise) -> Exercise:
     if exercise.name in EXERCISES:
@@ -91,10 +101,11 @@ def check(exercise: str, **answers: Any) -> Verdict:
 
     Example::
 
-        >>> check("04-derivees", grad_w1=lambda x, y, w1, w2, b: 2 * (x*x*w2 + x*w1 + b - y) * x, ...)
+        >>> check("11-derivees", grad_w1=lambda x, y, w1, w2, b: 2 * (x*x*w2 + x*w1 + b - y) * x, ...)
     """
     from . import exercises  # noqa: F401  (fills EXERCISES)
 
+    exercise = FORMER_NAMES.get(exercise, exercise)
     if exercise not in EXERCISES:
         raise KeyError(tr(f"exercice inconnu {exercise!r} ; les exercices sont : {', '.join(sorted(EXERCISES))}",
                           f"unknown exercise {exercise!r}; the exercises are: {', '.join(sorted(EXERCISES))}"))
@@ -132,7 +143,7 @@ def _check_one(key: Exercise, name: str, right: Any, given: Any) -> tuple[str, b
             try:
                 value = given(*args)
             except Exception as e:  # noqa: BLE001  (the student's code: say what it raised)
-                return _say(name, WRONG, tr(f"votre fonction lève {type(e).__name__}: {e} pour {_args(key, args)}",
+                return _say(name, WRONG, tr(f"votre fonction lève {type(e).__name__} : {e} pour {_args(key, args)}",
                                             f"your function raises {type(e).__name__}: {e} for {_args(key, args)}")), False
             if value is not None and _waiting(value):
                 return _say(name, WAITING, tr("pas encore de réponse (remplacez ... par la vôtre)",

@@ -17,7 +17,7 @@ import numpy as np
 from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
 from ..ops import unary as _unary
-from ..ops._core import OUT, Tensor, _make, float_data, record
+from ..ops._core import OUT, Tensor, _make, float_data, keep_where, record
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
 from ..ops.linalg import linear
 from ..ops.pool import (  # noqa: F401 - re-exported
@@ -33,12 +33,14 @@ from ..ops.sampling import bernoulli_scalar
 from . import functional_activations as _activations
 from . import functional_dropout as _dropouts
 from . import functional_losses as _losses
+from . import functional_slopes as _slopes
 from .functional_activations import *  # noqa: F401,F403 - the other activations, in their own file
 from .functional_activations import _apply, _floating_only
 from .functional_dropout import *  # noqa: F401,F403
 from .functional_losses import *  # noqa: F401,F403 - the losses, written in their own file
 from .functional_ranking import *  # noqa: F401,F403
 from .functional_regression import *  # noqa: F401,F403
+from .functional_slopes import *  # noqa: F401,F403
 
 tanh = _unary.tanh
 sigmoid = _unary.sigmoid
@@ -228,7 +230,7 @@ def relu6(x: Tensor, inplace: bool = False) -> Tensor:
 def _hardtanh(x: Tensor, lo: float, hi: float) -> Tensor:
     a = x._data
     out = np.minimum(np.maximum(a, lo), hi).astype(a.dtype, copy=False)
-    return record(out, "HardtanhBackward0", (x,), lambda g: (np.where((a > lo) & (a < hi), g, 0),))
+    return record(out, "HardtanhBackward0", (x,), lambda g: (keep_where(g, (a > lo) & (a < hi)),))
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
@@ -571,7 +573,7 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "interpolate",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
     "normalize", "cosine_similarity", "pairwise_distance",
-] + _activations.__all__ + _dropouts.__all__ + _losses.__all__
+] + _activations.__all__ + _slopes.__all__ + _dropouts.__all__ + _losses.__all__
 
 from .functional_attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 from .functional_norm import (  # noqa: E402

@@ -1,8 +1,7 @@
 """The activations beyond ReLU, as ``torch.nn.functional`` has them: the ELU family (``elu``,
 ``selu``, ``celu``), the smooth ones (``mish``, ``logsigmoid``, ``softsign``, ``tanhshrink``,
-``glu``), the piecewise linear ones (``hardswish``, ``hardsigmoid``, ``threshold``,
-``softshrink``, ``hardshrink``) and the ones with a slope of their own (``rrelu``, random;
-``prelu``, learnt).
+``glu``) and the piecewise linear ones (``hardswish``, ``hardsigmoid``, ``threshold``,
+``softshrink``, ``hardshrink``); ``rrelu`` and ``prelu`` are in ``functional_slopes.py``.
 
 Each is written like the engine's ops: the forward value and its local derivative side by side,
 with PyTorch's formulas, in PyTorch's order of operations (so that a gradient from above holding
@@ -18,9 +17,7 @@ import numpy as np
 
 from ..ops import inplace as _inplace
 from ..ops import unary as _unary
-from ..ops._core import OUT, Tensor, _wrap_dim, record
-from ..ops.random import _gen
-from ..ops.sampling import unit
+from ..ops._core import OUT, Tensor, _wrap_dim, keep_where, record
 
 
 def _floating_only(x: Tensor, kernel: str) -> None:
@@ -276,7 +273,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     inside = (a > -3) & (a < 3)
     sixth = t(np.float32(1) / np.float32(6))
     return record(out, "HardsigmoidBackward0", (input,),
-                  lambda g: (np.where(inside, g * sixth, g.dtype.type(0)),))
+                  lambda g: (keep_where(g * sixth, inside),))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -330,8 +327,8 @@ def _threshold(x: Tensor, th: float, value: float, name: str) -> Tensor:
         raise NotImplementedError('"threshold_cpu" not implemented for \'Bool\'')
     th_t = np.asarray(th).astype(a.dtype)
     out = np.where(a <= th_t, np.asarray(value).astype(a.dtype), a)
-    below = a <= th_t
-    return record(out, name, (x,), lambda g: (np.where(below, g.dtype.type(0), g),))
+    passes = ~(a <= th_t)  # (a NaN x passes g, as in PyTorch)
+    return record(out, name, (x,), lambda g: (keep_where(g, passes),))
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
@@ -369,109 +366,14 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
 def _shrink_backward(a: np.ndarray, lam: Any) -> Any:
     """PyTorch's ``shrink_backward``: g outside :math:`[-\\lambda, \\lambda]`, +0 inside."""
     outside = (a < -lam) | (a > lam)
-    return lambda g: (np.where(outside, g, g.dtype.type(0)),)
+    return lambda g: (keep_where(g, outside),)
 
 
-# ------------------------------------------------------------------------- slopes of their own
-def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
-          inplace: bool = False, generator: Any = None) -> Tensor:
-    r"""Randomised leaky ReLU: :math:`x` if :math:`x > 0` else :math:`a x`. In training,
-    :math:`a \sim U(\text{lower}, \text{upper})`, drawn for each non-positive element from the
-    generator (as PyTorch draws them); in evaluation, the mean slope
-    :math:`(\text{lower} + \text{upper}) / 2`. d/dx = 1 or :math:`a`.
-
-    Shape: any; the output has the input's shape.
-    """
-    if lower > upper:
-        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
-    if inplace:
-        return _inplace.unary_(input, _rrelu, lower, upper, training, generator, True)
-    return _rrelu(input, lower, upper, training, generator, False)
-
-
-def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa: A002
-           training: bool = False, generator: Any = None) -> Tensor:
-    return rrelu(input, lower, upper, training, True, generator)
-
-
-def _rrelu(x: Tensor, lower: float, upper: float, training: bool, generator: Any,
-           of_result: bool) -> Tensor:
-    _floating_only(x, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
-    a = x._data
-    name = "RreluWithNoiseBackward1" if of_result else "RreluWithNoiseBackward0"
-    if training:
-        negative = a <= 0
-        noise = np.ones(a.shape, a.dtype)
-        lo, hi = (float(np.float32(lower)), float(np.float32(upper))) if a.dtype != np.float64 \
-            else (float(lower), float(upper))
-        # one float64 uniform per element, u (hi - lo) + lo rounded twice (PyTorch's loop)
-        r = unit(_gen(generator), int(np.count_nonzero(negative)), np.float64)
-        r *= hi - lo
-        r += lo
-        noise[negative] = r
-        return record(a * noise, name, (x,), lambda g: (noise * g,), ())
-    slope = (float(lower) + float(upper)) / 2
-    out = np.where(a > 0, a, a * a.dtype.type(slope))
-
-    def backward(g: np.ndarray) -> tuple:
-        if of_result and slope < 0:
-            raise RuntimeError(
-                "In-place leakyReLu backward calculation is triggered with a negative slope which "
-                "is not supported. This is caused by calling in-place forward function with a "
-                "negative slope, please call out-of-place version instead. File an issue at "
-                "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
-                "backward calculation with negative slope")
-        return (np.where((out if of_result else a) > 0, g, g * g.dtype.type(slope)),)
-
-    return record(out, name, (x,), backward, (OUT,) if of_result else None)
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
-    r"""Parametric ReLU: :math:`x` if :math:`x > 0` else :math:`w x`, with one learnt slope
-    :math:`w` for all channels or one per channel (dimension 1). d/dx = 1 or :math:`w`;
-    d/dw = 0 or :math:`x`, summed over the elements that share the slope.
-
-    Shape:
-        - Input: :math:`(*)`; with several slopes :math:`(N, C, *)`.
-        - Weight: :math:`(1)` or :math:`(C)`.
-        - Output: the input's shape.
-    """
-    a, w = input._data, weight._data
-    if a.dtype != w.dtype:
-        raise RuntimeError(f"prelu: Type promoting not supported. Got {input.dtype.scalar_name} and "
-                           f"{weight.dtype.scalar_name}")
-    if w.size != 1:
-        if a.ndim == 0:
-            raise RuntimeError("Not allow zero-dim input tensor.")
-        channels = a.shape[1] if a.ndim > 1 else 1
-        if channels != w.size:
-            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter "
-                               f"numbers = {w.size} and channel size = {channels}.")
-    if w.ndim > 1:
-        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
-    _floating_only(input, "prelu_cpu")
-    if a.ndim != w.ndim:
-        shape = [1] * a.ndim
-        if a.ndim > 1:
-            shape[1] = w.size
-        weight = weight.reshape(shape)
-        w = weight._data
-    positive = a > 0
-    out = np.where(positive, a, w * a)
-    wshape = w.shape
-
-    def backward(g: np.ndarray) -> tuple:
-        gx = np.where(positive, g, w * g)
-        gw = np.where(positive, g.dtype.type(0), a * g)
-        lead = gw.ndim - len(wshape)
-        axes = tuple(range(lead)) + tuple(lead + k for k, n in enumerate(wshape) if n == 1)
-        return gx, gw.sum(axis=axes).reshape(wshape) if axes else gw
-
-    return record(out, "PreluKernelBackward0", (input, weight), backward)
-
+# PyTorch has it as a Tensor method too: ``x.hardshrink(0.3)``
+Tensor.hardshrink = hardshrink  # type: ignore[attr-defined]
 
 __all__ = [
     "elu", "elu_", "selu", "selu_", "celu", "celu_", "mish", "logsigmoid", "softsign",
     "tanhshrink", "glu", "hardsigmoid", "hardswish", "threshold", "threshold_", "softshrink",
-    "hardshrink", "rrelu", "rrelu_", "prelu",
+    "hardshrink",
 ]

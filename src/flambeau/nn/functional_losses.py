@@ -83,7 +83,9 @@ def _reduce(loss: ndarray, reduction: str, total: Any = None) -> tuple[ndarray, 
     if reduction == "sum":
         return s, lambda g: np.broadcast_to(g, loss.shape)
     n = loss.size if total is None else total
-    out = (s / n).astype(loss.dtype)  # an empty mean is nan (0/0), as in PyTorch
+    out = s / n  # an empty mean is nan (0/0), as in PyTorch
+    if out.dtype != loss.dtype:
+        out = out.astype(loss.dtype)
 
     def spread(g: ndarray) -> ndarray:
         return np.broadcast_to(g / n, loss.shape).astype(loss.dtype, copy=False)
@@ -180,11 +182,11 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     out, _ = _reduce(d * d, reduction)
     # PyTorch's kernel: norm (x - y) g, norm = 2 / n for the mean, 2 otherwise (g broadcasts)
     norm = 2 / d.size if reduction == "mean" and d.size else 2
-    need_target = needs_grad(target)
+    need_target = target.requires_grad
 
-    def backward(g: ndarray) -> tuple:
+    def backward(g: ndarray) -> tuple:  # the target's: norm (y - x) g, as PyTorch (the sign of 0)
         gd = norm * d * g
-        return _as(gd, input), _as(-gd, target) if need_target else None
+        return _as(gd, input), _as(norm * (y - x) * g, target) if need_target else None
 
     return _node(out, "MseLossBackward0", (input, target), backward)
 
@@ -214,8 +216,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # 
     d = x - y
     out, spread = _reduce(np.abs(d), reduction)
 
-    def backward(g: ndarray) -> tuple:
-        gd = np.sign(d) * spread(g)
+    def backward(g: ndarray) -> tuple:  # PyTorch: abs's g sgn(d) (0 for nan), then sub's -g
+        gd = np.where(d == d, np.sign(d), 0).astype(d.dtype, copy=False) * spread(g)
         return _as(gd, input), _as(-gd, target)
 
     return _node(out, "L1LossBackward0", (input, target), backward)
@@ -252,9 +254,12 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     small = ad < beta
     out, spread = _reduce(np.where(small, 0.5 * d * d / beta, ad - 0.5 * beta).astype(d.dtype), reduction)
 
-    def backward(g: ndarray) -> tuple:
-        gd = np.where(small, d / beta, np.sign(d)) * spread(g)
-        return _as(gd, input), _as(-gd, target)
+    def local(v: ndarray) -> ndarray:  # PyTorch's kernel: +-1 from beta on, v / beta below
+        return np.where(np.abs(v) >= beta, np.where(v > 0, 1.0, -1.0).astype(v.dtype), v / beta)
+
+    def backward(g: ndarray) -> tuple:  # the target's from y - x, as PyTorch (the sign of 0)
+        gs = spread(g)
+        return _as(local(d) * gs, input), _as(local(y - x) * gs, target)
 
     return _node(out, "SmoothL1LossBackward0", (input, target), backward)
 

@@ -67,9 +67,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(d.dtype)
     out, spread = _reduce(loss, reduction)
 
-    def backward(g: ndarray) -> tuple:
-        gd = np.clip(d, -delta, delta) * spread(g)
-        return _as(gd, input), _as(-gd, target)
+    def backward(g: ndarray) -> tuple:  # the target's from y - x, as PyTorch (the sign of 0)
+        gs = spread(g)
+        return _as(np.clip(d, -delta, delta) * gs, input), _as(np.clip(y - x, -delta, delta) * gs, target)
 
     return _node(out, "HuberLossBackward0", (input, target), backward)
 

@@ -440,6 +440,18 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g
 
 
+_SAME_SIZE_INT = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def keep_where(g: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``g`` where ``keep`` (a boolean mask broadcasting with it) is true, +0 elsewhere whatever
+    ``g`` holds there (inf, nan, negative): PyTorch's select (``mask & grad``), not a product
+    (inf * 0 would be nan, -1 * 0 -0). Done as PyTorch does, on the bits: the bits of ``g``
+    times the mask, as fast as a product (``np.where`` is up to 20 times slower)."""
+    ints = _SAME_SIZE_INT[g.dtype.itemsize]
+    return np.multiply(g.view(ints), keep, dtype=ints).view(g.dtype)
+
+
 def float_data(a: Tensor) -> np.ndarray:
     """The values, converted to the default float dtype if they are integers or booleans (as
     PyTorch does for ``exp``, ``sqrt``, ``mean``...)."""
@@ -490,6 +502,6 @@ __all__ = [
     "Tensor", "_make", "record", "OUT", "autograd_first", "record_view", "record_views", "check_inplace", "tracked",
     "snapshot", "inplace", "commit", "write", "check_overlap", "check_partial_overlap", "OVERLAP",
     "overlapping", "writable", "bump", "needs_grad", "operands", "apply_binary",
-    "unbroadcast", "float_data", "dims", "shape_args", "broadcast_error", "ensure_tensor",
+    "unbroadcast", "keep_where", "float_data", "dims", "shape_args", "broadcast_error", "ensure_tensor",
     "_wrap_dim", "Size",
 ]

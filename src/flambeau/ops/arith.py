@@ -178,23 +178,55 @@ def neg(a: Tensor) -> Tensor:
 
 def maximum(a: Tensor, b: Tensor) -> Tensor:
     """Elementwise max. The gradient goes to the larger input; ties split it in half."""
-    return _extremum(a, b, np.maximum, "MaximumBackward0", np.greater)
+    return _extremum(a, b, np.maximum, "MaximumBackward0", np.less)
 
 
 def minimum(a: Tensor, b: Tensor) -> Tensor:
     """Elementwise min. The gradient goes to the smaller input; ties split it in half."""
-    return _extremum(a, b, np.minimum, "MinimumBackward0", np.less)
+    return _extremum(a, b, np.minimum, "MinimumBackward0", np.greater)
 
 
-def _extremum(a: Any, b: Any, fn: Any, name: str, wins: Any) -> Tensor:
+def _extremum(a: Any, b: Any, fn: Any, name: str, loses: Any) -> Tensor:
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"{name[:7].lower()}(): expected both arguments to be Tensors")
     a, b, x, y = operands(a, b)
     out = apply_binary(fn, x, y)
 
     def backward(g: np.ndarray) -> tuple:
-        share = np.where(x == y, 0.5, wins(x, y)).astype(g.dtype)
-        return unbroadcast(g * share, x.shape), unbroadcast(g * (1 - share), y.shape)
+        # PyTorch's selections: where(x == y, g / 2, g), then 0 for the loser (never g * 0)
+        shared = np.where(x == y, g / 2, g)
+        zero = g.dtype.type(0)
+        return (unbroadcast(np.where(loses(x, y), zero, shared), x.shape),
+                unbroadcast(np.where(loses(y, x), zero, shared), y.shape))
+
+    return _record(out, name, a, b, backward)
+
+
+def fmax(a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise max ignoring NaN (NaN only where both are). The gradient goes to ``a`` where
+    ``a >= b`` or ``b`` is NaN, else to ``b`` (ties: all to ``a``)."""
+    return _fextremum(a, b, np.fmax, "FmaxBackward0", np.greater_equal)
+
+
+def fmin(a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise min ignoring NaN (NaN only where both are). The gradient goes to ``a`` where
+    ``a <= b`` or ``b`` is NaN, else to ``b``."""
+    return _fextremum(a, b, np.fmin, "FminBackward0", np.less_equal)
+
+
+def _fextremum(a: Any, b: Any, fn: Any, name: str, keeps: Any) -> Tensor:
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"{name[:4].lower()}(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(b).__name__}")
+    a, b, x, y = operands(a, b)
+    out = apply_binary(fn, x, y)
+
+    def backward(g: np.ndarray) -> tuple:
+        to_a = keeps(x, y)
+        if y.dtype.kind in "fV":
+            to_a = to_a | np.isnan(y)
+        zero = g.dtype.type(0)
+        return unbroadcast(np.where(to_a, g, zero), x.shape), unbroadcast(np.where(to_a, zero, g), y.shape)
 
     return _record(out, name, a, b, backward)
 

@@ -1,5 +1,5 @@
-"""Running products and differences along a dimension: ``cumprod`` and ``diff`` (``cumsum``
-lives with the reductions)."""
+"""Running products, extremes and differences along a dimension: ``cumprod``, ``cummax``,
+``cummin`` and ``diff`` (``cumsum`` lives with the reductions)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, _wrap_dim, record
+from ._core import Tensor, _make, _wrap_dim, record
 
 
 def cumprod(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -63,6 +63,60 @@ def _cumprod_row_grad(x: np.ndarray, y: np.ndarray, g: np.ndarray) -> np.ndarray
         after = np.concatenate([[1], np.cumprod(x[z + 1:])])
         grad[z] = before * np.sum(g[z:] * after)
         return grad
+
+
+def cummax(a: Tensor, dim: int) -> Any:
+    r"""Running maximum along ``dim``: ``(values, indices)``, :math:`y_i = \max_{k \le i} x_k`
+    and the index where it was reached (the latest, for equal values; a NaN, once met, stays
+    the maximum). The gradient of each :math:`y_i` goes to :math:`x` at its index (added up
+    where several share one).
+
+    Shape: both outputs have the shape of ``a``.
+
+    Example::
+
+        >>> torch.tensor([1.0, 3.0, 2.0, 3.0]).cummax(0)
+        torch.return_types.cummax(
+        values=tensor([1., 3., 3., 3.]),
+        indices=tensor([0, 1, 1, 3]))
+    """
+    return _cumextreme(a, dim, np.maximum, "cummax")
+
+
+def cummin(a: Tensor, dim: int) -> Any:
+    r"""Running minimum along ``dim``: ``(values, indices)``, as ``cummax``."""
+    return _cumextreme(a, dim, np.minimum, "cummin")
+
+
+def _cumextreme(a: Tensor, dim: int, pick: Any, name: str) -> Any:
+    from .reduce import values_indices
+
+    x = a._data
+    axis = _wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        values, idx = x.copy(), np.zeros((), np.int64)
+    else:
+        values = pick.accumulate(x, axis=axis) if x.size else x.copy()
+        # x_i takes the lead where it equals the running extreme (PyTorch's >= / <=) or is NaN
+        reached = values == x
+        if x.dtype.kind in "fV":
+            reached |= np.isnan(x)
+        shape = [1] * x.ndim
+        shape[axis] = x.shape[axis]
+        pos = np.where(reached, np.arange(x.shape[axis]).reshape(shape), 0)
+        idx = np.maximum.accumulate(pos, axis=axis) if x.size else pos.astype(np.int64)
+
+    def backward(g: np.ndarray) -> tuple:
+        gx = np.zeros(x.shape, g.dtype)  # PyTorch: zeros.scatter_add_(dim, indices, g)
+        if x.ndim == 0:
+            return (gx + g,)
+        full = np.indices(x.shape, sparse=True)
+        where = tuple(idx if k == axis else full[k] for k in range(x.ndim))
+        np.add.at(gx, where, g)
+        return (gx,)
+
+    out = record(values, f"{name.capitalize()}Backward0", (a,), backward)
+    return values_indices[name](out, _make(np.asarray(idx, dtype=np.int64)))
 
 
 def diff(a: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,

@@ -149,7 +149,7 @@ def _extreme(a: Tensor, dim: Any, keepdim: bool, kind: str) -> Any:
     if dim is None:
         _nonempty(x, None, kind)
         out = pick(x)
-        return record(out, f"{kind.capitalize()}Backward1", (a,), lambda g: (_share_ties(g, x, out),))
+        return record(np.asarray(out), f"{kind.capitalize()}Backward1", (a,), lambda g: (_share_ties(g, x, out),))
     if isinstance(dim, Tensor):  # max(a, b) is the elementwise maximum
         from .arith import maximum, minimum
 
@@ -189,15 +189,14 @@ def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     return _extreme(a, dim, keepdim, "min")
 
 
-def _share_ties(g: np.ndarray, x: np.ndarray, out: np.ndarray, axes: tuple | None = None,
-                keepdim: bool = True) -> np.ndarray:
-    """Split the gradient evenly among the elements equal to the extreme value."""
-    o = _expand(out, x.shape, axes, keepdim)
-    hit = (x == o)
-    count = np.sum(hit, axis=axes, keepdims=True)
-    gg = _expand(g, x.shape, axes, keepdim)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(hit, gg / count, 0).astype(g.dtype, copy=False)
+def _share_ties(g: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``max()``/``min()`` of everything: the gradient split evenly among the elements equal to
+    the extreme value (the NaN ones, if it is NaN), the others +0 whatever ``g`` is (PyTorch
+    puts ``g / count`` into zeros)."""
+    hit = np.isnan(x) if out.dtype.kind in "fV" and np.isnan(out) else x == out
+    gx = np.zeros(x.shape, g.dtype)
+    gx[hit] = g / g.dtype.type(np.count_nonzero(hit))
+    return gx
 
 
 def amax(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -215,8 +214,20 @@ def _amaxmin(a: Tensor, dim: Any, keepdim: bool, fn: Any, name: str) -> Tensor:
     axes = _axes(dim, x.ndim)
     _nonempty(x, axes, name)
     out = fn(x, axis=axes, keepdims=keepdim)
+
     return record(out, f"{name.capitalize()}Backward0", (a,),
-                  lambda g: (_share_ties(g, x, out, axes, keepdim),))
+                  lambda g: (_scale_by_count(g, x == _expand(out, x.shape, axes, keepdim), axes, keepdim),))
+
+
+def _scale_by_count(g: np.ndarray, hit: np.ndarray, axes: tuple | None, keepdim: bool) -> np.ndarray:
+    """PyTorch's ``(g / count) * mask`` for ``amax``/``amin`` and the inf-norms: a product, so
+    the elements that are not the extreme get 0 times g (nan for an infinite g, -0 for a
+    negative one)."""
+    count = np.sum(hit, axis=axes, keepdims=True).astype(g.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = _expand(g, hit.shape, axes, keepdim) / count
+    share *= hit
+    return share
 
 
 def _correction(unbiased: Any, correction: Any) -> float:
@@ -432,8 +443,10 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
         _nonempty(x, axes, "linalg.vector_norm")
         out = (np.max if p > 0 else np.min)(ax, axis=axes, keepdims=keepdim)
 
-        def backward(g: np.ndarray) -> tuple:
-            return (_share_ties(g, ax, out, axes, keepdim) * np.sign(x),)
+        def backward(g: np.ndarray) -> tuple:  # PyTorch: sgn(x) ((g / count) mask), NaN a hit too
+            hit = ax == _expand(out, x.shape, axes, keepdim)
+            hit |= np.isnan(ax)
+            return (np.sign(x) * _scale_by_count(g, hit, axes, keepdim),)
     elif p == 0:
         out = np.sum(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
 

@@ -77,7 +77,51 @@ def repeat_interleave(a: Tensor, repeats: Any = None, dim: int | None = None, *,
     return record(np.take(x, idx, axis=d), "RepeatInterleaveBackward0", (a,), backward)
 
 
-__all__ = ["narrow", "repeat_interleave"]
+def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    r"""Every window of ``size`` elements along ``dimension``, ``step`` apart, as a view: the
+    windows take the place of ``dimension``, their elements a new last dimension. The gradient
+    of an element is the sum over the windows that hold it.
+
+    Shape: ``a``'s with :math:`(n - \text{size}) / \text{step} + 1` (rounded down) along
+    ``dimension``, then ``size``.
+
+    Example::
+
+        >>> torch.arange(5.).unfold(0, 2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    x = a._data
+    d = _wrap_dim(dimension, x.ndim)
+    longest = x.shape[d] if x.ndim else 1
+    if size > longest:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {longest} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = (longest - size) // step + 1
+    shape = x.shape[:d] + (windows,) + x.shape[d + 1:] + (size,) if x.ndim else (size,)
+
+    def fn(arr: np.ndarray) -> np.ndarray:
+        if arr.ndim == 0:
+            return np.lib.stride_tricks.as_strided(arr, shape, (arr.itemsize,))
+        st = arr.strides
+        return np.lib.stride_tricks.as_strided(arr, shape, st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],))
+
+    positions = (np.arange(windows) * step)[:, None] + np.arange(size)
+
+    def backward(g: np.ndarray) -> tuple:
+        gx = np.zeros(x.shape, g.dtype)
+        if x.ndim == 0:
+            return (gx + g.sum(),)
+        np.add.at(np.moveaxis(gx, d, -1), (Ellipsis, positions), np.moveaxis(g, d, -2))
+        return (gx,)
+
+    return record_view(a, "UnfoldBackward0", fn, backward)
+
+
+__all__ = ["narrow", "repeat_interleave", "unfold"]
 
 
 def tile(a: Tensor, dims: Any) -> Tensor:

@@ -107,6 +107,74 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
                                   _make(idx.astype(np.int64, copy=False)))
 
 
+def median(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    r"""The lower median: the element a sort would put at position :math:`\lfloor (n - 1) / 2
+    \rfloor` (NaN if there is one). Without ``dim``, of all the elements, the gradient shared
+    evenly by the elements equal to it; with ``dim``, ``(values, indices)`` along it (equal
+    values: the one first in a stable sort), the gradient to the element at the index.
+
+    Shape: a 0-d tensor without ``dim``; else ``a``'s without ``dim`` (kept as 1 with
+    ``keepdim``).
+
+    Example::
+
+        >>> torch.tensor([3.0, 1.0, 4.0, 2.0]).median()
+        tensor(2.)
+    """
+    x = a._data
+    if dim is None:
+        flat = x.reshape(-1)
+        if flat.size == 0:
+            out = np.asarray(np.nan, x.dtype) if x.dtype.kind in "fV" else np.zeros((), x.dtype)
+        else:
+            k = _median_index(flat, 0)
+            out = flat[k].copy().reshape(())
+
+        def backward(g: np.ndarray) -> tuple:  # PyTorch: zeros, index_put_(mask, g / count)
+            hit = np.isnan(x) if out.dtype.kind in "fV" and np.isnan(out) else x == out
+            gx = np.zeros(x.shape, g.dtype)
+            gx[hit] = g / np.count_nonzero(hit)
+            return (gx,)
+
+        return record(out, "MedianBackward0", (a,), backward)
+    axis = _wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        idx = np.zeros((), np.int64)
+        out = x.copy()
+    else:
+        if x.shape[axis] == 0:
+            raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
+        idx = np.expand_dims(_median_index(x, axis), axis)
+        out = np.take_along_axis(x, idx, axis)
+        if not keepdim:
+            out, idx = np.squeeze(out, axis), np.squeeze(idx, axis)
+
+    def backward_dim(g: np.ndarray) -> tuple:
+        if x.ndim == 0:
+            return (g,)
+        gx = np.zeros(x.shape, g.dtype)
+        np.put_along_axis(gx, idx if keepdim else np.expand_dims(idx, axis),
+                          g if keepdim else np.expand_dims(g, axis), axis)
+        return (gx,)
+
+    values = record(out, "MedianBackward1", (a,), backward_dim)
+    return values_indices["median"](values, _make(np.asarray(idx, dtype=np.int64)))
+
+
+def _median_index(x: np.ndarray, axis: int) -> np.ndarray:
+    """Along ``axis``: the index of the lower median (PyTorch's order: by value, then by index),
+    or of the first NaN."""
+    n = x.shape[axis]
+    order = np.argsort(x, axis=axis, kind="stable")  # NaN last
+    k = np.take(order, (n - 1) // 2, axis=axis)
+    if x.dtype.kind in "fV":
+        nan = np.isnan(x)
+        has = nan.any(axis=axis)
+        if has.any():
+            k = np.where(has, np.argmax(nan, axis=axis), k)
+    return k
+
+
 def _c_type(t: Tensor) -> str:
     """The C type PyTorch's histogram messages name: float, double, long int..."""
     return {"long": "long int"}.get(t.dtype.c_name, t.dtype.c_name)

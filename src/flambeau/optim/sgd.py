@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..ops._core import bump
 from ..tensor import _make
 from .optimizer import Optimizer
 
@@ -62,6 +63,14 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr = group["lr"]
             momentum = group["momentum"]
+            if momentum == 0 and group.get("weight_decay", 0) == 0 and not group.get("maximize", False):
+                for p in group["params"]:  # plain gradient descent: theta <- theta - lr g
+                    grad = p._grad
+                    if grad is not None:
+                        bump(p)  # nodes that saved p will refuse its new value
+                        theta = p._data
+                        theta -= lr * grad._data
+                continue
             dampening = group["dampening"]
             nesterov = group["nesterov"]
             for p, theta, g in self._gradients(group):

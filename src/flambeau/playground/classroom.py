@@ -124,6 +124,8 @@ class Classroom:
         config, errors = cfg.parse_hash(text, strict=False)
         if errors:
             raise errors[0]
+        # the experiment, not the teacher's language: each page keeps its own
+        config = dict(config, lang=cfg.default_config()["lang"])
         points = cfg.hash_pairs(text).get("points")
         self.experiment = cfg.to_hash(config) + (f"&points={points}" if points else "")
         self.experiment_version += 1

@@ -28,6 +28,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
+from .errors import PlaygroundError
+
 # ---------------------------------------------------------------------------------- constants
 DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "custom")
 REG_DATASETS = ("reg-plane", "reg-gauss", "custom")
@@ -88,25 +90,6 @@ REBUILD_KEYS = frozenset({"dataset", "regDataset", "problem", "noise", "percTrai
 #: Changing one of these regenerates the data (a subset of :data:`REBUILD_KEYS`).
 DATA_KEYS = frozenset({"dataset", "regDataset", "problem", "noise", "percTrainData", "seed",
                        "numClasses"})
-
-
-class PlaygroundError(ValueError):
-    """Bad input from the page. ``field`` names the setting or message field at fault (``None``
-    if there is none); ``code`` and ``params`` say what is wrong in a form the page words in its
-    own language (the codes and their texts: static/js/messages.js); the message is the English
-    text, for Python users and logs.
-    """
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid", **params: Any) -> None:
-        super().__init__(message)
-        self.field = field
-        self.code = code
-        self.params = params
-
-    def to_message(self) -> dict[str, Any]:
-        """The ``error`` message sent to the page."""
-        return {"type": "error", "code": self.code, "params": self.params, "field": self.field,
-                "message": str(self)}
 
 
 class ConfigError(PlaygroundError):

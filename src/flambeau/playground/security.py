@@ -24,12 +24,24 @@ from urllib.parse import parse_qs
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 COOKIE = "flambeau_playground"
 
-_NO_TOKEN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>flambeau playground</title></head>
-<body><h1>flambeau playground</h1>
-<p lang="en">This playground needs its full address, with its token: open the address (or scan the QR code)
-your teacher gives.</p>
-<p lang="fr">Ce bac à sable a besoin de son adresse complète, avec son jeton : ouvrez l'adresse (ou scannez le
-code QR) que donne votre enseignant.</p></body></html>"""
+
+def refusal_page(english: str, french: str) -> str:
+    """The short page a refused request (or a missing page) gets, in both languages (the server
+    cannot know the reader's: no page of its own has run yet)."""
+    return ('<!doctype html><html><head><meta charset="utf-8"><title>flambeau playground</title></head>'
+            f'<body><h1>flambeau playground</h1><p lang="en">{english}</p><p lang="fr">{french}</p></body></html>')
+
+
+_NO_TOKEN_PAGE = refusal_page(
+    "This playground needs its full address, with its token: open the address (or scan the QR code) your "
+    "teacher gives.",
+    "Ce bac à sable a besoin de son adresse complète, avec son jeton : ouvrez l'adresse (ou scannez le code QR) "
+    "que donne votre enseignant.")
+_UNKNOWN_HOST_PAGE = refusal_page(
+    "This playground answers to its own address only: open the address (or scan the QR code) your teacher "
+    "gives, as it is written.",
+    "Ce bac à sable ne répond qu'à sa propre adresse : ouvrez l'adresse (ou scannez le code QR) que donne "
+    "votre enseignant, telle qu'elle est écrite.")
 
 
 def is_loopback(host: str) -> bool:
@@ -121,7 +133,7 @@ class Guard:
         headers = self._headers(scope)
         host = headers.get("host", "")
         if host_name(host) not in self.allowed_hosts:
-            await self._refuse(scope, receive, send, 400, "unknown host: this server answers to its own address only")
+            await self._refuse(scope, receive, send, 400, _UNKNOWN_HOST_PAGE, html=True)
             return
         path = scope.get("path", "")
         given, in_url = self._given_token(scope, headers)
@@ -141,8 +153,9 @@ class Guard:
             "x-frame-options": "DENY",
             "referrer-policy": "no-referrer",
         }
-        if in_url and self.token is not None and not teacher:
+        if in_url and (self.token if not teacher else self.teacher_token) is not None:
             # the page's scripts and its WebSocket carry no query: the cookie takes the token there
+            # (the teacher's token opens the students' pages too, and the teacher page's scripts)
             extra["set-cookie"] = f"{COOKIE}={given}; Path=/; HttpOnly; SameSite=Strict"
 
         async def send_with_headers(message: dict) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import math
@@ -31,7 +32,7 @@ from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -43,7 +44,7 @@ from .classroom import Classroom
 from .config import PlaygroundError
 from .export import generate_script
 from .scheduler import Scheduler, default_workers, release_memory
-from .security import Guard
+from .security import Guard, refusal_page
 from .session import Session
 from .workers import LocalHandle, RemoteHandle, WorkerGone, WorkerPool, local_handle
 
@@ -418,6 +419,17 @@ async def _index(request: Request) -> Response:
     return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+_NOT_FOUND_PAGE = refusal_page(
+    "This playground has no such page: open the address your teacher gives, or the playground's first page (/).",
+    "Ce bac à sable n'a pas cette page : ouvrez l'adresse que donne votre enseignant, ou la première page du "
+    "bac à sable (/).")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A page or a file this server does not have: said in both languages (a mistyped address)."""
+    return HTMLResponse(_NOT_FOUND_PAGE, status_code=404)
+
+
 async def _health(request: Request) -> Response:
     classroom = request.app.state.classroom
     return JSONResponse({"ok": True, "version": flambeau.__version__, "sessions": len(classroom.connections),
@@ -460,8 +472,10 @@ async def _teacher_qr(request: Request) -> Response:
         import segno
     except ImportError:
         return PlainTextResponse("segno is missing: pip install 'flambeau[playground]'", status_code=404)
-    svg = segno.make(state.student_url or str(request.base_url), error="m").svg_inline(scale=6)
-    return Response(svg, media_type="image/svg+xml")
+    # a standalone SVG file (with its namespace: an <img> draws nothing without it), dark on white
+    out = io.BytesIO()
+    segno.make(state.student_url or str(request.base_url), error="m").save(out, kind="svg", scale=6, light="#fff")
+    return Response(out.getvalue(), media_type="image/svg+xml")
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -537,7 +551,7 @@ def create_app(static_dir: str | Path | None = None, classroom: Classroom | None
         Route("/api/teacher/locks", _teacher_locks, methods=["POST"]),
         WebSocketRoute("/ws", _websocket),
         Mount("/static", StaticFiles(directory=directory, check_dir=False), name="static"),
-    ])
+    ], exception_handlers={404: _not_found})
     app.state.static_dir = directory
     app.state.classroom = classroom
     app.state.scheduler = Scheduler()

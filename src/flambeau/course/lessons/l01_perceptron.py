@@ -294,7 +294,7 @@ draw_xor(xor_perceptron, X_xor, y_xor)
 # Le XOR se décompose pourtant en opérations linéairement séparables :
 # $x_1 \text{ XOR } x_2 = (x_1 \text{ OU } x_2) \text{ ET NON } (x_1 \text{ ET } x_2)$.
 # Chacune est un perceptron. En les enchaînant sur **deux couches**, on obtient un
-# perceptron multi-couches qui calcule le XOR. Les poids sont choisis à la main ci-dessous :
+# perceptron multicouche qui calcule le XOR. Les poids sont choisis à la main ci-dessous :
 #
 # - neurone caché $h_1$ = OU : $sign(x_1 + x_2 - 0{,}5)$ ;
 # - neurone caché $h_2$ = NON-ET : $sign(-x_1 - x_2 + 1{,}5)$ ;
@@ -344,7 +344,7 @@ print(tr("perceptron à deux couches, tout est juste :", "two-layer perceptron, 
 # et la fonction $sign$ n'a pas de dérivée utile. La solution des années 80 : remplacer $sign$
 # par une fonction de transfert dérivable (sigmoïde, tangente hyperbolique, puis ReLU), et
 # apprendre tous les poids par **descente du gradient**, les dérivées étant calculées par
-# **rétropropagation**. C'est le perceptron multi-couches (MLP) de la leçon `02-mlp-relu`.
+# **rétropropagation**. C'est le perceptron multicouche (MLP) de la leçon `02-mlp-relu`.
 
 # %% [markdown] en
 # The hidden layer transforms the input space: in the $(h_1, h_2)$ coordinates the two classes

@@ -2,10 +2,10 @@
 # ruff: noqa: E402, F811
 
 # %% [markdown] fr
-# # Neurones, ReLU et perceptron multi-couches (MLP)
+# # Neurones, ReLU et perceptron multicouche (MLP)
 #
 # Le perceptron de la leçon 01 ne sait tracer qu'une droite, et sa fonction $sign$ empêche
-# d'apprendre par descente du gradient. Le **perceptron multi-couches** (*multilayer
+# d'apprendre par descente du gradient. Le **perceptron multicouche** (*multilayer
 # perceptron*, MLP) règle les deux problèmes :
 #
 # - chaque neurone calcule une somme pondérée de ses entrées, puis lui applique une
@@ -243,7 +243,7 @@ axes[0].legend()
 fig.tight_layout()
 
 # %% [markdown] fr
-# Avec 1 ou 2 neurones, le réseau ne peut faire qu'une ou deux cassures : il se contente de
+# Avec 1 ou 2 neurones, le réseau ne peut faire qu'un ou deux coudes : il se contente de
 # suivre la tendance. Avec 8 neurones, on reconnaît la sinusoïde ; avec 32, l'erreur est
 # devenue très petite. C'est le théorème d'approximation universelle « en action ».
 #
@@ -253,7 +253,7 @@ fig.tight_layout()
 # nous verrons avec les expériences du *playground* (leçon `03-playground-experiences`).
 #
 # Et tout cela n'est possible que parce que l'on sait **apprendre** les poids : par descente du
-# gradient, avec des dérivées calculées par rétropropagation (leçons 08 et 09).
+# gradient, avec des dérivées calculées par rétropropagation (leçons 09 et 10).
 
 # %% [markdown] en
 # With 1 or 2 neurons the network can only make one or two bends: it just follows the trend.
@@ -266,4 +266,4 @@ fig.tight_layout()
 # playground experiments (lesson `03-playground-experiences`).
 #
 # And all this is only possible because we know how to **learn** the weights: by gradient
-# descent, with derivatives computed by backpropagation (lessons 08 and 09).
+# descent, with derivatives computed by backpropagation (lessons 09 and 10).

@@ -39,7 +39,7 @@
 # %% [markdown] fr
 # ## Ce que fait le *playground*
 #
-# - **Données** : le jeu « cercle » (celui par défaut) : 500 points, un disque de classe $+1$
+# - **Données** : le jeu « cercle » (celui par défaut), 500 points : un disque de classe $+1$
 #   (bleu) entouré d'un anneau de classe $-1$ (orange) ; mélangés une fois, puis la première moitié
 #   sert à l'apprentissage et l'autre au test. `flambeau.datasets.load("circle")` les génère de
 #   la même façon (mais avec un autre générateur aléatoire : ce ne sont pas les mêmes points).
@@ -206,13 +206,14 @@ check("03-constante", cout=cost)
 
 # %%
 experiments = {}
+EPOCH, COLON = tr("époque", "epoch"), tr(" :", ":")  # a space before a colon, in French
 for hidden in ([], [2], [3], [6, 4]):
     model, history = train(hidden)
     experiments[str(hidden)] = (model, history)
     print(f"{tr('couches cachées', 'hidden layers')} {str(hidden):7}  "
-          f"{tr('époque', 'epoch')} 0: Test loss {history['test'][0]:.3f}  Training loss {history['train'][0]:.3f}   "
-          f"{tr('époque', 'epoch')} 1: Test loss {history['test'][1]:.3f}  Training loss {history['train'][1]:.3f}   "
-          f"{tr('époque', 'epoch')} {len(history['test']) - 1}: "
+          f"{EPOCH} 0{COLON} Test loss {history['test'][0]:.3f}  Training loss {history['train'][0]:.3f}   "
+          f"{EPOCH} 1{COLON} Test loss {history['test'][1]:.3f}  Training loss {history['train'][1]:.3f}   "
+          f"{EPOCH} {len(history['test']) - 1}{COLON} "
           f"Test loss {history['test'][-1]:.3f}  Training loss {history['train'][-1]:.3f}")
     print("    playground:", playground_url(hidden))
 
@@ -238,7 +239,8 @@ for (name, (model, history)), top, bottom in zip(experiments.items(), axes[0], a
     top.contourf(g1, g2, output, levels=np.linspace(-1, 1, 21), cmap=colors)
     top.scatter(x_train[:, 0], x_train[:, 1], c=[BLUE if v > 0 else ORANGE for v in y_train],
                 s=8, edgecolors="white", linewidths=0.4)
-    top.set_title(tr(f"couches cachées : {name}\ntest {history['test'][-1]:.3f}  app. {history['train'][-1]:.3f}",
+    top.set_title(tr(f"couches cachées : {name}\ntest {history['test'][-1]:.3f}  apprentissage {history['train'][-1]:.3f}"
+                     .replace(".", ","),
                      f"hidden: {name}\ntest {history['test'][-1]:.3f}  train {history['train'][-1]:.3f}"), fontsize=10)
     top.set_xticks([])
     top.set_yticks([])
@@ -270,15 +272,16 @@ fig.tight_layout()
 # %%
 _, history = experiments["[]"]
 for epoch in range(6):
-    print(f"{tr('époque', 'epoch')} {epoch}: Test loss {history['test'][epoch]:.3f}  "
+    print(f"{EPOCH} {epoch}{COLON} Test loss {history['test'][epoch]:.3f}  "
           f"Training loss {history['train'][epoch]:.3f}")
 
 before = np.array([losses(playground_network([], seed)) for seed in range(300)])
 near = np.mean((before > 0.6).all(axis=1) & (before < 0.75).all(axis=1))
 print(tr("avant apprentissage, 300 tirages : coût de test de", "before training, 300 draws: test loss from"),
       f"{before[:, 0].min():.3f}", tr("à", "to"), f"{before[:, 0].max():.3f}",
-      tr("(médiane", "(median"), f"{np.median(before[:, 0]):.3f});",
-      tr("les deux coûts entre 0,6 et 0,75 :", "both losses between 0.6 and 0.75:"), f"{near:.0%}")
+      tr("(médiane", "(median"), f"{np.median(before[:, 0]):.3f})" + tr(" ;", ";"),
+      tr("les deux coûts entre 0,6 et 0,75 :", "both losses between 0.6 and 0.75:"),
+      tr(f"{100 * near:.0f} %", f"{near:.0%}"))
 after = np.array([train([], epochs=30, seed=seed)[1]["test"][-1] for seed in range(10)])
 print(tr("après 30 époques, 10 tirages : coût de test de", "after 30 epochs, 10 draws: test loss from"),
       f"{after.min():.3f}", tr("à", "to"), f"{after.max():.3f}")
@@ -397,7 +400,7 @@ ax.grid(alpha=0.3)
 #   droite ne sépare un disque de l'anneau qui l'entoure. Le coût ne descend pas sous 0,5 ; les
 #   0,664 et 0,691 du cours sont les coûts d'un réseau qui n'a pas encore appris.
 # - **Une couche cachée de 2 neurones** : deux droites ne suffisent pas à entourer le disque, le
-#   coût descend vers 0,2-0,35 sans aller plus bas. **Avec 3 neurones**, trois droites peuvent
+#   coût descend vers 0,2 à 0,35, sans aller plus bas. **Avec 3 neurones**, trois droites peuvent
 #   former un triangle autour du disque : après un palier, le troisième neurone trouve sa place
 #   et le coût se remet à baisser.
 # - **Deux couches cachées de 6 et 4 neurones** : le coût atteint environ 0,01, comme sur la

@@ -195,7 +195,7 @@ def entropie_croisee(scores, labels):
     return ...
 
 
-check("11-entropie-croisee", entropie_croisee=entropie_croisee)
+check("04-entropie-croisee", entropie_croisee=entropie_croisee)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -206,7 +206,7 @@ def entropie_croisee(scores, labels):
     return -np.mean(np.log(p[np.arange(len(labels)), labels]))
 
 
-check("11-entropie-croisee", entropie_croisee=entropie_croisee)
+check("04-entropie-croisee", entropie_croisee=entropie_croisee)
 
 # %% [markdown] fr
 # ### À vous
@@ -231,7 +231,7 @@ def entropie_croisee_binaire(scores, labels):
     return ...
 
 
-check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
+check("04-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
 
 # %% tags=["solution"]
 def entropie_croisee_binaire(scores, labels):
@@ -239,7 +239,7 @@ def entropie_croisee_binaire(scores, labels):
     return -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))
 
 
-check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
+check("04-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
 
 # %% [markdown] fr
 # ## 5. Pourquoi pas le coût quadratique ?
@@ -251,8 +251,8 @@ check("11-entropie-binaire", entropie_croisee_binaire=entropie_croisee_binaire)
 # - entropie croisée : $\frac{\partial}{\partial s} [-\log \sigma(s)] = \sigma(s) - 1 \approx -1$ :
 #   un gradient fort, l'erreur est corrigée vite ;
 # - coût quadratique : $\frac{\partial}{\partial s} (\sigma(s) - 1)^2 = 2 (\sigma(s) - 1) \, \sigma(s) (1 - \sigma(s)) \approx 0$ :
-#   le sigmoïde est saturé, le gradient s'éteint, et l'apprentissage piétine justement sur les
-#   exemples les plus faux.
+#   la sigmoïde est saturée, le gradient s'éteint, et l'apprentissage piétine justement sur les
+#   exemples les plus mal classés.
 #
 # Calculons ces gradients avec l'autograd pour quelques scores.
 
@@ -280,10 +280,12 @@ ce = F.binary_cross_entropy_with_logits(s, target, reduction="sum")
 (grad_ce,) = flambeau.autograd.grad(ce, s)
 mse = ((flambeau.sigmoid(s) - target) ** 2).sum()
 (grad_mse,) = flambeau.autograd.grad(mse, s)
+colon = tr(" :", ":")  # a space before a colon, in French
+ce_label = tr("gradient de l'entropie croisée", "cross-entropy gradient")
+mse_label = tr("gradient du coût quadratique", "quadratic gradient")
 for value in (-6.0, -2.0, 0.0, 2.0):
     k = int(round((value + 8) * 10))
-    print(f"s = {value:4}:  {tr('gradient entropie croisée', 'cross-entropy gradient')} {grad_ce[k].item():8.4f}   "
-          f"{tr('gradient quadratique', 'quadratic gradient')} {grad_mse[k].item():8.4f}")
+    print(f"s = {value:4}{colon}  {ce_label} {grad_ce[k].item():8.4f}   {mse_label} {grad_mse[k].item():8.4f}")
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 sv = s.detach().numpy()

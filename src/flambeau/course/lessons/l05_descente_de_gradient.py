@@ -76,7 +76,7 @@ ax.plot(grid, E(grid), color="grey")
 for start, color in ((2.0, "tab:red"), (-2.0, "tab:blue")):
     path = descend(start, alpha=0.05)
     ax.plot(path, [E(w) for w in path], "o-", ms=3, color=color, label=tr(f"départ w = {start}", f"start w = {start}"))
-    print(f"{tr('départ', 'start')} w = {start:5.2f}:  {tr('arrivée', 'end')} w = {path[-1]:.4f}  E = {E(path[-1]):.4f}")
+    print(f"{tr('départ', 'start')} w = {start:5.2f}  →  {tr('arrivée', 'end')} w = {path[-1]:.4f}  E = {E(path[-1]):.4f}")
 ax.set_xlabel("w")
 ax.set_ylabel("E(w)")
 ax.set_ylim(-4, 6)
@@ -92,7 +92,8 @@ ax.grid(alpha=0.3)
 #
 # ## L'effet du pas d'apprentissage
 #
-# Partons toujours de $w = 2$ et changeons le pas $\alpha$.
+# Partons toujours de $w = 2$ et changeons le pas d'apprentissage $\alpha$ (*learning rate*,
+# que l'on appelle aussi taux d'apprentissage).
 
 # %% [markdown] en
 # Started from $w = 2$, the descent stops in the local minimum ($E \approx -1.07$): there the
@@ -121,13 +122,13 @@ ax.grid(alpha=0.3)
 from flambeau.course import check
 
 w1 = ...
-check("09-un-pas", w1=w1)
+check("05-un-pas", w1=w1)
 
 # %% tags=["solution"]
 from flambeau.course import check
 
 w1 = 2.0 - 0.05 * (4 * 2.0 ** 3 - 6 * 2.0 + 1)  # 2 - 0.05 * 21
-check("09-un-pas", w1=w1)
+check("05-un-pas", w1=w1)
 
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.2))
@@ -145,7 +146,7 @@ for ax, alpha in zip(axes, (0.001, 0.05, 0.1, 0.2)):
     ax.set_title(tr(f"α = {alpha} : {end}".replace(".", ","), f"α = {alpha}: {end}"), fontsize=10)
     ax.set_xlabel("w")
     ax.set_ylim(-4, 130 if diverged else 6)
-    print(f"alpha = {alpha:5}: {tr('après', 'after')} {len(path) - 1:2d} {tr('pas', 'steps')}, {end}")
+    print(f"alpha = {alpha:5}  →  {tr('après', 'after')} {len(path) - 1:2d} {tr('pas', 'steps')}, {end}")
 fig.tight_layout()
 
 # %% [markdown] fr
@@ -177,7 +178,7 @@ fig.tight_layout()
 # Avec deux poids $\vec{w} = (w_1, w_2)$, le coût est une surface, que l'on représente par ses
 # lignes de niveau. Prenons une vallée allongée, $E(\vec{w}) = \frac{1}{2} (w_1^2 + 10 \, w_2^2)$ :
 # elle est dix fois plus raide dans la direction $w_2$ que dans la direction $w_1$, comme c'est
-# souvent le cas pour les coûts des réseaux de neurones (revoir l'exercice, leçon 11).
+# souvent le cas pour les coûts des réseaux de neurones (voir l'exercice de la leçon 11).
 #
 # Cette fois, on ne calcule pas le gradient à la main : c'est l'autograd de flambeau qui le
 # donne, comme pour un vrai réseau. À chaque pas : $\Delta \vec{w} = -\eta \, \nabla E(\vec{w})$.
@@ -188,7 +189,7 @@ fig.tight_layout()
 # With two weights $\vec{w} = (w_1, w_2)$ the loss is a surface, drawn with its contour lines.
 # Take an elongated valley, $E(\vec{w}) = \frac{1}{2} (w_1^2 + 10 \, w_2^2)$: it is ten times
 # steeper along $w_2$ than along $w_1$, as is often the case for the losses of neural networks
-# (see the exercise again, lesson 11).
+# (see the exercise of lesson 11).
 #
 # This time the gradient is not computed by hand: flambeau's autograd gives it, as for a real
 # network. At each step: $\Delta \vec{w} = -\eta \, \nabla E(\vec{w})$.
@@ -224,11 +225,11 @@ for ax, eta in zip(axes, (0.02, 0.15, 0.21)):
     ax.plot(path[inside, 0], path[inside, 1], "o-", ms=3, color="tab:red")
     ax.plot(0, 0, "k*", ms=10)
     final = E2(path[-1])
-    ax.set_title(tr(f"η = {eta} : E = {final:.3g} après {len(path) - 1} pas",
+    ax.set_title(tr(f"η = {eta} : E = {final:.3g} après {len(path) - 1} pas".replace(".", ","),
                     f"η = {eta}: E = {final:.3g} after {len(path) - 1} steps"), fontsize=10)
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    print(f"eta = {eta:4}:  {tr('w final', 'final w')} = ({path[-1][0]:8.3f}, {path[-1][1]:8.3f})  E = {final:.4g}")
+    print(f"eta = {eta:4}  →  {tr('w final', 'final w')} = ({path[-1][0]:8.3f}, {path[-1][1]:8.3f})  E = {final:.4g}")
 fig.tight_layout()
 
 # %% [markdown] fr
@@ -264,13 +265,13 @@ fig.tight_layout()
 # %% tags=["exercise"]
 eta_max = ...  # one number
 
-check("09-pas-maximal", eta_max=eta_max)
+check("05-pas-maximal", eta_max=eta_max)
 
 # %% tags=["solution"]
 # one step: w2 <- w2 - eta * 10 * w2 = (1 - 10 eta) w2; it grows in size when |1 - 10 eta| > 1
 eta_max = 2 / 10
 
-check("09-pas-maximal", eta_max=eta_max)
+check("05-pas-maximal", eta_max=eta_max)
 
 # %% [markdown] fr
 # Chaque pas multiplie $w_2$ par $1 - 10 \eta$ et $w_1$ par $1 - \eta$. Pour $\eta < 0{,}1$, le
@@ -280,7 +281,7 @@ check("09-pas-maximal", eta_max=eta_max)
 # faudrait $\eta > 2$ pour diverger.
 #
 # Le pas qui convient est limité par la direction la plus raide. Deux remèdes, comparés dans
-# la leçon `variantes-descente-de-gradient` : le *momentum* accumule les pas successifs, si
+# la leçon `06-variantes-descente-de-gradient` : le *momentum* accumule les pas successifs, si
 # bien que les zigzags de la direction raide s'annulent tandis que les pas le long de la vallée
 # s'additionnent ; Adam (utilisé dans les leçons 02 et 12) et RMSprop, eux, adaptent le pas à
 # chaque direction, en divisant par la taille récente du gradient dans cette direction.
@@ -303,7 +304,7 @@ check("09-pas-maximal", eta_max=eta_max)
 # take $\eta > 2$ to diverge.
 #
 # The usable learning rate is limited by the steepest direction. Two remedies, compared in the
-# lesson `variantes-descente-de-gradient`: momentum accumulates successive steps, so that the
+# lesson `06-variantes-descente-de-gradient`: momentum accumulates successive steps, so that the
 # zigzags of the steep direction cancel out while the steps along the valley add up; Adam (used
 # in lessons 02 and 12) and RMSprop adapt the step to each direction, dividing by the recent
 # size of the gradient in that direction.

@@ -109,8 +109,8 @@ def descend(batch_size, make_optimizer, steps=100, seed=1):
 paths = {name: descend(size, make) for name, (size, make) in METHODS.items()}
 for name, path in paths.items():
     losses = full_loss(path[:, :1], path[:, 1:])
-    print(f"{name:13} {tr('après 100 pas', 'after 100 steps')}: w = {path[-1, 0]:.3f}  b = {path[-1, 1]:.3f}  "
-          f"{tr('coût', 'loss')} = {losses[-1]:.4f}   {tr('après 20 pas', 'after 20 steps')}: {losses[20]:.4f}")
+    print(f"{name:13} {tr('après 100 pas :', 'after 100 steps:')} w = {path[-1, 0]:.3f}  b = {path[-1, 1]:.3f}  "
+          f"{tr('coût', 'loss')} = {losses[-1]:.4f}   {tr('après 20 pas :', 'after 20 steps:')} {losses[20]:.4f}")
 
 # %% [markdown] fr
 # ## Trajectoires et courbes de coût, côte à côte
@@ -209,7 +209,7 @@ def pas_momentum(w, v, g, lr, beta):
     return w, v
 
 
-check("13-momentum", pas_momentum=pas_momentum)
+check("06-momentum", pas_momentum=pas_momentum)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -221,7 +221,7 @@ def pas_momentum(w, v, g, lr, beta):
     return w, v
 
 
-check("13-momentum", pas_momentum=pas_momentum)
+check("06-momentum", pas_momentum=pas_momentum)
 
 # %% [markdown] fr
 # ### À vous
@@ -249,12 +249,10 @@ check("13-momentum", pas_momentum=pas_momentum)
 
 # %% tags=["exercise"]
 def premier_pas_adam(w, g, lr):
-    m = ...
-    v = ...
-    return ...
+    return ...  # the weight after the first step: m and v, then m_hat and v_hat, then w
 
 
-check("13-adam", premier_pas_adam=premier_pas_adam)
+check("06-adam", premier_pas_adam=premier_pas_adam)
 
 # %% tags=["solution"]
 def premier_pas_adam(w, g, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -264,7 +262,7 @@ def premier_pas_adam(w, g, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
-check("13-adam", premier_pas_adam=premier_pas_adam)
+check("06-adam", premier_pas_adam=premier_pas_adam)
 
 # %% [markdown] fr
 # Vérifions avec l'optimiseur `Adam` de flambeau : quelle que soit la taille du gradient, le

@@ -130,7 +130,7 @@ def my_gradient(x, y, w):
     return ...  # d loss / d w, for loss = (x * w - y) ** 2
 
 
-check("01-gradient", gradient=my_gradient)
+check("07-gradient", gradient=my_gradient)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -140,7 +140,7 @@ def my_gradient(x, y, w):
     return 2 * x * (x * w - y)
 
 
-check("01-gradient", gradient=my_gradient)
+check("07-gradient", gradient=my_gradient)
 
 # %% [markdown] fr
 # ### À vous
@@ -157,12 +157,12 @@ check("01-gradient", gradient=my_gradient)
 # %% tags=["exercise"]
 w_after = ...  # w after one step
 
-check("01-un-pas", w_apres=w_after)
+check("07-un-pas", w_apres=w_after)
 
 # %% tags=["solution"]
 w_after = 1.0 - 0.01 * (2 * 1.0 * (1.0 * 1.0 - 2.0))  # the gradient is -2: w goes up by 0.02
 
-check("01-un-pas", w_apres=w_after)
+check("07-un-pas", w_apres=w_after)
 
 
 # %% [markdown] fr

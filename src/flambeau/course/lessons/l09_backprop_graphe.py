@@ -150,14 +150,14 @@ from flambeau.course import check
 
 dL_dx = ...
 dL_dy = ...
-check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
+check("09-produit", dL_dx=dL_dx, dL_dy=dL_dy)
 
 # %% tags=["solution"]
 from flambeau.course import check
 
 dL_dx = 5.0 * 3.0  # dL/dz * dz/dx, and dz/dx = y
 dL_dy = 5.0 * 2.0  # dL/dz * dz/dy, and dz/dy = x
-check("03-produit", dL_dx=dL_dx, dL_dy=dL_dy)
+check("09-produit", dL_dx=dL_dx, dL_dy=dL_dy)
 
 # %% [markdown] fr
 # ## Deuxième exemple : le graphe du coût du modèle linéaire
@@ -241,11 +241,11 @@ def step(number, gradients):
     for name, (formula, value) in gradients.items():
         by_hand[name] = value
         names[name].grad = torch.tensor(value)
-        print(f"{tr('étape', 'step')} {number}: dloss/d{name} = {formula} = {value}")
+        print(f"{tr('étape', 'step')} {number}{tr(' :', ':')} dloss/d{name} = {formula} = {value}")
     show(draw_graph(loss, lang=LANG, labels=names), f"perte-{number}")
 
 
-step(1, {"loss": ("1 (start)", 1.0)})
+step(1, {"loss": (tr("1 (départ)", "1 (start)"), 1.0)})
 step(2, {"s": (f"2 * s = 2 * {s.item()}", 2 * s.item() * by_hand["loss"])})
 step(3, {"y_hat": (f"dloss/ds * 1 = {by_hand['s']} * 1", by_hand["s"] * 1.0),
          "y": (f"dloss/ds * (-1) = {by_hand['s']} * (-1)", by_hand["s"] * -1.0)})
@@ -314,13 +314,13 @@ show(draw_graph(loss, lang=LANG, labels=names, backward=True), "perte-retour")
 # %% tags=["exercise"]
 dloss_ds = ...
 dloss_dw = ...
-check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
+check("09-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 
 # %% tags=["solution"]
 s_value = 2.0 * 1.0 - 3.0  # y_hat - y = -1
 dloss_ds = 2 * s_value  # the square node: -2
 dloss_dw = dloss_ds * 1.0 * 2.0  # the - node passes it on (x 1), the x node multiplies by x = 2
-check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
+check("09-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 
 # %% [markdown] fr
 # L'autograd trouve exactement les gradients calculés à la main. En particulier,
@@ -337,7 +337,7 @@ check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 #   c'est ce qui rend possible l'apprentissage de réseaux à des millions de poids.
 # - Au-delà de ces exemples, le même principe vaut pour une régression logistique,
 #   $\hat{y} = \sigma(x^T w + b)$, ou une couche de réseau, $H = relu(XW + b)$ : la leçon
-#   `rétropropagation couche cachée` les dessine.
+#   `10-retropropagation-couche-cachee` les dessine.
 
 # %% [markdown] en
 # Autograd finds exactly the gradients computed by hand. In particular,
@@ -353,5 +353,5 @@ check("03-perte", dloss_ds=dloss_ds, dloss_dw=dloss_dw)
 # - A single backward pass gives the gradient of the loss with respect to **all** the weights at
 #   once: this is what makes it possible to train networks with millions of weights.
 # - Beyond these examples, the same principle holds for a logistic regression,
-#   $\hat{y} = \sigma(x^T w + b)$, or a network layer, $H = relu(XW + b)$: try drawing them with
-#   `draw_graph`!
+#   $\hat{y} = \sigma(x^T w + b)$, or a network layer, $H = relu(XW + b)$: lesson
+#   `10-retropropagation-couche-cachee` draws them.

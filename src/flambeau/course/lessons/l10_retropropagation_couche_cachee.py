@@ -75,8 +75,8 @@ print(tr("passe avant :", "forward:"), f"s = {s}  h = {h}  y_hat = {y_hat}  r = 
 #    $\frac{\partial loss}{\partial s} = \frac{\partial loss}{\partial h} \times relu'(s)$, avec
 #    $relu'(s) = 1$ si $s > 0$, 0 sinon ;
 # 4. la couche $s = W_1 x + b_1$ : $\frac{\partial loss}{\partial W_1} = \frac{\partial loss}{\partial s} \, x^T$
-#    (un produit extérieur : chaque poids $W_{1, jk}$ reçoit le gradient de son neurone $j$ fois son
-#    entrée $x_k$) et $\frac{\partial loss}{\partial b_1} = \frac{\partial loss}{\partial s}$.
+#    (le produit d'une colonne par une ligne : chaque poids $W_{1, jk}$ reçoit le gradient de
+#    son neurone $j$ fois son entrée $x_k$) et $\frac{\partial loss}{\partial b_1} = \frac{\partial loss}{\partial s}$.
 #
 # C'est la « règle de la chaîne » du transparent : le gradient par rapport à un poids de la
 # première couche est le produit des gradients locaux sur tout le chemin qui mène au coût.
@@ -138,7 +138,7 @@ for name, value in by_hand.items():
 from flambeau.course import check
 
 dloss_dW1 = ...  # a 2 x 2 array
-check("12-couche-cachee", dloss_dW1=dloss_dW1)
+check("10-couche-cachee", dloss_dW1=dloss_dW1)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -149,7 +149,7 @@ h2 = np.maximum(s2, 0.0)
 r2 = w2 @ h2 + b2 - y  # 2.5
 dloss_ds2 = 2 * r2 * w2 * (s2 > 0)
 dloss_dW1 = np.outer(dloss_ds2, x2)
-check("12-couche-cachee", dloss_dW1=dloss_dW1)
+check("10-couche-cachee", dloss_dW1=dloss_dW1)
 
 # %% [markdown] fr
 # ## La même chose avec l'autograd, puis avec PyTorch
@@ -207,8 +207,8 @@ if torch is not None:
 # Le cours montre, d'après le livre de Goodfellow, deux calculs dessinés comme des graphes :
 #
 # - la **régression logistique**, $\hat{y} = \sigma(x^T w + b)$ : un produit scalaire, une
-#   addition, un sigmoïde ;
-# - une **couche ReLU**, $H = relu(X W + b)$ : un produit de matrices (toute une série
+#   addition, une sigmoïde ;
+# - une **couche ReLU**, $H = relu(X W + b)$ : un produit de matrices (tout un lot
 #   d'exemples $X$ à la fois), l'ajout du biais, la ReLU.
 #
 # ### À vous
@@ -241,7 +241,7 @@ def grad_w(x, w, b):
     return ...  # d y_hat / d w, for y_hat = sigmoid(x . w + b)
 
 
-check("12-logistique", grad_w=grad_w)
+check("10-logistique", grad_w=grad_w)
 
 # %% tags=["solution"]
 def grad_w(x, w, b):
@@ -250,7 +250,7 @@ def grad_w(x, w, b):
     return y_hat * (1 - y_hat) * x  # sigmoid'(z) * dz/dw, and dz/dw = x
 
 
-check("12-logistique", grad_w=grad_w)
+check("10-logistique", grad_w=grad_w)
 
 # %% [markdown] fr
 # Voici les graphes que `draw_graph` dessine pour ces deux calculs, après la passe arrière, avec

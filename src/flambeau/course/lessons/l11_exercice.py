@@ -63,7 +63,7 @@ def grad_b(x, y, w1, w2, b):
     return ...
 
 
-check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
+check("11-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
 
 # %% tags=["solution"]
 from flambeau.course import check
@@ -81,7 +81,7 @@ def grad_b(x, y, w1, w2, b):
     return 2 * (x * x * w2 + x * w1 + b - y)
 
 
-check("04-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
+check("11-derivees", grad_w1=grad_w1, grad_w2=grad_w2, grad_b=grad_b)
 
 # %% [markdown] fr
 # ## 1. Les dérivées, à la main
@@ -216,7 +216,7 @@ if torch is not None:
 
 # %% tags=["exercise"]
 grads = ...  # (w1.grad.item(), w2.grad.item(), b.grad.item())
-check("04-autograd", grads=grads)
+check("11-autograd", grads=grads)
 
 # %% tags=["solution"]
 w1 = flambeau.tensor(1.0, requires_grad=True)
@@ -225,7 +225,7 @@ b = flambeau.tensor(1.0, requires_grad=True)
 loss = (3.0 ** 2 * w2 + 3.0 * w1 + b - 6.0) ** 2
 loss.backward()
 grads = (w1.grad.item(), w2.grad.item(), b.grad.item())
-check("04-autograd", grads=grads)
+check("11-autograd", grads=grads)
 
 # %% [markdown] fr
 # ## Vérification
@@ -303,7 +303,7 @@ print(tr("prévision", "predict"), 4, (16 * w2 + 4 * w1 + b).item())
 # Le coût diminue vite au début, puis très lentement : les trois paramètres se compensent
 # (augmenter $b$ ou diminuer $w_2$ a presque le même effet sur ces trois points), et le coût
 # forme une longue vallée presque plate, que la descente du gradient suit à petits pas
-# (on y reviendra dans la leçon `05-descente-de-gradient`). Il faut quelques milliers
+# (comme la vallée de la leçon `05-descente-de-gradient`). Il faut quelques milliers
 # d'époques pour approcher la solution exacte $w_1 = 2$, $w_2 = 0$, $b = 0$.
 #
 # Pour finir, refaisons le même apprentissage avec les dérivées calculées à la main (en Python
@@ -312,7 +312,7 @@ print(tr("prévision", "predict"), 4, (16 * w2 + 4 * w1 + b).item())
 # %% [markdown] en
 # The loss drops quickly at first, then very slowly: the three parameters compensate each other
 # (raising $b$ or lowering $w_2$ has almost the same effect on these three points), and the loss
-# forms a long, nearly flat valley that gradient descent follows in small steps (more on this in
+# forms a long, nearly flat valley that gradient descent follows in small steps (like the valley of
 # lesson `05-descente-de-gradient`). It takes a few thousand epochs to approach the exact
 # solution $w_1 = 2$, $w_2 = 0$, $b = 0$.
 #

@@ -87,7 +87,7 @@ fig.tight_layout()
 # Le coût est l'entropie croisée (`CrossEntropyLoss`), qui transforme les scores en probabilités
 # (*softmax*) et pénalise une faible probabilité pour la bonne classe. L'optimiseur est Adam, une
 # variante de la descente du gradient qui adapte le pas de chaque poids (leçon
-# `variantes-descente-de-gradient`).
+# `06-variantes-descente-de-gradient`).
 #
 # Les exemples sont présentés par mini-lots (*batches*) de 20, dans un ordre tiré au hasard à
 # chaque époque : c'est le rôle du `DataLoader`.
@@ -99,7 +99,8 @@ fig.tight_layout()
 # network gives two scores per point, and the predicted class is the one with the larger score.
 # The loss is the cross-entropy (`CrossEntropyLoss`), which turns the scores into probabilities
 # (softmax) and penalises a low probability for the right class. The optimizer is Adam, a
-# variant of gradient descent that adapts the step of each weight.
+# variant of gradient descent that adapts the step of each weight (lesson
+# `06-variantes-descente-de-gradient`).
 #
 # Examples are presented in mini-batches of 20, in an order drawn at random at each epoch: that
 # is the job of the `DataLoader`.
@@ -213,8 +214,8 @@ for epoch in range(60):
         train_losses.append(loss_fn(train_scores, y_train).item())
         test_losses.append(loss_fn(test_scores, y_test).item())
     if epoch % 10 == 9:
-        print(tr(f"époque {epoch + 1:3d}  coût apprentissage {train_losses[-1]:.4f}  coût test {test_losses[-1]:.4f}  "
-                 f"exactitude test {accuracy(test_scores, y_test):.3f}",
+        print(tr(f"époque {epoch + 1:3d}  coût d'apprentissage {train_losses[-1]:.4f}  coût de test {test_losses[-1]:.4f}  "
+                 f"exactitude de test {accuracy(test_scores, y_test):.3f}",
                  f"epoch {epoch + 1:3d}  train loss {train_losses[-1]:.4f}  test loss {test_losses[-1]:.4f}  "
                  f"test accuracy {accuracy(test_scores, y_test):.3f}"))
 
@@ -254,8 +255,8 @@ ax2.legend()
 ax2.grid(alpha=0.3)
 fig.tight_layout()
 train_accuracy, test_accuracy = accuracy(model(x_train), y_train), accuracy(model(x_test), y_test)
-print(tr(f"final : coût apprentissage {train_losses[-1]:.4f}, coût test {test_losses[-1]:.4f}, "
-         f"exactitude apprentissage {train_accuracy:.3f}, exactitude test {test_accuracy:.3f}",
+print(tr(f"final : coût d'apprentissage {train_losses[-1]:.4f}, coût de test {test_losses[-1]:.4f}, "
+         f"exactitude d'apprentissage {train_accuracy:.3f}, exactitude de test {test_accuracy:.3f}",
          f"final: train loss {train_losses[-1]:.4f}, test loss {test_losses[-1]:.4f}, "
          f"train accuracy {train_accuracy:.3f}, test accuracy {test_accuracy:.3f}"))
 
@@ -266,7 +267,7 @@ print(tr(f"final : coût apprentissage {train_losses[-1]:.4f}, coût test {test_
 # Regardez les courbes : au début, les deux coûts descendent ensemble. Puis, vers la trentième
 # époque, le coût de test cesse de baisser alors que le coût d'apprentissage continue de
 # diminuer : le réseau commence à apprendre par cœur les points d'apprentissage, bruit compris,
-# sans progrès sur les points nouveaux. C'est le début du **sur-apprentissage** (*overfitting*).
+# sans progrès sur les points nouveaux. C'est le début du **surapprentissage** (*overfitting*).
 # Ici il reste sans gravité, mais si le coût de test se mettait à remonter, il faudrait arrêter
 # l'apprentissage plus tôt (*early stopping*), ou prendre un réseau plus petit ou plus de données.
 #

@@ -4,7 +4,7 @@
 # %% [markdown] fr
 # # La convolution : d'un filtre appliqué à la main au réseau LeNet
 #
-# Pour classer les chiffres avec un perceptron multi-couches, on aplatit chaque image en un
+# Pour classer les chiffres avec un perceptron multicouche, on aplatit chaque image en un
 # vecteur de pixels : le réseau ne sait plus quels pixels sont voisins, et un chiffre décalé d'un
 # pixel lui paraît tout nouveau. Les **réseaux de neurones convolutifs** (*convolutional neural
 # networks*, CNN) gardent l'image en deux dimensions et la parcourent avec de petits **filtres** :
@@ -77,10 +77,10 @@ kernel = np.array([[-1.0, 0.0, 1.0],
 # $$\text{sortie}[i, j] = \sum_{u=0}^{2} \sum_{v=0}^{2} K[u, v] \; \text{image}[i + u, j + v]$$
 #
 # Sans bourrage (*padding*), le filtre 3×3 ne tient entièrement dans l'image 8×8 qu'à
-# $8 - 3 + 1 = 6$ positions par ligne et par colonne : la sortie fait 6×6. (Les mathématiciens
-# retourneraient le filtre avant de le poser : c'est une *corrélation croisée*, mais tous les
-# logiciels d'apprentissage profond l'appellent convolution, et le réseau apprend ses filtres
-# de toute façon.)
+# $8 - 3 + 1 = 6$ positions par ligne et par colonne : la sortie fait 6×6. (En mathématiques,
+# la convolution retourne d'abord le filtre ; sans ce retournement, le calcul s'appelle une
+# *corrélation croisée*. Les bibliothèques de deep learning l'appellent pourtant convolution, et
+# le réseau apprend ses filtres de toute façon.)
 
 # %% [markdown] en
 # ## Convolution by hand
@@ -219,7 +219,7 @@ fig.tight_layout()
 # ### À vous
 #
 # Les tailles affichées ci-dessus suivent une règle : une image de $n \times n$ pixels, un filtre
-# de taille $k \times k$, un *padding* $p$ et un pas (*stride*) $s$ donnent une sortie de
+# de taille $k \times k$, un bourrage (*padding*) $p$ et un pas (*stride*) $s$ donnent une sortie de
 # $m \times m$ pixels. Écrivez $m$ en fonction de $n$, $k$, $p$ et $s$ (`//` est la division
 # entière), puis vérifiez votre formule sur les tailles ci-dessus.
 
@@ -326,9 +326,9 @@ for epoch in range(15):
         optimizer.step()
     scheduler.step()
     if epoch % 3 == 2:
-        print(tr(f"époque {epoch + 1:2d} : coût {float(loss):.4f}, exactitude test {test_accuracy():.2%}",
-                 f"epoch {epoch + 1:2d}: loss {float(loss):.4f}, test accuracy {test_accuracy():.2%}"))
-print(tr(f"LeNet-5, exactitude test : {test_accuracy():.2%}", f"LeNet-5, test accuracy: {test_accuracy():.2%}"))
+        print(tr(f"époque {epoch + 1:2d} : coût {loss.item():.4f}, exactitude de test {100 * test_accuracy():.2f} %",
+                 f"epoch {epoch + 1:2d}: loss {loss.item():.4f}, test accuracy {test_accuracy():.2%}"))
+print(tr(f"LeNet-5, exactitude de test : {100 * test_accuracy():.2f} %", f"LeNet-5, test accuracy: {test_accuracy():.2%}"))
 
 # %% [markdown] fr
 # ## Ce que le réseau a appris

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ... import _dtype as dt
+from ...ops import unary
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -131,14 +132,14 @@ class Tanh(Module):
     """tanh(x), in (-1, 1)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
+        return unary.tanh(x)
 
 
 class Sigmoid(Module):
     """1 / (1 + exp(-x)), in (0, 1)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
+        return unary.sigmoid(x)
 
 
 class Softmax(Module):

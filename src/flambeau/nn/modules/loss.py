@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...tensor import Tensor
 from .. import functional as F
+from .. import functional_losses as losses
 from ..functional_losses import _legacy_reduction
 from ..module import Module
 
@@ -39,7 +40,7 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.mse_loss(input, target, reduction=self.reduction)
+        return losses.mse_loss(input, target, None, None, self.reduction)
 
 
 class L1Loss(_Loss):

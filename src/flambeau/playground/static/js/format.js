@@ -1,26 +1,42 @@
-// Small formatting and decoding helpers.
+// Small formatting and decoding helpers. Numbers are written as the page's language writes
+// them: 0.498 and 97.5% in English, 0,498 and 97,5 % in French.
 
-/** The epoch counter as the playground shows it: zero-padded to six digits, grouped by commas
- *  ("000,123"); larger numbers just grow ("1,234,567"). */
+import { getLang } from "./i18n.js";
+
+/** ``v`` with ``options`` of Intl.NumberFormat, in the page's language. */
+function localNumber(v, options) {
+  return Number(v).toLocaleString(getLang(), options);
+}
+
+/** The epoch counter as the playground shows it: zero-padded to six digits, grouped by
+ *  thousands as the language does ("000,123"; in French "000 123"); larger numbers just grow. */
 export function formatEpoch(n) {
   const digits = String(Math.max(0, Math.floor(n || 0))).padStart(6, "0");
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const separator = localNumber(1000).charAt(1); // "," or the French narrow no-break space
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+}
+
+/** A number as the language writes it, all its digits (a learning rate: 0.03, 0,03). */
+export function formatNumber(v) {
+  return typeof v === "number" ? localNumber(v, { maximumFractionDigits: 20, useGrouping: false }) : String(v);
 }
 
 /** A loss to 3 decimals, or "NaN" when the server sent null (the loss diverged). */
 export function formatLoss(v) {
-  return v === null || v === undefined || Number.isNaN(v) ? "NaN" : Number(v).toFixed(3);
+  if (v === null || v === undefined || Number.isNaN(v)) return "NaN";
+  return localNumber(v, { minimumFractionDigits: 3, maximumFractionDigits: 3, useGrouping: false });
 }
 
 /** An accuracy fraction as a percentage, or a dash. */
 export function formatPercent(v) {
-  return v === null || v === undefined || Number.isNaN(v) ? "–" : `${(100 * v).toFixed(1)}%`;
+  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  return localNumber(v, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 /** Two significant digits, as the playground's "Weight is 0.23". */
 export function formatWeight(v) {
   if (v === null || v === undefined || Number.isNaN(v)) return "NaN";
-  return Number(Number(v).toPrecision(2)).toString();
+  return localNumber(Number(Number(v).toPrecision(2)), { maximumSignificantDigits: 2, useGrouping: false });
 }
 
 /** base64 -> Uint8Array. */

@@ -1,9 +1,11 @@
-// The interface's two languages. Every text of the page comes from here: elements carry
+// The interface's two languages. Every text of the page and of the teacher's page comes from
+// here (one table: a word both pages use is written once): elements carry
 // data-i18n="key" (their text), data-i18n-aria="key" (their aria-label) or data-i18n-title="key"
 // (their tooltip), and applyTranslations() fills them in the current language.
 //
 // The language is chosen, in order, by the URL hash's `lang`, the user's last choice (kept in
-// localStorage) and the browser's language; French for "fr-*", English otherwise.
+// localStorage, shared by both pages) and the browser's language; French for "fr-*", English
+// otherwise.
 
 const STORAGE_KEY = "flambeau.playground.lang";
 
@@ -137,6 +139,27 @@ const STRINGS = {
     backwardLegend: "Backward view: links show each weight's gradient (blue positive, orange negative, width its size), a neuron's frame its delta, from the last mini-batch.",
     article1: "A neural network learns to separate the orange points from the blue ones. Pick a data set, the features fed in, the hidden layers and their neurons, then press play: the training runs in flambeau, on this machine, and every frame shows what the network has learnt.",
     article2: "The background of the output is the network's prediction at each point of the plane: orange for −1, blue for +1. Each neuron shows, in its small square, what it computes over the same plane. Everything you choose is kept in the page's address: copy it to share the experiment.",
+    // the teacher's page (teacher.html)
+    teacherTitle: "flambeau playground: teacher",
+    teacherSubtitle: "One address for the whole class.",
+    studentsAddress: "The students' address",
+    studentsConnected: "Students connected:",
+    training: "Training",
+    yes: "yes",
+    pushExperiment: "Push an experiment",
+    mineHelp: "Set up the experiment in your own playground, then push it: every student's page offers to load it.",
+    openMine: "Open my playground",
+    pushMine: "Push my playground's experiment to every student",
+    mineOpen: "(open)",
+    mineClosed: "(not open)",
+    pushOther: "Or push another address",
+    pushHelp: "Paste a playground address (or its part after #).",
+    pushAddress: "Push this address to every student",
+    pushed: "Sent to {n} {n?student|students}.",
+    lockControls: "Lock controls",
+    locksHelp: "The controls ticked are hidden and refused on every student's page (the data set includes their own points).",
+    applyLocks: "Apply to the class",
+    locksApplied: "Applied to the class: {n} {n?control|controls} locked.",
   },
   fr: {
     title: "Le bac à sable de flambeau",
@@ -267,6 +290,27 @@ const STRINGS = {
     backwardLegend: "Vue rétropropagation : les liens montrent le gradient de chaque poids (bleu positif, orange négatif, l'épaisseur sa taille), le cadre d'un neurone son delta, sur le dernier mini-lot.",
     article1: "Un réseau de neurones apprend à séparer les points orange des points bleus. Choisissez un jeu de données, les entrées, les couches cachées et leurs neurones, puis lancez : l'entraînement tourne dans flambeau, sur cette machine, et chaque image montre ce que le réseau a appris.",
     article2: "Le fond de la sortie est la prédiction du réseau en chaque point du plan : orange pour −1, bleu pour +1. Chaque neurone montre, dans son petit carré, ce qu'il calcule sur ce même plan. Tous vos choix sont gardés dans l'adresse de la page : copiez-la pour partager l'expérience.",
+    // la page de l'enseignant (teacher.html)
+    teacherTitle: "Bac à sable flambeau : enseignant",
+    teacherSubtitle: "Une seule adresse pour toute la classe.",
+    studentsAddress: "L'adresse des élèves",
+    studentsConnected: "Élèves connectés :",
+    training: "Entraînement",
+    yes: "oui",
+    pushExperiment: "Envoyer une expérience",
+    mineHelp: "Préparez l'expérience dans votre propre bac à sable, puis envoyez-la : chaque page d'élève proposera de la charger.",
+    openMine: "Ouvrir mon bac à sable",
+    pushMine: "Envoyer l'expérience de mon bac à sable à tous les élèves",
+    mineOpen: "(ouvert)",
+    mineClosed: "(pas ouvert)",
+    pushOther: "Ou envoyer une autre adresse",
+    pushHelp: "Collez l'adresse d'un bac à sable (ou sa partie après #).",
+    pushAddress: "Envoyer cette adresse à tous les élèves",
+    pushed: "Envoyée à {n} {n?élève|élèves}.",
+    lockControls: "Verrouiller des commandes",
+    locksHelp: "Les commandes cochées sont cachées et refusées sur chaque page d'élève (le jeu de données comprend leurs propres points).",
+    applyLocks: "Appliquer à la classe",
+    locksApplied: "Appliqué à la classe : {n} {n?commande verrouillée|commandes verrouillées}.",
   },
 };
 
@@ -341,5 +385,23 @@ export function applyTranslations(root = document) {
     el.setAttribute("aria-label", t(el.dataset.i18nAria));
   }
   for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
-  document.title = t("title");
+  // the document's title is its <title data-i18n="..."> (the page's and the teacher's differ)
+}
+
+// A setting's or a control's name, as its label on the page says it (the keys above): the
+// messages that name a setting (messages.js) and the teacher's locks (config.py's HIDE_NAMES)
+// use the words of the control itself.
+const LABELS = {
+  learningRate: "learningRate", activation: "activation", regularization: "regularization",
+  regularizationRate: "regularizationRate", problem: "problem", loss: "loss", numClasses: "numClasses",
+  optimizer: "optimizer", view: "view", speed: "speed", stopEpochs: "stopEpochs", stopTestLoss: "stopTestLoss",
+  batchSize: "batchSize", noise: "noise", percTrainData: "ratio", dataset: "data", regDataset: "data",
+  lang: "language", networkShape: "hiddenLayers", showTestData: "showTestData", discretize: "discretize",
+  framework: "exportFlambeau", playButton: "play", stepButton: "step", resetButton: "reset",
+  numHiddenLayers: "hiddenLayers",
+};
+
+/** The label of the setting or control `name` in the current language; `name` itself if it has none. */
+export function settingLabel(name) {
+  return Object.hasOwn(LABELS, name) ? t(LABELS[name]) : name;
 }

@@ -11,7 +11,8 @@ import { Connection, socketUrl } from "./socket.js";
 import { LossChart } from "./chart.js";
 import { classCss } from "./colors.js";
 import {
-  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatPercent, parseShape, saveFile, truthy,
+  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatNumber, formatPercent,
+  parseShape, saveFile, truthy,
 } from "./format.js";
 import { applyTranslations, getLang, initialLang, isOne, setLang, t } from "./i18n.js";
 import { errorText } from "./messages.js";
@@ -29,6 +30,7 @@ const state = {
   limits: null, // the server's, in the page's names (readLimits)
   hash: null, // the last canonical hash from the server
   playing: false,
+  serverPlaying: false, // the last frame's word on playing
   view: "forward",
   pending: null, // frames received but not drawn yet, merged
   scheduled: false,
@@ -136,7 +138,7 @@ function buildDatasets(L) {
 // ---- controls -----------------------------------------------------------------------------
 
 /** Fill a <select> with values (labels from labelOf), keeping `current` selectable. */
-function fillSelect(select, values, current, labelOf = String) {
+function fillSelect(select, values, current, labelOf = formatNumber) {
   const list = [...values];
   if (current !== undefined && current !== null && !list.some((v) => String(v) === String(current))) {
     list.push(current); // a value from a hash that the list lacks (e.g. learningRate=0.05)
@@ -398,7 +400,8 @@ function drawFrame(f) {
   }
   network.update(f, state.view);
 
-  setPlaying(!!f.playing);
+  state.serverPlaying = !!f.playing;
+  setPlaying(state.serverPlaying);
   if (f.stopped) showStatus(stoppedText(f.stopped));
   if (state.hover !== null) askNode(); // keep a hovered neuron's picture current
 }
@@ -691,6 +694,11 @@ function connect() {
     state.nodeAsked = false;
     state.full = msg.code === "session_full"; // the socket closes next: no "connection lost" too
     showError(errorText(msg)); // worded here, in the page's language, from the code
+    if (msg.code === "locked" && state.config) {
+      // a control the teacher locked (hidden, yet reached): the server kept its value; show it
+      renderControls();
+      setPlaying(state.serverPlaying);
+    }
   });
   conn.onOpen = () => {
     state.nodeAsked = false;

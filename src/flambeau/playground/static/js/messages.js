@@ -1,10 +1,11 @@
 // The server's error messages in the page's language. The server sends {code, params, field}
-// (flambeau/playground/config.py's PlaygroundError); each code has its text here, in English and
-// French, with {name} placeholders filled from the params. The server's English `message` is
-// never shown: a code missing here reads as the generic "invalid" text (a test checks that every
-// code the server can send is here in both languages).
+// (flambeau/playground/errors.py: its table ERROR_CODES lists every code and its parameters);
+// each code has its text here, in English and French, with {name} placeholders filled from the
+// params. The server's English `message` is never shown: a code missing here reads as the
+// generic "invalid" text (tests check, in the browser, that every code of the table and every
+// kind of EXPECT_KINDS has a text of its own in both languages).
 
-import { fill, getLang, t } from "./i18n.js";
+import { fill, getLang, settingLabel, t } from "./i18n.js";
 
 const MESSAGES = {
   en: {
@@ -134,17 +135,6 @@ const MESSAGES = {
   },
 };
 
-// a setting's name as its control says it (data-i18n keys of index.html)
-const SETTING_LABELS = {
-  learningRate: "learningRate", activation: "activation", regularization: "regularization",
-  regularizationRate: "regularizationRate", problem: "problem", loss: "loss", numClasses: "numClasses",
-  optimizer: "optimizer", view: "view", speed: "speed", stopEpochs: "stopEpochs", stopTestLoss: "stopTestLoss",
-  batchSize: "batchSize", noise: "noise", percTrainData: "ratio", dataset: "data", regDataset: "data",
-  lang: "language", networkShape: "hiddenLayers", showTestData: "showTestData", discretize: "discretize",
-  framework: "exportFlambeau", playButton: "play", stepButton: "step", resetButton: "reset",
-  numHiddenLayers: "hiddenLayers",
-};
-
 /** The text of `key` with params; `raw`: the numbers before formatting, for plural forms. */
 function text(key, params, raw = params) {
   const table = MESSAGES[getLang()] || MESSAGES.en;
@@ -159,9 +149,10 @@ export function errorText(msg) {
   const code = typeof msg.code === "string" && MESSAGES.en[msg.code] ? msg.code : "invalid";
   const raw = { ...(msg.params || {}) };
   const p = { ...raw };
-  if (p.key !== undefined) p.key = SETTING_LABELS[p.key] ? t(SETTING_LABELS[p.key]) : p.key;
-  if (p.name !== undefined && SETTING_LABELS[p.name]) p.name = t(SETTING_LABELS[p.name]);
-  if (Array.isArray(p.options)) p.options = p.options.join(", ");
+  // a setting's name as its control says it (i18n.js)
+  if (p.key !== undefined) p.key = settingLabel(p.key);
+  if (p.name !== undefined) p.name = settingLabel(p.name);
+  if (Array.isArray(p.options)) p.options = p.options.filter((o) => o !== "").join(", "); // "": the default
   if (p.expect !== undefined) p.expect = text(`expect-${p.expect}`, p);
   if (p.k !== undefined) p.last = Number(p.k) - 1;
   if (p.suggest !== undefined) p.last = Number(p.suggest) - 1;

@@ -2,107 +2,128 @@
 // trained, the experiment pushed to every page, the controls locked for the class. Every call
 // carries the teacher's token (this page's own ?token=...). "My playground" opens the teacher's
 // own tab (/?teacher=KEY: the server knows it), whose experiment one click pushes to the class.
-// The server's refusals are worded by the students' page's own table (messages.js).
+//
+// Its words are the student page's (i18n.js: one table, the same language switch, the same
+// remembered choice); the server's refusals are worded by messages.js from their codes, and a
+// control's name by the label the students' page gives it. What the page shows is kept as data
+// (the last status, the last answers) and drawn again in the new language when it changes.
 
-import { fill, setLang } from "./i18n.js";
+import { applyTranslations, getLang, initialLang, setLang, settingLabel, t } from "./i18n.js";
 import { errorText } from "./messages.js";
+import { formatLoss } from "./format.js";
 
-const TEXTS = {
-  en: {
-    title: "flambeau playground: teacher", subtitle: "One address for the whole class.",
-    address: "The students' address", students: "Students connected", epoch: "Epoch", testLoss: "Test loss",
-    playing: "Training", push: "Push an experiment", pushButton: "Push this address to every student",
-    mineHelp: "Set up the experiment in your own playground, then push it: every student's page offers to load it.",
-    openMine: "Open my playground", pushMine: "Push my playground's experiment to every student",
-    mineOpen: "(open)", mineClosed: "(not open)", pushOther: "Or push another address",
-    pushHelp: "Paste a playground address (or its part after #).",
-    locks: "Lock controls", locksHelp: "The controls ticked are hidden and refused on every student's page (the data set includes their own points).",
-    applyLocks: "Apply to the class", pushed: "Sent to {n} {n?student|students}.", yes: "yes", no: "",
-  },
-  fr: {
-    title: "Bac à sable flambeau : enseignant", subtitle: "Une seule adresse pour toute la classe.",
-    address: "L'adresse des élèves", students: "Élèves connectés", epoch: "Époque", testLoss: "Perte de test",
-    playing: "Entraînement", push: "Envoyer une expérience", pushButton: "Envoyer cette adresse à tous les élèves",
-    mineHelp: "Préparez l'expérience dans votre propre bac à sable, puis envoyez-la : chaque page d'élève proposera de la charger.",
-    openMine: "Ouvrir mon bac à sable", pushMine: "Envoyer l'expérience de mon bac à sable à tous les élèves",
-    mineOpen: "(ouvert)", mineClosed: "(pas ouvert)", pushOther: "Ou envoyer une autre adresse",
-    pushHelp: "Collez l'adresse d'un bac à sable (ou sa partie après #).",
-    locks: "Verrouiller des commandes", locksHelp: "Les commandes cochées sont cachées et refusées sur chaque page d'élève (le jeu de données comprend leurs propres points).",
-    applyLocks: "Appliquer à la classe", pushed: "Envoyée à {n} {n?élève|élèves}.", yes: "oui", no: "",
-  },
-};
-const lang = (navigator.language || "en").toLowerCase().startsWith("fr") ? "fr" : "en";
-setLang(lang);
-const t = (key, params = {}) => fill(TEXTS[lang][key] ?? key, params, lang);
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get("token") || "";
 const teacherKey = token || "1"; // a loopback server has no token: any key marks the teacher's tab
 const api = (path) => `/api/teacher/${path}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
 
+const shown = {
+  status: null, // the server's last /api/teacher/status
+  push: null, // the last push's answer: [ok, body]
+  locks: null, // the last locks' answer: [ok, body]
+};
+
+/** POST a JSON body; [ok, the answer's JSON] (an answer that is not JSON reads as a refusal). */
 async function post(path, body) {
-  const r = await fetch(api(path), { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
-  return [r.ok, await r.json()];
+  try {
+    const r = await fetch(api(path), { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    return [r.ok, await r.json()];
+  } catch {
+    return [false, { code: "invalid" }];
+  }
 }
 
-let locksBuilt = false;
-async function refresh() {
-  let s;
-  try {
-    s = await (await fetch(api("status"))).json();
-  } catch {
-    return;
+/** A control's name as the students' page labels it, with a capital. */
+function lockLabel(name) {
+  const text = settingLabel(name);
+  return text.charAt(0).toLocaleUpperCase(getLang()) + text.slice(1);
+}
+
+function buildLocks(s) {
+  for (const name of s.lockable) {
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.value = name;
+    box.id = `lock-${name}`;
+    box.checked = s.locks.includes(name);
+    const text = document.createElement("span");
+    text.className = "lock-name";
+    text.dataset.lock = name;
+    label.append(box, " ", text);
+    $("locks").appendChild(label);
   }
+  if (s.experiment) $("experiment").value = s.experiment;
+}
+
+/** Draw everything from what the page knows, in the current language. */
+function draw() {
+  for (const el of document.querySelectorAll(".lock-name")) el.textContent = lockLabel(el.dataset.lock);
+  const [pushOk, pushed] = shown.push || [true, null];
+  $("push-result").textContent = !pushed ? "" : pushOk ? t("pushed", { n: pushed.students }) : errorText(pushed);
+  const [lockOk, locked] = shown.locks || [true, null];
+  $("locks-result").textContent = !locked ? "" : lockOk ? t("locksApplied", { n: locked.locks.length }) : errorText(locked);
+  const s = shown.status;
+  if (!s) return;
   $("connected").textContent = s.connected;
-  $("mine-state").textContent = s.teacher_tab ? t("mineOpen") : t("mineClosed");
   $("max-sessions").textContent = s.max_sessions;
+  $("mine-state").textContent = s.teacher_tab ? t("mineOpen") : t("mineClosed");
   $("student-url").textContent = s.student_url;
   $("student-url").href = s.student_url;
   const body = $("students").tBodies[0];
   body.textContent = "";
   for (const st of s.students) {
     const row = body.insertRow();
-    for (const v of [st.n, st.epoch, st.loss_test === null ? "–" : st.loss_test.toFixed(3), st.playing ? t("yes") : t("no")]) {
+    for (const v of [st.n, st.epoch, st.loss_test === null ? "–" : formatLoss(st.loss_test), st.playing ? t("yes") : ""]) {
       row.insertCell().textContent = v;
     }
   }
-  if (!locksBuilt) {
-    for (const name of s.lockable) {
-      const label = document.createElement("label");
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.value = name;
-      box.id = `lock-${name}`;
-      box.checked = s.locks.includes(name);
-      label.append(box, ` ${name}`);
-      $("locks").appendChild(label);
-    }
-    if (s.experiment) $("experiment").value = s.experiment;
-    locksBuilt = true;
+}
+
+async function refresh() {
+  let s;
+  try {
+    const r = await fetch(api("status"));
+    s = r.ok ? await r.json() : null;
+  } catch {
+    s = null;
   }
+  $("unreachable").hidden = s !== null; // the server stopped, or the laptop left the network
+  if (!s) return;
+  if (!shown.status) buildLocks(s);
+  shown.status = s;
+  draw();
+}
+
+/** Switch language; `remember`: the user chose it (the teacher's own playground opens in it too). */
+function changeLanguage(lang, remember) {
+  setLang(lang, remember);
+  $("lang-switch").value = getLang();
+  applyTranslations();
+  $("qr").alt = t("studentsAddress");
+  draw();
 }
 
 function init() {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
-  for (const el of document.querySelectorAll("[data-t-aria]")) el.setAttribute("aria-label", t(el.dataset.tAria));
+  changeLanguage(initialLang(location.hash.replace(/^#/, "")), false);
+  $("lang-switch").addEventListener("change", (ev) => changeLanguage(ev.target.value, true));
   $("open-mine").href = `/?teacher=${encodeURIComponent(teacherKey)}${token ? `&token=${encodeURIComponent(token)}` : ""}`;
-  const pushed = ([ok, r]) => {
-    $("push-result").textContent = ok ? t("pushed", { n: r.students }) : errorText(r);
+  $("qr").src = api("qr.svg");
+  const pushed = (answer) => {
+    shown.push = answer;
+    draw();
   };
   $("push-mine").addEventListener("click", async () => pushed(await post("experiment", { from: "teacher_tab" })));
-  document.title = t("title");
-  $("qr").src = api("qr.svg");
-  $("qr").alt = t("address");
   $("push").addEventListener("click", async () => pushed(await post("experiment", { hash: $("experiment").value })));
   $("apply-locks").addEventListener("click", async () => {
     const locks = {};
     for (const box of $("locks").querySelectorAll("input")) locks[box.value] = box.checked;
-    const [ok, r] = await post("locks", { locks });
-    $("push-result").textContent = ok ? "" : errorText(r);
+    shown.locks = await post("locks", { locks });
+    draw();
   });
   refresh();
   setInterval(refresh, 1000);
-  window.teacher = { refresh };
+  window.teacher = { refresh, shown };
 }
 
 init();
