@@ -106,3 +106,30 @@ def test_dropout2d_warnings_and_values(torch, shape, training):
             out = lib.nn.functional.dropout2d(lib.ones(*shape), 0.5, training)
         res.append(([str(x.message) for x in w if x.category is UserWarning], out.numpy().tolist()))
     assert res[0] == res[1]
+
+
+def test_from_numpy_read_only_array_warns_once(torch, monkeypatch):
+    """An image read with ``np.asarray(PIL image)`` is read-only: PyTorch warns once per program
+    (its text, without the C++ location) and the tensor still shares the memory."""
+    from flambeau.ops import creation
+
+    monkeypatch.setattr(creation, "_READ_ONLY_WARNED", False)
+    texts = []
+    for lib in (torch, flambeau):
+        a = np.arange(3.0)
+        a.flags.writeable = False
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            t = lib.from_numpy(a)
+            lib.from_numpy(a)
+        texts.append([str(x.message).split(" (Triggered internally")[0] for x in w])
+        assert t.tolist() == [0.0, 1.0, 2.0]
+    # PyTorch warns once per process: an earlier test may have used its one warning
+    expected = texts[0][:1] or [_READ_ONLY_TEXT]
+    assert texts[1] == expected
+
+
+_READ_ONLY_TEXT = ("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. "
+                   "This means writing to this tensor will result in undefined behavior. You may want to copy "
+                   "the array to protect its data or make it writable before converting it to a tensor. This "
+                   "type of warning will be suppressed for the rest of this program.")

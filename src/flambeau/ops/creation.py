@@ -151,7 +151,23 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
     dt.from_numpy_dtype(arr.dtype)
+    if not arr.flags.writeable and not _READ_ONLY_WARNED:
+        _warn_read_only()
     return _make(arr)
+
+
+_READ_ONLY_WARNED = False
+
+
+def _warn_read_only() -> None:
+    """PyTorch's warning, once per program, for an array that is not writable (an image read
+    with ``np.asarray(PIL image)``): the tensor writes into it anyway."""
+    global _READ_ONLY_WARNED
+    _READ_ONLY_WARNED = True
+    warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. "
+                  "This means writing to this tensor will result in undefined behavior. You may want to copy "
+                  "the array to protect its data or make it writable before converting it to a tensor. This "
+                  "type of warning will be suppressed for the rest of this program.", UserWarning, stacklevel=3)
 
 
 def _dtype_or_default(dtype: Any) -> np.dtype:
