@@ -133,3 +133,32 @@ _READ_ONLY_TEXT = ("The given NumPy array is not writable, and PyTorch does not 
                    "This means writing to this tensor will result in undefined behavior. You may want to copy "
                    "the array to protect its data or make it writable before converting it to a tensor. This "
                    "type of warning will be suppressed for the rest of this program.")
+
+
+_OPTIMIZERS = [("SGD", dict(lr=0.01, momentum=0.9)),
+               ("SGD", dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=0.1)),
+               ("SGD", dict(lr=0.01, momentum=0.9, maximize=True)), ("Adam", dict(lr=0.01)),
+               ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)), ("AdamW", dict(lr=0.01)),
+               ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)), ("Adagrad", dict(lr=0.1)),
+               ("Adadelta", dict()), ("Adamax", dict(lr=0.01)), ("NAdam", dict(lr=0.01)), ("RAdam", dict(lr=0.01))]
+
+
+@pytest.mark.parametrize("name,kw", _OPTIMIZERS)
+def test_optimizers_on_zero_dim_parameters(torch, name, kw):
+    """The tutorials' polynomial and dynamic nets learn 0-d parameters (``Parameter(randn(()))``),
+    the dynamic net with SGD momentum and a parameter left without gradient on some steps. A 0-d
+    gradient used to be stored as a NumPy scalar, and SGD's momentum buffer then never changed."""
+    res = []
+    for lib in (torch, flambeau):
+        ps = [lib.nn.Parameter(lib.tensor(v, dtype=lib.float64)) for v in (1.5, -0.7)]
+        opt = getattr(lib.optim, name)(ps, **kw)
+        out = []
+        for t in range(6):
+            opt.zero_grad()
+            loss = (ps[0] * 3.0) ** 2 + (ps[1] ** 3 if t % 3 != 2 else 0)
+            loss.backward()
+            opt.step()
+            out.append([p.item() for p in ps] + [ps[0].grad.item()])
+        res.append(out)
+    np.testing.assert_allclose(res[1], res[0], rtol=1e-12, atol=1e-14)
+    assert isinstance(ps[0].grad.numpy(), np.ndarray) and ps[0].grad.numpy().shape == ()

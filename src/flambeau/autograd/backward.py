@@ -119,12 +119,12 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
     if g.shape != data.shape:
         g = np.broadcast_to(g, data.shape)
     grad = leaf._grad
-    if grad is None:
-        leaf._grad = _make(g.copy() if g.dtype == data.dtype else g.astype(data.dtype))
+    if grad is None:  # np.array: an array even for a 0-d leaf (NumPy's 0-d arithmetic gives scalars)
+        leaf._grad = _make(np.array(g, dtype=data.dtype))
     elif grad._data.flags.writeable and grad._data.shape == g.shape:
         np.add(grad._data, g, out=grad._data, casting="unsafe")
     else:
-        grad._data = grad._data + g.astype(data.dtype, copy=False)
+        grad._data = np.asarray(grad._data + g.astype(data.dtype, copy=False))
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
@@ -362,7 +362,7 @@ def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> A
     if by_node is None and node.retained is not None and single:
         t = node.retained()
         if t is not None:
-            t._grad = _make(np.array(g)) if t._grad is None else _make(t._grad._data + g)
+            t._grad = _make(np.array(g)) if t._grad is None else _make(np.asarray(t._grad._data + g))
     if by_node is not None and captured is not None:
         for k, nr in by_node.get(node, ()):
             gk = g if single else g[nr]

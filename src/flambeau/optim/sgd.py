@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from ..ops._core import bump
 from ..tensor import _make
 from .optimizer import Optimizer
@@ -78,7 +80,7 @@ class SGD(Optimizer):
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        b = g.copy()
+                        b = np.array(g)  # a copy, and an array even for a 0-d parameter
                         state["momentum_buffer"] = _make(b)
                     else:
                         b = buf._data
