@@ -162,3 +162,22 @@ def test_optimizers_on_zero_dim_parameters(torch, name, kw):
         res.append(out)
     np.testing.assert_allclose(res[1], res[0], rtol=1e-12, atol=1e-14)
     assert isinstance(ps[0].grad.numpy(), np.ndarray) and ps[0].grad.numpy().shape == ()
+
+
+_CUDA_ARGS = ["none", 0, 1, "cuda", "cuda:1", "dev_cuda", "cpu", "dev_cpu", "mps"]
+
+
+@pytest.mark.parametrize("what,arg", [("tensor", a) for a in _CUDA_ARGS + [True, 1.5]]
+                         + [("module", a) for a in _CUDA_ARGS])
+def test_cuda_errors_on_a_machine_without_cuda(torch, arg, what):
+    """d2l's "GPUs" section calls ``X.cuda(1)``: on a CPU-only PyTorch a device index gives
+    "Cannot access accelerator device...", a CPU device "Invalid device...", the rest "Torch not
+    compiled with CUDA enabled"; the same errors here."""
+    errs = []
+    for lib in (torch, flambeau):
+        a = {"none": None, "dev_cuda": lib.device("cuda", 0), "dev_cpu": lib.device("cpu")}.get(arg, arg)
+        obj = lib.ones(2) if what == "tensor" else lib.nn.Linear(2, 2)
+        with pytest.raises(Exception) as e:
+            obj.cuda() if a is None else obj.cuda(a)
+        errs.append((type(e.value), str(e.value)))
+    assert errs[0] == errs[1]

@@ -174,3 +174,18 @@ def get_default_device() -> device:
         return CPU
     check(_default)
     return _default
+
+
+def check_cuda(where: Any) -> None:
+    """``x.cuda(device)`` / ``module.cuda(device)`` on a machine without CUDA, with PyTorch's
+    errors: a device index (``cuda(1)``) cannot reach an accelerator, a non-CUDA device is
+    invalid, anything else finds torch "not compiled with CUDA"."""
+    import numbers
+
+    if isinstance(where, bool) or not (where is None or isinstance(where, (numbers.Integral, str, device))):
+        raise TypeError(f"cuda(): argument 'device' (position 1) must be torch.device, not {type(where).__name__}")
+    if isinstance(where, numbers.Integral):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if where is not None and (where if type(where) is device else device(where))._type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    check_to("cuda")

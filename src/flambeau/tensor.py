@@ -322,7 +322,9 @@ class Tensor:
 
     def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Tensor:
         """Raises PyTorch's error: flambeau has no CUDA device."""
-        check_to("cuda")
+        from ._device import check_cuda
+
+        check_cuda(device)
         return self
 
     def __len__(self) -> int:

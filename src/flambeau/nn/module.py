@@ -403,9 +403,9 @@ class Module:
 
     def cuda(self, device: Any = None) -> Module:
         """Raises PyTorch's error: flambeau has no CUDA device."""
-        from .._device import check_to
+        from .._device import check_cuda
 
-        check_to("cuda")
+        check_cuda(device)
         return self
 
     def type(self, d: Any) -> Module:
