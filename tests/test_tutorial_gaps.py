@@ -123,6 +123,7 @@ def test_from_numpy_read_only_array_warns_once(torch, monkeypatch):
             t = lib.from_numpy(a)
             lib.from_numpy(a)
         texts.append([str(x.message).split(" (Triggered internally")[0] for x in w])
+        assert all(x.filename == __file__ for x in w)  # at the caller's line
         assert t.tolist() == [0.0, 1.0, 2.0]
     # PyTorch warns once per process: an earlier test may have used its one warning
     expected = texts[0][:1] or [_READ_ONLY_TEXT]

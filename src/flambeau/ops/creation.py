@@ -146,20 +146,20 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
-def from_numpy(arr: np.ndarray) -> Tensor:
+def from_numpy(arr: np.ndarray, *, _stacklevel: int = 2) -> Tensor:
     """A tensor sharing memory with the NumPy array ``arr`` (its dtype is kept)."""
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
     dt.from_numpy_dtype(arr.dtype)
     if not arr.flags.writeable and not _READ_ONLY_WARNED:
-        _warn_read_only()
+        _warn_read_only(_stacklevel + 1)
     return _make(arr)
 
 
 _READ_ONLY_WARNED = False
 
 
-def _warn_read_only() -> None:
+def _warn_read_only(stacklevel: int) -> None:
     """PyTorch's warning, once per program, for an array that is not writable (an image read
     with ``np.asarray(PIL image)``): the tensor writes into it anyway."""
     global _READ_ONLY_WARNED
@@ -167,7 +167,8 @@ def _warn_read_only() -> None:
     warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. "
                   "This means writing to this tensor will result in undefined behavior. You may want to copy "
                   "the array to protect its data or make it writable before converting it to a tensor. This "
-                  "type of warning will be suppressed for the rest of this program.", UserWarning, stacklevel=3)
+                  "type of warning will be suppressed for the rest of this program.", UserWarning,
+                  stacklevel=stacklevel)
 
 
 def _dtype_or_default(dtype: Any) -> np.dtype:
