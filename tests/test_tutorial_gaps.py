@@ -181,3 +181,14 @@ def test_cuda_errors_on_a_machine_without_cuda(torch, arg, what):
             obj.cuda() if a is None else obj.cuda(a)
         errs.append((type(e.value), str(e.value)))
     assert errs[0] == errs[1]
+
+
+@pytest.mark.parametrize("name", ["randn", "rand", "zeros", "ones", "empty"])
+@pytest.mark.parametrize("size", [(), [], (2, 3), [4]])
+def test_size_keyword_on_creation_functions(torch, name, size):
+    """d2l's autograd section: ``torch.randn(size=(), requires_grad=True)``, a 0-d tensor."""
+    shapes = []
+    for lib in (torch, flambeau):
+        t = getattr(lib, name)(size=size, requires_grad=True)
+        shapes.append((tuple(t.shape), t.requires_grad, t.dtype is lib.float32))
+    assert shapes[0] == shapes[1]

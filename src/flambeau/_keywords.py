@@ -143,7 +143,10 @@ def accept_pytorch_keywords(fn: Any, method: bool = False) -> Any:
             kwargs[target] = kwargs.pop(k)
         if varargs is not None:  # the values of *args: the named parameters go first
             args += tuple(kwargs.pop(p) for p in positional[len(args):] if p in kwargs)
-            args += tuple(varargs) if isinstance(varargs, (tuple, list)) else (varargs,)
+            if isinstance(varargs, (tuple, list)):  # size=(): one empty shape, not no argument
+                args += tuple(varargs) if len(varargs) else ((),)
+            else:
+                args += (varargs,)
         out = None if own_out else kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
