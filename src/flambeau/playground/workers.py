@@ -108,7 +108,12 @@ def _serve(conn: Any) -> None:
     it then closes the pipes)."""
     import signal
 
+    import flambeau
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # one core per worker, the BLAS products too: two BLAS threads in each worker would fight
+    # the other workers for the cores (a frame's 10000-row products then wait for a thread)
+    flambeau.set_num_threads(1)
     sessions: dict[int, Session] = {}
     operations: dict[str, Callable[[Session, Any], list[dict]]] = {
         "handle": lambda s, p: answer(s, p[0], p[1]),
