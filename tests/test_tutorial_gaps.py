@@ -193,3 +193,25 @@ def test_size_keyword_on_creation_functions(torch, name, size):
         t = getattr(lib, name)(size=size, requires_grad=True)
         shapes.append((tuple(t.shape), t.requires_grad, t.dtype is lib.float32))
     assert shapes[0] == shapes[1]
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_dataloader_warns_about_more_workers_than_cpus(torch, persistent):
+    """d2l's Fashion-MNIST loader asks for 4 workers: PyTorch warns when the machine has fewer
+    CPUs, at construction and at each new worker pass (once with persistent workers)."""
+    import os
+
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    got = []
+    for lib in (torch, flambeau):
+        ds = lib.utils.data.TensorDataset(lib.arange(8.0))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            loader = lib.utils.data.DataLoader(ds, batch_size=4, num_workers=n + 1, persistent_workers=persistent)
+            for _ in range(2):
+                batches = [b[0].tolist() for b in loader]
+        got.append(([str(x.message) for x in w if "worker processes" in str(x.message)], batches))
+    assert got[0] == got[1] and len(got[0][0]) == (2 if persistent else 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        list(flambeau.utils.data.DataLoader(flambeau.utils.data.TensorDataset(flambeau.zeros(2)), num_workers=1))

@@ -132,6 +132,7 @@ class DataLoader:
         if collate_fn is None:
             collate_fn = default_convert if self._auto_collation is False else default_collate
         self.collate_fn = collate_fn
+        _check_worker_number(num_workers)
 
     @property
     def _auto_collation(self) -> bool:
@@ -152,6 +153,8 @@ class DataLoader:
         # PyTorch draws the workers' base seed from the loader's generator at each pass (with
         # or without workers; persistent workers: at the first pass only): drawn here too, so
         # that the random streams stay where PyTorch's are
+        if self.num_workers > 0 and self._workers is None:  # PyTorch's check, at each new iterator
+            _check_worker_number(self.num_workers, stacklevel=3)
         if self.pin_memory and self._workers is None:  # PyTorch's warning, at each new iterator
             if self.pin_memory_device:
                 warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as the device,"
@@ -207,3 +210,25 @@ class DataLoader:
                 batch = []
         if batch and not self.drop_last:
             yield self.collate_fn(batch)
+
+
+def _check_worker_number(num_workers: int, stacklevel: int = 3) -> None:
+    """PyTorch's warning when a loader asks for more workers than the CPUs this process may use
+    (flambeau's workers run in-process, but the program is PyTorch's and so is the advice)."""
+    import os
+
+    if not num_workers:
+        return
+    cpuset_checked = hasattr(os, "sched_getaffinity")
+    suggest = len(os.sched_getaffinity(0)) if cpuset_checked else os.cpu_count()
+    if suggest is not None and num_workers <= suggest:
+        return
+    if suggest is None:
+        advice = "DataLoader is not able to compute a suggested max number of worker in current system."
+    else:
+        advice = (f"Our suggested max number of worker in current system is {suggest}"
+                  f"{'' if cpuset_checked else ' (`cpuset` is not taken into account)'}, which is smaller "
+                  "than what this DataLoader is going to create.")
+    warnings.warn(f"This DataLoader will create {num_workers} worker processes in total. {advice} Please be "
+                  "aware that excessive worker creation might get DataLoader running slow or even freeze, lower "
+                  "the worker number to avoid potential slowness/freeze if necessary.", stacklevel=stacklevel)
