@@ -10,7 +10,6 @@ import pytest
 
 import flambeau
 from flambeau import nn
-
 from module_parity import compare
 
 CASES = [
@@ -56,9 +55,9 @@ def test_uninitialized_parameter_errors_and_printing(torch):
     assert fw.dtype == flambeau.float32 and tuple(fw.size()) == tuple(tw.size()) == (0,)
     assert fw.requires_grad and tw.requires_grad
     with pytest.raises(RuntimeError) as ef:
-        fw.shape
+        _ = fw.shape
     with pytest.raises(RuntimeError) as et:
-        tw.shape
+        _ = tw.shape
     assert str(ef.value) == str(et.value)
     with pytest.raises(ValueError) as ef:
         fw + 1

@@ -402,7 +402,7 @@ def test_float_of_a_tensor_requiring_grad_warns_once_as_pytorch(torch, monkeypat
         warnings.simplefilter("always")
         int(t), t.item(), f"{t:.1f}"
         assert not seen
-        float(t), float(t), "%.2f" % t
+        float(t), float(t), "%.2f" % t  # noqa: UP031 (the % operator on a tensor is what is tested)
     assert [str(w.message) for w in seen] == ["Converting a tensor with requires_grad=True to a scalar may lead to "
                                               "unexpected behavior.\nConsider using tensor.detach() first."]
     assert seen[0].filename == __file__

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as dt
-from ._device import CPU, check_to, device
+from ._device import CPU, device
 from ._format import format_tensor
 from .autograd import grad_mode, views
 from .autograd.backward import backward as _backward  # it imports this module when first run

@@ -79,8 +79,8 @@ class UninitializedTensorMixin:
     def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
         """Give the tensor its shape (uninitialised values) and turn it into a ``Parameter``
         (a plain ``Tensor`` for a buffer), in place: optimizers holding it see the new one."""
-        from .._device import check
         from .. import _dtype as dt
+        from .._device import check
 
         check(device)
         d = _RAW.__get__(self).dtype if dtype is None else dt.to_dtype(dtype).np
@@ -132,8 +132,8 @@ def is_lazy(t: Any) -> bool:
 
 
 def _empty_raw(device: Any, dtype: Any) -> np.ndarray:
-    from .._device import check
     from .. import _dtype as dt
+    from .._device import check
 
     check(device)
     return np.zeros(0, (dt.get_default_dtype() if dtype is None else dt.to_dtype(dtype)).np)
