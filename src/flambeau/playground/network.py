@@ -150,10 +150,10 @@ class _HalfSquaredError(nn.Module):
 # ---------------------------------------------------------------------- training
 def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
            optimizer: flambeau.optim.Optimizer, loss_fn: nn.Module, x: np.ndarray, target: np.ndarray,
-           regularization: str, rate: float) -> dict[str, list[np.ndarray]]:
+           regularization: str, rate: float) -> None:
     """One update with the batch ``x``, ``target``: the gradient of the batch's mean loss, the
-    optimizer's step, then regularization and dead weights (``dead`` updated in place). Returns
-    the batch's weight and bias gradients ``{"grads": [...], "bias_grads": [...]}``."""
+    optimizer's step, then regularization and dead weights (``dead`` updated in place). The
+    batch's gradients stay in the parameters' ``.grad`` (:func:`batch_gradients`)."""
     optimizer.zero_grad()
     loss = loss_fn(model(flambeau.from_numpy(x)), flambeau.from_numpy(target))
     loss.backward()
@@ -165,8 +165,7 @@ def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
             lin.weight.grad.numpy()[d] = 0.0  # a dead link is out of backprop
     optimizer.step()
     if not regularize and not any_dead:
-        return {"grads": [lin.weight.grad.numpy() for lin in linears],
-                "bias_grads": [lin.bias.grad.numpy() for lin in linears]}
+        return
     weights = [lin.weight.detach().numpy() for lin in linears]
     if before is not None:
         lr = optimizer.param_groups[0]["lr"]
@@ -181,8 +180,13 @@ def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
     for w, d in zip(weights, dead):
         if d.any():
             w[d] = 0.0
-    bias_grads = [lin.bias.grad.numpy() for lin in linears]
-    return {"grads": [lin.weight.grad.numpy() for lin in linears], "bias_grads": bias_grads}
+
+
+def batch_gradients(linears: list[nn.Linear]) -> dict[str, list[np.ndarray]]:
+    """The last update's weight and bias gradients, ``{"grads": [...], "bias_grads": [...]}``,
+    read once per frame rather than kept at each of an epoch's updates."""
+    return {"grads": [lin.weight.grad.numpy() for lin in linears],
+            "bias_grads": [lin.bias.grad.numpy() for lin in linears]}
 
 
 # ---------------------------------------------------------------------- evaluation

@@ -101,7 +101,7 @@ class Session:
         self.epoch = 0
         self._cursor = 0
         self._pending = np.zeros(0, dtype=np.int64)
-        self._last_batch: dict[str, list[np.ndarray]] | None = None
+        self._updated = False  # the gradients of the last batch are in the parameters' .grad
         self._history: list[list[float | None]] = []
         self._history_reset = True
         self._evaluate()
@@ -339,9 +339,10 @@ class Session:
     def _update(self, batch: Any) -> None:
         """One update with the points ``batch`` (indices or a slice): the gradient of the
         batch's mean loss, the optimizer's step, then regularization and dead weights."""
-        self._last_batch = network.update(self.model, self.linears, self.dead, self.optimizer, self.loss_fn,
-                                          self._x_train[batch], self._t_train[batch],
-                                          self.config["regularization"], self.config["regularizationRate"])
+        network.update(self.model, self.linears, self.dead, self.optimizer, self.loss_fn,
+                       self._x_train[batch], self._t_train[batch],
+                       self.config["regularization"], self.config["regularizationRate"])
+        self._updated = True
 
     def step(self, unit: str = "epoch") -> None:
         """Pause, then train one epoch (``"epoch"``) or one mini-batch (``"batch"``)."""
@@ -451,7 +452,7 @@ class Session:
             "acc_train": self.acc_train, "acc_test": self.acc_test, "confusion": self.confusion,
             **heatmaps(layers[-1]),
             "neurons": neuron_thumbnails(layers),
-            **parameter_lists(self.linears, self._last_batch),
+            **parameter_lists(self.linears, self._last_batch()),
             "history": self._history,
         }
         if any(dead.any() for dead in self.dead):
@@ -472,9 +473,12 @@ class Session:
     def deltas(self) -> list[np.ndarray] | None:
         """dLoss/d(pre-activation) of each neuron on the last batch (the batch's mean loss): the
         mean over the batch of each point's delta, which is also the bias's gradient."""
-        if self._last_batch is None:
-            return None
-        return [g.copy() for g in self._last_batch["bias_grads"]]
+        last = self._last_batch()
+        return None if last is None else [g.copy() for g in last["bias_grads"]]
+
+    def _last_batch(self) -> dict[str, list[np.ndarray]] | None:
+        """The last update's gradients (None before any)."""
+        return network.batch_gradients(self.linears) if self._updated else None
 
     def config_message(self) -> dict[str, Any]:
         """The ``config`` message: the normalised configuration, its canonical hash, the limits,
