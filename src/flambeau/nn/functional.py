@@ -115,12 +115,7 @@ def _leaky_relu_of_result(x: Tensor, negative_slope: float) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple:
         if negative_slope < 0:
-            raise RuntimeError(
-                "In-place leakyReLu backward calculation is triggered with a negative slope which "
-                "is not supported. This is caused by calling in-place forward function with a "
-                "negative slope, please call out-of-place version instead. File an issue at "
-                "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
-                "backward calculation with negative slope")
+            raise RuntimeError(_activations.NEGATIVE_SLOPE_IN_PLACE)
         return (np.where(out > 0, g, g * negative_slope).astype(g.dtype, copy=False),)
 
     return record(out, "LeakyReluBackward1", (x,), backward, (OUT,))

@@ -19,6 +19,13 @@ from ..ops import inplace as _inplace
 from ..ops import unary as _unary
 from ..ops._core import OUT, Tensor, _wrap_dim, keep_where, record
 
+# PyTorch's refusal of the backward of an in-place leaky ReLU (or RReLU) with a negative slope
+NEGATIVE_SLOPE_IN_PLACE = (
+    "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+    "supported. This is caused by calling in-place forward function with a negative slope, please "
+    "call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you "
+    "do require supporting in-place leakRelu backward calculation with negative slope")
+
 
 def _floating_only(x: Tensor, kernel: str) -> None:
     """PyTorch has no integer kernel for these activations."""

@@ -15,7 +15,7 @@ from ..ops import inplace as _inplace
 from ..ops._core import OUT, Tensor, record
 from ..ops.random import _gen
 from ..ops.sampling import unit
-from .functional_activations import _floating_only
+from .functional_activations import NEGATIVE_SLOPE_IN_PLACE, _floating_only
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
@@ -60,12 +60,7 @@ def _rrelu(x: Tensor, lower: float, upper: float, training: bool, generator: Any
 
     def backward(g: np.ndarray) -> tuple:
         if of_result and slope < 0:
-            raise RuntimeError(
-                "In-place leakyReLu backward calculation is triggered with a negative slope which "
-                "is not supported. This is caused by calling in-place forward function with a "
-                "negative slope, please call out-of-place version instead. File an issue at "
-                "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
-                "backward calculation with negative slope")
+            raise RuntimeError(NEGATIVE_SLOPE_IN_PLACE)
         return (np.where((out if of_result else a) > 0, g, g * g.dtype.type(slope)),)
 
     return record(out, name, (x,), backward, (OUT,) if of_result else None)
