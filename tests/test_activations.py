@@ -279,3 +279,17 @@ def test_top_level_functions_and_methods(torch):
         m.rrelu_(g)
         return [*outs, x.grad, g, g._version]
     same(torch, program)
+
+
+@pytest.mark.parametrize("make", [lambda L, h: L.nn.functional.leaky_relu_(h, -0.1),
+                                  lambda L, h: L.nn.functional.rrelu_(h, -0.3, -0.1, training=False)],
+                         ids=["leaky_relu_", "rrelu_"])
+def test_in_place_negative_slope_backward_is_refused_with_pytorchs_text(torch, make):
+    said = []
+    for lib in (flambeau, torch):
+        x = lib.tensor([1.0, -2.0], requires_grad=True)
+        y = make(lib, x * 1)
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        said.append(str(e.value))
+    assert said[0] == said[1]
