@@ -54,7 +54,7 @@ import numpy as np
 from ._trace import Diverged, Tracer
 from .autograd.graph import _freed_backward
 from .autograd.grad_mode import _state as _grad_state
-from .nn.module import Module
+from .nn.module import Module, _Handle
 from .optim.optimizer import Optimizer
 from .tensor import Tensor, _make
 
@@ -72,9 +72,11 @@ def _code_names(code: types.CodeType) -> set[str]:
     return names
 
 
-def _reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer]]:
-    """The tensors, modules and optimizers ``fn`` reaches (see the module's docstring)."""
+def _reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer], list[tuple]]:
+    """The tensors, modules and optimizers ``fn`` reaches (see the module's docstring), and
+    where it reads Python numbers, strings and flags: ``(namespace or cell, name)`` pairs."""
     roots: list[Any] = []
+    scalars: list[tuple] = []
     if isinstance(fn, Module):
         roots.append(fn)
         fn = type(fn).forward
@@ -88,12 +90,18 @@ def _reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer]]:
     code = getattr(fn, "__code__", None)
     if code is not None:
         glob = getattr(fn, "__globals__", {})
-        roots.extend(glob[n] for n in _code_names(code) if n in glob)
+        for n in _code_names(code):
+            if n in glob:
+                roots.append(glob[n])
+                if type(glob[n]) in _SCALARS:
+                    scalars.append((glob, n))
         for cell in fn.__closure__ or ():
             try:
                 roots.append(cell.cell_contents)
             except ValueError:  # an empty cell
-                pass
+                continue
+            if type(cell.cell_contents) in _SCALARS:
+                scalars.append((cell, None))
     tensors: dict[int, Tensor] = {}
     modules: dict[int, Module] = {}
     optims: dict[int, Optimizer] = {}
@@ -121,22 +129,41 @@ def _reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer]]:
                             tensors.setdefault(id(v), v)
         elif depth > 0:
             if isinstance(obj, (list, tuple, set, frozenset)):
-                for v in obj:
+                for i, v in enumerate(obj):
+                    if type(v) in _SCALARS and type(obj) is list:
+                        scalars.append((obj, i))
                     visit(v, depth - 1)
             elif isinstance(obj, dict):
-                for v in obj.values():
+                for k, v in obj.items():
+                    if type(v) in _SCALARS:
+                        scalars.append((obj, k))
                     visit(v, depth - 1)
             elif hasattr(obj, "__dict__") and not isinstance(obj, (type, types.ModuleType, types.FunctionType)):
-                for v in vars(obj).values():
-                    visit(v, depth - 1)
+                attrs = vars(obj)
+                for k, v in attrs.items():
+                    if type(v) in _SCALARS:
+                        scalars.append((attrs, k))
+                    else:
+                        visit(v, depth - 1)
 
     for r in roots:
         visit(r, 2)
-    return list(tensors.values()), list(modules.values()), list(optims.values())
+    return list(tensors.values()), list(modules.values()), list(optims.values()), scalars
 
 
-def _hyper(optims: list[Optimizer]) -> list:
-    return [[{k: v for k, v in g.items() if k != "params"} for g in o.param_groups] for o in optims]
+def _read_scalar(source: tuple) -> Any:
+    where, name = source
+    if name is None:
+        try:
+            return where.cell_contents
+        except ValueError:
+            return _read_scalar
+    if type(where) is list:
+        return where[name] if name < len(where) else _read_scalar
+    return where.get(name, _read_scalar)
+
+
+_SCALARS = (bool, int, float, str, type(None))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -179,6 +206,7 @@ class _Compiled:
         self.tensors: list[Tensor] = []
         self.modules: list[Module] = []
         self.optims: list[Optimizer] = []
+        self.scalars: list[tuple] = []
         self.state_sig: Any = None
         functools.update_wrapper(self, fn)
 
@@ -197,9 +225,14 @@ class _Compiled:
         return tuple(key)
 
     def _state(self) -> tuple:
-        return (tuple(m.training for m in self.modules), _hyper(self.optims),
-                tuple(t._grad is None for t in self.tensors),
-                tuple(len(o.state) for o in self.optims))
+        """What a recording depends on besides the arrays: each module's attributes (counted
+        by ``Module.__setattr__``: its ``training`` flag, its settings, which parameters and
+        buffers it holds) and hooks, each optimizer's hyper-parameters and state (numbers, and
+        which tensors), which tensors have gradients, the Python numbers the function reads."""
+        return (tuple([m.__dict__.get("_version", 0) for m in self.modules]), _Handle.changes,
+                tuple([(id(o.state), id(o.param_groups), tuple([tuple(g.values()) for g in o.param_groups]),
+                        tuple([tuple(st.values()) for st in o.state.values()])) for o in self.optims]),
+                tuple([t._grad is None for t in self.tensors]), tuple(map(_read_scalar, self.scalars)))
 
     # ------------------------------------------------ calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -234,7 +267,7 @@ class _Compiled:
 
     def _trace(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         self.traces += 1
-        self.tensors, self.modules, self.optims = _reached(self.reach)
+        self.tensors, self.modules, self.optims, self.scalars = _reached(self.reach)
         state_before = self._state()
         ext = self.tensors
         inputs = ext + self._arg_tensors(args, kwargs)
@@ -264,8 +297,13 @@ class _Compiled:
             if fn is not None and fn.backward is not _freed_backward:
                 tr.broken = tr.broken or "a result with a graph to backpropagate through"
         if not _same(self._state(), state_before) and not tr.broken:
-            plan.calls = 0   # the state was still being created (an optimizer's first steps): later
-            return result
+            # Python values changed (a step count kept as a number, a scheduler stepped inside):
+            # a replay would not change them. Or an optimizer's state was still being created.
+            if self.traces > 2:
+                tr.broken = "it changes Python values (numbers kept by a module or an optimizer)"
+            else:
+                plan.calls = 0   # try again later
+                return result
         if tr.broken:
             plan.dead = True
             plan.reason = tr.broken

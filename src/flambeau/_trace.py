@@ -165,6 +165,8 @@ class TracedArray(np.ndarray):
         return repr(_plain_view(self, _ndarray))
 
 
+_METADATA = frozenset({np.ndim, np.shape, np.size, np.result_type, np.may_share_memory, np.shares_memory,
+                       np.iscomplexobj, np.isrealobj, np.min_scalar_type, np.can_cast})  # no values read
 _CHECKED = frozenset({"__bool__", "__int__", "__index__", "item"})
 _WRITERS = frozenset({"__setitem__", "fill", "sort"})  # methods that write into their array
 _WRITING_FUNCTIONS = frozenset({"at", "copyto", "put", "place", "putmask", "fill_diagonal"})
@@ -258,6 +260,7 @@ class Tracer:
     def __init__(self) -> None:
         self.values: list[Any] = []      # slot -> the array it held while tracing
         self.slot_of: dict[int, int] = {}   # id(traced array) -> slot
+        self.slot_of_value: dict[int, int] = {}  # id(an array owning its memory) -> its slot
         self.keep: list[Any] = []        # every traced object, alive (their ids stay theirs)
         self.tape: list[tuple] = []      # (kind, fn-or-name, args, kwargs, result slots, scalar)
         self.inputs: list[int] = []
@@ -335,6 +338,8 @@ class Tracer:
     def _new_slot(self, traced: Any, value: Any) -> int:
         k = len(self.values)
         self.values.append(value)
+        if isinstance(value, _ndarray) and value.base is None:
+            self.slot_of_value.setdefault(id(value), k)
         if _DEBUG:
             self.copies[k] = _originals["array"](value, copy=True)
         self.slot_of[id(traced)] = k
@@ -352,17 +357,35 @@ class Tracer:
         return self.slot_of.get(id(x)) if isinstance(x, TracedArray) else None
 
     def _template(self, x: Any) -> Any:
-        if isinstance(x, TracedArray):
-            k = self.slot_of.get(id(x))
-            if k is None:  # a view NumPy made of a traced array without a call the tape saw
-                self.note("an array the tape did not see being made")
-                return x
-            return _Slot(k)
+        if isinstance(x, _ndarray):
+            k = self.slot_of.get(id(x)) if isinstance(x, TracedArray) else None
+            if k is None:
+                k = self._view_slot(x)
+            return x if k is None else _Slot(k)
         if type(x) in (tuple, list):
             return type(x)(self._template(v) for v in x)
         if type(x) is dict:
             return {k: self._template(v) for k, v in x.items()}
         return x
+
+    def _view_slot(self, x: np.ndarray) -> int | None:
+        """For an array the tape did not see being made: when it is a view of a slot's array
+        (NumPy made it inside a function: ``nditer``, ``as_strided``), a new slot recorded as
+        that view (by offset, shape and strides); None for an array of its own (a constant)."""
+        b = x.base
+        while b is not None:
+            k = self.slot_of.get(id(b)) if isinstance(b, TracedArray) else self.slot_of_value.get(id(b))
+            if k is not None:
+                offset = x.__array_interface__["data"][0] - b.__array_interface__["data"][0]
+                args = (_Slot(k), offset, x.shape, x.strides, not x.flags.writeable)
+                t = _wrap(x) if not isinstance(x, TracedArray) else x
+                k = self._new_slot(t, x)
+                self.tape.append(("call", _strided, args, {}, k, False))
+                return k
+            b = getattr(b, "base", None)
+        if isinstance(x, TracedArray):
+            self.note("an array the tape did not see being made")
+        return None
 
     def _results(self, res: Any, outs: Any) -> tuple[Any, Any, bool]:
         """(what the traced code gets, the slots the entry fills, whether it is a scalar);
@@ -399,6 +422,8 @@ class Tracer:
         """Compute ``fn(*args, **kwargs)`` on plain arrays and record it."""
         plain_kwargs = _plain(kwargs)
         res = fn(*_plain(args), **plain_kwargs)
+        if fn in _METADATA:
+            return res
         if created and not _has_traced(args) and not _has_traced(kwargs):
             if not isinstance(res, _ndarray) or res.dtype == object:
                 return res
