@@ -81,7 +81,10 @@ class Session:
         """(Re)generate the data of the configuration and precompute the training inputs."""
         self.data: PlaygroundData = make_data(self.config, self.custom)
         self.features = cfg.active_features(self.config)
-        self._grid_inputs = feature_matrix(GRID, self.features)
+        # the grid is drawn in float32 (the model's display copy): converted once, not per frame
+        self._grid_inputs = feature_matrix(GRID, self.features).astype(np.float32)
+        thumbnails = feature_thumbnails()
+        self._input_thumbnails = {f"0:{j}": thumbnails[name] for j, name in enumerate(self.features)}
         self._x_train = feature_matrix(self.data.x_train, self.features)
         self._x_test = feature_matrix(self.data.x_test, self.features)
         self._t_train = network.loss_targets(self.config, self.data.y_train)
@@ -451,7 +454,7 @@ class Session:
             "loss_train": self.loss_train, "loss_test": self.loss_test,
             "acc_train": self.acc_train, "acc_test": self.acc_test, "confusion": self.confusion,
             **heatmaps(layers[-1]),
-            "neurons": neuron_thumbnails(layers),
+            "neurons": {**self._input_thumbnails, **neuron_thumbnails(layers[1:], first_layer=1)},
             **parameter_lists(self.linears, self._last_batch()),
             "history": self._history,
         }
