@@ -240,9 +240,11 @@ def _grad_rows(g: np.ndarray, n0: int, n1: int, oh: int, ww: int, groups: int) -
     return rows.reshape(groups, o // groups, nb * oh * ww)
 
 
-def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = True) -> np.ndarray:
-    """out[n, o] = sum over (c, i, j) of W[o, c, i, j] * shifted x: one matrix product per chunk
-    of images, (G, O/G, C/G k k) @ (G, C/G k k, positions). Returns (N, O, OH, OW)."""
+def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = True,
+                   bias: np.ndarray | None = None) -> np.ndarray:
+    """out[n, o] = bias[o] + sum over (c, i, j) of W[o, c, i, j] * shifted x: one matrix product
+    per chunk of images, (G, O/G, C/G k k) @ (G, C/G k k, positions), the bias added while the
+    product is copied to its place. Returns (N, O, OH, OW)."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     g = geo.groups
@@ -260,7 +262,11 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = Tru
             cols = _columns(flat, (n, c, hp, wp), geo, n0, n1, oh, ww)
             res = _scratch.get("product", (g, o // g, cols.shape[2]), x.dtype)
             np.matmul(w3, cols, out=res)
-            out[n0:n1] = res.reshape(o, n1 - n0, oh, ww)[..., :ow].transpose(1, 0, 2, 3)
+            placed = res.reshape(o, n1 - n0, oh, ww)[..., :ow].transpose(1, 0, 2, 3)
+            if bias is None:
+                out[n0:n1] = placed
+            else:
+                np.add(placed, bias.reshape(-1, 1, 1), out=out[n0:n1])
     return out
 
 
@@ -430,9 +436,7 @@ def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | No
     geo = _as_2d(nd, stride, pads, dilation, weight._data.shape[2:], groups)
     x4 = _to_4d(x._data, nd, batched)
     w4 = weight._data[:, :, None, :] if nd == 1 else weight._data
-    out = conv2d_forward(x4, w4, geo)
-    if bias is not None:
-        out += bias._data.reshape(-1, 1, 1)
+    out = conv2d_forward(x4, w4, geo, bias=None if bias is None else bias._data)
 
     def backward(g: np.ndarray) -> tuple:
         g4 = _to_4d(g, nd, batched)
