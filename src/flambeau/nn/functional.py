@@ -16,6 +16,7 @@ import numpy as np
 
 from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
+from ..ops.reduce import trailing_sums as _trailing_sums
 from ..ops import unary as _unary
 from ..ops._core import OUT, Tensor, _make, float_data, keep_where, record
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
@@ -481,20 +482,6 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     else:
         stats = (running_mean._data, running_var._data)
     return _normalize(input, axes, weight, bias, eps, stats, "NativeBatchNormBackward0", param_axes=1)
-
-
-def _trailing_sums(a: np.ndarray, k: int, keepdims: bool) -> np.ndarray | None:
-    """Sums of ``a`` over its last ``k`` dimensions as one matrix-vector product (a third of
-    the time of ``np.sum`` along a short last axis), or over the others (``keepdims=False``: one
-    value per position of the last ``k``). None where NumPy's sums are used instead (float16,
-    empty arrays)."""
-    if a.dtype.kind != "f" or a.dtype.itemsize < 4 or a.size == 0:
-        return None
-    n = math.prod(a.shape[a.ndim - k:])
-    rows = a.reshape(-1, n)
-    if keepdims:
-        return (rows @ np.ones(n, a.dtype)).reshape(a.shape[:a.ndim - k] + (1,) * k)
-    return (np.ones(rows.shape[0], a.dtype) @ rows).reshape(a.shape[a.ndim - k:])
 
 
 def _mean(a: np.ndarray, axes: tuple, trailing: bool) -> np.ndarray:
