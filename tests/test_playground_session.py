@@ -630,6 +630,35 @@ def test_play_slices_make_a_frame_every_speed_epochs():
     assert frame["epoch"] == 6 and [h[0] for h in frame["history"]] == [4, 5, 6]
 
 
+@pytest.mark.parametrize("changes", [{}, {"loss": "cross_entropy", "numClasses": 3, "dataset": "gauss"}])
+def test_a_frame_after_unframed_epochs(changes):
+    # every epoch's losses are in the history; the accuracies and the confusion matrix, read once
+    # per frame, are those of the last epoch's weights (not of the epoch evaluated first)
+    s = session(weight_seed=2, **changes)
+    s.frame()
+    losses = []
+    for _ in range(4):
+        s.train_epoch()
+        with flambeau.no_grad():
+            outputs = [s.model(flambeau.from_numpy(x)) for x in (s._x_train, s._x_test)]
+            losses.append([s.epoch, *(s.loss_fn(y, flambeau.from_numpy(t)).item()
+                                      for y, t in zip(outputs, (s._t_train, s._t_test)))])
+    frame = s.frame()
+    assert [h[0] for h in frame["history"]] == [1, 2, 3, 4]
+    np.testing.assert_allclose(np.array(frame["history"]), np.array(losses), rtol=1e-12)
+    scores = [y.numpy() for y in outputs]
+    predicted = [z.argmax(axis=1) if z.shape[1] > 1 else (z[:, 0] >= 0).astype(int) for z in scores]
+    from flambeau.playground.network import class_indices
+
+    truth = [class_indices(s.config, y) for y in (s.data.y_train, s.data.y_test)]
+    assert frame["acc_train"] == np.mean(predicted[0] == truth[0])
+    assert frame["acc_test"] == np.mean(predicted[1] == truth[1]) and 0 < frame["acc_test"] < 1
+    k = cfg.num_classes(s.config)
+    expected = np.zeros((k, k), int)
+    np.add.at(expected, (truth[1], predicted[1]), 1)
+    assert frame["confusion"] == expected.tolist()
+
+
 @pytest.mark.parametrize("changes", [{}, {"problem": "regression"}, {"loss": "bce"},
                                      {"loss": "cross_entropy", "numClasses": 3}])
 def test_one_forward_pass_the_model_s_own(changes):

@@ -272,5 +272,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     # (input, weight) as MmBackward0 without a bias; the weight's edge skips PyTorch's TBackward0
     saved = (x if weight._requires_grad else None, weight if x._requires_grad else None)
     if bias is None:
-        return record(out, "MmBackward0" if xa.ndim == 2 else "AddmmBackward0", (x, weight), backward, saved)
-    return record(out, "AddmmBackward0", (bias, x, weight), backward, saved)
+        return record(out, "MmBackward0" if xa.ndim == 2 else "AddmmBackward0", (x, weight), backward, saved,
+                      fresh=True)
+    return record(out, "AddmmBackward0", (bias, x, weight), backward, saved, fresh=True)
