@@ -52,7 +52,9 @@ class Node:
     gradients, one per output (``None`` where none arrived). ``seq`` numbers the nodes in the
     order they were made (PyTorch's ``sequence_nr``): a node is always made after the nodes its
     edges point to, so running the nodes by decreasing ``seq`` is a topological order, and
-    the one PyTorch's engine follows (the most recent ready node first).
+    the one PyTorch's engine follows (the most recent ready node first). ``fresh``: its
+    ``backward`` returns new arrays that nothing else holds, which a leaf may keep as its
+    ``.grad`` without a copy (PyTorch's AccumulateGrad steals such a gradient too).
 
     ``fused``, set only on the nodes of a few fused ops (see :func:`fuse`), names the nodes
     PyTorch records between this node and some of its inputs, which flambeau computes inside it:
@@ -60,7 +62,7 @@ class Node:
     """
 
     __slots__ = ("_name", "backward", "next", "saved", "inputs", "retained", "hooks",
-                 "n_outputs", "seq", "fused", "__weakref__")
+                 "n_outputs", "seq", "fresh", "fused", "__weakref__")
 
     def __init__(self, name: str, backward: Callable[[Any], Sequence[Any]], next_edges: tuple,
                  inputs: tuple = (), saved: tuple | None = None, n_outputs: int = 1) -> None:
@@ -73,6 +75,7 @@ class Node:
         self.hooks: list | None = None
         self.n_outputs = n_outputs
         self.seq = next_seq()
+        self.fresh = False
 
     def name(self) -> str:
         return self._name

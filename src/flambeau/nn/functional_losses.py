@@ -81,7 +81,7 @@ def _reduce(loss: ndarray, reduction: str, total: Any = None) -> tuple[ndarray, 
     (the number of elements unless given: the sum of the class weights for ``nll_loss``)."""
     if reduction == "none":
         return loss, lambda g: g
-    s = loss.sum()
+    s = np.add.reduce(loss, axis=None)  # loss.sum() without NumPy's Python wrapper
     if reduction == "sum":
         return s, lambda g: np.broadcast_to(g, loss.shape)
     n = loss.size if total is None else total
@@ -109,8 +109,9 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
                 warn: bool = False) -> tuple[ndarray, ndarray]:
     """The values of ``input`` and ``target`` in their common (floating) dtype, broadcast
     together; with ``warn``, PyTorch's warning when their sizes differ."""
-    _tensor(input, fn, "input")
-    _tensor(target, fn, "target")
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _tensor(input, fn, "input")
+        _tensor(target, fn, "target")
     if warn and input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
