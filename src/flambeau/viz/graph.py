@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.graph import Node, ShownNode
 from ..tensor import Tensor
 from .graph_svg import Arrow, Box, to_svg
 
@@ -57,7 +58,7 @@ SYMBOLS = {
     "Log": "log", "Tanh": "tanh", "Relu": "ReLU", "Sigmoid": "σ", "Sum": "Σ", "Mean": "mean",
     "Mm": "@", "Mv": "@", "Dot": "@", "Bmm": "@", "Sqrt": "√", "Abs": "|·|", "Sin": "sin",
     "Cos": "cos", "Reciprocal": "1/x", "LeakyRelu": "LeakyReLU", "Softmax": "softmax",
-    "LogSoftmax": "log softmax",
+    "LogSoftmax": "log softmax", "T": "·ᵀ",
 }
 _POWERS = {2: "²", 3: "³", -1: "⁻¹", 4: "⁴"}
 #: Elementwise operations: their backward with ones from above gives each element's local derivative.
@@ -335,10 +336,17 @@ def _graph(roots: list[Tensor], names: dict[int, str], style: _Style) -> tuple[l
         if node is not None:
             op = f"op{box[1:]}"
             local = _local_grads(t, node) if (style.local_grads or style.symbols) else [None] * len(node.input_tensors())
-            for inp, grad in zip(node.input_tensors(), local):
+            fused = node.fused_nodes() if isinstance(node, Node) else {}
+            for i, (inp, grad) in enumerate(zip(node.input_tensors(), local)):
                 if inp is not None:
                     text = _local_text(t, inp, grad, names, style) if style.local_grads else ""
-                    arrows.append(Arrow(ids[id(inp)], op, text))
+                    into = op
+                    for k, shown in enumerate(_chain(fused.get(i))):  # PyTorch's nodes fused in this one
+                        step = f"{op}f{i}_{k}"
+                        boxes.append(Box(step, "op", [(_shown_label(shown, style), "op")], _OP))
+                        arrows.append(Arrow(step, into))
+                        into = step
+                    arrows.append(Arrow(ids[id(inp)], into, text))
                 elif style.constants:
                     const = f"c{n_const}"
                     n_const += 1
@@ -348,6 +356,22 @@ def _graph(roots: list[Tensor], names: dict[int, str], style: _Style) -> tuple[l
             arrows.append(Arrow(op, box))
         boxes.append(Box(box, "tensor", _tensor_rows(t, name, style), fill))
     return boxes, arrows
+
+
+def _chain(shown: Any) -> list[Any]:
+    """The nodes PyTorch records between an op and one of its inputs, which flambeau computes
+    inside the op (``Node.fused_nodes``: the weight's ``TBackward0`` in a ``Linear``...), from
+    the op down to the input."""
+    chain = []
+    while isinstance(shown, ShownNode):
+        chain.append(shown)
+        shown = shown.next[0]
+    return chain
+
+
+def _shown_label(node: Any, style: _Style) -> str:
+    name = _op_name(node)
+    return SYMBOLS.get(name, name) if style.symbols else name
 
 
 def _to_dot(boxes: list[Box], arrows: list[Arrow], rankdir: str, backward: bool) -> str:
