@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._quiet import quiet, quietly
+from ..autograd.graph import fuse
 from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
 from ..ops.reduce import trailing_sums
 from ..ops.unary import _sigmoid
@@ -80,7 +81,7 @@ def _reduce(loss: ndarray, reduction: str, total: Any = None) -> tuple[ndarray, 
     (the number of elements unless given: the sum of the class weights for ``nll_loss``)."""
     if reduction == "none":
         return loss, lambda g: g
-    s = loss.sum()
+    s = np.add.reduce(loss, axis=None)  # loss.sum() without NumPy's Python wrapper
     if reduction == "sum":
         return s, lambda g: np.broadcast_to(g, loss.shape)
     n = loss.size if total is None else total
@@ -108,8 +109,9 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
                 warn: bool = False) -> tuple[ndarray, ndarray]:
     """The values of ``input`` and ``target`` in their common (floating) dtype, broadcast
     together; with ``warn``, PyTorch's warning when their sizes differ."""
-    _tensor(input, fn, "input")
-    _tensor(target, fn, "target")
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _tensor(input, fn, "input")
+        _tensor(target, fn, "target")
     if warn and input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
@@ -655,8 +657,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     shifted = x - np.max(x, axis=-1, keepdims=True)  # no overflow in exp
     if input.ndim == 2 and w is None and not eps and reduction != "none" and valid.all():
         return _cross_entropy_plain(input, shifted, t, reduction)
-    return _index_classification(input, shifted, t, valid, w, eps, reduction,
-                                 _node_name(input.ndim, reduction, eps, False), True)
+    out = _index_classification(input, shifted, t, valid, w, eps, reduction,
+                                _node_name(input.ndim, reduction, eps, False), True)
+    return out if eps else fuse(out, _log_softmax_chain(input.ndim, reduction))
 
 
 def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
@@ -680,7 +683,20 @@ def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction:
         gx[rows, t] -= gl
         return (gx.astype(input._data.dtype, copy=False),)
 
-    return _node(out, "NllLossBackward0", (input,), backward, ())
+    return fuse(_node(out, "NllLossBackward0", (input,), backward, ()), _LOG_SOFTMAX)
+
+
+_LOG_SOFTMAX = ((0, ("LogSoftmaxBackward0",)),)
+
+
+def _log_softmax_chain(ndim: int, reduction: str) -> tuple:
+    """The nodes PyTorch records between ``cross_entropy``'s last node (:func:`_node_name`) and
+    the logits, which flambeau computes inside it: ``next_functions`` shows them (``fuse``)."""
+    if ndim <= 2 or ndim == 4:
+        return _LOG_SOFTMAX
+    if reduction != "none":
+        return ((0, ("ViewBackward0", "LogSoftmaxBackward0")),)
+    return ((0, ("NllLoss2DBackward0", "ViewBackward0", "LogSoftmaxBackward0")),)
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002

@@ -36,7 +36,7 @@ OUT = "out"
 
 
 def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
-           saved: Sequence[Any] | None = None) -> Tensor:
+           saved: Sequence[Any] | None = None, fresh: bool = False) -> Tensor:
     """Wrap ``out``, the result of an op on ``inputs``, in a tensor. If grad mode is on and an
     input requires grad, the tensor gets a graph node (``grad_fn``) named ``name``, whose
     ``backward(g)`` returns one gradient per entry of ``inputs`` (``None`` where there is none).
@@ -45,7 +45,9 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
     ``saved`` lists what ``backward`` reads, as PyTorch's saved tensors: entries of ``inputs``
     and/or ``OUT`` (``None`` entries are ignored); by default every tensor input. A saved tensor
     modified in place before ``backward`` makes ``backward`` raise, as in PyTorch: ``add`` saves
-    nothing (``saved=()``), ``mul`` its inputs, ``exp`` its output (``saved=(OUT,)``)."""
+    nothing (``saved=()``), ``mul`` its inputs, ``exp`` its output (``saved=(OUT,)``).
+    ``fresh``: ``backward`` returns new arrays, never views or arrays kept elsewhere (a leaf
+    then keeps its gradient without a copy)."""
     if type(out) is not ndarray:
         out = np.asarray(out)
     if not _state.enabled:
@@ -80,6 +82,7 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
     node.retained = node.hooks = node.saved = None
     node.n_outputs = 1
     node.seq = next_seq()
+    node.fresh = fresh
     result = _make(out, node)
     entries = None
     for s in (inputs if saved is None else saved):
