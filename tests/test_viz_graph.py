@@ -272,6 +272,21 @@ def test_cross_entropy_shows_pytorch_s_log_softmax_node():
     assert Parsed(draw_graph(logits.sum()).source).ops == {"op1": "Σ"}  # other ops unchanged
 
 
+def test_french_drawing_writes_decimal_commas():
+    """In French the numbers are written as the playground page and the French figures write
+    them: 0,5 and [0,5 ; -0,25]; English keeps 0.5 and [0.5, -0.25]."""
+    w = label(torch.tensor([0.5, -0.25], requires_grad=True), "w")
+    b = label(torch.tensor(1.5, requires_grad=True), "b")
+    z = label((w * 3).sum() + b, "z")
+    z.backward(retain_graph=True)
+    fr = Parsed(draw_graph(z, lang="fr").source)
+    en = Parsed(draw_graph(z, lang="en").source)
+    assert fr.rows("w") == ["w", "forme [2]", "valeur [0,5 ; -0,25]", "gradient [3 ; 3]"]
+    assert en.rows("w") == ["w", "shape [2]", "value [0.5, -0.25]", "grad [3, 3]"]
+    assert fr.rows("b") == ["b", "valeur 1,5", "gradient 1"] and en.rows("b") == ["b", "value 1.5", "grad 1"]
+    assert fr.rows("z") == ["z", "valeur 2,25"]
+
+
 def test_drawing_is_a_snapshot():
     x, w, y, y_hat, s, loss = lecture_loss()
     drawing = draw_graph(loss, labels={"w": w})

@@ -47,10 +47,13 @@ RENDER_TIMEOUT = 60.0
 #: (when it is installed).
 SMALL_GRAPH = 40
 
-#: The words written in the boxes, per language.
+#: The words written in the boxes, per language, and how numbers are written: ``0.5`` and
+#: ``[0.5, 2]`` in English, ``0,5`` and ``[0,5 ; 2]`` in French (as the playground page does).
 WORDS = {
-    "en": {"value": "value", "grad": "grad", "shape": "shape", "constant": "constant", "local": "local"},
-    "fr": {"value": "valeur", "grad": "gradient", "shape": "forme", "constant": "constante", "local": "local"},
+    "en": {"value": "value", "grad": "grad", "shape": "shape", "constant": "constant", "local": "local",
+           "point": ".", "separator": ", "},
+    "fr": {"value": "valeur", "grad": "gradient", "shape": "forme", "constant": "constante", "local": "local",
+           "point": ",", "separator": " ; "},
 }
 #: Operations written as on the slides (``grad_fn`` names without ``Backward0``).
 SYMBOLS = {
@@ -455,7 +458,7 @@ def _local_text(t: Tensor, inp: Tensor, grad: np.ndarray | None, names: dict[int
     """The arrow's label: ``∂z/∂x = 3`` when both tensors have a name, else ``local 3``."""
     if grad is None or grad.size > style.max_elements or grad.size == 0:
         return ""
-    value = _fmt(grad, style.precision)
+    value = _fmt(grad, style.precision, style.words)
     out_name, in_name = names.get(id(t)) or t._name, names.get(id(inp)) or inp._name
     if out_name and in_name:
         return f"∂{out_name}/∂{in_name} = {value}"
@@ -548,10 +551,10 @@ def _tensor_rows(t: Tensor, name: str | None, style: _Style) -> list[tuple[str, 
             shape += f" {data.dtype}"
         rows.append((shape, "shape"))
     if show_value:
-        rows.append((f"{words['value']} {_fmt(data, style.precision)}", "value"))
+        rows.append((f"{words['value']} {_fmt(data, style.precision, words)}", "value"))
     grad = t._grad  # (not .grad: PyTorch warns when a non-leaf's is read)
     if style.grads and small and grad is not None:
-        rows.append((f"{words['grad']} {_fmt(grad._data, style.precision)}", "grad"))
+        rows.append((f"{words['grad']} {_fmt(grad._data, style.precision, words)}", "grad"))
     return rows
 
 
@@ -561,16 +564,18 @@ def _default_float() -> np.dtype:
     return _dtype.get_default_dtype().np
 
 
-def _fmt(a: np.ndarray, precision: int) -> str:
+def _fmt(a: np.ndarray, precision: int, words: Mapping[str, str] = WORDS["en"]) -> str:
     """Numbers with ``precision`` significant digits and no trailing ``.``: ``6``, ``-0.5``,
-    ``[1, 2.5]``."""
+    ``[1, 2.5]``; in French (``words``) ``-0,5``, ``[1 ; 2,5]``."""
+    point = words["point"]
 
     def num(v: Any) -> str:
-        return f"{v:.{precision}g}"
+        text = f"{v:.{precision}g}"
+        return text if point == "." else text.replace(".", point)
 
     if a.ndim == 0:
         return num(a.item()) if a.dtype.kind in "fiu" else str(a.item())
-    return np.array2string(a, separator=", ", max_line_width=_LINE_WIDTH,
+    return np.array2string(a, separator=words["separator"], max_line_width=_LINE_WIDTH,
                            formatter={"float_kind": num, "int": num})
 
 
