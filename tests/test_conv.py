@@ -41,6 +41,8 @@ CONV2D = [
     ((1, 2, 5, 13), (3, 2, 5, 1), {"stride": (1, 4)}),
     ((2, 3, 3, 3), (2, 3, 3, 3), {}),
     ((3, 7, 7), (2, 3, 3, 3), {"padding": 1}),  # unbatched
+    ((2, 6, 14, 14), (16, 6, 5, 5), {}),  # LeNet-5's second convolution
+    ((2, 4, 8, 9), (6, 2, 3, 4), {"groups": 2, "dilation": (1, 2), "padding": (1, 3)}),
 ]
 
 
@@ -109,6 +111,16 @@ def test_conv_infinities_outside_every_window_do_not_leak(torch):
     fl_w = flambeau.tensor(w, requires_grad=True)
     F.conv2d(flambeau.tensor(x), fl_w, stride=(2, 1)).sum().backward()
     assert np.isfinite(fl_w.grad.numpy()).all()
+
+
+@pytest.mark.filterwarnings("ignore:invalid value")
+def test_conv_infinite_input_inside_windows_matches_torch(torch):
+    # stride 1: the kernel split into rows and columns; an infinity met by real windows only
+    x = np.random.default_rng(1).standard_normal((2, 2, 6, 7))
+    x[1, 0, 2, 3] = np.inf
+    w = np.random.default_rng(2).standard_normal((3, 2, 3, 3))
+    check(torch, lambda a, b: F.conv2d(a, b, padding=1), lambda a, b: _tf(torch).conv2d(a, b, padding=1),
+          [x, w])
 
 
 @pytest.mark.filterwarnings("ignore:invalid value")

@@ -286,19 +286,34 @@ def test_cross_entropy_indices(torch, rng, shape, weighted, ignore, label_smooth
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
-def test_cross_entropy_common_case_is_the_general_arithmetic_bit_for_bit(rng, reduction, dtype):
+@pytest.mark.parametrize("n,c", [(7, 5), (40, 300)])
+def test_cross_entropy_common_case_is_the_general_arithmetic_bit_for_bit(rng, n, c, reduction, dtype):
     # (N, C) logits, no weight, nothing ignored: a lean path; with unit weights, the general one
-    x = rng.standard_normal((7, 5)).astype(dtype) * 3
-    t = flambeau.tensor(rng.integers(0, 5, 7))
+    x = rng.standard_normal((n, c)).astype(dtype) * 3
+    t = flambeau.tensor(rng.integers(0, c, n))
     g = flambeau.tensor(np.asarray(rng.standard_normal(), dtype))
     results = []
-    for weight in (None, flambeau.ones(5, dtype=flambeau.from_numpy(x).dtype)):
+    for weight in (None, flambeau.ones(c, dtype=flambeau.from_numpy(x).dtype)):
         xt = flambeau.tensor(x, requires_grad=True)
         loss = F.cross_entropy(xt, t, weight=weight, reduction=reduction)
         loss.backward(g)
         results.append((loss.detach().numpy(), xt.grad.numpy()))
     (l0, g0), (l1, g1) = results
     assert l0.tobytes() == l1.tobytes() and g0.tobytes() == g1.tobytes()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(50, 1000), (3, 300, 4)], ids=str)
+def test_cross_entropy_many_classes(torch, rng, shape, weighted, dtype):
+    """Wide rows (a language model's vocabulary): the sums over the classes are one
+    matrix-vector product."""
+    c = shape[1]
+    inputs = {"input": rng.standard_normal(shape) * 4,
+              "target": rng.integers(0, c, (shape[0],) + shape[2:]).astype(np.int64)}
+    if weighted:
+        inputs["weight"] = rng.uniform(0.1, 2, c)
+    loss_parity(torch, "cross_entropy", inputs, dtype=dtype, constant=("weight",))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -138,8 +138,8 @@ def test_grad_fn_names_of_named_products(torch):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("xshape", [(5, 3), (3,), (2, 4, 3)])
-@pytest.mark.parametrize("with_bias", [True, False])
+@pytest.mark.parametrize("xshape", [(5, 3), (3,), (2, 4, 3), (40, 3), (2, 20, 3)])  # from 32 rows: the
+@pytest.mark.parametrize("with_bias", [True, False])  # bias's gradient as a matrix-vector product
 def test_linear(torch, rng, xshape, with_bias, dtype):
     from flambeau.ops.linalg import linear
 

@@ -19,7 +19,9 @@ change a tracked file.
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 import os
 import re
 import socket
@@ -203,6 +205,48 @@ def test_page_loads_with_every_control_labelled(page):
     assert len(pixels) == 100 * 100 * 4 and any(pixels[3::4])
     # the training points are drawn (the default split: 250 of 500)
     assert page.evaluate("() => window.playground.output.train.length") == 250
+
+
+def _shade_rgb(v: float) -> tuple[int, int, int]:
+    """static/js/colors.js's colour of v: 30 equal steps of [-1, 1], step k painted with the
+    continuous scale (grey to orange or blue) at -1 + 2k/29; NaN grey."""
+    if v != v:
+        return (0xAA, 0xAA, 0xAA)
+    k = min(29, max(0, math.floor((v + 1) / 2 * 30)))
+    c = -1 + 2 * k / 29
+    grey, end = (0xE8, 0xEA, 0xEB), ((0xF5, 0x93, 0x22) if c < 0 else (0x08, 0x77, 0xBD))
+    return tuple(math.floor(g + (e - g) * abs(c) + 0.5) for g, e in zip(grey, end))  # JS Math.round
+
+
+def test_thumbnails_paint_the_servers_codes_in_the_colour_scale(page):
+    # each neuron's 10x10 thumbnail comes as 8-bit codes (base64); the page paints code c as the
+    # value (c + 0.5) / 120 - 1 in the colour scale, row 0 (y = -6) at the bottom
+    open_page(page, "xSquared=true&networkShape=3")
+    drawn = page.evaluate("""() => {
+        const net = window.playground.network, out = {};
+        for (const [id, codes] of Object.entries(net.last.neurons)) {
+            const [l, j] = id.split(':').map(Number);
+            const canvas = net.nodes[l][j].canvas;
+            out[id] = {codes, pixels: Array.from(canvas.getContext('2d').getImageData(0, 0, 10, 10).data)};
+        }
+        const off = document.querySelector('#feature-sinX canvas');  // a feature switched off
+        out.sinX = {codes: net.featureThumbnails.sinX,
+                    pixels: Array.from(off.getContext('2d').getImageData(0, 0, 10, 10).data)};
+        return out;
+    }""")
+    assert set(drawn) == {"0:0", "0:1", "0:2", "1:0", "1:1", "1:2", "2:0", "sinX"}
+    colours = set()
+    for name, thumbnail in drawn.items():
+        codes = base64.b64decode(thumbnail["codes"])
+        assert len(codes) == 100, name
+        for r in range(10):
+            for c in range(10):
+                code = codes[r * 10 + c]
+                value = float("nan") if code == 255 else (code + 0.5) / 120 - 1
+                i = ((9 - r) * 10 + c) * 4
+                assert tuple(thumbnail["pixels"][i : i + 3]) == _shade_rgb(value), (name, r, c, code)
+                colours.add(_shade_rgb(value))
+    assert len(colours) > 5  # not a blank picture
 
 
 def test_change_data_and_network_then_play(page):

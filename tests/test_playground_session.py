@@ -25,22 +25,45 @@ def decode(text, dtype=np.float32):
     return np.frombuffer(base64.b64decode(text), dtype=dtype).reshape(100, 100)
 
 
+def decode_codes(text, shape=(100, 100)):
+    """8-bit codes (the heatmap, the thumbnails): code c stands for (c + 0.5) / 120 - 1, 255 for NaN."""
+    codes = np.frombuffer(base64.b64decode(text), np.uint8).astype(np.float64).reshape(shape)
+    return np.where(codes == 255, np.nan, (codes + 0.5) / 120 - 1)
+
+
 def decode_heatmap(text):
-    """The frame's heatmap: 8-bit codes c for c / 127 - 1, 255 for NaN."""
-    codes = decode(text, np.uint8).astype(np.float64)
-    return np.where(codes == 255, np.nan, codes / 127 - 1)
+    return decode_codes(text)
 
 
-STEP = 0.5 / 127  # the heatmap's rounding
+def decode_thumbnail(text):
+    return decode_codes(text, (10, 10))
 
 
-def test_the_heatmap_codes():
+STEP = 0.5 / 120 + 1e-12  # the codes' rounding: half a step of 1/120
+
+
+def page_shade(v):
+    """The shade the page paints a value in (static/js/colors.js: 30 equal steps of [-1, 1])."""
+    return np.where(np.isnan(v), -1, np.clip(np.floor((np.asarray(v, np.float64) + 1) / 2 * 30), 0, 29))
+
+
+def test_the_codes():
     from flambeau.playground.frame import b64_codes
 
-    values = np.array([-3, -1, -0.5, -1e-3, 0, 1e-3, 0.25, 1, 7, np.nan] + [0] * 9990, np.float32)
+    values = np.array([-3, -1, -0.5, -1e-3, 0, 1e-3, 0.25, 1, 7, np.nan, -np.inf, np.inf] + [0] * 9988, np.float32)
     back = decode_heatmap(b64_codes(values)).ravel()
-    np.testing.assert_allclose(back[:9], np.clip(values[:9], -1, 1), atol=STEP)
-    assert back[0] == -1 and back[4] == 0 and back[7] == 1 and back[8] == 1 and np.isnan(back[9])
+    np.testing.assert_allclose(back[:12][~np.isnan(values[:12])], np.clip(values[:12], -1, 1)[~np.isnan(values[:12])],
+                               atol=STEP)
+    assert np.isnan(back[9]) and back[10] < -0.99 and back[11] > 0.99
+    # every code is painted in its value's shade and on its value's side of 0 (discretize)
+    rng = np.random.default_rng(0)
+    boundaries = -1 + np.arange(31) / 15
+    values = np.concatenate([rng.uniform(-1.2, 1.2, 9000), boundaries, boundaries - 1e-9, boundaries + 1e-9])
+    values = np.concatenate([values, np.zeros(10000 - len(values))])
+    back = decode_heatmap(b64_codes(values)).ravel()
+    np.testing.assert_array_equal(page_shade(back), page_shade(values))
+    np.testing.assert_array_equal(back >= 0, values >= 0)
+    assert np.abs(back - np.clip(values, -1, 1)).max() <= STEP
 
 
 # ------------------------------------------------------------------ the update rule, by hand
@@ -270,7 +293,7 @@ def test_frame_contents_and_layouts():
     f = s.frame()
     assert f["type"] == "frame" and f["frame"] == 1 and f["epoch"] == 1 and f["playing"] is False
     assert set(f["neurons"]) == {"0:0", "0:1", "0:2", "1:0", "1:1", "1:2", "1:3", "2:0", "2:1", "3:0"}
-    assert all(np.shape(v) == (10, 10) for v in f["neurons"].values())
+    assert all(decode_thumbnail(v).shape == (10, 10) for v in f["neurons"].values())
     assert [np.shape(w) for w in f["weights"]] == [(4, 3), (2, 4), (1, 2)]
     assert [len(b) for b in f["biases"]] == [4, 2, 1]
     assert [np.shape(g) for g in f["grads"]] == [(4, 3), (2, 4), (1, 2)]
@@ -301,8 +324,15 @@ def test_heatmap_is_the_output_on_the_grid():
     node = s.node_grid("3:0")
     grid = decode(node["grid"])  # a neuron's full grid: float32
     np.testing.assert_allclose(grid, out, atol=1e-6)
-    np.testing.assert_allclose(s.frame()["neurons"]["3:0"], np.round(reduce_grid(grid.astype(np.float64)), 4),
-                               atol=1e-4)
+    thumbnails = s.frame()["neurons"]
+    np.testing.assert_allclose(decode_thumbnail(thumbnails["3:0"]), reduce_grid(grid.astype(np.float64)), atol=STEP)
+    np.testing.assert_array_equal(page_shade(decode_thumbnail(thumbnails["3:0"])),
+                                  page_shade(reduce_grid(grid.astype(np.float64))))
+    hidden = decode(s.node_grid("1:2")["grid"])
+    np.testing.assert_allclose(decode_thumbnail(thumbnails["1:2"]), reduce_grid(hidden.astype(np.float64)), atol=STEP)
+    # the features' values are beyond [-1, 1]: clamped, as the page's colour scale does
+    np.testing.assert_allclose(decode_thumbnail(thumbnails["0:2"]),
+                               np.clip(reduce_grid(GRID[:, 0].reshape(100, 100) ** 2), -1, 1), atol=STEP)
     np.testing.assert_allclose(decode(s.node_grid("0:2")["grid"]), (GRID[:, 0] ** 2).reshape(100, 100), rtol=1e-6)
 
 
@@ -554,7 +584,10 @@ def test_config_message():
     assert m["inputs"] == ["y", "ySquared"] and m["outputs"] == 1 and m["classes"] == 2
     assert set(m["feature_thumbnails"]) == set(cfg.FEATURES)
     assert m["hash"] == cfg.to_hash(s.config) and m["limits"]["max_neurons"] == 32
-    np.testing.assert_allclose(m["feature_thumbnails"]["x"][0], np.round(reduce_grid(GRID[:, 0].reshape(100, 100))[0], 4))
+    x = np.clip(reduce_grid(GRID[:, 0].reshape(100, 100)), -1, 1)
+    np.testing.assert_allclose(decode_thumbnail(m["feature_thumbnails"]["x"]), x, atol=STEP)
+    np.testing.assert_array_equal(page_shade(decode_thumbnail(m["feature_thumbnails"]["sinY"])),
+                                  page_shade(reduce_grid(np.sin(GRID[:, 1]).reshape(100, 100))))
 
 
 def test_load_hash_reports_bad_values_and_keeps_the_rest():
@@ -616,6 +649,35 @@ def test_play_slices_make_a_frame_every_speed_epochs():
     assert s.play_chunk(make_frame=False) is None and s.epoch == 6  # dropped: the page is behind
     frame = s.play_chunk()  # the page caught up: the frame that was due, with every epoch's losses
     assert frame["epoch"] == 6 and [h[0] for h in frame["history"]] == [4, 5, 6]
+
+
+@pytest.mark.parametrize("changes", [{}, {"loss": "cross_entropy", "numClasses": 3, "dataset": "gauss"}])
+def test_a_frame_after_unframed_epochs(changes):
+    # every epoch's losses are in the history; the accuracies and the confusion matrix, read once
+    # per frame, are those of the last epoch's weights (not of the epoch evaluated first)
+    s = session(weight_seed=2, **changes)
+    s.frame()
+    losses = []
+    for _ in range(4):
+        s.train_epoch()
+        with flambeau.no_grad():
+            outputs = [s.model(flambeau.from_numpy(x)) for x in (s._x_train, s._x_test)]
+            losses.append([s.epoch, *(s.loss_fn(y, flambeau.from_numpy(t)).item()
+                                      for y, t in zip(outputs, (s._t_train, s._t_test)))])
+    frame = s.frame()
+    assert [h[0] for h in frame["history"]] == [1, 2, 3, 4]
+    np.testing.assert_allclose(np.array(frame["history"]), np.array(losses), rtol=1e-12)
+    scores = [y.numpy() for y in outputs]
+    predicted = [z.argmax(axis=1) if z.shape[1] > 1 else (z[:, 0] >= 0).astype(int) for z in scores]
+    from flambeau.playground.network import class_indices
+
+    truth = [class_indices(s.config, y) for y in (s.data.y_train, s.data.y_test)]
+    assert frame["acc_train"] == np.mean(predicted[0] == truth[0])
+    assert frame["acc_test"] == np.mean(predicted[1] == truth[1]) and 0 < frame["acc_test"] < 1
+    k = cfg.num_classes(s.config)
+    expected = np.zeros((k, k), int)
+    np.add.at(expected, (truth[1], predicted[1]), 1)
+    assert frame["confusion"] == expected.tolist()
 
 
 @pytest.mark.parametrize("changes", [{}, {"problem": "regression"}, {"loss": "bce"},

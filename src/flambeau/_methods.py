@@ -197,9 +197,14 @@ _IN_PLACE = {
 }
 
 
-def _in_place(op: Any) -> Any:
+_ALONG = ("cumprod_", "cumsum_", "tril_", "triu_")  # an element's result depends on others
+
+
+def _in_place(op: Any, name: str) -> Any:
+    run = inplace.along_ if name in _ALONG else inplace.unary_
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return inplace._unary_inplace(self, op, *args, **kwargs)
+        return run(self, op, *args, **kwargs)
 
     method.__name__ = op.__name__ + "_"
     return method
@@ -210,7 +215,7 @@ def bind() -> None:
         setattr(Tensor, name, accept_pytorch_keywords(fn, method=True))
     for name, fn in _IN_PLACE.items():
         if not hasattr(Tensor, name):  # an in-place op written out in inplace.py wins
-            setattr(Tensor, name, _in_place(accept_pytorch_keywords(fn)))
+            setattr(Tensor, name, _in_place(accept_pytorch_keywords(fn), name))
     Tensor.to = _to
     Tensor.size = accept_pytorch_keywords(Tensor.size, method=True)
     Tensor.stride = accept_pytorch_keywords(Tensor.stride, method=True)

@@ -19,6 +19,8 @@ import numpy as np
 from .graph import _POST_ACCUMULATE, AccumulateGrad, Node, _freed_backward, check_saved, post_accumulate_hooks
 from .views import edge
 
+ndarray = np.ndarray
+
 Tensor: Any = None  # flambeau.tensor's names, bound at the first backward (tensor.py imports
 Size: Any = None  # this package: importing it here would be a loop)
 _make: Any = None
@@ -284,11 +286,22 @@ def _walk(roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool
 
 def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarray], None],
          by_node: dict | None, captured: dict | None, only: tuple[set, set] | None = None) -> None:
-    """``_walk`` from the nodes of ``pending`` (node -> the gradient of its output so far)."""
+    """``_walk`` from the nodes of ``pending`` (node -> the gradient of its output so far).
+
+    ``ready``: the one node waiting while the heap is empty (a chain of layers, the common
+    case, goes from node to node without the heap). Nothing made before it can send it a
+    gradient, and nothing else waits: it is the next node in the heap's order too."""
     heap = [(-n.seq, n) for n in pending]
     heapify(heap)
-    while heap:
-        node = heappop(heap)[1]
+    ready = heappop(heap)[1] if len(heap) == 1 else None
+    keep = to_leaf is _accumulate_leaf  # a fresh gradient may become a leaf's .grad as it is
+    while True:
+        if ready is not None:
+            node, ready = ready, None
+        elif heap:
+            node = heappop(heap)[1]
+        else:
+            return
         g = pending.pop(node)
         if only is not None:
             if node not in only[0]:
@@ -297,14 +310,13 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
                 _visit(node, g, by_node, captured)
                 continue
         saved = node.saved
-        if saved is not None:
-            for i in range(0, len(saved), 3):
-                if saved[i][0] != saved[i + 1]:
-                    check_saved(node)
+        if saved and (saved[0][0] != saved[1] or len(saved) > 3 and _modified(saved)):
+            check_saved(node)
         if node.hooks is not None or node.retained is not None or by_node:
             g = _visit(node, g, by_node, captured)
         grads = node.backward(g)
         edges = node.next
+        fresh = keep and node.fresh
         if not retain_graph:
             node.backward = _freed_backward
             node.saved = node.inputs = None
@@ -314,17 +326,40 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
             cls = e.__class__
             if cls is AccumulateGrad:
                 leaf = e._leaf()
-                if leaf is not None:
-                    to_leaf(leaf, gi)
+                if leaf is None:
+                    continue
+                if fresh and leaf._grad is None and gi.__class__ is ndarray:
+                    data = leaf._data
+                    if gi.dtype == data.dtype and gi.shape == data.shape:
+                        leaf._grad = _make(gi)  # nothing else holds it: no copy (PyTorch's steal)
+                        continue
+                to_leaf(leaf, gi)
             elif cls is Node and e.n_outputs == 1:
                 if e in pending:
                     pending[e] = pending[e] + gi
+                elif ready is None and not heap:
+                    pending[e] = gi
+                    ready = e
                 else:
                     pending[e] = gi
                     heappush(heap, (-e.seq, e))
+                    if ready is not None:
+                        heappush(heap, (-ready.seq, ready))
+                        ready = None
             elif _send(pending, e, gi, to_leaf):
                 fn = e[0] if e.__class__ is tuple else e
                 heappush(heap, (-fn.seq, fn))
+                if ready is not None:
+                    heappush(heap, (-ready.seq, ready))
+                    ready = None
+
+
+def _modified(saved: list) -> bool:
+    """Whether a saved tensor after the first was modified in place since it was saved."""
+    for i in range(3, len(saved), 3):
+        if saved[i][0] != saved[i + 1]:
+            return True
+    return False
 
 
 def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> bool:

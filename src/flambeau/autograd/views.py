@@ -193,7 +193,12 @@ def copy_slices(base: Tensor, info: ViewInfo, node: Node | None) -> Node:
             region[...] = 0
             return (gb,)
         grads = node.backward(np.array(region))
-        region[...] = 0 if grads[0] is None else grads[0]
+        if grads[0] is not None and _windows(region):
+            from ..ops.overlap import assign  # several elements of the view are one location
+
+            assign(region, np.broadcast_to(grads[0], region.shape))
+        else:
+            region[...] = 0 if grads[0] is None else grads[0]
         return (gb, *grads[1:])
 
     inputs = (base if old is not None else None, *(node.inputs[1:] if node is not None else ()))
@@ -211,6 +216,15 @@ def writable(x: np.ndarray) -> np.ndarray:
     y = x.view()
     y.flags.writeable = True
     return y
+
+
+def _windows(x: np.ndarray) -> bool:
+    """Whether elements of ``x`` may share memory, no stride being 0 (``unfold``'s windows)."""
+    if x.flags.c_contiguous or x.flags.f_contiguous:
+        return False
+    from ..ops.overlap import shares_memory
+
+    return shares_memory(x)
 
 
 def overlapping(x: np.ndarray) -> bool:

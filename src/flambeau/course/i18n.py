@@ -7,12 +7,17 @@ axes and legends of their figures, follow the reader's language through :func:`t
 
 ``flambeau course run NAME --lang fr`` sets the language before running the lesson, and each
 generated notebook starts with a ``set_language("fr")`` (or ``"en"``) cell.
+
+A matplotlib figure made (with pyplot) while the language is French writes its numbers the French
+way, ``0,5`` and not ``0.5``, on its ticks and in its texts (:mod:`flambeau.viz.decimal_comma`):
+:func:`set_language` adds :func:`figure_hook` to matplotlib's ``figure.hooks``.
 """
 
 from __future__ import annotations
 
 LANGS = ("fr", "en")
 _state = {"lang": "fr"}
+_HOOK = "flambeau.course.i18n:figure_hook"
 
 
 def set_language(lang: str) -> str:
@@ -21,7 +26,28 @@ def set_language(lang: str) -> str:
         raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}")
     previous = _state["lang"]
     _state["lang"] = lang
+    _hook_figures()
     return previous
+
+
+def _hook_figures() -> None:
+    """Have pyplot call :func:`figure_hook` on each new figure (when matplotlib is installed)."""
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    hooks = list(matplotlib.rcParams["figure.hooks"])
+    if _HOOK not in hooks:
+        matplotlib.rcParams["figure.hooks"] = [*hooks, _HOOK]
+
+
+def figure_hook(fig: object) -> None:
+    """matplotlib's ``figure.hooks``: a figure made while the language is French writes its
+    numbers the French way when it is drawn."""
+    if _state["lang"] == "fr":
+        from ..viz.decimal_comma import french_figure
+
+        french_figure(fig)
 
 
 def language() -> str:

@@ -24,7 +24,9 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._quiet import quiet, quietly
+from ..autograd.graph import fuse
 from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
+from ..ops.reduce import trailing_sums
 from ..ops.unary import _sigmoid
 
 ndarray = np.ndarray
@@ -79,7 +81,7 @@ def _reduce(loss: ndarray, reduction: str, total: Any = None) -> tuple[ndarray, 
     (the number of elements unless given: the sum of the class weights for ``nll_loss``)."""
     if reduction == "none":
         return loss, lambda g: g
-    s = loss.sum()
+    s = np.add.reduce(loss, axis=None)  # loss.sum() without NumPy's Python wrapper
     if reduction == "sum":
         return s, lambda g: np.broadcast_to(g, loss.shape)
     n = loss.size if total is None else total
@@ -107,8 +109,9 @@ def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A0
                 warn: bool = False) -> tuple[ndarray, ndarray]:
     """The values of ``input`` and ``target`` in their common (floating) dtype, broadcast
     together; with ``warn``, PyTorch's warning when their sizes differ."""
-    _tensor(input, fn, "input")
-    _tensor(target, fn, "target")
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _tensor(input, fn, "input")
+        _tensor(target, fn, "target")
     if warn and input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
@@ -411,6 +414,13 @@ def _classes_back(a: ndarray, ndim: int) -> ndarray:
     return a[0] if ndim == 1 else np.moveaxis(a, -1, 1)
 
 
+def _class_sums(e: ndarray) -> ndarray:
+    """``e.sum(axis=-1)``, the sums over the classes, as one matrix-vector product where it can
+    (faster than NumPy's sum along the last axis: 2 ms less on 700 rows of 10,000 classes)."""
+    s = trailing_sums(e, 1, True)
+    return e.sum(axis=-1) if s is None else s[..., 0]
+
+
 def _log_softmax_last(x: ndarray) -> ndarray:
     """log softmax over the last dimension, shifted by the maximum (no overflow): one new array
     (the softmax itself, ``exp`` of it, is recomputed where a backward needs it)."""
@@ -493,7 +503,7 @@ def _index_classification(input: Tensor, scores: ndarray, t: ndarray, valid: nda
         smooth = np.where(u != 0, scores * u, 0).sum(axis=-1)  # sum_c u_c logp_nc (+ below)
     if softmax:
         e = np.exp(scores, out=scores)
-        row_sum = e.sum(axis=-1)
+        row_sum = _class_sums(e)
         log_sum = np.log(row_sum)
         picked -= log_sum
         if eps:
@@ -647,8 +657,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     shifted = x - np.max(x, axis=-1, keepdims=True)  # no overflow in exp
     if input.ndim == 2 and w is None and not eps and reduction != "none" and valid.all():
         return _cross_entropy_plain(input, shifted, t, reduction)
-    return _index_classification(input, shifted, t, valid, w, eps, reduction,
-                                 _node_name(input.ndim, reduction, eps, False), True)
+    out = _index_classification(input, shifted, t, valid, w, eps, reduction,
+                                _node_name(input.ndim, reduction, eps, False), True)
+    return out if eps else fuse(out, _log_softmax_chain(input.ndim, reduction))
 
 
 def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
@@ -663,7 +674,7 @@ def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction:
     rows = np.arange(len(t))
     picked = shifted[rows, t]
     e = np.exp(shifted, out=shifted)  # the node keeps only exp(shifted), as the general path
-    row_sum = e.sum(axis=-1)
+    row_sum = _class_sums(e)
     out, spread = _reduce(np.log(row_sum) - picked, reduction)
 
     def backward(g: ndarray) -> tuple:
@@ -672,7 +683,20 @@ def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction:
         gx[rows, t] -= gl
         return (gx.astype(input._data.dtype, copy=False),)
 
-    return _node(out, "NllLossBackward0", (input,), backward, ())
+    return fuse(_node(out, "NllLossBackward0", (input,), backward, ()), _LOG_SOFTMAX)
+
+
+_LOG_SOFTMAX = ((0, ("LogSoftmaxBackward0",)),)
+
+
+def _log_softmax_chain(ndim: int, reduction: str) -> tuple:
+    """The nodes PyTorch records between ``cross_entropy``'s last node (:func:`_node_name`) and
+    the logits, which flambeau computes inside it: ``next_functions`` shows them (``fuse``)."""
+    if ndim <= 2 or ndim == 4:
+        return _LOG_SOFTMAX
+    if reduction != "none":
+        return ((0, ("ViewBackward0", "LogSoftmaxBackward0")),)
+    return ((0, ("NllLoss2DBackward0", "ViewBackward0", "LogSoftmaxBackward0")),)
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002

@@ -26,6 +26,7 @@ from ..autograd.views import (
     writable,
 )
 from ..tensor import Size, Tensor, _make, _wrap_dim
+from .overlap import replay, shares_memory
 
 ndarray = np.ndarray
 
@@ -35,7 +36,7 @@ OUT = "out"
 
 
 def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
-           saved: Sequence[Any] | None = None) -> Tensor:
+           saved: Sequence[Any] | None = None, fresh: bool = False) -> Tensor:
     """Wrap ``out``, the result of an op on ``inputs``, in a tensor. If grad mode is on and an
     input requires grad, the tensor gets a graph node (``grad_fn``) named ``name``, whose
     ``backward(g)`` returns one gradient per entry of ``inputs`` (``None`` where there is none).
@@ -44,7 +45,9 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
     ``saved`` lists what ``backward`` reads, as PyTorch's saved tensors: entries of ``inputs``
     and/or ``OUT`` (``None`` entries are ignored); by default every tensor input. A saved tensor
     modified in place before ``backward`` makes ``backward`` raise, as in PyTorch: ``add`` saves
-    nothing (``saved=()``), ``mul`` its inputs, ``exp`` its output (``saved=(OUT,)``)."""
+    nothing (``saved=()``), ``mul`` its inputs, ``exp`` its output (``saved=(OUT,)``).
+    ``fresh``: ``backward`` returns new arrays, never views or arrays kept elsewhere (a leaf
+    then keeps its gradient without a copy)."""
     if type(out) is not ndarray:
         out = np.asarray(out)
     if not _state.enabled:
@@ -79,6 +82,7 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
     node.retained = node.hooks = node.saved = None
     node.n_outputs = 1
     node.seq = next_seq()
+    node.fresh = fresh
     result = _make(out, node)
     entries = None
     for s in (inputs if saved is None else saved):
@@ -242,10 +246,25 @@ def snapshot(a: Tensor) -> Tensor:
 
 def inplace(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
     """``a`` replaced, in place and in the graph, by ``op(a, *args, **kwargs)``."""
+    return _inplace(a, op, args, kwargs, False)
+
+
+def inplace_elementwise(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
+    """:func:`inplace` for an elementwise ``op``: on a view whose elements share memory
+    (``unfold``'s overlapping windows), the result is what PyTorch's loop, element after
+    element, leaves there (``overlap.replay``)."""
+    return _inplace(a, op, args, kwargs, True)
+
+
+def _inplace(a: Tensor, op: Callable, args: tuple, kwargs: dict, elementwise: bool) -> Tensor:
     check_inplace(a, *args)
     check_overlap(a)
     check_partial_overlap(a, *args)
-    return commit(a, op(snapshot(a), *args, **kwargs))
+    old = snapshot(a)
+    res = op(old, *args, **kwargs)
+    if elementwise and a._view is not None and shares_memory(a._data):
+        res._data[...] = replay(a._data, old._data, op, *args, **kwargs)
+    return commit(a, res)
 
 
 def commit(a: Tensor, res: Tensor, overlap: bool = False, written: bool = False) -> Tensor:
@@ -500,7 +519,7 @@ def ensure_tensor(x: Any) -> Tensor:
 
 __all__ = [
     "Tensor", "_make", "record", "OUT", "autograd_first", "record_view", "record_views", "check_inplace", "tracked",
-    "snapshot", "inplace", "commit", "write", "check_overlap", "check_partial_overlap", "OVERLAP",
+    "snapshot", "inplace", "inplace_elementwise", "commit", "write", "check_overlap", "check_partial_overlap", "OVERLAP",
     "overlapping", "writable", "bump", "needs_grad", "operands", "apply_binary",
     "unbroadcast", "keep_where", "float_data", "dims", "shape_args", "broadcast_error", "ensure_tensor",
     "_wrap_dim", "Size",

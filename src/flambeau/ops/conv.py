@@ -28,7 +28,9 @@ How it is made fast with NumPy (one node in the graph per convolution):
   computed over the full padded width, so a run of the copy is ``rows x width`` contiguous
   values; the few extra columns are thrown away (forward) or carry zero gradient (backward);
 - col2im is ``k_h k_w`` in-place additions of shifted slices (one per kernel position), not an
-  ``np.add.at`` per element;
+  ``np.add.at`` per element; with stride 1 the backward pass splits the kernel into its rows and
+  columns (``conv2d_backward``): ``k_h`` additions, and columns of the input ``k_w`` times
+  smaller;
 - the batch is cut into chunks so that the columns of a chunk stay under ``_COLS_BUDGET`` bytes:
   the backward pass rebuilds them instead of keeping them, as PyTorch keeps only its inputs;
 - the temporary arrays of a chunk (columns, products, padded input) are written into scratch
@@ -214,13 +216,15 @@ def _view(flat: np.ndarray, offset: int, shape: tuple, strides: tuple) -> np.nda
 
 
 def _columns(flat: np.ndarray, dims: tuple, geo: Geometry, n0: int, n1: int, oh: int,
-             ww: int) -> np.ndarray:
+             ww: int, kernel_rows_only: bool = False) -> np.ndarray:
     """im2col for images ``n0:n1``: a contiguous (G, C/G k_h k_w, nb oh ww) array whose row
     (c, i, j) holds input channel c shifted by kernel position (i, j), for every output position
-    of every image of the chunk."""
+    of every image of the chunk. With ``kernel_rows_only``, only the shifts by kernel rows:
+    (G, C/G k_h, nb oh ww), row (c, i)."""
     _, c, hp, wp = dims
     g = geo.groups
     (kh, kw), (sh, sw), (dh, dw) = geo.kernel, geo.stride, geo.dilation
+    kw = 1 if kernel_rows_only else kw
     plane = hp * wp
     shape = (g, c // g, kh, kw, n1 - n0, oh, ww)
     view = _view(flat, n0 * c * plane, shape, (c // g * plane, plane, dh * wp, dw, c * plane, sh * wp, sw))
@@ -244,9 +248,11 @@ def _grad_rows(g: np.ndarray, n0: int, n1: int, oh: int, ww: int, groups: int) -
     return rows.reshape(groups, o // groups, nb * oh * ww)
 
 
-def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = True) -> np.ndarray:
-    """out[n, o] = sum over (c, i, j) of W[o, c, i, j] * shifted x: one matrix product per chunk
-    of images, (G, O/G, C/G k k) @ (G, C/G k k, positions). Returns (N, O, OH, OW)."""
+def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = True,
+                   bias: np.ndarray | None = None) -> np.ndarray:
+    """out[n, o] = bias[o] + sum over (c, i, j) of W[o, c, i, j] * shifted x: one matrix product
+    per chunk of images, (G, O/G, C/G k k) @ (G, C/G k k, positions), the bias added while the
+    product is copied to its place. Returns (N, O, OH, OW)."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     g = geo.groups
@@ -264,16 +270,46 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = Tru
             cols = _columns(flat, (n, c, hp, wp), geo, n0, n1, oh, ww)
             res = _scratch.get("product", (g, o // g, cols.shape[2]), x.dtype)
             np.matmul(w3, cols, out=res)
-            out[n0:n1] = res.reshape(o, n1 - n0, oh, ww)[..., :ow].transpose(1, 0, 2, 3)
+            placed = res.reshape(o, n1 - n0, oh, ww)[..., :ow].transpose(1, 0, 2, 3)
+            if bias is None:
+                out[n0:n1] = placed
+            else:
+                np.add(placed, bias.reshape(-1, 1, 1), out=out[n0:n1])
     return out
+
+
+def _shifted_rows(rows: np.ndarray, kw: int, dw: int) -> np.ndarray:
+    """(G, O/G, L) -> (G, O/G k_w, L): row (o, j) is row o of ``rows`` moved ``j d_w`` positions
+    to the right (zeros enter on the left)."""
+    grp, og, length = rows.shape
+    out = _scratch.get("shifted", (grp, og, kw, length), rows.dtype)
+    for j in range(kw):
+        s = j * dw
+        out[:, :, j, :s] = 0
+        out[:, :, j, s:] = rows[:, :, :length - s]
+    return out.reshape(grp, og * kw, length)
 
 
 def conv2d_backward(g: np.ndarray, x: np.ndarray | None, x_shape: tuple, w: np.ndarray,
                     geo: Geometry, need_x: bool, need_w: bool,
                     wide: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The gradients of a convolution with respect to its input (col2im of W^T G: the
+    r"""The gradients of a convolution with respect to its input (col2im of W^T G: the
     transposed convolution) and to its weight (G cols^T), chunk by chunk; the columns are
     rebuilt from ``x`` rather than kept from the forward pass.
+
+    With stride 1 and wide rows, the kernel is split in its rows and its columns when the
+    input's gradient is wanted: the upstream gradient G is shifted by each kernel column j
+    (k_w copies, G_j), the input by each kernel row i only (k_h rows per channel instead of
+    k_h k_w). Then
+
+    - :math:`\partial L / \partial W[o, c, i, j] = G_j \cdot X_i`, one product
+      (O k_w, positions) @ (positions, C k_h);
+    - :math:`H = W \cdot G_j`, one product (C k_h, O k_w) @ (O k_w, positions), and the input's
+      gradient is H's k_h rows added back, each shifted down by its kernel row: k_h additions
+      instead of k_h k_w.
+
+    A shift by j along a wide row moves the row's last values into the discarded columns,
+    where G is zero: no value crosses into another row.
 
     ``g`` may have fewer rows and columns than the convolution's output (a transposed
     convolution with output padding): the missing ones count as zeros.
@@ -281,6 +317,7 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray | None, x_shape: tuple, w: np.n
     n, c, h, wd = x_shape
     o, cg, kh, kw = w.shape
     grp = geo.groups
+    og = o // grp
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     oh, ow = geo.out_size(h, wd)
     hp, wp = geo.padded(h, wd)
@@ -288,26 +325,46 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray | None, x_shape: tuple, w: np.n
     if wide and need_x and not np.isfinite(w).all():
         wide = False
     ww = geo.width(wp, ow) if wide else ow
+    split = need_x and wide and ww == wp and geo.stride == (1, 1)
     slack = geo.slack(ww, ow)
     dims = (n, c, hp, wp)
     plane = hp * wp
     xflat = _pad_flat(x, geo, slack, "padded") if need_w else None
     gflat = np.zeros(n * c * plane + slack, g.dtype) if need_x else None
-    gw = np.zeros((grp, o // grp, cg * kh * kw), g.dtype) if need_w else None
-    w3t = w.reshape(grp, o // grp, cg * kh * kw).transpose(0, 2, 1) if need_x else None
-    nb = _chunk(n, max(c * kh * kw, o) * oh * ww * g.itemsize)
+    gw = None
+    if need_w:
+        gw = np.zeros((grp, og * kw, cg * kh) if split else (grp, og, cg * kh * kw), g.dtype)
+    wt = None
+    if split:  # W as (C/G k_h, O/G k_w): row (c, i), column (o, j)
+        wt = w.reshape(grp, og, cg, kh, kw).transpose(0, 2, 3, 1, 4).reshape(grp, cg * kh, og * kw)
+    elif need_x:
+        wt = w.reshape(grp, og, cg * kh * kw).transpose(0, 2, 1)
+    rows_per_image = max(o * kw, c * kh) if split else max(c * kh * kw, o)
+    nb = _chunk(n, rows_per_image * oh * ww * g.itemsize)
     with _threads(o * cg * kh * kw * n * oh * ww * (need_x + need_w)):
         for n0 in range(0, n, nb):
             n1 = min(n, n0 + nb)
             rows = _grad_rows(g, n0, n1, oh, ww, grp)
+            if split:
+                rows = _shifted_rows(rows, kw, dw)
             if need_w:
-                cols = _columns(xflat, dims, geo, n0, n1, oh, ww)
+                cols = _columns(xflat, dims, geo, n0, n1, oh, ww, kernel_rows_only=split)
                 with np.errstate(invalid="ignore"):  # checked below
                     gw += np.matmul(rows, cols.transpose(0, 2, 1))
                 del cols
-            if need_x:
+            if split:
+                hrows = _scratch.get("product", (grp, cg * kh, rows.shape[2]), g.dtype)
+                np.matmul(wt, rows, out=hrows)
+                hrows = hrows.reshape(c, kh, n1 - n0, oh * ww)
+                for i in range(kh):
+                    # the pixels of kernel row i: oh rows of each image, from row i d_h on
+                    t = _view(gflat, n0 * c * plane + i * dh * wp, (c, n1 - n0, oh * ww),
+                              (plane, c * plane, 1))
+                    np.add(t, hrows[:, i], out=t)
+                del hrows
+            elif need_x:
                 gcols = _scratch.get("product", (grp, cg * kh * kw, rows.shape[2]), g.dtype)
-                np.matmul(w3t, rows, out=gcols)
+                np.matmul(wt, rows, out=gcols)
                 gcols = gcols.reshape(c, kh, kw, n1 - n0, oh, ww)
                 # targets[i, j]: the pixels that kernel position (i, j) read, for every window
                 targets = _view(gflat, n0 * c * plane, (kh, kw, c, n1 - n0, oh, ww),
@@ -324,6 +381,8 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray | None, x_shape: tuple, w: np.n
     if need_x:
         pt, _, pl, _ = geo.padding
         gx = gflat[:n * c * plane].reshape(n, c, hp, wp)[:, :, pt:pt + h, pl:pl + wd]
+    if need_w and split:  # (G, O/G k_w, C/G k_h) -> (O, C/G, k_h, k_w)
+        gw = gw.reshape(grp, og, kw, cg, kh).transpose(0, 1, 3, 4, 2)
     return gx, (gw.reshape(w.shape) if need_w else None)
 
 
@@ -434,9 +493,7 @@ def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | No
     geo = _as_2d(nd, stride, pads, dilation, weight._data.shape[2:], groups)
     x4 = _to_4d(x._data, nd, batched)
     w4 = weight._data[:, :, None, :] if nd == 1 else weight._data
-    out = conv2d_forward(x4, w4, geo)
-    if bias is not None:
-        out += bias._data.reshape(-1, 1, 1)
+    out = conv2d_forward(x4, w4, geo, bias=None if bias is None else bias._data)
 
     def backward(g: np.ndarray) -> tuple:
         g4 = _to_4d(g, nd, batched)

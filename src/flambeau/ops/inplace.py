@@ -22,6 +22,7 @@ from .. import _dtype as dt
 from . import arith
 from ._core import (
     Tensor,
+    _make,
     broadcast_error,
     bump,
     check_inplace,
@@ -29,6 +30,7 @@ from ._core import (
     check_partial_overlap,
     commit,
     inplace,
+    inplace_elementwise,
     operands,
     overlapping,
     record,
@@ -38,11 +40,29 @@ from ._core import (
     writable,
     write,
 )
+from .overlap import replay, shares_memory
+
+
+def _in_order(a: Tensor, at_once: Callable, op: Callable, *args: Any, **kw: Any) -> Tensor:
+    """An elementwise in-place op on a view whose elements share memory: ``at_once()`` does it
+    as if they did not (PyTorch's checks, the version), then writes what PyTorch's loop, element
+    after element, leaves there (``overlap.replay``; in the graph, ``inplace_elementwise`` does
+    it)."""
+    old = a._data.copy()
+    at_once()
+    np.copyto(a._data, replay(a._data, old, op, *args, **kw))
+    return a
 
 
 def _binary(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> Tensor:
+    if a._view is not None and shares_memory(a._data) and not tracked(a, other):
+        return _in_order(a, lambda: _binary_at_once(a, other, ufunc, op, **kw), op, other, **kw)
+    return _binary_at_once(a, other, ufunc, op, **kw)
+
+
+def _binary_at_once(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> Tensor:
     if tracked(a, other):
-        return inplace(a, op, other, **kw)
+        return inplace_elementwise(a, op, other, **kw)
     _, _, x, y = operands(a, other)
     if kw.get("alpha", 1) != 1:
         y = y * kw["alpha"]
@@ -106,7 +126,18 @@ def pow_(a: Tensor, other: Any) -> Tensor:
 
 
 def unary_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
-    """``a`` replaced in place by ``op(a, *args, **kw)`` (``relu_``, ``clamp_``, ``exp_``...)."""
+    """``a`` replaced in place by ``op(a, *args, **kw)``, an elementwise op (``relu_``,
+    ``clamp_``, ``exp_``...)."""
+    if tracked(a, *args):
+        return inplace_elementwise(a, op, *args, **kw)
+    if a._view is not None and shares_memory(a._data):  # unfold's overlapping windows
+        return _in_order(a, lambda: along_(a, op, *args, **kw), op, *args, **kw)
+    return along_(a, op, *args, **kw)
+
+
+def along_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
+    """``a`` replaced in place by ``op(a, *args, **kw)``, computed from all of ``a``'s old values
+    at once (``cumsum_``, ``tril_``: an element depends on others)."""
     if tracked(a, *args):
         return inplace(a, op, *args, **kw)
     check_overlap(a)
@@ -115,7 +146,6 @@ def unary_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
     return a
 
 
-_unary_inplace = unary_
 
 
 def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -182,8 +212,18 @@ def copy_(a: Tensor, src: Any) -> Tensor:
         new = np.broadcast_to(v, x.shape)
     except ValueError:
         raise broadcast_error(x.shape, v.shape) from None
+    if not same and a._view is not None and shares_memory(x):
+        return _in_order(a, lambda: _copy_at_once(a, src, new, v.shape, same), _source, _make(new))
+    return _copy_at_once(a, src, new, v.shape, same)
+
+
+def _source(old: Tensor, src: Any) -> Any:
+    return src
+
+
+def _copy_at_once(a: Tensor, src: Any, new: np.ndarray, vshape: tuple, same: bool) -> Tensor:
+    x = a._data
     if tracked(a, src):
-        vshape = v.shape
         return _replace(a, new.astype(x.dtype), "torch::autograd::CopyBackwards",
                         src if isinstance(src, Tensor) else None, lambda g: unbroadcast(g, vshape),
                         overlap=same)

@@ -10,7 +10,9 @@ import numpy as np
 from .. import _dtype as dt
 from ..amp.autocast_mode import _state as _autocast
 from ..amp.autocast_mode import cast_inputs
+from ..autograd.graph import fuse
 from ._core import Tensor, broadcast_error, from_array, record, unbroadcast
+from .reduce import column_sums
 
 _F32 = np.dtype(np.float32)
 
@@ -265,11 +267,17 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         gw = mat(g2.T, x2) if weight._requires_grad else None
         if bias is None:
             return gx, gw
-        return (np.add.reduce(g2, axis=0) if bias._requires_grad else None), gx, gw
+        return (column_sums(g2) if bias._requires_grad else None), gx, gw
 
     # PyTorch's node and edge order (its addmm/mm on weight.t()): (bias, input, weight), or
-    # (input, weight) as MmBackward0 without a bias; the weight's edge skips PyTorch's TBackward0
+    # (input, weight) as MmBackward0 without a bias; PyTorch's TBackward0 of the weight is shown
+    # (in next_functions, in drawings) but computed here
     saved = (x if weight._requires_grad else None, weight if x._requires_grad else None)
     if bias is None:
-        return record(out, "MmBackward0" if xa.ndim == 2 else "AddmmBackward0", (x, weight), backward, saved)
-    return record(out, "AddmmBackward0", (bias, x, weight), backward, saved)
+        return fuse(record(out, "MmBackward0" if xa.ndim == 2 else "AddmmBackward0", (x, weight), backward,
+                           saved, fresh=True), _WEIGHT_T_NO_BIAS)
+    return fuse(record(out, "AddmmBackward0", (bias, x, weight), backward, saved, fresh=True), _WEIGHT_T)
+
+
+_WEIGHT_T = ((2, ("TBackward0",)),)
+_WEIGHT_T_NO_BIAS = ((1, ("TBackward0",)),)

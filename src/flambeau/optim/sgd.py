@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from ..ops._core import bump
 from ..tensor import _make
 from .optimizer import Optimizer
 
@@ -69,7 +68,11 @@ class SGD(Optimizer):
                 for p in group["params"]:  # plain gradient descent: theta <- theta - lr g
                     grad = p._grad
                     if grad is not None:
-                        bump(p)  # nodes that saved p will refuse its new value
+                        vc = p._vc  # bump(p), inline: nodes that saved p will refuse its new value
+                        if vc is None:
+                            p._vc = [1]
+                        else:
+                            vc[0] += 1
                         theta = p._data
                         theta -= lr * grad._data
                 continue

@@ -26,7 +26,7 @@ The update rule (the original's ``oneStep``)
 
 Losses are reported as the original does, the mean of 0.5 (out - target)^2 over each set,
 regularization excluded (or the mean cross-entropy / binary cross-entropy with those losses):
-:func:`set_metrics`, on the outputs of :func:`layer_outputs`, which runs the model's own modules
+:func:`set_loss` (and :func:`set_accuracy`), on the outputs of :func:`layer_outputs`, which runs the model's own modules
 without autograd (the heatmap and thumbnails come from the same pass, and no activation is
 computed anywhere else).
 """
@@ -258,30 +258,33 @@ def output_values(config: Mapping[str, Any], y: np.ndarray) -> np.ndarray:
     return y
 
 
-def set_metrics(config: Mapping[str, Any], z: np.ndarray, targets: np.ndarray, labels: np.ndarray) -> tuple:
-    """(loss, accuracy, predicted classes) of one set from the model's outputs ``z``
-    (:func:`layer_outputs`: logits with cross_entropy and bce)."""
+def set_loss(config: Mapping[str, Any], z: np.ndarray, targets: np.ndarray) -> float | None:
+    """The loss of one set from the model's outputs ``z`` (:func:`layer_outputs`: logits with
+    cross_entropy and bce); None for an empty set or a loss that is not a number."""
     if len(z) == 0:
-        return None, None, None
+        return None
     loss_name = cfg.effective_loss(config)
     if loss_name == "cross_entropy":
         m = z.max(axis=1, keepdims=True)
         log_norm = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-        loss = float(np.mean(log_norm - z[np.arange(len(z)), targets]))
-        predicted = z.argmax(axis=1)
+        loss = np.mean(log_norm - z[np.arange(len(z)), targets])
     elif loss_name == "bce":
-        loss = float(np.mean(np.maximum(z, 0) - z * targets + np.log1p(np.exp(-np.abs(z)))))
+        loss = np.mean(np.maximum(z, 0) - z * targets + np.log1p(np.exp(-np.abs(z))))
+    else:  # the model's own output module (tanh) already applied
+        loss = np.mean(0.5 * (z - targets) ** 2)
+    return _number(loss)
+
+
+def set_accuracy(config: Mapping[str, Any], z: np.ndarray, labels: np.ndarray) -> tuple:
+    """(accuracy, predicted classes) of one set from the model's outputs ``z``; (None, None) for
+    regression, an empty set or outputs that are not all finite."""
+    if config["problem"] != "classification" or len(z) == 0 or not np.isfinite(z).all():
+        return None, None
+    if cfg.effective_loss(config) == "cross_entropy":
+        predicted = z.argmax(axis=1)
+    else:  # a logit (bce) or the tanh'd output (playground): the sign
         predicted = (z[:, 0] >= 0).astype(np.int64)
-    else:
-        out = z  # the model's own output module (tanh) already applied
-        loss = float(np.mean(0.5 * (out - targets) ** 2))
-        predicted = (out[:, 0] >= 0).astype(np.int64)
-    if config["problem"] != "classification":
-        return _number(loss), None, None
-    truth = class_indices(config, labels)
-    if not np.isfinite(z).all():
-        return _number(loss), None, None
-    return _number(loss), float(np.mean(predicted == truth)), predicted
+    return float(np.mean(predicted == class_indices(config, labels))), predicted
 
 
 # ---------------------------------------------------------------------- weights files

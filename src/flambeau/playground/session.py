@@ -81,9 +81,13 @@ class Session:
         """(Re)generate the data of the configuration and precompute the training inputs."""
         self.data: PlaygroundData = make_data(self.config, self.custom)
         self.features = cfg.active_features(self.config)
-        self._grid_inputs = feature_matrix(GRID, self.features)
+        # the grid is drawn in float32 (the model's display copy): converted once, not per frame
+        self._grid_inputs = feature_matrix(GRID, self.features).astype(np.float32)
+        thumbnails = feature_thumbnails()
+        self._input_thumbnails = {f"0:{j}": thumbnails[name] for j, name in enumerate(self.features)}
         self._x_train = feature_matrix(self.data.x_train, self.features)
         self._x_test = feature_matrix(self.data.x_test, self.features)
+        self._x_both = np.concatenate([self._x_train, self._x_test])  # one evaluation pass for both
         self._t_train = network.loss_targets(self.config, self.data.y_train)
         self._t_test = network.loss_targets(self.config, self.data.y_test)
         self._data_version += 1
@@ -406,21 +410,35 @@ class Session:
         return network.layer_outputs(self.model, inputs)
 
     def _evaluate(self) -> None:
-        """Losses, accuracies and the test confusion matrix of the current weights."""
+        """The losses of the current weights, on both sets in one forward pass (every epoch: the
+        chart's history and the stop conditions); the accuracies and the confusion matrix are
+        read from the same outputs when asked (:meth:`_scores`: once per frame)."""
         with np.errstate(all="ignore"):
-            z_train = self._forward(self._x_train)[-1]
-            z_test = self._forward(self._x_test)[-1]
-            self.loss_train, self.acc_train, _ = network.set_metrics(self.config, z_train, self._t_train,
-                                                                     self.data.y_train)
-            self.loss_test, self.acc_test, predicted = network.set_metrics(self.config, z_test, self._t_test,
-                                                                           self.data.y_test)
-        self.confusion = None
-        classes = cfg.num_classes(self.config)
-        if classes:
-            matrix = np.zeros((classes, classes), dtype=np.int64)
-            if predicted is not None:
-                np.add.at(matrix, (network.class_indices(self.config, self.data.y_test), predicted), 1)
-            self.confusion = matrix.tolist()
+            z = self._forward(self._x_both)[-1]
+            n = len(self._x_train)
+            self.loss_train = network.set_loss(self.config, z[:n], self._t_train)
+            self.loss_test = network.set_loss(self.config, z[n:], self._t_test)
+        self._evaluated: tuple | None = (self.config, self.data, z[:n], z[n:])
+
+    def _scores(self) -> tuple:
+        """(training accuracy, test accuracy, test confusion matrix) of the last evaluation."""
+        if self._evaluated is not None:
+            config, data, z_train, z_test = self._evaluated
+            acc_train, _ = network.set_accuracy(config, z_train, data.y_train)
+            acc_test, predicted = network.set_accuracy(config, z_test, data.y_test)
+            confusion = None
+            classes = cfg.num_classes(config)
+            if classes:
+                matrix = np.zeros((classes, classes), dtype=np.int64)
+                if predicted is not None:
+                    np.add.at(matrix, (network.class_indices(config, data.y_test), predicted), 1)
+                confusion = matrix.tolist()
+            self._evaluated, self._scored = None, (acc_train, acc_test, confusion)
+        return self._scored
+
+    acc_train = property(lambda self: self._scores()[0], doc="The training accuracy (None: regression).")
+    acc_test = property(lambda self: self._scores()[1], doc="The test accuracy (None: regression).")
+    confusion = property(lambda self: self._scores()[2], doc="The test confusion matrix [true][predicted].")
 
     def _record_history(self) -> None:
         self._history.append([self.epoch, self.loss_train, self.loss_test])
@@ -446,13 +464,14 @@ class Session:
         self.frame_number += 1
         self._epochs_since_frame = 0
         layers = self._grid_layers()
+        acc_train, acc_test, confusion = self._scores()
         message: dict[str, Any] = {
             "type": "frame", "frame": self.frame_number, "epoch": self.epoch,
             "playing": self.playing if playing is None else playing,
             "loss_train": self.loss_train, "loss_test": self.loss_test,
-            "acc_train": self.acc_train, "acc_test": self.acc_test, "confusion": self.confusion,
+            "acc_train": acc_train, "acc_test": acc_test, "confusion": confusion,
             **heatmaps(layers[-1]),
-            "neurons": neuron_thumbnails(layers),
+            "neurons": {**self._input_thumbnails, **neuron_thumbnails(layers[1:], first_layer=1)},
             **parameter_lists(self.linears, self._last_batch()),
             "history": self._history,
         }

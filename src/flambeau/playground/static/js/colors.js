@@ -9,7 +9,7 @@ export const ORANGE = [0xf5, 0x93, 0x22];
 export const GREY = [0xe8, 0xea, 0xeb];
 export const BLUE = [0x08, 0x77, 0xbd];
 export const NAN_RGB = [0xaa, 0xaa, 0xaa];
-export const SHADES = 30;
+export const SHADES = 30; // frame.py's 8-bit codes give each shade 8 codes (LEVELS = 120)
 export const ALPHA = 160;
 
 // Extra class colours for the 3- and 4-class data sets: class 0 and 1 keep the playground's

@@ -69,13 +69,14 @@ export function b64ToFloat32(b64) {
   return out;
 }
 
-/** base64 of the heatmap's 8-bit codes (frame.py's b64_codes) -> Float32Array: code / 127 - 1,
- *  NaN for 255 (null in, null out). */
+/** base64 of 8-bit codes (frame.py's `codes`: the heatmap and the thumbnails) -> Float32Array:
+ *  code c stands for the middle of its step, (c + 0.5) / 120 - 1, so that it falls in its value's
+ *  shade (8 codes in each of the 30); NaN for 255 (null in, null out). */
 export function b64ToCodes(b64) {
   if (!b64) return null;
   const bytes = b64ToBytes(b64);
   const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] === 255 ? NaN : bytes[i] / 127 - 1;
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] === 255 ? NaN : (bytes[i] + 0.5) / 120 - 1;
   return out;
 }
 

@@ -8,7 +8,7 @@
 // writes whose value did not change, so large networks still draw at 30+ frames per second.
 
 import { cssColor, rgbAt } from "./colors.js";
-import { formatWeight } from "./format.js";
+import { b64ToCodes, formatWeight } from "./format.js";
 import { isOne, t } from "./i18n.js";
 import { drawSmallGrid, FEATURES, featureGrid } from "./thumbs.js";
 
@@ -137,7 +137,8 @@ export class NetworkView {
       label.className = "feature-label";
       label.textContent = f.label;
       box.appendChild(label);
-      drawSmallGrid(box.querySelector("canvas"), this.featureThumbnails?.[f.key] || featureGrid(f));
+      const thumbnail = this.featureThumbnails?.[f.key]; // 8-bit codes, as the neurons'
+      drawSmallGrid(box.querySelector("canvas"), thumbnail ? b64ToCodes(thumbnail) : featureGrid(f));
       box.addEventListener("click", () => this.h.toggleFeature(f.key));
       box.addEventListener("keydown", (ev) => {
         if (ev.key === "Enter" || ev.key === " ") {
@@ -352,12 +353,12 @@ export class NetworkView {
       });
     }
 
-    // thumbnails of every neuron the server sent (inputs too)
+    // thumbnails of every neuron the server sent (inputs too), 10x10 8-bit codes in base64
     if (frame.neurons) {
       for (let l = 0; l < this.nodes.length; l++) {
         this.nodes[l].forEach((n, j) => {
-          const grid = frame.neurons[`${l}:${j}`];
-          if (grid) drawSmallGrid(n.canvas, grid);
+          const codes = frame.neurons[`${l}:${j}`];
+          if (codes) drawSmallGrid(n.canvas, b64ToCodes(codes));
         });
       }
     }

@@ -136,9 +136,10 @@ export function featureGrid(feature, n = 10) {
   return rows;
 }
 
-/** Paint a small grid (list of rows) into a canvas of the same size. */
+/** Paint a small square grid (a list of rows, or its values row by row: a thumbnail's decoded
+ *  codes) into a canvas of the same size. */
 export function drawSmallGrid(canvas, grid, opts = {}) {
-  const n = grid.length;
+  const n = Array.isArray(grid) ? grid.length : Math.round(Math.sqrt(grid.length));
   if (!n) return;
   if (canvas.width !== n) {
     canvas.width = n;
