@@ -406,6 +406,13 @@ def test_softmax_dtype_argument(torch, rng, name):
           lambda t: getattr(torch.nn.functional, name)(t, 1, dtype=torch.float64), [x], dtype=np.float32)
 
 
+def test_gelu_float32_on_a_fine_grid_matches_torch(torch):
+    """float32 GELU (Abramowitz and Stegun's erfc, the sign copied bit for bit): values and
+    gradients on both sides of 0, signed zeros included, within float32's loose tolerance."""
+    x = np.concatenate([np.linspace(-9, 9, 4001), [0.0, -0.0, 1e-30, -1e-30, 40.0, -40.0]]).astype(np.float32)
+    check(torch, F.gelu, torch.nn.functional.gelu, [x], dtype=np.float32, tol=dict(rtol=1e-5, atol=1e-6))
+
+
 def test_gelu_approximate_error(torch):
     for lib in (torch, flambeau):
         with pytest.raises(RuntimeError, match="approximate argument must be either none or tanh"):
