@@ -54,6 +54,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
+
 from .._runtime import one_blas_thread
 from ..amp.autocast_mode import _state as _autocast
 from ..amp.autocast_mode import cast_inputs
@@ -172,7 +174,9 @@ class _Scratch(threading.local):
         buf = self.buffers.get(slot)
         if buf is None or buf.size < nbytes:
             buf = self.buffers[slot] = np.empty(max(nbytes, 64), np.uint8)
-        return buf[:nbytes].view(dtype).reshape(shape)
+        view = buf[:nbytes].view(dtype).reshape(shape)
+        tracer = _trace.active()
+        return view if tracer is None else tracer.constant(view)  # flambeau.compile replays use it too
 
     def clear(self) -> None:
         self.buffers.clear()
