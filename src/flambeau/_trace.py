@@ -361,7 +361,7 @@ class Tracer:
 
     def _template(self, x: Any) -> Any:
         if isinstance(x, _ndarray):
-            k = self.slot_of.get(id(x)) if isinstance(x, TracedArray) else None
+            k = self.slot_of.get(id(x))
             if k is None:
                 k = self._view_slot(x)
             return x if k is None else _Slot(k)
@@ -383,6 +383,8 @@ class Tracer:
                 args = (_Slot(k), offset, x.shape, x.strides, not x.flags.writeable)
                 t = _wrap(x) if not isinstance(x, TracedArray) else x
                 k = self._new_slot(t, x)
+                self.slot_of[id(x)] = k  # this plain view too (kept alive with its traced one)
+                self.keep.append(x)
                 self.tape.append(("call", _strided, args, {}, k, False))
                 return k
             b = getattr(b, "base", None)
@@ -408,7 +410,8 @@ class Tracer:
             if res is plain:
                 if isinstance(given, TracedArray):
                     return given, None, False  # NumPy returned `out` itself
-                self.note("a result written into an array the tape does not follow")
+                if self._view_slot(given) is None:  # a view of a slot's array: followed from now on
+                    self.note("a result written into an array the tape does not follow")
                 return res, None, False
         if isinstance(res, np.generic):
             arr = np.asarray(res)
@@ -549,7 +552,21 @@ class Tracer:
             names.append(f"v{k}")
         tape = self._pruned([self.slot(o) for o in outputs], {self.slot(x) for x in inputs})
         lines = [f"def replay({', '.join(names)}):"]
-        for kind, fn, args, kwargs, slots, scalar in tape:
+        keep = {self.slot(x) for x in inputs} | {self.slot(o) for o in outputs} | {a.index for a in self.alias.values()}
+        last: dict[int, int] = {}   # slot -> the entry that uses it last: then it is let go
+        for i, (kind, fn, args, kwargs, slots, scalar) in enumerate(tape):
+            for k in (slots if isinstance(slots, tuple) else (slots,)):
+                if k is not None:
+                    last.setdefault(k, i)
+            for k in _slots_of(args) | _slots_of(kwargs):
+                last[k] = i
+        release: dict[int, list[int]] = {}
+        for k, i in last.items():
+            if k not in keep:
+                release.setdefault(i, []).append(k)
+        for i, (kind, fn, args, kwargs, slots, scalar) in enumerate(tape):
+            if i - 1 in release:  # arrays no later call reads: freed, as eager mode frees them
+                lines.append(f"    del {', '.join(f'v{k}' for k in sorted(release[i - 1]))}")
             kw = "".join(f", {k}={src(v)}" for k, v in kwargs.items())
             if kind == "check":
                 lines.append(f"    if {src(args[0])}.{fn}({', '.join(src(a) for a in args[1:])}) != {scalar!r}:")
