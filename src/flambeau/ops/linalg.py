@@ -274,7 +274,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         gw = mat(g2.T, x2) if weight._requires_grad else None
         if bias is None:
             return gx, gw
-        return (_column_sums(g2) if bias._requires_grad else None), gx, gw
+        if not bias._requires_grad:
+            return None, gx, gw
+        return (np.add.reduce(g2, axis=0) if len(g2) < 32 else _column_sums(g2)), gx, gw
 
     # PyTorch's node and edge order (its addmm/mm on weight.t()): (bias, input, weight), or
     # (input, weight) as MmBackward0 without a bias; the weight's edge skips PyTorch's TBackward0
