@@ -1,7 +1,8 @@
 """Playground speed: epochs per second of a session (circle, 250 training points, batch 10, the
 playground's rule with flambeau's nn and optim), training alone, with the frame the page draws
 after each epoch (the 100 x 100 heatmap and every neuron's 10 x 10 thumbnail), and with that
-frame encoded as the JSON sent over the WebSocket.
+frame encoded as the JSON sent over the WebSocket; on one BLAS thread, as the server's worker
+processes run.
 
 Targets (a 2-core machine): the default 4-2 tanh network at least 30 epochs/s with its frames,
 six layers of 8 neurons at least 10.
@@ -33,6 +34,20 @@ def _epochs_per_second(session, work, min_time: float = 0.5, repeat: int = 3) ->
 
 
 def run() -> list[dict]:
+    import flambeau
+
+    threads = flambeau.get_num_threads()
+    # as the server's worker processes train (workers.py): a frame's 10,000-row products on one
+    # BLAS thread; two made 6x8's frames 4-10x dearer on a busy machine (a helper thread waiting
+    # for a core at every product)
+    flambeau.set_num_threads(1)
+    try:
+        return _run()
+    finally:
+        flambeau.set_num_threads(threads)
+
+
+def _run() -> list[dict]:
     from flambeau.playground import config as cfg
     from flambeau.playground.session import Session
 

@@ -47,10 +47,10 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _cpu_seconds(pid: int) -> float:
-    """The user + system CPU time so far of the process and its worker processes."""
+def _cpu_seconds(pid: int, tree: bool = True) -> float:
+    """The user + system CPU time so far of the process and (``tree``) its worker processes."""
     total = 0.0
-    for p in _tree(pid):
+    for p in _tree(pid) if tree else [pid]:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -154,6 +154,7 @@ def run(students: int = 30, seconds: float = 30.0, workers: int | None = None) -
         rss_start = _rss_mb(server.pid)
         peak = [rss_start]
         cpu_start, wall_start = _cpu_seconds(server.pid), time.monotonic()
+        own_start = _cpu_seconds(server.pid, tree=False)
 
         async def main() -> tuple[list[dict], list[float]]:
             async def watch() -> None:
@@ -169,6 +170,7 @@ def run(students: int = 30, seconds: float = 30.0, workers: int | None = None) -
 
         results, latencies = asyncio.run(main())
         cpu_used, wall = _cpu_seconds(server.pid) - cpu_start, time.monotonic() - wall_start
+        own_used = _cpu_seconds(server.pid, tree=False) - own_start
         time.sleep(3)  # the sessions are closed; the server gives their memory back
         rss_end = _rss_mb(server.pid)
     finally:
@@ -183,6 +185,7 @@ def run(students: int = 30, seconds: float = 30.0, workers: int | None = None) -
         "gap_ms": [r["gap_ms"] for r in good], "step_ms": latencies,
         "rss_start_mb": rss_start, "rss_peak_mb": peak[0], "rss_end_mb": rss_end,
         "cpu_share": cpu_used / wall / (os.cpu_count() or 1), "load": os.getloadavg()[0],
+        "server_process_share": own_used / cpu_used if cpu_used else float("nan"),
         # what the CPU the server got bought: epochs with frames per CPU-second, all sessions together
         "epochs_per_cpu_s": sum(r["epochs_s"] for r in good) * wall / cpu_used if cpu_used else float("nan"),
     }
@@ -203,6 +206,8 @@ def table(r: dict) -> str:
         ("Step answered, ms (min / median / max)", spread(r["step_ms"], ".0f")),
         ("share of the CPUs the server got (load average)", f"{100 * r['cpu_share']:.0f}% ({r['load']:.1f})"),
         ("epochs with frames per CPU-second, all sessions", f"{r['epochs_per_cpu_s']:.1f}"),
+        ("of that CPU, the server's own process (sockets, passing frames on)",
+         f"{100 * r['server_process_share']:.0f}%"),
         ("server RSS, MB: start / peak / after they left",
          f"{r['rss_start_mb']:.0f} / {r['rss_peak_mb']:.0f} / {r['rss_end_mb']:.0f}"),
     ]

@@ -298,8 +298,8 @@ def test_batchnorm1d_errors(torch, make):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("options", [{}, {"elementwise_affine": False}, {"bias": False}, {"eps": 1e-2}],
                          ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "default")
-@pytest.mark.parametrize("normalized,shape", [(4, (4,)), (4, (3, 4)), ((3, 4), (2, 3, 4)), ([2, 2], (5, 2, 2))],
-                         ids=str)
+@pytest.mark.parametrize("normalized,shape", [(4, (4,)), (4, (3, 4)), ((3, 4), (2, 3, 4)), ([2, 2], (5, 2, 2)),
+                                              (128, (2, 7, 128))], ids=str)
 def test_layernorm(torch, rng, normalized, shape, options, dtype):
     fl_mod = flambeau.nn.LayerNorm(normalized, **options)
     th_mod = torch.nn.LayerNorm(normalized, **options)
@@ -404,6 +404,13 @@ def test_softmax_dtype_argument(torch, rng, name):
     x = rng.standard_normal((3, 4)).astype(np.float32)
     check(torch, lambda t: getattr(F, name)(t, 1, dtype=flambeau.float64),
           lambda t: getattr(torch.nn.functional, name)(t, 1, dtype=torch.float64), [x], dtype=np.float32)
+
+
+def test_gelu_float32_on_a_fine_grid_matches_torch(torch):
+    """float32 GELU (Abramowitz and Stegun's erfc, the sign copied bit for bit): values and
+    gradients on both sides of 0, signed zeros included, within float32's loose tolerance."""
+    x = np.concatenate([np.linspace(-9, 9, 4001), [0.0, -0.0, 1e-30, -1e-30, 40.0, -40.0]]).astype(np.float32)
+    check(torch, F.gelu, torch.nn.functional.gelu, [x], dtype=np.float32, tol=dict(rtol=1e-5, atol=1e-6))
 
 
 def test_gelu_approximate_error(torch):

@@ -198,6 +198,35 @@ def test_the_teacher_pushes_their_own_tab_in_one_click():
             assert refused.json()["code"] == "no_teacher_tab"
 
 
+def test_a_cancelled_call_to_a_worker_leaves_no_reply_behind():
+    """A page that leaves while its slice trains cancels the server's wait, not the exchange:
+    the reply is still read, so the worker's next answer goes to the next caller. Only the
+    configurations that changed travel back."""
+    from flambeau.playground.workers import WorkerPool
+
+    async def main() -> None:
+        pool = WorkerPool(1)
+        try:
+            a, b = await pool.open(), await pool.open()
+            await b.handle("hello", {"type": "hello", "hash": "dataset=xor"})
+            assert b.config["dataset"] == "xor" and a.config["dataset"] == "circle"
+            for _ in range(3):
+                slice_ = asyncio.ensure_future(a.chunk(True))
+                await asyncio.sleep(0.002)  # the request is written, the slice trains
+                slice_.cancel()
+                assert "dataset=xor" in await b.share_hash()  # b's answer, not a's frame
+                texts, frame = await b.handle("step", {"type": "step"})
+                assert frame > 0 and json.loads(texts[-1])["type"] == "frame"
+            texts, _ = await a.chunk(True)
+            assert a.epoch >= 1 and a.config["dataset"] == "circle"
+            reply = await pool.workers[0].call(a.sid, "chunk", True)
+            assert "config" not in reply["info"]  # unchanged since the last reply
+        finally:
+            pool.stop()
+
+    asyncio.run(main())
+
+
 def test_sessions_in_worker_processes():
     """With workers (the command line's default) every call goes to the session's process: the
     answers, playing by turns, Step while another plays, the teacher's push and locks, errors."""

@@ -42,6 +42,21 @@ def test_float32_unbatched_no_bias_relu(torch, name):
     compare(torch, fm, tm, [fx], [tx], lambda m, x: m(x), dtype="float32")
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("scale", [1e-7, 1.0, 40.0])
+def test_lstm_gates_tiny_or_saturated_match_torch(torch, scale, dtype):
+    """The cell gate's tanh is computed as 2 sigma(2x) - 1 with the three sigmoid gates: still
+    PyTorch's values and gradients for pre-activations near 0 and far in the saturation."""
+    fm, tm = twin(torch, "LSTM", 4, 5, 1, dtype=dtype)
+    with torch.no_grad():
+        for p in tm.parameters():
+            p.mul_(scale)
+    fm.load_state_dict({k: flambeau.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    a = np.random.default_rng(1).standard_normal((6, 3, 4)).astype(dtype) * scale
+    fx, tx = flambeau.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    compare(torch, fm, tm, [fx], [tx], lambda m, x: m(x), dtype)
+
+
 @pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_cells_match_torch(torch, name, dtype):

@@ -261,6 +261,32 @@ def test_in_place_op_on_a_computed_tensor():
     assert p.op_of("h") == "+" and len(p.tensors) == 3 and len(p.ops) == 2
 
 
+def test_cross_entropy_shows_pytorch_s_log_softmax_node():
+    """PyTorch's cross_entropy is NllLossBackward0 after LogSoftmaxBackward0; flambeau computes
+    both in one node, and draws both."""
+    logits = label(torch.tensor([[1.0, -1.0, 0.5]], requires_grad=True), "z")
+    p = Parsed(draw_graph(torch.nn.functional.cross_entropy(logits, torch.tensor([2]))).source)
+    (soft,) = [b for a, b in p.edges if a == p.box("z")]
+    (nll,) = [b for a, b in p.edges if a == soft]
+    assert (p.ops[soft], p.ops[nll]) == ("log softmax", "NllLoss") and len(p.ops) == 2
+    assert Parsed(draw_graph(logits.sum()).source).ops == {"op1": "Σ"}  # other ops unchanged
+
+
+def test_french_drawing_writes_decimal_commas():
+    """In French the numbers are written as the playground page and the French figures write
+    them: 0,5 and [0,5 ; -0,25]; English keeps 0.5 and [0.5, -0.25]."""
+    w = label(torch.tensor([0.5, -0.25], requires_grad=True), "w")
+    b = label(torch.tensor(1.5, requires_grad=True), "b")
+    z = label((w * 3).sum() + b, "z")
+    z.backward(retain_graph=True)
+    fr = Parsed(draw_graph(z, lang="fr").source)
+    en = Parsed(draw_graph(z, lang="en").source)
+    assert fr.rows("w") == ["w", "forme [2]", "valeur [0,5 ; -0,25]", "gradient [3 ; 3]"]
+    assert en.rows("w") == ["w", "shape [2]", "value [0.5, -0.25]", "grad [3, 3]"]
+    assert fr.rows("b") == ["b", "valeur 1,5", "gradient 1"] and en.rows("b") == ["b", "value 1.5", "grad 1"]
+    assert fr.rows("z") == ["z", "valeur 2,25"]
+
+
 def test_drawing_is_a_snapshot():
     x, w, y, y_hat, s, loss = lecture_loss()
     drawing = draw_graph(loss, labels={"w": w})
@@ -279,7 +305,13 @@ def test_mlp_on_a_batch_shows_shapes_not_values():
     loss.backward(retain_graph=True)
     drawing = draw_graph(loss, labels=model)
     p = Parsed(drawing.source)
-    assert sorted(p.ops.values()) == sorted(["Addmm", "Addmm", "mean", "²", "ReLU", "−"])
+    # PyTorch's TBackward0 between each weight and its Addmm, drawn though flambeau fuses it
+    assert sorted(p.ops.values()) == sorted(["Addmm", "Addmm", "mean", "²", "ReLU", "−", "·ᵀ", "·ᵀ"])
+    for layer in ("0", "2"):
+        (t_op,) = [b for a, b in p.edges if a == p.box(f"{layer}.weight")]
+        (addmm,) = [b for a, b in p.edges if a == t_op]
+        assert p.ops[t_op] == "·ᵀ" and p.ops[addmm] == "Addmm"
+        assert p.box(f"{layer}.bias") in [a for a, b in p.edges if b == addmm]
     assert p.rows("0.weight") == ["0.weight", "shape [8, 2]"]  # 16 values: too many to show
     assert p.rows("0.bias") == ["0.bias", "shape [8]"]
     assert p.rows("2.weight") == ["2.weight", "shape [1, 8]"]

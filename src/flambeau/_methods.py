@@ -197,11 +197,13 @@ _IN_PLACE = {
 }
 
 
-_ALONG = ("cumprod_", "cumsum_", "tril_", "triu_")  # an element's result depends on others
+# the in-place ops where an element's result depends on others; the rest are elementwise
+_ALONG = {"cumprod_": inplace.cumulative_, "cumsum_": inplace.cumulative_, "tril_": inplace.triangle_,
+          "triu_": inplace.triangle_}
 
 
 def _in_place(op: Any, name: str) -> Any:
-    run = inplace.along_ if name in _ALONG else inplace.unary_
+    run = _ALONG.get(name, inplace.unary_)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         return run(self, op, *args, **kwargs)

@@ -55,10 +55,14 @@ class Node:
     the one PyTorch's engine follows (the most recent ready node first). ``fresh``: its
     ``backward`` returns new arrays that nothing else holds, which a leaf may keep as its
     ``.grad`` without a copy (PyTorch's AccumulateGrad steals such a gradient too).
+
+    ``fused``, set only on the nodes of a few fused ops (see :func:`fuse`), names the nodes
+    PyTorch records between this node and some of its inputs, which flambeau computes inside it:
+    ``next_functions`` and the drawings show them (:meth:`fused_nodes`).
     """
 
     __slots__ = ("_name", "backward", "next", "saved", "inputs", "retained", "hooks",
-                 "n_outputs", "seq", "fresh", "__weakref__")
+                 "n_outputs", "seq", "fresh", "fused", "__weakref__")
 
     def __init__(self, name: str, backward: Callable[[Any], Sequence[Any]], next_edges: tuple,
                  inputs: tuple = (), saved: tuple | None = None, n_outputs: int = 1) -> None:
@@ -92,8 +96,32 @@ class Node:
     def next_functions(self) -> tuple:
         """The nodes this one sends gradients to, as in PyTorch: ``(node, output_nr)`` per
         input, ``(None, 0)`` for an input that needs no gradient; a leaf input appears as its
-        ``AccumulateGrad``, whose ``variable`` is the leaf."""
-        return self.edges()
+        ``AccumulateGrad``, whose ``variable`` is the leaf. Where flambeau fuses what PyTorch
+        records as two nodes (``Linear``'s weight goes through PyTorch's ``TBackward0``), the
+        node in between is shown (:meth:`fused_nodes`)."""
+        edges = self.edges()
+        if getattr(self, "fused", None) is None:
+            return edges
+        shown = self.fused_nodes()
+        return tuple((shown[i], 0) if i in shown else e for i, e in enumerate(edges))
+
+    def fused_nodes(self) -> dict[int, ShownNode]:
+        """``{input number: node}``: the nodes PyTorch records between this node and those
+        inputs, which flambeau computes inside this one; made the first time they are asked
+        for (reading ``next_functions``, drawing the graph), never while training."""
+        fused = getattr(self, "fused", None)
+        if fused is None:
+            return {}
+        if type(fused) is tuple:  # (input number, PyTorch's names) pairs: the nodes, made once
+            made = {}
+            for i, names in fused:
+                edge = self.next[i]
+                if edge is not None:
+                    for name in reversed(names):
+                        edge = ShownNode(name, edge, self.seq)
+                    made[i] = edge
+            self.fused = fused = made
+        return fused
 
     def register_hook(self, hook: Callable) -> Any:
         if self.hooks is None:
@@ -103,6 +131,38 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self._name.replace('torch::autograd::', '')} object at {id(self):#x}>"
+
+
+class ShownNode(Node):
+    """A node of PyTorch's graph that flambeau computes inside the next one (``TBackward0``
+    before ``Linear``'s ``AddmmBackward0``, ``LogSoftmaxBackward0`` inside ``cross_entropy``'s
+    ``NllLossBackward0``): it stands in ``next_functions`` and in the drawings, with PyTorch's
+    name and an edge to the input, but backpropagation does not run it."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, edge: Any, seq: int) -> None:
+        super().__init__(name, _fused_backward, (edge,))
+        self.seq = seq  # (PyTorch's is one less than the next node's; not run, it does not matter)
+
+    def register_hook(self, hook: Callable) -> Any:
+        raise RuntimeError(f"flambeau computes {self._name} inside the node after it: a hook on it "
+                           f"would never run; register it on the node after it instead")
+
+
+def _fused_backward(g: Any) -> tuple:
+    raise RuntimeError("flambeau computes this node inside the node after it: it is not run alone")
+
+
+def fuse(out: Tensor, fused: tuple) -> Tensor:
+    """Record that the node of ``out`` computes, for some of its inputs, nodes that PyTorch
+    records on their own: ``fused`` holds ``(input number, PyTorch's node names)`` pairs, the
+    names from this node down to the input (``((2, ("TBackward0",)),)``). Costs one attribute
+    while training; the nodes are made when asked for (:meth:`Node.fused_nodes`)."""
+    node = out._grad_fn
+    if node is not None:
+        node.fused = fused
+    return out
 
 
 next_seq = itertools.count().__next__
@@ -197,4 +257,4 @@ def short_name(fn: Any) -> str:
     return re.sub(r"Backward(\d+)$", lambda m: "" if m[1] == "0" else m[1], fn.name())
 
 
-__all__ = ["Node", "AccumulateGrad", "check_saved", "modified_message", "short_name"]
+__all__ = ["Node", "ShownNode", "AccumulateGrad", "fuse", "check_saved", "modified_message", "short_name"]

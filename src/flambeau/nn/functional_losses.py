@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._quiet import quiet, quietly
+from ..autograd.graph import fuse
 from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
 from ..ops.reduce import trailing_sums
 from ..ops.unary import _sigmoid
@@ -657,8 +658,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     shifted = x - np.max(x, axis=-1, keepdims=True)  # no overflow in exp
     if input.ndim == 2 and w is None and not eps and reduction != "none" and valid.all():
         return _cross_entropy_plain(input, shifted, t, reduction)
-    return _index_classification(input, shifted, t, valid, w, eps, reduction,
-                                 _node_name(input.ndim, reduction, eps, False), True)
+    out = _index_classification(input, shifted, t, valid, w, eps, reduction,
+                                _node_name(input.ndim, reduction, eps, False), True)
+    return out if eps else fuse(out, _log_softmax_chain(input.ndim, reduction))
 
 
 def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
@@ -682,7 +684,20 @@ def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction:
         gx[rows, t] -= gl
         return (gx.astype(input._data.dtype, copy=False),)
 
-    return _node(out, "NllLossBackward0", (input,), backward, ())
+    return fuse(_node(out, "NllLossBackward0", (input,), backward, ()), _LOG_SOFTMAX)
+
+
+_LOG_SOFTMAX = ((0, ("LogSoftmaxBackward0",)),)
+
+
+def _log_softmax_chain(ndim: int, reduction: str) -> tuple:
+    """The nodes PyTorch records between ``cross_entropy``'s last node (:func:`_node_name`) and
+    the logits, which flambeau computes inside it: ``next_functions`` shows them (``fuse``)."""
+    if ndim <= 2 or ndim == 4:
+        return _LOG_SOFTMAX
+    if reduction != "none":
+        return ((0, ("ViewBackward0", "LogSoftmaxBackward0")),)
+    return ((0, ("NllLoss2DBackward0", "ViewBackward0", "LogSoftmaxBackward0")),)
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002

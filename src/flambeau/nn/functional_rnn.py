@@ -27,6 +27,7 @@ import numpy as np
 
 from .._runtime import one_blas_thread
 from ..ops._core import Tensor, record
+from ..ops.reduce import column_sums
 from ..ops.shape import _pieces
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -61,7 +62,12 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
     bh = None if b_hh is None else b_hh._data
     if bh is not None and not gru:  # b_hh joins b_ih (the GRU keeps it inside r (W_hn h + b_hn))
         gi += bh
-    WhT = Wh.T
+    if lstm:  # tanh(x) = 2 sigma(2x) - 1: g's rows doubled (exactly), the four gates take one sigmoid
+        gi[..., 2 * H:3 * H] *= 2
+        WhT = Wh.T.copy()
+        WhT[:, 2 * H:3 * H] *= 2
+    else:
+        WhT = Wh.T
     # every row of every step is written, except past a packed sequence's end (zeros there)
     alloc = np.empty if batch_sizes is None else np.zeros
     # out holds the outputs, then h_T, then c_T: one array, one node, three views
@@ -88,9 +94,10 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
                 a += gi[t, :n]
             if lstm:
                 cprev[t] = c
-                _sigmoid_(a[:, :2 * H])
-                np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-                _sigmoid_(a[:, 3 * H:])
+                _sigmoid_(a)
+                gate = a[:, 2 * H:3 * H]
+                gate *= 2
+                gate -= 1  # tanh, a third of the time of NumPy's tanh on a quarter of the row
                 cv = c[:n]
                 cv *= a[:, H:2 * H]
                 cv += a[:, :H] * a[:, 2 * H:3 * H]
@@ -169,14 +176,18 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
                     dh[:n] = d @ Wh
         d2 = dgi.reshape(T * B, G)
         e2 = dgh.reshape(T * B, G)
+        gb_ih = column_sums(d2) if b_ih is not None and b_ih._requires_grad else None
+        gb_hh = None
+        if b_hh is not None and b_hh._requires_grad:  # the same sums but for the GRU (a copy: two gradients)
+            gb_hh = gb_ih.copy() if gb_ih is not None and not gru else column_sums(e2)
         return (
             (d2 @ Wi).reshape(T, B, n_in) if x._requires_grad else None,
             dh if h0 is not None and h0._requires_grad else None,
             (dc if c0 is not None and c0._requires_grad else None) if lstm else None,
             d2.T @ X.reshape(T * B, n_in) if w_ih._requires_grad else None,
             e2.T @ hprev.reshape(T * B, H) if w_hh._requires_grad else None,
-            d2.sum(axis=0) if b_ih is not None and b_ih._requires_grad else None,
-            e2.sum(axis=0) if b_hh is not None and b_hh._requires_grad else None,
+            gb_ih,
+            gb_hh,
         )
 
     node_name = {"LSTM": "MkldnnRnnLayerBackward0", "GRU": "GruLayerBackward0"}.get(mode, "RnnLayerBackward0")

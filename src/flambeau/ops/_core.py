@@ -246,24 +246,26 @@ def snapshot(a: Tensor) -> Tensor:
 
 def inplace(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
     """``a`` replaced, in place and in the graph, by ``op(a, *args, **kwargs)``."""
-    return _inplace(a, op, args, kwargs, False)
+    return inplace_replayed(a, None, op, args, kwargs)
 
 
 def inplace_elementwise(a: Tensor, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
     """:func:`inplace` for an elementwise ``op``: on a view whose elements share memory
     (``unfold``'s overlapping windows), the result is what PyTorch's loop, element after
     element, leaves there (``overlap.replay``)."""
-    return _inplace(a, op, args, kwargs, True)
+    return inplace_replayed(a, replay, op, args, kwargs)
 
 
-def _inplace(a: Tensor, op: Callable, args: tuple, kwargs: dict, elementwise: bool) -> Tensor:
+def inplace_replayed(a: Tensor, replayer: Callable | None, op: Callable, args: tuple, kwargs: dict) -> Tensor:
+    """:func:`inplace`; on a view whose elements share memory, the values are what
+    ``replayer(x, old, op, args, kwargs)`` says PyTorch's loop leaves there (``overlap``)."""
     check_inplace(a, *args)
     check_overlap(a)
     check_partial_overlap(a, *args)
     old = snapshot(a)
     res = op(old, *args, **kwargs)
-    if elementwise and a._view is not None and shares_memory(a._data):
-        res._data[...] = replay(a._data, old._data, op, *args, **kwargs)
+    if replayer is not None and a._view is not None and shares_memory(a._data):
+        res._data[...] = replayer(a._data, old._data, op, args, kwargs)
     return commit(a, res)
 
 
@@ -519,7 +521,7 @@ def ensure_tensor(x: Any) -> Tensor:
 
 __all__ = [
     "Tensor", "_make", "record", "OUT", "autograd_first", "record_view", "record_views", "check_inplace", "tracked",
-    "snapshot", "inplace", "inplace_elementwise", "commit", "write", "check_overlap", "check_partial_overlap", "OVERLAP",
+    "snapshot", "inplace", "inplace_elementwise", "inplace_replayed", "commit", "write", "check_overlap", "check_partial_overlap", "OVERLAP",
     "overlapping", "writable", "bump", "needs_grad", "operands", "apply_binary",
     "unbroadcast", "keep_where", "float_data", "dims", "shape_args", "broadcast_error", "ensure_tensor",
     "_wrap_dim", "Size",

@@ -29,8 +29,8 @@ from ._core import (
     check_overlap,
     check_partial_overlap,
     commit,
-    inplace,
     inplace_elementwise,
+    inplace_replayed,
     operands,
     overlapping,
     record,
@@ -40,23 +40,23 @@ from ._core import (
     writable,
     write,
 )
-from .overlap import replay, shares_memory
+from .overlap import replay, replay_rows, replay_triangle, shares_memory
 
 
-def _in_order(a: Tensor, at_once: Callable, op: Callable, *args: Any, **kw: Any) -> Tensor:
-    """An elementwise in-place op on a view whose elements share memory: ``at_once()`` does it
-    as if they did not (PyTorch's checks, the version), then writes what PyTorch's loop, element
-    after element, leaves there (``overlap.replay``; in the graph, ``inplace_elementwise`` does
-    it)."""
+def _in_order(a: Tensor, at_once: Callable, replayer: Callable, op: Callable, args: tuple,
+              kw: dict) -> Tensor:
+    """An in-place op outside the graph on a view whose elements share memory: ``at_once()``
+    does it as if they did not (PyTorch's checks, the version), then writes what PyTorch's
+    loop leaves there (``replayer``: ``overlap.replay``, element after element...)."""
     old = a._data.copy()
     at_once()
-    np.copyto(a._data, replay(a._data, old, op, *args, **kw))
+    np.copyto(a._data, replayer(a._data, old, op, args, kw))
     return a
 
 
 def _binary(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: Any) -> Tensor:
     if a._view is not None and shares_memory(a._data) and not tracked(a, other):
-        return _in_order(a, lambda: _binary_at_once(a, other, ufunc, op, **kw), op, other, **kw)
+        return _in_order(a, lambda: _binary_at_once(a, other, ufunc, op, **kw), replay, op, (other,), kw)
     return _binary_at_once(a, other, ufunc, op, **kw)
 
 
@@ -131,15 +131,33 @@ def unary_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
     if tracked(a, *args):
         return inplace_elementwise(a, op, *args, **kw)
     if a._view is not None and shares_memory(a._data):  # unfold's overlapping windows
-        return _in_order(a, lambda: along_(a, op, *args, **kw), op, *args, **kw)
-    return along_(a, op, *args, **kw)
+        return _in_order(a, lambda: _untracked(a, op, *args, **kw), replay, op, args, kw)
+    return _untracked(a, op, *args, **kw)
 
 
-def along_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
-    """``a`` replaced in place by ``op(a, *args, **kw)``, computed from all of ``a``'s old values
-    at once (``cumsum_``, ``tril_``: an element depends on others)."""
+def cumulative_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
+    """``a`` replaced in place by ``op(a, dim)``, ``cumsum`` or ``cumprod``."""
+    return _along(a, replay_rows, op, args, kw)
+
+
+def triangle_(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
+    """``a`` replaced in place by ``op(a, diagonal)``, ``tril`` or ``triu``."""
+    return _along(a, replay_triangle, op, args, kw)
+
+
+def _along(a: Tensor, replayer: Callable, op: Callable, args: tuple, kw: dict) -> Tensor:
+    """An in-place op where an element's result depends on others: computed from all of ``a``'s
+    old values at once, or, on ``unfold``'s overlapping windows, as ``replayer`` says PyTorch's
+    loop does it."""
     if tracked(a, *args):
-        return inplace(a, op, *args, **kw)
+        return inplace_replayed(a, replayer, op, args, kw)
+    if a._view is not None and shares_memory(a._data):
+        return _in_order(a, lambda: _untracked(a, op, *args, **kw), replayer, op, args, kw)
+    return _untracked(a, op, *args, **kw)
+
+
+def _untracked(a: Tensor, op: Callable, *args: Any, **kw: Any) -> Tensor:
+    """Outside the graph: ``op(a, *args, **kw)`` written into ``a``'s memory."""
     check_overlap(a)
     check_partial_overlap(a, *args)
     write(a, _fits(a, op(a, *args, **kw)._data))
@@ -213,7 +231,7 @@ def copy_(a: Tensor, src: Any) -> Tensor:
     except ValueError:
         raise broadcast_error(x.shape, v.shape) from None
     if not same and a._view is not None and shares_memory(x):
-        return _in_order(a, lambda: _copy_at_once(a, src, new, v.shape, same), _source, _make(new))
+        return _in_order(a, lambda: _copy_at_once(a, src, new, v.shape, same), replay, _source, (_make(new),), {})
     return _copy_at_once(a, src, new, v.shape, same)
 
 

@@ -10,8 +10,9 @@ import numpy as np
 from .. import _dtype as dt
 from ..amp.autocast_mode import _state as _autocast
 from ..amp.autocast_mode import cast_inputs
+from ..autograd.graph import fuse
 from ._core import Tensor, broadcast_error, from_array, record, unbroadcast
-from .reduce import trailing_sums
+from .reduce import column_sums
 
 _F32 = np.dtype(np.float32)
 
@@ -230,14 +231,6 @@ def _linear_args_error(x: Any, weight: Any, bias: Any) -> None:
                            f"{weight.dtype.scalar_name}")
 
 
-def _column_sums(g: np.ndarray) -> np.ndarray:
-    """``g.sum(axis=0)`` of a matrix: the bias's gradient. From 32 rows on, one matrix-vector
-    product (:func:`trailing_sums`, a third to two thirds faster than NumPy's sum down the
-    columns); below, NumPy's sum, cheaper than a BLAS call."""
-    s = trailing_sums(g, 1, False) if g.shape[0] >= 32 else None
-    return np.add.reduce(g, axis=0) if s is None else s
-
-
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, as one graph node (the fully connected layer). x: (*, in), W: (out, in),
     b: (out,)."""
@@ -274,14 +267,17 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         gw = mat(g2.T, x2) if weight._requires_grad else None
         if bias is None:
             return gx, gw
-        if not bias._requires_grad:
-            return None, gx, gw
-        return (np.add.reduce(g2, axis=0) if len(g2) < 32 else _column_sums(g2)), gx, gw
+        return (column_sums(g2) if bias._requires_grad else None), gx, gw
 
     # PyTorch's node and edge order (its addmm/mm on weight.t()): (bias, input, weight), or
-    # (input, weight) as MmBackward0 without a bias; the weight's edge skips PyTorch's TBackward0
+    # (input, weight) as MmBackward0 without a bias; PyTorch's TBackward0 of the weight is shown
+    # (in next_functions, in drawings) but computed here
     saved = (x if weight._requires_grad else None, weight if x._requires_grad else None)
     if bias is None:
-        return record(out, "MmBackward0" if xa.ndim == 2 else "AddmmBackward0", (x, weight), backward, saved,
-                      fresh=True)
-    return record(out, "AddmmBackward0", (bias, x, weight), backward, saved, fresh=True)
+        return fuse(record(out, "MmBackward0" if xa.ndim == 2 else "AddmmBackward0", (x, weight), backward,
+                           saved, fresh=True), _WEIGHT_T_NO_BIAS)
+    return fuse(record(out, "AddmmBackward0", (bias, x, weight), backward, saved, fresh=True), _WEIGHT_T)
+
+
+_WEIGHT_T = ((2, ("TBackward0",)),)
+_WEIGHT_T_NO_BIAS = ((1, ("TBackward0",)),)

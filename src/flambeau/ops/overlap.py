@@ -14,7 +14,8 @@ equal: the later dimension inside), then C order. Replaying element by element w
 instead the elements go in *waves*: wave ``k`` holds, for every memory location, the ``k``-th
 element (in that order) that lives there. The elements of a wave share no memory, so a wave is
 one vectorised op on the values the earlier waves left, and there are as many waves as windows
-hold one element (3 above).
+hold one element (3 above). ``cumsum_``/``cumprod_`` go row after row (:func:`replay_rows`),
+``tril_``/``triu_`` write their zeros only (:func:`replay_triangle`).
 
 The graph is recorded as PyTorch records it: one node, as if the elements did not share memory,
 whose saved result (``exp_`` saves it) holds the replayed values; its gradient is PyTorch's.
@@ -89,7 +90,23 @@ def _strides_of(t: Any, shape: tuple) -> tuple | None:
     return np.broadcast_to(t._data, shape).strides
 
 
-def replay(x: np.ndarray, old: np.ndarray, op: Callable, *args: Any, **kwargs: Any) -> np.ndarray:
+def _places(x: np.ndarray, flat: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the elements ``flat`` (C indices, in loop order): the memory location of each, and
+    the memory (one value per location) as ``old`` (``x`` before the op) holds it."""
+    places, where = np.unique(_offsets(x.shape, x.strides)[flat], return_inverse=True)
+    memory = np.empty(len(places), x.dtype)
+    memory[where] = old.ravel()[flat]
+    return where, memory
+
+
+def _values(x: np.ndarray, flat: np.ndarray, where: np.ndarray, memory: np.ndarray) -> np.ndarray:
+    """Each element's value in ``x``'s shape: the memory at its location."""
+    values = np.empty(x.size, x.dtype)
+    values[flat] = memory[where]
+    return values.reshape(x.shape)
+
+
+def replay(x: np.ndarray, old: np.ndarray, op: Callable, args: tuple, kwargs: dict) -> np.ndarray:
     """What PyTorch's loop leaves in each element of ``x`` (a view whose elements share memory,
     holding ``old`` before the op) for the elementwise ``op(x, *args, **kwargs)``: the op applied
     element by element in PyTorch's order, each element reading the memory as the earlier ones
@@ -101,13 +118,11 @@ def replay(x: np.ndarray, old: np.ndarray, op: Callable, *args: Any, **kwargs: A
     order = loop_order(shape, [x.strides, x.strides]
                        + [s for s in (_strides_of(t, shape) for t in args) if s is not None])
     flat = np.arange(x.size).reshape(shape).transpose(order).ravel()  # elements in loop order
-    places, where = np.unique(_offsets(shape, x.strides)[flat], return_inverse=True)
+    where, memory = _places(x, flat, old)
     by_place = np.argsort(where, kind="stable")
     first = np.searchsorted(where[by_place], where[by_place])
     wave = np.empty(x.size, np.intp)
     wave[by_place] = np.arange(x.size) - first
-    memory = np.empty(len(places), x.dtype)
-    memory[where] = old.ravel()[flat]
     spread = [np.broadcast_to(t._data, shape).ravel()[flat] if _strides_of(t, shape) is not None
               else None for t in args]
     with no_grad():
@@ -116,9 +131,41 @@ def replay(x: np.ndarray, old: np.ndarray, op: Callable, *args: Any, **kwargs: A
             operands = [t if s is None else _make(s[sel]) for t, s in zip(args, spread)]
             res = op(_make(memory[where[sel]]), *operands, **kwargs)
             memory[where[sel]] = np.asarray(res._data if isinstance(res, Tensor) else res)
-    values = np.empty(x.size, x.dtype)
-    values[flat] = memory[where]
-    return values.reshape(shape)
+    return _values(x, flat, where, memory)
+
+
+def replay_rows(x: np.ndarray, old: np.ndarray, op: Callable, args: tuple, kwargs: dict) -> np.ndarray:
+    """:func:`replay` for ``cumsum_``/``cumprod_`` along ``dim`` (``args[0]`` or
+    ``kwargs["dim"]``): PyTorch's loop takes the rows along ``dim`` one after the other (in its
+    order of the other dimensions), each computed from the memory as the earlier rows left it."""
+    from ..autograd.grad_mode import no_grad
+    from ..tensor import _wrap_dim
+
+    kwargs = dict(kwargs)
+    dim = _wrap_dim(args[0] if args else kwargs.pop("dim"), x.ndim)
+    others = [d for d in range(x.ndim) if d != dim]
+    inner = loop_order(tuple(x.shape[d] for d in others), [tuple(x.strides[d] for d in others)] * 2)
+    rows = np.arange(x.size).reshape(x.shape).transpose([others[d] for d in inner] + [dim])
+    flat = rows.ravel()
+    where, memory = _places(x, flat, old)
+    at = where.reshape(-1, x.shape[dim])
+    with no_grad():
+        for row in at:
+            memory[row] = op(_make(memory[row]), 0, *args[1:], **kwargs)._data
+    return _values(x, flat, where, memory)
+
+
+def replay_triangle(x: np.ndarray, old: np.ndarray, op: Callable, args: tuple, kwargs: dict) -> np.ndarray:
+    """:func:`replay` for ``tril_``/``triu_``: PyTorch's in-place kernel only writes zeros, where
+    the triangle ``op`` keeps no value; the other elements read the memory as it then is."""
+    from ..autograd.grad_mode import no_grad
+
+    with no_grad():
+        keep = op(_make(np.ones(x.shape[-2:], x.dtype)), *args, **kwargs)._data != 0
+    flat = np.arange(x.size)
+    where, memory = _places(x, flat, old)
+    memory[where[~np.broadcast_to(keep, x.shape).ravel()]] = 0
+    return _values(x, flat, where, memory)
 
 
 def assign(x: np.ndarray, values: np.ndarray) -> None:
@@ -126,11 +173,12 @@ def assign(x: np.ndarray, values: np.ndarray) -> None:
     share memory, as PyTorch's ``copy_`` does it: where several elements are one location, the
     last one in PyTorch's loop order wins (``CopySlices`` writes a gradient so)."""
     shape = x.shape
+    values = np.ascontiguousarray(values)  # (PyTorch's backward gives a new tensor)
     flat = np.arange(x.size).reshape(shape).transpose(loop_order(shape, [x.strides, values.strides])).ravel()
     _, where = np.unique(_offsets(shape, x.strides), return_inverse=True)  # each element's location
     _, last = np.unique(where[flat][::-1], return_index=True)  # each location's last element...
     winner = flat[::-1][last]  # ... in loop order
-    np.copyto(x, np.ascontiguousarray(values).ravel()[winner[where]].reshape(shape))
+    np.copyto(x, values.ravel()[winner[where]].reshape(shape))
 
 
-__all__ = ["shares_memory", "loop_order", "replay", "assign"]
+__all__ = ["shares_memory", "loop_order", "replay", "replay_rows", "replay_triangle", "assign"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, ensure_tensor, record
+from ._core import _SAME_SIZE_INT, Tensor, _make, ensure_tensor, record
 from .conv import _scratch
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def _max_pool(name: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
             np.copyto(best, v, where=wins)
         else:
             np.maximum(best, v, out=best)
-        np.multiply(wins, pos, out=stamp, casting="unsafe")
+        np.multiply(wins.view(np.uint8), pos, out=stamp, dtype=stamp.dtype)  # integers: fast
         np.maximum(arg, stamp, out=arg)
     del v, wins, stamp
     # windows that never overlap send each input element at most one gradient
@@ -174,26 +174,24 @@ def _max_pool(name: str, nd: int, input: Tensor, kernel_size: Any, stride: Any, 
         return rows * w + cols
 
     def backward(g: np.ndarray) -> tuple:
-        g4 = np.ascontiguousarray(_from(g, nd, batched))
-        gxp = np.zeros(xp.shape, g.dtype)
+        # PyTorch adds g into zeros: a -0 gradient becomes +0 (done here on g, 1/k_h k_w of
+        # the input's size), and the losers get +0 whatever g is (inf, NaN, negative): g's
+        # bits times the mask (keep_where), not g * mask.
+        g4 = np.add(_from(g, nd, batched), 0, order="C")
+        bits = g4.view(_SAME_SIZE_INT[g4.dtype.itemsize])
+        # windows side by side covering the whole (padded) input write every element once
+        tiles = disjoint and d == (1, 1) and s == k and xp.shape[2:] == (out[0] * k[0], out[1] * k[1])
+        gxp = np.empty(xp.shape, g.dtype) if tiles else np.zeros(xp.shape, g.dtype)
         won = _scratch.get("pool_wins", arg.shape, np.dtype(bool))
         share = _scratch.get("pool_value", g4.shape, g.dtype)
-        # The winners get g. The product g * won (ten times faster than a masked copy) would
-        # turn an inf or NaN gradient into NaN at the losers: such a gradient takes the masked
-        # add. And it gives -0 for a negative g at the losers: PyTorch adds into zeros, so +0.
-        finite = bool(np.isfinite(np.add.reduce(g4, axis=None)))
         for pos in range(kk):
             np.equal(arg, pos, out=won)
             target = _window(gxp, pos // k[1], pos % k[1], s, d, out)
-            if not finite:
-                np.add(target, g4, out=target, where=won)
-            elif disjoint:
-                np.multiply(g4, won, out=target)
+            if disjoint:
+                np.multiply(bits, won, out=target.view(bits.dtype), dtype=bits.dtype)
             else:
-                np.multiply(g4, won, out=share)
+                np.multiply(bits, won, out=share.view(bits.dtype), dtype=bits.dtype)
                 target += share
-        if finite and disjoint:
-            gxp += 0  # -0 to +0
         gx = gxp[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
         return (_back_to(gx, nd, batched),)
 

@@ -33,6 +33,14 @@ def trailing_sums(a: np.ndarray, k: int, keepdims: bool) -> np.ndarray | None:
     return (np.ones(rows.shape[0], a.dtype) @ rows).reshape(a.shape[a.ndim - k:])
 
 
+def column_sums(g: np.ndarray) -> np.ndarray:
+    """``g.sum(axis=0)`` of a matrix: a bias's gradient. From 32 rows on, one matrix-vector
+    product (``trailing_sums``, a third to two thirds faster than NumPy's sum down the
+    columns); below, NumPy's sum, cheaper than a BLAS call."""
+    s = trailing_sums(g, 1, False) if g.shape[0] >= 32 else None
+    return np.add.reduce(g, axis=0) if s is None else s
+
+
 def _axes(dim: Any, ndim: int) -> tuple | None:
     """The NumPy axes of ``dim``: None (all) for None or an empty list of dims, and for any valid
     dim of a 0-d tensor, whose one element is everything there is to reduce."""

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.graph import Node, ShownNode
 from ..tensor import Tensor
 from .graph_svg import Arrow, Box, to_svg
 
@@ -46,10 +47,13 @@ RENDER_TIMEOUT = 60.0
 #: (when it is installed).
 SMALL_GRAPH = 40
 
-#: The words written in the boxes, per language.
+#: The words written in the boxes, per language, and how numbers are written: ``0.5`` and
+#: ``[0.5, 2]`` in English, ``0,5`` and ``[0,5 ; 2]`` in French (as the playground page does).
 WORDS = {
-    "en": {"value": "value", "grad": "grad", "shape": "shape", "constant": "constant", "local": "local"},
-    "fr": {"value": "valeur", "grad": "gradient", "shape": "forme", "constant": "constante", "local": "local"},
+    "en": {"value": "value", "grad": "grad", "shape": "shape", "constant": "constant", "local": "local",
+           "point": ".", "separator": ", "},
+    "fr": {"value": "valeur", "grad": "gradient", "shape": "forme", "constant": "constante", "local": "local",
+           "point": ",", "separator": " ; "},
 }
 #: Operations written as on the slides (``grad_fn`` names without ``Backward0``).
 SYMBOLS = {
@@ -57,7 +61,7 @@ SYMBOLS = {
     "Log": "log", "Tanh": "tanh", "Relu": "ReLU", "Sigmoid": "σ", "Sum": "Σ", "Mean": "mean",
     "Mm": "@", "Mv": "@", "Dot": "@", "Bmm": "@", "Sqrt": "√", "Abs": "|·|", "Sin": "sin",
     "Cos": "cos", "Reciprocal": "1/x", "LeakyRelu": "LeakyReLU", "Softmax": "softmax",
-    "LogSoftmax": "log softmax",
+    "LogSoftmax": "log softmax", "T": "·ᵀ",
 }
 _POWERS = {2: "²", 3: "³", -1: "⁻¹", 4: "⁴"}
 #: Elementwise operations: their backward with ones from above gives each element's local derivative.
@@ -335,10 +339,17 @@ def _graph(roots: list[Tensor], names: dict[int, str], style: _Style) -> tuple[l
         if node is not None:
             op = f"op{box[1:]}"
             local = _local_grads(t, node) if (style.local_grads or style.symbols) else [None] * len(node.input_tensors())
-            for inp, grad in zip(node.input_tensors(), local):
+            fused = node.fused_nodes() if isinstance(node, Node) else {}
+            for i, (inp, grad) in enumerate(zip(node.input_tensors(), local)):
                 if inp is not None:
                     text = _local_text(t, inp, grad, names, style) if style.local_grads else ""
-                    arrows.append(Arrow(ids[id(inp)], op, text))
+                    into = op
+                    for k, shown in enumerate(_chain(fused.get(i))):  # PyTorch's nodes fused in this one
+                        step = f"{op}f{i}_{k}"
+                        boxes.append(Box(step, "op", [(_shown_label(shown, style), "op")], _OP))
+                        arrows.append(Arrow(step, into))
+                        into = step
+                    arrows.append(Arrow(ids[id(inp)], into, text))
                 elif style.constants:
                     const = f"c{n_const}"
                     n_const += 1
@@ -348,6 +359,22 @@ def _graph(roots: list[Tensor], names: dict[int, str], style: _Style) -> tuple[l
             arrows.append(Arrow(op, box))
         boxes.append(Box(box, "tensor", _tensor_rows(t, name, style), fill))
     return boxes, arrows
+
+
+def _chain(shown: Any) -> list[Any]:
+    """The nodes PyTorch records between an op and one of its inputs, which flambeau computes
+    inside the op (``Node.fused_nodes``: the weight's ``TBackward0`` in a ``Linear``...), from
+    the op down to the input."""
+    chain = []
+    while isinstance(shown, ShownNode):
+        chain.append(shown)
+        shown = shown.next[0]
+    return chain
+
+
+def _shown_label(node: Any, style: _Style) -> str:
+    name = _op_name(node)
+    return SYMBOLS.get(name, name) if style.symbols else name
 
 
 def _to_dot(boxes: list[Box], arrows: list[Arrow], rankdir: str, backward: bool) -> str:
@@ -431,7 +458,7 @@ def _local_text(t: Tensor, inp: Tensor, grad: np.ndarray | None, names: dict[int
     """The arrow's label: ``∂z/∂x = 3`` when both tensors have a name, else ``local 3``."""
     if grad is None or grad.size > style.max_elements or grad.size == 0:
         return ""
-    value = _fmt(grad, style.precision)
+    value = _fmt(grad, style.precision, style.words)
     out_name, in_name = names.get(id(t)) or t._name, names.get(id(inp)) or inp._name
     if out_name and in_name:
         return f"∂{out_name}/∂{in_name} = {value}"
@@ -524,10 +551,10 @@ def _tensor_rows(t: Tensor, name: str | None, style: _Style) -> list[tuple[str, 
             shape += f" {data.dtype}"
         rows.append((shape, "shape"))
     if show_value:
-        rows.append((f"{words['value']} {_fmt(data, style.precision)}", "value"))
+        rows.append((f"{words['value']} {_fmt(data, style.precision, words)}", "value"))
     grad = t._grad  # (not .grad: PyTorch warns when a non-leaf's is read)
     if style.grads and small and grad is not None:
-        rows.append((f"{words['grad']} {_fmt(grad._data, style.precision)}", "grad"))
+        rows.append((f"{words['grad']} {_fmt(grad._data, style.precision, words)}", "grad"))
     return rows
 
 
@@ -537,16 +564,18 @@ def _default_float() -> np.dtype:
     return _dtype.get_default_dtype().np
 
 
-def _fmt(a: np.ndarray, precision: int) -> str:
+def _fmt(a: np.ndarray, precision: int, words: Mapping[str, str] = WORDS["en"]) -> str:
     """Numbers with ``precision`` significant digits and no trailing ``.``: ``6``, ``-0.5``,
-    ``[1, 2.5]``."""
+    ``[1, 2.5]``; in French (``words``) ``-0,5``, ``[1 ; 2,5]``."""
+    point = words["point"]
 
     def num(v: Any) -> str:
-        return f"{v:.{precision}g}"
+        text = f"{v:.{precision}g}"
+        return text if point == "." else text.replace(".", point)
 
     if a.ndim == 0:
         return num(a.item()) if a.dtype.kind in "fiu" else str(a.item())
-    return np.array2string(a, separator=", ", max_line_width=_LINE_WIDTH,
+    return np.array2string(a, separator=words["separator"], max_line_width=_LINE_WIDTH,
                            formatter={"float_kind": num, "int": num})
 
 

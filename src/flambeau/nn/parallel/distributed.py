@@ -298,6 +298,7 @@ def _reachable_leaves(out: Any) -> set[int]:
         variable = getattr(node, "variable", None)
         if variable is not None:
             leaves.add(id(variable))
-        for nxt, _ in node.next_functions:
+        edges = getattr(node, "edges", None)  # what backward follows (next_functions also shows
+        for nxt, _ in (edges() if edges is not None else node.next_functions):  # fused nodes)
             stack.append(nxt)
     return leaves
