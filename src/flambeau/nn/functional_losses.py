@@ -177,7 +177,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
         - Target: :math:`(*)`, the same shape (other shapes broadcast, with a warning).
         - Output: a scalar; with ``reduction='none'``, :math:`(*)`.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None or reduction not in _REDUCTIONS:
+        reduction = _reduction(size_average, reduce, reduction)
     x, y = _float_pair(input, target, "mse_loss", "mse_cpu", warn=True)
     if weight is not None:
         return _weighted(mse_loss(input, target, reduction="none"), weight, input, reduction)
