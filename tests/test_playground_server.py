@@ -379,6 +379,30 @@ def test_a_bug_in_a_handler_is_reported_and_the_session_goes_on(client, monkeypa
         assert s.until("frame")["epoch"] == 1
 
 
+def test_a_page_that_leaves_while_answered_is_no_error(caplog):
+    """A tab closed right after a message (the load test's pause, a student leaving): the answer
+    meets a closing socket, which ends the connection quietly, not as a bug in the server's log."""
+    import asyncio
+
+    from flambeau.playground.classroom import Classroom
+    from flambeau.playground.scheduler import Scheduler
+
+    class ClosingSocket:
+        async def send_text(self, text):
+            raise server.SOCKET_GONE[-1]("Cannot call \"send\" once a close message has been sent.")
+
+    async def main() -> None:
+        scheduler = Scheduler(workers=1)
+        connection = server.Connection(ClosingSocket(), Classroom(), scheduler)
+        connection.session = await server.local_handle(scheduler)
+        with pytest.raises(server.SOCKET_GONE):
+            await connection.handle(json.dumps({"type": "pause"}))
+
+    with caplog.at_level("DEBUG", logger="flambeau.playground"):
+        asyncio.run(main())
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]
+
+
 def test_frames_arrive_in_order_while_messages_interleave(client):
     with connect(client) as s:
         s.hello("speed=2")

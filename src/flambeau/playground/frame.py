@@ -80,19 +80,21 @@ def json_list(array: np.ndarray) -> list:
     return np.where(np.isfinite(array), array, None).tolist()
 
 
-#: row i of the grid goes to block i // 10: block sums as products with this 0/1 matrix
+#: column c of the grid goes to block c // 10: the columns' block sums as one product with this
+#: 0/1 matrix
 _BLOCKS = np.repeat(np.eye(THUMBNAIL, dtype=np.float32), DENSITY // THUMBNAIL, axis=1)
 
 
 def _block_means(values: np.ndarray) -> np.ndarray:
     """The 10 x 10 thumbnails of k neurons at once: ``values`` (DENSITY^2, k) on the grid ->
     (k, 10, 10), each block of the grid averaged (as :func:`reduce_grid`), in the values' float32:
-    the rows of each block summed by one product with :data:`_BLOCKS`, then the columns by a
-    second (half the time of two strided sums)."""
+    each block's 10 rows summed (whole rows at a time), then their columns by blocks in one
+    product with :data:`_BLOCKS` (a third of the time of two strided sums)."""
     k = values.shape[1]
-    rows = _BLOCKS @ np.asarray(values, dtype=np.float32).reshape(DENSITY, DENSITY * k)  # (10, 100 k)
-    blocks = np.matmul(_BLOCKS, rows.reshape(THUMBNAIL, DENSITY, k))                      # (10, 10, k)
-    return blocks.transpose(2, 0, 1) / (DENSITY // THUMBNAIL) ** 2
+    factor = DENSITY // THUMBNAIL
+    rows = np.add.reduce(np.asarray(values, dtype=np.float32).reshape(THUMBNAIL, factor, DENSITY * k), axis=1)
+    blocks = np.matmul(_BLOCKS, rows.reshape(THUMBNAIL, DENSITY, k))  # (10 block rows, 10 block columns, k)
+    return blocks.transpose(2, 0, 1) / factor**2
 
 
 # ---------------------------------------------------------------------- the grid

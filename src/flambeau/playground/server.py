@@ -37,6 +37,11 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+try:  # Starlette 1.x: a send on a socket the page is closing
+    from starlette.websockets import WebSocketDisconnected as _SocketClosing
+except ImportError:  # older Starlette: a bare RuntimeError, not told apart
+    _SocketClosing = WebSocketDisconnect
+
 import flambeau
 
 from . import config as cfg
@@ -93,6 +98,10 @@ def _field(message: dict[str, Any], name: str, kind: str, default: Any = ..., op
 
 def _error(error: PlaygroundError) -> dict[str, Any]:
     return error.to_message()
+
+
+#: the page left (its socket closed, or closing under a send): no error of the server's
+SOCKET_GONE = (WebSocketDisconnect, _SocketClosing)
 
 
 def _dumps(message: dict[str, Any]) -> str:
@@ -336,7 +345,7 @@ class Connection:
             await self.send([_dumps(_error(e))])
         except WorkerGone:
             await self._worker_gone()
-        except WebSocketDisconnect:
+        except SOCKET_GONE:  # e.g. a tab closed while its pause was answered
             raise
         except Exception as e:  # a bug must not end the session: report it
             log.exception("playground: error while handling a message")
@@ -381,7 +390,7 @@ class Connection:
                         await self.send(self._count_frames(await session.chunk(make_frame)))
         except asyncio.CancelledError:
             raise
-        except WebSocketDisconnect:
+        except SOCKET_GONE:
             session.playing = False
         except WorkerGone:
             await self._worker_gone()
