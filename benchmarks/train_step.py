@@ -7,6 +7,9 @@ CPU times the libraries' own work.
 
 (a) the lecture's small network: 2-8-8-1, tanh, batch 10, MSE, SGD;
 (b) an MNIST-sized MLP: 784-256-128-10, ReLU, batch 128, cross-entropy, SGD.
+
+The same step compiled with ``flambeau.compile`` (recorded once, then its NumPy calls replayed:
+the same results bit for bit) is timed beside eager flambeau.
 """
 
 from __future__ import annotations
@@ -138,11 +141,15 @@ def run() -> list[dict]:
         weights = _weights(case, rng)
         x, y = _data(case, rng)
         fl = _framework(flambeau, case, weights, x, y)
+        flc = flambeau.compile(_framework(flambeau, case, weights, x, y))
+        for _ in range(4):  # eager, recorded, checked: replayed from then on
+            flc()
         npy = _numpy(case, weights, x, y)
         th = _framework(torch, case, weights, x, y) if torch is not None else None
         cases = {}
         for tag, n in (("", None), ("_1t", 1)):
             cases["flambeau_us" + tag] = _timed(fl, n, False)
+            cases["compiled_us" + tag] = _timed(flc, n, False)
             cases["numpy_us" + tag] = _timed(npy, n, False)
             if th is not None:
                 cases["torch_us" + tag] = _timed(th, n, True)
@@ -160,18 +167,20 @@ def run() -> list[dict]:
 def table(rows: list[dict]) -> str:
     lines = [f"Times in µs per step: the median of {ROUNDS} interleaved rounds (each the best of 3 "
              "timed loops); ratios within each round: median (min-max).", "",
-             "| network | threads | flambeau (µs/step) | PyTorch | NumPy by hand | flambeau / PyTorch | "
-             "NumPy / PyTorch (the floor) | peak memory of a step: flambeau, NumPy |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| network | threads | flambeau (µs/step) | flambeau.compile | PyTorch | NumPy by hand | "
+             "flambeau / PyTorch | compiled / PyTorch | NumPy / PyTorch (the floor) | "
+             "peak memory of a step: flambeau, NumPy |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         t = r.get("torch_us")
         tm = r["times"]
         mem = f"{r['flambeau_peak'] / 1024:.0f} KiB, {r['numpy_peak'] / 1024:.0f} KiB"
-        head = f"| ({r['case']}) {r['label']} | {r['threads']} | {r['flambeau_us']:.1f} |"
+        head = f"| ({r['case']}) {r['label']} | {r['threads']} | {r['flambeau_us']:.1f} | {r['compiled_us']:.1f} |"
         if t:
             lines.append(
                 f"{head} {t:.1f} | {r['numpy_us']:.1f} | {ratio_spread(tm['flambeau_us'], tm['torch_us'])} | "
+                f"{ratio_spread(tm['compiled_us'], tm['torch_us'])} | "
                 f"{ratio_spread(tm['numpy_us'], tm['torch_us'])} | {mem} |")
         else:
-            lines.append(f"{head} - | {r['numpy_us']:.1f} | - | - | {mem} |")
+            lines.append(f"{head} - | {r['numpy_us']:.1f} | - | - | - | {mem} |")
     return "\n".join(lines)

@@ -45,6 +45,26 @@ def test_sdpa_fully_masked_row_gives_zeros(torch):
         [randn(2, 4, 3), randn(2, 4, 3), randn(2, 4, 3)])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_rows_far_below_the_matrix_maximum(torch, dtype, causal):
+    """The softmax shifts each matrix of scores by its maximum, then redoes with their own the
+    rows whose exponentials underflow: a query scaled by 3000 puts the other rows of its matrix
+    hundreds below (float32 and float64 both redo them); a whole matrix masked gives zeros."""
+    q, k, v = randn(2, 3, 6, 4), randn(2, 3, 8, 4), randn(2, 3, 8, 5)
+    q[0, 1, 2] *= 3000
+    q[1, 0, 4] *= 60
+    mask = np.ones((2, 3, 6, 8), bool)
+    mask[1, 2] = False
+    mask[0, 0, 3] = False
+
+    def f(lib, q, k, v):
+        m = None if causal else lib.tensor(mask)
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m, is_causal=causal)
+
+    run(torch, f, [q, k, v], dtype=dtype)
+
+
 def test_sdpa_dropout_scales_and_zeroes(torch):
     q = flambeau.randn(1, 1, 64, 8, dtype=flambeau.float64)
     v = flambeau.ones(1, 1, 64, 8, dtype=flambeau.float64)

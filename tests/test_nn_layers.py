@@ -298,8 +298,8 @@ def test_batchnorm1d_errors(torch, make):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("options", [{}, {"elementwise_affine": False}, {"bias": False}, {"eps": 1e-2}],
                          ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "default")
-@pytest.mark.parametrize("normalized,shape", [(4, (4,)), (4, (3, 4)), ((3, 4), (2, 3, 4)), ([2, 2], (5, 2, 2))],
-                         ids=str)
+@pytest.mark.parametrize("normalized,shape", [(4, (4,)), (4, (3, 4)), ((3, 4), (2, 3, 4)), ([2, 2], (5, 2, 2)),
+                                              (128, (2, 7, 128))], ids=str)
 def test_layernorm(torch, rng, normalized, shape, options, dtype):
     fl_mod = flambeau.nn.LayerNorm(normalized, **options)
     th_mod = torch.nn.LayerNorm(normalized, **options)

@@ -169,6 +169,27 @@ def test_an_epoch_is_the_originals_update_rule(changes, epochs):
         assert all((w[d] == 0).all() for w, d in zip(got_w, s.dead))
 
 
+@pytest.mark.parametrize("changes", [
+    {}, {"batchSize": 30, "optimizer": "adam"}, {"optimizer": "momentum", "problem": "regression"},
+    {"loss": "cross_entropy", "numClasses": 3, "dataset": "gauss"},
+    {"regularization": "L1", "regularizationRate": 0.3, "learningRate": 0.3},
+])
+def test_the_compiled_update_is_the_eager_update_bit_for_bit(changes):
+    compiled, eager = session(weight_seed=4, **changes), session(weight_seed=4, **changes)
+    eager._step = None  # network.update's eager path
+    for _ in range(6):
+        compiled.train_epoch()
+        eager.train_epoch()
+        assert compiled.loss_train == eager.loss_train and compiled.loss_test == eager.loss_test
+    for a, b in zip(weights_of(compiled), weights_of(eager)):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    plans = list(compiled._step.plans.values())
+    if changes.get("regularization", "none") == "none":
+        assert any(p.validated for p in plans), [p.reason for p in plans]  # it did replay
+    else:
+        assert not plans  # regularization is applied eagerly: the compiled step is not used
+
+
 def test_losses_are_reported_as_the_original_does():
     s = session(regularization="L2", regularizationRate=1)
     s.train_epoch()

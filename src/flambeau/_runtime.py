@@ -14,6 +14,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from . import _trace
+
 __all__ = ["get_num_threads", "set_num_threads", "get_num_interop_threads",
            "set_num_interop_threads", "set_float32_matmul_precision",
            "get_float32_matmul_precision", "use_deterministic_algorithms",
@@ -73,15 +75,16 @@ def one_blas_thread() -> Iterator[None]:
     cores: an LSTM layer's step loop 3 to 4 times slower with 2 threads than with 1)."""
     libs = _blas_controllers()
     before = [c.num_threads for c in libs]
+    tracer = _trace.active()  # flambeau.compile's replays set the threads at the same places
     for c, n in zip(libs, before):
         if n != 1:
-            c.set_num_threads(1)
+            c.set_num_threads(1) if tracer is None else tracer.effect(c.set_num_threads, 1)
     try:
         yield
     finally:
         for c, n in zip(libs, before):
             if n != 1:
-                c.set_num_threads(n)
+                c.set_num_threads(n) if tracer is None else tracer.effect(c.set_num_threads, n)
 
 
 def get_num_interop_threads() -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..tensor import Tensor
 from .group import GroupMember, ProcessGroup, RedOpType, ReduceOp, mpi, resolve
 
@@ -60,6 +61,9 @@ class Work:
         self._done = False
         self._result: Any = None
         self._statuses: list | None = None  # filled by MPI where the source must be known
+        tracer = _trace.active()
+        if tracer is not None:  # a flambeau.compile replay would skip it: the function stays eager
+            tracer.note(f"a collective communication ({what})")
 
     def _complete(self) -> None:
         self._done = True

@@ -498,6 +498,51 @@ def _mean(a: np.ndarray, axes: tuple, trailing: bool) -> np.ndarray:
     return s
 
 
+def _mean_square(a: np.ndarray, axes: tuple, trailing: bool) -> np.ndarray:
+    """``np.square(a).mean(axis=axes, keepdims=True)``; over trailing axes (layer norm), each
+    row's dot product with itself: one pass, no array of squares."""
+    if not trailing or a.dtype not in (np.float32, np.float64) or a.size == 0:
+        return _mean(np.square(a), axes, trailing)
+    n = math.prod(a.shape[a.ndim - len(axes):])
+    rows = a.reshape(-1, n)
+    s = np.vecdot(rows, rows)
+    s /= n
+    return s.reshape(a.shape[:a.ndim - len(axes)] + (1,) * len(axes))
+
+
+def _layer_norm_backward(g: np.ndarray, xhat: np.ndarray, w: np.ndarray, inv: np.ndarray) -> tuple:
+    r"""Layer norm's gradients with a weight, rows of n values normalised:
+
+    .. math::
+        \frac{\partial L}{\partial x} = \frac{1}{\sigma}\left(g w - \overline{g w}
+        - \hat x\, \overline{g w \hat x}\right), \qquad
+        \frac{\partial L}{\partial w} = \sum_{\text{rows}} g \hat x, \qquad
+        \frac{\partial L}{\partial b} = \sum_{\text{rows}} g
+
+    where the row means :math:`\overline{g w} = g \cdot w / n` and
+    :math:`\overline{g w \hat x} = (g \hat x) \cdot w / n` are matrix-vector products (with
+    :math:`g \hat x` computed once for the weight's gradient): five passes over the rows."""
+    n = w.size
+    wf = w.reshape(n)
+    g2, x2 = g.reshape(-1, n), xhat.reshape(-1, n)
+    r = inv.reshape(-1, 1)
+    gx_ = g2 * x2
+    gw = _trailing_sums(gx_, 1, False).reshape(w.shape)
+    gb = _trailing_sums(g2, 1, False).reshape(w.shape)
+    c1 = (g2 @ wf)[:, None]
+    c2 = (gx_ @ wf)[:, None]
+    c1 *= r
+    c1 /= n
+    c2 *= r
+    c2 /= n
+    gx = g2 * wf
+    gx *= r
+    np.multiply(x2, c2, out=gx_)
+    gx_ += c1
+    gx -= gx_
+    return gx.reshape(g.shape), gw, gb
+
+
 def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | None, eps: float,
                stats: tuple | None, name: str, param_axes: int | None) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and var over ``axes`` (the
@@ -515,7 +560,7 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
     if stats is None:
         mean = _mean(a, axes, ln)
         xhat = a - mean
-        var = _mean(np.square(xhat), axes, ln)  # biased, as a.var()
+        var = _mean_square(xhat, axes, ln)  # biased, as a.var()
     else:
         mean = stats[0].reshape(pshape)
         var = stats[1].reshape(pshape)
@@ -534,6 +579,9 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
         return v.sum(axis=reduce_params) if s is None else s
 
     def backward(g: np.ndarray) -> tuple:
+        if ln and stats is None and w is not None and a.dtype in (np.float32, np.float64) and a.size:
+            gx, gw, gb = _layer_norm_backward(g, xhat, w, inv)
+            return gx, gw, (gb if bias is not None else None)
         gw = param_sums(g * xhat).reshape(weight._data.shape) if weight is not None else None
         gb = param_sums(g).reshape(bias._data.shape) if bias is not None else None
         gxhat = g * w if w is not None else g

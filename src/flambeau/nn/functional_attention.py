@@ -33,9 +33,9 @@ def _row_sums(a: np.ndarray) -> np.ndarray:
     return a.sum(axis=-1, keepdims=True) if s is None else s
 
 
-def _softmax_last_(s: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, in place; a row masked everywhere (all -inf) gets weights 0,
-    not NaN, as PyTorch's attention does."""
+def _softmax_rows_(s: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in place, each row shifted by its maximum; a row masked
+    everywhere (all -inf) gets weights 0, not NaN, as PyTorch's attention does."""
     m = s.max(axis=-1, keepdims=True)
     empty = m == -np.inf
     if empty.any():
@@ -47,6 +47,45 @@ def _softmax_last_(s: np.ndarray) -> np.ndarray:
         total[empty] = 1
     s /= total
     return s
+
+
+def _softmax_last(s: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis of the scores ``s`` (..., L, S), each matrix shifted by its
+    own maximum: one reduction along rows of L S values, where NumPy's maximum along short rows
+    costs 50 ns a row (a third of the softmax on 64 x 64 scores). The same weights up to rounding;
+    a row whose exponentials all but underflow (sum below the square root of the dtype's
+    smallest normal number: its maximum lies at least 44 below the matrix's in float32) is
+    redone from ``s``, shifted by its own maximum, as is a row masked everywhere (weights 0)."""
+    if s.dtype not in (np.float32, np.float64) or s.ndim < 2 or s.size == 0:
+        return _softmax_rows_(s.copy())
+    L, S = s.shape[-2:]
+    top = s.reshape(-1, L * S).max(axis=-1)
+    top[top == -np.inf] = 0  # a matrix masked everywhere
+    e = s - top.reshape(s.shape[:-2] + (1, 1))
+    np.exp(e, out=e)
+    total = _row_sums(e)
+    low = total[..., 0] < np.sqrt(np.finfo(s.dtype).tiny)
+    if low.any():
+        e[low] = _softmax_rows_(s[low])
+        total[low] = 1
+    e /= total
+    return e
+
+
+_CAUSAL: dict[tuple, np.ndarray] = {}  # the additive causal masks already made, by (L, S, dtype)
+
+
+def _causal_mask(L: int, S: int, dtype: np.dtype) -> np.ndarray:
+    """0 where query i may see key j (j <= i), -inf above the diagonal: added to the scores,
+    cheaper than writing -inf through a boolean mask. Made once per shape and dtype."""
+    key = (L, S, dtype.str)
+    mask = _CAUSAL.get(key)
+    if mask is None:
+        mask = np.where(np.tri(L, S, dtype=bool), 0, -np.inf).astype(dtype)
+        mask.flags.writeable = False
+        if len(_CAUSAL) < 64:
+            _CAUSAL[key] = mask
+    return mask
 
 
 def _grouped(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
@@ -105,7 +144,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True")
-        np.copyto(scores, -np.inf, where=np.broadcast_to(~np.tri(L, S, dtype=bool), scores.shape))
+        scores += _causal_mask(L, S, scores.dtype)
     elif attn_mask is not None:
         M = attn_mask._data
         if M.dtype == np.bool_:
@@ -121,7 +160,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                                f"attn_mask.dtype: {_TYPE.get(M.dtype.name, M.dtype.name)} and  query.dtype: "
                                f"{_TYPE.get(Q.dtype.name, Q.dtype.name)} instead.")
-    P = _softmax_last_(scores)
+    P = _softmax_last(scores)
+    del scores
     if dropout_p > 0:
         # as PyTorch: the weights through dropout (a Bernoulli(1 - p) mask, scaled by 1/(1 - p))
         keep = bernoulli_scalar(_gen(None), 1 - dropout_p, P.shape).astype(P.dtype) / P.dtype.type(1 - dropout_p)

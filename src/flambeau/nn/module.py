@@ -81,6 +81,7 @@ class Module:
         d = self.__dict__
         if "_parameters" not in d:
             raise AttributeError("cannot assign before Module.__init__() call: call super().__init__() first")
+        d["_version"] = d.get("_version", 0) + 1  # flambeau.compile's recordings check it
         params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
         if isinstance(value, Parameter):
             d.pop(name, None)
@@ -118,6 +119,7 @@ class Module:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
+        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
@@ -138,6 +140,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")
+        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -147,6 +150,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
+        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -156,6 +160,7 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
         self._modules[name] = module
 
     register_module = add_module
@@ -323,6 +328,7 @@ class Module:
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         object.__setattr__(self, "training", mode)
+        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
         for m in self.children():  # each child's own train(), which a subclass may override
             m.train(mode)
         return self
@@ -451,13 +457,16 @@ def _size(shape: tuple) -> str:
 
 class _Handle:
     _next = 0
+    changes = 0  # hooks added or removed anywhere (flambeau.compile's recordings check it)
 
     def __init__(self, store: OrderedDict, hook: Callable) -> None:
         _Handle._next += 1
+        _Handle.changes += 1
         self.id = _Handle._next
         self._store = store
         store[self.id] = hook
 
     def remove(self) -> None:
+        _Handle.changes += 1
         self._store.pop(self.id, None)
 

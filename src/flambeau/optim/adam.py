@@ -18,19 +18,18 @@ decay), with :math:`m_0 = v_0 = \hat v_0^{max} = 0`:
 
 The bias corrections :math:`1 - \beta^t` undo the pull of :math:`m_0 = v_0 = 0` towards zero in
 the first steps; :math:`\epsilon` is added *after* the square root and its correction. State per
-parameter: ``step`` (a number), ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`) and, with
+parameter: ``step`` (a 0-d float32 tensor, as PyTorch keeps it), ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`) and, with
 amsgrad, ``max_exp_avg_sq``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from ..tensor import _make
+from ..tensor import Tensor, _make
 from .optimizer import Optimizer
 
 
@@ -71,7 +70,10 @@ class Adam(Optimizer):
             decoupled = group.get("decoupled_weight_decay", False)
             for p, theta, g in self._gradients(group, coupled_decay=not decoupled):
                 state = self.state[p]
+                if not isinstance(state.get("step", 0), Tensor):  # a count as PyTorch keeps it: a 0-d float32 tensor
+                    state["step"] = _make(np.array(state.get("step", 0), np.float32))
                 step, m, v = _moments(state, theta, g, group, decoupled)
+                t = step.astype(np.float64)  # the bias corrections in double, as PyTorch's Python floats
                 if amsgrad:
                     if "max_exp_avg_sq" not in state:
                         state["max_exp_avg_sq"] = _make(np.zeros_like(theta))
@@ -79,9 +81,9 @@ class Adam(Optimizer):
                     np.maximum(v_max, v, out=v_max)
                     v = v_max
                 denom = np.sqrt(v)
-                denom /= math.sqrt(1 - beta2**step)
+                denom /= np.sqrt(1 - beta2**t).astype(theta.dtype)
                 denom += eps
-                theta -= (lr / (1 - beta1**step)) * m / denom
+                theta -= (lr / (1 - beta1**t)).astype(theta.dtype) * m / denom
         return loss
 
 
@@ -127,12 +129,18 @@ def _moments(state: dict[str, Any], theta: np.ndarray, g: np.ndarray, group: dic
     .. math::
         m \leftarrow \beta_1 m + (1 - \beta_1) g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2) g^2
 
-    Returns ``(step, m, v)``, the arrays updated in place."""
-    if "step" not in state:
-        state["step"] = 0
+    Returns ``(step, m, v)``, the arrays updated in place; ``step`` a number, or the array of
+    the count when it is a tensor (Adam's, counted in place)."""
+    if "exp_avg" not in state:
+        state.setdefault("step", 0)
         state["exp_avg"] = _make(np.zeros_like(theta))
         state["exp_avg_sq"] = _make(np.zeros_like(theta))
-    step = state["step"] = state["step"] + 1
+    count = state["step"]
+    if isinstance(count, Tensor):
+        step = count._data
+        step += 1
+    else:
+        step = state["step"] = count + 1
     beta1, beta2 = group["betas"]
     if decoupled and group["weight_decay"] != 0:
         theta *= 1 - group["lr"] * group["weight_decay"]

@@ -148,17 +148,34 @@ class _HalfSquaredError(nn.Module):
 
 
 # ---------------------------------------------------------------------- training
+def training_step(model: nn.Module, optimizer: flambeau.optim.Optimizer, loss_fn: nn.Module) -> Any:
+    """The plain update (gradient of the batch's mean loss, then the optimizer's step) as a
+    function of the batch's tensors, compiled with :func:`flambeau.compile`: after its first
+    calls it replays the NumPy calls of the eager update, with the same results, bit for bit,
+    at about twice the speed on the playground's small networks."""
+    def step(x: flambeau.Tensor, target: flambeau.Tensor) -> None:
+        optimizer.zero_grad()
+        loss_fn(model(x), target).backward()
+        optimizer.step()
+
+    return flambeau.compile(step)
+
+
 def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
            optimizer: flambeau.optim.Optimizer, loss_fn: nn.Module, x: np.ndarray, target: np.ndarray,
-           regularization: str, rate: float) -> None:
+           regularization: str, rate: float, step: Any = None) -> None:
     """One update with the batch ``x``, ``target``: the gradient of the batch's mean loss, the
     optimizer's step, then regularization and dead weights (``dead`` updated in place). The
-    batch's gradients stay in the parameters' ``.grad`` (:func:`batch_gradients`)."""
+    batch's gradients stay in the parameters' ``.grad`` (:func:`batch_gradients`). Without
+    regularization or dead weights, ``step`` (:func:`training_step`), if given, does it all."""
+    regularize = regularization != "none" and rate > 0
+    any_dead = any(d.any() for d in dead)  # only L1 kills links: most updates skip what follows
+    if step is not None and not regularize and not any_dead:
+        step(flambeau.from_numpy(x), flambeau.from_numpy(target))
+        return
     optimizer.zero_grad()
     loss = loss_fn(model(flambeau.from_numpy(x)), flambeau.from_numpy(target))
     loss.backward()
-    regularize = regularization != "none" and rate > 0
-    any_dead = any(d.any() for d in dead)  # only L1 kills links: most updates skip what follows
     before = [lin.weight.detach().numpy().copy() for lin in linears] if regularize else None
     if any_dead:
         for lin, d in zip(linears, dead):

@@ -113,6 +113,7 @@ class Session:
 
     def _build_optimizer(self) -> None:
         self.optimizer = network.make_optimizer(self.config, list(self.model.parameters()))
+        self._step = network.training_step(self.model, self.optimizer, self.loss_fn)
 
     # ------------------------------------------------------------------ configuration
     def configure(self, config: Mapping[str, Any]) -> None:
@@ -345,7 +346,7 @@ class Session:
         batch's mean loss, the optimizer's step, then regularization and dead weights."""
         network.update(self.model, self.linears, self.dead, self.optimizer, self.loss_fn,
                        self._x_train[batch], self._t_train[batch],
-                       self.config["regularization"], self.config["regularizationRate"])
+                       self.config["regularization"], self.config["regularizationRate"], self._step)
         self._updated = True
 
     def step(self, unit: str = "epoch") -> None:

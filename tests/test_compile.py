@@ -1,0 +1,432 @@
+"""``flambeau.compile``: a compiled training step gives eager mode's results bit for bit, replays
+its recording when nothing it depends on changed, records again when something did, and stays
+eager when a recording cannot be trusted."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import flambeau
+from flambeau import nn
+from flambeau._trace import Tracer
+from flambeau.nn import functional as F
+
+STEPS = 7  # eager, traced, checked against eager, then four replays
+
+
+def _bits(t):
+    a = t.detach().numpy() if isinstance(t, flambeau.Tensor) else np.asarray(t)
+    return a.dtype.str, a.shape, np.ascontiguousarray(a).tobytes()
+
+
+def _state_bits(model, opt):
+    out = [_bits(p) for p in model.parameters()]
+    out += [None if p.grad is None else _bits(p.grad) for p in model.parameters()]
+    out += [_bits(b) for b in model.buffers()]
+    for st in opt.state.values():
+        out += [_bits(v) if isinstance(v, flambeau.Tensor) else v for v in st.values()]
+    return out
+
+
+def _run(build, steps=STEPS, compiled=True, seed=0, between=None):
+    """``build()`` -> (model, opt, step, args): ``step(*args(i))`` is call i; the losses and
+    states of ``steps`` calls, eager or compiled, and the compiled function."""
+    flambeau.manual_seed(seed)
+    model, opt, step, args = build()
+    fn = flambeau.compile(step) if compiled else step
+    trail = []
+    for i in range(steps):
+        if between is not None:
+            between(i, model, opt)
+        out = fn(*args(i))
+        trail.append((_bits(out) if out is not None else None, _state_bits(model, opt)))
+    return trail, fn
+
+
+def _same_as_eager(build, steps=STEPS, between=None, replays=True):
+    eager, _ = _run(build, steps, compiled=False, between=between)
+    comp, fn = _run(build, steps, compiled=True, between=between)
+    assert len(eager) == len(comp)
+    for k, (a, b) in enumerate(zip(eager, comp)):
+        assert a == b, f"call {k} differs from eager mode"
+    if replays:
+        assert any(p.validated for p in fn.plans.values()), [p.reason for p in fn.plans.values()]
+    return fn
+
+
+def _data(seed, *shape, dtype=np.float32):
+    return flambeau.from_numpy(np.random.default_rng(seed).standard_normal(shape).astype(dtype))
+
+
+def _labels(seed, n, classes):
+    return flambeau.from_numpy(np.random.default_rng(seed).integers(0, classes, n))
+
+
+# ---------------------------------------------------------------------- models of the lecture
+@pytest.mark.parametrize("dtype", [flambeau.float32, flambeau.float64])
+def test_tiny_tanh_network_with_momentum(dtype):
+    def build():
+        model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 1)).to(dtype)
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x, y = _data(1, 10, 2).to(dtype), _data(2, 10, 1).to(dtype)
+
+        def step():
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    _same_as_eager(build)
+
+
+def test_relu_mlp_cross_entropy_with_new_batches_each_call():
+    xs = [_data(10 + i, 16, 20, dtype=np.float64) for i in range(STEPS)]
+    ys = [_labels(30 + i, 16, 5) for i in range(STEPS)]
+
+    def build():
+        model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 5)).double()
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.05, momentum=0.5, nesterov=True, weight_decay=1e-3)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: (xs[i], ys[i])
+
+    _same_as_eager(build)
+
+
+def test_convolutional_network():
+    x, y = _data(3, 8, 1, 10, 10), _labels(4, 8, 3)
+
+    def build():
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(4, 6, 3), nn.ReLU(), nn.Flatten(), nn.Linear(6 * 3 * 3, 3))
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.05)
+
+        def step():
+            opt.zero_grad()
+            loss = nn.CrossEntropyLoss()(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    _same_as_eager(build)
+
+
+def test_attention_block_with_adamw():
+    idx, tgt = _labels(5, (4 * 12), 17).view(4, 12), _labels(6, 4 * 12, 17)
+
+    class Tiny(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(17, 16)
+            self.ln = nn.LayerNorm(16)
+            self.qkv = nn.Linear(16, 48)
+            self.mlp = nn.Sequential(nn.Linear(16, 32), nn.GELU(), nn.Linear(32, 16))
+            self.head = nn.Linear(16, 17)
+
+        def forward(self, i):
+            h = self.emb(i)
+            q, k, v = self.qkv(self.ln(h)).split(16, dim=-1)
+            h = h + F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            h = h + self.mlp(h)
+            return self.head(h)
+
+    def build():
+        model = Tiny()
+        opt = flambeau.optim.AdamW(model.parameters(), lr=1e-2)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(idx).view(-1, 17), tgt)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    _same_as_eager(build)
+
+
+def test_lstm_language_model():
+    x, y = _labels(7, 6 * 3, 11).view(6, 3), _labels(8, 6 * 3, 11)
+
+    def build():
+        emb, rnn, dec = nn.Embedding(11, 8), nn.LSTM(8, 8, 2), nn.Linear(8, 11)
+        model = nn.ModuleList([emb, rnn, dec])
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.5)
+
+        def step():
+            opt.zero_grad()
+            out, _ = rnn(emb(x))
+            loss = F.cross_entropy(dec(out).view(-1, 11), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    _same_as_eager(build)
+
+
+def test_batch_norm_buffers_and_switching_to_eval():
+    x = _data(9, 12, 4)
+
+    def build():
+        model = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 1))
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+
+        def step():
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    def between(i, model, opt):
+        if i == 9:
+            model.eval()  # another recording: batch norm then uses its running statistics
+
+    _same_as_eager(build, steps=16, between=between)
+
+
+# ---------------------------------------------------------------------- what a recording depends on
+def _linear_build(extra=None):
+    def build():
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        batches = [_data(20, 5, 3), _data(21, 2, 3)]  # the last, short batch of an epoch
+        targets = [_data(22, 5, 2), _data(23, 2, 2)]
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            if extra is not None:
+                loss = extra(loss)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: (batches[int(i % 4 == 3)], targets[int(i % 4 == 3)])
+    return build
+
+
+def test_changing_shapes_learning_rates_and_frozen_layers_record_again():
+    def between(i, model, opt):
+        if i == 10:
+            for g in opt.param_groups:
+                g["lr"] = 0.03  # a scheduler's step
+        if i == 14:
+            model[0].weight.requires_grad_(False)
+        if i == 18:
+            model[2].weight.data = model[2].weight.data * 0.5  # a new array, same shape
+        if i == 21:
+            model[2].bias = nn.Parameter(flambeau.zeros(2))  # a new parameter: not the recorded one
+
+    fn = _same_as_eager(_linear_build(), steps=26, between=between)
+    assert fn.traces >= 3
+
+
+def test_loading_an_optimizer_state_records_again():
+    def between(i, model, opt):
+        if i == 0:
+            between.saved = None
+        if i == 5:
+            between.saved = opt.state_dict()
+        if i == 9:
+            opt.load_state_dict(between.saved)
+
+    _same_as_eager(_linear_build(), steps=14, between=between)
+
+
+def test_values_read_into_python_keep_the_function_eager():
+    def read(loss):
+        return loss * 2 if loss.item() > 0 else loss  # a decision on a value
+
+    fn = _same_as_eager(_linear_build(read), replays=False)
+    assert not any(p.validated for p in fn.plans.values())
+    assert any("read into Python" in p.reason for p in fn.plans.values())
+
+
+def test_random_numbers_keep_the_function_eager_and_the_stream_unchanged():
+    def build():
+        model = nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 1))
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+        x, y = _data(24, 8, 3), _data(25, 8, 1)
+
+        def step():
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    fn = _same_as_eager(build, replays=False)
+    assert [p.reason for p in fn.plans.values()] == ["its replay differed from eager mode"]
+    assert flambeau.rand(3).tolist() == (flambeau.manual_seed(0), _run(build, compiled=False),
+                                        flambeau.rand(3))[2].tolist()
+
+
+def test_step_counts_kept_as_numbers_keep_the_function_eager():
+    def build():
+        model = nn.Linear(3, 1)
+        opt = flambeau.optim.RMSprop(model.parameters(), lr=0.01)
+        x, y = _data(26, 4, 3), _data(27, 4, 1)
+
+        def step():
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    fn = _same_as_eager(build, steps=12, replays=False)
+    eager, _ = _run(build, steps=12, compiled=False)
+    assert [st["step"] for st in fn.optims[0].state.values()] == [12, 12]
+    assert all("Python values" in p.reason for p in fn.plans.values() if p.dead)
+
+
+def test_a_failing_check_runs_eagerly_and_raises_pytorchs_error():
+    model = nn.Linear(3, 4)
+    opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+    x = _data(28, 2, 3)
+
+    @flambeau.compile
+    def step(y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(5):
+        step(flambeau.tensor([1, 2]))
+    assert any(p.validated for p in step.plans.values())
+    before = [p.detach().clone() for p in model.parameters()]
+    with pytest.raises(IndexError, match="Target 7 is out of bounds."):
+        step(flambeau.tensor([1, 7]))
+    assert all(np.array_equal(a.numpy(), p.detach().numpy()) for a, p in zip(before, model.parameters()))
+    for _ in range(4):  # the failed call left no gradients (zero_grad ran): recorded again
+        step(flambeau.tensor([0, 3]))
+    assert any(p.validated for p in step.plans.values())
+
+
+def test_returned_graphs_and_other_arguments_stay_eager():
+    lin = nn.Linear(2, 2)
+    f = flambeau.compile(lambda x: lin(x))  # the caller backpropagates later: a graph is needed
+    x = flambeau.ones(3, 2)
+    for _ in range(4):
+        out = f(x)
+        out.sum().backward()
+    assert out.grad_fn is not None and lin.weight.grad is not None
+    assert [p.reason for p in f.plans.values()] == ["a result with a graph to backpropagate through"]
+    g = flambeau.compile(lambda x, scale: x * scale)
+    assert g(x, np.float32(2)).tolist() == [[2.0, 2.0]] * 3  # an argument it cannot check: eager
+
+
+def test_compiled_module_under_no_grad():
+    flambeau.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))
+    comp = flambeau.compile(model)
+    xs = [_data(40 + i, 4, 3) for i in range(6)]
+    with flambeau.no_grad():
+        outs = [comp(x) for x in xs]
+        ref = [model(x) for x in xs]
+    assert [_bits(a) for a in outs] == [_bits(b) for b in ref]
+    assert any(p.validated for p in comp._compiled.plans.values())
+    y = comp(xs[0])  # with gradients: eager, with a graph
+    assert y.grad_fn is not None
+
+
+def test_eager_backend_and_disable_never_record():
+    f = flambeau.compile(lambda x: x + 1, backend="eager")
+    g = flambeau.compile(lambda x: x + 1, disable=True)
+    assert not hasattr(f, "plans") and not hasattr(g, "plans")
+    assert f(flambeau.ones(1)).tolist() == g(flambeau.ones(1)).tolist() == [2.0]
+
+
+# ---------------------------------------------------------------------- the tracer itself
+def test_tracer_replays_views_strided_windows_and_in_place_writes():
+    a0 = np.arange(12.0).reshape(3, 4)
+    tr = Tracer()
+    with tr:
+        a = tr.input(a0.copy())
+        w = np.lib.stride_tricks.sliding_window_view(a, 2, axis=1)
+        s = np.lib.stride_tricks.as_strided(a, shape=(2, 2), strides=(a.strides[0], a.strides[1] * 2))
+        z = np.zeros((3, 4))
+        np.add.at(z, (np.array([0, 0, 2]),), a[[1, 1, 0]])
+        z[1] += s.sum()
+        out = w.sum(axis=-1) + z[:, :3] * math.pi
+    assert tr.broken is None
+    f = tr.replay_function([a], [out])
+    for seed in range(3):
+        b = np.random.default_rng(seed).standard_normal((3, 4))
+        w = np.lib.stride_tricks.sliding_window_view(b, 2, axis=1)
+        s = np.lib.stride_tricks.as_strided(b, shape=(2, 2), strides=(b.strides[0], b.strides[1] * 2))
+        z = np.zeros((3, 4))
+        np.add.at(z, (np.array([0, 0, 2]),), b[[1, 1, 0]])
+        z[1] += s.sum()
+        want = w.sum(axis=-1) + z[:, :3] * math.pi
+        assert np.array_equal(f(b)[0], want)
+
+
+def test_tracer_notes_values_read_into_python():
+    tr = Tracer()
+    with tr:
+        a = tr.input(np.ones(3))
+        float(a.sum())
+    assert tr.broken == "a value read into Python (__float__)"
+    tr = Tracer()
+    with tr:
+        a = tr.input(np.ones(3))
+        if (a > 5).any():  # a check: replays go on while it holds
+            pass
+    assert tr.broken is None and tr.tape[-1][0] == "check"
+
+
+def test_python_numbers_the_function_reads_are_checked():
+    model = nn.Linear(2, 1)
+    x = _data(50, 3, 2)
+    settings = {"scale": 1.0}
+
+    class Config:
+        shift = 0.0
+
+    cfg = Config()
+    cfg.shift = 0.0
+
+    @flambeau.compile
+    def f():
+        with flambeau.no_grad():
+            return model(x) * settings["scale"] + cfg.shift
+
+    def expected():
+        with flambeau.no_grad():
+            return model(x) * settings["scale"] + cfg.shift
+
+    for i in range(12):
+        if i == 5:
+            cfg.shift = 3.0
+        if i == 9:
+            settings["scale"] = -2.0
+        assert _bits(f()) == _bits(expected()), i
+    counter = 0
+
+    @flambeau.compile
+    def g():
+        nonlocal counter
+        counter += 1
+        return x * 2
+
+    for _ in range(10):
+        g()
+    assert counter == 10
