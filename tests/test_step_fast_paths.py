@@ -236,3 +236,24 @@ def test_a_gradient_sent_to_two_leaves_is_copied_for_each(torch, rng):
         got.append((x.grad.numpy().copy(), y.grad.numpy().copy()))
     for f, t in zip(*got):
         np.testing.assert_allclose(f, t, rtol=1e-12)
+
+
+def test_quiet_inside_an_all_ignore_state_keeps_it_as_is():
+    """Inside ``np.errstate(all="ignore")`` (the playground's training), a quiet function runs
+    in the caller's state itself; its 'under' setting, raised or not, stays the caller's."""
+    from flambeau import _quiet
+
+    f = _quiet.quiet(lambda x: (np.log(x), np.geterr()))
+    with np.errstate(all="ignore"):
+        _, inside = f(np.zeros(1))
+        assert inside == np.geterr()
+        with np.errstate(under="raise"), pytest.raises(FloatingPointError):
+            _quiet.quiet(lambda: np.float32(1e-30) * np.float32(1e-30))()
+    with np.errstate(all="warn"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _, inside = f(np.zeros(1))
+        assert inside == dict(divide="ignore", over="ignore", under="warn", invalid="ignore")
+        assert np.geterr()["divide"] == "warn"
