@@ -257,3 +257,23 @@ def test_quiet_inside_an_all_ignore_state_keeps_it_as_is():
             _, inside = f(np.zeros(1))
         assert inside == dict(divide="ignore", over="ignore", under="warn", invalid="ignore")
         assert np.geterr()["divide"] == "warn"
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("number", [0.5, 3, -2.25, 1000, 0])
+def test_tensor_times_a_python_number_matches_pytorch(torch, rng, dtype, number):
+    """``number * t`` and ``t * number`` on a float tensor (the playground's ``0.5 * mse``):
+    values, dtype, node, gradient; a 0-d tensor and a view too."""
+    a = rng.standard_normal((3, 4)).astype(dtype)
+    up = rng.standard_normal((3, 4)).astype(dtype)
+    got = []
+    for lib in (flambeau, torch):
+        t = lib.tensor(a, requires_grad=True)
+        outs = [number * t, t * number, (t[1] * number), number * t.sum()]
+        for o in outs:
+            assert type(o.grad_fn).__name__ == "MulBackward0" if lib is torch else o.grad_fn.name() == "MulBackward0"
+        lib.autograd.backward(outs, [lib.tensor(up), lib.tensor(up), lib.tensor(up[1]), lib.tensor(up[0, 0])])
+        got.append([o.detach().numpy() for o in outs] + [t.grad.numpy()])
+    for f, t in zip(*got):
+        assert f.dtype == t.dtype and f.shape == t.shape
+        np.testing.assert_allclose(f.astype(np.float64), t.astype(np.float64), rtol={np.float16: 2e-3, np.float32: 1e-5, np.float64: 1e-12}[dtype])
