@@ -286,7 +286,7 @@ def test_cross_entropy_indices(torch, rng, shape, weighted, ignore, label_smooth
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
-@pytest.mark.parametrize("n,c", [(7, 5), (40, 300)])
+@pytest.mark.parametrize("n,c", [(7, 5), (40, 300), (30, 20000)])  # the last: exp in 3 blocks
 def test_cross_entropy_common_case_is_the_general_arithmetic_bit_for_bit(rng, n, c, reduction, dtype):
     # (N, C) logits, no weight, nothing ignored: a lean path; with unit weights, the general one
     x = rng.standard_normal((n, c)).astype(dtype) * 3

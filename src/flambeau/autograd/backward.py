@@ -310,7 +310,7 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
                 _visit(node, g, by_node, captured)
                 continue
         saved = node.saved
-        if saved and (saved[0][0] != saved[1] or len(saved) > 3 and _modified(saved)):
+        if saved and (saved[0][0] != saved[1] or len(saved) > 3 and (saved[3][0] != saved[4] or _modified(saved))):
             check_saved(node)
         if node.hooks is not None or node.retained is not None or by_node:
             g = _visit(node, g, by_node, captured)
@@ -355,8 +355,8 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
 
 
 def _modified(saved: list) -> bool:
-    """Whether a saved tensor after the first was modified in place since it was saved."""
-    for i in range(3, len(saved), 3):
+    """Whether a saved tensor after the first two was modified in place since it was saved."""
+    for i in range(6, len(saved), 3):
         if saved[i][0] != saved[i + 1]:
             return True
     return False

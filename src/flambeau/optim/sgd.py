@@ -60,7 +60,7 @@ class SGD(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the module's docstring)."""
-        loss = self._evaluate(closure)
+        loss = None if closure is None else self._evaluate(closure)
         for group in self.param_groups:
             lr = group["lr"]
             momentum = group["momentum"]
