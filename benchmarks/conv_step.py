@@ -132,17 +132,26 @@ def run() -> list[dict]:
     model = LeNet5(input_size=28)
     state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     fl = _step(flambeau, model, x, y)
+    compiled_model = LeNet5(input_size=28)
+    compiled_model.load_state_dict(model.state_dict())
+    flc = flambeau.compile(_step(flambeau, compiled_model, x, y))
+    for _ in range(4):  # eager, recorded, checked: replayed from then on
+        flc()
     row: dict = {"label": LABEL, "flambeau_peak": _flambeau_peak(fl)}
-    cases: dict[str, Callable[[], float]] = {"flambeau_us": lambda: per_call_us(fl, repeat=3)}
+    cases: dict[str, Callable[[], float]] = {"flambeau_us": lambda: per_call_us(fl, repeat=3),
+                                             "compiled_us": lambda: per_call_us(flc, repeat=3)}
 
-    def fl_one_thread() -> float:
-        with _blas_threads(1):
-            return per_call_us(fl, repeat=3, cpu=True)
+    def one_thread(step: Callable[[], object]) -> Callable[[], float]:
+        def measure() -> float:
+            with _blas_threads(1):
+                return per_call_us(step, repeat=3, cpu=True)
+        return measure
 
     with _blas_threads(1) as limited:
         pass
     if limited:
-        cases["flambeau_1t_us"] = fl_one_thread
+        cases["flambeau_1t_us"] = one_thread(fl)
+        cases["compiled_1t_us"] = one_thread(flc)
     before = torch.get_num_threads() if torch is not None else None
     if torch is not None:
         th = _step(torch, _torch_lenet(state), x, y)
@@ -166,7 +175,11 @@ def run() -> list[dict]:
     finally:
         if torch is not None:
             torch.set_num_threads(before)
-    return [row]
+    compiled = dict(row, label=LABEL + ", flambeau.compile", flambeau_peak=_flambeau_peak(flc),
+                    times={**times, "flambeau_us": times["compiled_us"],
+                           "flambeau_1t_us": times.get("compiled_1t_us")})
+    compiled.update(flambeau_us=row["compiled_us"], flambeau_1t_us=row.get("compiled_1t_us"))
+    return [row, compiled]
 
 
 def _ratio(a: float | None, b: float | None) -> str:

@@ -16,6 +16,7 @@ machine would, where the clock also counts the time spent waiting for a core.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -231,8 +232,12 @@ def _numpy_peak(step: Callable[[], object]) -> int:
 
 
 def _case(label: str, fl_model: Any, th_model: Any, make: Callable, x: np.ndarray, y: np.ndarray,
-          numpy_step: Callable | None = None) -> dict:
-    """Times with each library's default threads and with one thread each, in turns."""
+          numpy_step: Callable | None = None) -> list[dict]:
+    """Times with each library's default threads and with one thread each, in turns: a row for
+    eager flambeau and a row for the same step under ``flambeau.compile``."""
+    flc = flambeau.compile(make(flambeau, copy.deepcopy(fl_model), x, y))
+    for _ in range(4):  # eager, recorded, checked: replayed from then on
+        flc()
     fl = make(flambeau, fl_model, x, y)
     row: dict = {"label": label, "flambeau_peak": _flambeau_peak(fl)}
 
@@ -244,7 +249,8 @@ def _case(label: str, fl_model: Any, th_model: Any, make: Callable, x: np.ndarra
                 return per_call_us(fn, min_time=0.3, repeat=2)
         return measure
 
-    cases: dict[str, Callable[[], float]] = {"flambeau_us": timed(fl), "flambeau_1t_us": timed(fl, 1)}
+    cases: dict[str, Callable[[], float]] = {"flambeau_us": timed(fl), "flambeau_1t_us": timed(fl, 1),
+                                             "compiled_us": timed(flc), "compiled_1t_us": timed(flc, 1)}
     if numpy_step is not None:
         row["numpy_peak"] = _numpy_peak(numpy_step)
         cases["numpy_us"] = timed(numpy_step)
@@ -257,6 +263,7 @@ def _case(label: str, fl_model: Any, th_model: Any, make: Callable, x: np.ndarra
         row.update(_interleaved(cases, rounds=2))
         with _blas_threads(1):
             row["flambeau_cpu_ms"] = cpu_ms_per_call(fl)
+            row["compiled_cpu_ms"] = cpu_ms_per_call(flc)
         if torch is not None:
             torch.set_num_threads(1)
             row["torch_cpu_ms"] = cpu_ms_per_call(th)
@@ -264,7 +271,10 @@ def _case(label: str, fl_model: Any, th_model: Any, make: Callable, x: np.ndarra
     finally:
         if torch is not None:
             torch.set_num_threads(DEFAULT_THREADS)
-    return row
+    compiled = dict(row, label=label + ", flambeau.compile", flambeau_us=row["compiled_us"],
+                    flambeau_1t_us=row["compiled_1t_us"], flambeau_cpu_ms=row["compiled_cpu_ms"],
+                    flambeau_peak=_flambeau_peak(flc))
+    return [row, compiled]
 
 
 def run() -> list[dict]:
@@ -279,7 +289,7 @@ def run() -> list[dict]:
         tm = lstm_lm(torch, VOCAB_WORDS, EMB, HIDDEN, LAYERS)
         copy_weights(fm, tm, torch)
     params = {k: v.numpy().copy() for k, v in fm.state_dict().items()}
-    rows.append(_case(f"LSTM LM: {LAYERS} layers of {HIDDEN}, seq {SEQ}, batch {BATCH}, vocab {VOCAB_WORDS}, SGD",
+    rows.extend(_case(f"LSTM LM: {LAYERS} layers of {HIDDEN}, seq {SEQ}, batch {BATCH}, vocab {VOCAB_WORDS}, SGD",
                       fm, tm, _lstm_step, x, y, _numpy_lstm_step(params, x, y)))
     fm = gpt(flambeau, GPT_VOCAB, GPT_LAYERS, GPT_HEADS, GPT_WIDTH, GPT_BLOCK)
     x = rng.integers(0, GPT_VOCAB, (GPT_BATCH, GPT_BLOCK))
@@ -288,7 +298,7 @@ def run() -> list[dict]:
     if torch is not None:
         tm = gpt(torch, GPT_VOCAB, GPT_LAYERS, GPT_HEADS, GPT_WIDTH, GPT_BLOCK)
         copy_weights(fm, tm, torch)
-    rows.append(_case(f"GPT: {GPT_LAYERS} layers, {GPT_HEADS} heads, {GPT_WIDTH} wide, block {GPT_BLOCK}, "
+    rows.extend(_case(f"GPT: {GPT_LAYERS} layers, {GPT_HEADS} heads, {GPT_WIDTH} wide, block {GPT_BLOCK}, "
                       f"batch {GPT_BATCH}, vocab {GPT_VOCAB}, AdamW", fm, tm, _gpt_step, x, y))
     return rows
 

@@ -236,3 +236,44 @@ def test_a_gradient_sent_to_two_leaves_is_copied_for_each(torch, rng):
         got.append((x.grad.numpy().copy(), y.grad.numpy().copy()))
     for f, t in zip(*got):
         np.testing.assert_allclose(f, t, rtol=1e-12)
+
+
+def test_quiet_inside_an_all_ignore_state_keeps_it_as_is():
+    """Inside ``np.errstate(all="ignore")`` (the playground's training), a quiet function runs
+    in the caller's state itself; its 'under' setting, raised or not, stays the caller's."""
+    from flambeau import _quiet
+
+    f = _quiet.quiet(lambda x: (np.log(x), np.geterr()))
+    with np.errstate(all="ignore"):
+        _, inside = f(np.zeros(1))
+        assert inside == np.geterr()
+        with np.errstate(under="raise"), pytest.raises(FloatingPointError):
+            _quiet.quiet(lambda: np.float32(1e-30) * np.float32(1e-30))()
+    with np.errstate(all="warn"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _, inside = f(np.zeros(1))
+        assert inside == dict(divide="ignore", over="ignore", under="warn", invalid="ignore")
+        assert np.geterr()["divide"] == "warn"
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("number", [0.5, 3, -2.25, 1000, 0])
+def test_tensor_times_a_python_number_matches_pytorch(torch, rng, dtype, number):
+    """``number * t`` and ``t * number`` on a float tensor (the playground's ``0.5 * mse``):
+    values, dtype, node, gradient; a 0-d tensor and a view too."""
+    a = rng.standard_normal((3, 4)).astype(dtype)
+    up = rng.standard_normal((3, 4)).astype(dtype)
+    got = []
+    for lib in (flambeau, torch):
+        t = lib.tensor(a, requires_grad=True)
+        outs = [number * t, t * number, (t[1] * number), number * t.sum()]
+        for o in outs:
+            assert type(o.grad_fn).__name__ == "MulBackward0" if lib is torch else o.grad_fn.name() == "MulBackward0"
+        lib.autograd.backward(outs, [lib.tensor(up), lib.tensor(up), lib.tensor(up[1]), lib.tensor(up[0, 0])])
+        got.append([o.detach().numpy() for o in outs] + [t.grad.numpy()])
+    for f, t in zip(*got):
+        assert f.dtype == t.dtype and f.shape == t.shape
+        np.testing.assert_allclose(f.astype(np.float64), t.astype(np.float64), rtol={np.float16: 2e-3, np.float32: 1e-5, np.float64: 1e-12}[dtype])

@@ -23,14 +23,20 @@ except ImportError:  # pragma: no cover - a NumPy without it
     _var = None
 
 _quiet_states: dict[int, tuple[Any, Any]] = {}  # id(state) -> (state, its quiet version)
+_QUIET = ("divide", "invalid", "over")
 
 
 def _quiet_of(state: Any) -> Any:
+    """The quiet version of NumPy's error state ``state`` (the current one): ``state`` itself
+    when it already ignores the three (inside ``np.errstate(all="ignore")``)."""
     entry = _quiet_states.get(id(state))
     if entry is not None and entry[0] is state:
         return entry[1]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        quiet = _var.get()
+    if all(v == "ignore" for k, v in np.geterr().items() if k in _QUIET):
+        quiet = state
+    else:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            quiet = _var.get()
     if len(_quiet_states) > 64:  # states made by many np.errstate blocks: start again
         _quiet_states.clear()
     _quiet_states[id(state)] = (state, quiet)  # keeping ``state`` alive keeps its id unique
@@ -54,10 +60,19 @@ def quiet(fn: Callable) -> Callable:
         return run_errstate
 
     def run(*args: Any, **kwargs: Any) -> Any:
-        token = _var.set(_quiet_of(_var.get()))
+        state = _get()
+        entry = _quiet_states.get(id(state))  # _quiet_of(state), its cache read here
+        quiet = entry[1] if entry is not None and entry[0] is state else _quiet_of(state)
+        if quiet is state:
+            return fn(*args, **kwargs)
+        token = _set(quiet)
         try:
             return fn(*args, **kwargs)
         finally:
-            _var.reset(token)
+            _reset(token)
 
     return run
+
+
+if _var is not None:
+    _get, _set, _reset = _var.get, _var.set, _var.reset

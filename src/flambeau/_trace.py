@@ -184,15 +184,17 @@ def _slots_of(t: Any) -> set[int]:
     return set()
 
 
-def _substitute(t: Any, folded: dict[int, Any]) -> Any:
+def _substitute(t: Any, folded: dict[int, Any], alias: dict[int, _Slot]) -> Any:
     if isinstance(t, _Slot):
+        if t.index in alias:
+            return alias[t.index]
         return folded.get(t.index, t)
     if type(t) in (tuple, list):
-        return type(t)(_substitute(v, folded) for v in t)
+        return type(t)(_substitute(v, folded, alias) for v in t)
     if type(t) is dict:
-        return {k: _substitute(v, folded) for k, v in t.items()}
+        return {k: _substitute(v, folded, alias) for k, v in t.items()}
     if type(t) is slice:
-        return slice(*(_substitute(v, folded) for v in (t.start, t.stop, t.step)))
+        return slice(*(_substitute(v, folded, alias) for v in (t.start, t.stop, t.step)))
     return t
 
 
@@ -266,6 +268,7 @@ class Tracer:
         self.inputs: list[int] = []
         self.broken: str | None = None
         self.state_written = False       # a call wrote into what the tape received
+        self.alias: dict[int, _Slot] = {}
         self.copies: dict[int, Any] = {}  # with FLAMBEAU_TRACE_DEBUG: each slot's first value
 
     # ------------------------------------------------ activation
@@ -358,7 +361,7 @@ class Tracer:
 
     def _template(self, x: Any) -> Any:
         if isinstance(x, _ndarray):
-            k = self.slot_of.get(id(x)) if isinstance(x, TracedArray) else None
+            k = self.slot_of.get(id(x))
             if k is None:
                 k = self._view_slot(x)
             return x if k is None else _Slot(k)
@@ -380,6 +383,8 @@ class Tracer:
                 args = (_Slot(k), offset, x.shape, x.strides, not x.flags.writeable)
                 t = _wrap(x) if not isinstance(x, TracedArray) else x
                 k = self._new_slot(t, x)
+                self.slot_of[id(x)] = k  # this plain view too (kept alive with its traced one)
+                self.keep.append(x)
                 self.tape.append(("call", _strided, args, {}, k, False))
                 return k
             b = getattr(b, "base", None)
@@ -405,7 +410,8 @@ class Tracer:
             if res is plain:
                 if isinstance(given, TracedArray):
                     return given, None, False  # NumPy returned `out` itself
-                self.note("a result written into an array the tape does not follow")
+                if self._view_slot(given) is None:  # a view of a slot's array: followed from now on
+                    self.note("a result written into an array the tape does not follow")
                 return res, None, False
         if isinstance(res, np.generic):
             arr = np.asarray(res)
@@ -455,28 +461,38 @@ class Tracer:
 
     # ------------------------------------------------ replay
     def _pruned(self, needed: list[int | None], inputs: set[int | None]) -> list[tuple]:
-        """The tape without the calls whose results nothing uses (and that write nowhere), and
-        with the calls on constants alone made once, now (their results become constants)."""
+        """The tape made shorter, with the same results: the calls whose results nothing uses
+        (and that write nowhere) left out; the calls on constants alone made once, now (their
+        results become constants); a copy of an array that nothing else uses (``np.array(g)``
+        of a gradient just computed) replaced by the array itself."""
         written: set[int] = set()   # slots some call writes into: never folded
+        uses: dict[int, int] = {}
         for kind, fn, args, kwargs, slots, scalar in self.tape:
             if kind == "method" and fn in _WRITERS:
                 written |= _slots_of(args[0])
             written |= _slots_of(kwargs.get("out"))
+            for k in _slots_of(args) | _slots_of(kwargs):
+                uses[k] = uses.get(k, 0) + 1
+        outputs = {k for k in needed if k is not None}
         written_values = [self.values[k] for k in written]
-        folded: dict[int, Any] = {}
+        folded: dict[int, Any] = {}   # slot -> the constant it always holds
+        alias: dict[int, _Slot] = {}  # slot -> the slot whose array it can be
         tape = []
-        for entry in self.tape:
-            kind, fn, args, kwargs, slots, scalar = entry
-            uses = _slots_of(args) | _slots_of(kwargs)
-            if kind == "call" and isinstance(slots, int) and not uses and slots not in written and "out" not in kwargs \
-                    and not (kind == "method" and fn in _WRITERS) \
-                    and not any(np.may_share_memory(self.values[slots], w) for w in written_values):
-                folded[slots] = self.values[slots]
-                continue
-            if uses & folded.keys():
-                args, kwargs = _substitute(args, folded), _substitute(kwargs, folded)
+        for kind, fn, args, kwargs, slots, scalar in self.tape:
+            if (folded or alias) and (_slots_of(args) | _slots_of(kwargs)) & (folded.keys() | alias.keys()):
+                args, kwargs = _substitute(args, folded, alias), _substitute(kwargs, folded, alias)
+            if kind == "call" and isinstance(slots, int) and slots not in written and "out" not in kwargs:
+                if slots not in outputs and not (_slots_of(args) | _slots_of(kwargs)) and \
+                        not any(np.may_share_memory(self.values[slots], w) for w in written_values):
+                    folded[slots] = self.values[slots]
+                    continue
+                if fn is _originals["array"] and len(args) == 1 and isinstance(args[0], _Slot) \
+                        and set(kwargs) <= {"dtype"} and self._fresh(args[0].index, written, inputs, uses) \
+                        and self.values[args[0].index].dtype == self.values[slots].dtype:
+                    alias[slots] = args[0]
+                    continue
             tape.append((kind, fn, args, kwargs, slots, scalar))
-        live = {k for k in needed if k is not None}
+        live = set(outputs)
         kept = []
         for entry in reversed(tape):
             kind, fn, args, kwargs, slots, scalar = entry
@@ -486,10 +502,15 @@ class Tracer:
             if writes or made & live:
                 kept.append(entry)
                 live |= _slots_of(args) | _slots_of(kwargs)
-        for k in live - inputs:
-            if k in folded:
-                raise AssertionError("a folded constant that is an output")
+        self.alias = alias
         return kept[::-1]
+
+    def _fresh(self, k: int, written: set[int], inputs: set[int | None], uses: dict[int, int]) -> bool:
+        """Slot ``k`` holds an array of its own that a call of the tape made, that nothing
+        writes into and that one call only uses: a copy of it can be the array itself."""
+        v = self.values[k]
+        return k not in inputs and k not in written and uses.get(k, 0) == 1 and isinstance(v, _ndarray) \
+            and v.base is None and v.flags.c_contiguous and self.slot_of_value.get(id(v)) == k
 
     def replay_function(self, inputs: list[Any], outputs: list[Any]) -> Any:
         """A function of the arrays in ``inputs`` (traced arrays of this tracer) returning the
@@ -531,7 +552,21 @@ class Tracer:
             names.append(f"v{k}")
         tape = self._pruned([self.slot(o) for o in outputs], {self.slot(x) for x in inputs})
         lines = [f"def replay({', '.join(names)}):"]
-        for kind, fn, args, kwargs, slots, scalar in tape:
+        keep = {self.slot(x) for x in inputs} | {self.slot(o) for o in outputs} | {a.index for a in self.alias.values()}
+        last: dict[int, int] = {}   # slot -> the entry that uses it last: then it is let go
+        for i, (kind, fn, args, kwargs, slots, scalar) in enumerate(tape):
+            for k in (slots if isinstance(slots, tuple) else (slots,)):
+                if k is not None:
+                    last.setdefault(k, i)
+            for k in _slots_of(args) | _slots_of(kwargs):
+                last[k] = i
+        release: dict[int, list[int]] = {}
+        for k, i in last.items():
+            if k not in keep:
+                release.setdefault(i, []).append(k)
+        for i, (kind, fn, args, kwargs, slots, scalar) in enumerate(tape):
+            if i - 1 in release:  # arrays no later call reads: freed, as eager mode frees them
+                lines.append(f"    del {', '.join(f'v{k}' for k in sorted(release[i - 1]))}")
             kw = "".join(f", {k}={src(v)}" for k, v in kwargs.items())
             if kind == "check":
                 lines.append(f"    if {src(args[0])}.{fn}({', '.join(src(a) for a in args[1:])}) != {scalar!r}:")
@@ -565,6 +600,8 @@ class Tracer:
         rets = []
         for o in outputs:
             k = self.slot(o)
+            if k in self.alias:
+                k = self.alias[k].index
             rets.append(f"v{k}" if k is not None else const(o))
         lines.append(f"    return ({''.join(r + ', ' for r in rets)})")
         source = "\n".join(lines)
