@@ -11,7 +11,7 @@ import pytest
 
 import flambeau
 from flambeau import nn
-from flambeau._trace import Tracer
+from flambeau._trace import TracedArray, Tracer
 from flambeau.nn import functional as F
 
 STEPS = 7  # eager, traced, checked against eager, then four replays
@@ -52,6 +52,11 @@ def _same_as_eager(build, steps=STEPS, between=None, replays=True):
     assert len(eager) == len(comp)
     for k, (a, b) in enumerate(zip(eager, comp)):
         assert a == b, f"call {k} differs from eager mode"
+    for t in fn.tensors:  # no traced array is left behind, in the state or in a recording
+        assert type(t._data) is np.ndarray and (t._grad is None or type(t._grad._data) is np.ndarray)
+    for p in fn.plans.values():
+        if p.replay is not None:
+            assert not any(isinstance(v, TracedArray) for v in p.replay.__globals__.values())
     if replays:
         assert any(p.validated for p in fn.plans.values()), [p.reason for p in fn.plans.values()]
     return fn

@@ -16,9 +16,9 @@ tape once against eager mode before using it.
 
 Example::
 
-    >>> tr = Tracer()
+    >>> tr, x = Tracer(), np.ones(3)
     >>> with tr:
-    ...     a = tr.input(np.ones(3))
+    ...     a = tr.input(x)
     ...     b = np.tanh(a) * 2
     >>> f = tr.replay_function([a], [b])
     >>> f(np.zeros(3))
@@ -416,7 +416,7 @@ class Tracer:
                     self.note("a result written into an array the tape does not follow")
                 return res, None, False
         if isinstance(res, np.generic):
-            arr = np.asarray(res)
+            arr = _originals["asarray"](res)
             t = _wrap(arr)
             return t, self._new_slot(t, arr), True
         if isinstance(res, _ndarray):
@@ -429,7 +429,11 @@ class Tracer:
     def call(self, fn: Any, args: Any, kwargs: dict, created: bool = False) -> Any:
         """Compute ``fn(*args, **kwargs)`` on plain arrays and record it."""
         plain_kwargs = _plain(kwargs)
-        res = fn(*_plain(args), **plain_kwargs)
+        _local.tracer = None  # NumPy's own Python inside ``fn`` is not recorded: ``fn`` is
+        try:
+            res = fn(*_plain(args), **plain_kwargs)
+        finally:
+            _local.tracer = self
         if fn in _METADATA:
             return res
         if created and not _has_traced(args) and not _has_traced(kwargs):
@@ -453,7 +457,11 @@ class Tracer:
 
     def method(self, x: TracedArray, name: str, args: Any, kwargs: dict) -> Any:
         """Compute ``x.name(*args, **kwargs)`` and record it."""
-        res = getattr(_plain_view(x, _ndarray), name)(*_plain(args), **_plain(kwargs))
+        _local.tracer = None
+        try:
+            res = getattr(_plain_view(x, _ndarray), name)(*_plain(args), **_plain(kwargs))
+        finally:
+            _local.tracer = self
         got, slots, scalar = self._results(res, ())
         entry = ("method", name, (self._template(x), *self._template(args)), self._template(kwargs), slots, scalar)
         self.tape.append(entry)
