@@ -261,6 +261,7 @@ class Tracer:
 
     def __init__(self) -> None:
         self.values: list[Any] = []      # slot -> the array it held while tracing
+        self.traced_of: list[Any] = []   # slot -> its traced array
         self.slot_of: dict[int, int] = {}   # id(traced array) -> slot
         self.slot_of_value: dict[int, int] = {}  # id(an array owning its memory) -> its slot
         self.keep: list[Any] = []        # every traced object, alive (their ids stay theirs)
@@ -341,6 +342,7 @@ class Tracer:
     def _new_slot(self, traced: Any, value: Any) -> int:
         k = len(self.values)
         self.values.append(value)
+        self.traced_of.append(traced)
         if isinstance(value, _ndarray) and value.base is None:
             self.slot_of_value.setdefault(id(value), k)
         if _DEBUG:
@@ -460,14 +462,15 @@ class Tracer:
         return got
 
     # ------------------------------------------------ replay
-    def _pruned(self, needed: list[int | None], inputs: set[int | None]) -> list[tuple]:
+    def _pruned(self, needed: list[int | None], inputs: set[int | None], entries: list[tuple] | None = None) -> list[tuple]:
         """The tape made shorter, with the same results: the calls whose results nothing uses
         (and that write nowhere) left out; the calls on constants alone made once, now (their
         results become constants); a copy of an array that nothing else uses (``np.array(g)``
         of a gradient just computed) replaced by the array itself."""
+        entries = self.tape if entries is None else entries
         written: set[int] = set()   # slots some call writes into: never folded
         uses: dict[int, int] = {}
-        for kind, fn, args, kwargs, slots, scalar in self.tape:
+        for kind, fn, args, kwargs, slots, scalar in entries:
             if kind == "method" and fn in _WRITERS:
                 written |= _slots_of(args[0])
             written |= _slots_of(kwargs.get("out"))
@@ -478,7 +481,7 @@ class Tracer:
         folded: dict[int, Any] = {}   # slot -> the constant it always holds
         alias: dict[int, _Slot] = {}  # slot -> the slot whose array it can be
         tape = []
-        for kind, fn, args, kwargs, slots, scalar in self.tape:
+        for kind, fn, args, kwargs, slots, scalar in entries:
             if (folded or alias) and (_slots_of(args) | _slots_of(kwargs)) & (folded.keys() | alias.keys()):
                 args, kwargs = _substitute(args, folded, alias), _substitute(kwargs, folded, alias)
             if kind == "call" and isinstance(slots, int) and slots not in written and "out" not in kwargs:
@@ -512,10 +515,25 @@ class Tracer:
         return k not in inputs and k not in written and uses.get(k, 0) == 1 and isinstance(v, _ndarray) \
             and v.base is None and v.flags.c_contiguous and self.slot_of_value.get(id(v)) == k
 
-    def replay_function(self, inputs: list[Any], outputs: list[Any]) -> Any:
+    def reads(self, part: slice, outputs: list[Any]) -> set[int]:
+        """The slots that the calls of ``tape[part]`` needed for ``outputs`` read without
+        making them (what a replay of that part must be given)."""
+        kept = self._pruned([self.slot(o) for o in outputs], set(), self.tape[part])
+        made: set[int] = set()
+        read: set[int] = set()
+        for kind, fn, args, kwargs, slots, scalar in kept:
+            read |= (_slots_of(args) | _slots_of(kwargs)) - made
+            made |= {slots} if isinstance(slots, int) else {k for k in slots or () if k is not None}
+        return read | ({self.slot(o) for o in outputs} - made - {None})
+
+    def traced(self, k: int) -> TracedArray:
+        """The traced array of slot ``k``."""
+        return self.traced_of[k]
+
+    def replay_function(self, inputs: list[Any], outputs: list[Any], part: slice | None = None) -> Any:
         """A function of the arrays in ``inputs`` (traced arrays of this tracer) returning the
         tuple of ``outputs`` (traced arrays, or anything else: returned as it was), that makes
-        the tape's calls again."""
+        the tape's calls again (those of ``tape[part]`` only, if given)."""
         consts: dict[str, Any] = {"_asarray": _originals["asarray"], "_Diverged": Diverged}
         const_names: dict[int, str] = {}
 
@@ -550,7 +568,8 @@ class Tracer:
             if k is None:
                 raise ValueError("replay_function: an input that is not a traced array of this tracer")
             names.append(f"v{k}")
-        tape = self._pruned([self.slot(o) for o in outputs], {self.slot(x) for x in inputs})
+        tape = self._pruned([self.slot(o) for o in outputs], {self.slot(x) for x in inputs},
+                            None if part is None else self.tape[part])
         lines = [f"def replay({', '.join(names)}):"]
         keep = {self.slot(x) for x in inputs} | {self.slot(o) for o in outputs} | {a.index for a in self.alias.values()}
         last: dict[int, int] = {}   # slot -> the entry that uses it last: then it is let go
