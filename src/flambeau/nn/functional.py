@@ -16,7 +16,6 @@ import numpy as np
 
 from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
-from ..ops.reduce import trailing_sums as _trailing_sums
 from ..ops import unary as _unary
 from ..ops._core import OUT, Tensor, _make, float_data, keep_where, record
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
@@ -30,6 +29,7 @@ from ..ops.pool import (  # noqa: F401 - re-exported
     max_pool2d,
 )
 from ..ops.random import _gen
+from ..ops.reduce import trailing_sums as _trailing_sums
 from ..ops.sampling import bernoulli_scalar
 from . import functional_activations as _activations
 from . import functional_dropout as _dropouts
