@@ -349,7 +349,8 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray | None, x_shape: tuple, w: np.n
     slack = geo.slack(ww, ow)
     dims = (n, c, hp, wp)
     plane = hp * wp
-    xflat = _pad_flat(x, geo, slack, "padded") if need_w else None
+    # (the kernel rows alone never read past the last row: no slack for them)
+    xflat = _pad_flat(x, geo, 0 if split else slack, "padded") if need_w else None
     gflat = np.zeros(n * c * plane + slack, g.dtype) if need_x else None
     gw = None
     if need_w:
