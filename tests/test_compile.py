@@ -11,7 +11,7 @@ import pytest
 
 import flambeau
 from flambeau import nn
-from flambeau._trace import Tracer
+from flambeau._trace import TracedArray, Tracer
 from flambeau.nn import functional as F
 
 STEPS = 7  # eager, traced, checked against eager, then four replays
@@ -52,6 +52,11 @@ def _same_as_eager(build, steps=STEPS, between=None, replays=True):
     assert len(eager) == len(comp)
     for k, (a, b) in enumerate(zip(eager, comp)):
         assert a == b, f"call {k} differs from eager mode"
+    for t in fn.tensors:  # no traced array is left behind, in the state or in a recording
+        assert type(t._data) is np.ndarray and (t._grad is None or type(t._grad._data) is np.ndarray)
+    for p in fn.plans.values():
+        if p.replay is not None:
+            assert not any(isinstance(v, TracedArray) for v in p.replay.__globals__.values())
     if replays:
         assert any(p.validated for p in fn.plans.values()), [p.reason for p in fn.plans.values()]
     return fn
@@ -430,3 +435,67 @@ def test_python_numbers_the_function_reads_are_checked():
     for _ in range(10):
         g()
     assert counter == 10
+
+
+# ---------------------------------------------------------------------- compiled modules, with a graph
+def _module_run(model_fn, compiled, steps=8, opt_fn=None):
+    flambeau.manual_seed(0)
+    model = model_fn()
+    opt = (opt_fn or (lambda ps: flambeau.optim.SGD(ps, lr=0.05, momentum=0.9)))(model.parameters())
+    m = flambeau.compile(model) if compiled else model
+    x, y = _data(60, 6, 4), _data(61, 6, 3)
+    trail = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.mse_loss(m(x), y)
+        loss.backward()
+        opt.step()
+        trail.append((_bits(loss), [_bits(p) for p in model.parameters()], [_bits(b) for b in model.buffers()]))
+    return trail, m
+
+
+@pytest.mark.parametrize("model_fn", [
+    lambda: nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3)),
+    lambda: nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.GELU(), nn.Linear(8, 3)),
+    lambda: nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 3), nn.Sigmoid()),
+], ids=["tanh", "batchnorm-gelu", "layernorm-sigmoid"])
+def test_a_compiled_module_trains_as_the_eager_one(model_fn):
+    eager, _ = _module_run(model_fn, False)
+    comp, m = _module_run(model_fn, True)
+    assert eager == comp
+    plans = list(m._compiled.plans.values())
+    assert any(p.validated and p.graph for p in plans), [p.reason for p in plans]
+    out = m(_data(62, 6, 4))
+    assert out.grad_fn.name() == "CompiledFunctionBackward"
+
+
+def test_gradients_flow_through_a_compiled_module_into_what_feeds_it():
+    def build(compiled):
+        flambeau.manual_seed(1)
+        first, second = nn.Linear(3, 5), nn.Sequential(nn.Tanh(), nn.Linear(5, 2))
+        return first, (flambeau.compile(second) if compiled else second)
+
+    x = _data(63, 4, 3)
+    results = []
+    for compiled in (False, True):
+        first, second = build(compiled)
+        grads = []
+        for _ in range(5):
+            first.zero_grad()
+            second.zero_grad()
+            second(first(x)).pow(2).sum().backward()
+            grads.append([_bits(p.grad) for p in (*first.parameters(), *second.parameters())])
+        results.append(grads)
+    assert results[0] == results[1]
+
+
+def test_writing_into_a_compiled_output_before_backward_is_refused():
+    model = flambeau.compile(nn.Sequential(nn.Linear(2, 2), nn.Tanh()))
+    x = _data(64, 3, 2)
+    for _ in range(4):
+        model(x).sum().backward()
+    out = model(x)
+    assert out.grad_fn.name() == "CompiledFunctionBackward"
+    out.add_(1)  # tanh's backward needs its output
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()

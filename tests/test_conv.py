@@ -43,6 +43,7 @@ CONV2D = [
     ((3, 7, 7), (2, 3, 3, 3), {"padding": 1}),  # unbatched
     ((2, 6, 14, 14), (16, 6, 5, 5), {}),  # LeNet-5's second convolution
     ((2, 4, 8, 9), (6, 2, 3, 4), {"groups": 2, "dilation": (1, 2), "padding": (1, 3)}),
+    ((2, 4, 7, 6), (10, 2, 1, 2), {"stride": 2, "groups": 2}),  # more filters than columns
 ]
 
 

@@ -375,6 +375,12 @@ def test_edit_a_weight_and_a_bias(page):
     page.wait_for_function("() => window.playground.network.last.weights[0][0][0] === 2.5")
     width = float(page.evaluate("() => window.playground.network.links[0][0][0].path.getAttribute('stroke-width')"))
     assert width == pytest.approx(1 + 9 * 2.5 / 5, abs=0.25)
+    # the frame's parameters (float64 bytes) arrive as nested lists of every layer's shape
+    shapes = page.evaluate("""() => { const f = window.playground.network.last;
+        return [f.sizes, f.weights.map(w => [w.length, w[0].length]), f.biases.map(b => b.length)]; }""")
+    assert shapes == [[2, 2, 1], [[2, 2], [1, 2]], [2, 1]]
+    page.dispatch_event("#link-1-0-0", "mouseenter")
+    assert page.text_content("#tooltip") == "Weight is 2.5"
     page.click("#bias-2-0")
     page.wait_for_selector("#weight-editor:not([hidden])")
     page.fill("#weight-input", "-1.25")

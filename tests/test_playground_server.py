@@ -113,6 +113,21 @@ def test_export_route(client):
     assert client.post("/api/export", content=b" " * (1024 * 1024 + 1)).status_code == 400
 
 
+def parameters(frame):
+    """A frame's weights, biases, gradients and deltas: per layer float64 bytes in base64, weights
+    and gradients [to][from] with the layers' sizes in ``sizes`` -> arrays (None stays None)."""
+    sizes = frame["sizes"]
+
+    def layers(texts, matrix):
+        if texts is None:
+            return None
+        arrays = [np.frombuffer(base64.b64decode(t), np.float64) for t in texts]
+        return [a.reshape(sizes[i + 1], sizes[i]) if matrix else a for i, a in enumerate(arrays)]
+
+    return {key: layers(frame[key], key in ("weights", "grads"))
+            for key in ("weights", "biases", "grads", "bias_grads", "deltas")}
+
+
 # ------------------------------------------------------------------ the WebSocket
 def test_hello_answers_config_then_frame(client):
     with connect(client) as s:
@@ -138,7 +153,7 @@ def test_training_messages(client):
         assert s.until("frame")["epoch"] == 1
         s.send("step", unit="batch")
         frame = s.until("frame")
-        assert frame["epoch"] == 1 and len(frame["grads"]) == 3
+        assert frame["epoch"] == 1 and len(frame["grads"]) == 3 and frame["sizes"] == [2, 4, 2, 1]
         s.send("set", changes={"learningRate": 0.1, "view": "backward"})
         config = s.until("config")
         assert config["config"]["learningRate"] == 0.1 and s.until("frame")["epoch"] == 1
@@ -147,9 +162,9 @@ def test_training_messages(client):
         frame = s.until("frame")
         assert frame["epoch"] == 0 and len(frame["weights"]) == 4
         s.send("set_weight", layer=1, to=0, **{"from": 1}, value=0.25)
-        assert s.until("frame")["weights"][0][0][1] == 0.25
+        assert parameters(s.until("frame"))["weights"][0][0][1] == 0.25
         s.send("set_bias", layer=4, node=0, value=-0.5)
-        assert s.until("frame")["biases"][3][0] == -0.5
+        assert parameters(s.until("frame"))["biases"][3][0] == -0.5
         s.send("node", id="2:1")
         node = s.until("node")
         assert node["id"] == "2:1" and len(base64.b64decode(node["grid"])) == 40000
@@ -187,7 +202,7 @@ def test_points_csv_weights_code_and_config_files(client):
         s.send("set_weight", layer=1, to=0, **{"from": 0}, value=3.0)
         s.until("frame")
         s.send("load_weights", data=weights["data"])
-        assert s.until("frame")["weights"][0][0][0] != 3.0
+        assert parameters(s.until("frame"))["weights"][0][0][0] != 3.0
         s.send("get_config_json")
         text = s.until("config_json")["text"]
         s.send("set", changes={"activation": "sigmoid"})
@@ -243,7 +258,7 @@ def test_bad_messages_get_errors_and_change_nothing(client):
         assert s.error()["message"] == "messages must be JSON text"
         s.send("step")
         after = s.until("frame")
-        assert after["epoch"] == 1 and np.shape(after["weights"][0]) == (3, 2)   # the session goes on
+        assert after["epoch"] == 1 and np.shape(parameters(after)["weights"][0]) == (3, 2)   # the session goes on
 
 
 def test_oversized_messages_close_the_socket(client):

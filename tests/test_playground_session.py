@@ -39,6 +39,21 @@ def decode_thumbnail(text):
     return decode_codes(text, (10, 10))
 
 
+def parameters(frame):
+    """A frame's weights, biases, gradients and deltas: per layer float64 bytes in base64, weights
+    and gradients [to][from] with the layers' sizes in ``sizes`` -> arrays (None stays None)."""
+    sizes = frame["sizes"]
+
+    def layers(texts, matrix):
+        if texts is None:
+            return None
+        arrays = [np.frombuffer(base64.b64decode(t), np.float64) for t in texts]
+        return [a.reshape(sizes[i + 1], sizes[i]) if matrix else a for i, a in enumerate(arrays)]
+
+    return {key: layers(frame[key], key in ("weights", "grads"))
+            for key in ("weights", "biases", "grads", "bias_grads", "deltas")}
+
+
 STEP = 0.5 / 120 + 1e-12  # the codes' rounding: half a step of 1/120
 
 
@@ -218,10 +233,10 @@ def test_deltas_are_the_mean_delta_of_the_last_batch():
     d2 = (d3 @ w[2]) * (1 - a2 ** 2)
     d1 = (d2 @ w[1]) * (1 - a1 ** 2)
     frame = s.frame()
-    for got, expected in zip(frame["deltas"], (d1, d2, d3)):
+    for got, expected in zip(parameters(frame)["deltas"], (d1, d2, d3)):
         np.testing.assert_allclose(got, expected.mean(axis=0), rtol=1e-9)
-    np.testing.assert_allclose(frame["grads"][2], (d3.T @ a2) / 10, rtol=1e-9)
-    np.testing.assert_allclose(frame["grads"][0], (d1.T @ x) / 10, rtol=1e-9)
+    np.testing.assert_allclose(parameters(frame)["grads"][2], (d3.T @ a2) / 10, rtol=1e-9)
+    np.testing.assert_allclose(parameters(frame)["grads"][0], (d1.T @ x) / 10, rtol=1e-9)
 
 
 def test_a_training_set_smaller_than_the_batch_is_one_batch():
@@ -294,10 +309,17 @@ def test_frame_contents_and_layouts():
     assert f["type"] == "frame" and f["frame"] == 1 and f["epoch"] == 1 and f["playing"] is False
     assert set(f["neurons"]) == {"0:0", "0:1", "0:2", "1:0", "1:1", "1:2", "1:3", "2:0", "2:1", "3:0"}
     assert all(decode_thumbnail(v).shape == (10, 10) for v in f["neurons"].values())
-    assert [np.shape(w) for w in f["weights"]] == [(4, 3), (2, 4), (1, 2)]
-    assert [len(b) for b in f["biases"]] == [4, 2, 1]
-    assert [np.shape(g) for g in f["grads"]] == [(4, 3), (2, 4), (1, 2)]
-    np.testing.assert_array_equal(f["weights"][1], s.linears[1].weight.detach().numpy())
+    p = parameters(f)
+    assert f["sizes"] == [3, 4, 2, 1]
+    assert [np.shape(w) for w in p["weights"]] == [(4, 3), (2, 4), (1, 2)]
+    assert [len(b) for b in p["biases"]] == [4, 2, 1]
+    assert [np.shape(g) for g in p["grads"]] == [(4, 3), (2, 4), (1, 2)]
+    for k, lin in enumerate(s.linears):  # every digit
+        np.testing.assert_array_equal(p["weights"][k], lin.weight.detach().numpy())
+        np.testing.assert_array_equal(p["biases"][k], lin.bias.detach().numpy())
+        np.testing.assert_array_equal(p["grads"][k], lin.weight.grad.numpy())
+        np.testing.assert_array_equal(p["deltas"][k], lin.bias.grad.numpy())
+    assert f["bias_grads"] == f["deltas"]
     assert len(f["points"]["train"]) == 250 and len(f["points"]["test"]) == 250
     assert f["points"]["train"][0][2] in (-1, 1)
     assert f["history"][0] == [0, f["history"][0][1], f["history"][0][2]] and f["history"][-1][0] == 1
@@ -447,7 +469,7 @@ def test_editing_weights_and_biases():
     s.set_bias(3, 0, -2)
     assert s.linears[2].bias.detach().numpy()[0] == -2
     f = s.frame()
-    assert f["weights"][1][1][3] == 0.75 and f["biases"][2][0] == -2
+    assert parameters(f)["weights"][1][1][3] == 0.75 and parameters(f)["biases"][2][0] == -2
     assert f["history"][-1][1] == s.loss_train
     for args, field in [((0, 0, 0, 1.0), "layer"), ((4, 0, 0, 1.0), "layer"), ((1, 4, 0, 1.0), "to"),
                         ((1, 0, 2, 1.0), "from"), ((1, 0, 0, float("nan")), "value"), ((1, 0, 0, 1e7), "value"),

@@ -24,8 +24,9 @@ variables, the object of a bound method and the attributes of those objects (mod
 tensors, and lists or dicts of them).
 
 As in PyTorch, a compiled module is an ``OptimizedModule`` holding the original as ``_orig_mod``
-(so its ``state_dict`` keys start with ``_orig_mod.``), whose attributes are the original's; its
-calls are compiled when no graph is needed (under ``no_grad`` or on parameters without gradients).
+(so its ``state_dict`` keys start with ``_orig_mod.``), whose attributes are the original's. Its
+forward and backward passes are recorded apart: a call replays the forward and returns a tensor
+whose graph node (``CompiledFunctionBackward``) replays the backward (:mod:`flambeau._compile_module`).
 
 Example::
 
@@ -45,132 +46,21 @@ Example::
 from __future__ import annotations
 
 import functools
-import inspect
-import types
 from typing import Any
 
 import numpy as np
 
+from ._compile_reach import reached, read_scalar, same
 from ._trace import Diverged, Tracer
-from .autograd.graph import _freed_backward
 from .autograd.grad_mode import _state as _grad_state
+from .autograd.graph import _freed_backward
 from .nn.module import Module, _Handle
 from .optim.optimizer import Optimizer
 from .tensor import Tensor, _make
 
-__all__ = ["compile", "OptimizedModule"]
+__all__ = ["compile"]
 
 MAX_TRACES = 8   # recordings made for one function before it stays eager for good
-
-
-# ---------------------------------------------------------------------- what a function reaches
-def _code_names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
-    for c in code.co_consts:
-        if isinstance(c, types.CodeType):
-            names |= _code_names(c)
-    return names
-
-
-def _reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer], list[tuple]]:
-    """The tensors, modules and optimizers ``fn`` reaches (see the module's docstring), and
-    where it reads Python numbers, strings and flags: ``(namespace or cell, name)`` pairs."""
-    roots: list[Any] = []
-    scalars: list[tuple] = []
-    if isinstance(fn, Module):
-        roots.append(fn)
-        fn = type(fn).forward
-    if inspect.ismethod(fn):
-        roots.append(fn.__self__)
-        fn = fn.__func__
-    while isinstance(fn, functools.partial):
-        roots.extend(fn.args)
-        roots.extend(fn.keywords.values())
-        fn = fn.func
-    code = getattr(fn, "__code__", None)
-    if code is not None:
-        glob = getattr(fn, "__globals__", {})
-        for n in _code_names(code):
-            if n in glob:
-                roots.append(glob[n])
-                if type(glob[n]) in _SCALARS:
-                    scalars.append((glob, n))
-        for cell in fn.__closure__ or ():
-            try:
-                roots.append(cell.cell_contents)
-            except ValueError:  # an empty cell
-                continue
-            if type(cell.cell_contents) in _SCALARS:
-                scalars.append((cell, None))
-    tensors: dict[int, Tensor] = {}
-    modules: dict[int, Module] = {}
-    optims: dict[int, Optimizer] = {}
-
-    def visit(obj: Any, depth: int) -> None:
-        if isinstance(obj, Tensor):
-            tensors.setdefault(id(obj), obj)
-        elif isinstance(obj, Module):
-            for m in obj.modules():
-                if id(m) in modules:
-                    continue
-                modules[id(m)] = m
-                for t in (*m._parameters.values(), *m._buffers.values()):
-                    if t is not None:
-                        tensors.setdefault(id(t), t)
-        elif isinstance(obj, Optimizer):
-            if id(obj) not in optims:
-                optims[id(obj)] = obj
-                for group in obj.param_groups:
-                    for p in group["params"]:
-                        tensors.setdefault(id(p), p)
-                for entry in obj.state.values():
-                    for v in entry.values():
-                        if isinstance(v, Tensor):
-                            tensors.setdefault(id(v), v)
-        elif depth > 0:
-            if isinstance(obj, (list, tuple, set, frozenset)):
-                for i, v in enumerate(obj):
-                    if type(v) in _SCALARS and type(obj) is list:
-                        scalars.append((obj, i))
-                    visit(v, depth - 1)
-            elif isinstance(obj, dict):
-                for k, v in obj.items():
-                    if type(v) in _SCALARS:
-                        scalars.append((obj, k))
-                    visit(v, depth - 1)
-            elif hasattr(obj, "__dict__") and not isinstance(obj, (type, types.ModuleType, types.FunctionType)):
-                attrs = vars(obj)
-                for k, v in attrs.items():
-                    if type(v) in _SCALARS:
-                        scalars.append((attrs, k))
-                    else:
-                        visit(v, depth - 1)
-
-    for r in roots:
-        visit(r, 2)
-    return list(tensors.values()), list(modules.values()), list(optims.values()), scalars
-
-
-def _read_scalar(source: tuple) -> Any:
-    where, name = source
-    if name is None:
-        try:
-            return where.cell_contents
-        except ValueError:
-            return _read_scalar
-    if type(where) is list:
-        return where[name] if name < len(where) else _read_scalar
-    return where.get(name, _read_scalar)
-
-
-_SCALARS = (bool, int, float, str, type(None))
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # values that do not compare (tensors as hyper-parameters)
-        return False
 
 
 # ---------------------------------------------------------------------- one recording
@@ -191,12 +81,14 @@ class _Plan:
             d = t._data
             g = t._grad
             sig.append((d.shape, d.dtype, d.strides, t._requires_grad,
-                        None if g is None else (g._data.shape, g._data.dtype, g._data.strides)))
+                        None if g is None or not comp.grads_matter else (g._data.shape, g._data.dtype, g._data.strides)))
         return tuple(sig)
 
 
 class _Compiled:
     """The callable ``compile(fn)`` returns (see the module's docstring)."""
+
+    grads_matter = True  # a training step reads and writes the gradients
 
     def __init__(self, fn: Any, reach: Any = None) -> None:
         self.fn = fn
@@ -232,7 +124,8 @@ class _Compiled:
         return (tuple([m.__dict__.get("_version", 0) for m in self.modules]), _Handle.changes,
                 tuple([(id(o.state), id(o.param_groups), tuple([tuple(g.values()) for g in o.param_groups]),
                         tuple([tuple(st.values()) for st in o.state.values()])) for o in self.optims]),
-                tuple([t._grad is None for t in self.tensors]), tuple(map(_read_scalar, self.scalars)))
+                tuple([t._grad is None for t in self.tensors]) if self.grads_matter else (),
+                tuple(map(read_scalar, self.scalars)))
 
     # ------------------------------------------------ calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -241,7 +134,7 @@ class _Compiled:
             return self.fn(*args, **kwargs)
         plan = self.plans.get(key)
         if plan is not None and plan.replay is not None:
-            if _same(self._state(), self.state_sig) and plan.tensor_sig == plan.signature(self):
+            if same(self._state(), self.state_sig) and plan.tensor_sig == plan.signature(self):
                 if plan.validated:
                     return self._replay(plan, args, kwargs)
                 return self._validate(plan, args, kwargs)
@@ -267,7 +160,7 @@ class _Compiled:
 
     def _trace(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         self.traces += 1
-        self.tensors, self.modules, self.optims, self.scalars = _reached(self.reach)
+        self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
         state_before = self._state()
         ext = self.tensors
         inputs = ext + self._arg_tensors(args, kwargs)
@@ -296,7 +189,7 @@ class _Compiled:
             fn = r._grad_fn
             if fn is not None and fn.backward is not _freed_backward:
                 tr.broken = tr.broken or "a result with a graph to backpropagate through"
-        if not _same(self._state(), state_before) and not tr.broken:
+        if not same(self._state(), state_before) and not tr.broken:
             # Python values changed (a step count kept as a number, a scheduler stepped inside):
             # a replay would not change them. Or an optimizer's state was still being created.
             if self.traces > 2:
@@ -466,31 +359,6 @@ def _rebuild(spec: Any, res: tuple) -> Any:
     return kind(_rebuild(s, res) for s in v)
 
 
-# ---------------------------------------------------------------------- modules
-class OptimizedModule(Module):
-    """The module ``compile`` returns: calls and attributes go to ``_orig_mod``."""
-
-    def __init__(self, mod: Module, compiled: bool = True) -> None:
-        super().__init__()
-        self._orig_mod = mod
-        object.__setattr__(self, "_compiled", _Compiled(mod.__call__, mod) if compiled else None)
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        compiled = self.__dict__.get("_compiled")
-        if compiled is None or (_grad_state.enabled and any(p._requires_grad for p in self._orig_mod.parameters())):
-            return self._orig_mod(*args, **kwargs)  # a graph is needed: eager
-        return compiled(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return super().__getattr__(name)
-        except AttributeError:
-            mods = self.__dict__.get("_modules")
-            if mods is None or "_orig_mod" not in mods:
-                raise
-            return getattr(mods["_orig_mod"], name)
-
-
 def compile(model: Any = None, *, fullgraph: bool = False, dynamic: bool | None = None,  # noqa: A001
             backend: Any = "inductor", mode: str | None = None, options: dict | None = None,
             disable: bool = False) -> Any:
@@ -505,6 +373,7 @@ def compile(model: Any = None, *, fullgraph: bool = False, dynamic: bool | None 
         raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
     eager = disable or backend == "eager"
     if isinstance(model, Module):
+        from ._compile_module import OptimizedModule
         return OptimizedModule(model, compiled=not eager)
     if eager:
         @functools.wraps(model)

@@ -4,21 +4,23 @@ While a :class:`Tracer` is active in a thread, the arrays it follows are :class:
 views: every NumPy call on them (ufuncs and their methods through ``__array_ufunc__``, NumPy
 functions through ``__array_function__``, and the array methods that make views or copies) is
 computed as usual and appended to the tape, its arguments written as *slots* (arrays the tape
-computes or receives) or *constants* (anything else). :meth:`Tracer.replay_function` turns the
-tape into one Python function, generated as source, that makes the same NumPy calls in the same
-order on new input arrays: the same operations, so bit for bit the same results.
+computes or receives) or *constants* (anything else); a view NumPy makes inside a function
+(``as_strided``, ``nditer``) is recorded by its offset and strides from the array it views.
+:meth:`Tracer.replay_function` (:mod:`flambeau._replay`) turns the tape into one Python function,
+generated as source, that makes the same NumPy calls in the same order on new input arrays: the
+same operations, so bit for bit the same results.
 
 What a tape cannot hold is noted in ``Tracer.broken`` (the run itself goes on, eagerly and
-correctly): a value read into Python (``float(x)``, ``x.item()``, ``if x.any():``...), whose
-later use the tape would freeze. Arrays made outside the tape (a random mask, an array NumPy
-made from a traced one without telling) become constants: :mod:`flambeau._compile` checks each
-tape once against eager mode before using it.
+correctly): a float read into Python (``x.item()``), whose later use the tape would freeze; a
+boolean or an integer read (``if bad.any(): raise``) becomes a check of the tape instead. Arrays
+made outside the tape (a random mask) become constants: :mod:`flambeau._compile` checks each tape
+once against eager mode before using it.
 
 Example::
 
-    >>> tr = Tracer()
+    >>> tr, x = Tracer(), np.ones(3)
     >>> with tr:
-    ...     a = tr.input(np.ones(3))
+    ...     a = tr.input(x)
     ...     b = np.tanh(a) * 2
     >>> f = tr.replay_function([a], [b])
     >>> f(np.zeros(3))
@@ -27,14 +29,14 @@ Example::
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
 import numpy as np
 
+from ._replay import _DEBUG, _WRITERS, _WRITING_FUNCTIONS, Diverged, Replay, _Slot, _slots_of  # noqa: F401
+
 _local = threading.local()
-_DEBUG = bool(os.environ.get("FLAMBEAU_TRACE_DEBUG"))  # print where a tape breaks
 _ndarray = np.ndarray
 _plain_view = np.ndarray.view
 
@@ -42,19 +44,6 @@ _plain_view = np.ndarray.view
 def active() -> Tracer | None:
     """The tracer recording in this thread, if any."""
     return getattr(_local, "tracer", None)
-
-
-class Diverged(Exception):
-    """A replay met a check that no longer holds (see :meth:`Tracer.read`): nothing was written
-    yet, and the call is to be made eagerly."""
-
-
-class _Slot:
-    """A slot of the tape: an array an entry computes, or an input."""
-    __slots__ = ("index",)
-
-    def __init__(self, index: int) -> None:
-        self.index = index
 
 
 def _plain(x: Any) -> Any:
@@ -168,36 +157,6 @@ class TracedArray(np.ndarray):
 _METADATA = frozenset({np.ndim, np.shape, np.size, np.result_type, np.may_share_memory, np.shares_memory,
                        np.iscomplexobj, np.isrealobj, np.min_scalar_type, np.can_cast})  # no values read
 _CHECKED = frozenset({"__bool__", "__int__", "__index__", "item"})
-_WRITERS = frozenset({"__setitem__", "fill", "sort"})  # methods that write into their array
-_WRITING_FUNCTIONS = frozenset({"at", "copyto", "put", "place", "putmask", "fill_diagonal"})
-
-
-def _slots_of(t: Any) -> set[int]:
-    if isinstance(t, _Slot):
-        return {t.index}
-    if type(t) in (tuple, list):
-        return set().union(*(_slots_of(v) for v in t)) if t else set()
-    if type(t) is dict:
-        return set().union(*(_slots_of(v) for v in t.values())) if t else set()
-    if type(t) is slice:
-        return _slots_of((t.start, t.stop, t.step))
-    return set()
-
-
-def _substitute(t: Any, folded: dict[int, Any], alias: dict[int, _Slot]) -> Any:
-    if isinstance(t, _Slot):
-        if t.index in alias:
-            return alias[t.index]
-        return folded.get(t.index, t)
-    if type(t) in (tuple, list):
-        return type(t)(_substitute(v, folded, alias) for v in t)
-    if type(t) is dict:
-        return {k: _substitute(v, folded, alias) for k, v in t.items()}
-    if type(t) is slice:
-        return slice(*(_substitute(v, folded, alias) for v in (t.start, t.stop, t.step)))
-    return t
-
-
 def _wrap(x: np.ndarray) -> TracedArray:
     return _plain_view(x, TracedArray)
 
@@ -256,11 +215,15 @@ def _strided_view(tr: Tracer, interface: dict, base: TracedArray) -> Any:
     return tr.call(_strided, (base, offset, interface["shape"], interface["strides"], interface["data"][1]), {})
 
 
-class Tracer:
-    """Records the NumPy calls made on the arrays it follows (see the module's docstring)."""
+class Tracer(Replay):
+    """Records the NumPy calls made on the arrays it follows (see the module's docstring); its
+    replays are made by :class:`._replay.Replay`."""
+
+    originals = _originals
 
     def __init__(self) -> None:
         self.values: list[Any] = []      # slot -> the array it held while tracing
+        self.traced_of: list[Any] = []   # slot -> its traced array
         self.slot_of: dict[int, int] = {}   # id(traced array) -> slot
         self.slot_of_value: dict[int, int] = {}  # id(an array owning its memory) -> its slot
         self.keep: list[Any] = []        # every traced object, alive (their ids stay theirs)
@@ -341,6 +304,7 @@ class Tracer:
     def _new_slot(self, traced: Any, value: Any) -> int:
         k = len(self.values)
         self.values.append(value)
+        self.traced_of.append(traced)
         if isinstance(value, _ndarray) and value.base is None:
             self.slot_of_value.setdefault(id(value), k)
         if _DEBUG:
@@ -414,7 +378,7 @@ class Tracer:
                     self.note("a result written into an array the tape does not follow")
                 return res, None, False
         if isinstance(res, np.generic):
-            arr = np.asarray(res)
+            arr = _originals["asarray"](res)
             t = _wrap(arr)
             return t, self._new_slot(t, arr), True
         if isinstance(res, _ndarray):
@@ -427,7 +391,11 @@ class Tracer:
     def call(self, fn: Any, args: Any, kwargs: dict, created: bool = False) -> Any:
         """Compute ``fn(*args, **kwargs)`` on plain arrays and record it."""
         plain_kwargs = _plain(kwargs)
-        res = fn(*_plain(args), **plain_kwargs)
+        _local.tracer = None  # NumPy's own Python inside ``fn`` is not recorded: ``fn`` is
+        try:
+            res = fn(*_plain(args), **plain_kwargs)
+        finally:
+            _local.tracer = self
         if fn in _METADATA:
             return res
         if created and not _has_traced(args) and not _has_traced(kwargs):
@@ -451,168 +419,14 @@ class Tracer:
 
     def method(self, x: TracedArray, name: str, args: Any, kwargs: dict) -> Any:
         """Compute ``x.name(*args, **kwargs)`` and record it."""
-        res = getattr(_plain_view(x, _ndarray), name)(*_plain(args), **_plain(kwargs))
+        _local.tracer = None
+        try:
+            res = getattr(_plain_view(x, _ndarray), name)(*_plain(args), **_plain(kwargs))
+        finally:
+            _local.tracer = self
         got, slots, scalar = self._results(res, ())
         entry = ("method", name, (self._template(x), *self._template(args)), self._template(kwargs), slots, scalar)
         self.tape.append(entry)
         if name in _WRITERS:
             self._writes(entry[2][0])
         return got
-
-    # ------------------------------------------------ replay
-    def _pruned(self, needed: list[int | None], inputs: set[int | None]) -> list[tuple]:
-        """The tape made shorter, with the same results: the calls whose results nothing uses
-        (and that write nowhere) left out; the calls on constants alone made once, now (their
-        results become constants); a copy of an array that nothing else uses (``np.array(g)``
-        of a gradient just computed) replaced by the array itself."""
-        written: set[int] = set()   # slots some call writes into: never folded
-        uses: dict[int, int] = {}
-        for kind, fn, args, kwargs, slots, scalar in self.tape:
-            if kind == "method" and fn in _WRITERS:
-                written |= _slots_of(args[0])
-            written |= _slots_of(kwargs.get("out"))
-            for k in _slots_of(args) | _slots_of(kwargs):
-                uses[k] = uses.get(k, 0) + 1
-        outputs = {k for k in needed if k is not None}
-        written_values = [self.values[k] for k in written]
-        folded: dict[int, Any] = {}   # slot -> the constant it always holds
-        alias: dict[int, _Slot] = {}  # slot -> the slot whose array it can be
-        tape = []
-        for kind, fn, args, kwargs, slots, scalar in self.tape:
-            if (folded or alias) and (_slots_of(args) | _slots_of(kwargs)) & (folded.keys() | alias.keys()):
-                args, kwargs = _substitute(args, folded, alias), _substitute(kwargs, folded, alias)
-            if kind == "call" and isinstance(slots, int) and slots not in written and "out" not in kwargs:
-                if slots not in outputs and not (_slots_of(args) | _slots_of(kwargs)) and \
-                        not any(np.may_share_memory(self.values[slots], w) for w in written_values):
-                    folded[slots] = self.values[slots]
-                    continue
-                if fn is _originals["array"] and len(args) == 1 and isinstance(args[0], _Slot) \
-                        and set(kwargs) <= {"dtype"} and self._fresh(args[0].index, written, inputs, uses) \
-                        and self.values[args[0].index].dtype == self.values[slots].dtype:
-                    alias[slots] = args[0]
-                    continue
-            tape.append((kind, fn, args, kwargs, slots, scalar))
-        live = set(outputs)
-        kept = []
-        for entry in reversed(tape):
-            kind, fn, args, kwargs, slots, scalar = entry
-            made = {slots} if isinstance(slots, int) else set(s for s in slots or () if s is not None)
-            writes = kind in ("check", "effect") or "out" in kwargs or (kind == "method" and fn in _WRITERS) or \
-                (kind == "call" and getattr(fn, "__name__", "") in _WRITING_FUNCTIONS)
-            if writes or made & live:
-                kept.append(entry)
-                live |= _slots_of(args) | _slots_of(kwargs)
-        self.alias = alias
-        return kept[::-1]
-
-    def _fresh(self, k: int, written: set[int], inputs: set[int | None], uses: dict[int, int]) -> bool:
-        """Slot ``k`` holds an array of its own that a call of the tape made, that nothing
-        writes into and that one call only uses: a copy of it can be the array itself."""
-        v = self.values[k]
-        return k not in inputs and k not in written and uses.get(k, 0) == 1 and isinstance(v, _ndarray) \
-            and v.base is None and v.flags.c_contiguous and self.slot_of_value.get(id(v)) == k
-
-    def replay_function(self, inputs: list[Any], outputs: list[Any]) -> Any:
-        """A function of the arrays in ``inputs`` (traced arrays of this tracer) returning the
-        tuple of ``outputs`` (traced arrays, or anything else: returned as it was), that makes
-        the tape's calls again."""
-        consts: dict[str, Any] = {"_asarray": _originals["asarray"], "_Diverged": Diverged}
-        const_names: dict[int, str] = {}
-
-        def const(value: Any) -> str:
-            if value is None or value is True or value is False or value is Ellipsis:
-                return repr(value)
-            if type(value) is int or (type(value) is float and np.isfinite(value)):
-                return repr(value)
-            name = const_names.get(id(value))
-            if name is None or consts[name] is not value:
-                name = f"k{len(consts)}"
-                consts[name] = value
-                const_names[id(value)] = name
-            return name
-
-        def src(t: Any) -> str:
-            if isinstance(t, _Slot):
-                return f"v{t.index}"
-            if type(t) is tuple:
-                return "(" + "".join(src(v) + ", " for v in t) + ")"
-            if type(t) is list:
-                return "[" + ", ".join(src(v) for v in t) + "]"
-            if type(t) is dict and any(isinstance(v, _Slot) for v in t.values()):
-                return "{" + ", ".join(f"{const(k)}: {src(v)}" for k, v in t.items()) + "}"
-            if type(t) is slice and any(isinstance(v, _Slot) for v in (t.start, t.stop, t.step)):
-                return f"slice({src(t.start)}, {src(t.stop)}, {src(t.step)})"
-            return const(t)
-
-        names = []
-        for x in inputs:
-            k = self.slot(x)
-            if k is None:
-                raise ValueError("replay_function: an input that is not a traced array of this tracer")
-            names.append(f"v{k}")
-        tape = self._pruned([self.slot(o) for o in outputs], {self.slot(x) for x in inputs})
-        lines = [f"def replay({', '.join(names)}):"]
-        keep = {self.slot(x) for x in inputs} | {self.slot(o) for o in outputs} | {a.index for a in self.alias.values()}
-        last: dict[int, int] = {}   # slot -> the entry that uses it last: then it is let go
-        for i, (kind, fn, args, kwargs, slots, scalar) in enumerate(tape):
-            for k in (slots if isinstance(slots, tuple) else (slots,)):
-                if k is not None:
-                    last.setdefault(k, i)
-            for k in _slots_of(args) | _slots_of(kwargs):
-                last[k] = i
-        release: dict[int, list[int]] = {}
-        for k, i in last.items():
-            if k not in keep:
-                release.setdefault(i, []).append(k)
-        for i, (kind, fn, args, kwargs, slots, scalar) in enumerate(tape):
-            if i - 1 in release:  # arrays no later call reads: freed, as eager mode frees them
-                lines.append(f"    del {', '.join(f'v{k}' for k in sorted(release[i - 1]))}")
-            kw = "".join(f", {k}={src(v)}" for k, v in kwargs.items())
-            if kind == "check":
-                lines.append(f"    if {src(args[0])}.{fn}({', '.join(src(a) for a in args[1:])}) != {scalar!r}:")
-                lines.append("        raise _Diverged")
-                continue
-            if kind == "const":
-                lines.append(f"    v{slots} = {const(fn)}")
-                continue
-            if kind in ("call", "effect"):
-                expr = f"{const(fn)}({', '.join(src(a) for a in args)}{kw})"
-            elif fn == "__getitem__":
-                expr = f"{src(args[0])}[{src(args[1])}]"
-            elif fn == "__setitem__":
-                lines.append(f"    {src(args[0])}[{src(args[1])}] = {src(args[2])}")
-                continue
-            else:
-                expr = f"{src(args[0])}.{fn}({', '.join(src(a) for a in args[1:])}{kw})"
-            if scalar:
-                expr = f"_asarray({expr})"
-            if slots is None:
-                lines.append(f"    {expr}")
-            elif isinstance(slots, tuple):
-                targets = ", ".join("_" if s is None else f"v{s}" for s in slots)
-                lines.append(f"    {targets}, = {expr}")
-            else:
-                lines.append(f"    v{slots} = {expr}")
-            if _DEBUG:
-                for k in (slots if isinstance(slots, tuple) else (slots,)):
-                    if k is not None:
-                        lines.append(f"    _check_slot({k}, v{k})")
-        rets = []
-        for o in outputs:
-            k = self.slot(o)
-            if k in self.alias:
-                k = self.alias[k].index
-            rets.append(f"v{k}" if k is not None else const(o))
-        lines.append(f"    return ({''.join(r + ', ' for r in rets)})")
-        source = "\n".join(lines)
-        namespace = dict(consts)
-        if _DEBUG:
-            def check_slot(k: int, v: Any) -> None:
-                want = self.copies.get(k)
-                if want is not None and not np.array_equal(np.asarray(v), want, equal_nan=True):
-                    print(f"replay: slot v{k} differs from the trace")
-            namespace["_check_slot"] = check_slot
-        exec(compile(source, "<flambeau.compile replay>", "exec"), namespace)  # our own generated code
-        replay = namespace["replay"]
-        replay.source = source
-        return replay

@@ -85,7 +85,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     "Set allow_unused=True if this is the desired behavior.")
             result.append(None)
         else:
-            result.append(_make(np.array(np.broadcast_to(g, t._data.shape), dtype=t._data.dtype)))
+            shape = t._data.shape
+            result.append(_make(np.array(g if g.shape == shape else np.broadcast_to(g, shape), dtype=t._data.dtype)))
     return tuple(result)
 
 

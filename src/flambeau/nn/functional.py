@@ -16,7 +16,6 @@ import numpy as np
 
 from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
-from ..ops.reduce import trailing_sums as _trailing_sums
 from ..ops import unary as _unary
 from ..ops._core import OUT, Tensor, _make, float_data, keep_where, record
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
@@ -30,6 +29,7 @@ from ..ops.pool import (  # noqa: F401 - re-exported
     max_pool2d,
 )
 from ..ops.random import _gen
+from ..ops.reduce import trailing_sums as _trailing_sums
 from ..ops.sampling import bernoulli_scalar
 from . import functional_activations as _activations
 from . import functional_dropout as _dropouts
@@ -158,8 +158,9 @@ def _normal_cdf_pdf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         half *= t
     half *= pdf
     half += 0.5  # Phi(|a|) - 1/2, never negative
-    bits = half.view(np.int32)
-    np.bitwise_or(bits, np.bitwise_and(a.view(np.int32), _SIGN_BIT), out=bits)  # times sign(a)
+    bits, sign = half.view(np.int32), t.view(np.int32)  # t's memory, free now, holds the signs
+    np.bitwise_and(a.view(np.int32), _SIGN_BIT, out=sign)
+    np.bitwise_or(bits, sign, out=bits)  # times sign(a)
     half += 0.5
     return half, pdf
 
@@ -179,10 +180,9 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
             return (g * (0.5 * (1 + th) + 0.5 * a * (1 - th * th) * d_inner),)
     elif approximate == "none":
         cdf, local = _normal_cdf_pdf(a)
-        out = a * cdf
         local *= a
         local += cdf  # d/da a Phi(a) = Phi(a) + a phi(a): all the backward keeps
-        del cdf
+        out = np.multiply(cdf, a, out=cdf)  # a Phi(a), in Phi's memory
 
         def backward(g: np.ndarray) -> tuple:
             return ((g * local).astype(a.dtype, copy=False),)

@@ -33,6 +33,13 @@ def _row_sums(a: np.ndarray) -> np.ndarray:
     return a.sum(axis=-1, keepdims=True) if s is None else s
 
 
+def _scaled(a: np.ndarray, s: float) -> np.ndarray:
+    """``a * s``, in place (``a`` is a fresh product); nothing to do for 1."""
+    if s != 1:
+        a *= s
+    return a
+
+
 def _softmax_rows_(s: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, in place, each row shifted by its maximum; a row masked
     everywhere (all -inf) gets weights 0, not NaN, as PyTorch's attention does."""
@@ -175,12 +182,17 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         dP = np.matmul(g, np.swapaxes(V, -1, -2))
         if keep is not None:
             dP *= keep
-        dS = dP  # P (dP - sum_j dP P), in place
-        dS -= _row_sums(dP * P)
+        dS = dP  # P (dP - sum_j dP P), in place; the sums as row dot products (no array dP P)
+        dS -= np.vecdot(dP, P)[..., None]
         dS *= P
-        dq = unbroadcast(np.matmul(dS, K) * s, Q.shape) if query._requires_grad else None
-        dk = unbroadcast(np.matmul(np.swapaxes(dS, -1, -2), Q) * s, K.shape) if key._requires_grad else None
         dm = unbroadcast(dS, mask_t._data.shape) if mask_t is not None and mask_t._requires_grad else None
+        if dm is None and s != 1:  # the scale once on dS rather than on dQ and on dK
+            dS *= s
+            s_ = 1
+        else:
+            s_ = s
+        dq = unbroadcast(_scaled(np.matmul(dS, K), s_), Q.shape) if query._requires_grad else None
+        dk = unbroadcast(_scaled(np.matmul(np.swapaxes(dS, -1, -2), Q), s_), K.shape) if key._requires_grad else None
         return dq, dk, dv, dm
 
     return record(out, "ScaledDotProductAttentionBackward0", (query, key, value, mask_t), backward)

@@ -56,18 +56,20 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
     G = Wh.shape[0]
     lstm, gru = mode == "LSTM", mode == "GRU"
     dtype = X.dtype
-    gi = (X.reshape(T * B, n_in) @ Wi.T).reshape(T, B, G)
+    # LSTM: every gate's pre-activation negated, the cell gate's doubled (exact scalings of the
+    # weights and biases): at each step the four gates then take one sigmoid, 1 / (1 + e^a), and
+    # tanh(x) = 2 sigma(2x) - 1
+    scale = None
+    if lstm:
+        scale = np.full(G, -1, dtype)
+        scale[2 * H:3 * H] = -2
+    gi = (X.reshape(T * B, n_in) @ (Wi.T if scale is None else Wi.T * scale)).reshape(T, B, G)
     if b_ih is not None:
-        gi += b_ih._data
+        gi += b_ih._data if scale is None else b_ih._data * scale
     bh = None if b_hh is None else b_hh._data
     if bh is not None and not gru:  # b_hh joins b_ih (the GRU keeps it inside r (W_hn h + b_hn))
-        gi += bh
-    if lstm:  # tanh(x) = 2 sigma(2x) - 1: g's rows doubled (exactly), the four gates take one sigmoid
-        gi[..., 2 * H:3 * H] *= 2
-        WhT = Wh.T.copy()
-        WhT[:, 2 * H:3 * H] *= 2
-    else:
-        WhT = Wh.T
+        gi += bh if scale is None else bh * scale
+    WhT = Wh.T if scale is None else Wh.T * scale
     # every row of every step is written, except past a packed sequence's end (zeros there)
     alloc = np.empty if batch_sizes is None else np.zeros
     # out holds the outputs, then h_T, then c_T: one array, one node, three views
@@ -94,7 +96,9 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
                 a += gi[t, :n]
             if lstm:
                 cprev[t] = c
-                _sigmoid_(a)
+                np.exp(a, out=a)
+                a += 1
+                np.divide(1, a, out=a)  # sigma of the four gates (of twice the cell gate's)
                 gate = a[:, 2 * H:3 * H]
                 gate *= 2
                 gate -= 1  # tanh, a third of the time of NumPy's tanh on a quarter of the row

@@ -135,10 +135,13 @@ def record_views(a: Tensor, name: str, fns: Sequence[Callable]) -> tuple[Tensor,
         if len(fns) == 1:  # a node with one output gets its gradient alone
             grads = [grads]
         gx = None
+        # the views do not overlap (split, unbind): when every one has a gradient and together
+        # they cover ``a``, each element is written once and needs no zeros first
+        whole = all(gk is not None for gk in grads) and sum(np.size(gk) for gk in grads) == x.size
         for f, gk in zip(fns, grads):
             if gk is not None:
                 if gx is None:
-                    gx = np.zeros(x.shape, gk.dtype)
+                    gx = (np.empty if whole else np.zeros)(x.shape, gk.dtype)
                 f(gx)[...] = gk
         return (gx,)
 

@@ -220,37 +220,52 @@ def _view(flat: np.ndarray, offset: int, shape: tuple, strides: tuple) -> np.nda
     return as_strided(flat[offset:], shape, byte_strides)
 
 
+def _padded_rows(rows: int, pad: bool) -> int:
+    """``rows`` rounded up to a multiple of 8 when ``pad``: OpenBLAS's float32 kernels take the
+    other operand of a product 8 rows at a time, and a product (P, L) @ (L, 6) or (L, 30) costs
+    up to a third more than (P, L) @ (L, 8) or (L, 32) (zeros in the extra rows)."""
+    return -(-rows // 8) * 8 if pad else rows
+
+
 def _columns(flat: np.ndarray, dims: tuple, geo: Geometry, n0: int, n1: int, oh: int,
-             ww: int, kernel_rows_only: bool = False) -> np.ndarray:
+             ww: int, kernel_rows_only: bool = False, pad: bool = False) -> np.ndarray:
     """im2col for images ``n0:n1``: a contiguous (G, C/G k_h k_w, nb oh ww) array whose row
     (c, i, j) holds input channel c shifted by kernel position (i, j), for every output position
     of every image of the chunk. With ``kernel_rows_only``, only the shifts by kernel rows:
-    (G, C/G k_h, nb oh ww), row (c, i)."""
+    (G, C/G k_h, nb oh ww), row (c, i). With ``pad``, rows of zeros follow up to a multiple of
+    8 (``_padded_rows``)."""
     _, c, hp, wp = dims
     g = geo.groups
     (kh, kw), (sh, sw), (dh, dw) = geo.kernel, geo.stride, geo.dilation
     kw = 1 if kernel_rows_only else kw
     plane = hp * wp
+    k, length = c // g * kh * kw, (n1 - n0) * oh * ww
     shape = (g, c // g, kh, kw, n1 - n0, oh, ww)
     view = _view(flat, n0 * c * plane, shape, (c // g * plane, plane, dh * wp, dw, c * plane, sh * wp, sw))
-    cols = _scratch.get("cols", shape, flat.dtype)
-    np.copyto(cols, view)
-    return cols.reshape(g, c // g * kh * kw, (n1 - n0) * oh * ww)
+    cols = _scratch.get("cols", (g, _padded_rows(k, pad), length), flat.dtype)
+    np.copyto(cols[:, :k].reshape(shape), view)
+    cols[:, k:] = 0
+    return cols
 
 
-def _grad_rows(g: np.ndarray, n0: int, n1: int, oh: int, ww: int, groups: int) -> np.ndarray:
+def _grad_rows(g: np.ndarray, n0: int, n1: int, oh: int, ww: int, groups: int,
+               pad: bool = False) -> np.ndarray:
     """The upstream gradient of images ``n0:n1`` as (G, O/G, nb oh ww), in the columns' order of
     positions, with zeros in the discarded wide columns (and in rows beyond ``g``'s own, which a
-    transposed convolution with output padding may have)."""
-    gc = g[n0:n1].transpose(1, 0, 2, 3)
-    o, nb, gh, gw = gc.shape
-    rows = _scratch.get("rows", (o, nb, oh, ww), g.dtype)
+    transposed convolution with output padding may have). With ``pad``, rows of zeros follow
+    up to a multiple of 8 (``_padded_rows``)."""
+    o, nb, gh, gw = g.shape[1], n1 - n0, g.shape[2], g.shape[3]
+    og = o // groups
+    gc = g[n0:n1].transpose(1, 0, 2, 3).reshape(groups, og, nb, gh, gw)
+    out = _scratch.get("rows", (groups, _padded_rows(og, pad), nb * oh * ww), g.dtype)
+    rows = out[:, :og].reshape(groups, og, nb, oh, ww)
     if gh == oh and gw == ww:
         np.copyto(rows, gc)
     else:
         rows.fill(0)
-        rows[:, :, :gh, :gw] = gc
-    return rows.reshape(groups, o // groups, nb * oh * ww)
+        rows[..., :gh, :gw] = gc
+    out[:, og:] = 0
+    return out
 
 
 def conv2d_forward(x: np.ndarray, w: np.ndarray, geo: Geometry, wide: bool = True,
@@ -349,13 +364,18 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray | None, x_shape: tuple, w: np.n
     with _threads(o * cg * kh * kw * n * oh * ww * (need_x + need_w)):
         for n0 in range(0, n, nb):
             n1 = min(n, n0 + nb)
-            rows = _grad_rows(g, n0, n1, oh, ww, grp)
-            if split:
-                rows = _shifted_rows(rows, kw, dw)
+            # the weight's gradient: (more rows) @ (fewer rows, padded to a multiple of 8)^T
+            pad_rows = need_w and not split and og < cg * kh * kw
+            padded = _grad_rows(g, n0, n1, oh, ww, grp, pad=pad_rows)
+            rows = _shifted_rows(padded, kw, dw) if split else padded[:, :og]
             if need_w:
-                cols = _columns(xflat, dims, geo, n0, n1, oh, ww, kernel_rows_only=split)
+                cols = _columns(xflat, dims, geo, n0, n1, oh, ww, kernel_rows_only=split,
+                                pad=not pad_rows)
                 with np.errstate(invalid="ignore"):  # checked below
-                    gw += np.matmul(rows, cols.transpose(0, 2, 1))
+                    if pad_rows:
+                        gw += np.matmul(cols, padded.transpose(0, 2, 1))[:, :, :og].transpose(0, 2, 1)
+                    else:
+                        gw += np.matmul(rows, cols.transpose(0, 2, 1))[:, :, :gw.shape[2]]
                 del cols
             if split:
                 hrows = _scratch.get("product", (grp, cg * kh, rows.shape[2]), g.dtype)

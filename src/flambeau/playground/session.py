@@ -45,7 +45,7 @@ from .frame import (
     grid_layers,
     heatmaps,
     neuron_thumbnails,
-    parameter_lists,
+    parameters,
 )
 
 MAX_WEIGHT_VALUE = 1e6        # a weight or bias typed by the user
@@ -472,7 +472,7 @@ class Session:
             "acc_train": acc_train, "acc_test": acc_test, "confusion": confusion,
             **heatmaps(layers[-1]),
             "neurons": {**self._input_thumbnails, **neuron_thumbnails(layers[1:], first_layer=1)},
-            **parameter_lists(self.linears, self._last_batch()),
+            **parameters(self.linears, self._last_batch()),
             "history": self._history,
         }
         if any(dead.any() for dead in self.dead):

@@ -69,6 +69,38 @@ export function b64ToFloat32(b64) {
   return out;
 }
 
+/** base64 of little-endian float64 values -> a list of numbers, null where a value is not a
+ *  finite number (as JSON would have sent it). */
+function b64ToNumbers(b64) {
+  const bytes = b64ToBytes(b64);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const out = new Array(bytes.length >> 3);
+  for (let i = 0; i < out.length; i++) {
+    const v = view.getFloat64(i * 8, true);
+    out[i] = Number.isFinite(v) ? v : null;
+  }
+  return out;
+}
+
+/** A frame's weights, biases, gradients and deltas (per layer, float64 bytes in base64; frame.py's
+ *  `parameters`) as nested lists, in place: weights[i][to][from] and grads likewise (layer i's
+ *  shape from `sizes`), biases[i][to], bias_grads and deltas likewise. */
+export function decodeParameters(f) {
+  if (!f.sizes) return f;
+  // layer i: sizes[i + 1] rows of sizes[i] (rows even when empty: no input feature on)
+  const rows = (values, i) => Array.from({ length: f.sizes[i + 1] }, (_, r) =>
+    values.slice(r * f.sizes[i], (r + 1) * f.sizes[i]));
+  for (const key of ["weights", "grads"]) {
+    if (Array.isArray(f[key]) && typeof f[key][0] === "string") {
+      f[key] = f[key].map((b64, i) => rows(b64ToNumbers(b64), i));
+    }
+  }
+  for (const key of ["biases", "bias_grads", "deltas"]) {
+    if (Array.isArray(f[key]) && typeof f[key][0] === "string") f[key] = f[key].map(b64ToNumbers);
+  }
+  return f;
+}
+
 /** base64 of 8-bit codes (frame.py's `codes`: the heatmap and the thumbnails) -> Float32Array:
  *  code c stands for the middle of its step, (c + 0.5) / 120 - 1, so that it falls in its value's
  *  shade (8 codes in each of the 30); NaN for 255 (null in, null out). */

@@ -11,8 +11,8 @@ import { Connection, socketUrl } from "./socket.js";
 import { LossChart } from "./chart.js";
 import { classCss } from "./colors.js";
 import {
-  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, formatEpoch, formatLoss, formatNumber, formatPercent,
-  parseShape, saveFile, truthy,
+  b64ToBytes, b64ToCodes, b64ToFloat32, bytesToB64, decodeParameters, formatEpoch, formatLoss, formatNumber,
+  formatPercent, parseShape, saveFile, truthy,
 } from "./format.js";
 import { applyTranslations, getLang, initialLang, isOne, setLang, t } from "./i18n.js";
 import { errorText } from "./messages.js";
@@ -357,6 +357,7 @@ function drawPending() {
 }
 
 function drawFrame(f) {
+  decodeParameters(f); // weights, biases, gradients: nested lists from here on
   // the chart starts again for a new network (the server says so) or when the epoch goes back
   if (f.history_reset || (typeof f.epoch === "number" && f.epoch < state.lastEpoch)) chart.clear();
   state.lastEpoch = f.epoch ?? state.lastEpoch;
