@@ -277,3 +277,23 @@ def test_tensor_times_a_python_number_matches_pytorch(torch, rng, dtype, number)
     for f, t in zip(*got):
         assert f.dtype == t.dtype and f.shape == t.shape
         np.testing.assert_allclose(f.astype(np.float64), t.astype(np.float64), rtol={np.float16: 2e-3, np.float32: 1e-5, np.float64: 1e-12}[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("lr", [0.1, 1 / 3, 1e-8, 3, 0.7 + 1e-12])
+def test_sgd_and_tanh_use_numbers_as_numpy_rounds_them(rng, dtype, lr):
+    """A Python number (the learning rate, tanh's 1) taken as a 0-d array of the operand's
+    dtype: bit for bit what NumPy computes with the number itself."""
+    w = rng.standard_normal((4, 3)).astype(dtype)
+    g = rng.standard_normal((4, 3)).astype(dtype)
+    p = flambeau.nn.Parameter(flambeau.from_numpy(w.copy()))
+    p.grad = flambeau.from_numpy(g.copy())
+    flambeau.optim.SGD([p], lr=lr).step()
+    expected = w.copy()
+    expected -= lr * g
+    np.testing.assert_array_equal(p.detach().numpy(), expected)
+    x = flambeau.from_numpy(w.copy()).requires_grad_()
+    y = flambeau.tanh(x)
+    y.backward(flambeau.from_numpy(g.copy()))
+    out = np.tanh(w)
+    np.testing.assert_array_equal(x.grad.numpy(), g * (1 - out * out))

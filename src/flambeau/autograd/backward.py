@@ -289,21 +289,25 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
          by_node: dict | None, captured: dict | None, only: tuple[set, set] | None = None) -> None:
     """``_walk`` from the nodes of ``pending`` (node -> the gradient of its output so far).
 
-    ``ready``: the one node waiting while the heap is empty (a chain of layers, the common
-    case, goes from node to node without the heap). Nothing made before it can send it a
-    gradient, and nothing else waits: it is the next node in the heap's order too."""
+    ``ready`` (with its gradient ``ready_g``, outside ``pending``): the one node waiting while
+    the heap is empty (a chain of layers, the common case, goes from node to node without the
+    heap). Nothing made before it can send it a gradient, and nothing else waits: it is the
+    next node in the heap's order too."""
     heap = [(-n.seq, n) for n in pending]
     heapify(heap)
-    ready = heappop(heap)[1] if len(heap) == 1 else None
+    ready = ready_g = None
+    if len(heap) == 1:
+        ready = heappop(heap)[1]
+        ready_g = pending.pop(ready)
     keep = to_leaf is _accumulate_leaf  # a fresh gradient may become a leaf's .grad as it is
     while True:
         if ready is not None:
-            node, ready = ready, None
+            node, g, ready = ready, ready_g, None
         elif heap:
             node = heappop(heap)[1]
+            g = pending.pop(node)
         else:
             return
-        g = pending.pop(node)
         if only is not None:
             if node not in only[0]:
                 continue
@@ -336,21 +340,24 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
                         continue
                 to_leaf(leaf, gi)
             elif cls is Node and e.n_outputs == 1:
-                if e in pending:
+                if e is ready:
+                    ready_g = ready_g + gi
+                elif e in pending:
                     pending[e] = pending[e] + gi
                 elif ready is None and not heap:
-                    pending[e] = gi
-                    ready = e
+                    ready, ready_g = e, gi
                 else:
                     pending[e] = gi
                     heappush(heap, (-e.seq, e))
-                    if ready is not None:
+                    if ready is not None:  # two nodes wait now: both in the heap
+                        pending[ready] = ready_g
                         heappush(heap, (-ready.seq, ready))
                         ready = None
             elif _send(pending, e, gi, to_leaf):
                 fn = e[0] if e.__class__ is tuple else e
                 heappush(heap, (-fn.seq, fn))
                 if ready is not None:
+                    pending[ready] = ready_g
                     heappush(heap, (-ready.seq, ready))
                     ready = None
 

@@ -8,7 +8,17 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import OUT, Tensor, _make, apply_binary, broadcast_error, operands, record, unbroadcast
+from ._core import (
+    OUT,
+    Tensor,
+    _make,
+    apply_binary,
+    broadcast_error,
+    number_operand,
+    operands,
+    record,
+    unbroadcast,
+)
 
 _PLAIN_NUMBERS = (float, int)  # (not bool: a bool operand promotes differently)
 
@@ -53,7 +63,9 @@ def mul(a: Any, b: Any) -> Tensor:
     """a * b.  d/da = b, d/db = a (the lecture's z = x * y)."""
     if b.__class__ in _PLAIN_NUMBERS and isinstance(a, Tensor) and a._data.dtype.kind == "f":
         # ``0.5 * loss``: what the general case below does, in fewer steps
-        return record(np.multiply(a._data, b), "MulBackward0", (a, b), lambda g: (g * b, None), ())
+        x = a._data
+        c = number_operand(b, x.dtype)
+        return record(np.multiply(x, c), "MulBackward0", (a, b), lambda g: (g * c, None), ())
     a, b, x, y = operands(a, b)
     out = apply_binary(np.multiply, x, y)
     return _record(out, "MulBackward0", a, b, lambda g: (

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._quiet import quiet, quietly
-from ._core import OUT, Tensor, _make, float_data, keep_where, record
+from ._core import ONES, OUT, Tensor, _make, float_data, keep_where, record
 
 
 def _quietly(fn: Callable) -> Callable:
@@ -158,7 +158,7 @@ def cosh(a: Tensor) -> Tensor:
 def tanh(a: Tensor) -> Tensor:
     """tanh a.  d/da = 1 - tanh(a)^2."""
     out = np.tanh(float_data(a))
-    return record(out, "TanhBackward0", (a,), lambda g: (g * (1 - out * out),), (OUT,))
+    return record(out, "TanhBackward0", (a,), lambda g: (g * (ONES.get(out.dtype, 1) - out * out),), (OUT,))
 
 
 def sigmoid(a: Tensor) -> Tensor:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops._core import number_operand
 from ..tensor import _make
 from .optimizer import Optimizer
 
@@ -65,6 +66,7 @@ class SGD(Optimizer):
             lr = group["lr"]
             momentum = group["momentum"]
             if momentum == 0 and group.get("weight_decay", 0) == 0 and not group.get("maximize", False):
+                rate, rate_dtype = lr, None  # lr as a 0-d array of the gradients' dtype (faster)
                 for p in group["params"]:  # plain gradient descent: theta <- theta - lr g
                     grad = p._grad
                     if grad is not None:
@@ -73,8 +75,12 @@ class SGD(Optimizer):
                             p._vc = [1]
                         else:
                             vc[0] += 1
+                        g = grad._data
+                        if g.dtype is not rate_dtype:
+                            rate_dtype = g.dtype
+                            rate = number_operand(lr, rate_dtype)
                         theta = p._data
-                        theta -= lr * grad._data
+                        theta -= rate * g
                 continue
             dampening = group["dampening"]
             nesterov = group["nesterov"]
