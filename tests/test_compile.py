@@ -499,3 +499,46 @@ def test_writing_into_a_compiled_output_before_backward_is_refused():
     out.add_(1)  # tanh's backward needs its output
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         out.sum().backward()
+
+
+def test_numpy_arguments_and_aliased_arguments():
+    model = nn.Linear(3, 2).double()
+    opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.mse_loss(model(flambeau.from_numpy(x)), flambeau.from_numpy(y))
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = flambeau.compile(step)
+    eager_model = nn.Linear(3, 2).double()
+    eager_model.load_state_dict(model.state_dict())
+    eager_opt = flambeau.optim.SGD(eager_model.parameters(), lr=0.1)
+    for i in range(8):
+        x = np.random.default_rng(i).standard_normal((4, 3))
+        y = np.random.default_rng(100 + i).standard_normal((4, 2))
+        got = compiled(x, y)
+        eager_opt.zero_grad()
+        want = F.mse_loss(eager_model(flambeau.from_numpy(x)), flambeau.from_numpy(y))
+        want.backward()
+        eager_opt.step()
+        assert _bits(got) == _bits(want)
+    assert any(p.validated for p in compiled.plans.values())
+
+    def combine(a, b):
+        with flambeau.no_grad():
+            return a * 2 + b
+
+    f = flambeau.compile(combine)
+    u, v = _data(70, 3), _data(71, 3)
+    for _ in range(5):
+        assert _bits(f(u, v)) == _bits(u * 2 + v)
+    assert any(p.validated for p in f.plans.values())
+    assert _bits(f(u, u)) == _bits(u * 2 + u)  # the same tensor twice: not the recording's case
+    w = model.weight.detach()
+    g = flambeau.compile(lambda a: (model.weight * 0 + a).detach())
+    for _ in range(5):
+        g(_data(72, 2, 3).double())
+    assert _bits(g(model.weight.detach())) == _bits(w)

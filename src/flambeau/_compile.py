@@ -89,6 +89,7 @@ class _Compiled:
     """The callable ``compile(fn)`` returns (see the module's docstring)."""
 
     grads_matter = True  # a training step reads and writes the gradients
+    array_args = True    # NumPy arrays are accepted as arguments (inputs of the recording)
 
     def __init__(self, fn: Any, reach: Any = None) -> None:
         self.fn = fn
@@ -99,6 +100,7 @@ class _Compiled:
         self.modules: list[Module] = []
         self.optims: list[Optimizer] = []
         self.scalars: list[tuple] = []
+        self.reached_ids: set[int] = set()
         self.state_sig: Any = None
         functools.update_wrapper(self, fn)
 
@@ -109,6 +111,8 @@ class _Compiled:
             if isinstance(a, Tensor):
                 d = a._data
                 key.append((d.shape, d.dtype, d.strides, a._requires_grad, a._grad_fn is None))
+            elif type(a) is np.ndarray and self.array_args:
+                key.append(("ndarray", a.shape, a.dtype, a.strides))
             elif a is None or isinstance(a, (bool, int, float, str)):
                 key.append((type(a), a))
             else:
@@ -134,6 +138,8 @@ class _Compiled:
             return self.fn(*args, **kwargs)
         plan = self.plans.get(key)
         if plan is not None and plan.replay is not None:
+            if self._aliased(args, kwargs):
+                return self.fn(*args, **kwargs)
             if same(self._state(), self.state_sig) and plan.tensor_sig == plan.signature(self):
                 if plan.validated:
                     return self._replay(plan, args, kwargs)
@@ -150,20 +156,22 @@ class _Compiled:
         return self._trace(plan, args, kwargs)
 
     def _arg_tensors(self, args: tuple, kwargs: dict) -> list[Tensor]:
-        seen = {id(t) for t in self.tensors}
-        out = []
-        for a in (*args, *kwargs.values()):
-            if isinstance(a, Tensor) and id(a) not in seen:
-                seen.add(id(a))
-                out.append(a)
-        return out
+        return [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+
+    def _aliased(self, args: tuple, kwargs: dict) -> bool:
+        """Whether an argument is one of the tensors the function reaches, or is given twice: a
+        recording is for distinct arguments (it reads each from its own place)."""
+        ids = [id(a) for a in (*args, *kwargs.values()) if isinstance(a, (Tensor, np.ndarray))]
+        return len(set(ids)) != len(ids) or not self.reached_ids.isdisjoint(ids)
 
     def _trace(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         self.traces += 1
         self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
+        self.reached_ids = {id(t) for t in self.tensors}
         state_before = self._state()
         ext = self.tensors
         inputs = ext + self._arg_tensors(args, kwargs)
+        flat = (*args, *kwargs.values())
         data0 = [t._data for t in inputs]
         grad0 = [t._grad for t in ext]
         gdata0 = [None if g is None else g._data for g in grad0]
@@ -174,12 +182,15 @@ class _Compiled:
             traced = [tr.input(d) for d in data0]
             for t, td in zip(inputs, traced):
                 t._data = td
+            traced_arrays = [tr.input(a) for a in flat if type(a) is np.ndarray]
             traced_grads = [None if g is None else tr.input(g._data) for g in grad0]
             for g, td in zip(grad0, traced_grads):
                 if g is not None:
                     g._data = td
+            given = iter(traced_arrays)  # NumPy arrays given as arguments: their traced views
+            flat = [next(given) if type(a) is np.ndarray else a for a in flat]
             try:
-                result = self.fn(*args, **kwargs)
+                result = self.fn(*flat[:len(args)], **dict(zip(kwargs, flat[len(args):])))
             finally:
                 installs = self._untrace(tr, inputs, traced, data0, grad0, traced_grads, gdata0)
         outputs, rebuild = self._outputs(tr, result)
@@ -189,6 +200,8 @@ class _Compiled:
             fn = r._grad_fn
             if fn is not None and fn.backward is not _freed_backward:
                 tr.broken = tr.broken or "a result with a graph to backpropagate through"
+        if self._aliased(args, kwargs):
+            tr.broken = tr.broken or "an argument that is a tensor it reaches, or given twice"
         if not same(self._state(), state_before) and not tr.broken:
             # Python values changed (a step count kept as a number, a scheduler stepped inside):
             # a replay would not change them. Or an optimizer's state was still being created.
@@ -202,7 +215,7 @@ class _Compiled:
             plan.reason = tr.broken
             return result
         self.state_sig = self._state()
-        ins = traced + [td for td in traced_grads if td is not None]
+        ins = traced + traced_arrays + [td for td in traced_grads if td is not None]
         plan.replay = tr.replay_function(ins, outputs + [v for _, _, v in installs])
         plan.n_outputs = len(outputs)
         plan.installs = [(t, what) for t, what, _ in installs]
@@ -210,7 +223,6 @@ class _Compiled:
         vc = [(t, (0 if t._vc is None else t._vc[0]) - v) for t, v in zip(ext, vc0)]
         plan.vc = [(t, d) for t, d in vc if d]
         plan.rebuild = rebuild
-        plan.n_args = len(inputs) - len(ext)
         return result
 
     def _untrace(self, tr: Tracer, inputs: list[Tensor], traced: list, data0: list, grad0: list,
@@ -264,8 +276,10 @@ class _Compiled:
         return outs, rebuild
 
     def _run_replay(self, plan: _Plan, args: tuple, kwargs: dict) -> tuple:
+        flat = (*args, *kwargs.values())
         arrays = [t._data for t in self.tensors]
-        arrays += [a._data for a in (*args, *kwargs.values()) if isinstance(a, Tensor)][:plan.n_args]
+        arrays += [a._data for a in flat if isinstance(a, Tensor)]
+        arrays += [a for a in flat if type(a) is np.ndarray]
         arrays += [t._grad._data for t in plan.grad_inputs]
         return plan.replay(*arrays)
 

@@ -30,6 +30,7 @@ class _CompiledModule(_Compiled):
     backward pass: the gradients eager mode's graph gives, bit for bit."""
 
     grads_matter = False  # a module's call does not touch ``.grad``
+    array_args = False    # a NumPy array given to a module's call: eager
 
     def _needs_graph(self, args: tuple, kwargs: dict) -> bool:
         if not _grad_state.enabled:
@@ -44,6 +45,7 @@ class _CompiledModule(_Compiled):
         plan.graph = True
         self.traces += 1
         self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
+        self.reached_ids = {id(t) for t in self.tensors}
         state_before = self._state()
         inputs = self.tensors + self._arg_tensors(args, kwargs)
         data0 = [t._data for t in inputs]
@@ -73,6 +75,8 @@ class _CompiledModule(_Compiled):
                     out._data = _plain(tr, out._data)
         if grads is None:
             tr.note("a result that is not one tensor with a graph")
+        elif self._aliased(args, kwargs):
+            tr.note("an argument that is a tensor it reaches, or given twice")
         elif moved:
             tr.note("a module that replaces its tensors' arrays")
         if not same(self._state(), state_before):
@@ -93,14 +97,13 @@ class _CompiledModule(_Compiled):
         plan.saved_inputs = [t for t, td in zip(inputs, traced) if tr.slot(td) in reads]
         plan.out_saved = tr.slot(traced_out) in reads
         plan.wrt = wrt
-        plan.n_args = len(inputs) - len(self.tensors)
         vc = [(t, (0 if t._vc is None else t._vc[0]) - v) for t, v in zip(self.tensors, vc0)]
         plan.vc = [(t, d) for t, d in vc if d]
         plan.replay = plan.forward
         return out
 
     def _arrays(self, plan: _Plan, args: tuple, kwargs: dict) -> tuple[list[Tensor], list[np.ndarray]]:
-        inputs = self.tensors + [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)][:plan.n_args]
+        inputs = self.tensors + self._arg_tensors(args, kwargs)
         return inputs, [t._data for t in inputs]
 
     def _node(self, plan: _Plan, inputs: list[Tensor], arrays: list[np.ndarray], res: tuple) -> Tensor:
