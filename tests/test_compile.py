@@ -542,3 +542,27 @@ def test_numpy_arguments_and_aliased_arguments():
     for _ in range(5):
         g(_data(72, 2, 3).double())
     assert _bits(g(model.weight.detach())) == _bits(w)
+
+
+def test_a_replay_leaves_blas_threads_as_it_finds_them():
+    from flambeau._runtime import _blas_controllers
+
+    if not _blas_controllers():
+        pytest.skip("no BLAS library to count threads of")
+    x = _data(80, 2, 1, 6, 6)
+    conv = nn.Conv2d(1, 2, 3)
+
+    @flambeau.compile
+    def f():
+        with flambeau.no_grad():
+            return conv(x)  # a small convolution: one BLAS thread inside, restored after
+
+    threads = flambeau.get_num_threads()
+    try:
+        for n in (2, 2, 2, 2, 3, 1, 2):
+            flambeau.set_num_threads(n)
+            f()
+            assert [c.num_threads for c in _blas_controllers()] == [n] * len(_blas_controllers())
+        assert any(p.validated for p in f.plans.values())
+    finally:
+        flambeau.set_num_threads(threads)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -73,18 +74,37 @@ def one_blas_thread() -> Iterator[None]:
     splitting a 20x200 by 200x800 product between threads saves little on an idle machine, and on
     a busy one each product waits for a helper thread that is not running (measured on 2 busy
     cores: an LSTM layer's step loop 3 to 4 times slower with 2 threads than with 1)."""
-    libs = _blas_controllers()
-    before = [c.num_threads for c in libs]
-    tracer = _trace.active()  # flambeau.compile's replays set the threads at the same places
-    for c, n in zip(libs, before):
-        if n != 1:
-            c.set_num_threads(1) if tracer is None else tracer.effect(c.set_num_threads, 1)
+    tracer = _trace.active()  # flambeau.compile's replays do the same at the same places
+    _to_one_thread() if tracer is None else tracer.effect(_to_one_thread)
     try:
         yield
     finally:
-        for c, n in zip(libs, before):
-            if n != 1:
-                c.set_num_threads(n) if tracer is None else tracer.effect(c.set_num_threads, n)
+        _back_from_one_thread() if tracer is None else tracer.effect(_back_from_one_thread)
+
+
+class _Counts(threading.local):
+    stack: list[list[int]]  # the BLAS thread counts to restore, innermost last
+
+    def __init__(self) -> None:
+        self.stack = []
+
+
+_counts_before = _Counts()
+
+
+def _to_one_thread() -> None:
+    libs = _blas_controllers()
+    before = [c.num_threads for c in libs]
+    _counts_before.stack.append(before)
+    for c, n in zip(libs, before):
+        if n != 1:
+            c.set_num_threads(1)
+
+
+def _back_from_one_thread() -> None:
+    for c, n in zip(_blas_controllers(), _counts_before.stack.pop()):
+        if n != 1:
+            c.set_num_threads(n)
 
 
 def get_num_interop_threads() -> int:
