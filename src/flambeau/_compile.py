@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from ._compile_reach import reached, read_scalar, same
+from ._quiet import quiet
 from ._trace import Diverged, Tracer
 from .autograd.grad_mode import _state as _grad_state
 from .autograd.graph import _freed_backward
@@ -216,7 +217,8 @@ class _Compiled:
             return result
         self.state_sig = self._state()
         ins = traced + traced_arrays + [td for td in traced_grads if td is not None]
-        plan.replay = tr.replay_function(ins, outputs + [v for _, _, v in installs])
+        # quiet, as flambeau's ops are: no NumPy warning for log(0) or 0/0
+        plan.replay = quiet(tr.replay_function(ins, outputs + [v for _, _, v in installs]))
         plan.n_outputs = len(outputs)
         plan.installs = [(t, what) for t, what, _ in installs]
         plan.grad_inputs = [t for t, g in zip(ext, grad0) if g is not None]

@@ -13,6 +13,7 @@ import numpy as np
 from . import _trace
 from ._compile import _Compiled, _copy, _equal, _plain, _Plan
 from ._compile_reach import reached, same
+from ._quiet import quiet
 from ._trace import Diverged, Tracer
 from .autograd import grad
 from .autograd.backward import run_backward
@@ -91,8 +92,8 @@ class _CompiledModule(_Compiled):
         given = {tr.slot(x) for x in traced} | {tr.slot(g)}
         saved = sorted(tr.reads(back, grad_arrays) - given)
         saved_arrays = [tr.traced(k) for k in saved]
-        plan.forward = tr.replay_function(traced, [traced_out, *saved_arrays], slice(0, n_forward))
-        plan.backward = tr.replay_function([*traced, *saved_arrays, g], grad_arrays, back)
+        plan.forward = quiet(tr.replay_function(traced, [traced_out, *saved_arrays], slice(0, n_forward)))
+        plan.backward = quiet(tr.replay_function([*traced, *saved_arrays, g], grad_arrays, back))
         reads = tr.reads(back, grad_arrays)
         plan.saved_inputs = [t for t, td in zip(inputs, traced) if tr.slot(td) in reads]
         plan.out_saved = tr.slot(traced_out) in reads
