@@ -585,3 +585,21 @@ def test_replays_are_as_quiet_as_eager_ops():
     assert any(p.validated for p in f.plans.values())
     with flambeau.no_grad():
         assert _bits(out) == _bits(x.log() + x / x.abs())
+
+
+def test_a_step_that_sets_training_mode_itself_is_replayed():
+    def build():
+        model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Tanh(), nn.Linear(4, 1))
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+        x, y = _data(90, 6, 3), _data(91, 6, 1)
+
+        def step():
+            model.train()  # as many training loops begin
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    _same_as_eager(build, steps=9)

@@ -327,8 +327,9 @@ class Module:
         """Training mode (Dropout drops, BatchNorm uses batch statistics)."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        object.__setattr__(self, "training", mode)
-        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
+        if self.training is not mode:  # a change: what a compiled call recorded may not hold
+            object.__setattr__(self, "training", mode)
+            self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
         for m in self.children():  # each child's own train(), which a subclass may override
             m.train(mode)
         return self
