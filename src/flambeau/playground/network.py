@@ -163,13 +163,15 @@ def training_step(model: nn.Module, optimizer: flambeau.optim.Optimizer, loss_fn
 
 def update(model: nn.Module, linears: list[nn.Linear], dead: list[np.ndarray],
            optimizer: flambeau.optim.Optimizer, loss_fn: nn.Module, x: np.ndarray, target: np.ndarray,
-           regularization: str, rate: float, step: Any = None) -> None:
+           regularization: str, rate: float, step: Any = None, any_dead: bool | None = None) -> None:
     """One update with the batch ``x``, ``target``: the gradient of the batch's mean loss, the
     optimizer's step, then regularization and dead weights (``dead`` updated in place). The
     batch's gradients stay in the parameters' ``.grad`` (:func:`batch_gradients`). Without
-    regularization or dead weights, ``step`` (:func:`training_step`), if given, does it all."""
+    regularization or dead weights, ``step`` (:func:`training_step`), if given, does it all.
+    ``any_dead``: whether a weight is dead, when the caller knows (else looked up in ``dead``)."""
     regularize = regularization != "none" and rate > 0
-    any_dead = any(d.any() for d in dead)  # only L1 kills links: most updates skip what follows
+    if any_dead is None:
+        any_dead = any(d.any() for d in dead)  # only L1 kills links: most updates skip what follows
     if step is not None and not regularize and not any_dead:
         step(x, target)
         return

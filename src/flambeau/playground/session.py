@@ -101,6 +101,7 @@ class Session:
         self._display = network.DisplayCopy()
         self.loss_fn: nn.Module = network.make_loss(self.config)
         self.dead = [np.zeros(tuple(lin.weight.shape), dtype=bool) for lin in self.linears]
+        self._any_dead = False  # whether a link of ``dead`` is dead (kept with it: read at each update)
         self._build_optimizer()
         self.epoch = 0
         self._cursor = 0
@@ -269,6 +270,7 @@ class Session:
         value = _check_value(value)
         lin.weight.detach().numpy()[to, frm] = value
         self.dead[layer - 1][to, frm] = False  # an edited link lives again
+        self._any_dead = any(d.any() for d in self.dead)
         self._evaluate()
         self._record_history()
 
@@ -344,9 +346,12 @@ class Session:
     def _update(self, batch: Any) -> None:
         """One update with the points ``batch`` (indices or a slice): the gradient of the
         batch's mean loss, the optimizer's step, then regularization and dead weights."""
+        regularization = self.config["regularization"]
         network.update(self.model, self.linears, self.dead, self.optimizer, self.loss_fn,
                        self._x_train[batch], self._t_train[batch],
-                       self.config["regularization"], self.config["regularizationRate"], self._step)
+                       regularization, self.config["regularizationRate"], self._step, self._any_dead)
+        if regularization == "L1":  # the only rule that kills links
+            self._any_dead = any(d.any() for d in self.dead)
         self._updated = True
 
     def step(self, unit: str = "epoch") -> None:
@@ -558,6 +563,7 @@ class Session:
         :func:`.network.load_weights`); dead links live again, the optimizer starts afresh."""
         network.load_weights(self.model, data)
         self.dead = [np.zeros_like(d) for d in self.dead]
+        self._any_dead = False
         self._build_optimizer()
         self._evaluate()
         self._record_history()
