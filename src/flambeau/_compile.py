@@ -13,11 +13,14 @@ A call goes back to eager mode (and the function is traced again a few calls lat
 anything the recording depends on changed: the shapes, dtypes or strides of the arguments or of
 the tensors the function reaches (the parameters and buffers of the modules it uses, the state of
 its optimizers), whether gradients exist, grad mode, a module's ``training`` flag, a
-hyper-parameter of an optimizer (a learning-rate scheduler's step). A recording is never used when
-the function read a value into Python (``loss.item()``, ``if x.sum() > 0:``), used random numbers
-(dropout: the check against eager mode sees the mask change), returned a graph to backpropagate
-through later, or when its check against eager mode differed: the function then simply stays
-eager. ``flambeau.compile(..., backend="eager")`` and ``disable=True`` never trace.
+hyper-parameter of an optimizer (a learning-rate scheduler's step), the Python numbers it reads.
+A boolean or an integer read from an array (``if bad.any(): raise ...``) becomes a check of the
+recording: a replay that fails it has written nothing yet, and the call runs eagerly. A recording
+is never used when the function read a float into Python (``loss.item()``), used random numbers
+(dropout: the check against eager mode sees the mask change), changed Python numbers, called a
+collective of ``torch.distributed``, returned a graph to backpropagate through later, or when its
+check against eager mode differed: the function then simply stays eager.
+``flambeau.compile(..., backend="eager")`` and ``disable=True`` never trace.
 
 The tensors a function reaches are found where Python finds them: its globals and closure
 variables, the object of a bound method and the attributes of those objects (modules, optimizers,
