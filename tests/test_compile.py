@@ -603,3 +603,25 @@ def test_a_step_that_sets_training_mode_itself_is_replayed():
         return model, opt, step, lambda i: ()
 
     _same_as_eager(build, steps=9)
+
+
+def test_autocast_and_the_default_dtype_are_part_of_what_is_recorded():
+    lin = nn.Linear(4, 3)
+    x = _data(95, 5, 4)
+
+    def f():
+        with flambeau.no_grad():
+            return lin(x) + flambeau.ones(3)
+
+    compiled = flambeau.compile(f)
+    for _ in range(5):
+        assert _bits(compiled()) == _bits(f())
+    with flambeau.autocast("cpu", dtype=flambeau.bfloat16):
+        for _ in range(5):
+            assert _bits(compiled()) == _bits(f())
+    flambeau.set_default_dtype(flambeau.float64)
+    try:
+        for _ in range(5):
+            assert _bits(compiled()) == _bits(f())
+    finally:
+        flambeau.set_default_dtype(flambeau.float32)

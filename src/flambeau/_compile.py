@@ -53,9 +53,11 @@ from typing import Any
 
 import numpy as np
 
+from . import _dtype as _dtypes
 from ._compile_reach import reached, read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, Tracer
+from .amp.autocast_mode import _state as _autocast
 from .autograd.grad_mode import _state as _grad_state
 from .autograd.graph import _freed_backward
 from .nn.module import Module, _Handle
@@ -110,7 +112,8 @@ class _Compiled:
 
     # ------------------------------------------------ guards
     def _args_key(self, args: tuple, kwargs: dict) -> tuple | None:
-        key: list[Any] = [_grad_state.enabled]
+        # the modes ops read: grad mode, autocast and its dtype, the default float dtype
+        key: list[Any] = [_grad_state.enabled, _autocast.enabled, _autocast.dtype, _dtypes.get_default_dtype()]
         for a in (*args, *kwargs.values()):
             if isinstance(a, Tensor):
                 d = a._data
