@@ -625,3 +625,20 @@ def test_autocast_and_the_default_dtype_are_part_of_what_is_recorded():
             assert _bits(compiled()) == _bits(f())
     finally:
         flambeau.set_default_dtype(flambeau.float32)
+
+
+def test_a_function_that_appends_to_a_list_stays_eager():
+    seen = []
+    x = _data(96, 3)
+
+    @flambeau.compile
+    def f():
+        with flambeau.no_grad():
+            y = x * 2
+        seen.append(y)  # a Python effect a replay would not make
+        return y
+
+    for _ in range(12):
+        f()
+    assert len(seen) == 12
+    assert not any(p.validated for p in f.plans.values())

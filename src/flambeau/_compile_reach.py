@@ -79,6 +79,8 @@ def reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer], list[
                         if isinstance(v, Tensor):
                             tensors.setdefault(id(v), v)
         elif depth > 0:
+            if isinstance(obj, (list, set, dict)):
+                scalars.append((obj, LENGTH))  # an append the function makes would not be replayed
             if isinstance(obj, (list, tuple, set, frozenset)):
                 for i, v in enumerate(obj):
                     if type(v) in SCALARS and type(obj) is list:
@@ -102,8 +104,13 @@ def reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer], list[
     return list(tensors.values()), list(modules.values()), list(optims.values()), scalars
 
 
+LENGTH = object()  # a source's name for the length of a list, set or dict
+
+
 def read_scalar(source: tuple) -> Any:
     where, name = source
+    if name is LENGTH:
+        return len(where)
     if name is None:
         try:
             return where.cell_contents
