@@ -642,3 +642,42 @@ def test_a_function_that_appends_to_a_list_stays_eager():
         f()
     assert len(seen) == 12
     assert not any(p.validated for p in f.plans.values())
+
+
+def test_rebinding_what_the_function_reaches_is_seen():
+    rnn = nn.RNN(3, 4)
+    x = _data(97, 5, 2, 3)
+    hidden = None
+
+    @flambeau.compile
+    def carry():
+        nonlocal hidden  # the state carried from one call to the next, as a language model's
+        with flambeau.no_grad():
+            out, hidden = rnn(x, hidden)
+        return out
+
+    h, expected = None, []
+    with flambeau.no_grad():
+        for _ in range(8):
+            out, h = rnn(x, h)
+            expected.append(_bits(out))
+    assert [_bits(carry()) for _ in range(8)] == expected
+
+    table = np.arange(6.0)
+
+    class Holder:
+        pass
+
+    holder = Holder()
+    holder.last = None
+
+    @flambeau.compile
+    def keep(t):
+        with flambeau.no_grad():
+            holder.last = t * 2  # an attribute set by the function
+        return flambeau.from_numpy(table) + t.sum()
+
+    for i in range(8):
+        t = _data(98 + i, 6).double()
+        assert _bits(keep(t)) == _bits(flambeau.from_numpy(table) + t.sum())
+        assert _bits(holder.last) == _bits(t * 2)

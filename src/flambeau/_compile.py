@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as _dtypes
-from ._compile_reach import reached, read_scalar, same
+from ._compile_reach import SCALARS, reached, read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, Tracer
 from .amp.autocast_mode import _state as _autocast
@@ -67,6 +67,12 @@ from .tensor import Tensor, _make
 __all__ = ["compile"]
 
 MAX_TRACES = 8   # recordings made for one function before it stays eager for good
+
+
+def _identity_or_value(v: Any) -> Any:
+    """A number, string or flag as itself; anything else by identity (an array is not compared
+    element by element: a rebound name is what matters)."""
+    return v if type(v) in SCALARS else id(v)
 
 
 # ---------------------------------------------------------------------- one recording
@@ -136,7 +142,7 @@ class _Compiled:
                 tuple([(id(o.state), id(o.param_groups), tuple([tuple(g.values()) for g in o.param_groups]),
                         tuple([tuple(st.values()) for st in o.state.values()])) for o in self.optims]),
                 tuple([t._grad is None for t in self.tensors]) if self.grads_matter else (),
-                tuple(map(read_scalar, self.scalars)))
+                tuple(map(_identity_or_value, map(read_scalar, self.scalars))))
 
     # ------------------------------------------------ calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -222,6 +228,7 @@ class _Compiled:
             plan.reason = tr.broken
             return result
         self.state_sig = self._state()
+        self.state_objects = [read_scalar(src) for src in self.scalars]  # their ids stay theirs
         ins = traced + traced_arrays + [td for td in traced_grads if td is not None]
         # quiet, as flambeau's ops are: no NumPy warning for log(0) or 0/0
         plan.replay = quiet(tr.replay_function(ins, outputs + [v for _, _, v in installs]))

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _trace
 from ._compile import _Compiled, _copy, _equal, _plain, _Plan
-from ._compile_reach import reached, same
+from ._compile_reach import reached, read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, Tracer
 from .autograd import grad
@@ -87,6 +87,7 @@ class _CompiledModule(_Compiled):
             plan.reason = tr.broken
             return out
         self.state_sig = self._state()
+        self.state_objects = [read_scalar(src) for src in self.scalars]
         grad_arrays = list(grads)
         back = slice(n_forward, None)
         given = {tr.slot(x) for x in traced} | {tr.slot(g)}

@@ -42,17 +42,15 @@ def reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer], list[
     if code is not None:
         glob = getattr(fn, "__globals__", {})
         for n in _code_names(code):
-            if n in glob:
+            if n in glob and not isinstance(glob[n], (type, types.ModuleType, types.FunctionType)):
                 roots.append(glob[n])
-                if type(glob[n]) in SCALARS:
-                    scalars.append((glob, n))
+                scalars.append((glob, n))  # a global the function rebinds would not be rebound
         for cell in fn.__closure__ or ():
             try:
                 roots.append(cell.cell_contents)
             except ValueError:  # an empty cell
                 continue
-            if type(cell.cell_contents) in SCALARS:
-                scalars.append((cell, None))
+            scalars.append((cell, None))  # a ``nonlocal`` rebound, as an RNN's carried state
     tensors: dict[int, Tensor] = {}
     modules: dict[int, Module] = {}
     optims: dict[int, Optimizer] = {}
@@ -94,9 +92,8 @@ def reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer], list[
             elif hasattr(obj, "__dict__") and not isinstance(obj, (type, types.ModuleType, types.FunctionType)):
                 attrs = vars(obj)
                 for k, v in attrs.items():
-                    if type(v) in SCALARS:
-                        scalars.append((attrs, k))
-                    else:
+                    scalars.append((attrs, k))  # an attribute set by the function: not replayed
+                    if type(v) not in SCALARS:
                         visit(v, depth - 1)
 
     for r in roots:
