@@ -681,3 +681,18 @@ def test_rebinding_what_the_function_reaches_is_seen():
         t = _data(98 + i, 6).double()
         assert _bits(keep(t)) == _bits(flambeau.from_numpy(table) + t.sum())
         assert _bits(holder.last) == _bits(t * 2)
+
+
+def test_a_failing_check_on_the_call_that_checks_the_recording_raises_pytorchs_error():
+    model = nn.Linear(3, 4)
+    x = _data(99, 2, 3)
+
+    @flambeau.compile
+    def loss_of(y):
+        with flambeau.no_grad():
+            return F.cross_entropy(model(x), y)
+
+    loss_of(flambeau.tensor([1, 2]))
+    loss_of(flambeau.tensor([0, 3]))  # recorded
+    with pytest.raises(IndexError, match="Target 9 is out of bounds."):
+        loss_of(flambeau.tensor([9, 3]))  # the call that would check the recording

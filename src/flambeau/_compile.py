@@ -86,6 +86,14 @@ class _Plan:
         self.dead = False         # stays eager
         self.reason = ""
 
+    def settle(self, same_as_eager: bool) -> None:
+        """After the check against eager mode: replayed from now on, or never."""
+        if same_as_eager:
+            self.validated = True
+        else:
+            self.dead = True
+            self.reason = "its replay differed from eager mode"
+
     def signature(self, comp: _Compiled) -> tuple:
         """What the recording depends on in the reached tensors (checked at every call)."""
         sig = []
@@ -326,35 +334,44 @@ class _Compiled:
     def _validate(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         """Replay, keep what it gives, put the state back, run eagerly, compare bit for bit."""
         ext = self.tensors
-        saved = [(t._data, t._data.copy(), t._grad, None if t._grad is None else t._grad._data.copy(),
-                  None if t._grad is None else t._grad._data, None if t._vc is None else t._vc[0])
-                 for t in ext]
-        replayed = self._install(plan, self._run_replay(plan, args, kwargs))
+        saved = _snapshot(ext)
+        try:
+            replayed = self._install(plan, self._run_replay(plan, args, kwargs))
+        except Diverged:  # a check fails before anything was written: this call is eager
+            return self.fn(*args, **kwargs)
         got = [(_copy(t._data), None if t._grad is None else _copy(t._grad._data)) for t in ext]
         got_out = [_copy(t._data) for t in _tensors_in(replayed)]
-        for t, (d, dc, g, gc, gd, vc) in zip(ext, saved, strict=True):
-            np.copyto(d, dc)
-            t._data = d
-            if g is not None:
-                np.copyto(gd, gc)
-                g._data = gd
-            t._grad = g
-            if vc is None:
-                t._vc = None
-            else:
-                t._vc[0] = vc
+        _restore(saved)
         result = self.fn(*args, **kwargs)
         same = len(got_out) == len(list(_tensors_in(result))) and all(
             _equal(a, t._data) for a, t in zip(got_out, _tensors_in(result)))
         for t, (d, g) in zip(ext, got):
             same = same and _equal(d, t._data) and ((g is None) == (t._grad is None)) and \
                 (g is None or _equal(g, t._grad._data))
-        if same:
-            plan.validated = True
-        else:
-            plan.dead = True
-            plan.reason = "its replay differed from eager mode"
+        plan.settle(same)
         return result
+
+
+def _snapshot(tensors: list[Tensor]) -> list[tuple]:
+    """What :func:`_restore` puts back: each tensor's values, gradient and version."""
+    return [(t, t._data, t._data.copy(), t._grad, None if t._grad is None else t._grad._data,
+             None if t._grad is None else t._grad._data.copy(), None if t._vc is None else t._vc[0])
+            for t in tensors]
+
+
+def _restore(snapshot: list[tuple]) -> None:
+    """The tensors of ``snapshot`` as they were (a replay checked against eager mode ran)."""
+    for t, d, dc, g, gd, gc, vc in snapshot:
+        np.copyto(d, dc)
+        t._data = d
+        if g is not None:
+            np.copyto(gd, gc)
+            g._data = gd
+        t._grad = g
+        if vc is None:
+            t._vc = None
+        else:
+            t._vc[0] = vc
 
 
 def _plain(tr: Tracer, x: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _trace
-from ._compile import _Compiled, _copy, _equal, _plain, _Plan
+from ._compile import _Compiled, _copy, _equal, _plain, _Plan, _restore, _snapshot
 from ._compile_reach import reached, read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, Tracer
@@ -136,7 +136,7 @@ class _CompiledModule(_Compiled):
         if not getattr(plan, "graph", False):
             return super()._validate(plan, args, kwargs)
         ext = self.tensors
-        saved = [(t._data, t._data.copy(), None if t._vc is None else t._vc[0]) for t in ext]
+        saved = _snapshot(ext)
         inputs, arrays = self._arrays(plan, args, kwargs)
         try:
             res = plan.forward(*arrays)
@@ -147,13 +147,7 @@ class _CompiledModule(_Compiled):
         got_grads = [None if x is None else _copy(x) for x in plan.backward(*arrays, *res[1:], g)]
         got_out = _copy(out)
         got_state = [_copy(t._data) for t in ext]
-        for t, (d, dc, vc) in zip(ext, saved):
-            np.copyto(d, dc)
-            t._data = d
-            if vc is None:
-                t._vc = None
-            else:
-                t._vc[0] = vc
+        _restore(saved)
         result = self.fn(*args, **kwargs)
         same = isinstance(result, Tensor) and result._grad_fn is not None and _equal(got_out, result._data)
         if same:
@@ -162,11 +156,7 @@ class _CompiledModule(_Compiled):
             same = all((a is None) == (b is None) and (a is None or _equal(np.broadcast_to(a, b.shape), b._data))
                        for a, b in zip(got_grads, want))
             same = same and all(_equal(a, t._data) for a, t in zip(got_state, ext))
-        if same:
-            plan.validated = True
-        else:
-            plan.dead = True
-            plan.reason = "its replay differed from eager mode"
+        plan.settle(same)
         return result
 
 
