@@ -131,12 +131,15 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
-                 retain_graph: bool, capture: Sequence[Tensor] | None = None) -> list | None:
+                 retain_graph: bool, capture: Sequence[Tensor] | None = None,
+                 each: bool = False) -> list | None:
     """Backpropagate ``root_grads`` from ``roots``.
 
     Without ``capture``, leaf gradients are summed into ``.grad``. With ``capture`` (what
     ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
     the captured tensors are returned instead, in order (``None`` where none reached them).
+    ``each``: a captured leaf's gradient is the list of what reached it, in order, unsummed (what
+    ``.grad`` would have added one by one: ``flambeau.compile`` replays those additions).
     """
     if _make is None:
         _bind()
@@ -157,7 +160,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     def to_leaf(leaf: Tensor, g: np.ndarray) -> None:
         k = by_leaf.get(id(leaf))
         if k is not None:
-            captured[k] = g if k not in captured else captured[k] + g
+            if each:
+                captured.setdefault(k, []).append(g)
+            else:
+                captured[k] = g if k not in captured else captured[k] + g
 
     only = _needed([t.grad_fn for t in roots if t.grad_fn is not None], by_node, by_leaf)
     _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured, only)
