@@ -237,6 +237,28 @@ def test_backward_twice_and_retain_graph_as_in_eager_mode():
     assert grads[0] == grads[1]
 
 
+def test_hooks_and_retain_grad_on_the_outputs_as_eagerly():
+    def run(compiled):
+        flambeau.manual_seed(8)
+        model = Heads()
+        m = flambeau.compile(model) if compiled else model
+        trail = []
+        for k in range(6):
+            out = m(_data(k, 3, 4))
+            calls = []
+            out["a"].retain_grad()
+            out["pair"][0].register_hook(lambda g, calls=calls: calls.append(_bits(g)) or g * 2)
+            (out["a"].pow(2).sum() + out["pair"][0].sum()).backward()
+            trail.append([calls, _bits(out["a"].grad), out["a"].retains_grad, out["pair"][0].retains_grad] +
+                         [_bits(p.grad) for p in model.parameters()])
+        return trail, m
+
+    eager, _ = run(False)
+    comp, m = run(True)
+    assert eager == comp
+    assert _replayed(m), _reasons(m)
+
+
 def test_modifying_a_saved_output_in_place_is_refused_as_eagerly():
     class Saved(nn.Module):
         def __init__(self):
@@ -305,12 +327,15 @@ class _Returns(nn.Module):
             return y, y
         if self.what == "apart":  # two graphs apart: each can be backpropagated alone
             return y, self.lin.bias * 2
+        if self.what == "hook":  # a hook inside the forward pass: a replay would not call it
+            y.register_hook(lambda g: g * 2)
+            return y, y.sum()
         if self.what == "many":
             return y, y * 2, y * 3, y * 4
         return y, {1, 2}
 
 
-@pytest.mark.parametrize("what", ["input", "parameter", "view", "twice", "apart", "many", "set"])
+@pytest.mark.parametrize("what", ["input", "parameter", "view", "twice", "apart", "hook", "many", "set"])
 def test_results_a_recording_cannot_give_stay_eager(what):
     def run(compiled):
         flambeau.manual_seed(7)

@@ -99,7 +99,9 @@ class _CompiledModule(_Compiled):
             tr.note("a result holding a tensor twice")
         elif len(diff) > MAX_GRAPH_OUTPUTS:
             tr.note(f"more than {MAX_GRAPH_OUTPUTS} results with a graph")
-        elif any(not (a & b) for i, a in enumerate(graphs) for b in graphs[:i]):
+        elif any(n.hooks or n.retained is not None for g in graphs for n in g.values()):
+            tr.note("a hook or retain_grad in the forward pass")  # a replay would not call it
+        elif any(not (a.keys() & b.keys()) for i, a in enumerate(graphs) for b in graphs[:i]):
             # eager mode lets each be backpropagated alone, one node would not: its first
             # backward frees it
             tr.note("results with graphs apart")
@@ -270,9 +272,9 @@ def _spec(r: Any, k: Any) -> Any:
     return None
 
 
-def _nodes_from(fn: Any, first: int) -> set[int]:
-    """The nodes of the graph behind ``fn`` made since node number ``first`` (by id)."""
-    seen: set[int] = set()
+def _nodes_from(fn: Any, first: int) -> dict[int, Node]:
+    """The nodes of the graph behind ``fn`` made since node number ``first``, by id."""
+    seen: dict[int, Node] = {}
     todo = [fn]
     while todo:
         n = todo.pop()
@@ -280,7 +282,7 @@ def _nodes_from(fn: Any, first: int) -> set[int]:
             n = n[0]
         if n is None or id(n) in seen or not isinstance(n, Node) or n.seq < first:
             continue
-        seen.add(id(n))
+        seen[id(n)] = n
         todo.extend(n.next)
     return seen
 

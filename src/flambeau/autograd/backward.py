@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from .graph import _POST_ACCUMULATE, AccumulateGrad, Node, _freed_backward, check_saved, post_accumulate_hooks
+from .graph import (
+    _POST_ACCUMULATE,
+    AccumulateGrad,
+    Node,
+    OutputHook,
+    _freed_backward,
+    check_saved,
+    post_accumulate_hooks,
+)
 from .views import edge
 
 ndarray = np.ndarray
@@ -399,6 +407,12 @@ def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> bool:
     return new
 
 
+def _retain(t: Tensor | None, g: np.ndarray) -> None:
+    """``retain_grad``: ``g`` summed into non-leaf ``t``'s ``.grad``."""
+    if t is not None:
+        t._grad = _make(np.array(g)) if t._grad is None else _make(np.asarray(t._grad._data + g))
+
+
 def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> Any:
     """Hooks, ``retain_grad`` (when writing ``.grad``: no ``by_node``), and ``autograd.grad``'s
     capture of a non-leaf's gradient."""
@@ -408,10 +422,20 @@ def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> A
             out = hook(_make(g))
             if out is not None:
                 g = out._data
+    elif node.hooks:  # several outputs: each hook is on one of them, retain_grad's last
+        hooks = [h for h in node.hooks if h.__class__ is OutputHook]
+        for h in [h for h in hooks if h.keep is None] + [h for h in hooks if h.keep is not None]:
+            gk = g[h.nr]
+            if gk is None:
+                continue
+            if h.keep is None:
+                out = h.hook(_make(gk))
+                if out is not None:
+                    g[h.nr] = out._data
+            elif by_node is None:
+                _retain(h.keep(), gk)
     if by_node is None and node.retained is not None and single:
-        t = node.retained()
-        if t is not None:
-            t._grad = _make(np.array(g)) if t._grad is None else _make(np.asarray(t._grad._data + g))
+        _retain(node.retained(), g)
     if by_node is not None and captured is not None:
         for k, nr in by_node.get(node, ()):
             gk = g if single else g[nr]
