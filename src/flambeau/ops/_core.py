@@ -295,7 +295,10 @@ def commit(a: Tensor, res: Tensor, overlap: bool = False, written: bool = False)
     if info is None:
         if node is not None:
             old = a._grad_fn
-            if old is not None and old.retained is not None:
+            if old is not None and old.n_outputs > 1 and a.retains_grad:  # one output of several
+                old.hooks = [h for h in old.hooks if not (getattr(h, "keep", None) is not None and h.nr == a._nr)]
+                node.retained = weakref.ref(a)
+            elif old is not None and old.retained is not None:
                 node.retained, old.retained = old.retained, None
             if not a._requires_grad:
                 base_requires_grad(a)
