@@ -359,3 +359,26 @@ def test_results_a_recording_cannot_give_stay_eager(what):
     assert eager == comp
     assert not _replayed(m)
     assert all(p.dead for p in m._compiled.plans.values()), _reasons(m)
+
+
+def test_a_compiled_module_inside_a_compiled_step():
+    def run(compiled):
+        flambeau.manual_seed(9)
+        model = TinyGPT()
+        m = flambeau.compile(model) if compiled else model
+        opt = flambeau.optim.AdamW(model.parameters(), lr=1e-2)
+
+        def step(x, y):
+            opt.zero_grad()
+            logits, loss = m(x, y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = flambeau.compile(step) if compiled else step
+        return [_bits(f(_ints(k, 2, 8), _ints(k + 50, 2, 8))) for k in range(7)], f
+
+    eager, _ = run(False)
+    comp, f = run(True)
+    assert eager == comp
+    assert any(p.validated for p in f.plans.values()), [p.reason for p in f.plans.values()]

@@ -57,6 +57,7 @@ from . import _dtype as _dtypes
 from ._compile_reach import SCALARS, reached, read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, Tracer
+from ._trace import active as _tracing
 from .amp.autocast_mode import _state as _autocast
 from .autograd.grad_mode import _state as _grad_state
 from .autograd.graph import _freed_backward
@@ -157,7 +158,8 @@ class _Compiled:
     # ------------------------------------------------ calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = self._args_key(args, kwargs)
-        if key is None or self.traces > MAX_TRACES:
+        if key is None or self.traces > MAX_TRACES or _tracing() is not None:
+            # (called while another compiled function records: it records this call's NumPy calls)
             return self.fn(*args, **kwargs)
         plan = self.plans.get(key)
         if plan is not None and plan.replay is not None:
