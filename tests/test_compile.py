@@ -696,3 +696,35 @@ def test_a_failing_check_on_the_call_that_checks_the_recording_raises_pytorchs_e
     loss_of(flambeau.tensor([0, 3]))  # recorded
     with pytest.raises(IndexError, match="Target 9 is out of bounds."):
         loss_of(flambeau.tensor([9, 3]))  # the call that would check the recording
+
+
+SCRIPT = '''
+model = nn.Linear(3, 2)
+opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+
+@flambeau.compile
+def step(x, y):  # a global named as the optimizer's method it calls
+    opt.zero_grad()
+    loss = F.mse_loss(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss
+'''
+
+
+def test_a_global_step_calling_opt_step_is_replayed():
+    losses = []
+    for compiled in (False, True):
+        flambeau.manual_seed(0)
+        ns = {"flambeau": flambeau if compiled else _Eager(), "nn": nn, "F": F}
+        exec(SCRIPT, ns)  # the function's globals are a script's, as in a training script
+        losses.append([_bits(ns["step"](_data(100 + k, 4, 3), _data(200 + k, 4, 2))) for k in range(7)])
+    assert losses[0] == losses[1]
+    assert any(p.validated for p in ns["step"].plans.values())
+
+
+class _Eager:
+    """``flambeau`` with ``compile`` doing nothing."""
+
+    def __getattr__(self, name):
+        return (lambda fn: fn) if name == "compile" else getattr(flambeau, name)

@@ -57,6 +57,7 @@ from . import _dtype as _dtypes
 from ._compile_reach import SCALARS, reached, read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, Tracer
+from ._trace import active as _tracing
 from .amp.autocast_mode import _state as _autocast
 from .autograd.grad_mode import _state as _grad_state
 from .autograd.graph import _freed_backward
@@ -136,6 +137,8 @@ class _Compiled:
                 key.append(("ndarray", a.shape, a.dtype, a.strides))
             elif a is None or isinstance(a, (bool, int, float, str)):
                 key.append((type(a), a))
+            elif type(a) in (tuple, list) and (k := _nested_key(a)) is not None:
+                key.append(k)  # tensors in a tuple (an LSTM's state)
             else:
                 return None  # an argument the recording cannot check: eager
         key.append(tuple(kwargs))
@@ -155,7 +158,8 @@ class _Compiled:
     # ------------------------------------------------ calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = self._args_key(args, kwargs)
-        if key is None or self.traces > MAX_TRACES:
+        if key is None or self.traces > MAX_TRACES or _tracing() is not None:
+            # (called while another compiled function records: it records this call's NumPy calls)
             return self.fn(*args, **kwargs)
         plan = self.plans.get(key)
         if plan is not None and plan.replay is not None:
@@ -177,12 +181,12 @@ class _Compiled:
         return self._trace(plan, args, kwargs)
 
     def _arg_tensors(self, args: tuple, kwargs: dict) -> list[Tensor]:
-        return [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+        return [a for a in _flat((*args, *kwargs.values())) if isinstance(a, Tensor)]
 
     def _aliased(self, args: tuple, kwargs: dict) -> bool:
         """Whether an argument is one of the tensors the function reaches, or is given twice: a
         recording is for distinct arguments (it reads each from its own place)."""
-        ids = [id(a) for a in (*args, *kwargs.values()) if isinstance(a, (Tensor, np.ndarray))]
+        ids = [id(a) for a in _flat((*args, *kwargs.values())) if isinstance(a, (Tensor, np.ndarray))]
         return len(set(ids)) != len(ids) or not self.reached_ids.isdisjoint(ids)
 
     def _trace(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
@@ -286,6 +290,8 @@ class _Compiled:
                 return ("t", k)
             if type(r) in (tuple, list):
                 return (type(r), [shape(v) for v in r])
+            if type(r) is dict:
+                return (dict, [(k, shape(v)) for k, v in r.items()])
             if r is None or isinstance(r, (bool, int, float, str)):
                 if isinstance(r, float) and r != r:
                     tr.broken = tr.broken or "a result read into Python"
@@ -301,7 +307,7 @@ class _Compiled:
     def _run_replay(self, plan: _Plan, args: tuple, kwargs: dict) -> tuple:
         flat = (*args, *kwargs.values())
         arrays = [t._data for t in self.tensors]
-        arrays += [a._data for a in flat if isinstance(a, Tensor)]
+        arrays += [a._data for a in self._arg_tensors(args, kwargs)]
         arrays += [a for a in flat if type(a) is np.ndarray]
         arrays += [t._grad._data for t in plan.grad_inputs]
         return plan.replay(*arrays)
@@ -352,6 +358,33 @@ class _Compiled:
         return result
 
 
+def _nested_key(seq: tuple | list) -> tuple | None:
+    """The key of a tuple or list of tensors, numbers, strings and ``None`` (nested)."""
+    key: list[Any] = [type(seq)]
+    for a in seq:
+        if isinstance(a, Tensor):
+            d = a._data
+            key.append((d.shape, d.dtype, d.strides, a._requires_grad, a._grad_fn is None))
+        elif a is None or isinstance(a, (bool, int, float, str)):
+            key.append((type(a), a))
+        elif type(a) in (tuple, list) and (k := _nested_key(a)) is not None:
+            key.append(k)
+        else:
+            return None
+    return tuple(key)
+
+
+def _flat(xs: Any) -> list:
+    """The arguments, those in tuples and lists (nested) in their place."""
+    out: list[Any] = []
+    for a in xs:
+        if type(a) in (tuple, list):
+            out += _flat(a)
+        else:
+            out.append(a)
+    return out
+
+
 def _snapshot(tensors: list[Tensor]) -> list[tuple]:
     """What :func:`_restore` puts back: each tensor's values, gradient and version."""
     return [(t, t._data, t._data.copy(), t._grad, None if t._grad is None else t._grad._data,
@@ -391,18 +424,22 @@ def _equal(a: np.ndarray, b: np.ndarray) -> bool:
 def _tensors_in(r: Any) -> list[Tensor]:
     if isinstance(r, Tensor):
         return [r]
-    if type(r) in (tuple, list):
-        return [t for v in r for t in _tensors_in(v)]
+    if type(r) in (tuple, list, dict):
+        return [t for v in (r.values() if type(r) is dict else r) for t in _tensors_in(v)]
     return []
 
 
-def _rebuild(spec: Any, res: tuple) -> Any:
+def _rebuild(spec: Any, res: Any, make: Any = None) -> Any:
+    """The result ``spec`` (made by :meth:`_Compiled._outputs`) describes, its k-th tensor being
+    ``make(k)`` (by default a tensor of ``res[k]``)."""
     kind, v = spec
     if kind == "t":
-        return _make(np.asarray(res[v]))
+        return _make(np.asarray(res[v])) if make is None else make(v)
     if kind == "c":
         return v
-    return kind(_rebuild(s, res) for s in v)
+    if kind is dict:
+        return {k: _rebuild(s, res, make) for k, s in v}
+    return kind(_rebuild(s, res, make) for s in v)
 
 
 def compile(model: Any = None, *, fullgraph: bool = False, dynamic: bool | None = None,  # noqa: A001

@@ -194,6 +194,17 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+class OutputHook:
+    """A hook on output ``nr`` of a node with several outputs (``split``'s pieces, a compiled
+    module's results): ``Tensor.register_hook``'s ``hook``, or, with ``keep`` (a weak reference
+    to the output), ``retain_grad``'s keeping of its ``.grad``."""
+
+    __slots__ = ("nr", "hook", "keep")
+
+    def __init__(self, nr: int, hook: Callable | None, keep: weakref.ref | None = None) -> None:
+        self.nr, self.hook, self.keep = nr, hook, keep
+
+
 class _HookHandle:
     def __init__(self, hooks: list, hook: Any, append: bool = False) -> None:
         self._hooks, self._hook = hooks, hook

@@ -198,7 +198,9 @@ def silu(x: Tensor, inplace: bool = False) -> Tensor:
     _floating_only(x, "silu_cpu")
     a = float_data(x)
     s = _unary._sigmoid(a)
-    return record(a * s, "SiluBackward0", (x,), lambda g: (g * s * (1 + a * (1 - s)),))
+    w = _unary.opmath(a)
+    out = (w * _unary._sigmoid(w)).astype(a.dtype, copy=False)
+    return record(out, "SiluBackward0", (x,), lambda g: (g * s * (1 + a * (1 - s)),))
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -295,7 +295,10 @@ def commit(a: Tensor, res: Tensor, overlap: bool = False, written: bool = False)
     if info is None:
         if node is not None:
             old = a._grad_fn
-            if old is not None and old.retained is not None:
+            if old is not None and old.n_outputs > 1 and a.retains_grad:  # one output of several
+                old.hooks = [h for h in old.hooks if not (getattr(h, "keep", None) is not None and h.nr == a._nr)]
+                node.retained = weakref.ref(a)
+            elif old is not None and old.retained is not None:
                 node.retained, old.retained = old.retained, None
             if not a._requires_grad:
                 base_requires_grad(a)
@@ -362,6 +365,8 @@ def _scalar(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, (bool, int, float)):
+        if v.__class__ is int and not -0x8000000000000000 <= v < 0x8000000000000000:
+            dt.check_python_int(v)
         return v
     if isinstance(v, np.ndarray):
         return from_array(v)
@@ -405,6 +410,10 @@ def operands(a: Any, b: Any) -> tuple[Any, Any, Any, Any]:
 def _wrap_int(x: np.ndarray, s: Any) -> Any:
     """A Python int out of range for a small integer tensor wraps around to its dtype, as in
     PyTorch (``uint8 + 300`` adds 44); NumPy would raise."""
+    if type(s) is int and s >= 0x8000000000000000:  # a uint64 for PyTorch
+        if x.dtype.kind not in "iu":
+            return float(s)
+        s -= 0x10000000000000000  # as an int64
     if type(s) is int and x.dtype.kind in "iu" and x.dtype != np.int64:
         info = np.iinfo(x.dtype)
         if not info.min <= s <= info.max:
