@@ -91,14 +91,19 @@ def test_a_large_linear_layers_bias(torch, rng, splits):
     assert out.tobytes() == (y + b).tobytes()
     if TWO_CORES:
         assert splits == [2]
-    x = rng.standard_normal((3, 100, 40))
-    w, bias = rng.standard_normal((500, 40)), rng.standard_normal(500)
-    _on(2, lambda: check(torch, F.linear, torch.nn.functional.linear, [x, w, bias], dtype=np.float32))
+    x = rng.standard_normal((3, 700, 40)).astype(np.float32)  # 1,050,000 outputs
+    fl, th = nn.Linear(40, 500), torch.nn.Linear(40, 500)
+    th.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in fl.state_dict().items()})
+    splits.clear()
+    got = _on(2, lambda: fl(flambeau.tensor(x)).detach().numpy())
+    np.testing.assert_allclose(got, th(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    if TWO_CORES:
+        assert splits == [2]
 
 
 def test_sgd_on_a_large_parameter(rng, splits):
-    w0 = rng.standard_normal((400, 400)).astype(np.float32)
-    g = rng.standard_normal((400, 400)).astype(np.float32)
+    w0 = rng.standard_normal((800, 700)).astype(np.float32)
+    g = rng.standard_normal((800, 700)).astype(np.float32)
 
     def run():
         p = nn.Parameter(flambeau.tensor(w0.copy()))
@@ -136,3 +141,25 @@ def test_a_compiled_language_model_step_splits_in_its_replays(splits):
         splits.clear()
         _on(2, fn)  # a replay
         assert len(splits) >= 3 and set(splits) == {2}
+
+
+@pytest.mark.parametrize("causal", [True, False])
+def test_attention_over_a_batch_of_heads(torch, rng, splits, causal):
+    q, k, v = (rng.standard_normal((6, 4, 64, 16)).astype(np.float32) for _ in range(3))  # 98,304 weights
+
+    def fn(lib):
+        return lambda a, b, c: lib.nn.functional.scaled_dot_product_attention(a, b, c, is_causal=causal)
+
+    def run():
+        ts = [flambeau.tensor(a, requires_grad=True) for a in (q, k, v)]
+        out = fn(flambeau)(*ts)
+        out.backward(flambeau.tensor(np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)))
+        return [out.detach().numpy()] + [t.grad.numpy() for t in ts]
+
+    one = _on(1, run)
+    splits.clear()
+    two = _on(2, run)
+    assert _bits(*one) == _bits(*two)
+    if TWO_CORES:
+        assert splits == [2, 2]
+    _on(2, lambda: check(torch, fn(flambeau), fn(torch), [q, k, v], dtype=np.float32))

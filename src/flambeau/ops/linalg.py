@@ -232,7 +232,8 @@ def _linear_args_error(x: Any, weight: Any, bias: Any) -> None:
                            f"{weight.dtype.scalar_name}")
 
 
-_SPLIT = 1 << 17  # outputs from which the bias is added in two halves, on two threads
+_SPLIT = 1 << 20  # outputs from which the bias is added in two halves, on two threads (a split
+# costs some 20-60 µs: a language model's decoder, 700 x 10,000, gains 1 ms)
 
 
 def _plus_bias(y: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ from ..tensor import _make
 from .optimizer import Optimizer
 
 
-_SPLIT = 1 << 17  # parameters from which the update runs in two halves, on two threads
+_SPLIT = 1 << 19  # parameters from which the update runs in two halves, on two threads
 _BLOCK = 1 << 15  # values per block: the block's ``rate * g`` stays in the cache
 
 
