@@ -163,3 +163,52 @@ def test_attention_over_a_batch_of_heads(torch, rng, splits, causal):
     if TWO_CORES:
         assert splits == [2, 2]
     _on(2, lambda: check(torch, fn(flambeau), fn(torch), [q, k, v], dtype=np.float32))
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adamw_on_a_large_group(torch, rng, splits, amsgrad):
+    # 30 parameters, 161,000 values: the group's parameters shared out between two threads
+    shapes = [(100, 80), (100,), (80, 100)] * 10
+    w0 = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+
+    def run(lib):
+        ps = [lib.nn.Parameter(lib.tensor(w.copy())) for w in w0]
+        opt = lib.optim.AdamW(ps, lr=0.01, amsgrad=amsgrad)
+        for gs in grads:
+            for p, g in zip(ps, gs):
+                p.grad = lib.tensor(g)
+            opt.step()
+        return [p.detach().numpy() for p in ps] + [v.detach().numpy() for st in opt.state.values()
+                                                   for v in st.values()]
+
+    one = _on(1, lambda: run(flambeau))
+    splits.clear()
+    two = _on(2, lambda: run(flambeau))
+    assert _bits(*one) == _bits(*two)
+    if TWO_CORES:
+        assert splits == [2, 2, 2]
+    for a, b in zip(two, run(torch)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_a_compiled_step_with_adamw_splits_its_update(splits):
+    x = flambeau.from_numpy(np.random.default_rng(7).standard_normal((64, 200)).astype(np.float32))
+
+    def build():
+        model = nn.Sequential(nn.Linear(200, 400), nn.Tanh(), nn.Linear(400, 200))  # 160,600 values
+        opt = flambeau.optim.AdamW(model.parameters(), lr=1e-3)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = (model(x) - x).square().mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    fn = _on(2, lambda: _same_as_eager(build))
+    if TWO_CORES:
+        splits.clear()
+        _on(2, fn)  # a replay
+        assert splits == [2]
