@@ -58,6 +58,8 @@ def sub(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
 
 def scaled(x: Any, y: Any, alpha: Any) -> Any:
     """``alpha * y``; like PyTorch, refuse an ``alpha`` the float dtype of ``x + y`` cannot hold."""
+    if alpha.__class__ is int:
+        dt.check_python_int(alpha)
     d = np.result_type(x, y)
     if d.kind in "fV":
         dt.check_fill_value(alpha, d)
@@ -71,7 +73,7 @@ def rsub(a: Any, b: Any) -> Tensor:
 def mul(a: Any, b: Any) -> Tensor:
     """a * b.  d/da = b, d/db = a (the lecture's z = x * y)."""
     if b.__class__ in _PLAIN_NUMBERS and isinstance(a, Tensor) and a._data.dtype.kind == "f" \
-            and a._data.dtype.itemsize > 2:
+            and a._data.dtype.itemsize > 2 and -0x8000000000000000 <= b < 0x8000000000000000:
         # ``0.5 * loss``: what the general case below does, in fewer steps
         x = a._data
         c = number_operand(b, x.dtype)
@@ -347,6 +349,9 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     d = dt.result_type(*(v for v in (a, min, max) if v is not None)).np
+    for v in (min, max):
+        if v.__class__ is int and not -0x8000000000000000 <= v < 0x8000000000000000:
+            dt.check_fill_value(v, d)  # beyond int64: PyTorch's OverflowError or RuntimeError
     x = a._data.astype(d, copy=False)
     lo = min._data.astype(d, copy=False) if isinstance(min, Tensor) else min
     hi = max._data.astype(d, copy=False) if isinstance(max, Tensor) else max
