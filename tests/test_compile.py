@@ -728,3 +728,44 @@ class _Eager:
 
     def __getattr__(self, name):
         return (lambda fn: fn) if name == "compile" else getattr(flambeau, name)
+
+
+def test_changes_after_many_replays_are_seen():
+    """The guards' fast way (the same objects as when they last held) misses nothing: each
+    change below comes after replays, and each call is still eager mode's, bit for bit."""
+    settings = {"scale": 1.0}
+
+    def build():
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x, y = _data(30, 5, 3), _data(31, 5, 2)
+
+        def step(x, y):
+            opt.zero_grad(set_to_none=False)  # the gradients are read: their layout matters
+            loss = F.mse_loss(model(x), y) * settings["scale"]
+            loss.backward()
+            opt.step()
+            return loss
+        dtype = lambda: model[0].weight.dtype  # noqa: E731
+        return model, opt, step, lambda i: (x.to(dtype()), y.to(dtype()))
+
+    def between(i, model, opt):
+        if i == 0:
+            settings["scale"] = 1.0
+        if i == 8:  # a gradient of another layout (Fortran order)
+            g = model[0].weight.grad.numpy()
+            model[0].weight.grad = flambeau.from_numpy(np.asfortranarray(g))
+        if i == 14:
+            opt.param_groups[0]["momentum"] = 0.5
+        if i == 20:
+            settings["scale"] = 2.0
+        if i == 26:
+            model[2].weight.requires_grad_(False)
+        if i == 32:
+            model[0].in_features = 3  # an attribute set (the same value)
+        if i == 38:
+            model.double()
+
+    fn = _same_as_eager(build, steps=44, between=between)
+    assert fn.traces >= 7
+    assert any(p.stable for p in fn.plans.values())

@@ -246,17 +246,29 @@ def test_hooks_and_retain_grad_on_the_outputs_as_eagerly():
         for k in range(6):
             out = m(_data(k, 3, 4))
             calls = []
-            out["a"].retain_grad()
-            out["pair"][0].register_hook(lambda g, calls=calls: calls.append(_bits(g)) or g * 2)
-            (out["a"].pow(2).sum() + out["pair"][0].sum()).backward()
-            trail.append([calls, _bits(out["a"].grad), out["a"].retains_grad, out["pair"][0].retains_grad] +
-                         [_bits(p.grad) for p in model.parameters()])
+            out["pair"][0].retain_grad()
+            out["pair"][1].register_hook(lambda g, calls=calls: calls.append(_bits(g)) or g * 2)
+            (out["a"].pow(2).sum() + out["pair"][0].pow(2).sum() + out["pair"][1].sum()).backward()
+            trail.append([calls, _bits(out["pair"][0].grad), out["pair"][0].retains_grad,
+                          out["pair"][1].retains_grad] + [_bits(p.grad) for p in model.parameters()])
         return trail, m
 
     eager, _ = run(False)
     comp, m = run(True)
     assert eager == comp
     assert _replayed(m), _reasons(m)
+
+
+def test_a_hook_on_an_output_another_is_computed_from_is_refused():
+    _, m = _train_gpt(True, steps=3)
+    logits, loss = m(_ints(1, 3, 8), _ints(2, 3, 8))
+    assert logits.grad_fn.name() == "CompiledFunctionBackward"
+    for register in (logits.retain_grad, lambda: logits.register_hook(print)):
+        with pytest.raises(RuntimeError, match="on output 0 of a compiled module, which its output 1 is computed"):
+            register()
+    loss.retain_grad()  # nothing is computed from the loss
+    loss.backward()
+    assert loss.grad is not None and not logits.retains_grad
 
 
 def test_modifying_a_saved_output_in_place_is_refused_as_eagerly():
