@@ -264,9 +264,12 @@ def test_a_hook_on_an_output_another_is_computed_from_is_refused():
     _, m = _train_gpt(True, steps=3)
     logits, loss = m(_ints(1, 3, 8), _ints(2, 3, 8))
     assert logits.grad_fn.name() == "CompiledFunctionBackward"
-    for register in (logits.retain_grad, lambda: logits.register_hook(print)):
+    for register in (logits.retain_grad, lambda: logits.register_hook(print),
+                     lambda: flambeau.autograd.grad(loss, logits, retain_graph=True)):
         with pytest.raises(RuntimeError, match="on output 0 of a compiled module, which its output 1 is computed"):
             register()
+    (g,) = flambeau.autograd.grad(logits.sum() + loss, loss, retain_graph=True)  # nothing comes from the loss
+    assert g.item() == 1
     loss.retain_grad()  # nothing is computed from the loss
     loss.backward()
     assert loss.grad is not None and not logits.retains_grad
