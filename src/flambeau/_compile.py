@@ -28,8 +28,14 @@ tensors, and lists or dicts of them).
 
 As in PyTorch, a compiled module is an ``OptimizedModule`` holding the original as ``_orig_mod``
 (so its ``state_dict`` keys start with ``_orig_mod.``), whose attributes are the original's. Its
-forward and backward passes are recorded apart: a call replays the forward and returns a tensor
-whose graph node (``CompiledFunctionBackward``) replays the backward (:mod:`flambeau._compile_module`).
+forward and backward passes are recorded apart: a call replays the forward and returns its
+tensors (alone, or in tuples, lists and dicts), whose graph node (``CompiledFunctionBackward``)
+replays the backward (:mod:`flambeau._compile_module`).
+
+Each replayed call checks the guards the fast way first: if no module changed anywhere (a
+counter), nor a hook, and what the guards read (the arrays, gradients and ``requires_grad`` flags
+of the tensors, the Python values) are the objects they read the last time they held, only the
+optimizers' hyper-parameters and state are compared; otherwise everything is.
 
 Example::
 
@@ -49,6 +55,7 @@ Example::
 from __future__ import annotations
 
 import functools
+from operator import is_
 from typing import Any
 
 import numpy as np
@@ -61,6 +68,7 @@ from ._trace import active as _tracing
 from .amp.autocast_mode import _state as _autocast
 from .autograd.grad_mode import _state as _grad_state
 from .autograd.graph import _freed_backward
+from .nn.module import CHANGES as _module_changes
 from .nn.module import Module, _Handle
 from .optim.optimizer import Optimizer
 from .tensor import Tensor, _make
@@ -86,6 +94,8 @@ class _Plan:
         self.validated = False
         self.dead = False         # stays eager
         self.reason = ""
+        self.seen: tuple | None = None  # what the guards read the last time they held
+        self.stable: bool | None = None  # the guards hold after a replay (known after the first)
 
     def settle(self, same_as_eager: bool) -> None:
         """After the check against eager mode: replayed from now on, or never."""
@@ -150,10 +160,39 @@ class _Compiled:
         buffers it holds) and hooks, each optimizer's hyper-parameters and state (numbers, and
         which tensors), which tensors have gradients, the Python numbers the function reads."""
         return (tuple([m.__dict__.get("_version", 0) for m in self.modules]), _Handle.changes,
-                tuple([(id(o.state), id(o.param_groups), tuple([tuple(g.values()) for g in o.param_groups]),
-                        tuple([tuple(st.values()) for st in o.state.values()])) for o in self.optims]),
+                self._optim_state(),
                 tuple([t._grad is None for t in self.tensors]) if self.grads_matter else (),
                 tuple(map(_identity_or_value, map(read_scalar, self.scalars))))
+
+    def _optim_state(self) -> tuple:
+        return tuple([(id(o.state), id(o.param_groups), tuple([tuple(g.values()) for g in o.param_groups]),
+                       tuple([tuple(st.values()) for st in o.state.values()])) for o in self.optims])
+
+    def _seen(self) -> list:
+        """What the guards read, for a comparison by identity: each reached tensor's array, its
+        gradient's array (or ``None``) and its ``requires_grad`` flag, the Python values read."""
+        ts = self.tensors
+        seen = [t._data for t in ts]
+        if self.grads_matter:
+            seen += [None if t._grad is None else t._grad._data for t in ts]
+        seen += [t._requires_grad for t in ts]
+        seen += map(read_scalar, self.scalars)
+        return seen
+
+    def _unchanged(self, plan: _Plan) -> bool:
+        """Whether nothing ``plan`` depends on changed since it was recorded: :meth:`_state` and
+        the tensors' :meth:`_Plan.signature` as they were then. The fast way first: no module
+        changed anywhere, nor a hook, and what the guards read is what they read the last time
+        they held (the same objects; the optimizers' state compared as always)."""
+        seen = self._seen()
+        last = plan.seen
+        if last is not None and last[0] == _module_changes[0] and last[1] == _Handle.changes and \
+                all(map(is_, seen, last[2])) and same(self._optim_state(), last[3]):
+            return True
+        if same(self._state(), self.state_sig) and plan.tensor_sig == plan.signature(self):
+            plan.seen = (_module_changes[0], _Handle.changes, seen, self._optim_state())
+            return True
+        return False
 
     # ------------------------------------------------ calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -163,9 +202,9 @@ class _Compiled:
             return self.fn(*args, **kwargs)
         plan = self.plans.get(key)
         if plan is not None and plan.replay is not None:
-            if self._aliased(args, kwargs):
+            if (args or kwargs) and self._aliased(args, kwargs):
                 return self.fn(*args, **kwargs)
-            if same(self._state(), self.state_sig) and plan.tensor_sig == plan.signature(self):
+            if self._unchanged(plan):
                 if plan.validated:
                     return self._replay(plan, args, kwargs)
                 return self._validate(plan, args, kwargs)
@@ -246,6 +285,10 @@ class _Compiled:
         plan.replay = quiet(tr.replay_function(ins, outputs + [v for _, _, v in installs]))
         plan.n_outputs = len(outputs)
         plan.installs = [(t, what) for t, what, _ in installs]
+        # where what it installs stands in :meth:`_seen` (-1: an argument's)
+        where = {id(t): i for i, t in enumerate(ext)}
+        plan.seen_at = [-1 if id(t) not in where else where[id(t)] + (len(ext) if what != "data" else 0)
+                        for t, what, _ in installs]
         plan.grad_inputs = [t for t, g in zip(ext, grad0) if g is not None]
         vc = [(t, (0 if t._vc is None else t._vc[0]) - v) for t, v in zip(ext, vc0)]
         plan.vc = [(t, d) for t, d in vc if d]
@@ -305,16 +348,19 @@ class _Compiled:
         return outs, rebuild
 
     def _run_replay(self, plan: _Plan, args: tuple, kwargs: dict) -> tuple:
-        flat = (*args, *kwargs.values())
         arrays = [t._data for t in self.tensors]
-        arrays += [a._data for a in self._arg_tensors(args, kwargs)]
-        arrays += [a for a in flat if type(a) is np.ndarray]
-        arrays += [t._grad._data for t in plan.grad_inputs]
+        if args or kwargs:
+            arrays += [a._data for a in self._arg_tensors(args, kwargs)]
+            arrays += [a for a in (*args, *kwargs.values()) if type(a) is np.ndarray]
+        if plan.grad_inputs:
+            arrays += [t._grad._data for t in plan.grad_inputs]
         return plan.replay(*arrays)
 
-    def _install(self, plan: _Plan, res: tuple) -> Any:
+    def _install(self, plan: _Plan, res: tuple, seen: list | None = None) -> Any:
+        """Put what a replay gave where eager mode puts it (and into ``seen``, the objects the
+        guards last read, where they stand there)."""
         k = plan.n_outputs
-        for t, what in plan.installs:
+        for (t, what), at in zip(plan.installs, plan.seen_at):
             v = res[k]
             k += 1
             if what == "data":
@@ -323,6 +369,8 @@ class _Compiled:
                 t._grad._data = v
             else:
                 t._grad = None if v is None else _make(v)
+            if seen is not None and at >= 0:
+                seen[at] = v
         for t, d in plan.vc:
             if t._vc is None:
                 t._vc = [d]
@@ -335,7 +383,15 @@ class _Compiled:
             res = self._run_replay(plan, args, kwargs)
         except Diverged:  # a check of the recording fails (an index out of range...): eager mode
             return self.fn(*args, **kwargs)
-        return self._install(plan, res)
+        if plan.stable:  # what the guards read is then what the replay installed
+            return self._install(plan, res, plan.seen[2])
+        result = self._install(plan, res)
+        if plan.stable is None:
+            # after its first replay, do the guards hold? Then they hold after each replay (the same
+            # NumPy calls give arrays of the same layouts), and what it installs is what they read
+            plan.seen = None
+            plan.stable = self._unchanged(plan)
+        return result
 
     def _validate(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         """Replay, keep what it gives, put the state back, run eagerly, compare bit for bit."""

@@ -161,6 +161,9 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     for k, t in enumerate(capture):
         fn = t.grad_fn
         if fn is not None:
+            refuse = getattr(fn, "refuse", None)  # (a compiled module's output: flambeau._compile_module)
+            if refuse is not None:
+                refuse(t._nr, "autograd.grad()")
             by_node.setdefault(fn, []).append((k, t._nr))
         else:
             by_leaf[id(t)] = k

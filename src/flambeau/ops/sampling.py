@@ -256,22 +256,52 @@ def full_range_int64(gen: Generator, n: int) -> np.ndarray:
 def permutation(gen: Generator, n: int) -> np.ndarray:
     """``torch.randperm(n)``: Fisher-Yates, swapping i with i + random() % (n - i)."""
     n = int(n)
-    perm = np.arange(n, dtype=np.int64)
     if n < 0xFFFFFFFF // 20:
-        if n > 1:
-            draws = (gen.random32(n - 1) % np.arange(n, 1, -1, dtype=_U64)).astype(np.int64)
-            draws += np.arange(n - 1)
-            p = perm.tolist()
-            for i, k in enumerate(draws.tolist()):
-                p[i], p[k] = p[k], p[i]
-            perm = np.array(p, dtype=np.int64)
-        return perm
+        if n <= 1:
+            return np.arange(n, dtype=np.int64)
+        draws = (gen.random32(n - 1) % np.arange(n, 1, -1, dtype=_U64)).astype(np.int64)
+        draws += np.arange(n - 1)
+        return swapped(np.append(draws, n - 1))
+    perm = np.arange(n, dtype=np.int64)
     draws = gen.random64(n) % np.arange(1, n + 1, dtype=_U64)  # inside-out, for huge n
     p = perm.tolist()
     for i, z in enumerate(draws.astype(np.int64).tolist()):
         p[i] = p[z]
         p[z] = i
     return np.array(p, dtype=np.int64)
+
+
+def swapped(k: np.ndarray) -> np.ndarray:
+    """``0, 1, ..., n-1`` after swapping positions ``i`` and ``k[i] >= i`` for i = 0, 1, ...,
+    n-1 in turn (``k[n-1] = n-1``), without a Python loop over i.
+
+    Position i is final after swap i. Before swap i, a position p >= i holds what the last swap
+    j < i with ``k[j] == p`` moved there: ``held[j]``, what position j held before swap j; or p
+    itself if no swap touched it yet. So ``out[i]`` is ``held[j]`` for the last j < i with
+    ``k[j] == k[i]``, else ``k[i]``; and ``held[j]`` is ``held[j']`` for the last j' < j with
+    ``k[j'] == j``, else j: a chain back to its first index, followed by pointer jumping."""
+    n = len(k)
+    idx = np.arange(n, dtype=np.int64)
+    if n <= 1 << 16:  # by value, then index: a radix sort on 16 bits
+        order = np.argsort(k.astype(np.uint16), kind="stable")
+        value = k[order]
+    else:
+        key = np.sort(k * n + idx)
+        value, order = np.divmod(key, n)
+    same = value[1:] == value[:-1]
+    prev = np.full(n, -1, dtype=np.int64)  # the last earlier index with the same k
+    prev[order[1:][same]] = order[:-1][same]
+    ends = np.append(~same, True)
+    last = np.full(n, -1, dtype=np.int64)  # the last index with each value
+    last[value[ends]] = order[ends]
+    back = np.where(k == idx, prev, last)  # the last j' < j with k[j'] == j
+    back = np.where(back < 0, idx, back)
+    while True:
+        further = back[back]
+        if np.array_equal(further, back):
+            break
+        back = further
+    return np.where(prev >= 0, back[prev], k)
 
 
 # ---------------------------------------------------------------------- others
