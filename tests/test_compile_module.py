@@ -103,12 +103,13 @@ def test_a_gpt_returning_logits_and_loss_trains_as_the_eager_one():
 def _lstm_run(compiled, use, steps=6):
     """An LSTM (``(output, (h, c))``) and a head; ``use`` picks what the loss reads."""
     flambeau.manual_seed(3)
-    lstm, head = nn.LSTM(4, 6, num_layers=2, batch_first=True), nn.Linear(6, 3)
+    lstm, head, emb = nn.LSTM(4, 6, num_layers=2, batch_first=True), nn.Linear(6, 3), nn.Embedding(10, 4)
     m = flambeau.compile(lstm) if compiled else lstm
-    opt = flambeau.optim.SGD([*lstm.parameters(), *head.parameters()], lr=0.1, momentum=0.9)
+    opt = flambeau.optim.SGD([*lstm.parameters(), *head.parameters(), *emb.parameters()], lr=0.1, momentum=0.9)
     state, trail = None, []
     for step in range(steps):
-        x = _data(step, 2, 5, 4)
+        # an argument with a graph of its own (a language model's embedded words), or none
+        x = emb(_ints(step, 2, 5, high=10)) if "embedded" in use else _data(step, 2, 5, 4)
         output, (h, c) = m(x) if state is None else m(x, state)
         loss = F.mse_loss(head(output), _data(50 + step, 2, 5, 3))
         if "h" in use:
@@ -119,11 +120,11 @@ def _lstm_run(compiled, use, steps=6):
         loss.backward()
         opt.step()
         state = (h.detach(), c.detach())  # truncated backpropagation through time
-        trail.append([_bits(loss), _bits(h), _bits(c)] + [_bits(p) for p in lstm.parameters()])
+        trail.append([_bits(loss), _bits(h), _bits(c)] + [_bits(p) for p in (*lstm.parameters(), *emb.parameters())])
     return trail, m
 
 
-@pytest.mark.parametrize("use", ["output", "output+h", "output+h+c"])
+@pytest.mark.parametrize("use", ["output", "output+h", "output+h+c", "embedded output+h"])
 def test_an_lstm_returning_output_and_state(use):
     eager, _ = _lstm_run(False, use)
     comp, m = _lstm_run(True, use)
@@ -263,9 +264,12 @@ def test_a_hook_on_an_output_another_is_computed_from_is_refused():
     _, m = _train_gpt(True, steps=3)
     logits, loss = m(_ints(1, 3, 8), _ints(2, 3, 8))
     assert logits.grad_fn.name() == "CompiledFunctionBackward"
-    for register in (logits.retain_grad, lambda: logits.register_hook(print)):
+    for register in (logits.retain_grad, lambda: logits.register_hook(print),
+                     lambda: flambeau.autograd.grad(loss, logits, retain_graph=True)):
         with pytest.raises(RuntimeError, match="on output 0 of a compiled module, which its output 1 is computed"):
             register()
+    (g,) = flambeau.autograd.grad(logits.sum() + loss, loss, retain_graph=True)  # nothing comes from the loss
+    assert g.item() == 1
     loss.retain_grad()  # nothing is computed from the loss
     loss.backward()
     assert loss.grad is not None and not logits.retains_grad

@@ -28,8 +28,14 @@ tensors, and lists or dicts of them).
 
 As in PyTorch, a compiled module is an ``OptimizedModule`` holding the original as ``_orig_mod``
 (so its ``state_dict`` keys start with ``_orig_mod.``), whose attributes are the original's. Its
-forward and backward passes are recorded apart: a call replays the forward and returns a tensor
-whose graph node (``CompiledFunctionBackward``) replays the backward (:mod:`flambeau._compile_module`).
+forward and backward passes are recorded apart: a call replays the forward and returns its
+tensors (alone, or in tuples, lists and dicts), whose graph node (``CompiledFunctionBackward``)
+replays the backward (:mod:`flambeau._compile_module`).
+
+Each replayed call checks the guards the fast way first: if no module changed anywhere (a
+counter), nor a hook, and what the guards read (the arrays, gradients and ``requires_grad`` flags
+of the tensors, the Python values) are the objects they read the last time they held, only the
+optimizers' hyper-parameters and state are compared; otherwise everything is.
 
 Example::
 

@@ -249,21 +249,25 @@ class _CompiledModule(_Compiled):
 class _CompiledNode(Node):
     """``CompiledFunctionBackward``: one node for the outputs of a compiled module. The gradient
     an output gets from the other outputs (a loss computed from the logits) is computed inside
-    its backward: a hook or ``retain_grad`` on that output would see only the gradient given to
-    it directly, so it is refused."""
+    its backward: a hook, ``retain_grad`` or ``autograd.grad`` with respect to that output would
+    see only the gradient given to it directly, so they are refused."""
 
     __slots__ = ("inner",)
 
     def register_hook(self, hook: Any) -> Any:
         nr = getattr(hook, "nr", None)
+        self.refuse(nr, "retain_grad()" if getattr(hook, "keep", None) is not None else "register_hook()")
+        return super().register_hook(hook)
+
+    def refuse(self, nr: int | None, what: str) -> None:
+        """Raise if output ``nr`` is one another output is computed from (``what`` asks for its
+        whole gradient: a hook, ``retain_grad``, ``autograd.grad`` with respect to it)."""
         if nr in self.inner:
-            what = "retain_grad()" if hook.keep is not None else "register_hook()"
             raise RuntimeError(
                 f"{what} on output {nr} of a compiled module, which its output {self.inner[nr]} is "
                 f"computed from: flambeau.compile computes the gradient that output {nr} gets from output "
-                f"{self.inner[nr]} inside the module's backward, so it would not be seen. Call it on a "
+                f"{self.inner[nr]} inside the module's backward, so it would not be seen. Ask it of a "
                 f"tensor computed outside the module, or call the module without flambeau.compile.")
-        return super().register_hook(hook)
 
 
 def _subsets(k: int) -> list[tuple]:
