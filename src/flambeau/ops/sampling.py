@@ -59,7 +59,11 @@ def unit(gen: Generator, n: int, dtype: Any) -> np.ndarray:
     d = _digits(dtype)
     if d == 53:
         return (gen.random64(n) & _U64((1 << 53) - 1)).astype(np.float64) * (2.0 ** -53)
-    return (gen.random32(n) & _U64((1 << d) - 1)).astype(np.float32) * f32(2.0 ** -d)
+    bits = gen.random32(n).astype(np.uint32)  # (the draws are 32-bit: nothing lost)
+    bits &= np.uint32((1 << d) - 1)
+    x = bits.astype(np.float32)
+    x *= f32(2.0 ** -d)
+    return x
 
 
 def uniform(gen: Generator, low: float, high: float, size: Any, dtype: Any) -> np.ndarray:
@@ -238,9 +242,8 @@ def _fill16(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float) ->
     single = dtype != np.float64
     work = np.float32 if single else np.float64
     transform = _box_muller16_f32 if single else _box_muller16_f64
-    u = unit(gen, n, dtype).astype(work, copy=False)
+    out = unit(gen, n, dtype).astype(work, copy=False)  # transformed where it lies
     k = n // 16
-    out = u.copy()
     rows = out[:k * 16].reshape(k, 16)
     for start in range(0, k, _BLOCK):  # blocks that stay in the CPU's cache
         rows[start:start + _BLOCK] = transform(rows[start:start + _BLOCK], mean, std)
