@@ -7,6 +7,7 @@ bit, also when the change comes after many replays (the guards' fast way)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import flambeau
 from flambeau import nn
@@ -274,3 +275,29 @@ def test_recordings_of_a_state_left_are_used_again_when_it_comes_back():
     assert f.traces <= 3 and m._compiled.traces <= 2, (f.traces, m._compiled.traces)
     f(_data(44, 6, 3), _data(45, 6, 2))  # back in training mode: its recording is the current one
     assert any(p.validated for p in f.plans.values())
+
+
+@pytest.mark.parametrize("where", ["step", "module", "post-accumulate"])
+def test_hooks_a_replay_would_not_call_keep_the_function_eager(where):
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    seen = []
+    if where == "post-accumulate":
+        model[0].weight.register_post_accumulate_grad_hook(seen.append)
+    else:  # activations kept in a list, as for a plot
+        model[1].register_forward_hook(lambda mod, args, out: seen.append(out.detach().numpy().copy()))
+    opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+    m = flambeau.compile(model) if where == "module" else model
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.mse_loss(m(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = step if where == "module" else flambeau.compile(step)
+    for k in range(8):
+        f(_data(50 + k, 5, 3), _data(60 + k, 5, 2))
+    assert len(seen) == 8
+    plans = list((m._compiled if where == "module" else f).plans.values())
+    assert all(p.dead and "hooks" in p.reason for p in plans), [p.reason for p in plans]

@@ -70,7 +70,7 @@ from ._trace import Diverged, Tracer
 from ._trace import active as _tracing
 from .amp.autocast_mode import _state as _autocast
 from .autograd.grad_mode import _state as _grad_state
-from .autograd.graph import _freed_backward
+from .autograd.graph import _POST_ACCUMULATE, _freed_backward
 from .nn.module import CHANGES as _module_changes
 from .nn.module import Module, _Handle
 from .optim.optimizer import Optimizer
@@ -231,6 +231,16 @@ class _Compiled:
             return self.fn(*args, **kwargs)
         return self._trace(plan, args, kwargs)
 
+    def _hooked(self) -> str | None:
+        """Why a replay would differ: hooks it would not call (a module's forward hooks, a
+        parameter's post-accumulate hooks), whose Python effects (an activation kept in a list)
+        would be lost."""
+        if any(m._forward_hooks or m._forward_pre_hooks for m in self.modules):
+            return "a module with forward hooks (a replay would not call them)"
+        if any(id(t) in _POST_ACCUMULATE and _POST_ACCUMULATE[id(t)][1] for t in self.tensors):
+            return "a tensor with post-accumulate-grad hooks (a replay would not call them)"
+        return None
+
     def _use(self, plan: _Plan) -> None:
         """Make what ``plan``'s function reached when recorded the reach the guards read."""
         self.tensors, self.modules, self.optims, self.scalars, self.reached_ids = plan.reach
@@ -313,6 +323,7 @@ class _Compiled:
                 tr.broken = tr.broken or "a result with a graph to backpropagate through"
         if self._aliased(args, kwargs):
             tr.broken = tr.broken or "an argument that is a tensor it reaches, or given twice"
+        tr.broken = tr.broken or self._hooked()
         if not same(self._state(), state_before) and not tr.broken:
             # Python values changed (a step count kept as a number, a scheduler stepped inside):
             # a replay would not change them. Or an optimizer's state was still being created.

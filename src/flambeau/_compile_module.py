@@ -109,6 +109,8 @@ class _CompiledModule(_Compiled):
             tr.note("results with graphs apart")
         elif hooked:
             tr.note("a hook on the graph of an argument")
+        elif self._hooked():
+            tr.note(self._hooked())
         elif self._aliased(args, kwargs):
             tr.note("an argument that is a tensor it reaches, or given twice")
         elif moved:
