@@ -7,6 +7,7 @@ bit, also when the change comes after many replays (the guards' fast way)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import flambeau
 from flambeau import nn
@@ -213,3 +214,90 @@ def test_changes_after_many_replays_are_seen():
     fn = _same_as_eager(build, steps=44, between=between)
     assert fn.traces >= 7
     assert any(p.stable for p in fn.plans.values())
+
+
+def test_a_change_between_two_signatures_recordings_is_seen():
+    """Each recording keeps the state it was made in: one made after a change (here the
+    learning rate) does not vouch for another signature's, made before it."""
+    def build():
+        model = nn.Linear(3, 2)
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+        batches = {"a": (_data(40, 4, 3), _data(41, 4, 2)), "b": (_data(42, 2, 3), _data(43, 2, 2))}
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        order = "aaaaab" + "baaaa"  # b's first call, the change, then b is recorded: a's recording is older
+        return model, opt, step, lambda i: batches[order[i]]
+
+    def between(i, model, opt):
+        if i == 6:
+            opt.param_groups[0]["lr"] = 0.5
+
+    _same_as_eager(build, steps=11, between=between)
+
+
+def test_recordings_of_a_state_left_are_used_again_when_it_comes_back():
+    """Evaluation in eval mode every few steps, as nanoGPT's loop: back in training mode, the
+    recording made for it replays at once, and the function is not recorded again and again."""
+    def run(compiled):
+        flambeau.manual_seed(11)
+        model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Linear(8, 2))
+        opt = flambeau.optim.AdamW(model.parameters(), lr=1e-2)
+        m = flambeau.compile(model) if compiled else model
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = flambeau.compile(step) if compiled else step
+        x, y = _data(44, 6, 3), _data(45, 6, 2)
+        trail = []
+        for k in range(40):
+            trail.append(_bits(f(x, y)))
+            if k % 5 == 4:
+                model.eval()
+                with flambeau.no_grad():
+                    trail += [_bits(m(x)) for _ in range(3)]
+                trail.append(_bits(f(x, y)))  # a step in eval mode: the same signature, another state
+                model.train()
+        return trail, f, m
+
+    eager, _, _ = run(False)
+    comp, f, m = run(True)
+    assert eager == comp
+    assert f.traces <= 3 and m._compiled.traces <= 2, (f.traces, m._compiled.traces)
+    f(_data(44, 6, 3), _data(45, 6, 2))  # back in training mode: its recording is the current one
+    assert any(p.validated for p in f.plans.values())
+
+
+@pytest.mark.parametrize("where", ["step", "module", "post-accumulate"])
+def test_hooks_a_replay_would_not_call_keep_the_function_eager(where):
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    seen = []
+    if where == "post-accumulate":
+        model[0].weight.register_post_accumulate_grad_hook(seen.append)
+    else:  # activations kept in a list, as for a plot
+        model[1].register_forward_hook(lambda mod, args, out: seen.append(out.detach().numpy().copy()))
+    opt = flambeau.optim.SGD(model.parameters(), lr=0.1)
+    m = flambeau.compile(model) if where == "module" else model
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.mse_loss(m(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = step if where == "module" else flambeau.compile(step)
+    for k in range(8):
+        f(_data(50 + k, 5, 3), _data(60 + k, 5, 2))
+    assert len(seen) == 8
+    plans = list((m._compiled if where == "module" else f).plans.values())
+    assert all(p.dead and "hooks" in p.reason for p in plans), [p.reason for p in plans]

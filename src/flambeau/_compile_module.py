@@ -54,6 +54,8 @@ class _CompiledModule(_Compiled):
         self.traces += 1
         self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
         self.reached_ids = {id(t) for t in self.tensors}
+        plan.reach = (self.tensors, self.modules, self.optims, self.scalars, self.reached_ids)
+        self.current = plan
         state_before = self._state()
         inputs = self.tensors + self._arg_tensors(args, kwargs)
         data0 = [t._data for t in inputs]
@@ -107,6 +109,8 @@ class _CompiledModule(_Compiled):
             tr.note("results with graphs apart")
         elif hooked:
             tr.note("a hook on the graph of an argument")
+        elif self._hooked():
+            tr.note(self._hooked())
         elif self._aliased(args, kwargs):
             tr.note("an argument that is a tensor it reaches, or given twice")
         elif moved:
@@ -121,8 +125,8 @@ class _CompiledModule(_Compiled):
             plan.dead = True
             plan.reason = tr.broken
             return result
-        self.state_sig = self._state()
-        self.state_objects = [read_scalar(src) for src in self.scalars]
+        plan.state_sig = self._state()
+        plan.state_objects = [read_scalar(src) for src in self.scalars]
         given = {tr.slot(x) for x in traced} | {tr.slot(g) for _, gs, _ in passes.values() for g in gs}
         reads: set[int] = set()
         for sl, _, got in passes.values():

@@ -339,7 +339,7 @@ class Module:
             raise ValueError("training mode is expected to be boolean")
         if self.training is not mode:  # a change: what a compiled call recorded may not hold
             object.__setattr__(self, "training", mode)
-            _changed(self.__dict__)
+            CHANGES[0] += 1  # (compile compares the flag itself: back in this mode, its recording holds)
         for m in self.children():  # each child's own train(), which a subclass may override
             m.train(mode)
         return self
