@@ -398,3 +398,17 @@ def test_a_compiled_module_inside_a_compiled_step():
     comp, f = run(True)
     assert eager == comp
     assert any(p.validated for p in f.plans.values()), [p.reason for p in f.plans.values()]
+
+
+def test_a_dict_of_outputs_under_no_grad():
+    flambeau.manual_seed(12)
+    model = Heads()
+    m = flambeau.compile(model)
+    with flambeau.no_grad():
+        for k in range(6):
+            x = _data(k, 3, 4)
+            got, want = m(x), model(x)
+            assert [_bits(t) for t in (got["a"], *got["pair"], got["argmax"])] == \
+                [_bits(t) for t in (want["a"], *want["pair"], want["argmax"])]
+            assert (got["name"], got["none"], type(got["pair"])) == ("heads", None, list)
+    assert any(p.validated and not p.graph for p in m._compiled.plans.values()), _reasons(m)
