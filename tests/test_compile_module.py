@@ -412,3 +412,23 @@ def test_a_dict_of_outputs_under_no_grad():
                 [_bits(t) for t in (want["a"], *want["pair"], want["argmax"])]
             assert (got["name"], got["none"], type(got["pair"])) == ("heads", None, list)
     assert any(p.validated and not p.graph for p in m._compiled.plans.values()), _reasons(m)
+
+
+def test_a_compiled_module_called_twice_in_a_step():
+    """A siamese network: the two calls' gradients reach the shared parameters in eager mode's
+    order, so ``.grad`` is eager mode's, bit for bit."""
+    def run(compiled):
+        flambeau.manual_seed(13)
+        model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3))
+        m = flambeau.compile(model) if compiled else model
+        trail = []
+        for k in range(6):
+            a, b = m(_data(k, 5, 4)), m(_data(k + 20, 5, 4))
+            F.cosine_embedding_loss(a, b, flambeau.ones(5)).backward()  # no zero_grad: they add up
+            trail.append([_bits(p.grad) for p in model.parameters()])
+        return trail, m
+
+    eager, _ = run(False)
+    comp, m = run(True)
+    assert eager == comp
+    assert _replayed(m), _reasons(m)
