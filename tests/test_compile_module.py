@@ -398,3 +398,37 @@ def test_a_compiled_module_inside_a_compiled_step():
     comp, f = run(True)
     assert eager == comp
     assert any(p.validated for p in f.plans.values()), [p.reason for p in f.plans.values()]
+
+
+def test_a_dict_of_outputs_under_no_grad():
+    flambeau.manual_seed(12)
+    model = Heads()
+    m = flambeau.compile(model)
+    with flambeau.no_grad():
+        for k in range(6):
+            x = _data(k, 3, 4)
+            got, want = m(x), model(x)
+            assert [_bits(t) for t in (got["a"], *got["pair"], got["argmax"])] == \
+                [_bits(t) for t in (want["a"], *want["pair"], want["argmax"])]
+            assert (got["name"], got["none"], type(got["pair"])) == ("heads", None, list)
+    assert any(p.validated and not p.graph for p in m._compiled.plans.values()), _reasons(m)
+
+
+def test_a_compiled_module_called_twice_in_a_step():
+    """A siamese network: the two calls' gradients reach the shared parameters in eager mode's
+    order, so ``.grad`` is eager mode's, bit for bit."""
+    def run(compiled):
+        flambeau.manual_seed(13)
+        model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3))
+        m = flambeau.compile(model) if compiled else model
+        trail = []
+        for k in range(6):
+            a, b = m(_data(k, 5, 4)), m(_data(k + 20, 5, 4))
+            F.cosine_embedding_loss(a, b, flambeau.ones(5)).backward()  # no zero_grad: they add up
+            trail.append([_bits(p.grad) for p in model.parameters()])
+        return trail, m
+
+    eager, _ = run(False)
+    comp, m = run(True)
+    assert eager == comp
+    assert _replayed(m), _reasons(m)

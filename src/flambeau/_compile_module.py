@@ -149,7 +149,11 @@ class _CompiledModule(_Compiled):
                       for j, k in enumerate(diff)
                       if any(i != j and id(outs[k]._grad_fn) in g for i, g in enumerate(graphs))}
         plan.shapes = [outs[k]._data.shape for k in diff]
-        plan.saved_inputs = [t for t, td in zip(inputs, traced) if tr.slot(td) in reads]
+        # the inputs the backward reads, also through a view made in the forward (``weight.T``):
+        # changed in place before backward, they make it raise, as eagerly
+        views = [np.ndarray.view(a, np.ndarray) for a in saved_arrays if isinstance(a, np.ndarray)]
+        plan.saved_inputs = [t for t, td, d in zip(inputs, traced, data0) if tr.slot(td) in reads or
+                             any(np.may_share_memory(v, d) for v in views)]
         plan.out_saved = [j for j, k in enumerate(diff) if tr.slot(traced_outs[k]) in reads]
         vc = [(t, (0 if t._vc is None else t._vc[0]) - v) for t, v in zip(self.tensors, vc0)]
         plan.vc = [(t, d) for t, d in vc if d]
