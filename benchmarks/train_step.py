@@ -92,7 +92,8 @@ def _numpy(case, weights, x, y):
                 g = g * (1 - a * a) if act_tanh else g * (a > 0)
             gw = g.T @ acts[k]
             gb = g.sum(0)
-            g = g @ ws[k]
+            if k > 0:  # the input needs no gradient, as in the frameworks
+                g = g @ ws[k]
             ws[k] -= LR * gw
             bs[k] -= LR * gb
 

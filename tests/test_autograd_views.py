@@ -233,6 +233,36 @@ def test_hooks_called_in_pytorch_order(torch):
     same(torch, program)
 
 
+def test_hooks_and_retain_grad_on_one_output_of_several(torch):
+    def program(m):
+        class Two(m.autograd.Function):  # one node, two outputs
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * 2, x * x
+
+            @staticmethod
+            def backward(ctx, ga, gb):
+                (x,) = ctx.saved_tensors
+                return ga * 2 + gb * 2 * x
+
+        x = leaf(m, 2, 3)
+        a, b = Two.apply(x)
+        c, d = Two.apply(x * 1)
+        calls = []
+        a.register_hook(lambda g: calls.append(("a", g.tolist())) or g * 3)
+        handle = d.register_hook(lambda g: calls.append(("d", g.tolist())))
+        handle.remove()
+        b.retain_grad()
+        a.retain_grad()
+        c.retain_grad()
+        c.mul_(2)  # retain_grad follows the tensor to its new node
+        kept = [a.retains_grad, b.retains_grad, c.retains_grad, d.retains_grad]
+        (a.sum() * 2 + b.pow(2).sum() + c.sum() + d.pow(2).sum()).backward()
+        return [calls, kept, x.grad, a.grad, b.grad, c.grad]
+    same(torch, program)
+
+
 # ---------------------------------------------------------------- reading .grad
 def test_grad_of_non_leaf_warns(torch):
     def program(m):

@@ -134,6 +134,18 @@ def test_embedding(torch, rng, shape, padding_idx, dtype):
     module_parity(torch, fl_mod, th_mod, [idx], dtype=dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_embedding_large_vocabulary(torch, rng, dtype):
+    # over 100 distinct words, most of them once and some repeated (two, three times): the words
+    # met once add their rows, the repeated ones are summed by runs
+    fl_mod, th_mod = flambeau.nn.Embedding(1000, 5), torch.nn.Embedding(1000, 5)
+    same_weights(torch, fl_mod, th_mod, dtype)
+    idx = rng.permutation(1000)[:300]
+    idx[[7, 50, 200]] = idx[3]
+    idx[[9, 260]] = idx[100]
+    module_parity(torch, fl_mod, th_mod, [idx.reshape(20, 15)], dtype=dtype)
+
+
 def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
     emb = flambeau.nn.Embedding(5, 4, padding_idx=1)
     w = emb.weight.detach().numpy()

@@ -12,6 +12,7 @@ import pytest
 
 import flambeau
 from flambeau.playground import config as cfg
+from flambeau.playground import network
 from flambeau.playground.config import ConfigError, PlaygroundError
 from flambeau.playground.frame import GRID, reduce_grid
 from flambeau.playground.session import Session
@@ -183,11 +184,53 @@ def test_the_compiled_update_is_the_eager_update_bit_for_bit(changes):
         assert compiled.loss_train == eager.loss_train and compiled.loss_test == eager.loss_test
     for a, b in zip(weights_of(compiled), weights_of(eager)):
         assert all(np.array_equal(x, y) for x, y in zip(a, b))
-    plans = list(compiled._step.plans.values())
+    for a, b in zip(network.batch_gradients(compiled.linears).values(), network.batch_gradients(eager.linears).values()):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b))  # the last batch's, for the frame
+    # an epoch that starts without carried points has its full batches updated five at a time
+    # by one compiled function, the others one by one (by another); so are they all where the
+    # five's recording cannot be used (cross_entropy checks its targets' values: a check after
+    # the first update has written the weights)
+    whole = len(compiled.data.x_train) % compiled._batch_size() == 0
+    assert (compiled._batches is None) == (changes.get("loss") == "cross_entropy")
+    plans = list((compiled._batches if whole and compiled._batches else compiled._step).plans.values())
     if changes.get("regularization", "none") == "none":
         assert any(p.validated for p in plans), [p.reason for p in plans]  # it did replay
     else:
         assert not plans  # regularization is applied eagerly: the compiled step is not used
+
+
+def test_a_compiled_epoch_that_stays_eager_gives_way_to_compiled_steps():
+    compiled, eager = session(weight_seed=2), session(weight_seed=2)
+    eager._step = None
+    compiled.train_epoch()
+    compiled._batches.traces = 100  # as after too many recordings: it would only run eagerly
+    assert network.stays_eager(compiled._batches)
+    for _ in range(4):
+        compiled.train_epoch()
+        eager.train_epoch()
+    eager.train_epoch()
+    assert compiled._batches is None and compiled.epoch == eager.epoch == 5
+    for a, b in zip(weights_of(compiled), weights_of(eager)):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert any(p.validated for p in compiled._step.plans.values())
+
+
+def test_stays_eager_tells_a_compiled_function_that_no_longer_replays():
+    w = flambeau.ones(2, requires_grad=True)
+
+    def reads_a_float(x):
+        return float((w.detach() * x).sum())
+
+    def replays(x):
+        with flambeau.no_grad():
+            w.mul_(1.0)
+        return x
+
+    broken, fine = flambeau.compile(reads_a_float), flambeau.compile(replays)
+    for _ in range(4):
+        broken(flambeau.ones(2))
+        fine(flambeau.ones(2))
+    assert network.stays_eager(broken) and not network.stays_eager(fine)
 
 
 def test_losses_are_reported_as_the_original_does():

@@ -42,7 +42,10 @@ def reached(fn: Any) -> tuple[list[Tensor], list[Module], list[Optimizer], list[
     if code is not None:
         glob = getattr(fn, "__globals__", {})
         for n in _code_names(code):
-            if n in glob and not isinstance(glob[n], (type, types.ModuleType, types.FunctionType)):
+            # (functions are not followed, nor what wraps one: a compiled ``step`` calling
+            # ``opt.step()`` does not reach itself through the name ``step``)
+            if n in glob and not isinstance(glob[n], (type, types.ModuleType, types.FunctionType)) \
+                    and not hasattr(glob[n], "__wrapped__"):
                 roots.append(glob[n])
                 scalars.append((glob, n))  # a global the function rebinds would not be rebound
         for cell in fn.__closure__ or ():

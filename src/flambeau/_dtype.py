@@ -137,6 +137,15 @@ _CONVERT_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32"
                   "int32": "int", "int64": "int64_t"}
 
 
+def check_python_int(value: _builtin_int) -> None:
+    """PyTorch reads a Python int operand as an int64, or as a uint64 from 2**63 up (an integer
+    tensor then wraps it round); beyond, it raises OverflowError with these words."""
+    if value < -0x8000000000000000:
+        raise OverflowError("can't convert negative int to unsigned")
+    if value >= 0x10000000000000000:
+        raise OverflowError("int too big to convert")
+
+
 def check_fill_value(value: object, npd: np.dtype) -> None:
     """PyTorch's refusal to fill a tensor of dtype ``npd`` with a Python number it cannot hold
     (``fill_``, ``full``, ``masked_fill``): a finite float beyond the largest float, an integer
@@ -145,6 +154,8 @@ def check_fill_value(value: object, npd: np.dtype) -> None:
         return
     if not isinstance(value, (_builtin_int, _builtin_float, np.integer, np.floating)):
         return
+    if isinstance(value, _builtin_int):
+        check_python_int(value)
     if npd.kind in "fV":
         fits = not math.isfinite(value) or abs(value) <= _builtin_float(
             np.finfo(npd).max if npd.kind == "f" else 3.3895313892515355e38)

@@ -245,7 +245,7 @@ def bind() -> None:
     Tensor.__mul__ = arith.mul
     Tensor.__rmul__ = arith.mul
     Tensor.__truediv__ = arith.div
-    Tensor.__rtruediv__ = _reflect(arith.div)
+    Tensor.__rtruediv__ = _op(arith.rdiv)  # number / t is t.reciprocal() * number in PyTorch
     Tensor.__floordiv__ = _op(arith.floor_divide)
     Tensor.__rfloordiv__ = _reflect(arith.floor_divide)
     Tensor.__mod__ = _op(arith.remainder)

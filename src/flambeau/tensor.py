@@ -20,7 +20,7 @@ from ._device import CPU, device
 from ._format import format_tensor
 from .autograd import grad_mode, views
 from .autograd.backward import backward as _backward  # it imports this module when first run
-from .autograd.graph import Node, _HookHandle, post_accumulate_hooks
+from .autograd.graph import Node, OutputHook, _HookHandle, post_accumulate_hooks
 
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -157,7 +157,7 @@ class Tensor:
         """The gradient that ``backward`` summed here (``None`` until then). Read on a non-leaf
         tensor that does not retain its gradient, it is ``None``, with PyTorch's warning."""
         g = self._grad
-        if g is None and self._grad_fn is not None and self._grad_fn.retained is None:
+        if g is None and self._grad_fn is not None and not self.retains_grad:
             warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return g
 
@@ -219,12 +219,18 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         fn = self.grad_fn
-        if fn is not None:
+        if fn is not None and fn.n_outputs > 1:  # one output of several: its own hook
+            if not self.retains_grad:
+                fn.register_hook(OutputHook(self._nr, None, weakref.ref(self)))
+        elif fn is not None:
             fn.retained = weakref.ref(self)
 
     @property
     def retains_grad(self) -> bool:
         fn = self.grad_fn
+        if fn is not None and fn.n_outputs > 1:
+            return any(h.__class__ is OutputHook and h.keep is not None and h.nr == self._nr
+                       for h in fn.hooks or ())
         return fn is not None and fn.retained is not None
 
     def register_hook(self, hook: Any) -> Any:
@@ -235,7 +241,8 @@ class Tensor:
         if self.grad_fn is None:
             raise RuntimeError("register_hook on a leaf tensor is not supported by flambeau; "
                                "read leaf.grad after backward instead")
-        return self.grad_fn.register_hook(hook)
+        fn = self.grad_fn
+        return fn.register_hook(OutputHook(self._nr, hook) if fn.n_outputs > 1 else hook)
 
     def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
         """Call ``hook(tensor)`` on this leaf once per ``backward``, after its ``.grad`` has

@@ -16,7 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from .graph import _POST_ACCUMULATE, AccumulateGrad, Node, _freed_backward, check_saved, post_accumulate_hooks
+from .graph import (
+    _POST_ACCUMULATE,
+    AccumulateGrad,
+    Node,
+    OutputHook,
+    _freed_backward,
+    check_saved,
+    post_accumulate_hooks,
+)
 from .views import edge
 
 ndarray = np.ndarray
@@ -131,12 +139,15 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
-                 retain_graph: bool, capture: Sequence[Tensor] | None = None) -> list | None:
+                 retain_graph: bool, capture: Sequence[Tensor] | None = None,
+                 each: bool = False) -> list | None:
     """Backpropagate ``root_grads`` from ``roots``.
 
     Without ``capture``, leaf gradients are summed into ``.grad``. With ``capture`` (what
     ``autograd.grad`` asks for), nothing is written to ``.grad``: the gradients with respect to
     the captured tensors are returned instead, in order (``None`` where none reached them).
+    ``each``: a captured leaf's gradient is the list of what reached it, in order, unsummed (what
+    ``.grad`` would have added one by one: ``flambeau.compile`` replays those additions).
     """
     if _make is None:
         _bind()
@@ -150,6 +161,9 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     for k, t in enumerate(capture):
         fn = t.grad_fn
         if fn is not None:
+            refuse = getattr(fn, "refuse", None)  # (a compiled module's output: flambeau._compile_module)
+            if refuse is not None:
+                refuse(t._nr, "autograd.grad()")
             by_node.setdefault(fn, []).append((k, t._nr))
         else:
             by_leaf[id(t)] = k
@@ -157,7 +171,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     def to_leaf(leaf: Tensor, g: np.ndarray) -> None:
         k = by_leaf.get(id(leaf))
         if k is not None:
-            captured[k] = g if k not in captured else captured[k] + g
+            if each:
+                captured.setdefault(k, []).append(g)
+            else:
+                captured[k] = g if k not in captured else captured[k] + g
 
     only = _needed([t.grad_fn for t in roots if t.grad_fn is not None], by_node, by_leaf)
     _walk(roots, root_grads, retain_graph, to_leaf, by_node, captured, only)
@@ -315,7 +332,7 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
                 _visit(node, g, by_node, captured)
                 continue
         saved = node.saved
-        if saved and (saved[0][0] != saved[1] or len(saved) > 3 and (saved[3][0] != saved[4] or _modified(saved))):
+        if saved and (saved[0][0] != saved[1] or len(saved) > 3 and (saved[3][0] != saved[4] or len(saved) > 6 and _modified(saved))):
             check_saved(node)
         if node.hooks is not None or node.retained is not None or by_node:
             g = _visit(node, g, by_node, captured)
@@ -335,7 +352,7 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
                     continue
                 if fresh and leaf._grad is None and gi.__class__ is ndarray:
                     data = leaf._data
-                    if gi.dtype == data.dtype and gi.shape == data.shape:
+                    if (gi.dtype is data.dtype or gi.dtype == data.dtype) and gi.shape == data.shape:
                         leaf._grad = _make(gi)  # nothing else holds it: no copy (PyTorch's steal)
                         continue
                 to_leaf(leaf, gi)
@@ -393,6 +410,12 @@ def _send(pending: dict, e: Any, g: Any, to_leaf: Callable) -> bool:
     return new
 
 
+def _retain(t: Tensor | None, g: np.ndarray) -> None:
+    """``retain_grad``: ``g`` summed into non-leaf ``t``'s ``.grad``."""
+    if t is not None:
+        t._grad = _make(np.array(g)) if t._grad is None else _make(np.asarray(t._grad._data + g))
+
+
 def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> Any:
     """Hooks, ``retain_grad`` (when writing ``.grad``: no ``by_node``), and ``autograd.grad``'s
     capture of a non-leaf's gradient."""
@@ -402,10 +425,20 @@ def _visit(node: Node, g: Any, by_node: dict | None, captured: dict | None) -> A
             out = hook(_make(g))
             if out is not None:
                 g = out._data
+    elif node.hooks:  # several outputs: each hook is on one of them, retain_grad's last
+        hooks = [h for h in node.hooks if h.__class__ is OutputHook]
+        for h in [h for h in hooks if h.keep is None] + [h for h in hooks if h.keep is not None]:
+            gk = g[h.nr]
+            if gk is None:
+                continue
+            if h.keep is None:
+                out = h.hook(_make(gk))
+                if out is not None:
+                    g[h.nr] = out._data
+            elif by_node is None:
+                _retain(h.keep(), gk)
     if by_node is None and node.retained is not None and single:
-        t = node.retained()
-        if t is not None:
-            t._grad = _make(np.array(g)) if t._grad is None else _make(np.asarray(t._grad._data + g))
+        _retain(node.retained(), g)
     if by_node is not None and captured is not None:
         for k, nr in by_node.get(node, ()):
             gk = g if single else g[nr]

@@ -198,7 +198,9 @@ def silu(x: Tensor, inplace: bool = False) -> Tensor:
     _floating_only(x, "silu_cpu")
     a = float_data(x)
     s = _unary._sigmoid(a)
-    return record(a * s, "SiluBackward0", (x,), lambda g: (g * s * (1 + a * (1 - s)),))
+    w = _unary.opmath(a)  # float16, bfloat16: the product in float32 too, rounded once
+    out = a * s if w is a else (w * _unary._sigmoid(w)).astype(a.dtype)
+    return record(out, "SiluBackward0", (x,), lambda g: (g * s * (1 + a * (1 - s)),))
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -386,14 +388,24 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
 
 def _add_rows(out: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> None:
     """``out[idx[k]] += rows[k]`` for every k, repeated indices adding up: the rows sorted by
-    index (a stable sort keeps their order), then one sum per index (``np.add.reduceat``), 2 to 4
-    times faster than ``np.add.at`` row by row."""
+    index (a stable sort keeps their order), then one sum per run of an index
+    (``np.add.reduceat``), 2 to 4 times faster than ``np.add.at`` row by row. ``reduceat`` costs
+    about a microsecond a run: with many runs, an index met once adds its row directly and only
+    the repeated ones are summed (700 words of a 10,000-word vocabulary: about 25)."""
     if idx.size == 0:
         return
     order = np.argsort(idx, kind="stable")
-    s = idx[order]
+    s, r = idx[order], rows[order]
     starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-    out[s[starts]] += np.add.reduceat(rows[order], starts, axis=0)
+    if len(starts) <= 100:
+        out[s[starts]] += np.add.reduceat(r, starts, axis=0)
+        return
+    counts = np.diff(np.r_[starts, s.size])
+    once = counts == 1
+    out[s[starts[once]]] += r[starts[once]]
+    if not once.all():
+        runs = counts[~once]
+        out[s[starts[~once]]] += np.add.reduceat(r[np.repeat(~once, counts)], np.r_[0, np.cumsum(runs[:-1])], axis=0)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002

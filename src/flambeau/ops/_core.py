@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from ..autograd.grad_mode import _state
-from ..autograd.graph import AccumulateGrad, Node, next_seq
+from ..autograd.graph import AccumulateGrad, Node, SavedT, next_seq
 from ..autograd.views import (
     OVERLAP,
     attach,
@@ -93,6 +93,11 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
             vc = s._vc
             if vc is None:
                 vc = s._vc = [0]
+            entry = (vc, vc[0], s)
+        elif type(s) is SavedT:
+            vc = s.t._vc
+            if vc is None:
+                vc = s.t._vc = [0]
             entry = (vc, vc[0], s)
         else:
             continue
@@ -295,7 +300,10 @@ def commit(a: Tensor, res: Tensor, overlap: bool = False, written: bool = False)
     if info is None:
         if node is not None:
             old = a._grad_fn
-            if old is not None and old.retained is not None:
+            if old is not None and old.n_outputs > 1 and a.retains_grad:  # one output of several
+                old.hooks = [h for h in old.hooks if not (getattr(h, "keep", None) is not None and h.nr == a._nr)]
+                node.retained = weakref.ref(a)
+            elif old is not None and old.retained is not None:
                 node.retained, old.retained = old.retained, None
             if not a._requires_grad:
                 base_requires_grad(a)
@@ -362,6 +370,8 @@ def _scalar(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, (bool, int, float)):
+        if v.__class__ is int and not -0x8000000000000000 <= v < 0x8000000000000000:
+            dt.check_python_int(v)
         return v
     if isinstance(v, np.ndarray):
         return from_array(v)
@@ -405,6 +415,10 @@ def operands(a: Any, b: Any) -> tuple[Any, Any, Any, Any]:
 def _wrap_int(x: np.ndarray, s: Any) -> Any:
     """A Python int out of range for a small integer tensor wraps around to its dtype, as in
     PyTorch (``uint8 + 300`` adds 44); NumPy would raise."""
+    if type(s) is int and s >= 0x8000000000000000:  # a uint64 for PyTorch
+        if x.dtype.kind not in "iu":
+            return float(s)
+        s -= 0x10000000000000000  # as an int64
     if type(s) is int and x.dtype.kind in "iu" and x.dtype != np.int64:
         info = np.iinfo(x.dtype)
         if not info.min <= s <= info.max:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from . import unary
 from ._core import (
     OUT,
     Tensor,
@@ -31,7 +32,7 @@ def add(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
     """a + alpha * b.  d/da = 1, d/db = alpha."""
     a, b, x, y = operands(a, b)
     if alpha != 1:
-        y = y * alpha
+        y = scaled(x, y, alpha)
     out = apply_binary(np.add, x, y)
     return _record(out, "AddBackward0", a, b, lambda g: (
         unbroadcast(g, _shape(x)),
@@ -47,12 +48,22 @@ def sub(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
             "to invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b, x, y = operands(a, b)
     if alpha != 1:
-        y = y * alpha
+        y = scaled(x, y, alpha)
     out = apply_binary(np.subtract, x, y)
     return _record(out, "SubBackward0" if isinstance(a, Tensor) else "RsubBackward1", a, b, lambda g: (
         unbroadcast(g, _shape(x)),
         unbroadcast(-g if alpha == 1 else g * -alpha, _shape(y)),
     ), ())
+
+
+def scaled(x: Any, y: Any, alpha: Any) -> Any:
+    """``alpha * y``; like PyTorch, refuse an ``alpha`` the float dtype of ``x + y`` cannot hold."""
+    if alpha.__class__ is int:
+        dt.check_python_int(alpha)
+    d = np.result_type(x, y)
+    if d.kind in "fV":
+        dt.check_fill_value(alpha, d)
+    return y * alpha
 
 
 def rsub(a: Any, b: Any) -> Tensor:
@@ -61,17 +72,27 @@ def rsub(a: Any, b: Any) -> Tensor:
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b.  d/da = b, d/db = a (the lecture's z = x * y)."""
-    if b.__class__ in _PLAIN_NUMBERS and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+    if b.__class__ in _PLAIN_NUMBERS and isinstance(a, Tensor) and a._data.dtype.kind == "f" \
+            and a._data.dtype.itemsize > 2 and -0x8000000000000000 <= b < 0x8000000000000000:
         # ``0.5 * loss``: what the general case below does, in fewer steps
         x = a._data
         c = number_operand(b, x.dtype)
         return record(np.multiply(x, c), "MulBackward0", (a, b), lambda g: (g * c, None), ())
+    if not isinstance(a, Tensor):  # ``2.5 * t`` is ``t.mul(2.5)`` in PyTorch: the number second
+        a, b = b, a
     a, b, x, y = operands(a, b)
-    out = apply_binary(np.multiply, x, y)
+    out = opmath_scalar(np.multiply, x, b) if x.itemsize == 2 else None
+    if out is None:
+        out = apply_binary(np.multiply, x, y)
     return _record(out, "MulBackward0", a, b, lambda g: (
-        unbroadcast(g * y, _shape(x)) if _req(a) else None,
+        unbroadcast(_times(g, y, b), _shape(x)) if _req(a) else None,
         unbroadcast(g * x, _shape(y)) if _req(b) else None,
     ), (b if _req(a) else None, a if _req(b) else None))
+
+
+def _times(g: np.ndarray, y: Any, b: Any) -> np.ndarray:
+    out = opmath_scalar(np.multiply, g, b) if g.itemsize == 2 else None
+    return g * y if out is None else out
 
 
 def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -82,16 +103,26 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     if np.asarray(x).dtype.kind in "biu" and np.asarray(y).dtype.kind in "biu":
         f = dt.get_default_dtype().np  # integers divide to the default float, both operands
         x, y = np.asarray(x, dtype=f), np.asarray(y, dtype=f)
-    with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
-        out = apply_binary(np.true_divide, x, y)
+    out = opmath_scalar(np.true_divide, x, b) if getattr(x, "itemsize", 0) == 2 else None
+    if out is None:
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
+            out = apply_binary(np.true_divide, x, y)
+
+    def over(g: np.ndarray) -> np.ndarray:
+        q = opmath_scalar(np.true_divide, g, b) if g.itemsize == 2 else None
+        return g / y if q is None else q
+
     return _record(out, "DivBackward0", a, b, lambda g: (
-        unbroadcast(g / y, _shape(x)) if _req(a) else None,
+        unbroadcast(over(g), _shape(x)) if _req(a) else None,
         unbroadcast(-g * x / (y * y), _shape(y)) if _req(b) else None,
     ), (a if _req(b) else None, b))
 
 
-def rdiv(a: Any, b: Any) -> Tensor:
-    return div(b, a)
+def rdiv(a: Tensor, b: Any) -> Tensor:
+    """b / a (``b`` a number): PyTorch computes ``a.reciprocal() * b``, two roundings, not one."""
+    if isinstance(b, (Tensor, np.ndarray)):
+        return div(b, a)
+    return mul(unary.reciprocal(a), b)
 
 
 def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
@@ -100,14 +131,38 @@ def _rounded_div(a: Any, b: Any, mode: str) -> Tensor:
     _no_integer_division_by_zero(x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         if mode == "floor":
-            out = apply_binary(np.floor_divide, x, y)
+            out = opmath_scalar(np.floor_divide, x, b)
+            if out is None:
+                out = apply_binary(np.floor_divide, x, y)
         elif mode == "trunc":
-            q = apply_binary(np.true_divide, x, y)
-            out = np.trunc(q).astype(np.result_type(x, y), copy=False)
+            out = opmath_scalar(_trunc_divide, x, b)
+            if out is None:
+                out = _trunc_divide(x, y)
         else:
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
     return _record(out, "DivBackward2", a, b,
                    lambda g: (np.zeros(_shape(x), g.dtype), np.zeros(_shape(y), g.dtype)), ())
+
+
+def _trunc_divide(x: Any, y: Any) -> np.ndarray:
+    q = apply_binary(np.true_divide, x, y)
+    return np.trunc(q).astype(np.result_type(x, y), copy=False)
+
+
+_LOW = ("float16", "bfloat16")
+
+
+def opmath_scalar(fn: Any, x: np.ndarray, b: Any) -> np.ndarray | None:
+    """``fn(x, b)`` as PyTorch's CPU kernels compute a float16 or bfloat16 tensor ``x`` times or
+    over a scalar ``b`` (a number, or a one-element tensor as the second operand): in float32
+    with the scalar's own value, rounded once to ``x``'s dtype (so ``half * 1e6`` is finite,
+    where rounding 1e6 to float16 first would give inf). None for any other operands."""
+    if not isinstance(x, np.ndarray) or x.dtype.name not in _LOW \
+            or (isinstance(b, Tensor) and b._data.size != 1):
+        return None
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        s = b._data.astype(np.float32) if isinstance(b, Tensor) else np.float32(b)
+        return fn(x.astype(np.float32), s).astype(x.dtype)
 
 
 def _no_integer_division_by_zero(x: Any, y: Any) -> None:
@@ -138,8 +193,10 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
         if x.dtype.kind in "biu" and y < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.power(x, y)
+        check_exponent(x, y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = _BFLOAT16_POWERS[y](x) if x.dtype.name == "bfloat16" and y in _BFLOAT16_POWERS \
+                else np.power(x, y)
 
         def backward_scalar(g: np.ndarray) -> tuple:
             if y == 0:
@@ -151,7 +208,7 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
     if np.asarray(x).dtype.kind in "biu" and np.asarray(y).dtype.kind in "biu":
         out = apply_binary(_int_power, x, y)
     else:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = apply_binary(np.power, x, y)
 
     def backward(g: np.ndarray) -> tuple:
@@ -167,6 +224,20 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - PyTorch's name
 
     return _record(out, "PowBackward1" if isinstance(a, Tensor) else "PowBackward2", a, b, backward,
                    (a, b, OUT if _req(b) else None))
+
+
+def check_exponent(x: np.ndarray, y: Any) -> None:
+    """PyTorch converts a number exponent to a float16 or bfloat16 tensor's dtype: it refuses one
+    the dtype cannot hold (``half ** 1e6``)."""
+    if x.dtype.name in _LOW:
+        dt.check_fill_value(y, x.dtype)
+
+
+_BFLOAT16_POWERS = {  # PyTorch's bfloat16 kernels for these exponents, rounding at each step
+    3: lambda x: x * x * x,
+    -2: lambda x: 1 / (x * x),
+    -0.5: lambda x: (1 / np.sqrt(x.astype(np.float32))).astype(x.dtype),
+}
 
 
 def _int_power(x: Any, y: Any) -> np.ndarray:
@@ -278,6 +349,9 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     d = dt.result_type(*(v for v in (a, min, max) if v is not None)).np
+    for v in (min, max):
+        if v.__class__ is int and not -0x8000000000000000 <= v < 0x8000000000000000:
+            dt.check_fill_value(v, d)  # beyond int64: PyTorch's OverflowError or RuntimeError
     x = a._data.astype(d, copy=False)
     lo = min._data.astype(d, copy=False) if isinstance(min, Tensor) else min
     hi = max._data.astype(d, copy=False) if isinstance(max, Tensor) else max

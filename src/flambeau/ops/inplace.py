@@ -65,7 +65,11 @@ def _binary_at_once(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: 
         return inplace_elementwise(a, op, other, **kw)
     _, _, x, y = operands(a, other)
     if kw.get("alpha", 1) != 1:
-        y = y * kw["alpha"]
+        y = arith.scaled(x, y, kw["alpha"])
+    if x.dtype.itemsize == 2 and ufunc in _OPMATH:  # float16 times a number: float32, rounded once
+        res = arith.opmath_scalar(ufunc, x, other)
+        if res is not None:
+            ufunc, y = _computed, res
     out = a._data
     if out.flags.writeable and x is out and (not isinstance(other, Tensor) or a._vc is None
                                              or other._vc is not a._vc):  # (not a view of a)
@@ -88,6 +92,19 @@ def _binary_at_once(a: Tensor, other: Any, ufunc: Callable, op: Callable, **kw: 
     check_partial_overlap(a, other)
     write(a, _fits(a, ufunc(x, y)))
     return a
+
+
+_OPMATH = (np.multiply, np.true_divide)
+
+
+def _computed(x: np.ndarray, res: np.ndarray, out: np.ndarray | None = None,
+              casting: str = "same_kind") -> np.ndarray:
+    """A ufunc's stand-in when its result ``res`` is already computed: ``res``, written into
+    ``out`` if given."""
+    if out is None:
+        return res
+    np.copyto(out, res, casting=casting)
+    return out
 
 
 def _fits(a: Tensor, res: Any) -> np.ndarray:
@@ -122,6 +139,8 @@ def div_(a: Tensor, other: Any) -> Tensor:
 
 
 def pow_(a: Tensor, other: Any) -> Tensor:
+    if not isinstance(other, Tensor):
+        arith.check_exponent(a._data, other)
     return _binary(a, other, np.power, arith.pow)
 
 

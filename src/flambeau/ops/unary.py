@@ -83,7 +83,8 @@ def sqrt(a: Tensor) -> Tensor:
 @_quietly
 def rsqrt(a: Tensor) -> Tensor:
     """a^(-1/2).  d/da = -1/2 a^(-3/2)."""
-    out = 1 / np.sqrt(float_data(a))
+    x = float_data(a)
+    out = (1 / np.sqrt(opmath(x))).astype(x.dtype, copy=False)
     return record(out, "RsqrtBackward0", (a,), quiet(lambda g: (g * -0.5 * out * out * out,)), (OUT,))
 
 
@@ -91,7 +92,7 @@ def rsqrt(a: Tensor) -> Tensor:
 def reciprocal(a: Tensor) -> Tensor:
     """1/a.  d/da = -1/a^2."""
     out = 1 / float_data(a)
-    return record(out, "ReciprocalBackward0", (a,), quiet(lambda g: (-g * out * out,)), (OUT,))
+    return record(out, "ReciprocalBackward0", (a,), quiet(lambda g: (-g * (out * out),)), (OUT,))
 
 
 def square(a: Tensor) -> Tensor:
@@ -170,8 +171,15 @@ def sigmoid(a: Tensor) -> Tensor:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     # exp of -|x| never overflows: for x < 0 use e^x / (1 + e^x).
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    w = opmath(x)
+    e = np.exp(-np.abs(w))
+    return np.where(w >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def opmath(x: np.ndarray) -> np.ndarray:
+    """``x`` in the type PyTorch's CPU kernels compute in: float32 for float16 and bfloat16
+    (then one rounding of the result), ``x`` itself otherwise."""
+    return x.astype(np.float32) if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else x
 
 
 def relu(a: Tensor) -> Tensor:

@@ -50,6 +50,7 @@ from .frame import (
 
 MAX_WEIGHT_VALUE = 1e6        # a weight or bias typed by the user
 MAX_HISTORY = 20_000          # history points kept until a frame takes them
+BATCHES_PER_CALL = 5          # full batches updated by one call of the compiled updates
 CHUNK_SECONDS = 0.5           # while playing, a frame is sent at least this often
 
 
@@ -115,6 +116,7 @@ class Session:
     def _build_optimizer(self) -> None:
         self.optimizer = network.make_optimizer(self.config, list(self.model.parameters()))
         self._step = network.training_step(self.model, self.optimizer, self.loss_fn)
+        self._batches = network.training_batches(self.model, self.optimizer, self.loss_fn)
 
     # ------------------------------------------------------------------ configuration
     def configure(self, config: Mapping[str, Any]) -> None:
@@ -302,6 +304,9 @@ class Session:
             self._end_epoch()
             return
         bs = self._batch_size()
+        if not single_batch and self._cursor == 0 and not len(self._pending) and n >= bs and self._plain_updates():
+            self._whole_epoch(n, bs)
+            return
         updated = False
         while True:
             i = self._cursor
@@ -324,6 +329,34 @@ class Session:
                 self._end_epoch()
             if not single_batch or updated:
                 return
+
+    def _plain_updates(self) -> bool:
+        """Whether the updates are the gradient steps alone (no regularization, no dead weight),
+        made by compiled functions."""
+        return self._step is not None and network.plain_update(
+            self.config["regularization"], self.config["regularizationRate"], self._any_dead)
+
+    def _whole_epoch(self, n: int, bs: int) -> None:
+        """A whole epoch from its start, its full batches updated :data:`BATCHES_PER_CALL` at a
+        time by one compiled function (:func:`.network.training_batches`), the rest one by one;
+        the points after the last full batch are carried to the next epoch, as :meth:`_advance`
+        does."""
+        full = n - n % bs
+        done = 0
+        if self._batches is not None:
+            chunk = BATCHES_PER_CALL * bs
+            while done + chunk <= full:
+                self._batches(self._x_train[done:done + chunk], self._t_train[done:done + chunk], bs)
+                done += chunk
+            if network.stays_eager(self._batches):
+                self._batches = None  # the compiled steps, each checked, are faster than eager
+        for i in range(done, full, bs):
+            self._update(slice(i, i + bs))
+        if full < n:
+            self._pending = np.arange(full, n)
+        self._updated = True
+        self._cursor = n
+        self._end_epoch()
 
     def _end_epoch(self) -> None:
         self._cursor = 0
