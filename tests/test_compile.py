@@ -127,6 +127,25 @@ def test_convolutional_network():
     _same_as_eager(build)
 
 
+def test_gradients_without_an_optimizer():
+    """The step's results are the gradients themselves (no optimizer reads them): each is the
+    array its node computed, the copy a leaf would keep left out of the replay."""
+    x, y = _data(7, 4, 3), _labels(8, 4, 2)
+
+    def build():
+        model = nn.Sequential(nn.Linear(3, 2))
+        opt = flambeau.optim.SGD(model.parameters(), lr=0.1)  # built, never stepped
+
+        def step():
+            model.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            return loss
+        return model, opt, step, lambda i: ()
+
+    _same_as_eager(build)
+
+
 def test_attention_block_with_adamw():
     idx, tgt = _labels(5, (4 * 12), 17).view(4, 12), _labels(6, 4 * 12, 17)
 

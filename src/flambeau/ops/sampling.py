@@ -170,14 +170,13 @@ def _log_avx(x: np.ndarray) -> np.ndarray:
     t = y.astype(f64)  # fma(y m, z, e * -2.12194440e-4)
     t *= z64
     t += (e * f32(-2.12194440e-4)).astype(f64)
-    t = t.astype(f32).astype(f64)
-    t -= z64 * 0.5  # fma(-z, 0.5, y): the product is exact
     y = t.astype(f32)
+    # the last two products are exact in float32 (z / 2; e, a small integer, times a constant
+    # of 9 bits): the fused steps round once, as plain float32 additions
+    y -= z * f32(0.5)
     y += m
-    t = e.astype(f64)  # fma(e, 0.693359375, m + y)
-    t *= 0.693359375
-    t += y.astype(f64)
-    return t.astype(f32)
+    y += e * f32(0.693359375)
+    return y
 
 
 def _sincos_avx(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,12 +185,15 @@ def _sincos_avx(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     j = (x * f32(1.27323954473516)).astype(np.int32)
     j += 1
     j &= ~1
-    jf = j.astype(f64)
-    t = x.astype(f64)
-    for part in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
-        t += jf * f64(f32(part))  # fma(j, part, x)
-        t = t.astype(f32).astype(f64)
+    jf = j.astype(f32)
+    # fma(j, -part, x) for the three parts of pi/4; j (at most 8) times the first two (8 and 11
+    # bits) is exact in float32: plain float32 steps round once as the fused ones
+    x32 = x - jf * f32(0.78515625)
+    x32 -= jf * f32(2.4187564849853515625e-4)
+    t = x32.astype(f64)
+    t += jf.astype(f64) * f64(f32(-3.77489497744594108e-8))
     x32 = t.astype(f32)
+    t = x32.astype(f64)
     z = x32 * x32
     z64 = z.astype(f64)
     c = _horner(z64, _COS_P)
