@@ -103,12 +103,13 @@ def test_a_gpt_returning_logits_and_loss_trains_as_the_eager_one():
 def _lstm_run(compiled, use, steps=6):
     """An LSTM (``(output, (h, c))``) and a head; ``use`` picks what the loss reads."""
     flambeau.manual_seed(3)
-    lstm, head = nn.LSTM(4, 6, num_layers=2, batch_first=True), nn.Linear(6, 3)
+    lstm, head, emb = nn.LSTM(4, 6, num_layers=2, batch_first=True), nn.Linear(6, 3), nn.Embedding(10, 4)
     m = flambeau.compile(lstm) if compiled else lstm
-    opt = flambeau.optim.SGD([*lstm.parameters(), *head.parameters()], lr=0.1, momentum=0.9)
+    opt = flambeau.optim.SGD([*lstm.parameters(), *head.parameters(), *emb.parameters()], lr=0.1, momentum=0.9)
     state, trail = None, []
     for step in range(steps):
-        x = _data(step, 2, 5, 4)
+        # an argument with a graph of its own (a language model's embedded words), or none
+        x = emb(_ints(step, 2, 5, high=10)) if "embedded" in use else _data(step, 2, 5, 4)
         output, (h, c) = m(x) if state is None else m(x, state)
         loss = F.mse_loss(head(output), _data(50 + step, 2, 5, 3))
         if "h" in use:
@@ -119,11 +120,11 @@ def _lstm_run(compiled, use, steps=6):
         loss.backward()
         opt.step()
         state = (h.detach(), c.detach())  # truncated backpropagation through time
-        trail.append([_bits(loss), _bits(h), _bits(c)] + [_bits(p) for p in lstm.parameters()])
+        trail.append([_bits(loss), _bits(h), _bits(c)] + [_bits(p) for p in (*lstm.parameters(), *emb.parameters())])
     return trail, m
 
 
-@pytest.mark.parametrize("use", ["output", "output+h", "output+h+c"])
+@pytest.mark.parametrize("use", ["output", "output+h", "output+h+c", "embedded output+h"])
 def test_an_lstm_returning_output_and_state(use):
     eager, _ = _lstm_run(False, use)
     comp, m = _lstm_run(True, use)
@@ -246,17 +247,32 @@ def test_hooks_and_retain_grad_on_the_outputs_as_eagerly():
         for k in range(6):
             out = m(_data(k, 3, 4))
             calls = []
-            out["a"].retain_grad()
-            out["pair"][0].register_hook(lambda g, calls=calls: calls.append(_bits(g)) or g * 2)
-            (out["a"].pow(2).sum() + out["pair"][0].sum()).backward()
-            trail.append([calls, _bits(out["a"].grad), out["a"].retains_grad, out["pair"][0].retains_grad] +
-                         [_bits(p.grad) for p in model.parameters()])
+            out["pair"][0].retain_grad()
+            out["pair"][1].register_hook(lambda g, calls=calls: calls.append(_bits(g)) or g * 2)
+            (out["a"].pow(2).sum() + out["pair"][0].pow(2).sum() + out["pair"][1].sum()).backward()
+            trail.append([calls, _bits(out["pair"][0].grad), out["pair"][0].retains_grad,
+                          out["pair"][1].retains_grad] + [_bits(p.grad) for p in model.parameters()])
         return trail, m
 
     eager, _ = run(False)
     comp, m = run(True)
     assert eager == comp
     assert _replayed(m), _reasons(m)
+
+
+def test_a_hook_on_an_output_another_is_computed_from_is_refused():
+    _, m = _train_gpt(True, steps=3)
+    logits, loss = m(_ints(1, 3, 8), _ints(2, 3, 8))
+    assert logits.grad_fn.name() == "CompiledFunctionBackward"
+    for register in (logits.retain_grad, lambda: logits.register_hook(print),
+                     lambda: flambeau.autograd.grad(loss, logits, retain_graph=True)):
+        with pytest.raises(RuntimeError, match="on output 0 of a compiled module, which its output 1 is computed"):
+            register()
+    (g,) = flambeau.autograd.grad(logits.sum() + loss, loss, retain_graph=True)  # nothing comes from the loss
+    assert g.item() == 1
+    loss.retain_grad()  # nothing is computed from the loss
+    loss.backward()
+    assert loss.grad is not None and not logits.retains_grad
 
 
 def test_modifying_a_saved_output_in_place_is_refused_as_eagerly():
@@ -382,3 +398,37 @@ def test_a_compiled_module_inside_a_compiled_step():
     comp, f = run(True)
     assert eager == comp
     assert any(p.validated for p in f.plans.values()), [p.reason for p in f.plans.values()]
+
+
+def test_a_dict_of_outputs_under_no_grad():
+    flambeau.manual_seed(12)
+    model = Heads()
+    m = flambeau.compile(model)
+    with flambeau.no_grad():
+        for k in range(6):
+            x = _data(k, 3, 4)
+            got, want = m(x), model(x)
+            assert [_bits(t) for t in (got["a"], *got["pair"], got["argmax"])] == \
+                [_bits(t) for t in (want["a"], *want["pair"], want["argmax"])]
+            assert (got["name"], got["none"], type(got["pair"])) == ("heads", None, list)
+    assert any(p.validated and not p.graph for p in m._compiled.plans.values()), _reasons(m)
+
+
+def test_a_compiled_module_called_twice_in_a_step():
+    """A siamese network: the two calls' gradients reach the shared parameters in eager mode's
+    order, so ``.grad`` is eager mode's, bit for bit."""
+    def run(compiled):
+        flambeau.manual_seed(13)
+        model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3))
+        m = flambeau.compile(model) if compiled else model
+        trail = []
+        for k in range(6):
+            a, b = m(_data(k, 5, 4)), m(_data(k + 20, 5, 4))
+            F.cosine_embedding_loss(a, b, flambeau.ones(5)).backward()  # no zero_grad: they add up
+            trail.append([_bits(p.grad) for p in model.parameters()])
+        return trail, m
+
+    eager, _ = run(False)
+    comp, m = run(True)
+    assert eager == comp
+    assert _replayed(m), _reasons(m)

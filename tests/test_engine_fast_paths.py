@@ -1,6 +1,7 @@
 """The eager engine's fast paths give the same results as the slow ones and as PyTorch: the walk
 by node sequence number, the fused Linear node, MSE's PyTorch-order gradient, the cheap
-silencing of NumPy's warnings. (No timing here: speed is measured by ``make bench``.)"""
+silencing of NumPy's warnings, matrix products by ``dot`` where it is ``matmul``. (No timing
+here: speed is measured by ``make bench``.)"""
 
 from __future__ import annotations
 
@@ -101,6 +102,46 @@ def test_linear_is_one_addmm_node_with_pytorch_gradients(torch, shape, bias):
         if ref is not None:
             np.testing.assert_allclose(got.detach().numpy(), ref.detach().numpy(), rtol=1e-12,
                                        atol=1e-13)
+
+
+def _layouts(rng, shape, dtype):
+    """The matrix of ``shape`` laid out by rows, by columns, and strided (every other row and
+    column of a larger one), with the same values."""
+    m = rng.standard_normal(shape).astype(dtype)
+    big = np.zeros((2 * shape[0], 2 * shape[1]), dtype)
+    big[::2, ::2] = m
+    return [m, np.asfortranarray(m), big[::2, ::2]]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matrix_products_are_matmuls_bit_for_bit(dtype):
+    from flambeau.ops.linalg import _mm
+
+    rng = np.random.default_rng(5)
+    for m, k, n in [(10, 2, 8), (10, 8, 1), (1, 8, 8), (8, 1, 10), (1, 1, 1), (33, 17, 9), (128, 64, 32)]:
+        for a in _layouts(rng, (m, k), dtype):
+            for b in _layouts(rng, (k, n), dtype):
+                for x, y in ((a, b), (a, a.T), (b.T, b)):
+                    got = _mm(x, y)
+                    assert got.dtype == dtype and np.array_equal(got, np.matmul(x, y))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(10, 2), (4,), (3, 5, 2), (0, 2), (3, 0, 2)])
+def test_linear_products_are_numpys_matmuls_bit_for_bit(dtype, shape):
+    rng = np.random.default_rng(6)
+    for x in ([rng.standard_normal(shape).astype(dtype)] if len(shape) != 2 else _layouts(rng, shape, dtype)):
+        for w in _layouts(rng, (8, shape[-1]), dtype):
+            b = rng.standard_normal(8).astype(dtype)
+            up = rng.standard_normal(shape[:-1] + (8,)).astype(dtype)
+            xt, wt, bt = (flambeau.from_numpy(v).requires_grad_() for v in (x, w, b))
+            out = flambeau.nn.functional.linear(xt, wt, bt)
+            out.backward(flambeau.from_numpy(up))
+            x2, g2 = x.reshape(-1, shape[-1]), up.reshape(-1, 8)
+            assert np.array_equal(out.detach().numpy(), np.matmul(x, w.T) + b)
+            assert np.array_equal(xt.grad.numpy(), np.matmul(g2, w).reshape(shape))
+            assert np.array_equal(wt.grad.numpy(), np.matmul(g2.T, x2))
+            assert np.array_equal(bt.grad.numpy(), g2.sum(0))
 
 
 def test_linear_module_with_a_replaced_weight_attribute():

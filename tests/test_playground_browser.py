@@ -161,6 +161,17 @@ def heatmap_pixels(pg) -> list[int]:
     )
 
 
+def shown(pg) -> dict:
+    """What the heatmap shows, for a failure's message: the epoch, frames drawn, a hovered neuron,
+    the output grid's range."""
+    return pg.evaluate("""() => {
+        const p = window.playground, grid = Array.from(p.output.output || []);
+        return {epoch: document.getElementById('epoch').textContent, frames: p.state.framesDrawn,
+                hovered: p.state.hover, nodeShown: !!p.output.nodeGrid,
+                outputMin: Math.min(...grid), outputMax: Math.max(...grid)};
+    }""")
+
+
 def changed_pixels(a: list[int], b: list[int]) -> int:
     return sum(1 for i in range(0, len(a), 4) if a[i : i + 4] != b[i : i + 4])
 
@@ -276,19 +287,27 @@ def test_change_data_and_network_then_play(page):
         wait_hash(page, f"{key}={value}&")
         assert page.text_content(f"#{id_}-value") == str(value)
     seed = hash_params(page)["seed"]
+    page.evaluate("() => { window.oldTrain = window.playground.output.train; }")
     page.click("#regenerate")
     page.wait_for_function("s => !location.hash.includes('seed=' + s + '&')", arg=seed)
+    # the hash changes at once; the server's frame with the new points (after every change
+    # above) is drawn later: the heatmap is read from that frame on
+    page.wait_for_function("() => window.playground.output.train !== window.oldTrain")
     assert page.evaluate("() => window.playground.output.train.length") == 300  # 60% of 500
 
+    page.mouse.move(1, 1)  # away from the neurons: a hovered one's picture replaces the heatmap
     loss_before = page.text_content("#loss-test")
-    before = heatmap_pixels(page)
+    before, shown_before = heatmap_pixels(page), shown(page)
     page.click("#play-pause")
     wait_epoch(page, 30)
     page.click("#play-pause")
-    page.wait_for_function("() => !window.playground.state.playing")
-    after = heatmap_pixels(page)
+    # paused at once on the page; the server's paused frame then has the final weights
+    page.wait_for_function("() => !window.playground.state.playing && !window.playground.state.serverPlaying")
+    page.mouse.move(1, 1)
+    after, shown_after = heatmap_pixels(page), shown(page)
     assert page.text_content("#loss-test") != loss_before
-    assert changed_pixels(before, after) > 100, "the heatmap did not change while training"
+    assert changed_pixels(before, after) > 100, \
+        f"the heatmap did not change while training: before {shown_before}, after {shown_after}"
     # the loss chart has a point per epoch; step adds exactly one epoch
     assert page.evaluate("() => window.playground.chart.length") >= 30
     page.wait_for_timeout(300)

@@ -60,3 +60,28 @@ def test_beyond_int64_and_uint64_is_refused(torch, name, value):
                                   "full", "clamp", "lt_float", "add_"])
 def test_the_uint64_range_wraps_as_in_pytorch(torch, name, value):
     assert outcome(CALLS[name], flambeau, value) == outcome(CALLS[name], torch, value)
+
+
+SETS = [(v, d) for v in (BIG, -BIG, 2**63, 2**64, -(2**63) - 1, 2**63 - 1) for d in ("int64", "float32", "uint8")]
+SETS += [(300, "uint8"), (-1, "uint8"), (-300, "uint8"), (-129, "int8"), (2**40, "int32"), (1e300, "float32"),
+         (1e300, "float16"), (70000, "float16"), (float("nan"), "int64"), (1.5, "int64"), (-5, "bool")]
+
+
+@pytest.mark.parametrize("value,dtype", SETS)
+def test_setitem_of_a_number(torch, value, dtype):
+    def put(m, v):
+        t = m.zeros(2, dtype=getattr(m, dtype))
+        t[0] = v
+        return t
+
+    assert outcome(put, flambeau, value) == outcome(put, torch, value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, v: m.arange(v, v + 2),
+    lambda m, v: m.arange(0, v),
+    lambda m, v: m.lerp(m.ones(2), m.zeros(2), v),
+])
+@pytest.mark.parametrize("value", [BIG, -BIG, 2**63])
+def test_arange_and_lerp(torch, call, value):
+    assert outcome(call, flambeau, value) == outcome(call, torch, value)

@@ -28,8 +28,17 @@ tensors, and lists or dicts of them).
 
 As in PyTorch, a compiled module is an ``OptimizedModule`` holding the original as ``_orig_mod``
 (so its ``state_dict`` keys start with ``_orig_mod.``), whose attributes are the original's. Its
-forward and backward passes are recorded apart: a call replays the forward and returns a tensor
-whose graph node (``CompiledFunctionBackward``) replays the backward (:mod:`flambeau._compile_module`).
+forward and backward passes are recorded apart: a call replays the forward and returns its
+tensors (alone, or in tuples, lists and dicts), whose graph node (``CompiledFunctionBackward``)
+replays the backward (:mod:`flambeau._compile_module`).
+
+Each recording keeps the state it was made in; one whose state was left is shelved (a few per
+signature of the arguments), and used again when that state comes back (a model put in eval
+mode for an evaluation, then back in training mode). Each replayed call checks the guards the
+fast way first: if no module changed anywhere (a counter), nor a hook, and what the guards read
+(the arrays, gradients and ``requires_grad`` flags of the tensors, the Python values) are the
+objects they read the last time they held, only the optimizers' hyper-parameters and state are
+compared; otherwise everything is.
 
 Example::
 
@@ -49,6 +58,7 @@ Example::
 from __future__ import annotations
 
 import functools
+from operator import is_
 from typing import Any
 
 import numpy as np
@@ -60,7 +70,8 @@ from ._trace import Diverged, Tracer
 from ._trace import active as _tracing
 from .amp.autocast_mode import _state as _autocast
 from .autograd.grad_mode import _state as _grad_state
-from .autograd.graph import _freed_backward
+from .autograd.graph import _POST_ACCUMULATE, _freed_backward
+from .nn.module import CHANGES as _module_changes
 from .nn.module import Module, _Handle
 from .optim.optimizer import Optimizer
 from .tensor import Tensor, _make
@@ -68,6 +79,7 @@ from .tensor import Tensor, _make
 __all__ = ["compile"]
 
 MAX_TRACES = 8   # recordings made for one function before it stays eager for good
+SHELVED = 3      # recordings kept per signature for states left (a model in eval mode, then back)
 
 
 def _identity_or_value(v: Any) -> Any:
@@ -86,6 +98,10 @@ class _Plan:
         self.validated = False
         self.dead = False         # stays eager
         self.reason = ""
+        self.seen: tuple | None = None  # what the guards read the last time they held
+        self.reach: tuple = ()    # what the function reached when recorded (see _Compiled._use)
+        self.state_sig: Any = None  # _Compiled._state() then
+        self.stable: bool | None = None  # the guards hold after a replay (known after the first)
 
     def settle(self, same_as_eager: bool) -> None:
         """After the check against eager mode: replayed from now on, or never."""
@@ -122,7 +138,8 @@ class _Compiled:
         self.optims: list[Optimizer] = []
         self.scalars: list[tuple] = []
         self.reached_ids: set[int] = set()
-        self.state_sig: Any = None
+        self.shelf: dict[tuple, list[_Plan]] = {}  # recordings made in states left, per signature
+        self.current: _Plan | None = None  # the plan whose reach is the one above
         functools.update_wrapper(self, fn)
 
     # ------------------------------------------------ guards
@@ -149,11 +166,41 @@ class _Compiled:
         by ``Module.__setattr__``: its ``training`` flag, its settings, which parameters and
         buffers it holds) and hooks, each optimizer's hyper-parameters and state (numbers, and
         which tensors), which tensors have gradients, the Python numbers the function reads."""
-        return (tuple([m.__dict__.get("_version", 0) for m in self.modules]), _Handle.changes,
-                tuple([(id(o.state), id(o.param_groups), tuple([tuple(g.values()) for g in o.param_groups]),
-                        tuple([tuple(st.values()) for st in o.state.values()])) for o in self.optims]),
+        return (tuple([m.__dict__.get("_version", 0) for m in self.modules]),
+                tuple([m.training for m in self.modules]), _Handle.changes,
+                self._optim_state(),
                 tuple([t._grad is None for t in self.tensors]) if self.grads_matter else (),
                 tuple(map(_identity_or_value, map(read_scalar, self.scalars))))
+
+    def _optim_state(self) -> tuple:
+        return tuple([(id(o.state), id(o.param_groups), tuple([tuple(g.values()) for g in o.param_groups]),
+                       tuple([tuple(st.values()) for st in o.state.values()])) for o in self.optims])
+
+    def _seen(self) -> list:
+        """What the guards read, for a comparison by identity: each reached tensor's array, its
+        gradient's array (or ``None``) and its ``requires_grad`` flag, the Python values read."""
+        ts = self.tensors
+        seen = [t._data for t in ts]
+        if self.grads_matter:
+            seen += [None if t._grad is None else t._grad._data for t in ts]
+        seen += [t._requires_grad for t in ts]
+        seen += map(read_scalar, self.scalars)
+        return seen
+
+    def _unchanged(self, plan: _Plan) -> bool:
+        """Whether nothing ``plan`` depends on changed since it was recorded: :meth:`_state` and
+        the tensors' :meth:`_Plan.signature` as they were then. The fast way first: no module
+        changed anywhere, nor a hook, and what the guards read is what they read the last time
+        they held (the same objects; the optimizers' state compared as always)."""
+        seen = self._seen()
+        last = plan.seen
+        if last is not None and last[0] == _module_changes[0] and last[1] == _Handle.changes and \
+                all(map(is_, seen, last[2])) and same(self._optim_state(), last[3]):
+            return True
+        if same(self._state(), plan.state_sig) and plan.tensor_sig == plan.signature(self):
+            plan.seen = (_module_changes[0], _Handle.changes, seen, self._optim_state())
+            return True
+        return False
 
     # ------------------------------------------------ calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -163,14 +210,18 @@ class _Compiled:
             return self.fn(*args, **kwargs)
         plan = self.plans.get(key)
         if plan is not None and plan.replay is not None:
-            if self._aliased(args, kwargs):
+            if self.current is not plan:
+                self._use(plan)
+            if not self._unchanged(plan):
+                plan = self._other_state(key, plan)
+        elif self.shelf.get(key):  # (not recorded yet in this state: maybe it was in an earlier one)
+            plan = self._from_shelf(key) or plan
+        if plan is not None and plan.replay is not None:
+            if (args or kwargs) and self._aliased(args, kwargs):
                 return self.fn(*args, **kwargs)
-            if same(self._state(), self.state_sig) and plan.tensor_sig == plan.signature(self):
-                if plan.validated:
-                    return self._replay(plan, args, kwargs)
-                return self._validate(plan, args, kwargs)
-            self.plans.clear()  # the reached state changed: record again
-            plan = None
+            if plan.validated:
+                return self._replay(plan, args, kwargs)
+            return self._validate(plan, args, kwargs)
         if plan is None:
             plan = self.plans[key] = _Plan()
         if plan.dead:
@@ -179,6 +230,49 @@ class _Compiled:
         if plan.calls < 2:  # the first call of a signature creates what steps keep (optimizer state)
             return self.fn(*args, **kwargs)
         return self._trace(plan, args, kwargs)
+
+    def _hooked(self) -> str | None:
+        """Why a replay would differ: hooks it would not call (a module's forward hooks, a
+        parameter's post-accumulate hooks), whose Python effects (an activation kept in a list)
+        would be lost."""
+        if any(m._forward_hooks or m._forward_pre_hooks for m in self.modules):
+            return "a module with forward hooks (a replay would not call them)"
+        if any(id(t) in _POST_ACCUMULATE and _POST_ACCUMULATE[id(t)][1] for t in self.tensors):
+            return "a tensor with post-accumulate-grad hooks (a replay would not call them)"
+        return None
+
+    def _use(self, plan: _Plan) -> None:
+        """Make what ``plan``'s function reached when recorded the reach the guards read."""
+        self.tensors, self.modules, self.optims, self.scalars, self.reached_ids = plan.reach
+        self.current = plan
+
+    def _other_state(self, key: tuple, plan: _Plan) -> _Plan | None:
+        """What the recording ``plan`` depends on changed: it is put on the shelf, and a
+        recording of the same signature made in the state now (a model back in training mode
+        after an evaluation) is taken from the shelf, if there is one; else ``None`` (the
+        function is recorded again)."""
+        shelf = self.shelf.setdefault(key, [])
+        del self.plans[key]
+        if plan.validated:
+            shelf.insert(0, plan)
+            del shelf[SHELVED + 1:]
+            other = self._from_shelf(key, plan)
+        else:
+            other = self._from_shelf(key)
+        return other
+
+    def _from_shelf(self, key: tuple, left: _Plan | None = None) -> _Plan | None:
+        """The shelved recording of signature ``key`` that holds in the state now (other than
+        ``left``), made the current one; ``None`` if none does."""
+        shelf = self.shelf[key]
+        for other in shelf:
+            if other is not left:
+                self._use(other)
+                if self._unchanged(other):
+                    shelf.remove(other)
+                    self.plans[key] = other
+                    return other
+        return None
 
     def _arg_tensors(self, args: tuple, kwargs: dict) -> list[Tensor]:
         return [a for a in _flat((*args, *kwargs.values())) if isinstance(a, Tensor)]
@@ -193,6 +287,8 @@ class _Compiled:
         self.traces += 1
         self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
         self.reached_ids = {id(t) for t in self.tensors}
+        plan.reach = (self.tensors, self.modules, self.optims, self.scalars, self.reached_ids)
+        self.current = plan
         state_before = self._state()
         ext = self.tensors
         inputs = ext + self._arg_tensors(args, kwargs)
@@ -227,6 +323,7 @@ class _Compiled:
                 tr.broken = tr.broken or "a result with a graph to backpropagate through"
         if self._aliased(args, kwargs):
             tr.broken = tr.broken or "an argument that is a tensor it reaches, or given twice"
+        tr.broken = tr.broken or self._hooked()
         if not same(self._state(), state_before) and not tr.broken:
             # Python values changed (a step count kept as a number, a scheduler stepped inside):
             # a replay would not change them. Or an optimizer's state was still being created.
@@ -239,13 +336,18 @@ class _Compiled:
             plan.dead = True
             plan.reason = tr.broken
             return result
-        self.state_sig = self._state()
-        self.state_objects = [read_scalar(src) for src in self.scalars]  # their ids stay theirs
+        plan.state_sig = self._state()
+        plan.state_objects = [read_scalar(src) for src in self.scalars]  # their ids stay theirs
         ins = traced + traced_arrays + [td for td in traced_grads if td is not None]
         # quiet, as flambeau's ops are: no NumPy warning for log(0) or 0/0
         plan.replay = quiet(tr.replay_function(ins, outputs + [v for _, _, v in installs]))
         plan.n_outputs = len(outputs)
         plan.installs = [(t, what) for t, what, _ in installs]
+        # where what it installs stands in :meth:`_seen` (-1: an argument's)
+        where = {id(t): i for i, t in enumerate(ext)}
+        plan.seen_at = [where[id(t)] if what == "data" and id(t) in where else
+                        where[id(t)] + len(ext) if self.grads_matter and id(t) in where else -1
+                        for t, what, _ in installs]
         plan.grad_inputs = [t for t, g in zip(ext, grad0) if g is not None]
         vc = [(t, (0 if t._vc is None else t._vc[0]) - v) for t, v in zip(ext, vc0)]
         plan.vc = [(t, d) for t, d in vc if d]
@@ -305,16 +407,19 @@ class _Compiled:
         return outs, rebuild
 
     def _run_replay(self, plan: _Plan, args: tuple, kwargs: dict) -> tuple:
-        flat = (*args, *kwargs.values())
         arrays = [t._data for t in self.tensors]
-        arrays += [a._data for a in self._arg_tensors(args, kwargs)]
-        arrays += [a for a in flat if type(a) is np.ndarray]
-        arrays += [t._grad._data for t in plan.grad_inputs]
+        if args or kwargs:
+            arrays += [a._data for a in self._arg_tensors(args, kwargs)]
+            arrays += [a for a in (*args, *kwargs.values()) if type(a) is np.ndarray]
+        if plan.grad_inputs:
+            arrays += [t._grad._data for t in plan.grad_inputs]
         return plan.replay(*arrays)
 
-    def _install(self, plan: _Plan, res: tuple) -> Any:
+    def _install(self, plan: _Plan, res: tuple, seen: list | None = None) -> Any:
+        """Put what a replay gave where eager mode puts it (and into ``seen``, the objects the
+        guards last read, where they stand there)."""
         k = plan.n_outputs
-        for t, what in plan.installs:
+        for (t, what), at in zip(plan.installs, plan.seen_at):
             v = res[k]
             k += 1
             if what == "data":
@@ -323,6 +428,8 @@ class _Compiled:
                 t._grad._data = v
             else:
                 t._grad = None if v is None else _make(v)
+            if seen is not None and at >= 0:
+                seen[at] = v
         for t, d in plan.vc:
             if t._vc is None:
                 t._vc = [d]
@@ -335,7 +442,15 @@ class _Compiled:
             res = self._run_replay(plan, args, kwargs)
         except Diverged:  # a check of the recording fails (an index out of range...): eager mode
             return self.fn(*args, **kwargs)
-        return self._install(plan, res)
+        if plan.stable:  # what the guards read is then what the replay installed
+            return self._install(plan, res, plan.seen[2])
+        result = self._install(plan, res)
+        if plan.stable is None:
+            # after its first replay, do the guards hold? Then they hold after each replay (the same
+            # NumPy calls give arrays of the same layouts), and what it installs is what they read
+            plan.seen = None
+            plan.stable = self._unchanged(plan)
+        return result
 
     def _validate(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         """Replay, keep what it gives, put the state back, run eagerly, compare bit for bit."""

@@ -54,6 +54,8 @@ class _CompiledModule(_Compiled):
         self.traces += 1
         self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
         self.reached_ids = {id(t) for t in self.tensors}
+        plan.reach = (self.tensors, self.modules, self.optims, self.scalars, self.reached_ids)
+        self.current = plan
         state_before = self._state()
         inputs = self.tensors + self._arg_tensors(args, kwargs)
         data0 = [t._data for t in inputs]
@@ -107,6 +109,8 @@ class _CompiledModule(_Compiled):
             tr.note("results with graphs apart")
         elif hooked:
             tr.note("a hook on the graph of an argument")
+        elif self._hooked():
+            tr.note(self._hooked())
         elif self._aliased(args, kwargs):
             tr.note("an argument that is a tensor it reaches, or given twice")
         elif moved:
@@ -121,8 +125,8 @@ class _CompiledModule(_Compiled):
             plan.dead = True
             plan.reason = tr.broken
             return result
-        self.state_sig = self._state()
-        self.state_objects = [read_scalar(src) for src in self.scalars]
+        plan.state_sig = self._state()
+        plan.state_objects = [read_scalar(src) for src in self.scalars]
         given = {tr.slot(x) for x in traced} | {tr.slot(g) for _, gs, _ in passes.values() for g in gs}
         reads: set[int] = set()
         for sl, _, got in passes.values():
@@ -140,8 +144,16 @@ class _CompiledModule(_Compiled):
         plan.n_out = len(outs)
         plan.spec = spec
         plan.diff = diff
+        # the outputs others depend on (the logits a loss is computed from), by output number
+        plan.inner = {j: next(i for i, g in enumerate(graphs) if i != j and id(outs[k]._grad_fn) in g)
+                      for j, k in enumerate(diff)
+                      if any(i != j and id(outs[k]._grad_fn) in g for i, g in enumerate(graphs))}
         plan.shapes = [outs[k]._data.shape for k in diff]
-        plan.saved_inputs = [t for t, td in zip(inputs, traced) if tr.slot(td) in reads]
+        # the inputs the backward reads, also through a view made in the forward (``weight.T``):
+        # changed in place before backward, they make it raise, as eagerly
+        views = [np.ndarray.view(a, np.ndarray) for a in saved_arrays if isinstance(a, np.ndarray)]
+        plan.saved_inputs = [t for t, td, d in zip(inputs, traced, data0) if tr.slot(td) in reads or
+                             any(np.may_share_memory(v, d) for v in views)]
         plan.out_saved = [j for j, k in enumerate(diff) if tr.slot(traced_outs[k]) in reads]
         vc = [(t, (0 if t._vc is None else t._vc[0]) - v) for t, v in zip(self.tensors, vc0)]
         plan.vc = [(t, d) for t, d in vc if d]
@@ -180,8 +192,9 @@ class _CompiledModule(_Compiled):
             for t in ins:
                 if t._view is not None:
                     refresh(t)
-            node = Node("CompiledFunctionBackward", backward, [edge(t) for t in ins], tuple(ins), None,
-                        len(plan.diff))
+            node = _CompiledNode("CompiledFunctionBackward", backward, [edge(t) for t in ins], tuple(ins), None,
+                                 len(plan.diff))
+            node.inner = plan.inner
             entries: list[Any] = []
             for t in plan.saved_inputs:
                 vc = version_counter(t)
@@ -239,6 +252,30 @@ class _CompiledModule(_Compiled):
             ok = len(want) == len(got) and all(_equal(a, b) for a, b in zip(got, want))
         plan.settle(ok)
         return result
+
+
+class _CompiledNode(Node):
+    """``CompiledFunctionBackward``: one node for the outputs of a compiled module. The gradient
+    an output gets from the other outputs (a loss computed from the logits) is computed inside
+    its backward: a hook, ``retain_grad`` or ``autograd.grad`` with respect to that output would
+    see only the gradient given to it directly, so they are refused."""
+
+    __slots__ = ("inner",)
+
+    def register_hook(self, hook: Any) -> Any:
+        nr = getattr(hook, "nr", None)
+        self.refuse(nr, "retain_grad()" if getattr(hook, "keep", None) is not None else "register_hook()")
+        return super().register_hook(hook)
+
+    def refuse(self, nr: int | None, what: str) -> None:
+        """Raise if output ``nr`` is one another output is computed from (``what`` asks for its
+        whole gradient: a hook, ``retain_grad``, ``autograd.grad`` with respect to it)."""
+        if nr in self.inner:
+            raise RuntimeError(
+                f"{what} on output {nr} of a compiled module, which its output {self.inner[nr]} is "
+                f"computed from: flambeau.compile computes the gradient that output {nr} gets from output "
+                f"{self.inner[nr]} inside the module's backward, so it would not be seen. Ask it of a "
+                f"tensor computed outside the module, or call the module without flambeau.compile.")
 
 
 def _subsets(k: int) -> list[tuple]:

@@ -100,7 +100,7 @@ class Replay:
                     alias[slots] = args[0]
                     continue
             tape.append((kind, fn, args, kwargs, slots, scalar))
-        live = set(outputs)
+        live = outputs | {alias[k].index for k in outputs if k in alias}  # an output copy replaced by its array
         kept = []
         for entry in reversed(tape):
             kind, fn, args, kwargs, slots, scalar = entry

@@ -161,6 +161,9 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[np.ndarray],
     for k, t in enumerate(capture):
         fn = t.grad_fn
         if fn is not None:
+            refuse = getattr(fn, "refuse", None)  # (a compiled module's output: flambeau._compile_module)
+            if refuse is not None:
+                refuse(t._nr, "autograd.grad()")
             by_node.setdefault(fn, []).append((k, t._nr))
         else:
             by_leaf[id(t)] = k
@@ -329,7 +332,7 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
                 _visit(node, g, by_node, captured)
                 continue
         saved = node.saved
-        if saved and (saved[0][0] != saved[1] or len(saved) > 3 and (saved[3][0] != saved[4] or _modified(saved))):
+        if saved and (saved[0][0] != saved[1] or len(saved) > 3 and (saved[3][0] != saved[4] or len(saved) > 6 and _modified(saved))):
             check_saved(node)
         if node.hooks is not None or node.retained is not None or by_node:
             g = _visit(node, g, by_node, captured)
@@ -349,7 +352,7 @@ def _run(pending: dict, retain_graph: bool, to_leaf: Callable[[Tensor, np.ndarra
                     continue
                 if fresh and leaf._grad is None and gi.__class__ is ndarray:
                     data = leaf._data
-                    if gi.dtype == data.dtype and gi.shape == data.shape:
+                    if (gi.dtype is data.dtype or gi.dtype == data.dtype) and gi.shape == data.shape:
                         leaf._grad = _make(gi)  # nothing else holds it: no copy (PyTorch's steal)
                         continue
                 to_leaf(leaf, gi)

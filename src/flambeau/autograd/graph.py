@@ -113,7 +113,8 @@ class Node:
         if fused is None:
             return {}
         if type(fused) is tuple:  # (input number, PyTorch's names) pairs: the nodes, made once
-            made = {}
+            made = _Made()
+            made.names = fused
             for i, names in fused:
                 edge = self.next[i]
                 if edge is not None:
@@ -152,6 +153,33 @@ class ShownNode(Node):
 
 def _fused_backward(g: Any) -> tuple:
     raise RuntimeError("flambeau computes this node inside the node after it: it is not run alone")
+
+
+class SavedT:
+    """``t.t()`` among a node's saved tensors (``record``'s ``saved``): what PyTorch saves of a
+    weight it multiplies by (a recurrent cell's), named so in the error when ``t`` is modified in
+    place. (``linear`` saves its weight itself: ``_through_t`` knows it from its fused node.)"""
+
+    __slots__ = ("t",)
+
+    def __init__(self, t: Tensor) -> None:
+        self.t = t
+
+
+class _Made(dict):
+    """The nodes :meth:`Node.fused_nodes` made, by input number, with the names they came from."""
+
+    __slots__ = ("names",)
+
+
+def _through_t(node: Node, what: Any) -> bool:
+    """Whether PyTorch's node saves ``what``, one of ``node``'s inputs, transposed (a fused
+    ``TBackward0`` next to it: ``linear`` saves ``weight.t()``)."""
+    fused = getattr(node, "fused", None)
+    names = fused.names if type(fused) is _Made else fused
+    if not names:
+        return False
+    return any(chain[-1] == "TBackward0" and node.inputs[i] is what for i, chain in names)
 
 
 def fuse(out: Tensor, fused: tuple) -> Tensor:
@@ -250,6 +278,11 @@ def modified_message(node: Node, vc: list, version: int, what: Any) -> str:
     elif isinstance(what, tuple):  # the output of an in-place op on a view
         array, view_fn, op = what
         fn, nr = view_fn() or op, 0
+    elif type(what) is SavedT or _through_t(node, what):
+        # the view ``w.t()`` of an input (``linear``'s weight): modified through its base, a
+        # view that requires grad is AsStrided's output (PyTorch makes its node again)
+        w = what.t if type(what) is SavedT else what
+        fn, nr, array = (_AS_STRIDED if w.requires_grad else None), 0, w._data.T
     else:  # an input: named by its producer now, as PyTorch does
         fn, nr, array = what.grad_fn, what._nr, what._data
     from .._dtype import _FROM_NUMPY
@@ -260,6 +293,19 @@ def modified_message(node: Node, vc: list, version: int, what: Any) -> str:
             f"operation: {desc}{which} is at version {vc[0]}; expected version {version} instead. "
             "Hint: enable anomaly detection to find the operation that failed to compute its "
             "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+class _Shown:
+    """A node PyTorch would make only to name it in a message."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def name(self) -> str:
+        return self._name
+
+
+_AS_STRIDED = _Shown("AsStridedBackward0")
 
 
 def short_name(fn: Any) -> str:

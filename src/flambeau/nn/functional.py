@@ -238,8 +238,8 @@ def silu(x: Tensor, inplace: bool = False) -> Tensor:
     _floating_only(x, "silu_cpu")
     a = float_data(x)
     s = _unary._sigmoid(a)
-    w = _unary.opmath(a)
-    out = (w * _unary._sigmoid(w)).astype(a.dtype, copy=False)
+    w = _unary.opmath(a)  # float16, bfloat16: the product in float32 too, rounded once
+    out = a * s if w is a else (w * _unary._sigmoid(w)).astype(a.dtype)
     return record(out, "SiluBackward0", (x,), lambda g: (g * s * (1 + a * (1 - s)),))
 
 

@@ -26,7 +26,7 @@ from .. import _dtype as dt
 from .._quiet import quiet, quietly
 from ..autograd.graph import fuse
 from ..ops import _parallel
-from ..ops._core import Tensor, broadcast_error, needs_grad, record, unbroadcast
+from ..ops._core import Tensor, broadcast_error, needs_grad, number_operand, record, unbroadcast
 from ..ops.reduce import trailing_sums
 from ..ops.unary import _sigmoid
 
@@ -103,7 +103,10 @@ def _tensor(x: Any, fn: str, arg: str) -> None:
 
 def _as(g: ndarray, t: Tensor) -> ndarray:
     """A gradient for ``t``: summed back over broadcast dimensions, in ``t``'s dtype."""
-    return unbroadcast(g, t._data.shape).astype(t._data.dtype, copy=False)
+    x = t._data
+    if g.shape == x.shape and g.dtype == x.dtype:  # the common case, without NumPy's calls
+        return g
+    return unbroadcast(g, x.shape).astype(x.dtype, copy=False)
 
 
 def _float_pair(input: Tensor, target: Tensor, fn: str, kernel: str,  # noqa: A002
@@ -186,7 +189,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     d = x - y
     out, _ = _reduce(d * d, reduction)
     # PyTorch's kernel: norm (x - y) g, norm = 2 / n for the mean, 2 otherwise (g broadcasts)
-    norm = 2 / d.size if reduction == "mean" and d.size else 2
+    # (a float norm as a 0-d array of d's dtype: the same product, taken faster)
+    norm = number_operand(2 / d.size, d.dtype) if reduction == "mean" and d.size else 2
     need_target = target.requires_grad
 
     def backward(g: ndarray) -> tuple:  # the target's: norm (y - x) g, as PyTorch (the sign of 0)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._runtime import one_blas_thread
+from ..autograd.graph import SavedT
 from ..ops._core import Tensor, record
 from ..ops.reduce import column_sums
 from ..ops.shape import _pieces
@@ -196,10 +197,22 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
         )
 
     node_name = {"LSTM": "MkldnnRnnLayerBackward0", "GRU": "GruLayerBackward0"}.get(mode, "RnnLayerBackward0")
-    res = record(out, node_name, (x, h0, c0 if lstm else None, w_ih, w_hh, b_ih, b_hh), backward)
+    inputs = (x, h0, c0 if lstm else None, w_ih, w_hh, b_ih, b_hh)
+    res = record(out, node_name, inputs, backward, None if lstm else _cell_saves(*inputs, T))
     where: list[Any] = [(slice(0, T),), (T,)] + ([(T + 1,)] if lstm else [])
     pieces = _pieces(res, where, "SplitBackward0")
     return pieces[0], pieces[1], (pieces[2] if lstm else None)
+
+
+def _cell_saves(x: Tensor, h0: Tensor | None, c0: Any, w_ih: Tensor, w_hh: Tensor, b_ih: Any,
+                b_hh: Any, steps: int) -> tuple:
+    """What PyTorch's RNN and GRU cells save, step by step (``linear(x_t, w_ih, b_ih)`` and
+    ``linear(h, w_hh, b_hh)``): ``x`` for the gradient of ``w_ih``, ``w_ih.t()`` for that of
+    ``x``; ``h0`` for ``w_hh``'s, ``w_hh.t()`` once a state requires grad (from the second
+    step, or ``h0``'s); never the biases. (The LSTM, PyTorch's oneDNN layer, saves all.)"""
+    h0_grad = h0 is not None and h0._requires_grad
+    return (x if w_ih._requires_grad else None, SavedT(w_ih) if x._requires_grad else None,
+            h0 if w_hh._requires_grad else None, SavedT(w_hh) if steps > 1 or h0_grad else None)
 
 
 __all__ = ["rnn_layer", "GATES"]

@@ -41,6 +41,16 @@ class _IncompatibleKeys(tuple):
         return f"_IncompatibleKeys(missing_keys={self[0]}, unexpected_keys={self[1]})"
 
 
+CHANGES = [0]  # module changes anywhere: a compiled call checks this first, each module's if it moved
+
+
+def _changed(d: dict) -> None:
+    """Note a change of the module whose ``__dict__`` is ``d`` (an attribute, its mode, its
+    hooks...): its ``_version`` becomes the number of changes made so far."""
+    CHANGES[0] += 1
+    d["_version"] = CHANGES[0]
+
+
 class Module:
     """Base class of every layer and model: subclass it, create the layers in ``__init__``,
     compute the output in ``forward``, and call the module like a function."""
@@ -81,7 +91,7 @@ class Module:
         d = self.__dict__
         if "_parameters" not in d:
             raise AttributeError("cannot assign before Module.__init__() call: call super().__init__() first")
-        d["_version"] = d.get("_version", 0) + 1  # flambeau.compile's recordings check it
+        _changed(d)  # flambeau.compile's recordings check it
         params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
         if isinstance(value, Parameter):
             d.pop(name, None)
@@ -119,7 +129,7 @@ class Module:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
-        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
+        _changed(self.__dict__)
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
@@ -140,7 +150,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")
-        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
+        _changed(self.__dict__)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -150,7 +160,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
-        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
+        _changed(self.__dict__)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -160,7 +170,7 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
+        _changed(self.__dict__)
         self._modules[name] = module
 
     register_module = add_module
@@ -329,7 +339,7 @@ class Module:
             raise ValueError("training mode is expected to be boolean")
         if self.training is not mode:  # a change: what a compiled call recorded may not hold
             object.__setattr__(self, "training", mode)
-            self.__dict__["_version"] = self.__dict__.get("_version", 0) + 1
+            CHANGES[0] += 1  # (compile compares the flag itself: back in this mode, its recording holds)
         for m in self.children():  # each child's own train(), which a subclass may override
             m.train(mode)
         return self

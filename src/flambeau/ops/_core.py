@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from ..autograd.grad_mode import _state
-from ..autograd.graph import AccumulateGrad, Node, next_seq
+from ..autograd.graph import AccumulateGrad, Node, SavedT, next_seq
 from ..autograd.views import (
     OVERLAP,
     attach,
@@ -93,6 +93,11 @@ def record(out: Any, name: str, inputs: Sequence[Any], backward: Callable,
             vc = s._vc
             if vc is None:
                 vc = s._vc = [0]
+            entry = (vc, vc[0], s)
+        elif type(s) is SavedT:
+            vc = s.t._vc
+            if vc is None:
+                vc = s.t._vc = [0]
             entry = (vc, vc[0], s)
         else:
             continue

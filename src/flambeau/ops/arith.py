@@ -81,7 +81,7 @@ def mul(a: Any, b: Any) -> Tensor:
     if not isinstance(a, Tensor):  # ``2.5 * t`` is ``t.mul(2.5)`` in PyTorch: the number second
         a, b = b, a
     a, b, x, y = operands(a, b)
-    out = opmath_scalar(np.multiply, x, b) if x.dtype.itemsize == 2 else None
+    out = opmath_scalar(np.multiply, x, b) if x.itemsize == 2 else None
     if out is None:
         out = apply_binary(np.multiply, x, y)
     return _record(out, "MulBackward0", a, b, lambda g: (
@@ -91,7 +91,7 @@ def mul(a: Any, b: Any) -> Tensor:
 
 
 def _times(g: np.ndarray, y: Any, b: Any) -> np.ndarray:
-    out = opmath_scalar(np.multiply, g, b) if g.dtype.itemsize == 2 else None
+    out = opmath_scalar(np.multiply, g, b) if g.itemsize == 2 else None
     return g * y if out is None else out
 
 
@@ -103,13 +103,13 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     if np.asarray(x).dtype.kind in "biu" and np.asarray(y).dtype.kind in "biu":
         f = dt.get_default_dtype().np  # integers divide to the default float, both operands
         x, y = np.asarray(x, dtype=f), np.asarray(y, dtype=f)
-    out = opmath_scalar(np.true_divide, x, b) if np.asarray(x).dtype.itemsize == 2 else None
+    out = opmath_scalar(np.true_divide, x, b) if getattr(x, "itemsize", 0) == 2 else None
     if out is None:
         with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
             out = apply_binary(np.true_divide, x, y)
 
     def over(g: np.ndarray) -> np.ndarray:
-        q = opmath_scalar(np.true_divide, g, b)
+        q = opmath_scalar(np.true_divide, g, b) if g.itemsize == 2 else None
         return g / y if q is None else q
 
     return _record(out, "DivBackward0", a, b, lambda g: (

@@ -259,6 +259,9 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    for v in vals:
+        if v.__class__ is int and not -0x8000000000000000 <= v < 0x8000000000000000:
+            dt.check_fill_value(v, np.dtype(np.int64))  # PyTorch's OverflowError or RuntimeError
     if vals[2] == 0:
         raise RuntimeError("step must be nonzero")
     if (vals[1] - vals[0]) * vals[2] < 0:

@@ -213,6 +213,12 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
         raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
     if not isinstance(value, (Tensor, bool, int, float, np.generic)):
         raise TypeError(f"can't assign a {type(value).__name__} to a {_type_name(a)}")
+    if value.__class__ is int and not -0x8000000000000000 <= value < 0x8000000000000000:
+        raise ValueError("Overflow when unpacking long long")  # PyTorch reads a C long long
+    if isinstance(value, (int, float)) and (x.dtype.kind in "iub" or x.dtype.itemsize > 2):
+        dt.check_fill_value(value, x.dtype)  # a number it cannot hold (float16 goes to inf)
+        if value.__class__ is int and x.dtype.kind == "u":
+            value = np.array(value, np.int64).astype(x.dtype)[()]  # -1 is 255, as in PyTorch
     index = _parse(x, idx)
     target = None  # where index_put_ writes in the graph
     if index.advanced is not None and tracked(a, value):
@@ -252,10 +258,11 @@ def setitem(a: Tensor, idx: Any, value: Any) -> None:
     memory = x[index.basic]
     if not memory.flags.writeable:  # a view of an expanded tensor
         memory = _writable_target(memory, index, value)
-    if index.advanced is None:
-        memory[...] = v
-    else:
-        memory[index.advanced] = v
+    with np.errstate(over="ignore"):  # float16's inf for a number beyond it, silently
+        if index.advanced is None:
+            memory[...] = v
+        else:
+            memory[index.advanced] = v
     bump(a)
 
 

@@ -26,6 +26,17 @@ def _mat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.matmul(x, y)
 
 
+def _mm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x @ y`` of two float32 or float64 matrices: NumPy's ``dot`` where it makes the call to
+    BLAS that ``matmul`` makes (both operands laid out by rows or by columns: the same bits),
+    a third faster on a small layer's matrices; ``matmul`` otherwise (``dot`` would copy a
+    strided operand first, and sum in another order)."""
+    fx, fy = x.flags, y.flags
+    if (fx.c_contiguous or fx.f_contiguous) and (fy.c_contiguous or fy.f_contiguous):
+        return np.dot(x, y)
+    return np.matmul(x, y)
+
+
 def _mismatch(a: np.ndarray, b: np.ndarray) -> RuntimeError:
     """The error for operands whose shapes do not multiply, naming both shapes."""
     shapes = f"(shapes {list(a.shape)} and {list(b.shape)})"
@@ -262,19 +273,20 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(xa.shape[:-1]))}x"
             f"{xa.shape[-1] if xa.ndim else 1} and {w.shape[-1]}x{w.shape[0]}) (input of shape "
             f"{list(xa.shape)}, weight of shape {list(w.shape)})")
-    half = xa.dtype.itemsize == 2  # float16/bfloat16: _mat multiplies in float32
+    # float16/bfloat16: _mat multiplies in float32; float32/float64 matrices: _mm
+    mat = _mat if xa.dtype.itemsize == 2 else _mm if xa.dtype.char in "fd" else np.matmul
     if xa.ndim > 2 and xa.shape[-1]:  # one product of all rows: 11% faster than a stack of them
-        rows = xa.reshape(-1, xa.shape[-1])
-        out = (_mat(rows, w.T) if half else np.matmul(rows, w.T)).reshape(xa.shape[:-1] + w.shape[:1])
-    else:
-        out = _mat(xa, w.T) if half else np.matmul(xa, w.T)
+        out = mat(xa.reshape(-1, xa.shape[-1]), w.T).reshape(xa.shape[:-1] + w.shape[:1])
+    elif xa.ndim == 2:
+        out = mat(xa, w.T)
+    else:  # one input vector (or none of its features)
+        out = (_mat if mat is _mat else np.matmul)(xa, w.T)
     if bias is not None:
         if out.size >= _SPLIT and out.ndim:
             _parallel.one_call(_plus_bias, out, bias._data, out=out)
         else:
             np.add(out, bias._data, out=out)
     flat = xa.ndim != 2
-    mat = _mat if half else np.matmul
 
     def backward(g: np.ndarray) -> tuple:
         if flat:

@@ -98,6 +98,8 @@ def lerp(start: Tensor, end: Tensor, weight: Any) -> Tensor:
     """
     x, y = start._data, end._data
     scalar = not isinstance(weight, Tensor)
+    if weight.__class__ is int:
+        dt.check_python_int(weight)
     if x.dtype.kind not in "fV":
         kernel = "lerp_kernel_scalar" if scalar else "lerp_kernel_tensor"
         raise NotImplementedError(f'"{kernel}" not implemented for {_type_name(x)!r}')

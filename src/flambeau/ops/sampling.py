@@ -31,7 +31,8 @@ from .generator import Generator
 
 _U64 = np.uint64
 f32 = np.float32
-_BLOCK = 1024  # rows of 16 values transformed per block of the normal kernel
+f64 = np.float64
+_BLOCK = 4096  # rows of 16 values transformed per block of the normal kernel
 _DIGITS = {np.dtype(np.float64): 53, np.dtype(np.float32): 24, np.dtype(np.float16): 11}
 
 
@@ -58,7 +59,11 @@ def unit(gen: Generator, n: int, dtype: Any) -> np.ndarray:
     d = _digits(dtype)
     if d == 53:
         return (gen.random64(n) & _U64((1 << 53) - 1)).astype(np.float64) * (2.0 ** -53)
-    return (gen.random32(n) & _U64((1 << d) - 1)).astype(np.float32) * f32(2.0 ** -d)
+    bits = gen.random32(n).astype(np.uint32)  # (the draws are 32-bit: nothing lost)
+    bits &= np.uint32((1 << d) - 1)
+    x = bits.astype(np.float32)
+    x *= f32(2.0 ** -d)
+    return x
 
 
 def uniform(gen: Generator, low: float, high: float, size: Any, dtype: Any) -> np.ndarray:
@@ -126,55 +131,104 @@ _SIN_P = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
 _COS_P = (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)
 
 
+# The float32 kernel works on blocks of float32 arrays with each fused multiply-add done in float64
+# (``_horner``): same-dtype NumPy calls only (a call mixing float32 and float64 costs four times
+# as much), arrays of a block that stay in the cache, choices made on the bits (``np.where`` on
+# random masks is slow). Checked against the straightforward version on all 2**24 inputs.
+def _horner(x: np.ndarray, coefs: tuple) -> np.ndarray:
+    """The float32 polynomial ``coefs`` (highest degree first) at ``x`` (float64 holding float32
+    values), each step a fused multiply-add ``y * x + c``: the product is exact in float64, one
+    rounding to float32 per step."""
+    t = x * f64(f32(coefs[0]))
+    t += f64(f32(coefs[1]))
+    y = t.astype(f32)
+    for c in coefs[2:]:
+        np.multiply(y.astype(f64), x, out=t)
+        t += f64(f32(c))
+        y = t.astype(f32)
+    return y
+
+
 def _log_avx(x: np.ndarray) -> np.ndarray:
     """Natural log in float32 as PyTorch's AVX2 kernel computes it: mantissa m in [sqrt(1/2),
     sqrt(2)), a degree-9 polynomial in m - 1, plus the exponent times log(2) in two parts."""
     bits = x.view(np.uint32)
-    e = ((bits >> np.uint32(23)).astype(np.int32) - 126).astype(np.float32)
-    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(np.float32)
-    small = m < f32(0.707106781186547524)
-    e = e - small.astype(np.float32)
-    m = (m - f32(1)) + np.where(small, m, f32(0))
+    m = bits & np.uint32(0x807FFFFF)
+    m |= np.uint32(0x3F000000)
+    m = m.view(f32)
+    e = (bits >> np.uint32(23)).astype(f32)
+    small = (m < f32(0.707106781186547524)).astype(f32)
+    e -= f32(126)
+    e -= small
+    small *= m  # m where small, else 0
+    m = m - f32(1)
+    m += small
     z = m * m
-    y = np.full_like(m, f32(_LOG_P[0]))
-    for p in _LOG_P[1:]:
-        y = _fma32(y, m, f32(p))
-    y = _fma32(y * m, z, e * f32(-2.12194440e-4))
-    y = _fma32(-z, f32(0.5), y)
-    return _fma32(e, f32(0.693359375), m + y)
+    z64 = z.astype(f64)
+    y = _horner(m.astype(f64), _LOG_P)
+    y *= m
+    t = y.astype(f64)  # fma(y m, z, e * -2.12194440e-4)
+    t *= z64
+    t += (e * f32(-2.12194440e-4)).astype(f64)
+    y = t.astype(f32)
+    # the last two products are exact in float32 (z / 2; e, a small integer, times a constant
+    # of 9 bits): the fused steps round once, as plain float32 additions
+    y -= z * f32(0.5)
+    y += m
+    y += e * f32(0.693359375)
+    return y
 
 
 def _sincos_avx(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """sin and cos in float32 as PyTorch's AVX2 kernel computes them (x >= 0 here): reduction by
     multiples of pi/4 in three parts, then the Cephes polynomials."""
     j = (x * f32(1.27323954473516)).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(np.float32)
-    x = _fma32(y, f32(-0.78515625), x)
-    x = _fma32(y, f32(-2.4187564849853515625e-4), x)
-    x = _fma32(y, f32(-3.77489497744594108e-8), x)
-    z = x * x
-    c = np.full_like(z, f32(_COS_P[0]))
-    for p in _COS_P[1:]:
-        c = _fma32(c, z, f32(p))
-    c = _fma32(c * z, z, -(z * f32(0.5))) + f32(1)
-    s = np.full_like(z, f32(_SIN_P[0]))
-    for p in _SIN_P[1:]:
-        s = _fma32(s, z, f32(p))
-    s = _fma32(s * z, x, x)
-    sine_poly = (j & 2) == 0
-    sin = np.where(sine_poly, s, c)
-    cos = np.where(sine_poly, c, s)
-    sin = np.where((j & 4) != 0, -sin, sin)
-    cos = np.where(((~(j - 2)) & 4) != 0, -cos, cos)
-    return sin, cos
+    j += 1
+    j &= ~1
+    jf = j.astype(f32)
+    # fma(j, -part, x) for the three parts of pi/4; j (at most 8) times the first two (8 and 11
+    # bits) is exact in float32: plain float32 steps round once as the fused ones
+    x32 = x - jf * f32(0.78515625)
+    x32 -= jf * f32(2.4187564849853515625e-4)
+    t = x32.astype(f64)
+    t += jf.astype(f64) * f64(f32(-3.77489497744594108e-8))
+    x32 = t.astype(f32)
+    t = x32.astype(f64)
+    z = x32 * x32
+    z64 = z.astype(f64)
+    c = _horner(z64, _COS_P)
+    c *= z
+    u = c.astype(f64)  # fma(c z, z, -z/2) + 1
+    u *= z64
+    u += (z * f32(-0.5)).astype(f64)
+    c = u.astype(f32)
+    c += f32(1)
+    s = _horner(z64, _SIN_P)
+    s *= z
+    u = s.astype(f64)  # fma(s z, x, x)
+    u *= t
+    u += t
+    s = u.astype(f32)
+    # the octant: sine and cosine polynomials swapped where j & 2, then the signs, on the bits
+    sb, cb = s.view(np.uint32), c.view(np.uint32)
+    swap = ((j & 2) >> 1).astype(np.uint32)
+    swap *= np.uint32(0xFFFFFFFF)
+    swap &= sb ^ cb
+    sin, cos = sb ^ swap, cb ^ swap
+    sin ^= (j & 4).astype(np.uint32) << np.uint32(29)
+    cos ^= ((~(j - 2)) & 4).astype(np.uint32) << np.uint32(29)
+    return sin.view(f32), cos.view(f32)
 
 
 def _box_muller16_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 16 float32 uniforms -> 16 normals: radius from the first 8, angle from the last 8."""
-    radius = np.sqrt(f32(-2) * _log_avx(f32(1) - u[:, :8]))
-    sin, cos = _sincos_avx(f32(2.0 * math.pi) * u[:, 8:])
-    pair = np.concatenate([radius * cos, radius * sin], axis=1)
+    radius = _log_avx((f32(1) - u[:, :8]).ravel())
+    radius *= f32(-2)
+    np.sqrt(radius, out=radius)
+    sin, cos = _sincos_avx((f32(2.0 * math.pi) * u[:, 8:]).ravel())
+    pair = np.empty(u.shape, f32)
+    pair[:, :8] = (radius * cos).reshape(-1, 8)
+    pair[:, 8:] = (radius * sin).reshape(-1, 8)
     return pair if (mean, std) == (0.0, 1.0) else _fma32(pair, f32(std), f32(mean))
 
 
@@ -190,9 +244,8 @@ def _fill16(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float) ->
     single = dtype != np.float64
     work = np.float32 if single else np.float64
     transform = _box_muller16_f32 if single else _box_muller16_f64
-    u = unit(gen, n, dtype).astype(work, copy=False)
+    out = unit(gen, n, dtype).astype(work, copy=False)  # transformed where it lies
     k = n // 16
-    out = u.copy()
     rows = out[:k * 16].reshape(k, 16)
     for start in range(0, k, _BLOCK):  # blocks that stay in the CPU's cache
         rows[start:start + _BLOCK] = transform(rows[start:start + _BLOCK], mean, std)
@@ -256,22 +309,52 @@ def full_range_int64(gen: Generator, n: int) -> np.ndarray:
 def permutation(gen: Generator, n: int) -> np.ndarray:
     """``torch.randperm(n)``: Fisher-Yates, swapping i with i + random() % (n - i)."""
     n = int(n)
-    perm = np.arange(n, dtype=np.int64)
     if n < 0xFFFFFFFF // 20:
-        if n > 1:
-            draws = (gen.random32(n - 1) % np.arange(n, 1, -1, dtype=_U64)).astype(np.int64)
-            draws += np.arange(n - 1)
-            p = perm.tolist()
-            for i, k in enumerate(draws.tolist()):
-                p[i], p[k] = p[k], p[i]
-            perm = np.array(p, dtype=np.int64)
-        return perm
+        if n <= 1:
+            return np.arange(n, dtype=np.int64)
+        draws = (gen.random32(n - 1) % np.arange(n, 1, -1, dtype=_U64)).astype(np.int64)
+        draws += np.arange(n - 1)
+        return swapped(np.append(draws, n - 1))
+    perm = np.arange(n, dtype=np.int64)
     draws = gen.random64(n) % np.arange(1, n + 1, dtype=_U64)  # inside-out, for huge n
     p = perm.tolist()
     for i, z in enumerate(draws.astype(np.int64).tolist()):
         p[i] = p[z]
         p[z] = i
     return np.array(p, dtype=np.int64)
+
+
+def swapped(k: np.ndarray) -> np.ndarray:
+    """``0, 1, ..., n-1`` after swapping positions ``i`` and ``k[i] >= i`` for i = 0, 1, ...,
+    n-1 in turn (``k[n-1] = n-1``), without a Python loop over i.
+
+    Position i is final after swap i. Before swap i, a position p >= i holds what the last swap
+    j < i with ``k[j] == p`` moved there: ``held[j]``, what position j held before swap j; or p
+    itself if no swap touched it yet. So ``out[i]`` is ``held[j]`` for the last j < i with
+    ``k[j] == k[i]``, else ``k[i]``; and ``held[j]`` is ``held[j']`` for the last j' < j with
+    ``k[j'] == j``, else j: a chain back to its first index, followed by pointer jumping."""
+    n = len(k)
+    idx = np.arange(n, dtype=np.int64)
+    if n <= 1 << 16:  # by value, then index: a radix sort on 16 bits
+        order = np.argsort(k.astype(np.uint16), kind="stable")
+        value = k[order]
+    else:
+        key = np.sort(k * n + idx)
+        value, order = np.divmod(key, n)
+    same = value[1:] == value[:-1]
+    prev = np.full(n, -1, dtype=np.int64)  # the last earlier index with the same k
+    prev[order[1:][same]] = order[:-1][same]
+    ends = np.append(~same, True)
+    last = np.full(n, -1, dtype=np.int64)  # the last index with each value
+    last[value[ends]] = order[ends]
+    back = np.where(k == idx, prev, last)  # the last j' < j with k[j'] == j
+    back = np.where(back < 0, idx, back)
+    while True:
+        further = back[back]
+        if np.array_equal(further, back):
+            break
+        back = further
+    return np.where(prev >= 0, back[prev], k)
 
 
 # ---------------------------------------------------------------------- others

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..._device import check
+from ...ops._core import bump
 from ...ops.linalg import linear
 from ...tensor import Tensor
 from .. import functional as F
@@ -141,6 +142,7 @@ class Embedding(Module):
             init.normal_(self.weight)
             if padding_idx is not None:
                 self.weight._data[padding_idx] = 0
+                bump(self.weight)  # (PyTorch's fill_)
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None,

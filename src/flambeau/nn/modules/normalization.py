@@ -12,6 +12,7 @@ import numpy as np
 
 from ... import _dtype as dt
 from ..._device import check
+from ...ops._core import bump
 from ...ops.creation import check_sizes
 from ...tensor import Tensor, _make
 from .. import functional as F
@@ -28,6 +29,15 @@ def _affine(module: Module, shape: tuple[int, ...], dtype: Any, affine: bool, bi
     module.register_parameter("weight", Parameter(np.ones(shape, d)) if affine else None)
     if bias is not None:
         module.register_parameter("bias", Parameter(np.zeros(shape, d)) if affine and bias else None)
+    _written(module.weight, getattr(module, "bias", None))  # (PyTorch's init.ones_, init.zeros_)
+
+
+def _written(*tensors: Tensor | None) -> None:
+    """Count one in-place write to each tensor, as PyTorch's ``fill_``, ``zero_``... (a
+    ``_version`` read, or a saved-tensor error, gives PyTorch's numbers)."""
+    for t in tensors:
+        if t is not None:
+            bump(t)
 
 
 class _BatchNorm(Module):
@@ -46,6 +56,7 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", _make(np.zeros(num_features, d)))
             self.register_buffer("running_var", _make(np.ones(num_features, d)))
             self.register_buffer("num_batches_tracked", _make(np.zeros((), np.int64)))
+            _written(self.running_mean, self.running_var, self.num_batches_tracked)
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -57,6 +68,7 @@ class _BatchNorm(Module):
             self.running_mean._data[...] = 0
             self.running_var._data[...] = 1
             self.num_batches_tracked._data[...] = 0
+            _written(self.running_mean, self.running_var, self.num_batches_tracked)
 
     def reset_parameters(self) -> None:
         """The running statistics reset, weight 1 and bias 0."""
@@ -65,6 +77,7 @@ class _BatchNorm(Module):
             self.weight._data[...] = 1
         if self.bias is not None:
             self.bias._data[...] = 0
+        _written(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self._expected_dims:
@@ -73,6 +86,7 @@ class _BatchNorm(Module):
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data[...] += 1
+            bump(self.num_batches_tracked)
             if self.momentum is None:  # cumulative moving average
                 momentum = 1.0 / float(self.num_batches_tracked._data)
         use_batch = self.training or not self.track_running_stats
@@ -191,6 +205,7 @@ class RMSNorm(Module):
     def reset_parameters(self) -> None:
         if self.weight is not None:
             self.weight._data[...] = 1
+            bump(self.weight)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)

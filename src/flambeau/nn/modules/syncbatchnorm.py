@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd.function import Function
+from ...ops._core import bump
 from ...ops.shape import cat
 from ...tensor import Tensor, _make
 from ..module import Module
@@ -84,6 +85,7 @@ class SyncBatchNorm(_BatchNorm):
         var = total[c:2 * c] / n - mean * mean
         if self.track_running_stats:
             self.num_batches_tracked._data[...] += 1
+            bump(self.num_batches_tracked)
             momentum = self.momentum if self.momentum is not None else 1.0 / float(self.num_batches_tracked._data)
             self.running_mean._data[...] = (1 - momentum) * self.running_mean._data + momentum * mean._data
             self.running_var._data[...] = ((1 - momentum) * self.running_var._data
