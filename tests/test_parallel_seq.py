@@ -212,26 +212,3 @@ def test_a_compiled_step_with_adamw_splits_its_update(splits):
         splits.clear()
         _on(2, fn)  # a replay
         assert splits == [2]
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_layer_norm_of_many_rows(torch, rng, splits, dtype):
-    x = rng.standard_normal((6, 103, 128)).astype(dtype) * 3 + 1  # 618 rows: halves of 312 and 306
-    w, b = rng.standard_normal(128).astype(dtype), rng.standard_normal(128).astype(dtype)
-
-    def fn(lib):
-        return lambda a, c, d: lib.nn.functional.layer_norm(a, (128,), c, d)
-
-    def run():
-        ts = [flambeau.tensor(a, requires_grad=True) for a in (x, w, b)]
-        out = fn(flambeau)(*ts)
-        out.backward(flambeau.tensor(np.random.default_rng(1).standard_normal(out.shape).astype(dtype)))
-        return [out.detach().numpy()] + [t.grad.numpy() for t in ts]
-
-    one = _on(1, run)
-    splits.clear()
-    two = _on(2, run)
-    assert _bits(*one) == _bits(*two)
-    if TWO_CORES:
-        assert splits == [2, 2]
-    _on(2, lambda: check(torch, fn(flambeau), fn(torch), [x, w, b], dtype=dtype))

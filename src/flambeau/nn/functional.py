@@ -563,42 +563,6 @@ def _mean_square(a: np.ndarray, axes: tuple, trailing: bool) -> np.ndarray:
     return s.reshape(a.shape[:a.ndim - len(axes)] + (1,) * len(axes))
 
 
-def _by_rows(job: Any, rows: int, size: int) -> None:
-    """``job(lo, hi)`` over ``rows`` rows, in two halves on two threads when the array is large
-    (``size`` values). The halves are cut at a multiple of four rows: OpenBLAS's matrix-vector
-    kernels take the rows by fours, so each half's row sums are the whole's, bit for bit."""
-    if size < _SPLIT:
-        job(0, rows)
-        return
-    _parallel.split(lambda lo, hi: job(4 * lo, min(4 * hi, rows)), (rows + 3) // 4)
-
-
-def _layer_norm_rows(a: np.ndarray, w: np.ndarray, b: np.ndarray | None, eps: float) -> tuple:
-    """Layer norm's forward pass over the rows of ``a`` (rows of ``w.size`` values):
-    ``(out, xhat, inv)``, ``xhat = (a - mean) inv`` the normalised rows and ``inv = 1 / sqrt(var
-    + eps)`` one per row (the row means and variances as matrix-vector and row dot products)."""
-    n = w.size
-    a2 = a.reshape(-1, n)
-    ones, wf = np.ones(n, a.dtype), w.reshape(n)
-    out, xhat, inv = np.empty(a2.shape, a.dtype), np.empty(a2.shape, a.dtype), np.empty((len(a2), 1), a.dtype)
-
-    def job(lo: int, hi: int) -> None:
-        rows, xh, iv = a2[lo:hi], xhat[lo:hi], inv[lo:hi]
-        mean = (rows @ ones)[:, None]
-        mean /= n
-        np.subtract(rows, mean, out=xh)
-        var = np.vecdot(xh, xh)[:, None]
-        var /= n
-        np.divide(1, np.sqrt(var + eps), out=iv)
-        xh *= iv
-        np.multiply(xh, wf, out=out[lo:hi])
-        if b is not None:
-            out[lo:hi] += b.reshape(n)
-
-    _by_rows(job, len(a2), a2.size)
-    return out.reshape(a.shape), xhat.reshape(a.shape), inv
-
-
 def _layer_norm_backward(g: np.ndarray, xhat: np.ndarray, w: np.ndarray, inv: np.ndarray) -> tuple:
     r"""Layer norm's gradients with a weight, rows of n values normalised:
 
@@ -610,32 +574,25 @@ def _layer_norm_backward(g: np.ndarray, xhat: np.ndarray, w: np.ndarray, inv: np
 
     where the row means :math:`\overline{g w} = g \cdot w / n` and
     :math:`\overline{g w \hat x} = (g \hat x) \cdot w / n` are matrix-vector products (with
-    :math:`g \hat x` computed once for the weight's gradient): five passes over the rows, in two
-    halves on two threads for a large input; then the sums down the rows, whole."""
+    :math:`g \hat x` computed once for the weight's gradient): five passes over the rows."""
     n = w.size
     wf = w.reshape(n)
     g2, x2 = g.reshape(-1, n), xhat.reshape(-1, n)
     r = inv.reshape(-1, 1)
-    gx_, gx = np.empty(g2.shape, np.result_type(g2, x2)), np.empty(g2.shape, np.result_type(g2, wf))
-
-    def job(lo: int, hi: int) -> None:
-        gr, xr, rr, p, d = g2[lo:hi], x2[lo:hi], r[lo:hi], gx_[lo:hi], gx[lo:hi]
-        np.multiply(gr, xr, out=p)
-        c1 = (gr @ wf)[:, None]
-        c2 = (p @ wf)[:, None]
-        c1 *= rr
-        c1 /= n
-        c2 *= rr
-        c2 /= n
-        np.multiply(gr, wf, out=d)
-        d *= rr
-        t = xr * c2
-        t += c1
-        d -= t
-
-    _by_rows(job, len(g2), g2.size)
+    gx_ = g2 * x2
     gw = _trailing_sums(gx_, 1, False).reshape(w.shape)
     gb = _trailing_sums(g2, 1, False).reshape(w.shape)
+    c1 = (g2 @ wf)[:, None]
+    c2 = (gx_ @ wf)[:, None]
+    c1 *= r
+    c1 /= n
+    c2 *= r
+    c2 /= n
+    gx = g2 * wf
+    gx *= r
+    np.multiply(x2, c2, out=gx_)
+    gx_ += c1
+    gx -= gx_
     return gx.reshape(g.shape), gw, gb
 
 
@@ -653,15 +610,6 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
         pshape = [1] * a.ndim
         pshape[param_axes] = a.shape[param_axes]
     ln = param_axes is None
-    if ln and stats is None and weight is not None and a.dtype in (np.float32, np.float64) and a.size:
-        w = weight._data
-        out, xhat, inv = _parallel.one_call(_layer_norm_rows, a, w, None if bias is None else bias._data, eps)
-
-        def backward_rows(g: np.ndarray) -> tuple:
-            gx, gw, gb = _parallel.one_call(_layer_norm_backward, g, xhat, w, inv)
-            return gx, gw, (gb if bias is not None else None)
-
-        return record(out, name, (x, weight, bias), backward_rows)
     if stats is None:
         mean = _mean(a, axes, ln)
         xhat = a - mean
@@ -684,6 +632,9 @@ def _normalize(x: Tensor, axes: tuple, weight: Tensor | None, bias: Tensor | Non
         return v.sum(axis=reduce_params) if s is None else s
 
     def backward(g: np.ndarray) -> tuple:
+        if ln and stats is None and w is not None and a.dtype in (np.float32, np.float64) and a.size:
+            gx, gw, gb = _layer_norm_backward(g, xhat, w, inv)
+            return gx, gw, (gb if bias is not None else None)
         gw = param_sums(g * xhat).reshape(weight._data.shape) if weight is not None else None
         gb = param_sums(g).reshape(bias._data.shape) if bias is not None else None
         gxhat = g * w if w is not None else g
