@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from ..ops import _parallel
 from ..tensor import Tensor, _make
 from .optimizer import Optimizer
 
@@ -61,65 +60,31 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the module's docstring): the
-        state made where missing, then the arithmetic of the whole group, parameter by
-        parameter, shared out between two threads when the group is large (``_updates``)."""
+        """One update of every parameter that has a gradient (see the module's docstring)."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
+            lr = group["lr"]
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
             amsgrad = group["amsgrad"]
             decoupled = group.get("decoupled_weight_decay", False)
-            items = []
             for p, theta, g in self._gradients(group, coupled_decay=not decoupled):
                 state = self.state[p]
                 if not isinstance(state.get("step", 0), Tensor):  # a count as PyTorch keeps it: a 0-d float32 tensor
                     state["step"] = _make(np.array(state.get("step", 0), np.float32))
-                if "exp_avg" not in state:
-                    state["exp_avg"] = _make(np.zeros_like(theta))
-                    state["exp_avg_sq"] = _make(np.zeros_like(theta))
-                if amsgrad and "max_exp_avg_sq" not in state:
-                    state["max_exp_avg_sq"] = _make(np.zeros_like(theta))
-                items.append((theta, g, state["step"]._data, state["exp_avg"]._data, state["exp_avg_sq"]._data,
-                              state["max_exp_avg_sq"]._data if amsgrad else None))
-            if items:
-                written = tuple(a for item in items for a in (item[0],) + item[2:] if a is not None)
-                _parallel.one_call(_updates, items, group["lr"], group["betas"], group["eps"],
-                                   group["weight_decay"] if decoupled else 0, out=written)
+                step, m, v = _moments(state, theta, g, group, decoupled)
+                t = step.astype(np.float64)  # the bias corrections in double, as PyTorch's Python floats
+                if amsgrad:
+                    if "max_exp_avg_sq" not in state:
+                        state["max_exp_avg_sq"] = _make(np.zeros_like(theta))
+                    v_max = state["max_exp_avg_sq"]._data
+                    np.maximum(v_max, v, out=v_max)
+                    v = v_max
+                denom = np.sqrt(v)
+                denom /= np.sqrt(1 - beta2**t).astype(theta.dtype)
+                denom += eps
+                theta -= (lr / (1 - beta1**t)).astype(theta.dtype) * m / denom
         return loss
-
-
-_SPLIT = 1 << 17  # values from which a group's parameters are shared out between two threads
-
-
-def _updates(items: list, lr: float, betas: tuple[float, float], eps: float, decay: float,
-             out: tuple) -> tuple:
-    """Adam's update of each parameter of a group, in place: ``items`` holds ``(theta, g, step,
-    m, v, v_max)`` for each (``v_max`` None without amsgrad), ``out`` the arrays written (for
-    ``flambeau.compile``'s tape). A large group's parameters are shared out between two threads
-    (``_parallel.split``), each parameter updated whole: the same bits either way."""
-    beta1, beta2 = betas
-
-    def job(lo: int, hi: int) -> None:
-        for theta, g, step, m, v, v_max in items[lo:hi]:
-            step += 1
-            if decay != 0:  # AdamW's decoupled weight decay
-                theta *= 1 - lr * decay
-            m += (1 - beta1) * (g - m)
-            v *= beta2
-            v += (1 - beta2) * (g * g)
-            t = step.astype(np.float64)  # the bias corrections in double, as PyTorch's Python floats
-            if v_max is not None:
-                np.maximum(v_max, v, out=v_max)
-                v = v_max
-            denom = np.sqrt(v)
-            denom /= np.sqrt(1 - beta2**t).astype(theta.dtype)
-            denom += eps
-            theta -= (lr / (1 - beta1**t)).astype(theta.dtype) * m / denom
-
-    if sum(item[0].size for item in items) >= _SPLIT:
-        _parallel.split(job, len(items))
-    else:
-        job(0, len(items))
-    return out
 
 
 class AdamW(Adam):
