@@ -244,7 +244,7 @@ class _CompiledModule(_Compiled):
         eager mode's backward gives them: the forward runs again, eagerly, on the arrays of the
         replayed call (none was changed in place since: the node checks their versions), in its
         modes; what it writes (a running mean) is put back."""
-        state = _snapshot(self.tensors)
+        state = _snapshot(plan.reach[0])  # (the tensors it reached: another recording's may be current)
         now = [t._data for t in inputs]
         modes = (_autocast.enabled, _autocast.dtype, _dtypes.get_default_dtype())
         try:
