@@ -486,23 +486,47 @@ def test_init_zero():
     assert all((lin.weight.detach().numpy() == 0).all() and (lin.bias.detach().numpy() == 0).all() for lin in s.linears)
 
 
-def test_stop_conditions():
-    s = session(stopEpochs=5, speed=50)
+class Clock:
+    """A clock the test controls, for :attr:`Session.clock`: each reading advances it by ``tick``
+    seconds (0: time stands still, as on an infinitely fast machine), whatever the machine's load."""
+
+    def __init__(self, tick: float = 0.0) -> None:
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now
+
+
+def playing(s, tick=0.0):
+    s.clock = Clock(tick)
     s.playing = True
+    return s
+
+
+def test_stop_conditions():
+    s = playing(session(stopEpochs=5, speed=50))
     f = s.play_chunk()
     assert f["stopped"] == "epochs" and s.epoch == 5 and s.playing is False and f["playing"] is False
-    s = session(dataset="gauss", stopTestLoss=0.05, speed=50)
-    s.playing = True
+    s = playing(session(dataset="gauss", stopTestLoss=0.05, speed=50))
     f = s.play_chunk()
     assert f["stopped"] == "test_loss" and f["loss_test"] < 0.05
-    s = session(problem="regression", learningRate=100, speed=50)
-    s.playing = True
+    s = playing(session(problem="regression", learningRate=100, speed=50))
     f = s.play_chunk()
     assert f["stopped"] == "diverged" and f["loss_train"] is None
     json.dumps(f, allow_nan=False)
-    s = session(speed=4)
-    s.playing = True
+    s = playing(session(speed=4))
     assert "stopped" not in s.play_chunk() and s.epoch == 4 and s.playing
+
+
+def test_a_slice_ends_after_chunk_seconds_and_its_frame_is_due():
+    # every reading of the clock a second later: the first epoch takes the whole slice, and a
+    # frame is due after CHUNK_SECONDS even if fewer than ``speed`` epochs have passed
+    s = playing(session(speed=50), tick=1.0)
+    f = s.play_chunk()
+    assert f["epoch"] == 1 and s.epoch == 1 and s.playing and "stopped" not in f
+    s = playing(session(speed=50, stopEpochs=3), tick=1.0)
+    assert [s.play_chunk()["epoch"] for _ in range(3)] == [1, 2, 3] and s.playing is False
 
 
 def test_editing_weights_and_biases():
@@ -706,7 +730,7 @@ def test_play_slices_make_a_frame_every_speed_epochs():
     s = session(speed=3)
     s.frame()  # the first frame (epoch 0) is the hello's
     s.chunk_seconds = 0  # a slice of one epoch, as the server's turns cut them under load
-    s.playing = True
+    playing(s, tick=1e-3)  # each slice a few milliseconds: no frame is due before 3 epochs
     assert s.play_chunk() is None and s.play_chunk() is None and s.epoch == 2
     frame = s.play_chunk()
     assert frame["epoch"] == 3 and [h[0] for h in frame["history"]] == [1, 2, 3]

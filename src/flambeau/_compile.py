@@ -35,10 +35,10 @@ replays the backward (:mod:`flambeau._compile_module`).
 Each recording keeps the state it was made in; one whose state was left is shelved (a few per
 signature of the arguments), and used again when that state comes back (a model put in eval
 mode for an evaluation, then back in training mode). Each replayed call checks the guards the
-fast way first: if no module changed anywhere (a
-counter), nor a hook, and what the guards read (the arrays, gradients and ``requires_grad`` flags
-of the tensors, the Python values) are the objects they read the last time they held, only the
-optimizers' hyper-parameters and state are compared; otherwise everything is.
+fast way first: if no module changed anywhere (a counter), nor a hook, and what the guards read
+(the arrays, gradients and ``requires_grad`` flags of the tensors, the Python values) are the
+objects they read the last time they held, only the optimizers' hyper-parameters and state are
+compared; otherwise everything is.
 
 Example::
 
@@ -345,7 +345,8 @@ class _Compiled:
         plan.installs = [(t, what) for t, what, _ in installs]
         # where what it installs stands in :meth:`_seen` (-1: an argument's)
         where = {id(t): i for i, t in enumerate(ext)}
-        plan.seen_at = [-1 if id(t) not in where else where[id(t)] + (len(ext) if what != "data" else 0)
+        plan.seen_at = [where[id(t)] if what == "data" and id(t) in where else
+                        where[id(t)] + len(ext) if self.grads_matter and id(t) in where else -1
                         for t, what, _ in installs]
         plan.grad_inputs = [t for t, g in zip(ext, grad0) if g is not None]
         vc = [(t, (0 if t._vc is None else t._vc[0]) - v) for t, v in zip(ext, vc0)]

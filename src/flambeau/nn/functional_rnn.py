@@ -65,11 +65,12 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: 
         scale = np.full(G, -1, dtype)
         scale[2 * H:3 * H] = -2
     gi = (X.reshape(T * B, n_in) @ (Wi.T if scale is None else Wi.T * scale)).reshape(T, B, G)
-    if b_ih is not None:
-        gi += b_ih._data if scale is None else b_ih._data * scale
     bh = None if b_hh is None else b_hh._data
-    if bh is not None and not gru:  # b_hh joins b_ih (the GRU keeps it inside r (W_hn h + b_hn))
-        gi += bh if scale is None else bh * scale
+    # b_hh joins b_ih (the GRU keeps it inside r (W_hn h + b_hn)): one pass over gi for both
+    bias = [b._data for b in (b_ih,) if b is not None] + ([bh] if bh is not None and not gru else [])
+    if bias:
+        b = bias[0] + bias[1] if len(bias) == 2 else bias[0]
+        gi += b if scale is None else b * scale
     WhT = Wh.T if scale is None else Wh.T * scale
     # every row of every step is written, except past a packed sequence's end (zeros there)
     alloc = np.empty if batch_sizes is None else np.zeros

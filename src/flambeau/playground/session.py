@@ -72,6 +72,7 @@ class Session:
         self._epochs_since_frame = 0   # while playing: epochs trained since the last frame
         self._frame_started = 0.0
         self.chunk_seconds = CHUNK_SECONDS
+        self.clock = time.monotonic    # the seconds slices and frames are timed with (tests: their own)
         self._data_version = 0
         self._points_sent = -1
         self._build_data()
@@ -422,7 +423,7 @@ class Session:
         stopped = "no_data" if not len(self._x_train) else None
         if stopped:
             self.playing = False
-        start = time.monotonic()
+        start = self.clock()
         if self._epochs_since_frame == 0:
             self._frame_started = start
         while self.playing and self._epochs_since_frame < self.config["speed"]:
@@ -432,10 +433,10 @@ class Session:
             if stopped:
                 self.playing = False
                 break
-            if time.monotonic() - start > self.chunk_seconds:
+            if self.clock() - start > self.chunk_seconds:
                 break
         due = self._epochs_since_frame >= self.config["speed"] or \
-            time.monotonic() - self._frame_started >= CHUNK_SECONDS
+            self.clock() - self._frame_started >= CHUNK_SECONDS
         if not stopped and (not self.playing or not make_frame or not due):
             return None
         # "playing" as this chunk ends (a pause arriving meanwhile is told by the pause's frame)
