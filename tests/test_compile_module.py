@@ -346,8 +346,8 @@ class _Returns(nn.Module):
         if self.what == "hook":  # a hook inside the forward pass: a replay would not call it
             y.register_hook(lambda g: g * 2)
             return y, y.sum()
-        if self.what == "many":
-            return y, y * 2, y * 3, y * 4
+        if self.what == "many":  # more than MAX_GRAPH_OUTPUTS
+            return tuple(y * k for k in range(1, 19))
         return y, {1, 2}
 
 
@@ -426,6 +426,46 @@ def test_a_compiled_module_called_twice_in_a_step():
             a, b = m(_data(k, 5, 4)), m(_data(k + 20, 5, 4))
             F.cosine_embedding_loss(a, b, flambeau.ones(5)).backward()  # no zero_grad: they add up
             trail.append([_bits(p.grad) for p in model.parameters()])
+        return trail, m
+
+    eager, _ = run(False)
+    comp, m = run(True)
+    assert eager == comp
+    assert _replayed(m), _reasons(m)
+
+
+class Stack(nn.Module):
+    """Many outputs with a graph, as a model returning its hidden states: a backward is recorded
+    for each alone and for all together; any other set runs the forward again, eagerly."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        self.norm = nn.BatchNorm1d(4)  # its running mean: written by the forward run again, then put back
+
+    def forward(self, x):
+        hidden = [self.norm(x)]
+        for layer in self.layers:
+            hidden.append(layer(hidden[-1]).tanh())
+        return {"hidden": hidden, "loss": hidden[-1].pow(2).mean()}
+
+
+@pytest.mark.parametrize("backward", [
+    lambda out, k: out["loss"].backward(),
+    lambda out, k: (out["hidden"][1].sum() + out["hidden"][3].pow(2).sum()).backward(),
+    lambda out, k: (out["hidden"][k % 4].sum() + out["loss"]).backward(),
+], ids=["loss", "two-hidden", "varying"])
+def test_many_outputs_with_a_graph(backward):
+    def run(compiled):
+        flambeau.manual_seed(14)
+        model = Stack()
+        m = flambeau.compile(model) if compiled else model
+        trail = []
+        for k in range(7):
+            out = m(_data(k, 5, 4))
+            backward(out, k)  # no zero_grad: the gradients add up
+            trail.append([_bits(p.grad) for p in model.parameters()] + [_bits(b) for b in model.buffers()] +
+                         [_bits(h) for h in out["hidden"]])
         return trail, m
 
     eager, _ = run(False)

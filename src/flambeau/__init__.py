@@ -115,7 +115,7 @@ from .ops.cumulative import cummax, cummin, cumprod, diff
 from .ops.diagonal import addcdiv, addcmul, diag, trace
 from .ops.einsum import einsum
 from .ops.geometry import cdist, cross
-from .ops.index import gather, index_select, masked_fill, masked_select, nonzero, scatter_add
+from .ops.index import gather, index_fill, index_select, masked_fill, masked_select, nonzero, scatter_add
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d

@@ -10,19 +10,23 @@ from typing import Any
 
 import numpy as np
 
+from . import _dtype as _dtypes
 from . import _trace
 from ._compile import _Compiled, _copy, _equal, _Plan, _rebuild, _restore, _snapshot, _tensors_in
 from ._compile_reach import reached, read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, TracedArray, Tracer
+from .amp.autocast_mode import _state as _autocast
 from .autograd.backward import run_backward
 from .autograd.grad_mode import _state as _grad_state
+from .autograd.grad_mode import enable_grad
 from .autograd.graph import Node, next_seq
 from .autograd.views import edge, refresh, version_counter
 from .nn.module import Module
 from .tensor import Tensor, _make
 
-MAX_GRAPH_OUTPUTS = 3  # outputs with a graph: a backward is recorded per subset of them (7)
+ALL_SUBSETS = 3  # outputs with a graph up to which a backward is recorded per subset of them (7)
+MAX_GRAPH_OUTPUTS = 16  # beyond ALL_SUBSETS: each one alone and all together; other sets recompute
 
 
 class _CompiledModule(_Compiled):
@@ -34,7 +38,8 @@ class _CompiledModule(_Compiled):
     as PyTorch names it) whose backward replays a recorded backward pass: one is recorded for
     each set of outputs that can receive a gradient (``loss.backward()`` with ``logits`` unused
     is the backward from ``loss`` alone, as in eager mode), so the gradients are eager mode's, bit
-    for bit. Each gradient reaching a parameter is sent to it apart, in eager mode's order: a
+    for bit. Beyond :data:`ALL_SUBSETS` outputs with a graph, for each alone and all together;
+    for another set, :meth:`_recompute` runs the forward again, eagerly. Each gradient reaching a parameter is sent to it apart, in eager mode's order: a
     parameter used twice gets its ``.grad`` added to twice, as eagerly."""
 
     grads_matter = False  # a module's call does not touch ``.grad``
@@ -79,7 +84,7 @@ class _CompiledModule(_Compiled):
                 diff = [k for k, o in enumerate(outs) if o._grad_fn is not None]
                 graphs = [_nodes_from(outs[k]._grad_fn, first_node) for k in diff]
                 if len(diff) <= MAX_GRAPH_OUTPUTS and not hooked and len({id(o) for o in outs}) == len(outs):
-                    for mask in _subsets(len(diff)):
+                    for mask in _masks(len(diff)):
                         roots = [outs[diff[j]] for j in mask]
                         gs = [tr.input(_trace._originals["ones"](o._data.shape, o._data.dtype)) for o in roots]
                         start = len(tr.tape)
@@ -137,11 +142,17 @@ class _CompiledModule(_Compiled):
         per_input = [max([len(got[w]) for _, _, got in passes.values()], default=0) for w in range(len(wrt))]
         first = np.cumsum([0, *per_input]).tolist()
         plan.edge_inputs = [wrt[w] for w, n in enumerate(per_input) for _ in range(n)]
+        plan.first = first
         plan.backward = {}
         for mask, (sl, gs, got) in passes.items():
             fn = quiet(tr.replay_function([*traced, *saved_arrays, *gs], [g for c in got for g in c], sl))
             plan.backward[mask] = (fn, [first[w] + j for w, c in enumerate(got) for j in range(len(c))])
         plan.n_out = len(outs)
+        plan.wrt = wrt
+        plan.modes = self._args_key(args, kwargs)[:4]  # grad mode, autocast, default dtype
+        plan.recompute = len(diff) > ALL_SUBSETS
+        if plan.recompute:  # a recomputed backward reads every input: changed in place, it raises
+            plan.saved_inputs = list(inputs)
         plan.spec = spec
         plan.diff = diff
         # the outputs others depend on (the logits a loss is computed from), by output number
@@ -164,7 +175,8 @@ class _CompiledModule(_Compiled):
         inputs = self.tensors + self._arg_tensors(args, kwargs)
         return inputs, [t._data for t in inputs]
 
-    def _node(self, plan: _Plan, inputs: list[Tensor], arrays: list[np.ndarray], res: tuple) -> Any:
+    def _node(self, plan: _Plan, inputs: list[Tensor], arrays: list[np.ndarray], res: tuple,
+              args: tuple, kwargs: dict) -> Any:
         """The replayed outputs, those with a graph made by one ``CompiledFunctionBackward``."""
         for t, d in plan.vc:
             if t._vc is None:
@@ -181,8 +193,16 @@ class _CompiledModule(_Compiled):
 
             def backward(g: Any) -> tuple:
                 gs = [g] if single else g
-                fn, where = plan.backward[tuple([j for j, gj in enumerate(gs) if gj is not None])]
-                got = fn(*arrays, *saved, *[_grad_array(gj, s) for gj, s in zip(gs, shapes) if gj is not None])
+                mask = tuple([j for j, gj in enumerate(gs) if gj is not None])
+                given = [_grad_array(gs[j], shapes[j]) for j in mask]
+                recorded = plan.backward.get(mask)
+                if recorded is not None:
+                    fn, where = recorded
+                    got = fn(*arrays, *saved, *given)
+                else:  # a set of outputs not recorded: eager mode's backward, on the forward run again
+                    each = self._recompute(plan, inputs, arrays, args, kwargs, mask, given)
+                    where = [plan.first[w] + j for w, c in enumerate(each) for j in range(len(c))]
+                    got = [g for c in each for g in c]
                 grads: list[Any] = [None] * n_edges
                 for k, v in zip(where, got):
                     grads[k] = v
@@ -216,7 +236,33 @@ class _CompiledModule(_Compiled):
             res = plan.forward(*arrays)
         except Diverged:
             return self.fn(*args, **kwargs)
-        return self._node(plan, inputs, arrays, res)
+        return self._node(plan, inputs, arrays, res, args, kwargs)
+
+    def _recompute(self, plan: _Plan, inputs: list[Tensor], arrays: list[np.ndarray], args: tuple,
+                   kwargs: dict, mask: tuple, given: list) -> list[list]:
+        """The gradients the inputs get from outputs ``mask`` (with ``given`` from above), as
+        eager mode's backward gives them: the forward runs again, eagerly, on the arrays of the
+        replayed call (none was changed in place since: the node checks their versions), in its
+        modes; what it writes (a running mean) is put back."""
+        state = _snapshot(plan.reach[0])  # (the tensors it reached: another recording's may be current)
+        now = [t._data for t in inputs]
+        modes = (_autocast.enabled, _autocast.dtype, _dtypes.get_default_dtype())
+        try:
+            for t, a in zip(inputs, arrays):
+                t._data = a
+            _, _autocast.enabled, _autocast.dtype, default = plan.modes
+            _dtypes.set_default_dtype(default)
+            with enable_grad():
+                outs = _tensors_in(self.fn(*args, **kwargs))
+            got = run_backward([outs[plan.diff[j]] for j in mask], given, False,
+                               capture=[inputs[i] for i in plan.wrt], each=True)
+        finally:
+            _autocast.enabled, _autocast.dtype = modes[:2]
+            _dtypes.set_default_dtype(modes[2])
+            for t, d in zip(inputs, now):
+                t._data = d
+            _restore(state)
+        return [_listed(c) for c in got]
 
     def _validate(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         if not getattr(plan, "graph", False):
@@ -278,9 +324,12 @@ class _CompiledNode(Node):
                 f"tensor computed outside the module, or call the module without flambeau.compile.")
 
 
-def _subsets(k: int) -> list[tuple]:
-    """The non-empty sets of ``range(k)``, as sorted tuples."""
-    return [tuple(j for j in range(k) if b >> j & 1) for b in range(1, 2 ** k)]
+def _masks(k: int) -> list[tuple]:
+    """The sets of outputs (of ``range(k)``, as sorted tuples) a backward is recorded for: every
+    non-empty one for a few outputs; else each alone (a loss) and all together."""
+    if k <= ALL_SUBSETS:
+        return [tuple(j for j in range(k) if b >> j & 1) for b in range(1, 2 ** k)]
+    return [(j,) for j in range(k)] + [tuple(range(k))]
 
 
 def _listed(c: Any) -> list:

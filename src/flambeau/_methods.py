@@ -86,6 +86,7 @@ _METHODS = {
     "select": shape.select, "diagonal": shape.diagonal,
     # indexing
     "gather": index.gather, "index_select": index.index_select, "masked_fill": index.masked_fill,
+    "index_fill": index.index_fill,
     "masked_select": index.masked_select, "nonzero": index.nonzero, "scatter_add": index.scatter_add,
     # linear algebra
     "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv,
@@ -94,6 +95,7 @@ _METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
     "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,
     "fill_": inplace.fill_, "copy_": inplace.copy_, "masked_fill_": inplace.masked_fill_,
+    "index_fill_": inplace.index_fill_,
     "uniform_": inplace.uniform_, "normal_": inplace.normal_, "bernoulli_": inplace.bernoulli_,
     "exponential_": inplace.exponential_, "random_": inplace.random_,
     # random

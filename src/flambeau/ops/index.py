@@ -1,4 +1,5 @@
-"""Indexing and gathering: ``x[i]``, ``x[mask]``, ``gather``, ``index_select``, ``masked_fill``.
+"""Indexing and gathering: ``x[i]``, ``x[mask]``, ``gather``, ``index_select``, ``masked_fill``,
+``index_fill``.
 The gradient of picking elements is to put the gradient from above back where they came from,
 adding where an element was picked several times (scatter-add)."""
 
@@ -456,12 +457,21 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
         raise RuntimeError(
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s).")
-    v = value._data if isinstance(value, Tensor) else value
-    dt.check_fill_value(v, x.dtype)
+    dt.check_fill_value(value._data if isinstance(value, Tensor) else value, x.dtype)
     try:
         shape = np.broadcast_shapes(x.shape, m.shape)
     except ValueError:
         raise broadcast_error(x.shape, m.shape) from None
+    return _fill_where(a, m, shape, value, "MaskedFillBackward0")
+
+
+def _fill_where(a: Tensor, m: np.ndarray, shape: tuple, value: Any, name: str,
+                refuse_value_grad: str | None = None) -> Tensor:
+    """``value`` where the boolean ``m`` is true, ``a`` elsewhere (broadcast to ``shape``).
+    Backward: ``a`` gets ``g`` except where filled; a 0-d tensor ``value`` gets the sum of ``g``
+    there (or ``refuse_value_grad`` is raised, where PyTorch cannot compute it)."""
+    x = a._data
+    v = value._data if isinstance(value, Tensor) else value
     # the value takes the tensor's dtype (a float into an integer tensor is truncated)
     out = np.where(m, np.asarray(v).astype(x.dtype), x)
     xshape = x.shape
@@ -471,10 +481,65 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
         ga = unbroadcast(np.where(m, 0, g).astype(g.dtype, copy=False), xshape)
         if len(inputs) == 1:
             return (ga,)
+        if refuse_value_grad is not None and value.requires_grad:
+            raise RuntimeError(refuse_value_grad)
         gv = np.asarray(np.where(np.broadcast_to(m, shape), g, 0).sum(), dtype=value._data.dtype)
         return ga, gv
 
-    return record(out, "MaskedFillBackward0", inputs, backward, ())
+    return record(out, name, inputs, backward, ())
+
+
+def index_fill(a: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    r"""Fills the slices of ``a`` at ``index`` along ``dim`` with ``value``:
+    :math:`out[\ldots, i, \ldots] = value` for :math:`i \in index` (in position ``dim``),
+    ``a`` elsewhere.
+
+    Args:
+        dim (int): the dimension along which to index (negative counts from the end).
+        index (LongTensor): 0-d or 1-d, the slices to fill (negative counts from the end;
+            repeated indices fill once).
+        value (Number or Tensor): the value, a number or a 0-d tensor (which gets, as gradient,
+            the sum of the gradient from above over the filled positions).
+
+    Shape:
+        - Input: :math:`(*)`, ``index``: :math:`()` or :math:`(K)`; Output: the input's shape.
+
+    Example::
+
+        >>> x = torch.arange(6.).reshape(2, 3)
+        >>> x.index_fill(1, torch.tensor([0, 2]), -1.0)
+        tensor([[-1.,  1., -1.],
+                [-1.,  4., -1.]])
+    """
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_fill(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    x, ix = a._data, index._data
+    # PyTorch's checks, in its order
+    if isinstance(value, Tensor) and value._data.ndim != 0:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s).")
+    if isinstance(value, complex) and x.dtype.kind != "c":
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
+    if ix.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    d = _wrap_dim(dim, max(x.ndim, 1))
+    if ix.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    dt.check_fill_value(value._data if isinstance(value, Tensor) else value, x.dtype)
+    size = x.shape[d] if x.ndim else 1
+    ix = ix.reshape(-1)
+    outside = ix[(ix >= size) | (ix < -size)]
+    if outside.size:
+        raise IndexError(f"index {int(outside[0])} is out of bounds for dimension {d} with size {size}")
+    filled = np.zeros(size, dtype=bool)
+    filled[ix] = True  # negative indices count from the end, as in Python
+    m = filled.reshape((size,) + (1,) * (x.ndim - d - 1)) if x.ndim else filled.reshape(())
+    # PyTorch's backward picks the value's gradient with index_select, which takes no negative index
+    refuse = (f"INDICES element is out of DATA bounds, id={int(ix.min())} axis_dim={size}"
+              if ix.size and ix.min() < 0 else None)
+    name = "IndexFillBackward1" if isinstance(value, Tensor) else "IndexFillBackward0"
+    return _fill_where(a, m, x.shape, value, name, refuse)
 
 
 def masked_select(a: Tensor, mask: Tensor) -> Tensor:

@@ -271,22 +271,39 @@ def _copy_at_once(a: Tensor, src: Any, new: np.ndarray, vshape: tuple, same: boo
 def masked_fill_(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     from .index import masked_fill
 
+    m = mask._data if isinstance(mask, Tensor) else mask
+    return _fill_(a, "masked_fill_", masked_fill, (mask, value), lambda shape: np.broadcast_to(m, shape))
+
+
+def index_fill_(a: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    from .index import index_fill
+
+    def where(shape: tuple) -> np.ndarray:  # the positions index_fill writes
+        return index_fill(_make(np.zeros(shape, dtype=bool)), dim, index, True)._data
+
+    return _fill_(a, "index_fill_", index_fill, (dim, index, value), where)
+
+
+def _fill_(a: Tensor, name: str, op: Callable, args: tuple, where: Callable) -> Tensor:
+    """``a`` replaced in place by ``op(a, *args)`` (``masked_fill``, ``index_fill``): only the
+    positions ``where(shape)`` are written."""
+    value = args[-1]
     if a._data.flags.writeable or not overlapping(a._data):
-        return unary_(a, masked_fill, mask, value)
-    # an expanded tensor: PyTorch warns and writes where the mask is true (in the graph, its
+        return unary_(a, op, *args)
+    # an expanded tensor: PyTorch warns and writes the filled positions (in the graph, its
     # backward then refuses to copy into the overlapping gradient)
-    warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the "
+    warnings.warn(f"Use of {name} on expanded tensors is deprecated. Please clone() the "
                   "tensor before performing this operation. This also applies to advanced "
-                  "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=3)
+                  "indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=4)
     in_graph = tracked(a, value)
     if in_graph:
         check_inplace(a, value)
-        res = masked_fill(snapshot(a), mask, value)
+        res = op(snapshot(a), *args)
     else:
-        res = masked_fill(a, mask, value)
+        res = op(a, *args)
     memory = writable(a._data)
-    where = np.broadcast_to(mask._data if isinstance(mask, Tensor) else mask, memory.shape)
-    memory[where] = res._data[where]
+    filled = where(memory.shape)
+    memory[filled] = res._data[filled]
     if in_graph:
         commit(a, res, written=True)
     else:
