@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import _parallel
 from ..ops._core import Tensor, _make, broadcast_error, record, unbroadcast
 from ..ops.random import _gen
 from ..ops.sampling import bernoulli_scalar
@@ -144,58 +145,124 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     except ValueError:
         raise broadcast_error(Q.shape[:-2], K.shape[:-2]) from None
     s = 1 / math.sqrt(Q.shape[-1]) if scale is None else scale
-    scores = np.matmul(Q, np.swapaxes(K, -1, -2))
-    scores *= s
-    mask_t = None
+    dtype = np.result_type(Q.dtype, K.dtype)
+    mask, where, mask_t = None, False, None
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True")
-        scores += _causal_mask(L, S, scores.dtype)
+        mask = _causal_mask(L, S, dtype)
     elif attn_mask is not None:
         M = attn_mask._data
-        if M.dtype == np.bool_:
-            scores = np.where(M, scores, -np.inf).astype(scores.dtype, copy=False)
-        elif M.dtype.kind in "fV":
-            try:
-                scores = scores + M.astype(scores.dtype, copy=False)
-            except ValueError:
-                raise RuntimeError(f"The size of tensor a ({scores.shape[-1]}) must match the size of tensor b "
-                                   f"({M.shape[-1]}) at non-singleton dimension {scores.ndim - 1}") from None
-            mask_t = attn_mask
-        else:
+        if M.dtype.kind not in "bfV":
             raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                                f"attn_mask.dtype: {_TYPE.get(M.dtype.name, M.dtype.name)} and  query.dtype: "
                                f"{_TYPE.get(Q.dtype.name, Q.dtype.name)} instead.")
-    P = _softmax_last(scores)
-    del scores
+        where = M.dtype == np.bool_
+        mask = M if where else M.astype(dtype, copy=False)
+        mask_t = None if where else attn_mask
+    shape = np.broadcast_shapes(Q.shape[:-2], K.shape[:-2]) + (L, S)
+    if mask is not None:
+        try:
+            shape = np.broadcast_shapes(shape, mask.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({S}) must match the size of tensor b "
+                               f"({mask.shape[-1]}) at non-singleton dimension {len(shape) - 1}") from None
+    keep = None
     if dropout_p > 0:
         # as PyTorch: the weights through dropout (a Bernoulli(1 - p) mask, scaled by 1/(1 - p))
-        keep = bernoulli_scalar(_gen(None), 1 - dropout_p, P.shape).astype(P.dtype) / P.dtype.type(1 - dropout_p)
-        Pd = P * keep
-    else:
-        keep, Pd = None, P
-    out = np.matmul(Pd, V)
+        keep = bernoulli_scalar(_gen(None), 1 - dropout_p, shape).astype(dtype) / dtype.type(1 - dropout_p)
+    whole = (mask_t is not None and mask_t._requires_grad) or not _splits(shape, Q, K, V)
+    out, P, Pd = _parallel.one_call(_attend, Q, K, V, s, mask, where, keep, whole)
 
     def backward(g: np.ndarray) -> tuple:
-        dv = unbroadcast(np.matmul(np.swapaxes(Pd, -1, -2), g), V.shape) if value._requires_grad else None
-        dP = np.matmul(g, np.swapaxes(V, -1, -2))
-        if keep is not None:
-            dP *= keep
-        dS = dP  # P (dP - sum_j dP P), in place; the sums as row dot products (no array dP P)
-        dS -= np.vecdot(dP, P)[..., None]
-        dS *= P
-        dm = unbroadcast(dS, mask_t._data.shape) if mask_t is not None and mask_t._requires_grad else None
-        if dm is None and s != 1:  # the scale once on dS rather than on dQ and on dK
-            dS *= s
-            s_ = 1
-        else:
-            s_ = s
-        dq = unbroadcast(_scaled(np.matmul(dS, K), s_), Q.shape) if query._requires_grad else None
-        dk = unbroadcast(_scaled(np.matmul(np.swapaxes(dS, -1, -2), Q), s_), K.shape) if key._requires_grad else None
+        need = (query._requires_grad, key._requires_grad, value._requires_grad,
+                mask_t is not None and mask_t._requires_grad)
+        dq, dk, dv, dS = _parallel.one_call(_attend_backward, g, Q, K, V, P, Pd, keep, s, need, whole)
+        dm = unbroadcast(dS, mask_t._data.shape) if need[3] else None
         return dq, dk, dv, dm
 
     return record(out, "ScaledDotProductAttentionBackward0", (query, key, value, mask_t), backward)
+
+
+_SPLIT = 1 << 16  # attention weights from which the matrices are shared out between two threads
+
+
+def _splits(shape: tuple, *arrays: np.ndarray) -> bool:
+    """Whether attention over weights of ``shape`` may run in two halves of its first dimension:
+    it is large, and query, key and value all have that dimension (nothing broadcast along it,
+    whose gradient would sum over both halves)."""
+    return len(shape) >= 3 and math.prod(shape) >= _SPLIT and \
+        all(a.ndim == len(shape) and a.shape[0] == shape[0] for a in arrays)
+
+
+def _halves(job: Any, n: int, whole: bool) -> tuple:
+    """``job(lo, hi)`` (a tuple of arrays over the matrices lo..hi-1 of the first dimension)
+    over all ``n``: in two halves on two threads unless ``whole``, the halves' results joined."""
+    parts = _parallel.split(job, n) if not whole else [job(0, n)]
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(None if a is None else np.concatenate((a, b)) for a, b in zip(*parts))
+
+
+def _cut(a: np.ndarray | None, lo: int, hi: int, whole: bool) -> np.ndarray | None:
+    """Matrices lo..hi-1 of ``a`` along the first dimension (all of ``a`` if ``whole`` or
+    broadcast along it)."""
+    if whole or a is None or a.ndim < 3 or a.shape[0] == 1:
+        return a
+    return a[lo:hi]
+
+
+def _attend(Q: np.ndarray, K: np.ndarray, V: np.ndarray, s: float, mask: np.ndarray | None,
+            where: bool, keep: np.ndarray | None, whole: bool) -> tuple:
+    """The forward pass, ``(out, P, Pd)``: the weights ``P = softmax(Q K^T s + mask)`` (a boolean
+    ``mask`` keeps the positions where it is True), ``Pd`` the weights through the dropout mask
+    ``keep`` (``P`` itself without), and ``out = Pd V``."""
+    n = 1 if whole else Q.shape[0]
+
+    def job(lo: int, hi: int) -> tuple:
+        q, k, v, m, kp = (_cut(a, lo, hi, whole) for a in (Q, K, V, mask, keep))
+        scores = np.matmul(q, np.swapaxes(k, -1, -2))
+        scores *= s
+        if where:
+            scores = np.where(m, scores, -np.inf).astype(scores.dtype, copy=False)
+        elif m is not None and np.broadcast_shapes(scores.shape, m.shape) == scores.shape:
+            scores += m
+        elif m is not None:
+            scores = scores + m
+        p = _softmax_last(scores)
+        del scores
+        pd = p if kp is None else p * kp
+        return np.matmul(pd, v), p, (None if kp is None else pd)
+
+    out, P, Pd = _halves(job, n, whole)
+    return out, P, (P if Pd is None else Pd)
+
+
+def _attend_backward(g: np.ndarray, Q: np.ndarray, K: np.ndarray, V: np.ndarray, P: np.ndarray,
+                     Pd: np.ndarray, keep: np.ndarray | None, s: float, need: tuple, whole: bool) -> tuple:
+    """The gradients ``(dq, dk, dv, dS)`` for the gradient ``g`` of the output (those ``need``
+    asks for; ``dS``, of the scores, for a float mask's gradient)."""
+    n = 1 if whole else Q.shape[0]
+
+    def job(lo: int, hi: int) -> tuple:
+        gg, q, k, v, p, pd, kp = (_cut(a, lo, hi, whole) for a in (g, Q, K, V, P, Pd, keep))
+        dv = unbroadcast(np.matmul(np.swapaxes(pd, -1, -2), gg), v.shape) if need[2] else None
+        dP = np.matmul(gg, np.swapaxes(v, -1, -2))
+        if kp is not None:
+            dP *= kp
+        dS = dP  # P (dP - sum_j dP P), in place; the sums as row dot products (no array dP P)
+        dS -= np.vecdot(dP, p)[..., None]
+        dS *= p
+        s_ = s
+        if not need[3] and s != 1:  # the scale once on dS rather than on dQ and on dK
+            dS *= s
+            s_ = 1
+        dq = unbroadcast(_scaled(np.matmul(dS, k), s_), q.shape) if need[0] else None
+        dk = unbroadcast(_scaled(np.matmul(np.swapaxes(dS, -1, -2), q), s_), k.shape) if need[1] else None
+        return dq, dk, dv, (dS if need[3] else None)
+
+    return _halves(job, n, whole)
 
 
 def _float_mask(mask: Tensor | None, dtype: Any, name: str) -> Tensor | None:

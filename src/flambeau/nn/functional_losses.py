@@ -25,6 +25,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._quiet import quiet, quietly
 from ..autograd.graph import fuse
+from ..ops import _parallel
 from ..ops._core import Tensor, broadcast_error, needs_grad, number_operand, record, unbroadcast
 from ..ops.reduce import trailing_sums
 from ..ops.unary import _sigmoid
@@ -660,28 +661,59 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
                            f"{weight.dtype.scalar_name}")
+    if input.ndim == 2 and x.size and w is None and not eps and reduction != "none" and valid.all():
+        return _cross_entropy_plain(input, x, t, reduction)
     top = np.max(x, axis=-1, keepdims=True)  # the shift: no overflow in exp
-    if input.ndim == 2 and w is None and not eps and reduction != "none" and valid.all():
-        return _cross_entropy_plain(input, x, top, t, reduction)
     out = _index_classification(input, x - top, t, valid, w, eps, reduction,
                                 _node_name(input.ndim, reduction, eps, False), True)
     return out if eps else fuse(out, _log_softmax_chain(input.ndim, reduction))
 
 
-def _exp_shifted(x: ndarray, top: ndarray) -> ndarray:
-    """``exp(x - top)`` for (N, C) logits, block of rows by block of rows (256 K values each):
-    the difference is still in the cache when ``exp`` reads it (2 ms less than two passes over
-    a language model's 700 x 10,000 logits)."""
-    e = np.empty(x.shape, x.dtype)
-    step = max(1, (1 << 18) // max(1, x.shape[1]))
-    for i in range(0, len(x), step):
-        block = e[i:i + step]
-        np.subtract(x[i:i + step], top[i:i + step], out=block)
-        np.exp(block, out=block)
-    return e
+_BLOCK = 1 << 18  # logits per block of rows: the block's differences are in the cache for exp
+_SPLIT = 1 << 17  # logits from which the passes over them are split between two threads
 
 
-def _cross_entropy_plain(input: Tensor, x: ndarray, top: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
+def _by_rows(job: Callable[[int, int], None], x: ndarray) -> None:
+    """``job(lo, hi)`` over the rows of ``x``, in two halves on two threads when ``x`` is large
+    (``_parallel.split``: NumPy's exponentials run on one core)."""
+    if x.size >= _SPLIT:
+        _parallel.split(job, len(x))
+    else:
+        job(0, len(x))
+
+
+def _softmax_parts(x: ndarray) -> tuple[ndarray, ndarray]:
+    """For (N, C) logits, each row's maximum ``top`` (N, 1) and ``e = exp(x - top)``, a block of
+    rows at a time: the differences are still in the cache when ``exp`` reads them (2 ms less
+    than two passes over a language model's 700 x 10,000 logits)."""
+    n, c = x.shape
+    top, e = np.empty((n, 1), x.dtype), np.empty(x.shape, x.dtype)
+    step = max(1, _BLOCK // c)
+
+    def job(lo: int, hi: int) -> None:
+        for i in range(lo, hi, step):
+            j = min(i + step, hi)
+            rows, block, shift = x[i:j], e[i:j], top[i:j]
+            np.max(rows, axis=1, keepdims=True, out=shift)
+            np.subtract(rows, shift, out=block)
+            np.exp(block, out=block)
+
+    _by_rows(job, x)
+    return top, e
+
+
+def _rows_scaled(e: ndarray, s: ndarray) -> ndarray:
+    """``e * s[:, None]``, a new array: row n of ``e`` times ``s[n]``."""
+    out = np.empty(e.shape, np.result_type(e, s))
+
+    def job(lo: int, hi: int) -> None:
+        np.multiply(e[lo:hi], s[lo:hi, None], out=out[lo:hi])
+
+    _by_rows(job, e)
+    return out
+
+
+def _cross_entropy_plain(input: Tensor, x: ndarray, t: ndarray, reduction: str) -> Tensor:  # noqa: A002
     r""":func:`cross_entropy` in the common case, (N, C) logits and N classes with no weight, no
     smoothing and no position ignored: :func:`_index_classification`'s arithmetic (the same
     bits) in a third of the NumPy calls, which is most of its time on a batch of 128 x 10.
@@ -689,16 +721,20 @@ def _cross_entropy_plain(input: Tensor, x: ndarray, top: ndarray, t: ndarray, re
     .. math::
         \ell_n = \log \sum_c e^{s_{n,c}} - s_{n, y_n}, \qquad
         \frac{\partial \ell_n}{\partial s_{n,c}} = \frac{e^{s_{n,c}}}{\sum_k e^{s_{n,k}}} - [c = y_n]
+
+    with :math:`s = x - \max_c x` the shifted logits. The passes over the logits (exp,
+    the gradient's scaling) are one call each of ``flambeau.compile``'s tape, split by rows
+    between two threads when large (``_parallel.one_call``).
     """
     rows = np.arange(len(t))
+    top, e = _parallel.one_call(_softmax_parts, x)  # the node keeps only exp(s), as the general path
     picked = x[rows, t] - top[:, 0]  # the shifted logits s of the targets
-    e = _exp_shifted(x, top)  # the node keeps only exp(s), as the general path
     row_sum = _class_sums(e)
     out, spread = _reduce(np.log(row_sum) - picked, reduction)
 
     def backward(g: ndarray) -> tuple:
         gl = spread(g)
-        gx = e * (gl / row_sum)[:, None]
+        gx = _parallel.one_call(_rows_scaled, e, gl / row_sum)
         gx[rows, t] -= gl
         return (gx.astype(input._data.dtype, copy=False),)
 

@@ -11,6 +11,7 @@ from .. import _dtype as dt
 from ..amp.autocast_mode import _state as _autocast
 from ..amp.autocast_mode import cast_inputs
 from ..autograd.graph import fuse
+from . import _parallel
 from ._core import Tensor, broadcast_error, from_array, record, unbroadcast
 from .reduce import column_sums
 
@@ -242,6 +243,22 @@ def _linear_args_error(x: Any, weight: Any, bias: Any) -> None:
                            f"{weight.dtype.scalar_name}")
 
 
+_SPLIT = 1 << 20  # outputs from which the bias is added in two halves, on two threads (a split
+# costs some 20-60 µs: a language model's decoder, 700 x 10,000, gains 1 ms)
+
+
+def _plus_bias(y: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = y + b``, ``b`` added to every row: a large output's rows in two halves on two
+    threads (``_parallel.split``), as PyTorch spreads its element-wise kernels."""
+    rows, res = y.reshape(-1, y.shape[-1]), out.reshape(-1, out.shape[-1])
+
+    def job(lo: int, hi: int) -> None:
+        np.add(rows[lo:hi], b, out=res[lo:hi])
+
+    _parallel.split(job, len(rows))
+    return out
+
+
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, as one graph node (the fully connected layer). x: (*, in), W: (out, in),
     b: (out,)."""
@@ -265,7 +282,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     else:  # one input vector (or none of its features)
         out = (_mat if mat is _mat else np.matmul)(xa, w.T)
     if bias is not None:
-        np.add(out, bias._data, out=out)
+        if out.size >= _SPLIT and out.ndim:
+            _parallel.one_call(_plus_bias, out, bias._data, out=out)
+        else:
+            np.add(out, bias._data, out=out)
     flat = xa.ndim != 2
 
     def backward(g: np.ndarray) -> tuple:
