@@ -48,7 +48,7 @@ def forward_backward(torch, f, x, g, name):
     for m in (torch, flambeau):
         t = pair(m, x, name, grad=True)
         y = f(m, t)
-        y.backward(pair(m, g, name))
+        y.backward(pair(m, np.asarray(g).reshape(tuple(y.shape)), name))
         out.append((y, t.grad))
     return out
 
@@ -83,5 +83,40 @@ def test_short_tensors_of_several_shapes(torch, name, op):
     for shape in [(1,), (31,), (33,), (5, 7), (2, 3, 17), (100,), (1000,)]:
         v = rng.choice(x[np.abs(x) < 8], size=shape)
         (ty, tg), (fy, fg) = forward_backward(torch, OPS[op], v, upstream(v.size, 3).reshape(shape), name)
+        same_bits(fy, ty)
+        same_bits(fg, tg)
+
+
+LOG_SOFTMAX = {
+    "last": lambda m, t: m.log_softmax(t, -1),
+    "functional": lambda m, t: m.nn.functional.log_softmax(t, dim=1),
+    "module_dim0": lambda m, t: m.nn.LogSoftmax(dim=0)(t),
+    "method_middle": lambda m, t: t.reshape(2, -1, t.shape[1]).log_softmax(1),
+}
+
+
+@pytest.mark.parametrize("name", LOW)
+@pytest.mark.parametrize("op", sorted(LOG_SOFTMAX))
+@pytest.mark.parametrize("length", [2, 7, 8, 9, 16, 17, 40, 100])
+def test_log_softmax_bit_for_bit(torch, name, op, length):
+    """Every finite value (above -1e4: a row's max decides the rest), in rows of ``length``:
+    along the last dimension PyTorch stores the sum of exponentials and its log in the dtype and
+    sums in its vectorized order; along another it keeps them in float32."""
+    x = every_value(name)
+    x = x[x > -1e4]
+    rows = len(x) // (2 * length) * 2
+    x = np.random.default_rng(length).permutation(x)[: rows * length].reshape(rows, length)
+    (ty, tg), (fy, fg) = forward_backward(torch, LOG_SOFTMAX[op], x, upstream(x.size, 4).reshape(x.shape), name)
+    same_bits(fy, ty)
+    same_bits(fg, tg)
+
+
+@pytest.mark.parametrize("name", LOW)
+def test_log_softmax_small_cases(torch, name):
+    for values, dim in [(2.5, 0), ([1.0], 0), ([[1.0, float("-inf")], [3.0, 1e4]], 1), ([[1.0, 2.0]], 0),
+                        (np.zeros((0, 3)), 1)]:
+        v = np.array(values, dtype=np.float32)
+        (ty, tg), (fy, fg) = forward_backward(torch, lambda m, t, d=dim: m.log_softmax(t, d), v,
+                                              upstream(v.size, 5).reshape(v.shape), name)
         same_bits(fy, ty)
         same_bits(fg, tg)

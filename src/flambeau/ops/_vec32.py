@@ -158,3 +158,71 @@ def gelu_backward(g: np.ndarray, x: np.ndarray, approximate: str) -> np.ndarray:
         return local
 
     return _blocks(kernel_none(erf, exp), kernel_none(_erf_libm, lambda z: _libm(np.exp, z)), g, x)
+
+
+# ---------------------------------------------------------------- log_softmax's kernels
+def _vector_sum(e: np.ndarray) -> np.ndarray:
+    """The sums of the rows of ``e`` (float32, shape (R, L)) in the order of PyTorch's vectorized
+    reduction of a 16-bit row: 16 lanes at a time as two float32 vectors of 8, the last partial
+    block into the first lanes, the two vectors added, then their 8 lanes pairwise
+    (i + 4, i + 2, i + 1); a row under 9 is summed in order."""
+    length = e.shape[1]
+    if length <= 8:
+        acc = e[:, :1].copy()
+        for i in range(1, length):
+            acc += e[:, i:i + 1]
+        return acc
+    if length < 16:
+        lanes = e[:, :8].copy()
+        lanes[:, :length - 8] += e[:, 8:]
+    else:
+        lanes, high = e[:, :8].copy(), e[:, 8:16].copy()
+        d = 16
+        while d < length - length % 16:
+            lanes += e[:, d:d + 8]
+            high += e[:, d + 8:d + 16]
+            d += 16
+        rest = length - d
+        if rest > 8:
+            lanes += e[:, d:d + 8]
+            high[:, :rest - 8] += e[:, d + 8:]
+        elif rest > 0:
+            lanes[:, :rest] += e[:, d:]
+        lanes += high
+    lanes = lanes[:, :4] + lanes[:, 4:]
+    lanes = lanes[:, :2] + lanes[:, 2:]
+    return lanes[:, :1] + lanes[:, 1:]
+
+
+def _sums(e: np.ndarray, axis: int) -> np.ndarray:
+    """Sums along ``axis`` (kept) as PyTorch's kernels add: vectorized along a row when ``axis`` is
+    the last, else one element after the other (the kernel runs along the inner dimensions)."""
+    if axis == e.ndim - 1:
+        return _vector_sum(e.reshape(-1, e.shape[-1])).reshape(e.shape[:-1] + (1,))
+    acc = np.zeros_like(np.take(e, [0], axis=axis))
+    for i in range(e.shape[axis]):
+        acc += np.take(e, [i], axis=axis)
+    return acc
+
+
+def log_softmax(x: np.ndarray, axis: int, rounded: Any) -> np.ndarray:
+    """PyTorch's log_softmax kernel on the float32 values ``x`` of a float16/bfloat16 tensor (to
+    be rounded once to the dtype): ``(x - max) - log(sum(e^(x - max)))``. Along the last dimension
+    the sum, then its log, are stored in the dtype (``rounded``); along another, kept in float32."""
+    if x.size == 0:
+        return x.copy()
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        s = _sums(exp(shifted), axis)
+        if axis == x.ndim - 1:
+            return shifted - rounded(_libm(np.log, rounded(s)))
+        return shifted - _libm(np.log, s)
+
+
+def log_softmax_backward(g: np.ndarray, out: np.ndarray, axis: int) -> np.ndarray:
+    """PyTorch's log_softmax backward kernel on float32 values (then rounded once to the dtype):
+    ``g - e^out sum(g)``, fused, the sum kept in float32."""
+    if g.size == 0:
+        return g.copy()
+    with np.errstate(invalid="ignore", over="ignore"):
+        return fma(-exp(out), _sums(g, axis), g)
