@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import _vec32
 from ..ops import inplace as _inplace
 from ..ops import reduce as _reduce
 from ..ops import unary as _unary
@@ -169,6 +170,11 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF (or its tanh approximation)."""
     _floating_only(x, "GeluKernelImpl")
     a = float_data(x)
+    if _unary.opmath(a) is not a and approximate in ("none", "tanh"):
+        # float16, bfloat16: PyTorch's float32 kernels, rounded once
+        w = _unary.opmath(a)
+        return record(_vec32.gelu(w, approximate).astype(a.dtype), "GeluBackward0", (x,), lambda g: (
+            _vec32.gelu_backward(_unary.opmath(g), w, approximate).astype(a.dtype),))
     if approximate == "tanh":
         k = math.sqrt(2 / math.pi)
         inner = k * (a + 0.044715 * a ** 3)

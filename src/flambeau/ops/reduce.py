@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
+from . import _vec32
 from ._core import OUT, Tensor, _make, dims, float_data, record
 
 values_indices = {
@@ -426,13 +427,36 @@ def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
 def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """a_i - logsumexp(a) along ``dim``.  Backward: g - softmax * sum(g)."""
     if dtype is None and _low(a):
-        return _in_float32(log_softmax, a, dim)
+        return _log_softmax_low(a, dim)
     x, axis = _softmax_input(a, dim, dtype, "log_softmax")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shifted = _shifted(x, axis)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return record(out, "LogSoftmaxBackward0", (a,),
                   _grad_as(a, lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)), (OUT,))
+
+
+def _log_softmax_low(a: Tensor, dim: int) -> Tensor:
+    """log_softmax of a float16/bfloat16 tensor as PyTorch's kernels compute it, bit for bit: in
+    float32 with SLEEF's exp, in their order of summation, with their roundings to the dtype (see
+    :func:`._vec32.log_softmax`); the backward likewise."""
+    x, axis = _softmax_input(a, dim, None, "log_softmax")
+    w = x.astype(np.float32).reshape(x.shape or (1,))
+    axis = w.ndim - 1 if axis is None else axis
+
+    def rounded(v: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return v.astype(x.dtype).astype(np.float32)
+
+    with np.errstate(over="ignore"):  # beyond the dtype: -inf, as PyTorch
+        out = _vec32.log_softmax(w, axis, rounded).astype(x.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        gw = g.astype(np.float32).reshape(w.shape)
+        with np.errstate(over="ignore"):
+            return (_vec32.log_softmax_backward(gw, out.astype(np.float32), axis).astype(x.dtype).reshape(x.shape),)
+
+    return record(out.reshape(x.shape), "LogSoftmaxBackward0", (a,), backward)
 
 
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:

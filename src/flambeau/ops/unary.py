@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._quiet import quiet, quietly
+from . import _vec32
 from ._core import ONES, OUT, Tensor, _make, float_data, keep_where, record
 
 
@@ -251,8 +252,21 @@ def erf(a: Tensor) -> Tensor:
     """The error function 2/sqrt(pi) * integral of e^(-t^2) from 0 to a.
     d/da = 2/sqrt(pi) e^(-a^2)."""
     x = float_data(a)
+    if opmath(x) is not x:  # float16, bfloat16: PyTorch's float32 kernels, each step rounded once
+        return record(_vec32.erf(opmath(x)).astype(x.dtype), "ErfBackward0", (a,), lambda g: (_erf_grad(x, g),))
     out = np.asarray(_erf(x), dtype=x.dtype)
     return record(out, "ErfBackward0", (a,), lambda g: (g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),))
+
+
+def _erf_grad(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """PyTorch's ``2/sqrt(pi) * exp(-x.pow(2)) * g`` on float16/bfloat16 tensors: each of the
+    four ops computed in float32 and rounded to the dtype."""
+    def rounded(v: np.ndarray) -> np.ndarray:
+        return v.astype(x.dtype).astype(np.float32)
+
+    with np.errstate(over="ignore"):  # x^2 beyond the dtype: inf, e^-inf = 0
+        e = rounded(_vec32.exp(-rounded(opmath(x) * opmath(x))))
+    return (rounded(e * np.float32(2 / math.sqrt(math.pi))) * opmath(g)).astype(x.dtype)
 
 
 arcsin, arccos, arctan = asin, acos, atan
