@@ -36,6 +36,13 @@ def cpu_ms_per_call(fn: Callable[[], object], calls: int = 10) -> float:
     return best * 1e3
 
 
+SETTLE_S = 0.2
+"""Pause before each case of a round. After a matrix product on several threads, OpenBLAS's
+helper threads spin on their cores for about 0.1 s before they sleep (measured: a LeNet step of
+PyTorch's, timed right after flambeau's, took 7.3 ms instead of 5.8); PyTorch's OpenMP threads
+spin too. Without the pause, each case would share the machine with the previous one's."""
+
+
 def rounds(cases: dict[str, Callable[[], float]], n: int = 5) -> dict[str, list[float]]:
     """Each case's time in each of ``n`` rounds that take turns: on a busy machine, a burst of
     load then hurts every case alike rather than the one that happened to run, and the ratio of
@@ -43,6 +50,7 @@ def rounds(cases: dict[str, Callable[[], float]], n: int = 5) -> dict[str, list[
     times: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(n):
         for k, measure in cases.items():
+            time.sleep(SETTLE_S)
             times[k].append(measure())
     return times
 
