@@ -24,11 +24,13 @@ amsgrad, ``max_exp_avg_sq``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..tensor import Tensor, _make
 from .optimizer import Optimizer
 
@@ -62,6 +64,7 @@ class Adam(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the module's docstring)."""
         loss = self._evaluate(closure)
+        recording = _trace.active() is not None
         for group in self.param_groups:
             lr = group["lr"]
             beta1, beta2 = group["betas"]
@@ -73,7 +76,7 @@ class Adam(Optimizer):
                 if not isinstance(state.get("step", 0), Tensor):  # a count as PyTorch keeps it: a 0-d float32 tensor
                     state["step"] = _make(np.array(state.get("step", 0), np.float32))
                 step, m, v = _moments(state, theta, g, group, decoupled)
-                t = step.astype(np.float64)  # the bias corrections in double, as PyTorch's Python floats
+                step_size, root2 = _corrections(step, beta1, beta2, lr, theta.dtype, recording)
                 if amsgrad:
                     if "max_exp_avg_sq" not in state:
                         state["max_exp_avg_sq"] = _make(np.zeros_like(theta))
@@ -81,9 +84,9 @@ class Adam(Optimizer):
                     np.maximum(v_max, v, out=v_max)
                     v = v_max
                 denom = np.sqrt(v)
-                denom /= np.sqrt(1 - beta2**t).astype(theta.dtype)
+                denom /= root2
                 denom += eps
-                theta -= (lr / (1 - beta1**t)).astype(theta.dtype) * m / denom
+                theta -= step_size * m / denom
         return loss
 
 
@@ -104,6 +107,20 @@ class AdamW(Adam):
         super().load_state_dict(state_dict)
         for group in self.param_groups:
             group["decoupled_weight_decay"] = True
+
+
+def _corrections(step: np.ndarray, beta1: float, beta2: float, lr: float, dtype: np.dtype,
+                 recording: bool) -> tuple[Any, Any]:
+    """The step size :math:`\\gamma / (1 - \\beta_1^t)` and :math:`\\sqrt{1 - \\beta_2^t}`, computed in
+    double from the float32 count ``step``, as PyTorch's Python floats, then used in the
+    parameters' dtype. Python floats (NumPy rounds them to the array's dtype); while
+    ``flambeau.compile`` records the step (``recording``), the same operations on 0-d arrays, so
+    that the replays follow the count."""
+    if not recording:
+        t = float(step)
+        return lr / (1 - beta1**t), math.sqrt(1 - beta2**t)
+    t = step.astype(np.float64)
+    return (lr / (1 - beta1**t)).astype(dtype), np.sqrt(1 - beta2**t).astype(dtype)
 
 
 def _check_adam_family(lr: float, betas: tuple[float, float], eps: float, weight_decay: float) -> None:
