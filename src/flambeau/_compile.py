@@ -283,13 +283,18 @@ class _Compiled:
         ids = [id(a) for a in _flat((*args, *kwargs.values())) if isinstance(a, (Tensor, np.ndarray))]
         return len(set(ids)) != len(ids) or not self.reached_ids.isdisjoint(ids)
 
-    def _trace(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
+    def _start_recording(self, plan: _Plan) -> Any:
+        """Count a recording, find what the function reaches now, keep it in ``plan``; returns
+        the state before the call (what the recording's effects are checked against)."""
         self.traces += 1
         self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
         self.reached_ids = {id(t) for t in self.tensors}
         plan.reach = (self.tensors, self.modules, self.optims, self.scalars, self.reached_ids)
         self.current = plan
-        state_before = self._state()
+        return self._state()
+
+    def _trace(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
+        state_before = self._start_recording(plan)
         ext = self.tensors
         inputs = ext + self._arg_tensors(args, kwargs)
         flat = (*args, *kwargs.values())

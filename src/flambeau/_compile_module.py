@@ -13,7 +13,7 @@ import numpy as np
 from . import _dtype as _dtypes
 from . import _trace
 from ._compile import _Compiled, _copy, _equal, _Plan, _rebuild, _restore, _snapshot, _tensors_in
-from ._compile_reach import reached, read_scalar, same
+from ._compile_reach import read_scalar, same
 from ._quiet import quiet
 from ._trace import Diverged, TracedArray, Tracer
 from .amp.autocast_mode import _state as _autocast
@@ -56,12 +56,7 @@ class _CompiledModule(_Compiled):
             plan.graph = False
             return super()._trace(plan, args, kwargs)
         plan.graph = True
-        self.traces += 1
-        self.tensors, self.modules, self.optims, self.scalars = reached(self.reach)
-        self.reached_ids = {id(t) for t in self.tensors}
-        plan.reach = (self.tensors, self.modules, self.optims, self.scalars, self.reached_ids)
-        self.current = plan
-        state_before = self._state()
+        state_before = self._start_recording(plan)
         inputs = self.tensors + self._arg_tensors(args, kwargs)
         data0 = [t._data for t in inputs]
         vc0 = [0 if t._vc is None else t._vc[0] for t in self.tensors]
