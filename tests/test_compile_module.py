@@ -35,6 +35,15 @@ def _reasons(m):
     return [p.reason for p in m._compiled.plans.values()]
 
 
+def _same_as_eager_and_replayed(run):
+    """``run(compiled)`` returns (what it observed, the model it ran): compiled, the same bits as
+    eager, and the compiled model replayed."""
+    eager, _ = run(False)
+    comp, m = run(True)
+    assert eager == comp
+    assert _replayed(m), _reasons(m)
+
+
 class TinyGPT(nn.Module):
     """A GPT-like language model: token and position embeddings, one pre-norm block (causal
     attention, GELU MLP), the head tied to the token embedding; ``(logits, loss)``, the loss
@@ -195,10 +204,7 @@ def test_a_parameter_used_twice_accumulates_its_gradient_as_eagerly():
             grads.append(_bits(model.lin.weight.grad))
         return grads, m
 
-    eager, _ = run(False)
-    comp, m = run(True)
-    assert eager == comp
-    assert _replayed(m), _reasons(m)
+    _same_as_eager_and_replayed(run)
 
 
 def _replaying_heads():
@@ -254,10 +260,7 @@ def test_hooks_and_retain_grad_on_the_outputs_as_eagerly():
                           out["pair"][1].retains_grad] + [_bits(p.grad) for p in model.parameters()])
         return trail, m
 
-    eager, _ = run(False)
-    comp, m = run(True)
-    assert eager == comp
-    assert _replayed(m), _reasons(m)
+    _same_as_eager_and_replayed(run)
 
 
 def test_a_hook_on_an_output_another_is_computed_from_is_refused():
@@ -428,10 +431,7 @@ def test_a_compiled_module_called_twice_in_a_step():
             trail.append([_bits(p.grad) for p in model.parameters()])
         return trail, m
 
-    eager, _ = run(False)
-    comp, m = run(True)
-    assert eager == comp
-    assert _replayed(m), _reasons(m)
+    _same_as_eager_and_replayed(run)
 
 
 class Stack(nn.Module):
@@ -468,7 +468,4 @@ def test_many_outputs_with_a_graph(backward):
                          [_bits(h) for h in out["hidden"]])
         return trail, m
 
-    eager, _ = run(False)
-    comp, m = run(True)
-    assert eager == comp
-    assert _replayed(m), _reasons(m)
+    _same_as_eager_and_replayed(run)
