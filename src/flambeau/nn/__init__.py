@@ -74,7 +74,7 @@ from .modules.transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
-from .modules.upsampling import Upsample
+from .modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
@@ -85,7 +85,8 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "GaussianNLLLoss",
     "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-    "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample", "SyncBatchNorm", "parallel",
+    "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "SyncBatchNorm", "parallel",
     "MultiheadAttention", "Transformer", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "GroupNorm", "RMSNorm", "CosineSimilarity", "PairwiseDistance",
     "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d", "LazyBatchNorm1d", "LazyBatchNorm2d",

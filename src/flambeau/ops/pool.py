@@ -1,5 +1,6 @@
-r"""Pooling and resizing of images: ``max_pool2d`` (and ``max_pool1d``), ``avg_pool2d`` (and
-``avg_pool1d``), ``adaptive_avg_pool2d`` and nearest-neighbour ``interpolate``.
+r"""Pooling: ``max_pool2d`` (and ``max_pool1d``), ``avg_pool2d`` (and ``avg_pool1d``),
+``adaptive_avg_pool2d`` (and ``adaptive_avg_pool1d``, ``adaptive_avg_pool3d``; resizing is in
+``interpolate.py``).
 
 A pooling layer slides a window over each channel, as a convolution does, but summarises the
 window with a fixed function instead of learned weights:
@@ -18,14 +19,14 @@ operations, whatever the size of the images.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from .._dtype import scalar_name
 from ._core import _SAME_SIZE_INT, Tensor, _make, ensure_tensor, record
 from .conv import _scratch
+from .shape import squeeze, unsqueeze
 
 # ---------------------------------------------------------------------------------------------
 # shared geometry
@@ -334,6 +335,54 @@ def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
     return m
 
 
+def _along(m: np.ndarray, a: np.ndarray, axis: int) -> np.ndarray:
+    """The matrix ``m`` applied along ``axis`` of ``a`` (a batch of matrix products)."""
+    return np.swapaxes(m @ np.swapaxes(a, axis, -2), axis, -2)
+
+
+def _adaptive_avg_pool(x: Tensor, output_size: Any, nd: int) -> Tensor:
+    r"""Average pooling of the last ``nd`` dimensions to ``output_size``: one averaging matrix
+    :math:`P` per dimension, :math:`y = P_D\, P_H\, P_W\, x` applied axis by axis; the gradient is
+    the transposed matrices applied to the gradient from above."""
+    a = x._data
+    fn = f"adaptive_avg_pool{nd}d"
+    if a.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(a.shape)}")
+    for i in range(1, a.ndim):
+        if a.shape[i] == 0:
+            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
+                               f"input has sizes {list(a.shape)} with dimension {i} being empty")
+    wanted = (output_size,) * nd if isinstance(output_size, (int, np.integer)) else tuple(output_size)
+    if len(wanted) != nd:
+        raise RuntimeError(f"{fn}: output_size must be {nd}")
+    spatial = a.shape[-nd:]
+    sizes = tuple(s if o is None else int(o) for s, o in zip(spatial, wanted))
+    if min(sizes) < 0:
+        shown = ", ".join(map(str, sizes[:2])) + "".join(f",{s}" for s in sizes[2:])
+        raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0 but "
+                           f"received {{{shown}}}")
+    mean = all(s == 1 for s in sizes)  # PyTorch takes the mean then
+    if a.dtype.kind not in "fV":
+        if mean:
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
+                               f"point or complex dtype. Got: {scalar_name(a.dtype)}")
+        kernel = "adaptive_avg_pool3d_cpu" if nd == 3 else "adaptive_avg_pool2d"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(a.dtype)}\'')
+    t = a.dtype if a.dtype in (np.float32, np.float64) else np.dtype(np.float32)  # float16: in float32
+    mats = [_adaptive_matrix(s, o, t) for s, o in zip(spatial, sizes)]
+    out = a.astype(t, copy=False)
+    for k, m in enumerate(mats):
+        out = _along(m, out, k - nd)
+
+    def backward(g: np.ndarray) -> tuple:
+        g = g.astype(t, copy=False)
+        for k, m in enumerate(mats):
+            g = _along(m.T, g, k - nd)
+        return (g.astype(a.dtype, copy=False),)
+
+    return record(out.astype(a.dtype, copy=False), "MeanBackward1" if mean else f"AdaptiveAvgPool{nd}DBackward0", (x,), backward)
+
+
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     r"""Average pooling to a fixed output size, whatever the input's: output (a, b) is the mean
     of the input rows :math:`[\lfloor a H / H_{out} \rfloor, \lceil (a+1) H / H_{out} \rceil)`
@@ -347,125 +396,37 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
         - Input: :math:`(N, C, H, W)` or :math:`(C, H, W)`.
         - Output: :math:`(N, C, H_{out}, W_{out})` or :math:`(C, H_{out}, W_{out})`.
     """
-    x = ensure_tensor(input)
-    a = x._data
-    if a.ndim not in (3, 4) or any(s == 0 for s in a.shape[-2:]):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor with non-zero sizes in "
-                           f"the last two dimensions, but got input of size {list(a.shape)}")
-    if isinstance(output_size, (int, np.integer)):
-        output_size = (output_size, output_size)
-    h, w = a.shape[-2:]
-    oh, ow = (h if output_size[0] is None else int(output_size[0]),
-              w if output_size[1] is None else int(output_size[1]))
-    if oh < 0 or ow < 0:
-        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or "
-                           f"equal to 0 but received {[oh, ow]}")
-    if a.dtype.kind not in "fV":
-        raise RuntimeError(f'"adaptive_avg_pool2d" not implemented for {x.dtype}')
-    ph, pw = _adaptive_matrix(h, oh, a.dtype), _adaptive_matrix(w, ow, a.dtype)
-    out = ph @ (a @ pw.T)
-    name = "MeanBackward1" if (oh, ow) == (1, 1) else "AdaptiveAvgPool2DBackward0"
-    return record(out, name, (x,), lambda g: ((ph.T @ g) @ pw,))
+    return _adaptive_avg_pool(ensure_tensor(input), output_size, 2)
 
 
-# ---------------------------------------------------------------------------------------------
-# nearest-neighbour resizing
-
-
-def _nearest_index(size: int, out: int, scale: float | None, exact: bool) -> np.ndarray:
-    r"""The source index of each output index, PyTorch's rule in float32:
-    :math:`\min(\lfloor i \cdot r \rfloor, L - 1)` with r = 1/scale_factor when given, else
-    L / L_out (``'nearest-exact'`` samples at the pixel centres: :math:`(i + 0.5) r`)."""
-    if scale is not None and scale > 0:
-        r = np.float32(1.0 / scale)
-    else:
-        r = np.float32(size) / np.float32(out)
-    i = np.arange(out, dtype=np.float32)
-    if exact:
-        src = np.floor((i + np.float32(0.5)) * r)
-    elif out == size:
-        return np.arange(out)
-    else:
-        src = np.floor(i * r)
-    return np.minimum(src.astype(np.int64), size - 1)
-
-
-def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # noqa: A002
-                mode: str = "nearest", align_corners: bool | None = None,
-                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
-    r"""Resize a batch of signals (N, C, L) or images (N, C, H, W) to ``size`` or by
-    ``scale_factor``, copying for each output pixel its nearest input pixel
-    (``mode='nearest'``, PyTorch's rule: source index :math:`\lfloor i / \text{scale} \rfloor`,
-    or ``'nearest-exact'``, which rounds at the pixel centres). Only these modes are written.
-
-    The gradient of an input pixel is the sum of the gradients of the output pixels that
-    copied it.
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    r"""Average pooling of volumes to a fixed output size (see :func:`adaptive_avg_pool2d`), one
+    averaging matrix per dimension.
 
     Shape:
-        - Input: :math:`(N, C, L)` or :math:`(N, C, H, W)`.
-        - Output: :math:`(N, C, L_{out})` or :math:`(N, C, H_{out}, W_{out})`, with
-          :math:`H_{out} = \lfloor H \cdot \text{scale\_factor} \rfloor` or ``size``.
+        - Input: :math:`(N, C, D, H, W)` or :math:`(C, D, H, W)`.
+        - Output: :math:`(N, C, D_{out}, H_{out}, W_{out})` or :math:`(C, D_{out}, H_{out}, W_{out})`.
+    """
+    return _adaptive_avg_pool(ensure_tensor(input), output_size, 3)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    r"""Average pooling of signals to a fixed length (see :func:`adaptive_avg_pool2d`), written as
+    PyTorch does: a 2-D pooling of a single row.
+
+    Shape:
+        - Input: :math:`(N, C, L)` or :math:`(C, L)`.
+        - Output: :math:`(N, C, L_{out})` or :math:`(C, L_{out})`.
     """
     x = ensure_tensor(input)
-    a = x._data
-    if mode not in ("nearest", "nearest-exact"):
-        raise NotImplementedError(f"flambeau's interpolate has only mode='nearest' and 'nearest-exact' "
-                                  f"(got mode={mode!r})")
-    if align_corners is not None:
-        raise ValueError("align_corners option can only be set with the interpolating modes: "
-                         "linear | bilinear | bicubic | trilinear")
-    if antialias:
-        raise NotImplementedError("anti-alias option is only supported for bilinear and bicubic modes")
-    nd = a.ndim - 2
-    if nd not in (1, 2):
-        raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors supported (got {a.ndim}D) "
-                                  f"for the modes: nearest | nearest-exact (input of size {list(a.shape)})")
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
-    in_sizes = a.shape[2:]
-    scales: Sequence[float | None]
-    if size is not None:
-        sizes = _ntuple(size, nd, "size") if not isinstance(size, (list, tuple)) or len(size) != nd \
-            else tuple(int(v) for v in size)
-        scales = (None,) * nd
-    elif scale_factor is not None:
-        factors = (tuple(float(f) for f in scale_factor) if isinstance(scale_factor, (list, tuple))
-                   else (float(scale_factor),) * nd)
-        if len(factors) != nd:
-            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but "
-                             f"got input with spatial dimensions of {list(in_sizes)} and scale_factor of "
-                             f"shape {list(factors)}.")
-        sizes = tuple(int(math.floor(s * f)) for s, f in zip(in_sizes, factors))
-        scales = (None,) * nd if recompute_scale_factor else factors
-    else:
-        raise ValueError("either size or scale_factor should be defined")
-    if any(s <= 0 for s in sizes):
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
-                           f"({', '.join(map(str, in_sizes))}) and output ({', '.join(map(str, sizes))})")
-    exact = mode == "nearest-exact"
-    index = [_nearest_index(s, o, f, exact) for s, o, f in zip(in_sizes, sizes, scales)]
-    out = a
-    for k, idx in enumerate(index):
-        out = np.take(out, idx, axis=2 + k)
+    if x._data.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x._data.ndim}-dimensional tensor for "
+                           "argument #1 'self' (while checking arguments for adaptive_avg_pool1d)")
+    wanted = (output_size,) if isinstance(output_size, (int, np.integer)) else tuple(output_size)
+    if len(wanted) != 1:
+        raise RuntimeError(f"adaptive_avg_pool1d() argument 'output_size' should contain one int "
+                           f"(got {len(wanted)})")
+    return squeeze(adaptive_avg_pool2d(unsqueeze(x, -2), (1, wanted[0])), -2)
 
-    def backward(g: np.ndarray) -> tuple:
-        # indices never decrease: the copies of each source pixel are one contiguous run
-        for k in reversed(range(nd)):
-            idx = index[k]
-            src, first = np.unique(idx, return_index=True)
-            sums = np.add.reduceat(g, first, axis=2 + k)
-            shape = list(g.shape)
-            shape[2 + k] = in_sizes[k]
-            full = np.zeros(shape, g.dtype)
-            where = [slice(None)] * g.ndim
-            where[2 + k] = src
-            full[tuple(where)] = sums
-            g = full
-        return (g,)
-
-    name = f"Upsample{'NearestExact' if exact else 'Nearest'}{nd}DBackward0"
-    return record(out, name, (x,), backward)
-
-
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
-           "interpolate"]
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "adaptive_avg_pool3d"]
