@@ -1,5 +1,5 @@
 """``interpolate`` / ``nn.Upsample`` against PyTorch: every mode (nearest, nearest-exact, linear,
-bilinear, bicubic, trilinear, area, antialias) x align_corners x (size | scale_factor, up and
+bilinear, bicubic, trilinear, area; antialias for bilinear, bicubic and lanczos) x align_corners x (size | scale_factor, up and
 down, non-integer factors, recompute_scale_factor) x dtype, forward values and input gradients
 under a random upstream gradient (float64 tight, float32 loose), the graph nodes' names,
 PyTorch's own quirks (its backward kernels' shortcuts), the errors (same type and text), the
@@ -54,10 +54,10 @@ def test_parity(torch, rng, mode, nd, align_corners, opts, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-@pytest.mark.parametrize("align_corners", [None, True])
-@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("mode,align_corners", [("bilinear", None), ("bilinear", True), ("bicubic", None),
+                                                ("bicubic", True), ("lanczos", None), ("lanczos", False)])
 @pytest.mark.parametrize("opts", [{"scale_factor": 0.45}, {"scale_factor": 0.3}, {"size": (2, 3)},
-                                  {"scale_factor": 1.7}, {"size": (12, 3)}], ids=str)
+                                  {"scale_factor": 1.7}, {"size": (12, 3)}, {"scale_factor": (0.2, 3.1)}], ids=str)
 def test_antialias_parity(torch, rng, mode, align_corners, opts, dtype):
     x = rng.standard_normal((2, 2, 11, 13))
     kw = dict(opts, mode=mode, align_corners=align_corners, antialias=True)
@@ -65,7 +65,7 @@ def test_antialias_parity(torch, rng, mode, align_corners, opts, dtype):
           dtype=dtype, tol=TIGHT[dtype])
 
 
-@pytest.mark.parametrize("mode,nd", MODES + [("bilinear-aa", 2), ("bicubic-aa", 2)], ids=str)
+@pytest.mark.parametrize("mode,nd", MODES + [("bilinear-aa", 2), ("bicubic-aa", 2), ("lanczos-aa", 2)], ids=str)
 @pytest.mark.parametrize("opts", [{"scale_factor": 2}, {"size": 1}], ids=str)
 def test_node_names(torch, rng, mode, nd, opts):
     x = rng.standard_normal((1, 2) + SPATIAL[nd])
@@ -151,6 +151,8 @@ ERRORS = [
     ((1, 1, 4, 4), "float32", dict(scale_factor=2, mode="area", align_corners=False)),
     ((1, 1, 4, 4), "float32", dict(scale_factor=2, mode="lanczos")),
     ((1, 1, 4, 4), "float32", dict(scale_factor=2, mode="lanczos", align_corners=True, antialias=True)),
+    ((1, 2, 5), "float32", dict(scale_factor=2, mode="lanczos", antialias=True)),
+    ((1, 1, 4, 4), "int64", dict(scale_factor=2, mode="lanczos", antialias=True)),
     ((1, 1, 4, 4), "float32", dict(scale_factor=2, size=3)),
     ((1, 1, 4, 4), "float32", dict()),
     ((1, 0, 2, 2), "float32", dict(scale_factor=2, mode="bilinear")),
@@ -175,13 +177,12 @@ def test_errors_as_pytorch(torch, shape, dtype, kw):
     assert str(ours.value) == str(theirs.value)
 
 
-def test_what_flambeau_does_not_do():
-    """PyTorch's Lanczos mode and its fixed-point uint8 bilinear/bicubic are refused, saying so."""
-    x = flambeau.zeros(1, 1, 4, 4)
-    with pytest.raises(NotImplementedError, match="lanczos"):
-        F.interpolate(x, scale_factor=2, mode="lanczos", antialias=True)
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
+def test_what_flambeau_does_not_do(mode):
+    """PyTorch's fixed-point uint8 resampling is refused, saying so."""
+    x = flambeau.zeros(1, 1, 4, 4, dtype=flambeau.uint8)
     with pytest.raises(NotImplementedError, match="uint8"):
-        F.interpolate(x.to(flambeau.uint8), scale_factor=2, mode="bilinear")
+        F.interpolate(x, scale_factor=0.5, mode=mode, antialias=mode == "lanczos")
 
 
 # ------------------------------------------------------------------------------------ modules

@@ -16,8 +16,9 @@ the taps :math:`(j_{ik}, w_{ik})` from the source coordinate of output :math:`i`
   weights :math:`1 - t` and :math:`t` with :math:`t = s - \lfloor s \rfloor`;
 - ``bicubic``: four taps around :math:`s` (indices clamped to the border), Keys' cubic
   convolution weights with :math:`A = -0.75`;
-- ``antialias=True`` (bilinear, bicubic): when shrinking, the filter is stretched by the scale so
-  that every input pixel counts (PIL's resampling); the weights are normalised to sum to 1.
+- ``antialias=True`` (bilinear, bicubic, and ``lanczos``, which needs it): when shrinking, the
+  filter is stretched by the scale so that every input pixel counts (PIL's resampling); the
+  weights are normalised to sum to 1.
 
 Because the output is linear in the input, the local gradient is the same weighting,
 transposed: input pixel :math:`j` receives :math:`\sum_{i,k:\, j_{ik} = j} w_{ik}\, g_i`.
@@ -48,6 +49,7 @@ _KERNELS = {
     ("bilinear", 2): ("UpsampleBilinear2D", "upsample_bilinear2d_channels_last"),
     ("trilinear", 3): ("UpsampleTrilinear3D", "compute_indices_weights_linear"),
     ("bicubic", 2): ("UpsampleBicubic2D", "compute_indices_weights_cubic"),
+    ("lanczos", 2): ("UpsampleLanczos2D", "compute_index_ranges_weights"),
 }
 _WANTS = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _AXES = {1: "W", 2: "HW", 3: "DHW"}
@@ -122,13 +124,25 @@ def _cubic_taps(size: int, out: int, scale: float | None, align_corners: bool, t
     return np.clip(j0[:, None] + np.arange(-1, 3), 0, size - 1), w.astype(t)
 
 
-def _antialias_taps(size: int, out: int, scale: float | None, align_corners: bool, cubic: bool,
+def _lanczos(x: np.ndarray) -> np.ndarray:
+    r"""Lanczos-3: :math:`\operatorname{sinc}(x) \operatorname{sinc}(x / 3)` for :math:`|x| < 3`."""
+    return np.where(np.abs(x) < 3, np.sinc(x) * np.sinc(x / 3), 0 * x)
+
+
+_FILTERS = {  # mode: (half-width of the filter, the filter)
+    "bilinear": (1.0, lambda x: np.maximum(1 - np.abs(x), 0)),
+    "bicubic": (2.0, lambda x: _cubic(x, -0.5)),
+    "lanczos": (3.0, _lanczos),
+}
+
+
+def _antialias_taps(size: int, out: int, scale: float | None, align_corners: bool, mode: str,
                     t: type) -> tuple:
-    r"""PIL's resampling: the filter (triangle, or Keys' cubic with :math:`a = -1/2`) centred on
-    :math:`r (i + \tfrac12)` and, when shrinking (:math:`r > 1`), stretched by :math:`r`; the
-    taps are the input pixels under it, weights normalised to sum to 1."""
+    r"""PIL's resampling: the filter (triangle, Keys' cubic with :math:`a = -1/2`, or Lanczos-3)
+    centred on :math:`r (i + \tfrac12)` and, when shrinking (:math:`r > 1`), stretched by
+    :math:`r`; the taps are the input pixels under it, weights normalised to sum to 1."""
     r = float(_ratio(size, out, align_corners, scale, t))
-    half = 2.0 if cubic else 1.0
+    half, filt = _FILTERS[mode]
     support = half * r if r >= 1 else half
     k = int(math.ceil(support)) * 2 + 1
     centre = r * (np.arange(out) + 0.5)
@@ -136,8 +150,7 @@ def _antialias_taps(size: int, out: int, scale: float | None, align_corners: boo
     count = np.clip(np.minimum((centre + support + 0.5).astype(np.int64), size) - first, 0, k)
     j = np.arange(k)
     x = (j + first[:, None] - centre[:, None] + 0.5) * (1 / r if r >= 1 else 1.0)
-    w = _cubic(x, -0.5) if cubic else np.maximum(1 - np.abs(x), 0)
-    w = np.where(j < count[:, None], w, 0.0)
+    w = np.where(j < count[:, None], filt(x), 0.0)
     total = w.sum(1, keepdims=True)
     w = np.divide(w, total, out=w, where=total != 0)
     return np.minimum(first[:, None] + j, size - 1), w.astype(t)
@@ -227,14 +240,7 @@ def _output_size(shape: tuple, nd: int, size: Any, scale_factor: Any,
     return sizes, (None,) * len(sizes) if recompute or mode == "area" else factors
 
 
-def _mode_error(mode: str, ndim: int, align_corners: bool, antialias: bool) -> Exception:
-    if mode == "lanczos" and ndim == 4:
-        if align_corners:
-            return ValueError("Lanczos mode does not support align_corners=True")
-        if not antialias:
-            return ValueError("Lanczos mode requires antialias=True")
-        return NotImplementedError("flambeau's interpolate does not have mode='lanczos' (PyTorch's "
-                                   "Lanczos resampling): use 'bicubic' with antialias=True")
+def _mode_error(mode: str, ndim: int) -> Exception:
     if mode in _WANTS and ndim in (3, 4, 5):
         return NotImplementedError(f"Got {ndim}D input, but {mode} mode needs {_WANTS[mode]}D input")
     return NotImplementedError(
@@ -253,7 +259,7 @@ def _check_sizes(shape: tuple, sizes: tuple, kernel: str, dtype: np.dtype, mode:
     if shape[1] == 0:
         raise RuntimeError(f"Non-empty {nd + 2}D data tensor expected but got a tensor with sizes {list(shape)}")
     if dtype.kind not in "fV":
-        if dtype == np.uint8 and mode in ("bilinear", "bicubic"):
+        if dtype == np.uint8 and mode in ("bilinear", "bicubic", "lanczos"):
             raise NotImplementedError(f"flambeau's interpolate does not resize uint8 images with mode='{mode}' "
                                       "(PyTorch rounds them in its own fixed-point arithmetic): convert to float")
         if not (dtype == np.uint8 and mode.startswith("nearest")):
@@ -274,13 +280,14 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
       along each axis, :math:`t` the fractional part of the source coordinate;
     - ``'bicubic'`` (4-D): four neighbours per axis, cubic convolution (:math:`A = -0.75`);
       values may overshoot the input's range;
-    - ``'area'``: adaptive average pooling to the output size.
+    - ``'area'``: adaptive average pooling to the output size;
+    - ``'lanczos'`` (4-D, with ``antialias=True``): the Lanczos-3 filter.
 
     The source coordinate of output index :math:`i` is :math:`r(i + \tfrac12) - \tfrac12`, with
     :math:`r = 1/\text{scale\_factor}` when one is given (and ``recompute_scale_factor`` is not
     True), else :math:`L_{in}/L_{out}`; with ``align_corners=True`` it is :math:`i (L_{in}-1) /
-    (L_{out}-1)`, so that the corner pixels match. ``antialias=True`` (bilinear, bicubic) widens
-    the filter when shrinking, as PIL does. The gradient is the same weighting, transposed.
+    (L_{out}-1)`, so that the corner pixels match. ``antialias=True`` (bilinear, bicubic,
+    lanczos) widens the filter when shrinking, as PIL does. The gradient is the same weighting, transposed.
 
     Shape:
         - Input: :math:`(N, C, L)`, :math:`(N, C, H, W)` or :math:`(N, C, D, H, W)`.
@@ -308,8 +315,13 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
                          "requires a 4-D tensor as input")
     if mode == "area" and nd in (1, 2, 3):
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[nd - 1](x, sizes)
+    if mode == "lanczos" and nd == 2:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if (mode, nd) not in _KERNELS:
-        raise _mode_error(mode, a.ndim, bool(align_corners), antialias)
+        raise _mode_error(mode, a.ndim)
     name, kernel = _KERNELS[mode, nd]
     kernel = "compute_index_ranges_weights" if antialias else kernel
     _check_sizes(a.shape, sizes, kernel, a.dtype, mode)
@@ -322,7 +334,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
             # PyTorch's 1-D and 3-D backward kernels take the 2-D kernel's shortcuts, its forward not
             back.append((_nearest_taps(size_in, size_out, scale, exact, not exact), None))
         elif antialias:
-            taps.append(_antialias_taps(size_in, size_out, scale, bool(align_corners), mode == "bicubic", t))
+            taps.append(_antialias_taps(size_in, size_out, scale, bool(align_corners), mode, t))
         elif mode == "bicubic":
             taps.append(_cubic_taps(size_in, size_out, scale, bool(align_corners), t))
         else:
