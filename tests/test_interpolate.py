@@ -247,3 +247,28 @@ def test_adaptive_avg_pool_errors(torch, fn, shape, dtype, size):
     with pytest.raises(Exception) as ours:
         getattr(F, fn)(flambeau.tensor(a), size)
     assert (ours.type, str(ours.value)) == (theirs.type, str(theirs.value))
+
+
+@pytest.mark.parametrize("name,shape,size", [("AdaptiveAvgPool1d", (2, 3, 7), 3), ("AdaptiveAvgPool3d", (2, 2, 5, 4, 6), (2, None, 3)),
+                                             ("AdaptiveAvgPool3d", (2, 5, 4, 6), 1)], ids=str)
+def test_adaptive_avg_pool_modules(torch, rng, name, shape, size):
+    ours, theirs = getattr(flambeau.nn, name)(size), getattr(torch.nn, name)(size)
+    check(torch, ours, theirs, [rng.standard_normal(shape)])
+    assert repr(ours) == repr(theirs)
+    assert not isinstance(ours, flambeau.nn.AdaptiveAvgPool2d)
+
+
+# ------------------------------------------------------------------- the deprecated functions
+
+
+@pytest.mark.parametrize("name,kw", [("upsample", {"scale_factor": 1.5, "mode": "bicubic"}),
+                                     ("upsample_nearest", {"size": (5, 3)}), ("upsample_bilinear", {"scale_factor": 2})])
+def test_deprecated_upsample(torch, rng, name, kw):
+    x = rng.standard_normal((1, 2, 3, 4))
+    with pytest.warns(UserWarning):
+        check(torch, lambda a: getattr(F, name)(a, **kw), lambda a: getattr(_tf(torch), name)(a, **kw), [x])
+    with pytest.warns(UserWarning) as ours:
+        getattr(F, name)(flambeau.tensor(x), **kw)
+    with pytest.warns(UserWarning) as theirs:
+        getattr(_tf(torch), name)(torch.tensor(x), **kw)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]

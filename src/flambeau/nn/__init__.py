@@ -64,7 +64,15 @@ from .modules.loss import (
     TripletMarginLoss,
 )
 from .modules.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm
-from .modules.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .modules.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules.syncbatchnorm import SyncBatchNorm
 from .modules.transformer import (
@@ -85,7 +93,8 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "GaussianNLLLoss",
     "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss",
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-    "AdaptiveAvgPool2d", "BatchNorm2d", "Dropout2d", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "BatchNorm2d", "Dropout2d", "Upsample",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d",
     "SyncBatchNorm", "parallel",
     "MultiheadAttention", "Transformer", "TransformerEncoderLayer", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "GroupNorm", "RMSNorm", "CosineSimilarity", "PairwiseDistance",

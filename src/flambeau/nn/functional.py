@@ -20,7 +20,12 @@ from ..ops import reduce as _reduce
 from ..ops import unary as _unary
 from ..ops._core import OUT, Tensor, _make, float_data, keep_where, record
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401 - re-exported
-from ..ops.interpolate import interpolate  # noqa: F401 - re-exported
+from ..ops.interpolate import (  # noqa: F401 - re-exported
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 from ..ops.linalg import linear
 from ..ops.pool import (  # noqa: F401 - re-exported
     adaptive_avg_pool1d,
@@ -626,7 +631,7 @@ __all__ = [
     "layer_norm", "batch_norm",
     "dropout2d", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
-    "interpolate",
+    "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
     "normalize", "cosine_similarity", "pairwise_distance",
 ] + _activations.__all__ + _slopes.__all__ + _dropouts.__all__ + _losses.__all__

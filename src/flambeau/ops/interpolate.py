@@ -28,6 +28,7 @@ transposed: input pixel :math:`j` receives :math:`\sum_{i,k:\, j_{ik} = j} w_{ik
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -358,4 +359,28 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
     return record(out.astype(a.dtype, copy=False), f"{name}Backward0", (x,), backward)
 
 
-__all__ = ["interpolate"]
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=3)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
+             align_corners: bool | None = None) -> Tensor:
+    """:func:`interpolate`'s old name (deprecated, with PyTorch's warning)."""
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """``interpolate(input, size, scale_factor, mode='nearest')`` (deprecated, with PyTorch's warning)."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """``interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)`` (deprecated,
+    with PyTorch's warning)."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]

@@ -1,5 +1,5 @@
 r"""Pooling layers: ``MaxPool1d``, ``MaxPool2d``, ``AvgPool1d``, ``AvgPool2d`` and
-``AdaptiveAvgPool2d``.
+``AdaptiveAvgPool2d`` (and ``AdaptiveAvgPool1d``, ``AdaptiveAvgPool3d``).
 
 Pooling shrinks the feature maps by summarising each window (its maximum or its mean): fewer
 positions for the next layers, and a little tolerance to where exactly a feature is. It has no
@@ -133,7 +133,18 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptiveAvgPoolNd(Module):
+    """What the adaptive average poolings share: the output size, and how they print."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     r"""Average pooling to a fixed output size, whatever the input's: the network's head then
     gets the same number of features from any image size. Output (a, b) averages the rows
     :math:`[\lfloor a H / H_{out} \rfloor, \lceil (a+1) H / H_{out} \rceil)` and the matching
@@ -147,15 +158,33 @@ class AdaptiveAvgPool2d(Module):
         - Output: :math:`(N, C, H_{out}, W_{out})` or :math:`(C, H_{out}, W_{out})`.
     """
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
     def forward(self, x: Tensor) -> Tensor:
         return _pool.adaptive_avg_pool2d(x, self.output_size)
 
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    r"""Average pooling of signals to a fixed length (see :class:`AdaptiveAvgPool2d`).
+
+    Shape:
+        - Input: :math:`(N, C, L)` or :math:`(C, L)`.
+        - Output: :math:`(N, C, L_{out})` or :math:`(C, L_{out})`.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _pool.adaptive_avg_pool1d(x, self.output_size)
 
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d"]
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    r"""Average pooling of volumes to a fixed size (see :class:`AdaptiveAvgPool2d`).
+
+    Shape:
+        - Input: :math:`(N, C, D, H, W)` or :math:`(C, D, H, W)`.
+        - Output: :math:`(N, C, D_{out}, H_{out}, W_{out})` or :math:`(C, D_{out}, H_{out}, W_{out})`.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _pool.adaptive_avg_pool3d(x, self.output_size)
+
+
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "AdaptiveAvgPool3d"]
