@@ -163,7 +163,11 @@ ERRORS = [
 ] + [((1, 1) + (2,) * (nd - 2), dt, dict(scale_factor=2, mode=m))
      for m, nd in [("nearest", 3), ("nearest", 4), ("nearest", 5), ("nearest-exact", 4), ("linear", 3),
                    ("bilinear", 4), ("trilinear", 5), ("bicubic", 4), ("area", 3), ("area", 4), ("area", 5)]
-     for dt in ["int64", "bool"]]
+     for dt in ["int64", "bool"]] + [
+    ((1, 1, 2), "uint8", dict(scale_factor=2, mode="linear")),
+    ((1, 1, 2, 2, 2), "uint8", dict(scale_factor=2, mode="trilinear")),
+    ((1, 1, 2, 2), "uint8", dict(scale_factor=2, mode="area")),
+]
 
 
 @pytest.mark.parametrize("shape,dtype,kw", ERRORS, ids=str)
@@ -177,12 +181,23 @@ def test_errors_as_pytorch(torch, shape, dtype, kw):
     assert str(ours.value) == str(theirs.value)
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
-def test_what_flambeau_does_not_do(mode):
-    """PyTorch's fixed-point uint8 resampling is refused, saying so."""
-    x = flambeau.zeros(1, 1, 4, 4, dtype=flambeau.uint8)
-    with pytest.raises(NotImplementedError, match="uint8"):
-        F.interpolate(x, scale_factor=0.5, mode=mode, antialias=mode == "lanczos")
+@pytest.mark.parametrize("mode,antialias", [("bilinear", False), ("bilinear", True), ("bicubic", False),
+                                            ("bicubic", True), ("lanczos", True)])
+@pytest.mark.parametrize("align_corners", [None, True])
+@pytest.mark.parametrize("opts", [{"scale_factor": 1.7}, {"scale_factor": 0.45}, {"size": (5, 20)},
+                                  {"scale_factor": (2.0, 0.3)}, {"scale_factor": 4.0}, {"size": (11, 3)}], ids=str)
+def test_uint8_images_to_the_last_unit(torch, mode, antialias, align_corners, opts):
+    """PyTorch resizes uint8 images in fixed-point arithmetic (and its bicubic overshoots are
+    clamped): flambeau gives the same bytes."""
+    if mode == "lanczos" and align_corners:
+        return
+    rng = np.random.default_rng(7)
+    x = (rng.random((2, 3, 11, 13)) * 256).astype(np.uint8)
+    x[0, 0, :3], x[0, 0, 5:] = 255, 0  # sharp edges: overshoots
+    kw = dict(opts, mode=mode, antialias=antialias, align_corners=align_corners)
+    ours = F.interpolate(flambeau.tensor(x), **kw)
+    assert ours.dtype == flambeau.uint8
+    np.testing.assert_array_equal(ours.numpy(), _tf(torch).interpolate(torch.tensor(x), **kw).numpy())
 
 
 # ------------------------------------------------------------------------------------ modules

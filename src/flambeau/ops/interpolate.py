@@ -22,7 +22,8 @@ the taps :math:`(j_{ik}, w_{ik})` from the source coordinate of output :math:`i`
 
 Because the output is linear in the input, the local gradient is the same weighting,
 transposed: input pixel :math:`j` receives :math:`\sum_{i,k:\, j_{ik} = j} w_{ik}\, g_i`.
-(``area`` is adaptive average pooling, in ``pool.py``.)
+(``area`` is adaptive average pooling, in ``pool.py``; uint8 images are resized in fixed-point
+arithmetic, in ``interpolate_uint8.py``.)
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._dtype import scalar_name
-from ._core import Tensor, ensure_tensor, record
+from ._core import Tensor, _make, ensure_tensor, record
 from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 # (mode, spatial dims): PyTorch's node name and the kernel its dtype error names
@@ -260,10 +261,7 @@ def _check_sizes(shape: tuple, sizes: tuple, kernel: str, dtype: np.dtype, mode:
     if shape[1] == 0:
         raise RuntimeError(f"Non-empty {nd + 2}D data tensor expected but got a tensor with sizes {list(shape)}")
     if dtype.kind not in "fV":
-        if dtype == np.uint8 and mode in ("bilinear", "bicubic", "lanczos"):
-            raise NotImplementedError(f"flambeau's interpolate does not resize uint8 images with mode='{mode}' "
-                                      "(PyTorch rounds them in its own fixed-point arithmetic): convert to float")
-        if not (dtype == np.uint8 and mode.startswith("nearest")):
+        if dtype != np.uint8 or mode in ("linear", "trilinear"):
             raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(dtype)}\'')
 
 
@@ -288,7 +286,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
     :math:`r = 1/\text{scale\_factor}` when one is given (and ``recompute_scale_factor`` is not
     True), else :math:`L_{in}/L_{out}`; with ``align_corners=True`` it is :math:`i (L_{in}-1) /
     (L_{out}-1)`, so that the corner pixels match. ``antialias=True`` (bilinear, bicubic,
-    lanczos) widens the filter when shrinking, as PIL does. The gradient is the same weighting, transposed.
+    lanczos) widens the filter when shrinking, as PIL does. The gradient is the same weighting,
+    transposed. uint8 images are resized in PyTorch's fixed-point arithmetic (same bytes).
 
     Shape:
         - Input: :math:`(N, C, L)`, :math:`(N, C, H, W)` or :math:`(N, C, D, H, W)`.
@@ -326,6 +325,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
     name, kernel = _KERNELS[mode, nd]
     kernel = "compute_index_ranges_weights" if antialias else kernel
     _check_sizes(a.shape, sizes, kernel, a.dtype, mode)
+    if a.dtype == np.uint8 and not mode.startswith("nearest"):
+        from .interpolate_uint8 import resize_uint8  # fixed-point, as PyTorch (no gradient)
+
+        return _make(resize_uint8(a, sizes, scales, mode, bool(align_corners), antialias))
     t = np.float64 if a.dtype == np.float64 else np.float32  # PyTorch's opmath type
     taps, back = [], []
     for size_in, size_out, scale in zip(a.shape[2:], sizes, scales):
