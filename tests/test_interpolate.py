@@ -113,6 +113,24 @@ def test_empty_batch(torch, mode):
     assert tuple(x.grad.shape) == (0, 2, 5, 6)
 
 
+@pytest.mark.parametrize("mode,antialias", [("nearest", False), ("bilinear", False), ("bilinear", True),
+                                            ("bicubic", False), ("area", False)])
+def test_input_changed_in_place_after(torch, mode, antialias):
+    """PyTorch's resizing saves no input (area, which pools, does): changing it in place before
+    the backward is allowed, or refused, alike."""
+    outcomes = []
+    for lib, f in ((flambeau, F), (torch, _tf(torch))):
+        x = lib.ones(1, 1, 4, 4, requires_grad=True) * 1
+        y = f.interpolate(x, scale_factor=0.5 if mode == "area" else 2, mode=mode, antialias=antialias)
+        x.mul_(2)
+        try:
+            y.sum().backward()
+            outcomes.append("ok")
+        except RuntimeError as e:
+            outcomes.append(str(e).split(":")[0])
+    assert outcomes[0] == outcomes[1]
+
+
 @pytest.mark.parametrize("mode,shape", [("linear", (1, 2, 4)), ("bilinear", (1, 2, 3, 4)),
                                         ("bicubic", (1, 1, 4, 3)), ("trilinear", (1, 1, 2, 3, 2)),
                                         ("nearest", (1, 1, 2, 3, 2))])

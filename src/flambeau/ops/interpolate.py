@@ -158,6 +158,30 @@ def _antialias_taps(size: int, out: int, scale: float | None, align_corners: boo
     return np.minimum(first[:, None] + j, size - 1), w.astype(t)
 
 
+def _plan(mode: str, shape: tuple, sizes: tuple, scales: Sequence[float | None], align_corners: bool,
+          antialias: bool, t: type) -> tuple[list, list]:
+    """The taps of each axis for the forward, and those the backward uses (PyTorch's backward
+    kernels do not always take its forward's)."""
+    nd = len(sizes)
+    taps, back = [], []
+    for size, out, scale in zip(shape, sizes, scales):
+        if mode.startswith("nearest"):
+            exact = mode == "nearest-exact"
+            taps.append((_nearest_taps(size, out, scale, exact, not exact and nd == 2), None))
+            # PyTorch's 1-D and 3-D backward kernels take the 2-D kernel's shortcuts, its forward not
+            back.append((_nearest_taps(size, out, scale, exact, not exact), None))
+        elif antialias:
+            taps.append(_antialias_taps(size, out, scale, align_corners, mode, t))
+        elif mode == "bicubic":
+            taps.append(_cubic_taps(size, out, scale, align_corners, t))
+        else:
+            taps.append(_linear_taps(size, out, scale, align_corners, t))
+    if mode == "bicubic" and not antialias and tuple(sizes) == tuple(shape):
+        # PyTorch's bicubic backward copies the gradient when the size is kept, whatever the scale
+        back = [(np.arange(s)[:, None], None) for s in sizes]
+    return taps, back or taps
+
+
 # ---------------------------------------------------------------------------------------------
 # one axis at a time, forward and transposed
 
@@ -330,36 +354,23 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
 
         return _make(resize_uint8(a, sizes, scales, mode, bool(align_corners), antialias))
     t = np.float64 if a.dtype == np.float64 else np.float32  # PyTorch's opmath type
-    taps, back = [], []
-    for size_in, size_out, scale in zip(a.shape[2:], sizes, scales):
-        if mode.startswith("nearest"):
-            exact = mode == "nearest-exact"
-            taps.append((_nearest_taps(size_in, size_out, scale, exact, not exact and nd == 2), None))
-            # PyTorch's 1-D and 3-D backward kernels take the 2-D kernel's shortcuts, its forward not
-            back.append((_nearest_taps(size_in, size_out, scale, exact, not exact), None))
-        elif antialias:
-            taps.append(_antialias_taps(size_in, size_out, scale, bool(align_corners), mode, t))
-        elif mode == "bicubic":
-            taps.append(_cubic_taps(size_in, size_out, scale, bool(align_corners), t))
-        else:
-            taps.append(_linear_taps(size_in, size_out, scale, bool(align_corners), t))
-    back = back or taps
-    if mode == "bicubic" and not antialias and sizes == a.shape[2:]:
-        # PyTorch's bicubic backward copies the gradient when the size is kept, whatever the scale
-        back = [(np.arange(s)[:, None], None) for s in sizes]
+    taps, back = _plan(mode, a.shape[2:], sizes, scales, bool(align_corners), antialias, t)
     name += "Aa" if antialias else ""
     src = a if taps[0][1] is None or a.dtype == t else a.astype(t)
     out = src
     for k in reversed(range(nd)):  # the last axis first, as PyTorch's kernels nest
         out = _along(out, 2 + k, *taps[k])
 
+    shape, dtype = a.shape, a.dtype
+
     def backward(g: np.ndarray) -> tuple:
         g = g.astype(t, copy=False)  # accumulated in float32 for float16 and bfloat16
         for k in range(nd):
-            g = _along_transposed(g, 2 + k, *back[k], a.shape[2 + k])
-        return (g.astype(a.dtype, copy=False),)
+            g = _along_transposed(g, 2 + k, *back[k], shape[2 + k])
+        return (g.astype(dtype, copy=False),)
 
-    return record(out.astype(a.dtype, copy=False), f"{name}Backward0", (x,), backward)
+    # the backward reads no input (PyTorch saves only the sizes): changing x in place is allowed
+    return record(out.astype(a.dtype, copy=False), f"{name}Backward0", (x,), backward, saved=())
 
 
 def _deprecated(name: str) -> None:
