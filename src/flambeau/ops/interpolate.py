@@ -199,24 +199,35 @@ def _along(a: np.ndarray, axis: int, index: np.ndarray, weight: np.ndarray | Non
     return out
 
 
+def _transposed(index: np.ndarray, weight: np.ndarray | None, size: int) -> tuple:
+    r"""The taps of the transposed weighting: for each input index j, the outputs i that read it
+    and their weights :math:`w_{ik}`, padded with index ``len(index)`` (a zero appended to the
+    gradient) where an input has fewer than the most."""
+    out, k = index.shape
+    src = index.ravel()
+    order = np.argsort(src, kind="stable")
+    src, dst = src[order], np.repeat(np.arange(out), k)[order]
+    counts = np.bincount(src, minlength=size)
+    slot = np.arange(src.size) - (np.cumsum(counts) - counts)[src]
+    back = np.full((size, max(int(counts.max(initial=0)), 1)), out)
+    back[src, slot] = dst
+    if weight is None:
+        return back, None, bool((counts < back.shape[1]).any())
+    w = np.zeros(back.shape, weight.dtype)
+    w[src, slot] = weight.ravel()[order]
+    return back, w, bool((counts < back.shape[1]).any())
+
+
 def _along_transposed(g: np.ndarray, axis: int, index: np.ndarray, weight: np.ndarray | None,
                       size: int) -> np.ndarray:
-    r"""The gradient of :func:`_along`: input index j gets :math:`\sum_{j_{ik} = j} w_{ik} g_i`.
-    Each tap's indices never decrease, so the outputs sharing a source are one contiguous run,
-    summed with ``np.add.reduceat``."""
-    full = list(g.shape)
-    full[axis] = size
-    grad = np.zeros(full, g.dtype)
-    shape = [1] * g.ndim
-    shape[axis] = -1
-    for k in range(index.shape[1]):
-        col = index[:, k]
-        starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
-        term = g if weight is None else g * weight[:, k].reshape(shape)
-        where: list[Any] = [slice(None)] * g.ndim
-        where[axis] = col[starts]
-        grad[tuple(where)] += np.add.reduceat(term, starts, axis=axis)
-    return grad
+    r"""The gradient of :func:`_along`: input index j gets :math:`\sum_{j_{ik} = j} w_{ik} g_i`,
+    gathered as the forward is, with the transposed taps."""
+    back, w, padded = _transposed(index, weight, size)
+    if padded:
+        zero = list(g.shape)
+        zero[axis] = 1
+        g = np.concatenate([g, np.zeros(zero, g.dtype)], axis=axis)
+    return _along(g, axis, back, w)
 
 
 # ---------------------------------------------------------------------------------------------

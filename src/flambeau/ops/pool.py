@@ -19,6 +19,7 @@ operations, whatever the size of the images.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -336,8 +337,13 @@ def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
 
 
 def _along(m: np.ndarray, a: np.ndarray, axis: int) -> np.ndarray:
-    """The matrix ``m`` applied along ``axis`` of ``a`` (a batch of matrix products)."""
-    return np.swapaxes(m @ np.swapaxes(a, axis, -2), axis, -2)
+    """The matrix ``m`` applied along ``axis`` (negative) of ``a``: one matrix product, the
+    dimensions after ``axis`` flattened so that BLAS sees contiguous matrices."""
+    if axis == -1:
+        return a @ m.T
+    lead, rest = a.shape[:axis], a.shape[axis + 1:]
+    out = m @ a.reshape(lead + (a.shape[axis], math.prod(rest)))
+    return out.reshape(lead + (m.shape[0],) + rest)
 
 
 def _adaptive_avg_pool(x: Tensor, output_size: Any, nd: int) -> Tensor:
