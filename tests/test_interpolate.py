@@ -185,16 +185,17 @@ ERRORS = [
     ((1, 1, 2), "uint8", dict(scale_factor=2, mode="linear")),
     ((1, 1, 2, 2, 2), "uint8", dict(scale_factor=2, mode="trilinear")),
     ((1, 1, 2, 2), "uint8", dict(scale_factor=2, mode="area")),
-]
+] + [((1, 1, 4, 4), dt, dict(scale_factor=0.5, mode=m, antialias=True))
+     for m in ("bilinear", "bicubic", "lanczos") for dt in ("float16", "bfloat16")]
 
 
 @pytest.mark.parametrize("shape,dtype,kw", ERRORS, ids=str)
 def test_errors_as_pytorch(torch, shape, dtype, kw):
-    a = np.zeros(shape, dtype=dtype)
+    a = np.zeros(shape, dtype="float32" if dtype == "bfloat16" else dtype)
     with pytest.raises(Exception) as theirs:
-        _tf(torch).interpolate(torch.tensor(a), **kw)
+        _tf(torch).interpolate(torch.tensor(a, dtype=getattr(torch, dtype)), **kw)
     with pytest.raises(Exception) as ours:
-        F.interpolate(flambeau.tensor(a), **kw)
+        F.interpolate(flambeau.tensor(a, dtype=getattr(flambeau, dtype)), **kw)
     assert ours.type is theirs.type
     assert str(ours.value) == str(theirs.value)
 

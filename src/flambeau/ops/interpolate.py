@@ -295,7 +295,8 @@ def _check_sizes(shape: tuple, sizes: tuple, kernel: str, dtype: np.dtype, mode:
                            f"{' and' if nd == 1 else ''} output ({wanted})")
     if shape[1] == 0:
         raise RuntimeError(f"Non-empty {nd + 2}D data tensor expected but got a tensor with sizes {list(shape)}")
-    if dtype.kind not in "fV":
+    half = dtype.kind in "fV" and dtype not in (np.float32, np.float64)
+    if dtype.kind not in "fV" or half and kernel == "compute_index_ranges_weights":  # antialias: not in half
         if dtype != np.uint8 or mode in ("linear", "trilinear"):
             raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(dtype)}\'')
 
