@@ -285,6 +285,33 @@ def _mode_error(mode: str, ndim: int) -> Exception:
         f"linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got {mode})")
 
 
+def _op_name(mode: str, nd: int, antialias: bool) -> str:
+    if mode.startswith("nearest"):
+        return f"{'_upsample_nearest_exact' if mode == 'nearest-exact' else 'upsample_nearest'}{nd}d"
+    if antialias:
+        return f"_upsample_{mode}2d_aa"
+    return f"upsample_{mode}{nd}d"
+
+
+def _check_int_sizes(size: Any, mode: str, nd: int, antialias: bool) -> None:
+    """PyTorch's argument parser's error for a size that is not made of ints."""
+    values = list(size) if isinstance(size, (list, tuple)) else [size] * nd
+    if all(isinstance(v, (int, np.integer, Tensor)) and not isinstance(v, bool) for v in values):
+        return
+    kind = type(size).__name__ if isinstance(size, (list, tuple)) else "list"
+    names = ", ".join(type(v).__name__ for v in values)
+    shown = f"{kind} of ({names})" if kind == "tuple" else f"{kind} of [{names}]"
+    corners = "" if mode.startswith("nearest") else "bool align_corners, "
+    flag = "" if mode.startswith("nearest") else "bool, "
+    scales = "float scales = None" if nd == 1 else ", ".join(f"float scales_{d} = None" for d in _AXES[nd].lower())
+    raise TypeError(
+        f"{_op_name(mode, nd, antialias)}() received an invalid combination of arguments - got (Tensor, {kind}, "
+        f"{flag}NoneType), but expected one of:\n * (Tensor input, tuple of ints output_size, {corners}tuple of "
+        f"floats scale_factors)\n      didn't match because some of the arguments have invalid types: (Tensor, "
+        f"!{shown}!, {flag}!NoneType!)\n * (Tensor input, tuple of ints output_size, {corners}{scales}, *, "
+        "Tensor out = None)\n")
+
+
 def _check_sizes(shape: tuple, sizes: tuple, kernel: str, dtype: np.dtype, mode: str) -> None:
     nd = len(sizes)
     if min(shape[2:]) <= 0 or min(sizes) <= 0:
@@ -360,6 +387,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
         raise _mode_error(mode, a.ndim)
     name, kernel = _KERNELS[mode, nd]
     kernel = "compute_index_ranges_weights" if antialias else kernel
+    if size is not None:
+        _check_int_sizes(size, mode, nd, antialias)
     _check_sizes(a.shape, sizes, kernel, a.dtype, mode)
     if a.dtype == np.uint8 and not mode.startswith("nearest"):
         from .interpolate_uint8 import resize_uint8  # fixed-point, as PyTorch (no gradient)
