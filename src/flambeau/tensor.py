@@ -72,8 +72,12 @@ class Tensor:
     # memory; None until needed: version 0); ``_view``: a ``views.ViewInfo`` for a view;
     # ``_acc``: a leaf's ``AccumulateGrad`` once it is in a graph.
 
-    def __init__(self, data: Any = (), *, requires_grad: bool = False) -> None:
-        arr = np.array(data, dtype=dt.get_default_dtype().np)
+    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+        if len(data) == 1 and not isinstance(data[0], (int, Size)) or not data:
+            arr = np.array(data[0] if data else (), dtype=dt.get_default_dtype().np)
+        else:  # sizes: ``Tensor(2, 3)`` (uninitialised in PyTorch, zeros here)
+            shape = data[0] if len(data) == 1 and isinstance(data[0], Size) else data
+            arr = np.zeros(tuple(int(s) for s in shape), dt.get_default_dtype().np)
         _init(self, arr, None)
         if requires_grad:
             self.requires_grad = True
