@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype as dt
 from ._device import CPU, device
 from ._format import format_tensor
+from ._layout import strided
 from .autograd import grad_mode, views
 from .autograd.backward import backward as _backward  # it imports this module when first run
 from .autograd.graph import Node, OutputHook, _HookHandle, post_accumulate_hooks
@@ -66,6 +67,7 @@ class Tensor:
                  "_name", "__weakref__")
     __array_ufunc__ = None  # make NumPy hand `ndarray op Tensor` to the Tensor's reflected op
     __array_priority__ = 1000
+    layout = strided  # a dense array (flambeau.sparse's tensors are ``sparse_coo``)
 
     # ``_grad_fn``/``_nr``: the node that made this tensor and which of its outputs it is;
     # ``_vc``: the version counter (a one-element list shared with the views of the same
