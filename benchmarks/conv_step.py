@@ -1,6 +1,6 @@
 """One LeNet-5 training step on MNIST-sized images (1x28x28, batch 64, cross-entropy, SGD),
-flambeau against PyTorch and the same step written by hand in NumPy (``numpy_lenet``: the
-floor) in the same run, and the peak memory of a step.
+flambeau against PyTorch and the same step written by hand in plain NumPy (``numpy_lenet``) in
+the same run, and the peak memory of a step.
 
 - time: µs per step (the best of 3 timed loops), in 5 rounds that take turns, reported as
   min / median / max, PyTorch with its default number of threads and with one thread; flambeau
@@ -211,7 +211,7 @@ def table(rows: list[dict]) -> str:
     lines = [f"Times in µs per step, min / median / max of {ROUNDS} interleaved rounds; ratios "
              "flambeau / PyTorch within each round: median (min-max).", "",
              "| network | flambeau, default threads | PyTorch, default threads | ratio | "
-             "NumPy by hand / PyTorch (the floor) | "
+             "NumPy by hand / PyTorch | "
              "flambeau, 1 BLAS thread (CPU time) | PyTorch, 1 thread (CPU time) | ratio, 1 thread | "
              "NumPy by hand / PyTorch, 1 thread | "
              "peak memory of a step: flambeau, PyTorch | memory ratio |",

@@ -1,7 +1,8 @@
-"""LeNet-5's training step written by hand in NumPy, with no framework: the floor that the LeNet
-benchmark (``conv_step``) sets flambeau and PyTorch beside.
+"""LeNet-5's training step written by hand in plain NumPy, with no framework, that the LeNet
+benchmark (``conv_step``) sets beside flambeau and PyTorch.
 
-It does only what the step needs, the way one would write it for speed in plain NumPy:
+It does only what the step needs, the way one would write it directly in NumPy (flambeau's own
+kernels go further: wide im2col rows copied in long runs, buffers kept between steps):
 
 - a convolution is one matrix product over the windows of the padded input (im2col: the
   windows are a strided view, copied once into a matrix by ``tensordot``), its bias added in
