@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import flambeau
-from parity import run
+from flambeau.distributions import _special
+from parity import check, run
 
 F64, F32 = np.float64, np.float32
 R = np.random.default_rng(7)
@@ -172,6 +173,27 @@ def test_shapes_support_expand(torch):
     assert np.isnan(a.mean.numpy()).all() and a.mean.shape == b.mean.shape
     n = _d(flambeau).Normal(0.0, 1.0)
     assert n.batch_shape == () and n.sample((2, 3)).shape == (2, 3) and n.has_rsample
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_special_functions_as_pytorch(torch, dtype):
+    x = np.array([-3.5, -0.5, 0.3, 1.0, 2.5, 7.0, 30.0, 1e-3, 11.5])
+    check(torch, _special.lgamma, torch.lgamma, [x], dtype=dtype)
+    check(torch, _special.softplus, torch.nn.functional.softplus, [x * 8], dtype=dtype)
+    y = np.concatenate([np.linspace(-0.999999, 0.999999, 41), [0.0]])
+    check(torch, _special.erfinv, torch.erfinv, [y], dtype=dtype,
+          tol=dict(rtol=1e-8 if dtype == F64 else 1e-4, atol=1e-9 if dtype == F64 else 1e-5))
+    v = np.array([0.0, 0.0, 1.5, 3.0, 0.0])
+    check(torch, _special.xlogy, torch.xlogy, [v, np.array([0.5, 0.0, 2.0, 0.25, np.nan])], dtype=dtype)
+
+
+def test_special_functions_edges(torch):
+    x = np.array([0.0, -1.0, -2.0, 1.0, 2.0, np.inf])
+    np.testing.assert_array_equal(_special.lgamma(flambeau.tensor(x)).numpy(), torch.lgamma(torch.tensor(x)).numpy())
+    np.testing.assert_array_equal(_special.digamma(x[:3]), [-np.inf, np.nan, np.nan])
+    e = np.array([-1.0, 1.0, 1.5, -2.0])
+    np.testing.assert_array_equal(_special.erfinv(flambeau.tensor(e)).numpy(), torch.erfinv(torch.tensor(e)).numpy())
+    assert _special.lgamma(flambeau.tensor([3, 4])).dtype == flambeau.float32
 
 
 # ----------------------------------------------------------------------------- samples, bit for bit
@@ -415,3 +437,51 @@ def test_reinforce_as_pytorch_example(torch):
     np.testing.assert_allclose(fl, tl, rtol=1e-4, atol=1e-5)
     for a, b in zip(fp, tp):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- real code, unchanged
+
+D2L = '''
+import torch
+from torch.distributions import Categorical, kl_divergence
+from torch.distributions.multinomial import Multinomial
+from torch.distributions.normal import Normal
+
+torch.manual_seed(0)
+fair_probs = torch.ones([6]) / 6
+print(Multinomial(1, fair_probs).sample())
+print(Multinomial(10, fair_probs).sample())
+counts = Multinomial(1000, fair_probs).sample()
+print(counts / 1000)
+counts = Multinomial(10, fair_probs).sample((500,))
+cum_counts = counts.cumsum(dim=0)
+estimates = cum_counts / cum_counts.sum(dim=1, keepdims=True)
+print(estimates[-1])
+print([n for n in dir(torch.distributions) if n in ("Bernoulli", "Categorical", "Normal", "Uniform")])
+mu = torch.tensor([0.5, -1.0], requires_grad=True)
+log_sigma = torch.tensor([0.1, -0.3], requires_grad=True)
+q = Normal(mu, log_sigma.exp())
+z = q.rsample((4,))
+loss = kl_divergence(q, Normal(torch.zeros(2), torch.ones(2))).sum() - q.log_prob(z).mean()
+loss.backward()
+print(z, loss, mu.grad, log_sigma.grad)
+m = Categorical(logits=torch.tensor([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0]]))
+a = m.sample()
+print(a, m.log_prob(a), m.entropy())
+'''
+
+
+def test_d2l_and_vae_code_runs_unchanged(torch, tmp_path, capsys):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exec(compile(D2L, "d2l", "exec"), {})  # the real PyTorch, in this process
+    expected = capsys.readouterr().out
+    script = tmp_path / "d2l.py"
+    script.write_text(D2L)
+    here = Path(__file__).resolve().parent
+    env = {"PYTHONPATH": f"{here / 'shim'}:{here.parent / 'src'}", "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == expected

@@ -101,7 +101,8 @@ def erfinv(a: Tensor) -> Tensor:
 
 def xlogy(x: Tensor, y: Tensor) -> Tensor:
     r""":math:`x \log y`, 0 where :math:`x = 0` (unless :math:`y` is NaN), for ``x`` and ``y``
-    of one shape.  d/dx = :math:`\log y` (0 where :math:`x = 0`), d/dy = :math:`x / y`."""
+    of one shape.  d/dx = :math:`\log y` (0 where :math:`x = 0` and :math:`y \le 0`),
+    d/dy = :math:`x / y`."""
     a, b = x._data, y._data
     with np.errstate(all="ignore"):
         log_b = np.log(b)
@@ -109,6 +110,7 @@ def xlogy(x: Tensor, y: Tensor) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple:
         with np.errstate(all="ignore"):  # 0 / 0 at x = y = 0: NaN, as PyTorch
-            return g * np.where(a == 0, 0, log_b).astype(g.dtype), g * a / b
+            gx = np.where((g == 0) & ~np.isnan(b), 0, g * log_b)
+            return np.where((a == 0) & (b <= 0), 0, gx).astype(g.dtype), g * a / b
 
     return record(out, "XlogyBackward0", (x, y), backward)
