@@ -248,6 +248,7 @@ from . import (  # noqa: E402
     cuda,
     datasets,
     distributed,
+    distributions,
     jit,
     nn,
     onnx,

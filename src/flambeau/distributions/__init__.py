@@ -1,0 +1,31 @@
+r"""``torch.distributions``: probability distributions to sample from and to score, with
+PyTorch's classes, module layout and numbers.
+
+``Categorical``, ``OneHotCategorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``Multinomial``
+draw PyTorch's samples under the same ``manual_seed``; ``Binomial`` and ``Poisson`` score values
+(``log_prob``, ``mean``, ``variance``, ``entropy``) but do not sample. ``log_prob``, ``entropy``,
+``rsample`` and ``kl_divergence`` are differentiable in the parameters: the score-function
+(REINFORCE) estimator is ``-(m.log_prob(action) * reward)``.
+
+Example::
+
+    >>> from torch.distributions import Categorical
+    >>> m = Categorical(torch.tensor([0.1, 0.9]))
+    >>> action = m.sample()
+    >>> loss = -m.log_prob(action) * reward
+"""
+
+from . import constraints
+from .bernoulli import Bernoulli
+from .binomial import Binomial
+from .categorical import Categorical
+from .distribution import Distribution
+from .kl import kl_divergence, register_kl
+from .multinomial import Multinomial
+from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
+from .poisson import Poisson
+from .uniform import Uniform
+
+__all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Multinomial", "Normal",
+           "OneHotCategorical", "Poisson", "Uniform", "constraints", "kl_divergence", "register_kl"]

@@ -1,0 +1,72 @@
+"""The Poisson distribution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Size, Tensor
+from . import constraints
+from ._special import lgamma, xlogy
+from .distribution import Distribution
+from .utils import _size, broadcast_all
+
+__all__ = ["Poisson"]
+
+
+class Poisson(Distribution):
+    r"""The Poisson distribution of rate :math:`\lambda \ge 0` (``rate``):
+
+    .. math::
+        \log P(k) = k \log\lambda - \lambda - \log k!
+
+    (:math:`0 \log 0 = 0`). Mean and variance :math:`\lambda`, mode :math:`\lfloor\lambda\rfloor`.
+    ``sample`` is not implemented: flambeau lacks ``torch.poisson`` (PyTorch's transformed
+    rejection sampler).
+
+    Shape:
+        - rate: batch_shape; event_shape :math:`()`.
+
+    Example::
+
+        >>> Poisson(torch.tensor([2.0])).log_prob(torch.tensor([3.0]))
+        tensor([-1.7123])
+    """
+
+    arg_constraints = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, rate: Tensor | float, validate_args: bool | None = None) -> None:
+        (self.rate,) = broadcast_all(rate)
+        super().__init__(Size() if not isinstance(rate, Tensor) else self.rate.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Poisson:
+        new = self._get_checked_instance(Poisson, _instance)
+        batch_shape = _size(batch_shape)
+        new.rate = self.rate.expand(tuple(batch_shape))
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mean(self) -> Tensor:
+        return self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        return self.rate.floor()
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        raise NotImplementedError("Poisson.sample needs torch.poisson (PyTorch's transformed rejection "
+                                  "sampler), which flambeau does not have: it cannot draw PyTorch's numbers yet")
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        rate, value = broadcast_all(self.rate, value)
+        return xlogy(value, rate) - rate - lgamma(value + 1)
+
+

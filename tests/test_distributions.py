@@ -1,0 +1,487 @@
+"""flambeau.distributions against torch.distributions: log_prob, entropy, moments, cdf/icdf and
+KL values and gradients; samples bit for bit under the same seed; PyTorch's validation errors;
+a REINFORCE loop as PyTorch's example writes it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import flambeau
+from flambeau.distributions import _special
+from parity import check, run
+
+F64, F32 = np.float64, np.float32
+R = np.random.default_rng(7)
+PROBS = R.uniform(0.1, 1.0, (3, 4))
+LOGITS = R.standard_normal((3, 4))
+P01 = R.uniform(0.05, 0.95, (2, 3))
+LOC, SCALE = R.standard_normal((2, 3)), R.uniform(0.5, 2.0, (2, 3))
+X = R.standard_normal((2, 3))
+
+
+def _d(lib):
+    return lib.distributions
+
+
+# ----------------------------------------------------------------------------- layout
+
+def test_module_layout_as_pytorch():
+    from flambeau.distributions.bernoulli import Bernoulli
+    from flambeau.distributions.binomial import Binomial
+    from flambeau.distributions.categorical import Categorical
+    from flambeau.distributions.kl import kl_divergence, register_kl  # noqa: F401
+    from flambeau.distributions.multinomial import Multinomial
+    from flambeau.distributions.normal import Normal
+    from flambeau.distributions.poisson import Poisson
+    from flambeau.distributions.uniform import Uniform
+
+    d = flambeau.distributions
+    assert (d.Categorical, d.Normal, d.Bernoulli, d.Uniform, d.Multinomial, d.Binomial, d.Poisson) == \
+        (Categorical, Normal, Bernoulli, Uniform, Multinomial, Binomial, Poisson)
+    assert {"Categorical", "Normal", "kl_divergence", "Distribution", "constraints"} <= set(dir(d))
+
+
+# ----------------------------------------------------------------------------- values and gradients
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+@pytest.mark.parametrize("param", ["probs", "logits"])
+def test_categorical_log_prob_entropy(torch, dtype, param):
+    arr = PROBS if param == "probs" else LOGITS
+    def f(lib, p):
+        m = _d(lib).Categorical(**{param: p})
+        return m.log_prob(lib.tensor([[0, 3, 1], [2, 2, 0]])), m.log_prob(lib.tensor([[1], [3]])), \
+            m.log_prob(lib.tensor(2)), m.entropy(), m.probs, m.logits, m.perplexity()
+
+    run(torch, f, [arr], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_normal_values_and_gradients(torch, dtype):
+    u = R.uniform(0.05, 0.95, (2, 3))
+
+    def f(lib, loc, scale, x, q):
+        m = _d(lib).Normal(loc, scale)
+        return m.log_prob(x), m.cdf(x), m.icdf(q), m.entropy(), m.mean, m.variance, m.stddev, m.mode
+
+    run(torch, f, [LOC, SCALE, X, u], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+@pytest.mark.parametrize("param", ["probs", "logits"])
+def test_bernoulli_values_and_gradients(torch, dtype, param):
+    arr = P01 if param == "probs" else LOC
+    x = (R.uniform(size=(2, 3)) < 0.5).astype(float)
+
+    def f(lib, p, v):
+        m = _d(lib).Bernoulli(**{param: p})
+        return m.log_prob(v), m.entropy(), m.mean, m.variance, m.probs, m.logits
+
+    run(torch, f, [arr, x], grad=[True, False], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_uniform_values_and_gradients(torch, dtype):
+    low, high = LOC, LOC + SCALE
+    x = LOC + SCALE * R.uniform(0.1, 0.9, (2, 3))
+
+    def f(lib, a, b, v, q):
+        m = _d(lib).Uniform(a, b)
+        return m.log_prob(v), m.cdf(v), m.icdf(q), m.entropy(), m.mean, m.variance, m.stddev
+
+    run(torch, f, [low, high, x, R.uniform(size=(2, 3))], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_multinomial_values_and_gradients(torch, dtype):
+    counts = np.array([[2.0, 0, 5, 3], [1, 1, 1, 7], [0, 0, 0, 10]])
+
+    def f(lib, p, logits, x):
+        m = _d(lib).Multinomial(10, probs=p)
+        k = _d(lib).Multinomial(10, logits=logits)
+        return m.log_prob(x), k.log_prob(x), m.mean, m.variance, m.entropy(), k.entropy()
+
+    run(torch, f, [PROBS, LOGITS, counts], grad=[True, True, False], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_binomial_values_and_gradients(torch, dtype):
+    k = np.array([[0.0, 3, 7], [10, 5, 1]])
+
+    def f(lib, p, logits, v):
+        m = _d(lib).Binomial(10, probs=p)
+        n = _d(lib).Binomial(lib.tensor([[10.0], [12.0]], dtype=logits.dtype), logits=logits)
+        return m.log_prob(v), n.log_prob(v), m.mean, m.variance, m.mode, m.entropy(), n.mean
+
+    run(torch, f, [P01, LOC, k], grad=[True, True, False], dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_poisson_values_and_gradients(torch, dtype):
+    k = np.array([[0.0, 3, 7], [10, 5, 1]])
+
+    def f(lib, rate, v):
+        m = _d(lib).Poisson(rate)
+        return m.log_prob(v), m.mean, m.variance, m.mode
+
+    run(torch, f, [SCALE * 3, k], grad=[True, False], dtype=dtype)
+
+
+def test_one_hot_categorical(torch):
+    value = np.eye(4)[[1, 3, 0]]
+
+    def f(lib, p, v):
+        m = _d(lib).OneHotCategorical(p)
+        return m.log_prob(v), m.entropy(), m.mean, m.variance, m.mode
+
+    run(torch, f, [PROBS, value], grad=[True, False])
+
+
+def test_poisson_rate_zero_and_binomial_edges(torch):
+    def f(lib, rate, v):
+        return _d(lib).Poisson(rate).log_prob(v)
+
+    run(torch, f, [np.array([0.0, 0.0, 2.0]), np.array([0.0, 1.0, 0.0])], grad=[True, False])
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_rsample_gradients(torch, dtype):
+    def f(lib, loc, scale, a, b):
+        lib.manual_seed(3)
+        return _d(lib).Normal(loc, scale).rsample((4,)), _d(lib).Uniform(a, b).rsample((2,))
+
+    run(torch, f, [LOC, SCALE, LOC, LOC + SCALE], dtype=dtype)
+
+
+def test_shapes_support_expand(torch):
+    for lib in (flambeau, torch):
+        lib.manual_seed(0)
+    for make in (lambda lib: _d(lib).Categorical(lib.tensor(PROBS)),
+                 lambda lib: _d(lib).Bernoulli(lib.tensor(P01)),
+                 lambda lib: _d(lib).OneHotCategorical(lib.tensor(PROBS)),
+                 lambda lib: _d(lib).Binomial(5, lib.tensor(P01))):
+        a, b = make(flambeau), make(torch)
+        assert tuple(a.batch_shape) == tuple(b.batch_shape) and tuple(a.event_shape) == tuple(b.event_shape)
+        for expand in (True, False):
+            np.testing.assert_array_equal(a.enumerate_support(expand).numpy(), b.enumerate_support(expand).numpy())
+        e, f = a.expand((5,) + tuple(a.batch_shape)), b.expand((5,) + tuple(b.batch_shape))
+        assert tuple(e.batch_shape) == tuple(f.batch_shape)
+        np.testing.assert_allclose(e.entropy().detach().numpy(), f.entropy().detach().numpy(), rtol=1e-6)
+    a, b = _d(flambeau).Categorical(logits=flambeau.tensor(LOGITS)), _d(torch).Categorical(logits=torch.tensor(LOGITS))
+    assert tuple(a.param_shape) == tuple(b.param_shape) and repr(a.support) == repr(b.support)
+    np.testing.assert_array_equal(a.mode.numpy(), b.mode.numpy())
+    assert np.isnan(a.mean.numpy()).all() and a.mean.shape == b.mean.shape
+    n = _d(flambeau).Normal(0.0, 1.0)
+    assert n.batch_shape == () and n.sample((2, 3)).shape == (2, 3) and n.has_rsample
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_special_functions_as_pytorch(torch, dtype):
+    x = np.array([-3.5, -0.5, 0.3, 1.0, 2.5, 7.0, 30.0, 1e-3, 11.5])
+    check(torch, _special.lgamma, torch.lgamma, [x], dtype=dtype)
+    check(torch, _special.softplus, torch.nn.functional.softplus, [x * 8], dtype=dtype)
+    y = np.concatenate([np.linspace(-0.999999, 0.999999, 41), [0.0]])
+    check(torch, _special.erfinv, torch.erfinv, [y], dtype=dtype,
+          tol=dict(rtol=1e-8 if dtype == F64 else 1e-4, atol=1e-9 if dtype == F64 else 1e-5))
+    v = np.array([0.0, 0.0, 1.5, 3.0, 0.0])
+    check(torch, _special.xlogy, torch.xlogy, [v, np.array([0.5, 0.0, 2.0, 0.25, np.nan])], dtype=dtype)
+
+
+def test_special_functions_edges(torch):
+    x = np.array([0.0, -1.0, -2.0, 1.0, 2.0, np.inf])
+    np.testing.assert_array_equal(_special.lgamma(flambeau.tensor(x)).numpy(), torch.lgamma(torch.tensor(x)).numpy())
+    np.testing.assert_array_equal(_special.digamma(x[:3]), [-np.inf, np.nan, np.nan])
+    e = np.array([-1.0, 1.0, 1.5, -2.0])
+    np.testing.assert_array_equal(_special.erfinv(flambeau.tensor(e)).numpy(), torch.erfinv(torch.tensor(e)).numpy())
+    assert _special.lgamma(flambeau.tensor([3, 4])).dtype == flambeau.float32
+
+
+# ----------------------------------------------------------------------------- samples, bit for bit
+
+SHAPES = [(), (3,), (2, 5)]
+
+
+def _same_draws(torch, make, shapes=SHAPES, method="sample", seed=11):
+    for shape in shapes:
+        out = []
+        for lib in (flambeau, torch):
+            lib.manual_seed(seed)
+            m = make(lib)
+            out.append(getattr(m, method)(shape))
+            out.append(getattr(m, method)())  # the stream goes on the same way
+        for f, t in ((out[0], out[2]), (out[1], out[3])):
+            assert tuple(f.shape) == tuple(t.shape)
+            assert f.dtype.name == str(t.dtype).replace("torch.", "")
+            np.testing.assert_array_equal(f.detach().numpy(), t.detach().numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_categorical_samples_bit_for_bit(torch, dtype):
+    _same_draws(torch, lambda lib: _d(lib).Categorical(lib.tensor(PROBS[0], dtype=getattr(lib, dtype))))
+    _same_draws(torch, lambda lib: _d(lib).Categorical(logits=lib.tensor(LOGITS, dtype=getattr(lib, dtype))))
+    _same_draws(torch, lambda lib: _d(lib).OneHotCategorical(lib.tensor(PROBS, dtype=getattr(lib, dtype))))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_normal_uniform_bernoulli_samples_bit_for_bit(torch, dtype):
+    def t(lib, a):
+        return lib.tensor(a, dtype=getattr(lib, dtype))
+
+    for method in ("sample", "rsample"):
+        _same_draws(torch, lambda lib: _d(lib).Normal(t(lib, LOC), t(lib, SCALE)), method=method)
+        _same_draws(torch, lambda lib: _d(lib).Normal(t(lib, LOC[0, 0]), 2.0), method=method)
+        _same_draws(torch, lambda lib: _d(lib).Uniform(t(lib, LOC), t(lib, LOC + SCALE)), method=method)
+    _same_draws(torch, lambda lib: _d(lib).Normal(0.0, 1.0), shapes=[(40,), (3, 7)])  # 16 and more: vectorised
+    _same_draws(torch, lambda lib: _d(lib).Bernoulli(t(lib, P01)))
+    _same_draws(torch, lambda lib: _d(lib).Bernoulli(logits=t(lib, LOC)))
+
+
+def test_multinomial_samples_bit_for_bit(torch):
+    _same_draws(torch, lambda lib: _d(lib).Multinomial(10, lib.tensor([0.2, 0.3, 0.5])))
+    _same_draws(torch, lambda lib: _d(lib).Multinomial(7, logits=lib.tensor(LOGITS)), shapes=[(), (2,)])
+
+
+def test_sample_has_no_gradient_rsample_has(torch):
+    loc = flambeau.tensor([0.0, 1.0], requires_grad=True)
+    m = flambeau.distributions.Normal(loc, 1.0)
+    assert not m.sample().requires_grad and m.rsample().requires_grad
+
+
+def test_binomial_poisson_sample_refused():
+    with pytest.raises(NotImplementedError, match="torch.binomial"):
+        flambeau.distributions.Binomial(3, flambeau.tensor([0.5])).sample()
+    with pytest.raises(NotImplementedError, match="torch.poisson"):
+        flambeau.distributions.Poisson(flambeau.tensor([0.5])).sample()
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _same_error(torch, fn):
+    errs = []
+    for lib in (flambeau, torch):
+        with pytest.raises(Exception) as e:
+            fn(lib)
+        errs.append(e.value)
+    assert type(errs[0]) is type(errs[1])
+    assert str(errs[0]) == str(errs[1])
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib: _d(lib).Normal(lib.tensor([0.0, 1.0]), lib.tensor([1.0, -1.0])),
+    lambda lib: _d(lib).Normal(0.0, 0.0),
+    lambda lib: _d(lib).Normal(lib.tensor([0.0]), lib.tensor([float("nan")])),
+    lambda lib: _d(lib).Categorical(lib.tensor([0.5, -0.5, 1.0])),
+    lambda lib: _d(lib).Categorical(lib.tensor(0.5)),
+    lambda lib: _d(lib).Categorical(logits=lib.tensor(0.5)),
+    lambda lib: _d(lib).Categorical(),
+    lambda lib: _d(lib).Categorical(lib.tensor([0.5]), logits=lib.tensor([0.5])),
+    lambda lib: _d(lib).Bernoulli(lib.tensor([0.5, 1.5])),
+    lambda lib: _d(lib).Bernoulli(),
+    lambda lib: _d(lib).Uniform(lib.tensor([0.0, 2.0]), lib.tensor([1.0, 1.0])),
+    lambda lib: _d(lib).Poisson(lib.tensor([-1.0])),
+    lambda lib: _d(lib).Binomial(lib.tensor([2.5]), lib.tensor([0.5])),
+    lambda lib: _d(lib).Multinomial(10.0, lib.tensor([0.5, 0.5])),
+    lambda lib: _d(lib).Normal("a", 1.0),
+    lambda lib: _d(lib).Normal(0.0, 1.0).log_prob(0.5),
+    lambda lib: _d(lib).Categorical(lib.tensor([0.5, 0.5])).log_prob(lib.tensor([0, 2])),
+    lambda lib: _d(lib).Categorical(lib.tensor([[0.5, 0.5]] * 3)).log_prob(lib.tensor([0, 1])),
+    lambda lib: _d(lib).Bernoulli(lib.tensor([0.5])).log_prob(lib.tensor([0.5])),
+    lambda lib: _d(lib).Uniform(0.0, 1.0).log_prob(lib.tensor([1.5])),
+    lambda lib: _d(lib).Poisson(lib.tensor([1.0])).log_prob(lib.tensor([1.5])),
+    lambda lib: _d(lib).Binomial(3, lib.tensor([0.5])).log_prob(lib.tensor([4.0])),
+    lambda lib: _d(lib).Multinomial(4, lib.tensor([0.5, 0.5])).log_prob(lib.tensor([3.0])),
+    lambda lib: _d(lib).Multinomial(4, lib.tensor([0.5, 0.5])).log_prob(lib.tensor([3.0, 3.0])),
+    lambda lib: _d(lib).OneHotCategorical(lib.tensor([0.5, 0.5])).log_prob(lib.tensor([1.0, 1.0])),
+    lambda lib: _d(lib).Normal(0.0, 1.0).enumerate_support(),
+    lambda lib: _d(lib).Poisson(1.0).entropy(),
+    lambda lib: _d(lib).Binomial(lib.tensor([2.0, 3.0]), lib.tensor([0.5, 0.5])).entropy(),
+    lambda lib: _d(lib).Distribution.set_default_validate_args(2),
+])
+def test_validation_errors_as_pytorch(torch, case):
+    _same_error(torch, case)
+
+
+def test_validation_can_be_turned_off(torch):
+    for lib in (flambeau, torch):
+        m = _d(lib).Normal(lib.tensor([0.0]), lib.tensor([-1.0]), validate_args=False)
+        assert m.log_prob(lib.tensor([5.0])).shape == (1,)
+    try:
+        flambeau.distributions.Distribution.set_default_validate_args(False)
+        flambeau.distributions.Bernoulli(flambeau.tensor([2.0]))
+    finally:
+        flambeau.distributions.Distribution.set_default_validate_args(True)
+    with pytest.raises(ValueError):
+        flambeau.distributions.Bernoulli(flambeau.tensor([2.0]))
+
+
+# ----------------------------------------------------------------------------- KL
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_kl_divergence_values_and_gradients(torch, dtype):
+    def f(lib, a, b, c, d, pr, qr, pl, ql):
+        d_ = _d(lib)
+        return (d_.kl_divergence(d_.Normal(a, c), d_.Normal(b, d)),
+                d_.kl_divergence(d_.Uniform(a, a + c), d_.Uniform(a - 0.5, a + c + d)),
+                d_.kl_divergence(d_.Uniform(a, a + d), d_.Uniform(b, b + c)),
+                d_.kl_divergence(d_.Categorical(pr), d_.Categorical(logits=ql)),
+                d_.kl_divergence(d_.OneHotCategorical(logits=pl), d_.OneHotCategorical(qr)),
+                d_.kl_divergence(d_.Bernoulli(pr[0, :3].reshape(3)), d_.Bernoulli(logits=ql[1, :3])),
+                d_.kl_divergence(d_.Bernoulli(logits=pl[:, 0]), d_.Bernoulli(qr[:, 1])))
+
+    qp = R.uniform(0.1, 1.0, (3, 4))
+    qp = qp / qp.sum(-1, keepdims=True)
+    pp = PROBS / PROBS.sum(-1, keepdims=True)
+    run(torch, f, [LOC, X, SCALE, SCALE[::-1].copy(), pp, qp, LOGITS, R.standard_normal((3, 4))],
+        dtype=dtype)
+
+
+def test_kl_edges_and_missing_pairs(torch):
+    def f(lib, p, q):
+        d = _d(lib)
+        return d.kl_divergence(d.Categorical(p), d.Categorical(q)), \
+            d.kl_divergence(d.Bernoulli(p[:, 0]), d.Bernoulli(q[:, 0]))
+
+    run(torch, f, [np.array([[0.0, 1.0], [0.5, 0.5]]), np.array([[0.5, 0.5], [1.0, 0.0]])], grad=False)
+    _same_error(torch, lambda lib: _d(lib).kl_divergence(_d(lib).Categorical(lib.tensor([1.0])), _d(lib).Uniform(0.0, 1.0)))
+    _same_error(torch, lambda lib: _d(lib).kl_divergence(_d(lib).Normal(0.0, 1.0), _d(lib).Categorical(lib.tensor([1.0]))))
+
+
+def test_register_kl_dispatches_to_subclasses():
+    d = flambeau.distributions
+
+    class MyNormal(d.Normal):
+        pass
+
+    @d.register_kl(MyNormal, d.Uniform)
+    def _kl(p, q):
+        return p.loc * 0 + 42.0
+
+    assert float(d.kl_divergence(MyNormal(0.0, 1.0), d.Uniform(0.0, 1.0))) == 42.0
+    assert float(d.kl_divergence(MyNormal(0.0, 1.0), d.Normal(0.0, 1.0))) == 0.0
+
+
+# ----------------------------------------------------------------------------- REINFORCE end to end
+
+class _Corridor:
+    """A tiny deterministic world: positions 0..4, start at 2, action 1 steps right, 0 left;
+    reward 1 at 4 (the end), -1 at 0 (the end), -0.01 per step otherwise; at most 8 steps."""
+
+    def reset(self):
+        self.pos, self.t = 2, 0
+        return self._obs()
+
+    def _obs(self):
+        return np.eye(5, dtype=np.float32)[self.pos] * 0.5 + np.float32(self.t) / 8
+
+    def step(self, action):
+        self.pos += 1 if action == 1 else -1
+        self.t += 1
+        done = self.pos in (0, 4) or self.t >= 8
+        reward = 1.0 if self.pos == 4 else -1.0 if self.pos == 0 else -0.01
+        return self._obs(), reward, done
+
+
+def _reinforce(torch, episodes=6):
+    """PyTorch's examples/reinforcement_learning/reinforce.py, its policy and update, with
+    ``torch`` the library under test."""
+    nn, F, optim = torch.nn, torch.nn.functional, torch.optim
+    Categorical = torch.distributions.Categorical  # noqa: N806
+    torch.manual_seed(543)
+
+    class Policy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.affine1 = nn.Linear(5, 16)
+            self.dropout = nn.Dropout(p=0.6)
+            self.affine2 = nn.Linear(16, 2)
+            self.saved_log_probs, self.rewards = [], []
+
+        def forward(self, x):
+            x = F.relu(self.dropout(self.affine1(x)))
+            return F.softmax(self.affine2(x), dim=1)
+
+    policy = Policy()
+    optimizer = optim.Adam(policy.parameters(), lr=1e-2)
+    eps = np.finfo(np.float32).eps.item()
+    env, actions, losses = _Corridor(), [], []
+    for _ in range(episodes):
+        state, done = env.reset(), False
+        while not done:
+            probs = policy(torch.from_numpy(state).float().unsqueeze(0))
+            m = Categorical(probs)
+            action = m.sample()
+            policy.saved_log_probs.append(m.log_prob(action))
+            actions.append(action.item())
+            state, reward, done = env.step(action.item())
+            policy.rewards.append(reward)
+        R_, returns = 0, []
+        for r in policy.rewards[::-1]:
+            R_ = r + 0.99 * R_
+            returns.insert(0, R_)
+        returns = torch.tensor(returns)
+        returns = (returns - returns.mean()) / (returns.std() + eps)
+        policy_loss = [-log_prob * R_ for log_prob, R_ in zip(policy.saved_log_probs, returns)]
+        optimizer.zero_grad()
+        policy_loss = torch.cat(policy_loss).sum()
+        policy_loss.backward()
+        optimizer.step()
+        losses.append(policy_loss.item())
+        del policy.rewards[:], policy.saved_log_probs[:]
+    return actions, losses, [p.detach().numpy().copy() for p in policy.parameters()]
+
+
+def test_reinforce_as_pytorch_example(torch):
+    fa, fl, fp = _reinforce(flambeau)
+    ta, tl, tp = _reinforce(torch)
+    assert fa == ta and len(fa) > 12
+    np.testing.assert_allclose(fl, tl, rtol=1e-4, atol=1e-5)
+    for a, b in zip(fp, tp):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- real code, unchanged
+
+D2L = '''
+import torch
+from torch.distributions import Categorical, kl_divergence
+from torch.distributions.multinomial import Multinomial
+from torch.distributions.normal import Normal
+
+torch.manual_seed(0)
+fair_probs = torch.ones([6]) / 6
+print(Multinomial(1, fair_probs).sample())
+print(Multinomial(10, fair_probs).sample())
+counts = Multinomial(1000, fair_probs).sample()
+print(counts / 1000)
+counts = Multinomial(10, fair_probs).sample((500,))
+cum_counts = counts.cumsum(dim=0)
+estimates = cum_counts / cum_counts.sum(dim=1, keepdims=True)
+print(estimates[-1])
+print([n for n in dir(torch.distributions) if n in ("Bernoulli", "Categorical", "Normal", "Uniform")])
+mu = torch.tensor([0.5, -1.0], requires_grad=True)
+log_sigma = torch.tensor([0.1, -0.3], requires_grad=True)
+q = Normal(mu, log_sigma.exp())
+z = q.rsample((4,))
+loss = kl_divergence(q, Normal(torch.zeros(2), torch.ones(2))).sum() - q.log_prob(z).mean()
+loss.backward()
+print(z, loss, mu.grad, log_sigma.grad)
+m = Categorical(logits=torch.tensor([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0]]))
+a = m.sample()
+print(a, m.log_prob(a), m.entropy())
+'''
+
+
+def test_d2l_and_vae_code_runs_unchanged(torch, tmp_path, capsys):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exec(compile(D2L, "d2l", "exec"), {})  # the real PyTorch, in this process
+    expected = capsys.readouterr().out
+    script = tmp_path / "d2l.py"
+    script.write_text(D2L)
+    here = Path(__file__).resolve().parent
+    env = {"PYTHONPATH": f"{here / 'shim'}:{here.parent / 'src'}", "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == expected
