@@ -83,4 +83,5 @@ def sgd_step(lib, model, loss_fn, x, y, lr: float) -> Callable[[], object]:
         opt.step()
         return loss
 
+    step.model = model  # type: ignore[attr-defined]
     return step

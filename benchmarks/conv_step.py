@@ -1,5 +1,6 @@
 """One LeNet-5 training step on MNIST-sized images (1x28x28, batch 64, cross-entropy, SGD),
-flambeau against PyTorch in the same run, and the peak memory of a step.
+flambeau against PyTorch and the same step written by hand in plain NumPy (``numpy_lenet``) in
+the same run, and the peak memory of a step.
 
 - time: µs per step (the best of 3 timed loops), in 5 rounds that take turns, reported as
   min / median / max, PyTorch with its default number of threads and with one thread; flambeau
@@ -32,6 +33,7 @@ from flambeau.models import LeNet5
 
 from ._timing import per_call_us, ratio_spread, sgd_step, spread
 from ._timing import rounds as take_turns
+from .numpy_lenet import numpy_lenet_step
 
 try:
     import torch
@@ -152,6 +154,10 @@ def run() -> list[dict]:
     if limited:
         cases["flambeau_1t_us"] = one_thread(fl)
         cases["compiled_1t_us"] = one_thread(flc)
+    npy = numpy_lenet_step(state, x, y, LR)
+    cases["numpy_us"] = lambda: per_call_us(npy, repeat=3)
+    if limited:
+        cases["numpy_1t_us"] = one_thread(npy)
     before = torch.get_num_threads() if torch is not None else None
     if torch is not None:
         th = _step(torch, _torch_lenet(state), x, y)
@@ -205,17 +211,21 @@ def table(rows: list[dict]) -> str:
     lines = [f"Times in µs per step, min / median / max of {ROUNDS} interleaved rounds; ratios "
              "flambeau / PyTorch within each round: median (min-max).", "",
              "| network | flambeau, default threads | PyTorch, default threads | ratio | "
+             "NumPy by hand / PyTorch | "
              "flambeau, 1 BLAS thread (CPU time) | PyTorch, 1 thread (CPU time) | ratio, 1 thread | "
+             "NumPy by hand / PyTorch, 1 thread | "
              "peak memory of a step: flambeau, PyTorch | memory ratio |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         tp = r.get("torch_peak")
         threads = f" ({r['torch_threads']} threads)" if r.get("torch_us") else ""
         peak_torch = f"{tp / 1024:.0f} KiB" if tp else "-"
         lines.append(
             f"| {r['label']} | {_times(r, 'flambeau_us')} | {_times(r, 'torch_us')}{threads} | "
-            f"{_ratios(r, 'flambeau_us', 'torch_us')} | {_times(r, 'flambeau_1t_us')} | "
+            f"{_ratios(r, 'flambeau_us', 'torch_us')} | {_ratios(r, 'numpy_us', 'torch_us')} | "
+            f"{_times(r, 'flambeau_1t_us')} | "
             f"{_times(r, 'torch_1t_us')} | {_ratios(r, 'flambeau_1t_us', 'torch_1t_us')} | "
+            f"{_ratios(r, 'numpy_1t_us', 'torch_1t_us')} | "
             f"{r['flambeau_peak'] / 1024:.0f} KiB, {peak_torch} | "
             f"{_ratio(r['flambeau_peak'], tp)} |")
     return "\n".join(lines)

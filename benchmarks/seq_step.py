@@ -1,6 +1,6 @@
 """Sequence models: one training step of an LSTM language model and of a small GPT, flambeau
-against PyTorch (and hand-written NumPy for the LSTM) in the same run, and the peak memory of a
-step.
+against PyTorch and the same steps written by hand in plain NumPy (``numpy_gpt`` for the GPT)
+in the same run, and the peak memory of a step.
 
 - LSTM language model, as PyTorch's word_language_model example: embedding 200, 2 LSTM layers
   of 200, a decoder to a 10,000-word vocabulary, sequence 35, batch 20, cross-entropy, SGD;
@@ -26,6 +26,7 @@ import flambeau
 
 from ._timing import cpu_ms_per_call, per_call_us
 from .conv_step import DEFAULT_THREADS, _blas_threads, _flambeau_peak, _interleaved, _torch_peak
+from .numpy_gpt import numpy_gpt_step
 
 try:
     import torch
@@ -298,8 +299,10 @@ def run() -> list[dict]:
     if torch is not None:
         tm = gpt(torch, GPT_VOCAB, GPT_LAYERS, GPT_HEADS, GPT_WIDTH, GPT_BLOCK)
         copy_weights(fm, tm, torch)
+    params = {k: v.numpy().copy() for k, v in fm.state_dict().items()}
     rows.extend(_case(f"GPT: {GPT_LAYERS} layers, {GPT_HEADS} heads, {GPT_WIDTH} wide, block {GPT_BLOCK}, "
-                      f"batch {GPT_BATCH}, vocab {GPT_VOCAB}, AdamW", fm, tm, _gpt_step, x, y))
+                      f"batch {GPT_BATCH}, vocab {GPT_VOCAB}, AdamW", fm, tm, _gpt_step, x, y,
+                      numpy_gpt_step(params, x, y, GPT_LAYERS, GPT_HEADS)))
     return rows
 
 
@@ -317,15 +320,16 @@ def _kib(v: float | None) -> str:
 
 def table(rows: list[dict]) -> str:
     lines = ["| model | flambeau (ms/step) | PyTorch | NumPy by hand | flambeau / PyTorch | "
+             "NumPy by hand / PyTorch | "
              "1 thread each: flambeau, PyTorch, NumPy | ratio, 1 thread | "
              "CPU time, 1 thread each: flambeau, PyTorch | ratio, CPU time | "
              "peak memory of a step: flambeau, PyTorch, NumPy | memory flambeau / PyTorch |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         f, t, n = r["flambeau_us"], r.get("torch_us"), r.get("numpy_us")
         f1, t1, n1 = r.get("flambeau_1t_us"), r.get("torch_1t_us"), r.get("numpy_1t_us")
         ms = [f"{v / 1000:.1f}" if v else "-" for v in (f, t, n, f1, t1, n1)]
-        lines.append(f"| {r['label']} | {ms[0]} | {ms[1]} | {ms[2]} | {_ratio(f, t)} | {ms[3]}, {ms[4]}, {ms[5]} | "
+        lines.append(f"| {r['label']} | {ms[0]} | {ms[1]} | {ms[2]} | {_ratio(f, t)} | {_ratio(n, t)} | {ms[3]}, {ms[4]}, {ms[5]} | "
                      f"{_ratio(f1, t1)} | {r['flambeau_cpu_ms']:.1f}, {_ms(r.get('torch_cpu_ms'))} | "
                      f"{_ratio(r['flambeau_cpu_ms'], r.get('torch_cpu_ms'))} | {_kib(r['flambeau_peak'])}, {_kib(r.get('torch_peak'))}, "
                      f"{_kib(r.get('numpy_peak'))} | {_ratio(r['flambeau_peak'], r.get('torch_peak'))} |")

@@ -97,6 +97,7 @@ def _numpy(case, weights, x, y):
             ws[k] -= LR * gw
             bs[k] -= LR * gb
 
+    step.weights = list(zip(ws, bs))  # type: ignore[attr-defined]
     return step
 
 
