@@ -247,11 +247,46 @@ def test_sample_has_no_gradient_rsample_has(torch):
     assert not m.sample().requires_grad and m.rsample().requires_grad
 
 
-def test_binomial_poisson_sample_refused():
-    with pytest.raises(NotImplementedError, match="torch.binomial"):
-        flambeau.distributions.Binomial(3, flambeau.tensor([0.5])).sample()
-    with pytest.raises(NotImplementedError, match="torch.poisson"):
-        flambeau.distributions.Poisson(flambeau.tensor([0.5])).sample()
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_binomial_poisson_samples_bit_for_bit(torch, dtype):
+    def t(lib, a):
+        return lib.tensor(a, dtype=getattr(lib, dtype))
+
+    rates = [0.0, 0.3, 4.0, 9.99, 10.0, 25.0, 700.0]
+    _same_draws(torch, lambda lib: _d(lib).Poisson(t(lib, rates)))
+    _same_draws(torch, lambda lib: _d(lib).Poisson(t(lib, 13.5)), shapes=[(50,)])
+    counts = [[0.0, 5, 12, 40, 100, 1000, 30]]
+    probs = [[0.5, 0.1, 0.95, 0.5, 0.3, 0.02, 0.7], [0.0, 1.0, 0.5, 0.99, 0.6, 0.9, 0.08]]
+    _same_draws(torch, lambda lib: _d(lib).Binomial(t(lib, counts), t(lib, probs)))
+    _same_draws(torch, lambda lib: _d(lib).Binomial(50, logits=t(lib, [[-2.0, 0.3, 4.0]])), shapes=[(20,)])
+
+
+def test_poisson_binomial_ops_as_pytorch(torch):
+    def same(fn):
+        out = []
+        for lib in (flambeau, torch):
+            lib.manual_seed(5)
+            out.append(fn(lib).numpy())
+        np.testing.assert_array_equal(out[0], out[1])
+
+    same(lambda lib: lib.poisson(lib.rand(4, 6, dtype=lib.float64) * 30))
+    same(lambda lib: lib.binomial(lib.full((5, 3), 60.0), lib.rand(5, 3)))
+    same(lambda lib: lib.binomial(lib.full((5, 3), 8.0), lib.tensor([0.2, 0.5, 1.5])))
+    g = flambeau.Generator().manual_seed(3)
+    tg = torch.Generator().manual_seed(3)
+    np.testing.assert_array_equal(flambeau.poisson(flambeau.full((9,), 11.0), g).numpy(),
+                                  torch.poisson(torch.full((9,), 11.0), tg).numpy())
+    for lib in (flambeau, torch):
+        x = lib.tensor([2.0, 30.0], requires_grad=True)
+        lib.poisson(x).sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0]
+    for case in (lambda lib: lib.poisson(lib.tensor([-1.0])),
+                 lambda lib: lib.poisson(lib.tensor([1])),
+                 lambda lib: lib.binomial(lib.tensor([3.0]), lib.tensor([0.5], dtype=lib.float64)),
+                 lambda lib: lib.binomial(lib.tensor([3.0], requires_grad=True), lib.tensor([0.5])).sum().backward()):
+        _same_error(torch, case)
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(2\) must match the size of tensor b \(3\)"):
+        flambeau.binomial(flambeau.tensor([3.0, 4.0]), flambeau.tensor([0.5, 0.2, 0.3]))
 
 
 # ----------------------------------------------------------------------------- validation
@@ -468,6 +503,8 @@ print(z, loss, mu.grad, log_sigma.grad)
 m = Categorical(logits=torch.tensor([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0]]))
 a = m.sample()
 print(a, m.log_prob(a), m.entropy())
+print(torch.distributions.binomial.Binomial(100, 0.2).sample(sample_shape=(10, 10)).mean())
+print(torch.distributions.poisson.Poisson(torch.tensor(5.0)).sample(sample_shape=(4, 4)))
 '''
 
 

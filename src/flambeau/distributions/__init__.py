@@ -1,9 +1,8 @@
 r"""``torch.distributions``: probability distributions to sample from and to score, with
 PyTorch's classes, module layout and numbers.
 
-``Categorical``, ``OneHotCategorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``Multinomial``
-draw PyTorch's samples under the same ``manual_seed``; ``Binomial`` and ``Poisson`` score values
-(``log_prob``, ``mean``, ``variance``, ``entropy``) but do not sample. ``log_prob``, ``entropy``,
+``Categorical``, ``OneHotCategorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``Multinomial``,
+``Binomial``, ``Poisson`` draw PyTorch's samples under the same ``manual_seed``. ``log_prob``, ``entropy``,
 ``rsample`` and ``kl_divergence`` are differentiable in the parameters: the score-function
 (REINFORCE) estimator is ``-(m.log_prob(action) * reward)``.
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..autograd import no_grad
 from ..ops.creation import arange
+from ..ops.random import binomial as _binomial
 from ..ops.unary import abs as _abs
 from ..ops.unary import exp, log1p
 from ..tensor import Size, Tensor
@@ -30,7 +32,7 @@ class Binomial(Distribution):
 
     computed from the logits as PyTorch does. Mean :math:`np`, variance :math:`np(1 - p)`;
     ``entropy`` sums over the support (one ``total_count`` for the whole batch).
-    ``sample`` is not implemented: flambeau lacks ``torch.binomial`` (PyTorch's BTRS sampler).
+    ``sample`` is ``torch.binomial(total_count, probs)``: PyTorch's draws under the same seed.
 
     Shape:
         - total_count, probs, logits: broadcast together to batch_shape; event_shape :math:`()`.
@@ -97,8 +99,9 @@ class Binomial(Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        raise NotImplementedError("Binomial.sample needs torch.binomial (PyTorch's BTRS sampler), which "
-                                  "flambeau does not have: it cannot draw PyTorch's numbers yet")
+        shape = tuple(self._extended_shape(sample_shape))
+        with no_grad():
+            return _binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

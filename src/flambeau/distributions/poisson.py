@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..autograd import no_grad
+from ..ops.random import poisson as _poisson
 from ..tensor import Size, Tensor
 from . import constraints
 from ._special import lgamma, xlogy
@@ -20,8 +22,7 @@ class Poisson(Distribution):
         \log P(k) = k \log\lambda - \lambda - \log k!
 
     (:math:`0 \log 0 = 0`). Mean and variance :math:`\lambda`, mode :math:`\lfloor\lambda\rfloor`.
-    ``sample`` is not implemented: flambeau lacks ``torch.poisson`` (PyTorch's transformed
-    rejection sampler).
+    ``sample`` is ``torch.poisson(rate)``: PyTorch's draws under the same seed.
 
     Shape:
         - rate: batch_shape; event_shape :math:`()`.
@@ -60,8 +61,9 @@ class Poisson(Distribution):
         return self.rate
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        raise NotImplementedError("Poisson.sample needs torch.poisson (PyTorch's transformed rejection "
-                                  "sampler), which flambeau does not have: it cannot draw PyTorch's numbers yet")
+        shape = tuple(self._extended_shape(sample_shape))
+        with no_grad():
+            return _poisson(self.rate.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

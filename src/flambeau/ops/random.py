@@ -1,5 +1,5 @@
 """Random tensors: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
-``multinomial``. One seeded generator (``manual_seed``) drives them all, PyTorch's: with the same
+``multinomial``, ``poisson``, ``binomial``. One seeded generator (``manual_seed``) drives them all, PyTorch's: with the same
 seed they give PyTorch's numbers, bit for bit (see ops/generator.py and ops/sampling.py); a
 :class:`Generator` can be passed to draw from a separate stream."""
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._device import check
-from . import sampling
+from . import sampling, sampling_counts
 from ._core import Tensor, _make, record
 from .generator import Generator, default_generator
 
@@ -245,6 +245,54 @@ def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
     else:
         out = sampling.multinomial_with_replacement(gen, p, num_samples)
     return _make(out.astype(np.int64))
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    r"""A Poisson count for each element, of rate :math:`\lambda` = ``input`` (non-negative),
+    drawn as PyTorch draws it (transformed rejection from a rate of 10, else a product of
+    uniforms), in ``input``'s dtype; its gradient is zero, as in PyTorch.
+
+    Example::
+
+        >>> torch.poisson(torch.tensor([0.0, 4.0])).shape
+        torch.Size([2])
+    """
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"poisson_cpu" not implemented for \'{_KERNEL_TYPE[x.dtype.name]}\'')
+    if not np.all(x >= 0):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    draw = sampling_counts.poisson(_gen(generator), x)
+    return record(draw, "PoissonBackward0", (input,), lambda g: (np.zeros_like(g),))
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
+    """The number of successes in ``count`` trials of probability ``prob``, for each element
+    (tensors of one floating dtype; ``prob`` broadcasts to ``count``'s shape), drawn as PyTorch
+    draws it (BTRS where ``count * min(p, 1 - p)`` reaches 10, else geometric waiting times).
+
+    Example::
+
+        >>> torch.binomial(torch.tensor([10.0]), torch.tensor([0.0]))
+        tensor([0.])
+    """
+    c, p = count._data, prob._data
+    if c.dtype != p.dtype:
+        raise RuntimeError(f"Found dtype {prob.dtype.scalar_name} but expected "
+                           f"{count.dtype.scalar_name}")
+    if c.dtype.kind != "f":
+        raise NotImplementedError(f'"binomial_cpu" not implemented for \'{_KERNEL_TYPE[c.dtype.name]}\'')
+    if p.shape != c.shape:
+        from .arith import _mismatch
+
+        try:
+            if np.broadcast_shapes(c.shape, p.shape) != c.shape:
+                raise ValueError
+        except ValueError:
+            raise _mismatch(c, p) from None
+        p = np.broadcast_to(p, c.shape)
+    draw = sampling_counts.binomial(_gen(generator), c, p)
+    return record(draw, "NotImplemented", (count, prob), _no_derivative("aten::binomial"))
 
 
 def _like(fn: Any) -> Any:
