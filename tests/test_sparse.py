@@ -473,3 +473,44 @@ def test_gcn_example_trains_as_in_torch(torch, tmp_path):
     assert th_hist[-1][0] < th_hist[0][0]  # it learns
     for a, b in zip(fl_params, th_params):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+# ---------------------------------------------------------------------------- more
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_times_dense(torch, rng, dtype):
+    tol = TOL[dtype]
+    d = _random_dense(rng, (4, 4), dtype)
+    for f in (lambda m, s, d: s * d, lambda m, s, d: d * s, lambda m, s, d: m.mul(s, d),
+              lambda m, s, d: s.coalesce() * d):
+        fs, ts = both(torch, dtype=dtype, requires_grad=True)
+        fd, td = flambeau.tensor(d, requires_grad=True), torch.tensor(d, requires_grad=True)
+        fo, to = f(flambeau, fs, fd), f(torch, ts, td)
+        same_sparse(fo, to, tol)
+        assert fo.grad_fn.name() == to.grad_fn.name()
+        flambeau.sparse.sum(fo * 1.5).backward()
+        torch.sparse.sum(to * 1.5).backward()
+        same_grad(fs.grad, ts.grad, tol)
+        same_grad(fd.grad, td.grad, tol)  # a dense leaf with a sparse gradient, as PyTorch
+    fs, ts = both(torch, dtype=dtype)
+    same_sparse(fs * flambeau.ones(4, dtype=fs.dtype), ts * torch.ones(4, dtype=ts.dtype), tol)  # broadcast
+    same_sparse(fs * flambeau.tensor(2.0, dtype=flambeau.float64), ts * torch.tensor(2.0, dtype=torch.float64), tol)
+
+
+def test_dense_methods_take_a_sparse_operand(torch, rng):
+    d = rng.standard_normal((4, 4))
+    fs, ts = both(torch)
+    fd, td = flambeau.tensor(d), torch.tensor(d)
+    for f in (lambda s, d: d.mm(s), lambda s, d: d.matmul(s), lambda s, d: d.add(s), lambda s, d: d.sub(s),
+              lambda s, d: d.mul(s), lambda s, d: d.add(s, alpha=3)):
+        same(f(fs, fd), f(ts, td), TOL[np.float64])
+
+
+def test_number_operand_errors(torch):
+    def sp(m):
+        return m.sparse_coo_tensor(m.tensor(IX), m.tensor(VX), (4, 4))
+
+    for f in (lambda m: sp(m) + 1, lambda m: 1 + sp(m), lambda m: sp(m) / m.ones(4, 4)):
+        fl, th = _raises(torch, f)
+        assert fl == th

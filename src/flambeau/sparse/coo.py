@@ -298,28 +298,34 @@ class SparseTensor(Tensor):
     def __format__(self, spec: str) -> str:
         return repr(self)
 
-    def _accumulate_grad(self, g: Any) -> None:
-        """``backward`` sums ``g`` (sparse, or a dense array) into this leaf's ``.grad``."""
-        if isinstance(g, SparseTensor):
-            vx = g._vx.astype(self._vx.dtype, copy=False)
-            old = self._grad
-            if old is None:
-                self._grad = _new(g._ix, vx, g._sz, g._coal)
-            elif isinstance(old, SparseTensor):  # side by side, uncoalesced (as PyTorch)
-                self._grad = _new(np.concatenate([old._ix, g._ix], axis=1),
-                                  np.concatenate([old._vx, vx]), g._sz, False)
-            else:
-                self._grad = _make(old._data.copy())
-                np.add.at(self._grad._data, tuple(g._ix), vx)
+
+def accumulate(leaf: Tensor, g: Any) -> None:
+    """``backward`` sums ``g`` into ``leaf.grad`` where either is sparse (the leaf, or the
+    gradient: ``dense * sparse`` gives a dense leaf a sparse gradient, as PyTorch). Two sparse
+    gradients are kept side by side (uncoalesced); a dense and a sparse one are added densely."""
+    npd = (leaf._vx if isinstance(leaf, SparseTensor) else leaf._data).dtype
+    old = leaf._grad
+    if isinstance(g, SparseTensor):
+        vx = g._vx.astype(npd, copy=False)
+        if old is None:
+            leaf._grad = _new(g._ix, vx, g._sz, g._coal)
+        elif isinstance(old, SparseTensor):
+            leaf._grad = _new(np.concatenate([old._ix, g._ix], axis=1), np.concatenate([old._vx, vx]),
+                              g._sz, False)
         else:
-            dense = np.array(g, dtype=self._vx.dtype)
-            if self._grad is None:
-                self._grad = _make(dense)
-            elif isinstance(self._grad, SparseTensor):
-                np.add.at(dense, tuple(self._grad._ix), self._grad._vx)
-                self._grad = _make(dense)
-            else:
-                self._grad = _make(self._grad._data + dense)
+            dense = old._data.copy()
+            np.add.at(dense, tuple(g._ix), vx)
+            leaf._grad = _make(dense)
+        return
+    dense = np.array(np.broadcast_to(g, leaf.shape), dtype=npd)
+    if isinstance(old, SparseTensor):
+        np.add.at(dense, tuple(old._ix), old._vx)
+    elif old is not None:
+        dense += old._data
+    leaf._grad = _make(dense)
+
+
+SparseTensor._accumulate = staticmethod(accumulate)  # what backward calls (it imports no sparse)
 
 
 def _cast(g: Any, npd: np.dtype) -> Any:

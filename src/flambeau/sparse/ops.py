@@ -251,10 +251,9 @@ def add(a: Any, b: Any, *, alpha: Any = 1, _name: str = "AddBackward0") -> Tenso
         return add_sparse(a, b, alpha, _name)
     if sb and isinstance(a, Tensor):
         return add_dense_sparse(a, b, alpha, _name)
-    if sa and isinstance(b, Tensor):
+    if isinstance(b if sa else a, (Tensor, int, float, bool, np.generic)):  # a number too
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
-    raise TypeError(f"add(): a sparse tensor and a {type(b if sa else a).__name__} cannot be "
-                    "added (flambeau adds sparse tensors to tensors only)")
+    raise TypeError(f"add(): a sparse tensor and a {type(b if sa else a).__name__} cannot be added")
 
 
 def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
@@ -262,10 +261,20 @@ def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
     return add(a, b, alpha=-alpha, _name="SubBackward0")
 
 
+def _number(c: Any) -> Any:
+    """``c`` as a number when it is one (or a 0-d dense tensor without gradient), else None."""
+    if isinstance(c, (int, float, bool, np.generic)):
+        return c
+    if isinstance(c, Tensor) and not isinstance(c, SparseTensor) and c.dim() == 0 and not c.requires_grad:
+        return c.item()
+    return None
+
+
 def mul_scalar(s: SparseTensor, c: Any, name: str = "MulBackward0") -> SparseTensor:
-    r"""Sparse tensor times a number: the values scaled, ``dL/ds = c g``. The dtype follows
-    PyTorch's promotion (an int64 tensor times 2.5 is float32)."""
+    r"""Sparse tensor times a number (or a 0-d tensor): the values scaled, ``dL/ds = c g``.
+    The dtype follows PyTorch's promotion (an int64 tensor times 2.5 is float32)."""
     npd = dt.result_type(_make(np.zeros(1, s._vx.dtype)), c).np
+    c = _number(c)
     out = _new(s._ix, (s._vx * c).astype(npd, copy=False), s._sz, s._coal)
     src = s._vx.dtype
     return attach(out, name, (s, None), lambda g: (_scaled(g, c, src), None))
@@ -277,26 +286,70 @@ def _scaled(g: Any, c: Any, npd: np.dtype) -> Any:
     return (g * c).astype(npd, copy=False)
 
 
+def mul_dense(s: SparseTensor, d: Tensor) -> SparseTensor:
+    r"""Sparse tensor times dense tensor (which broadcasts to the sparse one's shape): a sparse
+    tensor with the same indices, ``values * d[indices]``.
+
+    .. math::
+        \frac{\partial L}{\partial s} = g \odot d, \qquad \frac{\partial L}{\partial d} = g \odot s
+        \text{ (sparse, on the stored positions)}
+    """
+    x = d._data
+    sz = tuple(s._sz)
+    try:
+        full = np.broadcast_to(x, sz)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({sz[-1]}) must match the size of tensor b "
+                           f"({x.shape[-1]}) at non-singleton dimension {len(sz) - 1}") from None
+    if s.dense_dim():
+        raise RuntimeError("flambeau: a sparse tensor with dense dimensions times a dense tensor "
+                           "is not supported (call .to_dense() first)")
+    if d.requires_grad and x.shape != sz and _grad_enabled():
+        raise RuntimeError("flambeau: the gradient of a dense operand broadcast against a sparse "
+                           "tensor is not supported")
+    npd = dt.promote_types(s.dtype, dt._FROM_NUMPY[x.dtype]).np
+    ix = s._ix
+    at = full[tuple(ix)]
+    out = _new(ix, (s._vx * at).astype(npd, copy=False), sz, s._coal)
+    sv, sd, xd = s._vx, s._vx.dtype, x.dtype
+    cix = coalesced(ix, np.zeros(ix.shape[1]), sz)[0] if s._requires_grad else None
+
+    def backward(g: Any) -> tuple:
+        from .coo import gather
+
+        gs = _new(cix, (gather(g, cix, sz) * full[tuple(cix)]).astype(sd, copy=False), sz, True) \
+            if s._requires_grad else None
+        gd = _new(ix, (gather(g, ix, sz) * sv).astype(xd, copy=False), sz, s._coal) \
+            if d._requires_grad else None
+        return gs, gd
+
+    return attach(out, "MulBackward0", (s, d), backward)
+
+
 def mul(a: Any, b: Any) -> Tensor:
-    """``torch.mul`` with a sparse operand and a number."""
+    """``torch.mul`` with a sparse operand: times a number or a dense tensor (sparse results);
+    sparse times sparse is not supported by flambeau."""
     s, c = (a, b) if isinstance(a, SparseTensor) else (b, a)
-    if isinstance(c, Tensor) and c.dim() == 0 and not isinstance(c, SparseTensor):
-        c = c.item()
-    if isinstance(c, (int, float, bool, np.generic)):
+    if _number(c) is not None:
         return mul_scalar(s, c)
+    if isinstance(c, Tensor) and not isinstance(c, SparseTensor):
+        return mul_dense(s, c)
     raise NotImplementedError(
         "Could not run 'aten::mul.out' with arguments from the 'SparseCPU' backend in flambeau: "
-        "a sparse tensor is multiplied by a number only (call .to_dense() first)")
+        "sparse * sparse is not supported (call .to_dense() on one of them)")
 
 
 def div(s: SparseTensor, c: Any) -> SparseTensor:
     """A sparse tensor divided by a number (true division: a float result)."""
-    if isinstance(c, Tensor) and c.dim() == 0 and not isinstance(c, SparseTensor):
-        c = c.item()
-    if not isinstance(c, (int, float, bool, np.generic)):
+    if not isinstance(s, SparseTensor):
         raise NotImplementedError(
             "Could not run 'aten::div.out' with arguments from the 'SparseCPU' backend in flambeau: "
-            "a sparse tensor is divided by a number only (call .to_dense() first)")
+            "a sparse divisor (call .to_dense() first)")
+    if _number(c) is None:
+        shape = list(c.shape) if isinstance(c, Tensor) else []
+        raise RuntimeError(f"Sparse division requires a scalar or zero-dim dense tensor divisor (got "
+                           f"shape {shape} for divisor)")
+    c = _number(c)
     npd = s._vx.dtype if s._vx.dtype.kind == "f" else dt.get_default_dtype().np
     out = _new(s._ix, (s._vx / c).astype(npd, copy=False), s._sz, s._coal)
     src = s._vx.dtype
