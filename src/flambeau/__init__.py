@@ -236,6 +236,11 @@ from .ops.unary import (
 from .tensor import Size, Tensor
 
 _methods.bind()
+from . import sparse  # noqa: E402 - after the methods: sparse tensors override some
+from ._layout import layout, sparse_coo, strided  # noqa: E402
+from .sparse import sparse_coo_tensor, spmm  # noqa: E402
+
+sparse.bind_public(globals())  # mm, matmul, add, sum... accept a sparse operand
 _malloc.keep_freed_memory()
 from . import (  # noqa: E402
     accelerator,

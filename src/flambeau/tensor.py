@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype as dt
 from ._device import CPU, device
 from ._format import format_tensor
+from ._layout import strided
 from .autograd import grad_mode, views
 from .autograd.backward import backward as _backward  # it imports this module when first run
 from .autograd.graph import Node, OutputHook, _HookHandle, post_accumulate_hooks
@@ -66,14 +67,19 @@ class Tensor:
                  "_name", "__weakref__")
     __array_ufunc__ = None  # make NumPy hand `ndarray op Tensor` to the Tensor's reflected op
     __array_priority__ = 1000
+    layout = strided  # a dense array (flambeau.sparse's tensors are ``sparse_coo``)
 
     # ``_grad_fn``/``_nr``: the node that made this tensor and which of its outputs it is;
     # ``_vc``: the version counter (a one-element list shared with the views of the same
     # memory; None until needed: version 0); ``_view``: a ``views.ViewInfo`` for a view;
     # ``_acc``: a leaf's ``AccumulateGrad`` once it is in a graph.
 
-    def __init__(self, data: Any = (), *, requires_grad: bool = False) -> None:
-        arr = np.array(data, dtype=dt.get_default_dtype().np)
+    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+        if len(data) == 1 and not isinstance(data[0], (int, Size)) or not data:
+            arr = np.array(data[0] if data else (), dtype=dt.get_default_dtype().np)
+        else:  # sizes: ``Tensor(2, 3)`` (uninitialised in PyTorch, zeros here)
+            shape = data[0] if len(data) == 1 and isinstance(data[0], Size) else data
+            arr = np.zeros(tuple(int(s) for s in shape), dt.get_default_dtype().np)
         _init(self, arr, None)
         if requires_grad:
             self.requires_grad = True

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._layout import strided
 from .graph import (
     _POST_ACCUMULATE,
     AccumulateGrad,
@@ -125,7 +126,14 @@ def _root_grads(outputs: list, grad_outputs: Any) -> list[np.ndarray]:
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
-    """Add ``g`` into ``leaf.grad`` (a fresh copy the first time: gradients are never shared)."""
+    """Add ``g`` into ``leaf.grad`` (a fresh copy the first time: gradients are never shared).
+    A sparse leaf, or a sparse gradient, sums by its own rule (``flambeau.sparse``)."""
+    if leaf.layout is not strided:
+        leaf._accumulate(leaf, g)
+        return
+    if g.__class__ is not ndarray and isinstance(g, Tensor):
+        g._accumulate(leaf, g)
+        return
     data = leaf._data
     if g.shape != data.shape:
         g = np.broadcast_to(g, data.shape)
