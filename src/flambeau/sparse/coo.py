@@ -89,7 +89,7 @@ class SparseTensor(Tensor):
     """A tensor in the ``sparse_coo`` layout (see the module's description). Made by
     :func:`sparse_coo_tensor` or ``dense.to_sparse()``."""
 
-    __slots__ = ("_ix", "_vx", "_sz", "_coal")
+    __slots__ = ("_ix", "_vx", "_sz", "_coal", "_plans")  # _plans: flambeau.sparse.ops._plan
     layout = sparse_coo
     is_sparse = True
 
@@ -345,6 +345,7 @@ def _new(ix: np.ndarray, vx: np.ndarray, sz: tuple, coal: bool) -> SparseTensor:
     t._vx = vx
     t._sz = tuple(int(s) for s in sz)
     t._coal = bool(coal)
+    t._plans = None
     t._grad = None
     t._grad_fn = None
     t._nr = 0
