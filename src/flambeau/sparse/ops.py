@@ -63,9 +63,10 @@ def _check_dtypes(expected: np.dtype, found: np.dtype) -> None:
 
 
 def _check_sparse_matrix(s: SparseTensor) -> None:
-    if s.sparse_dim() != 2 or s.dense_dim() != 0:
-        raise RuntimeError(f"addmm: matrices expected, got {s.sparse_dim()}D sparse tensor with "
-                           f"{s.dense_dim()} dense dimensions")
+    if s.dense_dim() != 0:
+        raise RuntimeError(f"addmm: scalar values expected, got {s.dense_dim()}D values")
+    if s.sparse_dim() != 2:
+        raise RuntimeError(f"addmm: matrices expected, got {s.sparse_dim()}D tensor")
 
 
 def sparse_dense(s: SparseTensor, b: Tensor, name: str = "MmBackward0", sparse_grad: bool = False) -> Tensor:
@@ -325,8 +326,10 @@ def mul_dense(s: SparseTensor, d: Tensor) -> SparseTensor:
     def backward(g: Any) -> tuple:
         from .coo import gather
 
-        gs = _new(cix, (gather(g, cix, sz) * full[tuple(cix)]).astype(sd, copy=False), sz, True) \
-            if s._requires_grad else None
+        gs = None
+        if s._requires_grad:  # g * d: dense for a dense g (as PyTorch), else on the stored positions
+            gs = (g * full).astype(sd, copy=False) if not isinstance(g, SparseTensor) else \
+                _new(cix, (gather(g, cix, sz) * full[tuple(cix)]).astype(sd, copy=False), sz, True)
         gd = _new(ix, (gather(g, ix, sz) * sv).astype(xd, copy=False), sz, s._coal) \
             if d._requires_grad else None
         return gs, gd
@@ -416,6 +419,9 @@ def sparse_sum(s: SparseTensor, dim: Any = None, dtype: Any = None) -> Tensor:
 
     def backward_sparse(g: Any) -> tuple:
         from .coo import gather
+
+        if not isinstance(g, SparseTensor):  # PyTorch's kernel takes a sparse gradient only
+            raise RuntimeError("_sparse_sum_backward_cpu: expected grad_ Tensor to be sparse, but got dense")
 
         gk = gather(g, cix[keep], tuple(sz[d] for d in keep) + tuple(out_sz[len(keep):]))
         if dense_axes:
