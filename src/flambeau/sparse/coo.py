@@ -89,7 +89,7 @@ class SparseTensor(Tensor):
     """A tensor in the ``sparse_coo`` layout (see the module's description). Made by
     :func:`sparse_coo_tensor` or ``dense.to_sparse()``."""
 
-    __slots__ = ("_ix", "_vx", "_sz", "_coal")
+    __slots__ = ("_ix", "_vx", "_sz", "_coal", "_plans")  # _plans: flambeau.sparse.ops._plan
     layout = sparse_coo
     is_sparse = True
 
@@ -208,7 +208,9 @@ class SparseTensor(Tensor):
         """The dense tensor these indices and values stand for (duplicates summed).
 
         Backward: the gradient at the stored positions, as a sparse gradient (coalesced)."""
-        vx = self._vx if dtype is None else self._vx.astype(dt.to_dtype(dtype).np)
+        if dtype is not None:
+            raise RuntimeError("dtype argument is not supported by sparse_to_dense")
+        vx = self._vx
         out = np.zeros(self._sz, vx.dtype)
         np.add.at(out, tuple(self._ix), vx)
         sz = self._sz
@@ -345,6 +347,7 @@ def _new(ix: np.ndarray, vx: np.ndarray, sz: tuple, coal: bool) -> SparseTensor:
     t._vx = vx
     t._sz = tuple(int(s) for s in sz)
     t._coal = bool(coal)
+    t._plans = None
     t._grad = None
     t._grad_fn = None
     t._nr = 0
@@ -506,7 +509,8 @@ def to_sparse(t: Tensor, sparse_dim: int | None = None, *, layout: Any = None, *
     if not 0 <= sd <= a.ndim:
         raise RuntimeError(f"sparse_dim must be in [0, {a.ndim}] (got {sd})")
     if a.ndim == 0:
-        ix, vx = np.zeros((0, 1), np.int64), a.reshape(1).copy()
+        nnz = int(a != 0)
+        ix, vx = np.zeros((0, nnz), np.int64), a.reshape(1)[:nnz].copy()
     else:
         nz = a != 0
         if sd < a.ndim:
