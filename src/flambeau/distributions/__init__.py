@@ -19,12 +19,17 @@ from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .categorical import Categorical
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .exponential import Exponential
+from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .laplace import Laplace
 from .multinomial import Multinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Multinomial", "Normal",
-           "OneHotCategorical", "Poisson", "Uniform", "constraints", "kl_divergence", "register_kl"]
+__all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
+           "Independent", "Laplace", "Multinomial", "Normal", "OneHotCategorical", "Poisson", "Uniform",
+           "constraints", "kl_divergence", "register_kl"]

@@ -104,10 +104,13 @@ def _bind_methods() -> None:
     S.__rmul__ = _binary(ops.mul, reflected=True)
     S.div = ops.div
     S.__truediv__ = _binary(ops.div)
+    S.__rtruediv__ = _binary(ops.div, reflected=True)
     S.neg = ops.neg
     S.__neg__ = ops.neg
     S.sum = ops.sum
     S.t = ops.t
+    for name in ("mm", "matmul", "mv", "add", "sub", "mul"):  # dense.mm(sparse)...
+        setattr(Tensor, name, sparse_aware(getattr(Tensor, name), getattr(ops, name)))
     Tensor.to_sparse = to_sparse
     Tensor.to_dense = _dense_to_dense
 

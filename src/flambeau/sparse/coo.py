@@ -89,7 +89,7 @@ class SparseTensor(Tensor):
     """A tensor in the ``sparse_coo`` layout (see the module's description). Made by
     :func:`sparse_coo_tensor` or ``dense.to_sparse()``."""
 
-    __slots__ = ("_ix", "_vx", "_sz", "_coal")
+    __slots__ = ("_ix", "_vx", "_sz", "_coal", "_plans")  # _plans: flambeau.sparse.ops._plan
     layout = sparse_coo
     is_sparse = True
 
@@ -208,7 +208,9 @@ class SparseTensor(Tensor):
         """The dense tensor these indices and values stand for (duplicates summed).
 
         Backward: the gradient at the stored positions, as a sparse gradient (coalesced)."""
-        vx = self._vx if dtype is None else self._vx.astype(dt.to_dtype(dtype).np)
+        if dtype is not None:
+            raise RuntimeError("dtype argument is not supported by sparse_to_dense")
+        vx = self._vx
         out = np.zeros(self._sz, vx.dtype)
         np.add.at(out, tuple(self._ix), vx)
         sz = self._sz
@@ -298,28 +300,34 @@ class SparseTensor(Tensor):
     def __format__(self, spec: str) -> str:
         return repr(self)
 
-    def _accumulate_grad(self, g: Any) -> None:
-        """``backward`` sums ``g`` (sparse, or a dense array) into this leaf's ``.grad``."""
-        if isinstance(g, SparseTensor):
-            vx = g._vx.astype(self._vx.dtype, copy=False)
-            old = self._grad
-            if old is None:
-                self._grad = _new(g._ix, vx, g._sz, g._coal)
-            elif isinstance(old, SparseTensor):  # side by side, uncoalesced (as PyTorch)
-                self._grad = _new(np.concatenate([old._ix, g._ix], axis=1),
-                                  np.concatenate([old._vx, vx]), g._sz, False)
-            else:
-                self._grad = _make(old._data.copy())
-                np.add.at(self._grad._data, tuple(g._ix), vx)
+
+def accumulate(leaf: Tensor, g: Any) -> None:
+    """``backward`` sums ``g`` into ``leaf.grad`` where either is sparse (the leaf, or the
+    gradient: ``dense * sparse`` gives a dense leaf a sparse gradient, as PyTorch). Two sparse
+    gradients are kept side by side (uncoalesced); a dense and a sparse one are added densely."""
+    npd = (leaf._vx if isinstance(leaf, SparseTensor) else leaf._data).dtype
+    old = leaf._grad
+    if isinstance(g, SparseTensor):
+        vx = g._vx.astype(npd, copy=False)
+        if old is None:
+            leaf._grad = _new(g._ix, vx, g._sz, g._coal)
+        elif isinstance(old, SparseTensor):
+            leaf._grad = _new(np.concatenate([old._ix, g._ix], axis=1), np.concatenate([old._vx, vx]),
+                              g._sz, False)
         else:
-            dense = np.array(g, dtype=self._vx.dtype)
-            if self._grad is None:
-                self._grad = _make(dense)
-            elif isinstance(self._grad, SparseTensor):
-                np.add.at(dense, tuple(self._grad._ix), self._grad._vx)
-                self._grad = _make(dense)
-            else:
-                self._grad = _make(self._grad._data + dense)
+            dense = old._data.copy()
+            np.add.at(dense, tuple(g._ix), vx)
+            leaf._grad = _make(dense)
+        return
+    dense = np.array(np.broadcast_to(g, leaf.shape), dtype=npd)
+    if isinstance(old, SparseTensor):
+        np.add.at(dense, tuple(old._ix), old._vx)
+    elif old is not None:
+        dense += old._data
+    leaf._grad = _make(dense)
+
+
+SparseTensor._accumulate = staticmethod(accumulate)  # what backward calls (it imports no sparse)
 
 
 def _cast(g: Any, npd: np.dtype) -> Any:
@@ -339,6 +347,7 @@ def _new(ix: np.ndarray, vx: np.ndarray, sz: tuple, coal: bool) -> SparseTensor:
     t._vx = vx
     t._sz = tuple(int(s) for s in sz)
     t._coal = bool(coal)
+    t._plans = None
     t._grad = None
     t._grad_fn = None
     t._nr = 0
@@ -500,7 +509,8 @@ def to_sparse(t: Tensor, sparse_dim: int | None = None, *, layout: Any = None, *
     if not 0 <= sd <= a.ndim:
         raise RuntimeError(f"sparse_dim must be in [0, {a.ndim}] (got {sd})")
     if a.ndim == 0:
-        ix, vx = np.zeros((0, 1), np.int64), a.reshape(1).copy()
+        nnz = int(a != 0)
+        ix, vx = np.zeros((0, nnz), np.int64), a.reshape(1)[:nnz].copy()
     else:
         nz = a != 0
         if sd < a.ndim:

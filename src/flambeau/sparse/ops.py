@@ -3,7 +3,8 @@
 Each works on the stored elements only (``nnz`` of them), never on a dense copy of the sparse
 operand. The key kernel, :func:`_spmm`, computes ``S @ D`` as: each stored element
 ``S[i, j] = v`` adds ``v * D[j]`` to row ``i`` of the result; its transpose ``S^T @ G`` (the
-gradient of ``D``) is the same kernel with the roles of ``i`` and ``j`` swapped.
+gradient of ``D``) is the same kernel with the roles of ``i`` and ``j`` swapped. The order in
+which it visits the elements is planned once per sparse tensor (:func:`_plan`).
 Results, dtypes, layouts and ``grad_fn`` names are PyTorch's.
 """
 
@@ -21,24 +22,35 @@ from .coo import SparseTensor, _new, attach, coalesced
 # ---------------------------------------------------------------------------- the kernel
 
 
-def _rows_sum(rows: np.ndarray, contrib: np.ndarray, n: int, sorted_rows: bool) -> np.ndarray:
-    """``out[r] = sum of contrib[k] over the k where rows[k] == r`` (``out`` has ``n`` rows)."""
-    out = np.zeros((n,) + contrib.shape[1:], contrib.dtype)
-    if rows.size == 0:
-        return out
-    if not sorted_rows:
-        order = np.argsort(rows, kind="stable")
-        rows, contrib = rows[order], contrib[order]
-    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-    out[rows[starts]] = np.add.reduceat(contrib, starts, axis=0)
+def _plan(s: SparseTensor, transpose: bool) -> tuple:
+    """How ``S @ D`` (or ``S^T @ D``) gathers and sums, made once per sparse tensor and kept (its
+    indices and values never change): the stored elements ordered by output row, the rows that
+    receive something, where each one's elements start, and their columns and values."""
+    plans = s._plans
+    if plans is None:
+        plans = s._plans = {}
+    plan = plans.get(transpose)
+    if plan is None:
+        rows, cols = s._ix[::-1] if transpose else s._ix
+        vals = s._vx
+        if transpose or not s._coal:
+            order = np.argsort(rows, kind="stable")
+            rows, cols, vals = rows[order], cols[order], vals[order]
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1]))) if rows.size else rows
+        plan = plans[transpose] = (rows[starts], starts, cols, vals)
+    return plan
+
+
+def _spmm(s: SparseTensor, d: np.ndarray, transpose: bool = False) -> np.ndarray:
+    """``S @ d`` (``S^T @ d`` with ``transpose``): each stored ``S[i, j] = v`` adds ``v d[j]``
+    to row ``i``: a gather, a product, and a sum per row."""
+    out_rows, starts, cols, vals = _plan(s, transpose)
+    n = s._sz[1 if transpose else 0]
+    out = np.zeros((n,) + d.shape[1:], np.result_type(vals, d))
+    if cols.size:
+        contrib = d[cols] * (vals[:, None] if d.ndim == 2 else vals)
+        out[out_rows] = np.add.reduceat(contrib, starts, axis=0)
     return out
-
-
-def _spmm(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int, d: np.ndarray,
-          sorted_rows: bool) -> np.ndarray:
-    """``S @ d`` for the ``n``-row sparse matrix ``S[rows[k], cols[k]] += vals[k]``."""
-    contrib = d[cols] * (vals[:, None] if d.ndim == 2 else vals)
-    return _rows_sum(rows, contrib, n, sorted_rows)
 
 
 # ---------------------------------------------------------------------------- products
@@ -51,9 +63,10 @@ def _check_dtypes(expected: np.dtype, found: np.dtype) -> None:
 
 
 def _check_sparse_matrix(s: SparseTensor) -> None:
-    if s.sparse_dim() != 2 or s.dense_dim() != 0:
-        raise RuntimeError(f"addmm: matrices expected, got {s.sparse_dim()}D sparse tensor with "
-                           f"{s.dense_dim()} dense dimensions")
+    if s.dense_dim() != 0:
+        raise RuntimeError(f"addmm: scalar values expected, got {s.dense_dim()}D values")
+    if s.sparse_dim() != 2:
+        raise RuntimeError(f"addmm: matrices expected, got {s.sparse_dim()}D tensor")
 
 
 def sparse_dense(s: SparseTensor, b: Tensor, name: str = "MmBackward0", sparse_grad: bool = False) -> Tensor:
@@ -74,21 +87,19 @@ def sparse_dense(s: SparseTensor, b: Tensor, name: str = "MmBackward0", sparse_g
     if d.shape[0] != k:
         raise RuntimeError(f"addmm: Argument #3 (dense): Expected dim 0 size {k}, got {d.shape[0]}")
     _check_dtypes(s._vx.dtype, d.dtype)
-    rows, cols = s._ix
-    vals = s._vx
-    out = _spmm(rows, cols, vals, n, d, s._coal)
+    out = _spmm(s, d)
 
     def backward(g: np.ndarray) -> tuple:
         gs = None
         if s._requires_grad:
             if sparse_grad:  # the gradient at the stored positions only: <G[i], D[j]>
-                cix = coalesced(s._ix, vals, s._sz)[0]
+                cix = coalesced(s._ix, s._vx, s._sz)[0]
                 r, c = cix
                 gv = np.einsum("ij,ij->i", g[r], d[c]) if d.ndim == 2 else g[r] * d[c]
                 gs = _new(cix, gv, s._sz, False)  # (not flagged coalesced, as PyTorch's)
             else:
                 gs = np.outer(g, d) if d.ndim == 1 else g @ d.T
-        gd = _spmm(cols, rows, vals, k, g, False) if b._requires_grad else None
+        gd = _spmm(s, g, transpose=True) if b._requires_grad else None
         return gs, gd
 
     return record(out, name, (s, b), backward, saved=(b,) if s._requires_grad else ())
@@ -109,12 +120,10 @@ def dense_sparse(a: Tensor, s: SparseTensor) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} "
                            f"and {n}x{k})")
     _check_dtypes(s._vx.dtype, x.dtype)
-    rows, cols = s._ix
-    vals = s._vx
-    out = _spmm(cols, rows, vals, k, x.T, False).T  # (S^T A^T)^T
+    out = _spmm(s, x.T, transpose=True).T  # (S^T A^T)^T
 
     def backward(g: np.ndarray) -> tuple:
-        ga = _spmm(rows, cols, vals, n, g.T, s._coal).T if a._requires_grad else None
+        ga = _spmm(s, g.T).T if a._requires_grad else None
         return ga, (x.T @ g if s._requires_grad else None)
 
     return record(np.ascontiguousarray(out), "MmBackward0", (a, s), backward,
@@ -251,10 +260,9 @@ def add(a: Any, b: Any, *, alpha: Any = 1, _name: str = "AddBackward0") -> Tenso
         return add_sparse(a, b, alpha, _name)
     if sb and isinstance(a, Tensor):
         return add_dense_sparse(a, b, alpha, _name)
-    if sa and isinstance(b, Tensor):
+    if isinstance(b if sa else a, (Tensor, int, float, bool, np.generic)):  # a number too
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
-    raise TypeError(f"add(): a sparse tensor and a {type(b if sa else a).__name__} cannot be "
-                    "added (flambeau adds sparse tensors to tensors only)")
+    raise TypeError(f"add(): a sparse tensor and a {type(b if sa else a).__name__} cannot be added")
 
 
 def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
@@ -262,10 +270,20 @@ def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
     return add(a, b, alpha=-alpha, _name="SubBackward0")
 
 
+def _number(c: Any) -> Any:
+    """``c`` as a number when it is one (or a 0-d dense tensor without gradient), else None."""
+    if isinstance(c, (int, float, bool, np.generic)):
+        return c
+    if isinstance(c, Tensor) and not isinstance(c, SparseTensor) and c.dim() == 0 and not c.requires_grad:
+        return c.item()
+    return None
+
+
 def mul_scalar(s: SparseTensor, c: Any, name: str = "MulBackward0") -> SparseTensor:
-    r"""Sparse tensor times a number: the values scaled, ``dL/ds = c g``. The dtype follows
-    PyTorch's promotion (an int64 tensor times 2.5 is float32)."""
+    r"""Sparse tensor times a number (or a 0-d tensor): the values scaled, ``dL/ds = c g``.
+    The dtype follows PyTorch's promotion (an int64 tensor times 2.5 is float32)."""
     npd = dt.result_type(_make(np.zeros(1, s._vx.dtype)), c).np
+    c = _number(c)
     out = _new(s._ix, (s._vx * c).astype(npd, copy=False), s._sz, s._coal)
     src = s._vx.dtype
     return attach(out, name, (s, None), lambda g: (_scaled(g, c, src), None))
@@ -277,26 +295,72 @@ def _scaled(g: Any, c: Any, npd: np.dtype) -> Any:
     return (g * c).astype(npd, copy=False)
 
 
+def mul_dense(s: SparseTensor, d: Tensor) -> SparseTensor:
+    r"""Sparse tensor times dense tensor (which broadcasts to the sparse one's shape): a sparse
+    tensor with the same indices, ``values * d[indices]``.
+
+    .. math::
+        \frac{\partial L}{\partial s} = g \odot d, \qquad \frac{\partial L}{\partial d} = g \odot s
+        \text{ (sparse, on the stored positions)}
+    """
+    x = d._data
+    sz = tuple(s._sz)
+    try:
+        full = np.broadcast_to(x, sz)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({sz[-1]}) must match the size of tensor b "
+                           f"({x.shape[-1]}) at non-singleton dimension {len(sz) - 1}") from None
+    if s.dense_dim():
+        raise RuntimeError("flambeau: a sparse tensor with dense dimensions times a dense tensor "
+                           "is not supported (call .to_dense() first)")
+    if d.requires_grad and x.shape != sz and _grad_enabled():
+        raise RuntimeError("flambeau: the gradient of a dense operand broadcast against a sparse "
+                           "tensor is not supported")
+    npd = dt.promote_types(s.dtype, dt._FROM_NUMPY[x.dtype]).np
+    ix = s._ix
+    at = full[tuple(ix)]
+    out = _new(ix, (s._vx * at).astype(npd, copy=False), sz, s._coal)
+    sv, sd, xd = s._vx, s._vx.dtype, x.dtype
+    cix = coalesced(ix, np.zeros(ix.shape[1]), sz)[0] if s._requires_grad else None
+
+    def backward(g: Any) -> tuple:
+        from .coo import gather
+
+        gs = None
+        if s._requires_grad:  # g * d: dense for a dense g (as PyTorch), else on the stored positions
+            gs = (g * full).astype(sd, copy=False) if not isinstance(g, SparseTensor) else \
+                _new(cix, (gather(g, cix, sz) * full[tuple(cix)]).astype(sd, copy=False), sz, True)
+        gd = _new(ix, (gather(g, ix, sz) * sv).astype(xd, copy=False), sz, s._coal) \
+            if d._requires_grad else None
+        return gs, gd
+
+    return attach(out, "MulBackward0", (s, d), backward)
+
+
 def mul(a: Any, b: Any) -> Tensor:
-    """``torch.mul`` with a sparse operand and a number."""
+    """``torch.mul`` with a sparse operand: times a number or a dense tensor (sparse results);
+    sparse times sparse is not supported by flambeau."""
     s, c = (a, b) if isinstance(a, SparseTensor) else (b, a)
-    if isinstance(c, Tensor) and c.dim() == 0 and not isinstance(c, SparseTensor):
-        c = c.item()
-    if isinstance(c, (int, float, bool, np.generic)):
+    if _number(c) is not None:
         return mul_scalar(s, c)
+    if isinstance(c, Tensor) and not isinstance(c, SparseTensor):
+        return mul_dense(s, c)
     raise NotImplementedError(
         "Could not run 'aten::mul.out' with arguments from the 'SparseCPU' backend in flambeau: "
-        "a sparse tensor is multiplied by a number only (call .to_dense() first)")
+        "sparse * sparse is not supported (call .to_dense() on one of them)")
 
 
 def div(s: SparseTensor, c: Any) -> SparseTensor:
     """A sparse tensor divided by a number (true division: a float result)."""
-    if isinstance(c, Tensor) and c.dim() == 0 and not isinstance(c, SparseTensor):
-        c = c.item()
-    if not isinstance(c, (int, float, bool, np.generic)):
+    if not isinstance(s, SparseTensor):
         raise NotImplementedError(
             "Could not run 'aten::div.out' with arguments from the 'SparseCPU' backend in flambeau: "
-            "a sparse tensor is divided by a number only (call .to_dense() first)")
+            "a sparse divisor (call .to_dense() first)")
+    if _number(c) is None:
+        shape = list(c.shape) if isinstance(c, Tensor) else []
+        raise RuntimeError(f"Sparse division requires a scalar or zero-dim dense tensor divisor (got "
+                           f"shape {shape} for divisor)")
+    c = _number(c)
     npd = s._vx.dtype if s._vx.dtype.kind == "f" else dt.get_default_dtype().np
     out = _new(s._ix, (s._vx / c).astype(npd, copy=False), s._sz, s._coal)
     src = s._vx.dtype
@@ -355,6 +419,9 @@ def sparse_sum(s: SparseTensor, dim: Any = None, dtype: Any = None) -> Tensor:
 
     def backward_sparse(g: Any) -> tuple:
         from .coo import gather
+
+        if not isinstance(g, SparseTensor):  # PyTorch's kernel takes a sparse gradient only
+            raise RuntimeError("_sparse_sum_backward_cpu: expected grad_ Tensor to be sparse, but got dense")
 
         gk = gather(g, cix[keep], tuple(sz[d] for d in keep) + tuple(out_sz[len(keep):]))
         if dense_axes:
