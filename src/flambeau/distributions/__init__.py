@@ -14,7 +14,7 @@ Example::
     >>> loss = -m.log_prob(action) * reward
 """
 
-from . import constraints
+from . import constraints, transforms
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
@@ -27,12 +27,24 @@ from .gamma import Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .log_normal import LogNormal
 from .multinomial import Multinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
+from .transformed_distribution import TransformedDistribution
+from .transforms import (
+           AffineTransform,
+           ComposeTransform,
+           ExpTransform,
+           SigmoidTransform,
+           TanhTransform,
+           Transform,
+)
 from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential",
-           "ExponentialFamily", "Gamma", "Independent", "Laplace", "Multinomial", "Normal", "OneHotCategorical", "Poisson", "Uniform",
+           "ExponentialFamily", "Gamma", "Independent", "Laplace", "LogNormal", "Multinomial", "Normal",
+           "OneHotCategorical", "Poisson", "TransformedDistribution", "Uniform", "AffineTransform",
+           "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform", "Transform", "transforms",
            "constraints", "kl_divergence", "register_kl"]

@@ -27,6 +27,7 @@ from .laplace import Laplace
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
+from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 from .utils import _sum_rightmost
 
@@ -304,6 +305,14 @@ def _kl_beta_beta(p: Beta, q: Beta) -> Tensor:
     t4 = (p.concentration0 - q.concentration0) * digamma(p.concentration0)
     t5 = (sum_q - sum_p) * digamma(sum_p)
     return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistribution) -> Tensor:
+    """The same transforms: the base distributions' divergence (a bijection keeps it)."""
+    if p.transforms != q.transforms or tuple(p.event_shape) != tuple(q.event_shape):
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
 
 
 _PYTORCH_ONLY = [(Beta, Exponential), (Beta, Gamma), (Beta, Normal), (Beta, Uniform), (Exponential, Beta),
