@@ -206,11 +206,15 @@ def test_gamma_beta_dirichlet_samples_bit_for_bit(torch, dtype):
         _same_draws(torch, lambda lib, c=c: _d(lib).Dirichlet(t(lib, c)), shapes=[(), (4,)])
 
 
-def test_dirichlet_rsample_gradient_refused():
-    c = flambeau.tensor([1.0, 2.0], requires_grad=True)
-    x = flambeau.distributions.Dirichlet(c).rsample()
-    with pytest.raises(RuntimeError, match="_dirichlet_grad"):
-        x.sum().backward()
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_beta_dirichlet_rsample_gradients(torch, dtype):
+    conc = np.array([[0.3, 1.5, 5.0, 0.8], [12.0, 9.0, 0.9, 30.0]])
+
+    def f(lib, c, a, b):
+        lib.manual_seed(6)
+        return _d(lib).Dirichlet(c).rsample((20,)), _d(lib).Beta(a, b).rsample((25,))
+
+    run(torch, f, [conc, conc[0], conc[1]], dtype=dtype, tol=dict(rtol=1e-7 if dtype == F64 else 5e-4, atol=1e-9))
 
 
 def test_one_hot_categorical(torch):

@@ -25,8 +25,8 @@ class Beta(ExponentialFamily):
         \log p(x) = (a - 1)\log x + (b - 1)\log(1 - x) - \log B(a, b).
 
     Mean :math:`a/(a + b)`, variance :math:`ab / ((a + b)^2 (a + b + 1))`. ``sample`` gives
-    PyTorch's numbers under the same seed; ``rsample``'s gradient is not implemented (see
-    :class:`Dirichlet`).
+    PyTorch's numbers under the same seed; ``rsample`` is differentiable in :math:`a` and
+    :math:`b` (see :class:`Dirichlet`).
 
     Shape:
         - concentration1, concentration0: broadcast together to batch_shape; event_shape :math:`()`.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..ops import sampling_gamma
 from ..ops._core import record
 from ..ops.arith import where
@@ -11,7 +13,7 @@ from ..ops.creation import arange
 from ..ops.random import default_generator
 from ..tensor import Tensor
 from . import constraints
-from ._special import digamma, lgamma, xlogy
+from ._special import _digamma_np, digamma, lgamma, xlogy
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all
@@ -19,16 +21,19 @@ from .utils import _size, broadcast_all
 __all__ = ["Dirichlet"]
 
 
-def _no_dirichlet_grad(g: Any) -> tuple:
-    raise RuntimeError("the reparameterised gradient of a Dirichlet (or Beta) sample "
-                       "(PyTorch's _dirichlet_grad) is not implemented in flambeau: use sample(), "
-                       "or a score-function estimator with log_prob")
-
-
 def _sample_dirichlet(concentration: Tensor) -> Tensor:
-    """``torch._sample_dirichlet``: normalised Gamma draws, PyTorch's under the same seed."""
-    out = sampling_gamma.dirichlet(default_generator, concentration._data)
-    return record(out, "DirichletBackward", (concentration,), _no_dirichlet_grad)
+    r"""``torch._sample_dirichlet``: normalised Gamma draws, PyTorch's under the same seed.
+    d/dalpha: PyTorch's implicit reparameterisation (``_dirichlet_grad``, through each Beta
+    marginal), projected as :math:`\nabla (g - \langle x, g\rangle)`."""
+    a = concentration._data
+    x = sampling_gamma.dirichlet(default_generator, a)
+
+    def backward(g: np.ndarray) -> tuple:
+        total = np.broadcast_to(a.sum(-1, keepdims=True), a.shape)
+        grad = sampling_gamma.dirichlet_grad(x, a, total, _digamma_np)
+        return (grad * (g - (x * g).sum(-1, keepdims=True)),)
+
+    return record(x, "DirichletBackward", (concentration,), backward)
 
 
 class Dirichlet(ExponentialFamily):
@@ -40,8 +45,8 @@ class Dirichlet(ExponentialFamily):
                     - \sum_k \log\Gamma(\alpha_k).
 
     ``sample`` normalises Gamma draws (PyTorch's numbers under the same seed); ``rsample``
-    gives the same values, but its gradient (PyTorch's implicit reparameterisation of the
-    Beta) is not implemented and raises. Mean :math:`\alpha / \sum\alpha`.
+    is differentiable in :math:`\alpha` by PyTorch's implicit reparameterisation (through the
+    Beta marginals). Mean :math:`\alpha / \sum\alpha`.
 
     Shape:
         - concentration: :math:`(*, K)`; batch_shape :math:`(*)`; event_shape :math:`(K)`.

@@ -145,3 +145,114 @@ def standard_gamma_grad(alpha: np.ndarray, x: np.ndarray, digamma: Callable) -> 
         fitted = np.exp(p / q)
     out = np.where(v < float(_F(0.8)), small, np.where(a > 8, rice, fitted))
     return out.astype(x.dtype)
+
+
+_C = np.array([  # the rational correction's coefficients [numerator/denominator][u^i][a^j][b^k], PyTorch's
+    [[[1.003668233, -0.01061107488, -0.0657888334, 0.01201642863],
+      [0.6336835991, -0.3557432599, 0.05486251648, -0.001465281033],
+      [-0.03276231906, 0.004474107445, 0.002429354597, -0.0001557569013]],
+     [[0.221950385, -0.3187676331, 0.01799915743, 0.01074823814],
+      [-0.2951249643, 0.06219954479, 0.01535556598, 0.001550077057],
+      [0.02155310298, 0.004170831599, 0.001292462449, 6.976601077e-05]],
+     [[-0.05980841433, 0.008441916499, 0.01085618172, 0.002319392565],
+      [0.02911413504, 0.01400243777, -0.002721828457, 0.000751041181],
+      [0.005900514878, -0.001936558688, -9.495446725e-06, 5.385558597e-05]]],
+    [[[1, -0.02924021934, -0.04438342661, 0.007285809825],
+      [0.6357567472, -0.3473456711, 0.05454656494, -0.002407477521],
+      [-0.03301322327, 0.004845219414, 0.00231480583, -0.0002307248149]],
+     [[0.5925320577, -0.1757678135, 0.01505928619, 0.000564515273],
+      [0.1014815858, -0.06589186703, 0.01272886114, -0.0007316646956],
+      [-0.007258481865, 0.001096195486, 0.0003934994223, -4.12701925e-05]],
+     [[0.06469649321, -0.0236701437, 0.002902096474, -5.896963079e-05],
+      [0.001925008108, -0.002869809258, 0.0008000589141, -6.063713228e-05],
+      [-0.0003477407336, 6.959756487e-05, 1.097287507e-05, -1.650964693e-06]]]])
+
+
+def _beta_grad_alpha_small(x: np.ndarray, a: np.ndarray, b: np.ndarray, digamma: Callable) -> np.ndarray:
+    """d x / d alpha of a Beta(alpha, beta) draw x near 0: a Taylor series of the CDF."""
+    factor = digamma(a) - digamma(a + b) - np.log(x)
+    numer = np.ones_like(x)
+    series = numer / a * (factor + 1 / a)
+    for i in range(1, 11):
+        numer = numer * (x.dtype.type(i) - b) * x / x.dtype.type(i)
+        denom = a + x.dtype.type(i)
+        series = series + numer / denom * (factor + 1 / denom)
+    out = x * np.power(1 - x, -b) * series
+    return np.where(np.isnan(out), 0.0, out)
+
+
+def _beta_grad_beta_small(x: np.ndarray, a: np.ndarray, b: np.ndarray, digamma: Callable) -> np.ndarray:
+    """d x / d beta of a Beta(alpha, beta) draw x near 0: a Taylor series of the CDF."""
+    factor = digamma(a + b) - digamma(b)
+    numer, betas, dbetas = np.ones_like(x), np.ones_like(x), np.zeros_like(x)
+    series = factor / a
+    for k in range(1, 9):
+        i = x.dtype.type(k)
+        numer = numer * (-x / i)
+        dbetas = dbetas * (b - i) + betas
+        betas = betas * (b - i)
+        series = series + numer / (a + i) * (dbetas + factor * betas)
+    out = -np.power(1 - x, 1 - b) * series
+    return np.where(np.isnan(out), 0.0, out)
+
+
+def _beta_grad_alpha_mid(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """d x / d alpha for large alpha and beta: Rice's saddle point expansion (a polynomial
+    near the mean, where the expansion is singular)."""
+    total = a + b
+    mean = a / total
+    std = np.sqrt(a * b / (total + 1)) / total
+    poly = 47 * x * (b * b) * (b * b) + a * (
+        (43 + 20 * (16 + 27 * b) * x) * (b * b) * b + a * (
+            3 * (59 + 180 * b - 90 * x) * (b * b) + a * (
+                (453 + 1620 * b * (1 - x) - 455 * x) * b + a * (8 * (1 - x) * (135 * b - 11)))))
+    near = (1 + 12 * a) * (1 + 12 * b) / (total * total) / (1 - x) * poly / (
+        12960 * a * a * a * b * b * (1 + 12 * total))
+    prefactor = -x / np.sqrt(2 * a * b / total)
+    stirling = ((1 + 1 / (12 * a) + 1 / (288 * a * a)) * (1 + 1 / (12 * b) + 1 / (288 * b * b))
+                / (1 + 1 / (12 * total) + 1 / (288 * total * total)))
+    axbx = a * (x - 1) + b * x
+    term1 = (2 * (a * a) * (x - 1) + a * b * (x - 1) - x * (b * b)) / (
+        np.sqrt(2 * a / b) * np.power(total, 1.5) * axbx * axbx)
+    term2 = 0.5 * np.log(a / (total * x))
+    term3 = np.sqrt(8 * a * b / total) / (b * x + a * (x - 1))
+    term4 = np.power(b * np.log(b / (total * (1 - x))) + a * np.log(a / (total * x)), -1.5)
+    far = stirling * prefactor * (term1 + term2 * (term3 + np.where(x < mean, term4, -term4)))
+    return np.where((mean - 0.1 * std <= x) & (x <= mean + 0.1 * std), near, far)
+
+
+def dirichlet_grad(x: np.ndarray, alpha: np.ndarray, total: np.ndarray, digamma: Callable) -> np.ndarray:
+    r"""PyTorch's ``_dirichlet_grad``: for a Dirichlet draw ``x`` of concentration ``alpha``
+    (``total`` the concentrations' sum), :math:`-\partial_\alpha F / p / (1 - x)` of the Beta
+    marginal, by the approximation that fits where ``x`` lies (series near 0 and 1, Rice's
+    expansion for large concentrations, a rational correction elsewhere), in float64."""
+    xd, ad, td = (v.astype(np.float64) for v in (x, alpha, total))
+    bd = td - ad
+    with np.errstate(all="ignore"):
+        boundary = td * xd * (1 - xd)
+        # the series in the draws' dtype (PyTorch's scalar_t), digamma in float64
+        t = x.dtype.type
+        xs, as_, bs = x, alpha, (total - alpha).astype(x.dtype)
+
+        def psi(v: np.ndarray) -> np.ndarray:
+            return digamma(v.astype(np.float64)).astype(x.dtype)
+
+        near0 = _beta_grad_alpha_small(xs, as_, bs, psi).astype(np.float64)
+        near1 = -_beta_grad_beta_small(t(1) - xs, bs, as_, psi).astype(np.float64)
+        mid = _beta_grad_alpha_mid(xd, ad, bd)
+        u = np.log(xd)
+        la = np.log(ad) - u
+        lb = np.log(td) - la
+        p = np.zeros_like(xd)
+        q = np.zeros_like(xd)
+        for i in range(3):
+            for j in range(3):
+                ua = u ** i * la ** j
+                cp, cq = _C[0, i, j], _C[1, i, j]
+                p = p + ua * (cp[0] + lb * (cp[1] + lb * (cp[2] + lb * cp[3])))
+                q = q + ua * (cq[0] + lb * (cq[1] + lb * (cq[2] + lb * cq[3])))
+        rational = p / q * (xd * (digamma(td) - digamma(ad)) / bd)
+    out = np.where((xd <= 0.5) & (boundary < 2.5), near0,
+                   np.where((xd >= 0.5) & (boundary < 0.75), near1,
+                            np.where((ad > 6) & (bd > 6), mid, rational)))
+    return out.astype(x.dtype)
