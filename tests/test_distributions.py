@@ -254,6 +254,29 @@ def test_tanh_squashed_policy_as_sac(torch):
                 close=True)
 
 
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_gaussian_mixture(torch, dtype):
+    def f(lib, w, loc, scale, x):
+        d = _d(lib)
+        gmm = d.MixtureSameFamily(d.Categorical(logits=w), d.Normal(loc, scale))
+        diag = d.MixtureSameFamily(d.Categorical(logits=w[0]), d.Independent(d.Normal(loc.T, scale.T), 1))
+        return gmm.log_prob(x), gmm.mean, gmm.variance, gmm.cdf(x), diag.log_prob(x[:, :2]), diag.mean, diag.variance
+
+    run(torch, f, [LOGITS[:2, :3], LOC, SCALE, X[:, :2].T.copy()], dtype=dtype)
+    for lib in (flambeau, torch):
+        d = _d(lib)
+        gmm = d.MixtureSameFamily(d.Categorical(lib.ones(2, 3)), d.Normal(lib.tensor(LOC), lib.tensor(SCALE)))
+        assert tuple(gmm.batch_shape) == (2,) and tuple(gmm.expand((4, 2)).batch_shape) == (4, 2)
+    _same_draws(torch, lambda lib: _d(lib).MixtureSameFamily(_d(lib).Categorical(lib.tensor(PROBS[:2, :3])),
+                                                             _d(lib).Normal(lib.tensor(LOC), lib.tensor(SCALE))))
+    _same_draws(torch, lambda lib: _d(lib).MixtureSameFamily(
+        _d(lib).Categorical(lib.tensor(PROBS[0, :3])), _d(lib).Independent(_d(lib).Normal(lib.tensor(LOC.T), 1.0), 1)))
+    _same_error(torch, lambda lib: _d(lib).MixtureSameFamily(_d(lib).Categorical(lib.ones(3)), _d(lib).Normal(lib.zeros(4), 1.0)))
+    _same_error(torch, lambda lib: _d(lib).MixtureSameFamily(_d(lib).Normal(0.0, 1.0), _d(lib).Normal(lib.zeros(4), 1.0)))
+    _same_error(torch, lambda lib: _d(lib).MixtureSameFamily(
+        _d(lib).Categorical(lib.ones(3)), _d(lib).Exponential(lib.ones(3))).log_prob(lib.tensor([-1.0])))
+
+
 def test_one_hot_categorical(torch):
     value = np.eye(4)[[1, 3, 0]]
 
