@@ -591,3 +591,26 @@ def _outcome(f, m):
 @pytest.mark.parametrize("name", list(EDGES))
 def test_hybrid_and_empty_tensors(torch, name):
     assert _outcome(EDGES[name], flambeau) == _outcome(EDGES[name], torch)
+
+
+def test_compile_runs_sparse_tensors_eagerly():
+    """flambeau.compile records NumPy calls on dense arrays: a function given (or reading) a
+    sparse tensor runs eagerly, with the right values and gradients, whatever its pattern."""
+    w = flambeau.tensor(np.arange(8.0, dtype=np.float32).reshape(4, 2), requires_grad=True)
+    fixed = flambeau.eye(4).to_sparse() * 2
+
+    def f(s, w):
+        return flambeau.relu(flambeau.spmm(s, w)).sum() + flambeau.spmm(fixed, w).sum()
+
+    cf = flambeau.compile(f)
+    for k in range(4):
+        s = flambeau.sparse_coo_tensor(flambeau.tensor(IX[:, k:]), flambeau.tensor(VX[k:] * (k + 1), dtype=flambeau.float32),
+                                     (4, 4))
+        w.grad = None
+        f(s, w).backward()
+        want_value, want_grad = f(s, w).item(), w.grad.numpy().copy()
+        w.grad = None
+        got = cf(s, w)
+        got.backward()
+        assert got.item() == want_value
+        np.testing.assert_array_equal(w.grad.numpy(), want_grad)
