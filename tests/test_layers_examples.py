@@ -198,6 +198,74 @@ def test_pixel_shuffle_errors(torch, case):
     _raises_same(torch, case)
 
 
+# ---------------------------------------------------------------- adaptive pooling
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("fn,size,shape", [
+    ("adaptive_max_pool2d", 3, (2, 3, 5, 7)), ("adaptive_max_pool2d", (1, 1), (2, 3, 4, 4)),
+    ("adaptive_max_pool2d", (4, None), (3, 7, 5)), ("adaptive_max_pool2d", (5, 7), (1, 2, 5, 7)),
+    ("adaptive_max_pool2d", (8, 9), (1, 2, 5, 7)), ("adaptive_max_pool1d", 3, (2, 3, 7)),
+    ("adaptive_max_pool1d", 4, (3, 10)), ("adaptive_max_pool3d", 2, (1, 2, 3, 4, 5)),
+    ("adaptive_max_pool3d", (None, 2, 3), (2, 3, 4, 5)),
+])
+def test_adaptive_max_pool(torch, fn, size, shape, dtype):
+    x = _data(shape, 0, dtype)
+    run(torch, lambda t, a: getattr(t.nn.functional, fn)(a, size), [x], dtype=dtype)
+    fo, fi = getattr(nn.functional, fn)(flambeau.tensor(x, requires_grad=True), size, return_indices=True)
+    to, ti = getattr(torch.nn.functional, fn)(torch.tensor(x, requires_grad=True), size, return_indices=True)
+    np.testing.assert_array_equal(fi.numpy(), ti.numpy())
+    assert fi.dtype == flambeau.int64 and fo.grad_fn.name() == to.grad_fn.name()
+    fo2, fi2 = getattr(nn.functional, fn + "_with_indices")(flambeau.tensor(x), size)
+    np.testing.assert_array_equal(fi2.numpy(), ti.numpy())
+
+
+def test_adaptive_max_pool_ties_nan_and_modules(torch):
+    for row in ([1.0, 3, 3, 2, 5, 5], [1.0, np.nan, 3, np.nan, 0, 2], [np.nan] * 6):
+        x = np.array([[row]])
+        for k in (1, 2, 4):
+            f = nn.functional.adaptive_max_pool1d(flambeau.tensor(x), k, True)
+            t = torch.nn.functional.adaptive_max_pool1d(torch.tensor(x), k, True)
+            np.testing.assert_array_equal(f[0].numpy(), t[0].numpy())
+            np.testing.assert_array_equal(f[1].numpy(), t[1].numpy())
+    for name, size, shape in (("AdaptiveMaxPool2d", (5, 7), (1, 4, 8, 9)), ("AdaptiveMaxPool1d", 3, (2, 4, 8)),
+                              ("AdaptiveMaxPool2d", (None, 2), (2, 3, 4)), ("AdaptiveMaxPool3d", 2, (1, 2, 3, 3, 3))):
+        _module_check(torch, name, (size,), {}, shape, "float64")
+    fm, tm = twin(torch, "AdaptiveMaxPool2d", 2, return_indices=True)
+    x = _data((1, 2, 5, 5))
+    np.testing.assert_array_equal(fm(flambeau.tensor(x))[1].numpy(), tm(torch.tensor(x))[1].numpy())
+    assert repr(fm) == repr(tm)
+
+
+@pytest.mark.parametrize("case", [
+    lambda t: t.nn.functional.adaptive_avg_pool2d(t.ones(1, 2, 8, 8), 4.0),
+    lambda t: t.nn.functional.adaptive_avg_pool2d(t.ones(1, 2, 8, 8), (4.0, 4)),
+    lambda t: t.nn.functional.adaptive_avg_pool2d(t.ones(1, 2, 8, 8), (4, 4.0)),
+    lambda t: t.nn.functional.adaptive_avg_pool2d(t.ones(1, 2, 8, 8), None),
+    lambda t: t.nn.functional.adaptive_avg_pool2d(t.ones(1, 2, 8, 8), True),
+    lambda t: t.nn.functional.adaptive_avg_pool2d(t.ones(8, 8), (4, 4, 4)),
+    lambda t: t.nn.functional.adaptive_avg_pool1d(t.ones(2, 8), 4.0),
+    lambda t: t.nn.functional.adaptive_avg_pool1d(t.ones(2, 8), (4.0,)),
+    lambda t: t.nn.functional.adaptive_avg_pool1d(t.ones(2, 8), (None,)),
+    lambda t: t.nn.functional.adaptive_avg_pool3d(t.ones(1, 2, 8, 8), (4.0, 4, 4)),
+    lambda t: t.nn.AdaptiveAvgPool2d(4.0)(t.ones(1, 2, 8, 8)),
+    lambda t: t.nn.functional.interpolate(t.ones(1, 2, 8, 8), size=4.0, mode="area"),
+    lambda t: t.nn.functional.interpolate(t.ones(2, 8, 8), size=4.0, mode="area"),
+    lambda t: t.nn.functional.interpolate(t.ones(1, 2, 8, 8), size=(4.0, 4), mode="area"),
+    lambda t: t.nn.functional.adaptive_max_pool2d(t.ones(1, 2, 8, 8), 4.0),
+    lambda t: t.nn.functional.adaptive_max_pool1d(t.ones(2, 8), 4.0),
+    lambda t: t.nn.functional.adaptive_max_pool2d(t.ones(8), 2),
+    lambda t: t.nn.functional.adaptive_max_pool3d(t.ones(1, 2, 3), 2),
+    lambda t: t.nn.functional.adaptive_max_pool2d(t.ones(1, 2, 0, 3), 2),
+    lambda t: t.nn.functional.adaptive_max_pool2d(t.ones(1, 2, 3, 3), -1),
+    lambda t: t.nn.functional.adaptive_max_pool1d(t.ones(1, 2, 3, 3), 2),
+    lambda t: t.nn.functional.adaptive_max_pool1d(t.ones(2, 3), (2, 2)),
+    lambda t: t.nn.functional.adaptive_max_pool2d(t.ones(1, 2, 3, 3), (2, 2, 2)),
+    lambda t: t.nn.functional.adaptive_max_pool2d(t.ones(1, 2, 3, 3, dtype=t.int64), 2),
+])
+def test_adaptive_pool_size_errors(torch, case):
+    _raises_same(torch, case)
+
+
 # ---------------------------------------------------------------- init
 
 @pytest.mark.parametrize("dtype", DTYPES)

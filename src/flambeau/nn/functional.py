@@ -28,13 +28,21 @@ from ..ops.interpolate import (  # noqa: F401 - re-exported
 )
 from ..ops.linalg import linear
 from ..ops.pool import (  # noqa: F401 - re-exported
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
     max_pool2d,
+)
+from ..ops.pool_adaptive import (  # noqa: F401 - re-exported
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
 )
 from ..ops.random import _gen
 from ..ops.rearrange import pixel_shuffle, pixel_unshuffle  # noqa: F401 - re-exported
@@ -650,7 +658,9 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
-    "instance_norm", "pixel_shuffle", "pixel_unshuffle",
+    "instance_norm", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
     "normalize", "cosine_similarity", "pairwise_distance",
 ] + _activations.__all__ + _slopes.__all__ + _dropouts.__all__ + _losses.__all__
 
