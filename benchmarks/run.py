@@ -17,6 +17,7 @@ from benchmarks import (  # noqa: E402
     playground_epochs,
     random_draws,
     seq_step,
+    sparse_gcn,
     train_step,
 )
 
@@ -50,6 +51,8 @@ def main() -> None:
     print(conv_step.table(conv_step.run()))
     print("\n## Sequence models: one training step of an LSTM language model and of a small GPT\n")
     print(seq_step.table(seq_step.run()))
+    print("\n## Sparse tensors: gcn/main.py's GCN, forward and backward\n")
+    print(sparse_gcn.table(sparse_gcn.run()))
     print("\n## Random numbers: PyTorch's streams, bit for bit (ms per call, lower is better)\n")
     print(random_draws.table(random_draws.run()))
     print("\n## Data-parallel: DistributedDataParallel on 1 and 2 processes (MPI, 1 BLAS thread each)\n")

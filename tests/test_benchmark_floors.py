@@ -72,3 +72,13 @@ def test_the_numpy_gpt_step_is_flambeaus_step():
             # noise, which Adam scales up to a step of lr either way; compare the rest
             got, want = np.delete(got, np.s_[32:64]), np.delete(want, np.s_[32:64])
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_the_numpy_gcn_step_is_flambeaus_step():
+    from benchmarks import sparse_gcn
+
+    data = sparse_gcn._graph()
+    by_hand = sparse_gcn._numpy_step(*data)()
+    framework = sparse_gcn._step(flambeau, *data)()
+    for a, b in zip(by_hand, framework):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-4, atol=1e-2)

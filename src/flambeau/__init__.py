@@ -148,7 +148,7 @@ from .ops.random import (
     seed,
     set_rng_state,
 )
-from .ops.rearrange import meshgrid, roll
+from .ops.rearrange import meshgrid, pixel_shuffle, pixel_unshuffle, roll
 from .ops.reduce import (
     all,
     amax,

@@ -65,6 +65,7 @@ import numpy as np
 
 from . import _dtype as _dtypes
 from ._compile_reach import SCALARS, reached, read_scalar, same
+from ._layout import strided
 from ._quiet import quiet
 from ._trace import Diverged, Tracer
 from ._trace import active as _tracing
@@ -148,6 +149,8 @@ class _Compiled:
         key: list[Any] = [_grad_state.enabled, _autocast.enabled, _autocast.dtype, _dtypes.get_default_dtype()]
         for a in (*args, *kwargs.values()):
             if isinstance(a, Tensor):
+                if a.layout is not strided:
+                    return None  # a sparse tensor: not recorded
                 d = a._data
                 key.append((d.shape, d.dtype, d.strides, a._requires_grad, a._grad_fn is None))
             elif type(a) is np.ndarray and self.array_args:
@@ -296,6 +299,9 @@ class _Compiled:
     def _trace(self, plan: _Plan, args: tuple, kwargs: dict) -> Any:
         state_before = self._start_recording(plan)
         ext = self.tensors
+        if any(t.layout is not strided for t in ext):  # it reads a sparse tensor: not recorded
+            plan.dead = True
+            return self.fn(*args, **kwargs)
         inputs = ext + self._arg_tensors(args, kwargs)
         flat = (*args, *kwargs.values())
         data0 = [t._data for t in inputs]

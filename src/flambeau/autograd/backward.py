@@ -127,9 +127,12 @@ def _root_grads(outputs: list, grad_outputs: Any) -> list[np.ndarray]:
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
     """Add ``g`` into ``leaf.grad`` (a fresh copy the first time: gradients are never shared).
-    A sparse leaf sums its gradients itself (``flambeau.sparse``)."""
+    A sparse leaf, or a sparse gradient, sums by its own rule (``flambeau.sparse``)."""
     if leaf.layout is not strided:
-        leaf._accumulate_grad(g)
+        leaf._accumulate(leaf, g)
+        return
+    if g.__class__ is not ndarray and isinstance(g, Tensor):
+        g._accumulate(leaf, g)
         return
     data = leaf._data
     if g.shape != data.shape:

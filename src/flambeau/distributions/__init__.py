@@ -14,17 +14,38 @@ Example::
     >>> loss = -m.log_prob(action) * reward
 """
 
-from . import constraints
+from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .dirichlet import Dirichlet
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .exponential import Exponential
+from .gamma import Gamma
+from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .laplace import Laplace
+from .log_normal import LogNormal
+from .mixture_same_family import MixtureSameFamily
 from .multinomial import Multinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
+from .transformed_distribution import TransformedDistribution
+from .transforms import (
+           AffineTransform,
+           ComposeTransform,
+           ExpTransform,
+           SigmoidTransform,
+           TanhTransform,
+           Transform,
+)
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Multinomial", "Normal",
-           "OneHotCategorical", "Poisson", "Uniform", "constraints", "kl_divergence", "register_kl"]
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential",
+           "ExponentialFamily", "Gamma", "Independent", "Laplace", "LogNormal", "MixtureSameFamily", "Multinomial", "Normal",
+           "OneHotCategorical", "Poisson", "TransformedDistribution", "Uniform", "AffineTransform",
+           "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform", "Transform", "transforms",
+           "constraints", "kl_divergence", "register_kl"]

@@ -1,6 +1,6 @@
 """The special functions the distributions need and flambeau's ops lack, each a graph node
-(value and local derivative side by side): ``softplus``, ``lgamma`` (with ``digamma``, its
-derivative), ``erfinv``; and ``xlogy`` built from ops."""
+(value and local derivative side by side): ``softplus``, ``lgamma``, ``digamma`` (its
+derivative, and ``trigamma``, digamma's), ``erfinv``, ``xlogy``."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _safe_lgamma(v: float) -> float:
 _lgamma = np.frompyfunc(_safe_lgamma, 1, 1)
 
 
-def digamma(x: np.ndarray) -> np.ndarray:
+def _digamma_np(x: np.ndarray) -> np.ndarray:
     r"""The digamma function :math:`\psi = \Gamma' / \Gamma` (NumPy in, NumPy out): reflection
     below 1/2, the recurrence :math:`\psi(x) = \psi(x + 1) - 1/x` up to 10, then the asymptotic
     series. :math:`\psi(0) = -\infty`, NaN at the negative integers, as PyTorch."""
@@ -62,10 +62,37 @@ def digamma(x: np.ndarray) -> np.ndarray:
     return out.astype(x.dtype)
 
 
+def _trigamma_np(x: np.ndarray) -> np.ndarray:
+    r"""The trigamma function :math:`\psi'` (NumPy in, NumPy out): reflection below 1/2
+    (:math:`\psi'(1 - x) + \psi'(x) = \pi^2 / \sin^2 \pi x`), the recurrence
+    :math:`\psi'(x) = \psi'(x + 1) + 1/x^2` up to 10, then the asymptotic series."""
+    v = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        reflect = v < 0.5
+        z = np.where(reflect, 1 - v, v)
+        acc = np.zeros_like(z)
+        while np.any(z < 10):
+            small = z < 10
+            acc = acc + np.where(small, 1 / (z * z), 0)
+            z = np.where(small, z + 1, z)
+        r = 1 / (z * z)
+        series = 1 / z + r / 2 + r / z * (1 / 6 - r * (1 / 30 - r * (1 / 42 - r * (1 / 30 - r * 5 / 66))))
+        out = acc + series
+        out = np.where(reflect, (math.pi / np.sin(math.pi * v)) ** 2 - out, out)
+        out = np.where((v <= 0) & (v == np.floor(v)), np.inf, out)
+    return out.astype(x.dtype)
+
+
+def digamma(a: Tensor) -> Tensor:
+    r"""The digamma function :math:`\psi(a) = \frac{d}{da}\log\Gamma(a)`.  d/da = :math:`\psi'(a)`."""
+    x = float_data(a)
+    return record(_digamma_np(x), "DigammaBackward0", (a,), lambda g: (g * _trigamma_np(x),))
+
+
 def lgamma(a: Tensor) -> Tensor:
     r""":math:`\log|\Gamma(a)|` (integers give the default float dtype).  d/da = :math:`\psi(a)`."""
     x = float_data(a)
-    return record(_lgamma_np(x), "LgammaBackward0", (a,), lambda g: (g * digamma(x),))
+    return record(_lgamma_np(x), "LgammaBackward0", (a,), lambda g: (g * _digamma_np(x),))
 
 
 def _erfinv_np(y: np.ndarray) -> np.ndarray:

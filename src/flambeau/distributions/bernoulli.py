@@ -9,10 +9,12 @@ from ..autograd import no_grad
 from ..ops.arith import where
 from ..ops.creation import arange
 from ..ops.random import bernoulli as _bernoulli
+from ..ops.unary import exp, log, log1p
 from ..tensor import Size, Tensor
 from . import constraints
 from ._special import softplus
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli"]
@@ -24,7 +26,7 @@ def _bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
     return (1 - target) * logits + softplus(-logits)
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     r"""The Bernoulli distribution: 1 with probability :math:`p` (``probs``, or
     :math:`\sigma(\text{logits})`), 0 with probability :math:`1 - p`:
 
@@ -48,6 +50,7 @@ class Bernoulli(Distribution):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs: Tensor | float | None = None, logits: Tensor | float | None = None,
                  validate_args: bool | None = None) -> None:
@@ -112,3 +115,10 @@ class Bernoulli(Distribution):
     def enumerate_support(self, expand: bool = True) -> Tensor:
         values = arange(2, dtype=self._param.dtype).view((-1,) + (1,) * len(self._batch_shape))
         return values.expand((-1,) + tuple(self._batch_shape)) if expand else values
+
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        return (log(self.probs) - log1p(-self.probs),)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return log1p(exp(x))

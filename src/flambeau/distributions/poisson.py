@@ -6,16 +6,18 @@ from typing import Any
 
 from ..autograd import no_grad
 from ..ops.random import poisson as _poisson
+from ..ops.unary import exp, log
 from ..tensor import Size, Tensor
 from . import constraints
 from ._special import lgamma, xlogy
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all
 
 __all__ = ["Poisson"]
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     r"""The Poisson distribution of rate :math:`\lambda \ge 0` (``rate``):
 
     .. math::
@@ -72,3 +74,10 @@ class Poisson(Distribution):
         return xlogy(value, rate) - rate - lgamma(value + 1)
 
 
+
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        return (log(self.rate),)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return exp(x)

@@ -38,6 +38,7 @@ from .modules.container import ModuleDict, ModuleList, Sequential
 from .modules.conv import Conv1d, Conv2d, ConvTranspose2d
 from .modules.distance import CosineSimilarity, PairwiseDistance
 from .modules.dropout import AlphaDropout, Dropout, Dropout2d, FeatureAlphaDropout
+from .modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .modules.lazy import (
     LazyBatchNorm1d,
     LazyBatchNorm2d,
@@ -64,10 +65,31 @@ from .modules.loss import (
     TripletMarginLoss,
 )
 from .modules.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm
+from .modules.padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
 from .modules.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
     AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
     AvgPool1d,
     AvgPool2d,
     MaxPool1d,
@@ -103,4 +125,9 @@ __all__ = [
     "SELU", "CELU", "Mish", "Hardswish", "Hardsigmoid", "Threshold", "RReLU", "PReLU", "Softsign",
     "Tanhshrink", "LogSigmoid", "Softshrink", "Hardshrink", "GLU", "AlphaDropout", "FeatureAlphaDropout",
     "utils", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "PixelShuffle", "PixelUnshuffle",
+    "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+    "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
 ]

@@ -28,15 +28,24 @@ from ..ops.interpolate import (  # noqa: F401 - re-exported
 )
 from ..ops.linalg import linear
 from ..ops.pool import (  # noqa: F401 - re-exported
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
     max_pool2d,
 )
+from ..ops.pool_adaptive import (  # noqa: F401 - re-exported
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+)
 from ..ops.random import _gen
+from ..ops.rearrange import pixel_shuffle, pixel_unshuffle  # noqa: F401 - re-exported
 from ..ops.reduce import trailing_sums as _trailing_sums
 from ..ops.sampling import bernoulli_scalar
 from . import functional_activations as _activations
@@ -365,8 +374,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
         if a.shape[k] + lo + hi < 0 or (mode == "circular" and a.shape[k] + min(lo, 0) + min(hi, 0) < 0):
             raise RuntimeError(f"narrow(): length must be non-negative. (padding {(lo, hi)} of dimension "
                                f"{k} of size {a.shape[k]}, input of shape {list(a.shape)})")
-        if mode == "reflect" and max(lo, hi) >= a.shape[k]:
-            raise RuntimeError("Argument #4: Padding size should be less than the corresponding input "
+    for i in range(n if mode == "reflect" else 0):  # the last dimension first, as PyTorch checks
+        k = a.ndim - 1 - i
+        lo, hi = widths[k]
+        if max(lo, hi) >= a.shape[k]:
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
                                f"dimension, but got: padding ({lo}, {hi}) at dimension {k} of input {list(a.shape)}")
     grow = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
     crop = tuple(slice(max(-lo, 0), a.shape[k] + min(hi, 0)) for k, (lo, hi) in enumerate(widths))
@@ -391,12 +403,25 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
         out = flat[src]
 
     def backward(g: np.ndarray) -> tuple:
-        gx = np.zeros(a.size, g.dtype)
         copied = src >= 0
-        np.add.at(gx, src[copied], g[copied])
+        if g.dtype.kind == "f" and g.dtype.itemsize >= 4:  # one pass: each source sums its copies
+            gx = np.bincount(src[copied], weights=g[copied], minlength=a.size).astype(g.dtype)
+        else:
+            gx = np.zeros(a.size, g.dtype)
+            np.add.at(gx, src[copied], g[copied])
         return (gx.reshape(a.shape),)
 
-    return record(out.astype(a.dtype, copy=False), "ConstantPadNdBackward0", (input,), backward, ())
+    return record(out.astype(a.dtype, copy=False), _pad_node_name(mode, n), (input,), backward, ())
+
+
+def _pad_node_name(mode: str, n: int) -> str:
+    """PyTorch's ``grad_fn`` of a padding: one kernel per mode and number of padded dimensions
+    (circular padding is written with slices there: its node is a ``CopySlices``)."""
+    if mode == "constant":
+        return "ConstantPadNdBackward0"
+    if mode == "circular":
+        return "torch::autograd::CopySlices"
+    return f"{'Reflection' if mode == 'reflect' else 'Replication'}Pad{n}DBackward0"
 
 
 def _add_rows(out: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> None:
@@ -633,6 +658,9 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
+    "instance_norm", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
     "normalize", "cosine_similarity", "pairwise_distance",
 ] + _activations.__all__ + _slopes.__all__ + _dropouts.__all__ + _losses.__all__
 
@@ -640,6 +668,7 @@ from .functional_attention import multi_head_attention_forward, scaled_dot_produ
 from .functional_norm import (  # noqa: E402
     cosine_similarity,
     group_norm,
+    instance_norm,
     normalize,
     pairwise_distance,
     rms_norm,

@@ -1,4 +1,4 @@
-r"""Normalisations as plain functions: ``group_norm``, ``rms_norm``, ``normalize`` (vectors to
+r"""Normalisations as plain functions: ``instance_norm``, ``group_norm``, ``rms_norm``, ``normalize`` (vectors to
 unit norm), ``cosine_similarity``.
 
 ``rms_norm`` is one graph node: :math:`y = x / \text{rms}(x) \cdot w` with
@@ -10,11 +10,68 @@ the gradient from above :math:`g` gives
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..ops._core import Tensor, float_data, record
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A002
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
+    r"""Normalise each channel of each sample over its positions, then scale and shift each
+    channel:
+
+    .. math::
+        y_{n,c} = \frac{x_{n,c} - \mu_{n,c}}{\sqrt{\sigma^2_{n,c} + \epsilon}} \gamma_c + \beta_c
+
+    with :math:`\mu_{n,c}, \sigma^2_{n,c}` the mean and biased variance of :math:`x_{n,c}` (the
+    gradient flows through them). With ``use_input_stats=False`` the running averages are used
+    instead; with them given and ``use_input_stats=True`` they are updated in place, as PyTorch
+    does, by the statistics averaged over the batch:
+    ``running = (1 - momentum) * running + momentum * mean_n(stat_n)`` (the variance unbiased).
+
+    Shape:
+        - Input: :math:`(N, C, *)`; running_mean, running_var, weight, bias: :math:`(C)`.
+        - Output: the same as the input.
+
+    Example::
+
+        >>> y = F.instance_norm(torch.randn(2, 3, 8, 8))
+        >>> y.mean(dim=(2, 3)).abs().max() < 1e-6
+        tensor(True)
+    """
+    from .functional import _normalize
+
+    shape = tuple(input.shape)
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    if use_input_stats:
+        if math.prod(shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                             f"torch.Size({list(shape)})")
+    elif running_mean is None:
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    C = shape[1]
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"),
+                    (bias, "bias")):
+        if t is not None and t.numel() != C:
+            raise RuntimeError(f"{name} should contain {shape[0] * C} elements not {shape[0] * t.numel()}")
+    axes = tuple(range(2, len(shape)))
+    stats = None
+    if not use_input_stats:
+        stats = (running_mean._data, running_var._data)
+    elif running_mean is not None:
+        a = float_data(input)
+        mean, var = a.mean(axis=axes).mean(axis=0), a.var(axis=axes, ddof=1).mean(axis=0)
+        # in place, as PyTorch: a state_dict taken earlier sees the update
+        running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
+        running_var._data[...] = (1 - momentum) * running_var._data + momentum * var
+    y = _normalize(input, axes, weight, bias, eps, stats, "NativeBatchNormBackward0", param_axes=1)
+    return y.view(shape)  # PyTorch normalises a (1, N C, *) view: its grad_fn is a ViewBackward0
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
@@ -116,4 +173,4 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
 
 
-__all__ = ["group_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["instance_norm", "group_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance"]

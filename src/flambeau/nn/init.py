@@ -118,3 +118,58 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tensor:
+    r"""Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013): the tensor seen
+    as ``rows = size(0)`` by ``cols = numel / rows``, its rows (or its columns, the fewer) are
+    orthonormal. As PyTorch: a matrix of N(0, 1) draws (transposed when rows < cols), its QR
+    factorisation, Q with each column's sign made that of R's diagonal (a uniform draw over the
+    orthogonal matrices).
+
+    Example::
+
+        >>> w = torch.empty(3, 5)
+        >>> nn.init.orthogonal_(w, nn.init.calculate_gain("relu")).shape
+        torch.Size([3, 5])
+    """
+    a = tensor._data
+    if a.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if a.size == 0:
+        return tensor
+    rows = a.shape[0]
+    cols = a.size // rows
+    flat = _gen(generator).normal(0.0, 1.0, (rows, cols), dtype=a.dtype)
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diagonal(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * gain).reshape(a.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    r"""Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: each output channel (of
+    each of the ``groups``) copies its input channel, the kernel's centre set to 1, all else 0, so
+    that the convolution is the identity on as many channels as possible.
+
+    Example::
+
+        >>> w = torch.empty(3, 3, 5)
+        >>> nn.init.dirac_(w)[1, 1]
+        tensor([0., 0., 1., 0., 0.])
+    """
+    a = tensor._data
+    if a.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if a.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = a.shape[0] // groups
+    out = np.zeros(a.shape)
+    centre = tuple(k // 2 for k in a.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, a.shape[1])):
+            out[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, out)

@@ -22,7 +22,7 @@ the taps :math:`(j_{ik}, w_{ik})` from the source coordinate of output :math:`i`
 
 Because the output is linear in the input, the local gradient is the same weighting,
 transposed: input pixel :math:`j` receives :math:`\sum_{i,k:\, j_{ik} = j} w_{ik}\, g_i`.
-(``area`` is adaptive average pooling, in ``pool.py``; uint8 images are resized in fixed-point
+(``area`` is adaptive average pooling, in ``pool_adaptive.py``; uint8 images are resized in fixed-point
 arithmetic, in ``interpolate_uint8.py``.)
 """
 
@@ -37,7 +37,7 @@ import numpy as np
 
 from ._core import Tensor, _make, ensure_tensor, record
 from .interpolate_args import _KERNELS, _check_int_sizes, _check_sizes, _mode_error, _output_size
-from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
+from .pool_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 # ---------------------------------------------------------------------------------------------
 # the taps of one axis: (out, K) source indices and weights
@@ -263,6 +263,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # no
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
                          "requires a 4-D tensor as input")
     if mode == "area" and nd in (1, 2, 3):
+        if size is not None and not isinstance(size, (list, tuple)):  # PyTorch passes [size] * nd on:
+            sizes = [size] * nd  # a float is refused there, with the adaptive pooling's TypeError
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[nd - 1](x, sizes)
     if mode == "lanczos" and nd == 2:
         if align_corners:

@@ -1,6 +1,5 @@
-r"""Pooling: ``max_pool2d`` (and ``max_pool1d``), ``avg_pool2d`` (and ``avg_pool1d``),
-``adaptive_avg_pool2d`` (and ``adaptive_avg_pool1d``, ``adaptive_avg_pool3d``; resizing is in
-``interpolate.py``).
+r"""Pooling: ``max_pool2d`` (and ``max_pool1d``), ``avg_pool2d`` (and ``avg_pool1d``); the
+adaptive poolings are in ``pool_adaptive.py``, resizing in ``interpolate.py``.
 
 A pooling layer slides a window over each channel, as a convolution does, but summarises the
 window with a fixed function instead of learned weights:
@@ -19,15 +18,12 @@ operations, whatever the size of the images.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from .._dtype import scalar_name
 from ._core import _SAME_SIZE_INT, Tensor, _make, ensure_tensor, record
 from .conv import _scratch
-from .shape import squeeze, unsqueeze
 
 # ---------------------------------------------------------------------------------------------
 # shared geometry
@@ -321,118 +317,4 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                      count_include_pad, None)
 
 
-# ---------------------------------------------------------------------------------------------
-# adaptive average pooling
-
-
-def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
-    r"""(out, size): row i averages the input span
-    :math:`[\lfloor i L / O \rfloor, \lceil (i + 1) L / O \rceil)`, PyTorch's bins."""
-    m = np.zeros((out, size), dtype)
-    for i in range(out):
-        start = (i * size) // out
-        end = -(-((i + 1) * size) // out)
-        m[i, start:end] = 1 / (end - start)
-    return m
-
-
-def _along(m: np.ndarray, a: np.ndarray, axis: int) -> np.ndarray:
-    """The matrix ``m`` applied along ``axis`` (negative) of ``a``: one matrix product, the
-    dimensions after ``axis`` flattened so that BLAS sees contiguous matrices."""
-    if axis == -1:
-        return a @ m.T
-    lead, rest = a.shape[:axis], a.shape[axis + 1:]
-    out = m @ a.reshape(lead + (a.shape[axis], math.prod(rest)))
-    return out.reshape(lead + (m.shape[0],) + rest)
-
-
-def _adaptive_avg_pool(x: Tensor, output_size: Any, nd: int) -> Tensor:
-    r"""Average pooling of the last ``nd`` dimensions to ``output_size``: one averaging matrix
-    :math:`P` per dimension, :math:`y = P_D\, P_H\, P_W\, x` applied axis by axis; the gradient is
-    the transposed matrices applied to the gradient from above."""
-    a = x._data
-    fn = f"adaptive_avg_pool{nd}d"
-    if a.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(a.shape)}")
-    for i in range(1, a.ndim):
-        if a.shape[i] == 0:
-            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
-                               f"input has sizes {list(a.shape)} with dimension {i} being empty")
-    wanted = (output_size,) * nd if isinstance(output_size, (int, np.integer)) else tuple(output_size)
-    if len(wanted) != nd:
-        raise RuntimeError(f"{fn}: output_size must be {nd}")
-    spatial = a.shape[-nd:]
-    sizes = tuple(s if o is None else int(o) for s, o in zip(spatial, wanted))
-    if min(sizes) < 0:
-        shown = ", ".join(map(str, sizes[:2])) + "".join(f",{s}" for s in sizes[2:])
-        raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0 but "
-                           f"received {{{shown}}}")
-    mean = all(s == 1 for s in sizes)  # PyTorch takes the mean then
-    if a.dtype.kind not in "fV":
-        if mean:
-            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
-                               f"point or complex dtype. Got: {scalar_name(a.dtype)}")
-        kernel = "adaptive_avg_pool3d_cpu" if nd == 3 else "adaptive_avg_pool2d"
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(a.dtype)}\'')
-    t = a.dtype if a.dtype in (np.float32, np.float64) else np.dtype(np.float32)  # float16: in float32
-    mats = [_adaptive_matrix(s, o, t) for s, o in zip(spatial, sizes)]
-    out = a.astype(t, copy=False)
-    for k, m in enumerate(mats):
-        out = _along(m, out, k - nd)
-
-    def backward(g: np.ndarray) -> tuple:
-        g = g.astype(t, copy=False)
-        for k, m in enumerate(mats):
-            g = _along(m.T, g, k - nd)
-        return (g.astype(a.dtype, copy=False),)
-
-    return record(out.astype(a.dtype, copy=False), "MeanBackward1" if mean else f"AdaptiveAvgPool{nd}DBackward0", (x,), backward)
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    r"""Average pooling to a fixed output size, whatever the input's: output (a, b) is the mean
-    of the input rows :math:`[\lfloor a H / H_{out} \rfloor, \lceil (a+1) H / H_{out} \rceil)`
-    and the matching columns (the bins may overlap by one when the sizes do not divide).
-
-    Written as two small matrix products, :math:`P_H\, x\, P_W^T`, with :math:`P` the averaging
-    matrices; the gradient is :math:`P_H^T\, g\, P_W`. ``None`` in ``output_size`` keeps that
-    dimension.
-
-    Shape:
-        - Input: :math:`(N, C, H, W)` or :math:`(C, H, W)`.
-        - Output: :math:`(N, C, H_{out}, W_{out})` or :math:`(C, H_{out}, W_{out})`.
-    """
-    return _adaptive_avg_pool(ensure_tensor(input), output_size, 2)
-
-
-def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    r"""Average pooling of volumes to a fixed output size (see :func:`adaptive_avg_pool2d`), one
-    averaging matrix per dimension.
-
-    Shape:
-        - Input: :math:`(N, C, D, H, W)` or :math:`(C, D, H, W)`.
-        - Output: :math:`(N, C, D_{out}, H_{out}, W_{out})` or :math:`(C, D_{out}, H_{out}, W_{out})`.
-    """
-    return _adaptive_avg_pool(ensure_tensor(input), output_size, 3)
-
-
-def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    r"""Average pooling of signals to a fixed length (see :func:`adaptive_avg_pool2d`), written as
-    PyTorch does: a 2-D pooling of a single row.
-
-    Shape:
-        - Input: :math:`(N, C, L)` or :math:`(C, L)`.
-        - Output: :math:`(N, C, L_{out})` or :math:`(C, L_{out})`.
-    """
-    x = ensure_tensor(input)
-    if x._data.ndim not in (2, 3):
-        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x._data.ndim}-dimensional tensor for "
-                           "argument #1 'self' (while checking arguments for adaptive_avg_pool1d)")
-    wanted = (output_size,) if isinstance(output_size, (int, np.integer)) else tuple(output_size)
-    if len(wanted) != 1:
-        raise RuntimeError(f"adaptive_avg_pool1d() argument 'output_size' should contain one int "
-                           f"(got {len(wanted)})")
-    return squeeze(adaptive_avg_pool2d(unsqueeze(x, -2), (1, wanted[0])), -2)
-
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_avg_pool3d"]
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d"]

@@ -1,5 +1,6 @@
-"""Laying elements out anew: ``roll`` (a cyclic shift along dimensions) and ``meshgrid`` (the
-coordinate grids of 1-D tensors). Their gradients move the gradient from above back."""
+"""Laying elements out anew: ``roll`` (a cyclic shift along dimensions), ``meshgrid`` (the
+coordinate grids of 1-D tensors), ``pixel_shuffle`` and ``pixel_unshuffle`` (channels to
+space and back). Their gradients move the gradient from above back."""
 
 from __future__ import annotations
 
@@ -87,3 +88,83 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
         view[order[k]] = sizes[k]
         grids.append(expand(reshape(t, view), shape))
     return tuple(grids)
+
+
+def _factor(op: str, what: str, a: Tensor, r: Any) -> int:
+    """``r`` checked as PyTorch checks a shuffle's factor: an int, positive; the input 3-D or more."""
+    if isinstance(r, bool) or not isinstance(r, (int, np.integer)):
+        raise TypeError(f"{op}(): argument '{what}' (position 2) must be int, not {type(r).__name__}")
+    if a.ndim < 3:
+        raise RuntimeError(f"{op} expects input to have at least 3 dimensions, but got input with "
+                           f"{a.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"{op} expects a positive {what}, but got {r}")
+    return int(r)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
+    r"""Rearrange :math:`(*, C r^2, H, W)` into :math:`(*, C, H r, W r)`: the :math:`r^2`
+    channels of a group become the :math:`r \times r` pixels of one block (the sub-pixel
+    convolution of super-resolution networks):
+    :math:`y[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w]`. Its gradient is the inverse
+    rearrangement (``pixel_unshuffle``) of the gradient from above.
+
+    Shape:
+        - Input: :math:`(*, C \times r^2, H, W)`.
+        - Output: :math:`(*, C, H \times r, W \times r)`.
+
+    Example::
+
+        >>> F.pixel_shuffle(torch.arange(4.0).reshape(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+    """
+    r = _factor("pixel_shuffle", "upscale_factor", input, upscale_factor)
+    c = input.shape[-3]
+    if c % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+                           f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    return record(_shuffle(input._data, r), "PixelShuffleBackward0", (input,),
+                  lambda g: (_unshuffle(g, r),), ())
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
+    r"""Rearrange :math:`(*, C, H r, W r)` into :math:`(*, C r^2, H, W)`, the inverse of
+    :func:`pixel_shuffle`: each :math:`r \times r` block becomes :math:`r^2` channels. Its
+    gradient is the gradient from above shuffled back.
+
+    Shape:
+        - Input: :math:`(*, C, H \times r, W \times r)`.
+        - Output: :math:`(*, C \times r^2, H, W)`.
+
+    Example::
+
+        >>> F.pixel_unshuffle(torch.arange(4.0).reshape(1, 1, 2, 2), 2).flatten()
+        tensor([0., 1., 2., 3.])
+    """
+    r = _factor("pixel_unshuffle", "downscale_factor", input, downscale_factor)
+    h, w = input.shape[-2:]
+    if h % r:
+        raise RuntimeError("pixel_unshuffle expects height to be divisible by downscale_factor, but "
+                           f"input.size(-2)={h} is not divisible by {r}")
+    if w % r:
+        raise RuntimeError("pixel_unshuffle expects width to be divisible by downscale_factor, but "
+                           f"input.size(-1)={w} is not divisible by {r}")
+    return record(_unshuffle(input._data, r), "PixelUnshuffleBackward0", (input,),
+                  lambda g: (_shuffle(g, r),), ())
+
+
+def _shuffle(a: np.ndarray, r: int) -> np.ndarray:
+    *lead, c, h, w = a.shape
+    n = len(lead)
+    # (*, C, r, r, H, W) -> (*, C, H, r, W, r)
+    out = a.reshape(*lead, c // (r * r), r, r, h, w).transpose(tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2))
+    return np.ascontiguousarray(out).reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def _unshuffle(a: np.ndarray, r: int) -> np.ndarray:
+    *lead, c, h, w = a.shape
+    n = len(lead)
+    # (*, C, H, r, W, r) -> (*, C, r, r, H, W)
+    out = a.reshape(*lead, c, h // r, r, w // r, r).transpose(tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3))
+    return np.ascontiguousarray(out).reshape(*lead, c * r * r, h // r, w // r)

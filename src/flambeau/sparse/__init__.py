@@ -2,7 +2,8 @@
 ``dense.to_sparse()``, and the ops that work on them: ``mm`` (sparse @ dense, with the
 gradients of both operands), additions, scaling, sums.
 
-``coo.py`` holds the tensor and its conversions, ``ops.py`` the ops. Here: ``flambeau.sparse``'s
+``coo.py`` holds the tensor, ``create.py`` makes it, ``refuse.py`` refuses the ops without a
+sparse kernel, ``products.py`` and ``arith.py`` are the ops that have one. Here: ``flambeau.sparse``'s
 public functions, the methods and operators of sparse tensors, and the public ``flambeau`` ops
 that accept a sparse operand (:func:`sparse_aware`); every other op refuses a sparse tensor with
 PyTorch's ``NotImplementedError`` when it reads its (absent) dense array.
@@ -16,29 +17,30 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from . import ops
-from .coo import SparseTensor, sparse_coo_tensor, to_sparse
+from . import arith, products
+from .coo import SparseTensor
+from .create import sparse_coo_tensor, to_sparse
 
 __all__ = ["mm", "sum", "spmm", "sparse_coo_tensor", "SparseTensor"]
 
-mm = ops.sparse_mm
+mm = products.sparse_mm
 
 
 def sum(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:  # noqa: A001, A002
-    """``torch.sparse.sum``: see :func:`flambeau.sparse.ops.sparse_sum` (a dense input is summed
+    """``torch.sparse.sum``: see :func:`flambeau.sparse.arith.sparse_sum` (a dense input is summed
     as ``flambeau.sum`` does)."""
     if not isinstance(input, SparseTensor):
-        from ..ops.reduce import sum as dense_sum
+        from ..arith.reduce import sum as dense_sum
 
         return dense_sum(input, dim, dtype=dtype) if dim is not None else dense_sum(input, dtype=dtype)
-    return ops.sparse_sum(input, dim, dtype)
+    return arith.sparse_sum(input, dim, dtype)
 
 
 def spmm(a: Tensor, b: Tensor) -> Tensor:
     """``torch.spmm``: the matrix product ``a @ b`` where ``a`` may be sparse (dense result)."""
     if isinstance(a, SparseTensor) or isinstance(b, SparseTensor):
-        return ops.mm(a, b)
-    from ..ops.linalg import mm as dense_mm
+        return products.mm(a, b)
+    from ..arith.linalg import mm as dense_mm
 
     return dense_mm(a, b)
 
@@ -61,8 +63,8 @@ def sparse_aware(dense: Any, sparse: Any) -> Any:
 
 
 #: the public ``flambeau`` functions that accept a sparse operand, and their sparse versions
-SPARSE_AWARE = {"mm": ops.mm, "matmul": ops.matmul, "mv": ops.mv, "add": ops.add, "sub": ops.sub,
-                "subtract": ops.sub, "mul": ops.mul, "multiply": ops.mul, "sum": ops.sum}
+SPARSE_AWARE = {"mm": products.mm, "matmul": products.matmul, "mv": products.mv, "add": arith.add, "sub": arith.sub,
+                "subtract": arith.sub, "mul": arith.mul, "multiply": arith.mul, "sum": arith.sum}
 
 
 def bind_public(space: dict) -> None:
@@ -88,26 +90,29 @@ def _binary(fn: Any, reflected: bool = False) -> Any:
 def _bind_methods() -> None:
     """The methods and operators of sparse tensors (the strided ones they override refuse)."""
     S = SparseTensor
-    S.mm = ops.mm
-    S.matmul = ops.matmul
-    S.mv = ops.mv
-    S.__matmul__ = _binary(ops.matmul)
-    S.__rmatmul__ = _binary(ops.matmul, reflected=True)
-    S.add = ops.add
-    S.sub = ops.sub
-    S.__add__ = _binary(ops.add)
-    S.__radd__ = _binary(ops.add, reflected=True)
-    S.__sub__ = _binary(ops.sub)
-    S.__rsub__ = _binary(ops.sub, reflected=True)
-    S.mul = ops.mul
-    S.__mul__ = _binary(ops.mul)
-    S.__rmul__ = _binary(ops.mul, reflected=True)
-    S.div = ops.div
-    S.__truediv__ = _binary(ops.div)
-    S.neg = ops.neg
-    S.__neg__ = ops.neg
-    S.sum = ops.sum
-    S.t = ops.t
+    S.mm = products.mm
+    S.matmul = products.matmul
+    S.mv = products.mv
+    S.__matmul__ = _binary(products.matmul)
+    S.__rmatmul__ = _binary(products.matmul, reflected=True)
+    S.add = arith.add
+    S.sub = arith.sub
+    S.__add__ = _binary(arith.add)
+    S.__radd__ = _binary(arith.add, reflected=True)
+    S.__sub__ = _binary(arith.sub)
+    S.__rsub__ = _binary(arith.sub, reflected=True)
+    S.mul = arith.mul
+    S.__mul__ = _binary(arith.mul)
+    S.__rmul__ = _binary(arith.mul, reflected=True)
+    S.div = arith.div
+    S.__truediv__ = _binary(arith.div)
+    S.__rtruediv__ = _binary(arith.div, reflected=True)
+    S.neg = arith.neg
+    S.__neg__ = arith.neg
+    S.sum = arith.sum
+    S.t = arith.t
+    for name in ("mm", "matmul", "mv", "add", "sub", "mul"):  # dense.mm(sparse)...
+        setattr(Tensor, name, sparse_aware(getattr(Tensor, name), SPARSE_AWARE[name]))
     Tensor.to_sparse = to_sparse
     Tensor.to_dense = _dense_to_dense
 

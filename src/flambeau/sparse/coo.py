@@ -9,14 +9,12 @@ array of the whole tensor is ever made, except by :meth:`SparseTensor.to_dense`.
 
 :class:`SparseTensor` is a :class:`~flambeau.Tensor` (``isinstance`` holds) whose ``_data``,
 the dense array every strided op reads, refuses with PyTorch's ``NotImplementedError``: an op not
-written for sparse tensors cannot give a wrong result, it raises there (:func:`_refuse`), in one
-place. The ops written for them are in ``flambeau.sparse.ops``.
+written for sparse tensors cannot give a wrong result, it raises there (``refuse.py``), in one
+place. Making sparse tensors: ``create.py``; the ops written for them: ``products.py``, ``arith.py``.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Any
 
 import numpy as np
@@ -27,60 +25,7 @@ from .._format import _add_suffixes, format_array
 from .._layout import sparse_coo
 from ..ops._core import record
 from ..tensor import Size, Tensor, _make, _wrap_dim
-
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_GLUE = ("_methods.py", "_keywords.py", "_quiet.py")  # the wrappers around the ops
-_MADE = ("op", "fn", "run", "call", "method", "wrapper")  # what ops made by a factory are called
-
-
-def _op_name() -> str:
-    """The flambeau op the user called, read from the stack: the outermost public flambeau
-    function under the user's call (``exp`` for ``s.exp()``, ``gt`` for ``s > 0``)."""
-    frame = sys._getframe(2)
-    found = None
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        code = frame.f_code
-        if not code.co_name.startswith(("_", "<")) and not code.co_filename.endswith(_GLUE):
-            found = frame
-        frame = frame.f_back
-    if found is None:
-        return "unknown"
-    name = found.f_code.co_name
-    if name in _MADE:
-        name = _factory_name(found) or name
-    return _ATEN.get(name, name)
-
-
-# NumPy's names of the comparisons that flambeau's ops take, and PyTorch's
-_ATEN = {"greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le", "equal": "eq",
-         "not_equal": "ne", "getitem": "index"}
-
-
-def _factory_name(frame: Any) -> str | None:
-    """The ``__name__`` of the function a frame runs, for an op made by a factory (``gt`` and
-    ``lt`` share their code, and differ by the values of their closure)."""
-    import gc
-    import types
-
-    code = frame.f_code
-    local = frame.f_locals
-    for f in gc.get_referrers(code):
-        if type(f) is types.FunctionType and f.__code__ is code and all(
-                c.cell_contents is local.get(n) for n, c in zip(code.co_freevars, f.__closure__ or ())):
-            return f.__name__
-    return None
-
-
-def _refuse(op: str) -> NotImplementedError:
-    """PyTorch's error for an op that has no kernel for sparse tensors."""
-    return NotImplementedError(
-        f"Could not run 'aten::{op}' with arguments from the 'SparseCPU' backend. This could be "
-        "because the operator doesn't exist for this backend, or was omitted during the "
-        "selective/custom build process (if using custom build). If you are a Facebook employee "
-        "using PyTorch on mobile, please visit https://fburl.com/ptmfixes for possible "
-        f"resolutions. 'aten::{op}' is only available for these backends: [CPU] (flambeau: "
-        "call .to_dense() first).")
-
+from .refuse import op_name, refuse
 
 _NO_STORAGE = "Cannot access data pointer of Tensor that doesn't have storage"
 
@@ -89,13 +34,13 @@ class SparseTensor(Tensor):
     """A tensor in the ``sparse_coo`` layout (see the module's description). Made by
     :func:`sparse_coo_tensor` or ``dense.to_sparse()``."""
 
-    __slots__ = ("_ix", "_vx", "_sz", "_coal")
+    __slots__ = ("_ix", "_vx", "_sz", "_coal", "_plans")  # _plans: flambeau.sparse.products._plan
     layout = sparse_coo
     is_sparse = True
 
     @property
     def _data(self) -> np.ndarray:  # the one place where strided ops meet a sparse tensor
-        raise _refuse(_op_name())
+        raise refuse(op_name())
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -208,7 +153,9 @@ class SparseTensor(Tensor):
         """The dense tensor these indices and values stand for (duplicates summed).
 
         Backward: the gradient at the stored positions, as a sparse gradient (coalesced)."""
-        vx = self._vx if dtype is None else self._vx.astype(dt.to_dtype(dtype).np)
+        if dtype is not None:
+            raise RuntimeError("dtype argument is not supported by sparse_to_dense")
+        vx = self._vx
         out = np.zeros(self._sz, vx.dtype)
         np.add.at(out, tuple(self._ix), vx)
         sz = self._sz
@@ -298,28 +245,34 @@ class SparseTensor(Tensor):
     def __format__(self, spec: str) -> str:
         return repr(self)
 
-    def _accumulate_grad(self, g: Any) -> None:
-        """``backward`` sums ``g`` (sparse, or a dense array) into this leaf's ``.grad``."""
-        if isinstance(g, SparseTensor):
-            vx = g._vx.astype(self._vx.dtype, copy=False)
-            old = self._grad
-            if old is None:
-                self._grad = _new(g._ix, vx, g._sz, g._coal)
-            elif isinstance(old, SparseTensor):  # side by side, uncoalesced (as PyTorch)
-                self._grad = _new(np.concatenate([old._ix, g._ix], axis=1),
-                                  np.concatenate([old._vx, vx]), g._sz, False)
-            else:
-                self._grad = _make(old._data.copy())
-                np.add.at(self._grad._data, tuple(g._ix), vx)
+
+def accumulate(leaf: Tensor, g: Any) -> None:
+    """``backward`` sums ``g`` into ``leaf.grad`` where either is sparse (the leaf, or the
+    gradient: ``dense * sparse`` gives a dense leaf a sparse gradient, as PyTorch). Two sparse
+    gradients are kept side by side (uncoalesced); a dense and a sparse one are added densely."""
+    npd = (leaf._vx if isinstance(leaf, SparseTensor) else leaf._data).dtype
+    old = leaf._grad
+    if isinstance(g, SparseTensor):
+        vx = g._vx.astype(npd, copy=False)
+        if old is None:
+            leaf._grad = _new(g._ix, vx, g._sz, g._coal)
+        elif isinstance(old, SparseTensor):
+            leaf._grad = _new(np.concatenate([old._ix, g._ix], axis=1), np.concatenate([old._vx, vx]),
+                              g._sz, False)
         else:
-            dense = np.array(g, dtype=self._vx.dtype)
-            if self._grad is None:
-                self._grad = _make(dense)
-            elif isinstance(self._grad, SparseTensor):
-                np.add.at(dense, tuple(self._grad._ix), self._grad._vx)
-                self._grad = _make(dense)
-            else:
-                self._grad = _make(self._grad._data + dense)
+            dense = old._data.copy()
+            np.add.at(dense, tuple(g._ix), vx)
+            leaf._grad = _make(dense)
+        return
+    dense = np.array(np.broadcast_to(g, leaf.shape), dtype=npd)
+    if isinstance(old, SparseTensor):
+        np.add.at(dense, tuple(old._ix), old._vx)
+    elif old is not None:
+        dense += old._data
+    leaf._grad = _make(dense)
+
+
+SparseTensor._accumulate = staticmethod(accumulate)  # what backward calls (it imports no sparse)
 
 
 def _cast(g: Any, npd: np.dtype) -> Any:
@@ -339,6 +292,7 @@ def _new(ix: np.ndarray, vx: np.ndarray, sz: tuple, coal: bool) -> SparseTensor:
     t._vx = vx
     t._sz = tuple(int(s) for s in sz)
     t._coal = bool(coal)
+    t._plans = None
     t._grad = None
     t._grad_fn = None
     t._nr = 0
@@ -381,88 +335,6 @@ def coalesced(ix: np.ndarray, vx: np.ndarray, sz: tuple) -> tuple[np.ndarray, np
     return ix[:, order[starts]], np.ascontiguousarray(values)
 
 
-def _as_array(x: Any) -> np.ndarray:
-    if isinstance(x, Tensor):
-        return x._data
-    return np.asarray(x)
-
-
-def sparse_coo_tensor(indices: Any, values: Any, size: Any = None, *, dtype: Any = None,
-                      device: Any = None, pin_memory: bool = False, requires_grad: bool = False,
-                      check_invariants: bool | None = None, is_coalesced: bool | None = None) -> SparseTensor:
-    r"""Construct a sparse tensor in COO format: ``values[k]`` at position ``indices[:, k]``.
-
-    .. math::
-        \text{dense}[i_0, \dots, i_{d-1}] = \sum_{k:\ \text{indices}[:, k] = (i_0, \dots)} \text{values}[k]
-
-    Args:
-        indices: ``(sparse_dim, nnz)`` integer array-like (converted to int64).
-        values: ``(nnz, *dense dims)`` array-like; a repeated index sums its values.
-        size: the shape; by default the largest index plus one along each sparse dimension,
-            then the values' trailing dimensions.
-        dtype: the values' dtype (default: the values').
-        requires_grad: make a leaf that requires grad.
-
-    Shape:
-        - indices: :math:`(S, N)`, values: :math:`(N, *D)`, result: ``size`` with
-          ``len(size) == S + len(D)``.
-
-    Example::
-
-        >>> i = flambeau.tensor([[0, 1, 1], [2, 0, 2]])
-        >>> s = flambeau.sparse_coo_tensor(i, flambeau.tensor([3., 4., 5.]), (2, 3))
-        >>> s.to_dense()
-        tensor([[0., 0., 3.],
-                [4., 0., 5.]])
-    """
-    from .._device import check
-
-    check(device)
-    from ..ops.creation import tensor
-
-    vin = values
-    ix = _as_array(indices)
-    vx = values._data if isinstance(values, Tensor) else tensor(values)._data
-    if dtype is not None:
-        vx = vx.astype(dt.to_dtype(dtype).np, copy=False)
-    ix = ix.astype(np.int64, copy=False)
-    if ix.ndim != 2:
-        raise RuntimeError(f"indices must be sparse_dim x nnz, but got: {list(ix.shape)}")
-    if vx.ndim == 0:
-        raise RuntimeError("values must be at least 1-dimensional (one value per stored element)")
-    nnz = ix.shape[1]
-    if vx.shape[0] != nnz:
-        raise RuntimeError(f"indices and values must have same nnz, but got nnz from indices: {nnz}, "
-                           f"nnz from values: {vx.shape[0]}")
-    sd = ix.shape[0]
-    if size is None:
-        sz = tuple(int(m) + 1 for m in ix.max(axis=1)) if nnz else (0,) * sd
-        sz += vx.shape[1:]
-    else:
-        sz = tuple(int(s) for s in (size if isinstance(size, (tuple, list)) else tuple(size)))
-        if len(sz) != sd + vx.ndim - 1:
-            raise RuntimeError(f"'len(size) == sparse_dim + dense_dim' is not satisfied: len(size) = "
-                               f"{len(sz)}, sparse_dim = {sd}, dense_dim = {vx.ndim - 1}")
-        if tuple(sz[sd:]) != vx.shape[1:]:
-            raise RuntimeError(f"values has incorrect size, expected {[nnz, *sz[sd:]]}, got {list(vx.shape)}")
-    if nnz:
-        lo, hi = ix.min(axis=1), ix.max(axis=1)
-        for d in range(sd):
-            if lo[d] < 0:
-                raise RuntimeError(f"found negative index {lo[d]} for dim {d}")
-            if hi[d] >= sz[d]:
-                raise RuntimeError(f"size is inconsistent with indices: for dim {d}, size is {sz[d]} "
-                                   f"but found index {hi[d]}")
-    out = _new(ix, vx, sz, nnz <= 1 if is_coalesced is None else is_coalesced)
-    if requires_grad:
-        out.requires_grad = True
-    elif isinstance(vin, Tensor) and vin._requires_grad:
-        src = vin._data.dtype
-        out = attach(out, "SparseCooTensorWithDimsAndTensorsBackward0", (vin,),
-                     lambda g: (gather(g, ix, sz).astype(src, copy=False),))
-    return out
-
-
 def gather(g: Any, ix: np.ndarray, sz: tuple) -> np.ndarray:
     """The entries of ``g`` (a sparse gradient, or a dense array) at the positions ``ix``
     (duplicates included): the gradient of the values stored there."""
@@ -479,40 +351,6 @@ def gather(g: Any, ix: np.ndarray, sz: tuple) -> np.ndarray:
     hit = have[pos] == want
     out[hit] = gvx[pos[hit]]
     return out
-
-
-def to_sparse(t: Tensor, sparse_dim: int | None = None, *, layout: Any = None, **_: Any) -> SparseTensor:
-    r"""``t`` in the COO layout: the positions of its non-zero elements and their values
-    (coalesced). With ``sparse_dim``, only the first ``sparse_dim`` dimensions are sparse: a stored
-    value is then a whole non-zero slice.
-
-    Backward: the (sparse) gradient made dense, for ``t``.
-
-    Example::
-
-        >>> flambeau.tensor([[0., 2.], [3., 0.]]).to_sparse()._values()
-        tensor([2., 3.])
-    """
-    if layout is not None and layout is not sparse_coo:
-        raise RuntimeError(f"to_sparse: layout {layout} is not supported by flambeau (only torch.sparse_coo)")
-    a = t._data
-    sd = a.ndim if sparse_dim is None else int(sparse_dim)
-    if not 0 <= sd <= a.ndim:
-        raise RuntimeError(f"sparse_dim must be in [0, {a.ndim}] (got {sd})")
-    if a.ndim == 0:
-        ix, vx = np.zeros((0, 1), np.int64), a.reshape(1).copy()
-    else:
-        nz = a != 0
-        if sd < a.ndim:
-            nz = nz.reshape(a.shape[:sd] + (-1,)).any(axis=-1)
-        ix = np.array(np.nonzero(nz), dtype=np.int64).reshape(sd, -1)
-        vx = np.ascontiguousarray(a[tuple(ix)])
-    out = _new(ix, vx, a.shape, True)
-
-    def backward(g: Any) -> tuple:
-        return (g.to_dense()._data if isinstance(g, SparseTensor) else g,)
-
-    return attach(out, "ToSparseBackward1", (t,), backward)
 
 
 def format_sparse(t: SparseTensor) -> str:

@@ -1,5 +1,6 @@
-r"""Pooling layers: ``MaxPool1d``, ``MaxPool2d``, ``AvgPool1d``, ``AvgPool2d`` and
-``AdaptiveAvgPool2d`` (and ``AdaptiveAvgPool1d``, ``AdaptiveAvgPool3d``).
+r"""Pooling layers: ``MaxPool1d``, ``MaxPool2d``, ``AvgPool1d``, ``AvgPool2d``,
+``AdaptiveAvgPool2d`` (and ``AdaptiveAvgPool1d``, ``AdaptiveAvgPool3d``) and
+``AdaptiveMaxPool2d`` (and ``AdaptiveMaxPool1d``, ``AdaptiveMaxPool3d``).
 
 Pooling shrinks the feature maps by summarising each window (its maximum or its mean): fewer
 positions for the next layers, and a little tolerance to where exactly a feature is. It has no
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...ops import pool as _pool
+from ...ops import pool_adaptive as _adaptive
 from ...tensor import Tensor
 from ..module import Module
 
@@ -159,7 +161,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        return _pool.adaptive_avg_pool2d(x, self.output_size)
+        return _adaptive.adaptive_avg_pool2d(x, self.output_size)
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
@@ -171,7 +173,7 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        return _pool.adaptive_avg_pool1d(x, self.output_size)
+        return _adaptive.adaptive_avg_pool1d(x, self.output_size)
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
@@ -183,8 +185,70 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        return _pool.adaptive_avg_pool3d(x, self.output_size)
+        return _adaptive.adaptive_avg_pool3d(x, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(_AdaptiveAvgPoolNd):
+    """What the adaptive max poolings share: the output size, whether to return the indices of
+    the maxima (not printed, as in PyTorch)."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    r"""Max pooling to a fixed output size, whatever the input's: output (a, b) is the largest
+    value of the rows :math:`[\lfloor a H / H_{out} \rfloor, \lceil (a+1) H / H_{out} \rceil)`
+    and the matching columns. ``AdaptiveMaxPool2d((1, 1))`` is global max pooling (d2l.ai's SSD
+    ends so).
+
+    Args:
+        output_size: (H_out, W_out), or one int for both; ``None`` keeps the input's size.
+        return_indices: also return where each maximum is, flat in the :math:`H \times W` plane.
+
+    Shape:
+        - Input: :math:`(N, C, H, W)` or :math:`(C, H, W)`.
+        - Output: :math:`(N, C, H_{out}, W_{out})` or :math:`(C, H_{out}, W_{out})`.
+
+    Example::
+
+        >>> nn.AdaptiveMaxPool2d((5, 7))(torch.randn(1, 64, 8, 9)).shape
+        torch.Size([1, 64, 5, 7])
+    """
+
+    def forward(self, x: Tensor) -> Any:
+        return _adaptive.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    r"""Max pooling of signals to a fixed length (see :class:`AdaptiveMaxPool2d`).
+
+    Shape:
+        - Input: :math:`(N, C, L)` or :math:`(C, L)`.
+        - Output: :math:`(N, C, L_{out})` or :math:`(C, L_{out})`.
+
+    Example::
+
+        >>> nn.AdaptiveMaxPool1d(5)(torch.randn(1, 64, 8)).shape
+        torch.Size([1, 64, 5])
+    """
+
+    def forward(self, x: Tensor) -> Any:
+        return _adaptive.adaptive_max_pool1d(x, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    r"""Max pooling of volumes to a fixed size (see :class:`AdaptiveMaxPool2d`).
+
+    Shape:
+        - Input: :math:`(N, C, D, H, W)` or :math:`(C, D, H, W)`.
+        - Output: :math:`(N, C, D_{out}, H_{out}, W_{out})` or :math:`(C, D_{out}, H_{out}, W_{out})`.
+    """
+
+    def forward(self, x: Tensor) -> Any:
+        return _adaptive.adaptive_max_pool3d(x, self.output_size, self.return_indices)
 
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "AdaptiveAvgPool3d"]
+           "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
