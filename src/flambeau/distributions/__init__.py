@@ -19,6 +19,8 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .cauchy import Cauchy
+from .chi2 import Chi2
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -33,6 +35,7 @@ from .multinomial import Multinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
+from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
            AffineTransform,
@@ -44,8 +47,8 @@ from .transforms import (
 )
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential",
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution", "Exponential",
            "ExponentialFamily", "Gamma", "Independent", "Laplace", "LogNormal", "MixtureSameFamily", "Multinomial", "Normal",
-           "OneHotCategorical", "Poisson", "TransformedDistribution", "Uniform", "AffineTransform",
+           "OneHotCategorical", "Poisson", "StudentT", "TransformedDistribution", "Uniform", "AffineTransform",
            "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform", "Transform", "transforms",
            "constraints", "kl_divergence", "register_kl"]
