@@ -307,6 +307,26 @@ def test_cauchy(torch, dtype):
         _same_draws(torch, lambda lib: _d(lib).Cauchy(lib.tensor(LOC), lib.tensor(SCALE)), method=method)
 
 
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_geometric_negative_binomial_half_normal(torch, dtype):
+    k = np.array([[0.0, 3, 7], [10, 5, 1]])
+
+    def f(lib, p, logits, r, scale, v, x):
+        d = _d(lib)
+        g, gl = d.Geometric(p), d.Geometric(logits=logits)
+        nb, nbl = d.NegativeBinomial(r, p), d.NegativeBinomial(r, logits=logits)
+        h = d.HalfNormal(scale)
+        return (g.log_prob(v), g.mean, g.variance, g.entropy(), gl.log_prob(v), nb.log_prob(v), nb.mean,
+                nb.variance, nb.mode, nbl.log_prob(v), h.log_prob(x.abs()), h.cdf(x.abs()), h.icdf(p), h.mean,
+                h.variance, h.entropy())
+
+    run(torch, f, [P01, LOC, SCALE * 3, SCALE, k, X], grad=[True, True, True, True, False, True], dtype=dtype)
+    _same_draws(torch, lambda lib: _d(lib).Geometric(lib.tensor(P01)))
+    _same_draws(torch, lambda lib: _d(lib).NegativeBinomial(lib.tensor(SCALE * 3), lib.tensor(P01)))
+    _same_draws(torch, lambda lib: _d(lib).HalfNormal(lib.tensor(SCALE)), method="rsample")
+    _same_error(torch, lambda lib: _d(lib).Geometric(lib.tensor([0.5, 0.0])))
+
+
 def test_one_hot_categorical(torch):
     value = np.eye(4)[[1, 3, 0]]
 
