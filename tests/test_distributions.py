@@ -254,6 +254,79 @@ def test_tanh_squashed_policy_as_sac(torch):
                 close=True)
 
 
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_gaussian_mixture(torch, dtype):
+    def f(lib, w, loc, scale, x):
+        d = _d(lib)
+        gmm = d.MixtureSameFamily(d.Categorical(logits=w), d.Normal(loc, scale))
+        diag = d.MixtureSameFamily(d.Categorical(logits=w[0]), d.Independent(d.Normal(loc.T, scale.T), 1))
+        return gmm.log_prob(x), gmm.mean, gmm.variance, gmm.cdf(x), diag.log_prob(x[:, :2]), diag.mean, diag.variance
+
+    run(torch, f, [LOGITS[:2, :3], LOC, SCALE, X[:, :2].T.copy()], dtype=dtype)
+    for lib in (flambeau, torch):
+        d = _d(lib)
+        gmm = d.MixtureSameFamily(d.Categorical(lib.ones(2, 3)), d.Normal(lib.tensor(LOC), lib.tensor(SCALE)))
+        assert tuple(gmm.batch_shape) == (2,) and tuple(gmm.expand((4, 2)).batch_shape) == (4, 2)
+    _same_draws(torch, lambda lib: _d(lib).MixtureSameFamily(_d(lib).Categorical(lib.tensor(PROBS[:2, :3])),
+                                                             _d(lib).Normal(lib.tensor(LOC), lib.tensor(SCALE))))
+    _same_draws(torch, lambda lib: _d(lib).MixtureSameFamily(
+        _d(lib).Categorical(lib.tensor(PROBS[0, :3])), _d(lib).Independent(_d(lib).Normal(lib.tensor(LOC.T), 1.0), 1)))
+    _same_error(torch, lambda lib: _d(lib).MixtureSameFamily(_d(lib).Categorical(lib.ones(3)), _d(lib).Normal(lib.zeros(4), 1.0)))
+    _same_error(torch, lambda lib: _d(lib).MixtureSameFamily(_d(lib).Normal(0.0, 1.0), _d(lib).Normal(lib.zeros(4), 1.0)))
+    _same_error(torch, lambda lib: _d(lib).MixtureSameFamily(
+        _d(lib).Categorical(lib.ones(3)), _d(lib).Exponential(lib.ones(3))).log_prob(lib.tensor([-1.0])))
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_chi2_student_t(torch, dtype):
+    df = np.array([[0.7, 1.5, 3.0], [5.0, 30.0, 2.0]])
+
+    def f(lib, nu, loc, scale, x):
+        d = _d(lib)
+        c, t = d.Chi2(nu), d.StudentT(nu, loc, scale)
+        return (c.log_prob(x.abs() + 0.1), c.mean, c.variance, c.entropy(), t.log_prob(x), t.mean,
+                t.variance, t.entropy(), d.kl_divergence(c, d.Chi2(nu + 1)))
+
+    run(torch, f, [df, LOC, SCALE, X], dtype=dtype)
+    _same_draws(torch, lambda lib: _d(lib).Chi2(lib.tensor(df)))
+    # the normal and chi-squared draws bit for bit; PyTorch's vectorised rsqrt may round differently
+    _same_draws(torch, lambda lib: _d(lib).StudentT(lib.tensor(df), lib.tensor(LOC), lib.tensor(SCALE)),
+                method="rsample", close=True)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_cauchy(torch, dtype):
+    def f(lib, loc, scale, x, u):
+        c = _d(lib).Cauchy(loc, scale)
+        return c.log_prob(x), c.cdf(x), c.icdf(u), c.entropy(), c.mean, c.variance, c.mode
+
+    run(torch, f, [LOC, SCALE, X, R.uniform(0.05, 0.95, (2, 3))], dtype=dtype)
+    for method in ("sample", "rsample"):
+        _same_draws(torch, lambda lib: _d(lib).Cauchy(lib.tensor(LOC, dtype=lib.float32),
+                                                      lib.tensor(SCALE, dtype=lib.float32)), method=method)
+        _same_draws(torch, lambda lib: _d(lib).Cauchy(lib.tensor(LOC), lib.tensor(SCALE)), method=method)
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_geometric_negative_binomial_half_normal(torch, dtype):
+    k = np.array([[0.0, 3, 7], [10, 5, 1]])
+
+    def f(lib, p, logits, r, scale, v, x):
+        d = _d(lib)
+        g, gl = d.Geometric(p), d.Geometric(logits=logits)
+        nb, nbl = d.NegativeBinomial(r, p), d.NegativeBinomial(r, logits=logits)
+        h = d.HalfNormal(scale)
+        return (g.log_prob(v), g.mean, g.variance, g.entropy(), gl.log_prob(v), nb.log_prob(v), nb.mean,
+                nb.variance, nb.mode, nbl.log_prob(v), h.log_prob(x.abs()), h.cdf(x.abs()), h.icdf(p), h.mean,
+                h.variance, h.entropy())
+
+    run(torch, f, [P01, LOC, SCALE * 3, SCALE, k, X], grad=[True, True, True, True, False, True], dtype=dtype)
+    _same_draws(torch, lambda lib: _d(lib).Geometric(lib.tensor(P01)))
+    _same_draws(torch, lambda lib: _d(lib).NegativeBinomial(lib.tensor(SCALE * 3), lib.tensor(P01)))
+    _same_draws(torch, lambda lib: _d(lib).HalfNormal(lib.tensor(SCALE)), method="rsample")
+    _same_error(torch, lambda lib: _d(lib).Geometric(lib.tensor([0.5, 0.0])))
+
+
 def test_one_hot_categorical(torch):
     value = np.eye(4)[[1, 3, 0]]
 

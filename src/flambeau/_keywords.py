@@ -21,7 +21,7 @@ __all__ = ["accept_pytorch_keywords", "write_out"]
 # NumPy's spellings that PyTorch's parser reads as its own
 _NUMPY = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
 # what flambeau calls the first two operands of an op, and PyTorch's names for them
-_FIRST = ("a", "x", "t", "tensor", "self")
+_FIRST = ("a", "x", "t", "tensor", "self", "A")  # A: the matrix of the linear-algebra ops
 _SECOND = ("b", "y")
 # PyTorch's names of later operands, by their position in flambeau's function
 _BY_POSITION = {

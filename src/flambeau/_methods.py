@@ -18,6 +18,11 @@ from .ops import (
     index,
     inplace,
     linalg,
+    linalg_decomp,
+    linalg_norms,
+    linalg_products,
+    linalg_solve,
+    linalg_svd,
     pointwise,
     random,
     rearrange,
@@ -91,6 +96,10 @@ _METHODS = {
     # linear algebra
     "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv,
     "dot": linalg.dot, "outer": linalg.outer,
+    "inverse": linalg_solve.inverse, "det": linalg_solve.det, "logdet": linalg_solve.logdet,
+    "slogdet": linalg_solve.slogdet_old, "matrix_power": linalg_solve.matrix_power,
+    "svd": linalg_svd.svd_old, "pinverse": linalg_svd.pinverse, "qr": linalg_decomp.qr_old,
+    "cholesky": linalg_decomp.cholesky_old, "dist": linalg_norms.dist, "kron": linalg_products.kron,
     # in place
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
     "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,

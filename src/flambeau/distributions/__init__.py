@@ -19,21 +19,29 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .cauchy import Cauchy
+from .chi2 import Chi2
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .gamma import Gamma
+from .geometric import Geometric
+from .half_normal import HalfNormal
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .mixture_same_family import MixtureSameFamily
 from .multinomial import Multinomial
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
+from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
+    AbsTransform,
            AffineTransform,
            ComposeTransform,
            ExpTransform,
@@ -43,8 +51,8 @@ from .transforms import (
 )
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential",
-           "ExponentialFamily", "Gamma", "Independent", "Laplace", "LogNormal", "Multinomial", "Normal",
-           "OneHotCategorical", "Poisson", "TransformedDistribution", "Uniform", "AffineTransform",
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution", "Exponential",
+           "ExponentialFamily", "Gamma", "Geometric", "HalfNormal", "Independent", "Laplace", "LogNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Normal",
+           "OneHotCategorical", "Poisson", "StudentT", "TransformedDistribution", "Uniform", "AbsTransform", "AffineTransform",
            "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform", "Transform", "transforms",
            "constraints", "kl_divergence", "register_kl"]

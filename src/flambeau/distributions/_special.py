@@ -26,11 +26,6 @@ def softplus(a: Tensor) -> Tensor:
     return record(out, "SoftplusBackward0", (a,), lambda g: (g * np.where(x > 20, 1, _sigmoid(x)).astype(x.dtype),))
 
 
-def _lgamma_np(x: np.ndarray) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        return np.asarray(_lgamma(x.astype(np.float64)), np.float64).astype(x.dtype)
-
-
 def _safe_lgamma(v: float) -> float:
     try:
         return math.lgamma(v)
@@ -39,6 +34,12 @@ def _safe_lgamma(v: float) -> float:
 
 
 _lgamma = np.frompyfunc(_safe_lgamma, 1, 1)
+
+
+def _lgamma_np(x: np.ndarray) -> np.ndarray:
+    """log|Gamma(x)| element by element, in float64, rounded to x's dtype."""
+    with np.errstate(all="ignore"):
+        return np.asarray(_lgamma(x.astype(np.float64)), np.float64).astype(x.dtype)
 
 
 def _digamma_np(x: np.ndarray) -> np.ndarray:

@@ -460,18 +460,28 @@ def _log_softmax_low(a: Tensor, dim: int) -> Tensor:
 
 
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    """The p-norm (2 by default; 'fro' is 2 over all elements; also 1, inf, -inf, 0, any p)."""
+    """The p-norm (2 by default; 'fro' is 2 over all elements; also 1, inf, -inf, 0, any p);
+    'nuc', the nuclear norm of a matrix, is ``linalg.matrix_norm``'s."""
+    if p == "nuc":
+        from .linalg_norms import matrix_norm
+
+        return matrix_norm(a, "nuc", tuple(range(a._data.ndim)) if dim is None else dim, keepdim,
+                           dtype=dtype)
     if dtype is None and _low(a):
         return _in_float32(norm, a, p, dim, keepdim)
     x = a._data if dtype is None else a._data.astype(dt.to_dtype(dtype).np)
     if x.dtype.kind not in "fV":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {_type_name(x.dtype)}")
-    axes = _axes(dim, x.ndim)
+    out, backward = vector_norm_parts(x, p, _axes(dim, x.ndim), keepdim)
+    return record(out, "LinalgVectorNormBackward0", (a,), _grad_as(a, backward))
+
+
+def vector_norm_parts(x: np.ndarray, p: Any, axes: tuple | None, keepdim: bool) -> tuple:
+    """The ``p``-norm of ``x`` over ``axes`` and its local gradient: ``backward(g)`` gives the
+    gradient of ``x`` (a 1-tuple). At 0 the 2-norm's subgradient is 0, as in PyTorch."""
     if p == "fro" or p is None:
         p = 2
-    if p == "nuc":
-        raise RuntimeError("flambeau's norm does not support the nuclear norm")
     p = float(p)
     ax = np.abs(x)
     if p == 2:
@@ -508,7 +518,7 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
             with np.errstate(divide="ignore", invalid="ignore"):
                 gi = _expand(g, x.shape, axes, keepdim) * x * ax ** (p - 2) / n ** (p - 1)
             return (np.where(n == 0, 0, gi).astype(x.dtype),)
-    return record(np.asarray(out, dtype=x.dtype), "LinalgVectorNormBackward0", (a,), _grad_as(a, backward))
+    return np.asarray(out, dtype=x.dtype), backward
 
 
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
