@@ -259,6 +259,62 @@ def test_vecdot_cross_diagonal_matmul(torch, rng):
     run(torch, lambda m, x: m.linalg.cond(x, "fro"), [_square(rng)], grad=False)
 
 
+EDGE_VALUES = [
+    lambda m: m.linalg.inv(m.ones(0, 0)),
+    lambda m: m.linalg.inv(m.ones(0, 2, 2)),
+    lambda m: m.linalg.det(m.ones(0, 0)),
+    lambda m: m.linalg.det(m.ones(0, 2, 2)),
+    lambda m: tuple(m.linalg.slogdet(m.ones(0, 0))),
+    lambda m: m.linalg.cholesky(m.ones(0, 0)),
+    lambda m: m.linalg.solve(m.ones(0, 0), m.ones(0)),
+    lambda m: tuple(m.linalg.svd(m.ones(0, 3))),
+    lambda m: tuple(m.linalg.qr(m.ones(0, 3))),
+    lambda m: tuple(m.linalg.eigh(m.ones(0, 0))),
+    lambda m: m.linalg.vector_norm(m.ones(0)),
+    lambda m: m.linalg.matrix_norm(m.ones(0, 3), "nuc"),
+    lambda m: m.linalg.matrix_norm(m.ones(0, 3), 2),
+    lambda m: m.linalg.matrix_norm(m.ones(0, 3), 1),
+    lambda m: m.linalg.matrix_rank(m.ones(0, 3)),
+    lambda m: m.linalg.norm(m.ones(2, 2, dtype=m.float16)),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2, dtype=m.float16), 1),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2, dtype=m.int64).float()),
+    lambda m: m.linalg.matrix_power(m.ones(2, 2, dtype=m.int64), 0),
+    lambda m: m.linalg.matrix_power(m.eye(2, dtype=m.float16) * 2, 3),
+    lambda m: m.linalg.cholesky(m.tensor([[4.0, 2.0], [100.0, 5.0]]), upper=True),  # reads the upper triangle
+    lambda m: m.linalg.cholesky(m.tensor([[4.0, 100.0], [2.0, 5.0]])),
+    lambda m: m.linalg.eigvalsh(m.tensor([[1.0, 2.0], [0.0, 3.0]]), UPLO="U"),
+    lambda m: tuple(m.linalg.lstsq(m.tensor([[1.0, 2, 3], [4, 5, 7]]), m.ones(2, 1))),
+    lambda m: tuple(m.linalg.lstsq(m.tensor([[1.0, 2], [2, 4], [3, 6]]), m.ones(3, 1))),
+    lambda m: tuple(m.linalg.lstsq(m.tensor([[1.0, 2], [2, 4], [3, 6]]), m.ones(3, 1), driver="gelsd")),
+    lambda m: tuple(m.linalg.lstsq(m.tensor([[1.0, 0], [0, 1e-3], [0, 0]]), m.ones(3, 1), rcond=1e-2,
+                                   driver="gelsd")),
+    lambda m: m.kron(m.tensor(2.0), m.ones(2)),
+    lambda m: m.kron(m.tensor([1, 2]), m.tensor([3, 4])),
+    lambda m: m.tensordot(m.tensor(2.0), m.ones(2), dims=0),
+    lambda m: m.dist(m.ones(2), m.zeros(2, dtype=m.float64)),
+    lambda m: m.norm(m.ones(2, 3), None),
+    lambda m: m.ones(2, 3).norm("nuc"),
+    lambda m: m.linalg.vecdot(m.ones(2, 3), m.ones(4, 1, 3)),
+    lambda m: m.linalg.multi_dot([m.ones(3), m.ones(3)]),
+    lambda m: m.linalg.pinv(m.tensor([[2.0, 1], [1, 2]]), hermitian=True),
+    lambda m: m.linalg.pinv(m.tensor([[2.0, 0], [0, 1e-3]]), rtol=0.01),
+    lambda m: m.pinverse(m.tensor([[2.0, 0], [0, 1e-17]])),
+    lambda m: m.linalg.cond(m.tensor([[1.0, 2], [3, 4]]), math.inf),
+    lambda m: m.linalg.cond(m.tensor([[1.0, 2], [3, 4]]), "nuc"),
+    lambda m: tuple(m.svd(m.ones(3, 2), some=False, compute_uv=False)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(EDGE_VALUES)))
+def test_edge_values(torch, k):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        th, fl = EDGE_VALUES[k](torch), EDGE_VALUES[k](flambeau)
+    for f, t in zip(fl if isinstance(fl, tuple) else [fl], th if isinstance(th, tuple) else [th]):
+        assert tuple(f.shape) == tuple(t.shape) and str(f.dtype) == str(t.dtype)
+        np.testing.assert_allclose(f.float().numpy(), t.float().numpy(), rtol=1e-5, atol=1e-6)
+
+
 # ---------------------------------------------------------------- graph names, result types
 def test_grad_fn_names_and_result_types(torch, rng):
     a, s = _square(rng), _spd(rng)
@@ -351,6 +407,42 @@ ERRORS = [
     lambda m: m.tensordot(m.ones(2), m.ones(2, dtype=m.float64), dims=0),
     lambda m: m.linalg.vecdot(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
     lambda m: m.linalg.vecdot(m.ones(3), m.ones(3, dtype=m.float64)),
+    # float16/bfloat16: the kernel PyTorch dispatches to refuses, or its own check does
+    lambda m: m.linalg.det(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.det(m.eye(2, dtype=m.bfloat16)),
+    lambda m: m.linalg.inv(m.eye(2, dtype=m.bfloat16)),
+    lambda m: m.linalg.slogdet(m.eye(2, dtype=m.float16)),
+    lambda m: m.logdet(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.solve(m.eye(2, dtype=m.float16), m.ones(2, dtype=m.float16)),
+    lambda m: m.linalg.cholesky(m.eye(2, dtype=m.float16)),
+    lambda m: m.cholesky(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.qr(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.eigh(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.eigvalsh(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.svd(m.eye(2, dtype=m.bfloat16)),
+    lambda m: m.linalg.svdvals(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.lstsq(m.eye(2, dtype=m.float16), m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.matrix_rank(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.matrix_power(m.eye(2, dtype=m.float16), -1),
+    # arguments
+    lambda m: m.logdet(m.ones(2, 2, dtype=m.int64)),
+    lambda m: m.logdet(m.ones(2, 3)),
+    lambda m: m.inverse([[1.0]]),
+    lambda m: m.norm(m.ones(2, dtype=m.int64), dtype=m.float32),
+    lambda m: m.linalg.vector_norm(m.ones(2, dtype=m.int64), dtype=m.float32),
+    lambda m: m.linalg.vector_norm(m.ones(2, 3), "fro"),
+    lambda m: m.linalg.vector_norm(m.ones(0), math.inf),
+    lambda m: m.linalg.vector_norm(m.ones(0), -math.inf),
+    lambda m: m.linalg.vector_norm(m.ones(0, 2), math.inf, dim=0),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 3), dim=(1, -1)),
+    lambda m: m.linalg.norm(m.ones(2, 3), "fro", dim=1),
+    lambda m: m.linalg.norm(m.ones(2, 3, 4), dim=(0, 1, 2)),
+    lambda m: m.linalg.matrix_rank(m.ones(2)),
+    lambda m: m.linalg.lstsq(m.ones(2), m.ones(2)),
+    lambda m: m.linalg.svd(m.eye(2), driver="gesvd"),
+    lambda m: m.linalg.cond(m.eye(2), 3),
+    lambda m: m.linalg.cond(m.ones(2, 3), 1),
+    lambda m: m.linalg.cond(m.ones(2, 2, dtype=m.int64)),
 ]
 
 
@@ -419,3 +511,33 @@ def test_d2l_calls(torch):
     ]
     for case in cases:
         np.testing.assert_allclose(case(flambeau).numpy(), case(torch).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x: m.linalg.inv(x),
+    lambda m, x: m.linalg.qr(x).Q,
+    lambda m, x: m.linalg.eigh(x).eigenvalues,
+    lambda m, x: m.linalg.svd(x).Vh,
+    lambda m, x: m.linalg.pinv(x),
+])
+def test_output_modified_in_place_before_backward(torch, rng, call):
+    a = _spd(rng)
+    messages = []
+    for m in (torch, flambeau):
+        out = call(m, m.tensor(a, requires_grad=True))
+        loss = out.sum()
+        out.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation") as err:
+            loss.backward()
+        messages.append(str(err.value).split(" is at version")[0])
+    assert messages[0] == messages[1]
+
+
+def test_input_modified_in_place_before_backward(torch, rng):
+    for m in (torch, flambeau):
+        x = m.tensor(_square(rng), requires_grad=True)
+        y = x * 1
+        d = m.linalg.det(y)
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            d.backward()

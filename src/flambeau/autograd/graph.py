@@ -275,6 +275,8 @@ def check_saved(node: Node) -> None:
 def modified_message(node: Node, vc: list, version: int, what: Any) -> str:
     if isinstance(what, np.ndarray):  # the node's own output
         fn, nr, array = node, 0, what
+    elif isinstance(what, tuple) and len(what) == 2:  # output ``nr`` of a node with several
+        (array, nr), fn = what, node
     elif isinstance(what, tuple):  # the output of an in-place op on a view
         array, view_fn, op = what
         fn, nr = view_fn() or op, 0

@@ -40,9 +40,10 @@ def eye_like(x: np.ndarray, n: int | None = None) -> np.ndarray:
     return np.eye(n, dtype=x.dtype)
 
 
-def check_float(a: Tensor, name: str, low: bool = False) -> np.ndarray:
+def check_float(a: Tensor, name: str, low: bool = False, kernel: str | None = None) -> np.ndarray:
     """``a``'s array; PyTorch's error for an integer or bool tensor, and for float16/bfloat16
-    (which its CPU kernels refuse) unless ``low``."""
+    (which its CPU kernels refuse) unless ``low``: the dispatcher's ``NotImplementedError`` for
+    the LAPACK ``kernel`` PyTorch would call, else its own check's ``RuntimeError``."""
     if not isinstance(a, Tensor):
         raise TypeError(f"{name}(): argument 'A' (position 1) must be Tensor, not {type(a).__name__}")
     x = a._data
@@ -50,6 +51,8 @@ def check_float(a: Tensor, name: str, low: bool = False) -> np.ndarray:
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
                            f"Got {dt.scalar_name(x.dtype)}")
     if x.dtype.itemsize == 2 and not low:
+        if kernel is not None:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{dt.scalar_name(x.dtype)}'")
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {dt.scalar_name(x.dtype)}")
     return x
 
@@ -66,9 +69,9 @@ def check_square(x: np.ndarray, name: str, arg: str = "A") -> None:
                            f"{x.shape[-2]} by {x.shape[-1]} matrices")
 
 
-def float_square(a: Tensor, name: str) -> np.ndarray:
+def float_square(a: Tensor, name: str, kernel: str | None = None) -> np.ndarray:
     """The array of ``a``, checked as PyTorch checks the input of ``inv``, ``det``..."""
-    x = check_float(a, name)
+    x = check_float(a, name, kernel=kernel)
     check_square(x, name)
     return x
 
@@ -84,11 +87,12 @@ def batches(x: np.ndarray) -> np.ndarray:
 
 
 def record_outputs(outs: Sequence[np.ndarray], name: str, inputs: Sequence[Any], backward: Callable,
-                   differentiable: Sequence[bool] | None = None) -> tuple[Tensor, ...]:
+                   differentiable: Sequence[bool] | None = None, saved: Sequence[Any] = ()) -> tuple[Tensor, ...]:
     """The tensors of an op with several outputs (``Q, R = qr(A)``), made by one node named
     ``name``; its ``backward(grads)`` gets one gradient per output (``None`` where none arrived)
     and returns one per input. Outputs not ``differentiable`` (an integer rank, an info code)
-    get no node, as in PyTorch."""
+    get no node, as in PyTorch. ``saved``: what ``backward`` reads, inputs (tensors) or outputs
+    (their indices): modified in place before ``backward``, they make it raise PyTorch's error."""
     differentiable = differentiable or [True] * len(outs)
     live = False
     if _state.enabled:
@@ -107,6 +111,17 @@ def record_outputs(outs: Sequence[np.ndarray], name: str, inputs: Sequence[Any],
         if d:
             t._nr = k
         res.append(t)
+    entries: list = []
+    for s in saved:
+        if isinstance(s, int):  # an output: named in messages as output s of this node
+            t = res[s]
+            t._vc = [0]
+            entries += (t._vc, 0, (t._data, s))
+        else:
+            if s._vc is None:
+                s._vc = [0]
+            entries += (s._vc, s._vc[0], s)
+    node.saved = entries or None
     return tuple(res)
 
 

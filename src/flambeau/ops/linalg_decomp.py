@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, record
+from ._core import OUT, Tensor, record
 from .linalg_common import (
     LinAlgError,
     batch_prefix,
@@ -65,7 +65,9 @@ def _cholesky_backward(low: np.ndarray, upper: bool) -> Any:
 
 
 def _cholesky(A: Tensor, upper: bool, name: str, node: str) -> tuple[np.ndarray, Any]:
-    x = float_square(A, name)
+    x = float_square(A, name, "cholesky_cpu")
+    if upper:  # U^T U = A from A's upper triangle: the lower one of A^T
+        x = mT(x)
     try:
         low = np.linalg.cholesky(x)
     except np.linalg.LinAlgError:
@@ -91,25 +93,27 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
                 [1., 2.]])
     """
     low, backward = _cholesky(A, upper, "linalg.cholesky", "LinalgCholeskyExBackward0")
-    return record(mT(low).copy() if upper else low, "LinalgCholeskyExBackward0", (A,), backward, ())
+    return record(mT(low).copy() if upper else low, "LinalgCholeskyExBackward0", (A,), backward, (OUT,))
 
 
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> tuple:
     """``cholesky`` with ``info`` (0, or the order of the first leading minor that is not
     positive-definite) instead of an error, unless ``check_errors``. Where ``info`` is not 0
     the factor is not meaningful (here: NaN)."""
-    x = float_square(A, "linalg.cholesky_ex")
+    x = float_square(A, "linalg.cholesky_ex", "cholesky_cpu")
     try:
         return cholesky_ex_result(cholesky(A, upper=upper), Tensor(np.zeros(x.shape[:-2], np.int32)))
     except LinAlgError:
         if check_errors:
             raise
+    if upper:
+        x = mT(x)
     info = np.array([_not_positive(m[None])[1] for m in batches(x)], np.int32).reshape(x.shape[:-2])
     low = np.full(x.shape, np.nan, x.dtype)
     low[info == 0] = np.linalg.cholesky(x[info == 0])
     out = mT(low).copy() if upper else low
     return cholesky_ex_result(*record_outputs([out, info], "LinalgCholeskyExBackward0", (A,),
-                                              lambda gs: _cholesky_backward(low, upper)(gs[0]), [True, False]))
+                                              lambda gs: _cholesky_backward(low, upper)(gs[0]), [True, False], [0]))
 
 
 # ---------------------------------------------------------------- QR
@@ -138,7 +142,7 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple:
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
                            "(default), 'r', or 'complete'")
-    x = check_float(A, "linalg.qr")
+    x = check_float(A, "linalg.qr", kernel="geqrf_cpu")
     check_matrix(x, "linalg.qr")
     m, n = x.shape[-2:]
     q, r = np.linalg.qr(x, mode="complete" if mode == "complete" else "reduced")
@@ -160,12 +164,12 @@ def qr(A: Tensor, mode: str = "reduced") -> tuple:
             return (_qr_backward_tall(q, r, gq, gr),)
         # m < n: A = [X | Y], R = [U | V], X = Q U and Y = Q V
         u, gu, gv = r[..., :m], gr[..., :m], gr[..., m:]
-        y = x[..., m:]
+        y = q @ r[..., m:]
         gy = q @ gv
         gx = _qr_backward_tall(q, u, gq + y @ mT(gv), gu)
         return (np.concatenate([gx, gy], axis=-1),)
 
-    return qr_result(*record_outputs([q_out, r], "LinalgQrBackward0", (A,), backward))
+    return qr_result(*record_outputs([q_out, r], "LinalgQrBackward0", (A,), backward, saved=[0, 1]))
 
 
 # ---------------------------------------------------------------- symmetric eigenproblem
@@ -180,7 +184,7 @@ def _eigh_input(A: Tensor, uplo: str) -> np.ndarray:
     if x.dtype.kind != "f":
         from .. import _dtype as dt
         raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{dt.scalar_name(x.dtype)}'")
-    return float_square(A, "linalg.eigh")
+    return float_square(A, "linalg.eigh", "linalg_eigh_cpu")
 
 
 def _eigh_backward(w: np.ndarray, v: np.ndarray, gw: Any, gv: Any) -> np.ndarray:
@@ -214,7 +218,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> tuple:  # noqa: N803 - PyTorch's name
     x = _eigh_input(A, UPLO)
     w, v = np.linalg.eigh(x, UPLO=UPLO)
     return eigh_result(*record_outputs([w, v], "LinalgEighBackward0", (A,),
-                                       lambda gs: (_eigh_backward(w, v, gs[0], gs[1]),)))
+                                       lambda gs: (_eigh_backward(w, v, gs[0], gs[1]),), saved=[0, 1]))
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
@@ -222,7 +226,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
     V diag(g) V^T."""
     x = _eigh_input(A, UPLO)
     w, v = np.linalg.eigh(x, UPLO=UPLO)
-    return record(w, "LinalgEighBackward0", (A,), lambda g: (_eigh_backward(w, v, g, None),), ())
+    return record(w, "LinalgEighBackward0", (A,), lambda g: (_eigh_backward(w, v, g, None),), (OUT,))
 
 
 def eig(A: Tensor) -> tuple:
@@ -253,4 +257,4 @@ def qr_old(A: Tensor, some: bool = True) -> tuple:
 def cholesky_old(A: Tensor, upper: bool = False) -> Tensor:
     """``torch.cholesky``: ``linalg.cholesky`` under its old name (node ``CholeskyBackward0``)."""
     low, backward = _cholesky(A, upper, "cholesky", "CholeskyBackward0")
-    return record(mT(low).copy() if upper else low, "CholeskyBackward0", (A,), backward, ())
+    return record(mT(low).copy() if upper else low, "CholeskyBackward0", (A,), backward, (OUT,))

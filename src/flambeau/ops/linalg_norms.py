@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as dt
-from ._core import Tensor, dims, record, unbroadcast
+from ._core import OUT, Tensor, _wrap_dim, broadcast_error, record, unbroadcast
 from .linalg_common import check_float, check_matrix
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
@@ -37,16 +37,19 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     from .reduce import norm
 
     if isinstance(ord, str):
-        raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}")
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{type(ord).__name__}")
     return norm(x, ord, dim, keepdim, dtype)
 
 
 def _matrix_dims(x: np.ndarray, dim: Any) -> tuple[int, int]:
-    d = dims(dim, x.ndim) if isinstance(dim, (tuple, list)) else None
-    if d is None or len(d) != 2:
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         shown = " ".join(str(int(v)) for v in (dim if isinstance(dim, (tuple, list)) else [dim]))
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {shown}")
-    return d
+    d0, d1 = (_wrap_dim(int(v), x.ndim) for v in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    return d0, d1
 
 
 def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False, *,  # noqa: A002
@@ -85,6 +88,8 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool 
                                f"{dt.scalar_name(x.dtype)}")
         from .linalg_svd import svdvals
 
+        if ord == 2 and 0 in (x.shape[d0], x.shape[d1]):  # no singular value: PyTorch's 0
+            return vector_norm(A, 2, (d0, d1), keepdim)
         s = svdvals(movedim(A, (d0, d1), (-2, -1)))
         out = total(s, -1) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1)
         if keepdim:
@@ -115,6 +120,11 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, 
     """
     x = A._data
     if dim is not None:
+        if not isinstance(dim, (int, np.integer)) and len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got "
+                               f"{[int(d) for d in dim]}")
+        if isinstance(ord, str):
+            return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
         if isinstance(dim, (int, np.integer)) or len(dim) == 1:
             return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
         return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim, dtype=dtype)
@@ -148,6 +158,10 @@ def dist(x: Tensor, y: Tensor, p: float = 2) -> Tensor:
             raise RuntimeError("norm(): input dtype should be either floating point or complex. "
                                f"Got {dt.scalar_name(v.dtype)} instead.")
     common = dt.promote_types(x.dtype, y.dtype).np
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
     diff = a.astype(common, copy=False) - b.astype(common, copy=False)
     out, local = vector_norm_parts(diff, p, None, False)
 
@@ -156,7 +170,7 @@ def dist(x: Tensor, y: Tensor, p: float = 2) -> Tensor:
         return (unbroadcast(gd, a.shape).astype(a.dtype, copy=False) if x.requires_grad else None,
                 unbroadcast(-gd, b.shape).astype(b.dtype, copy=False) if y.requires_grad else None)
 
-    return record(out, "DistBackward0", (x, y), backward, ())
+    return record(out, "DistBackward0", (x, y), backward, (x, y, OUT))
 
 
 def cond(A: Tensor, p: Any = None) -> Tensor:
@@ -172,9 +186,16 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
     from .reduce import amax, amin
 
     if p is None or p in (2, -2):
-        x = check_float(A, "linalg.cond")
+        x = check_float(A, "linalg.svd")
         check_matrix(x, "linalg.cond")
         s = svdvals(A)
         big, small = amax(s, -1), amin(s, -1)
         return div(small, big) if p == -2 else div(big, small)
+    if not any(p == o and type(p) is not bool for o in _MATRIX_ORDS if o not in (2, -2)):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    x = check_float(A, "linalg.inv")
+    check_matrix(x, "linalg.cond")
+    if x.shape[-1] != x.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+                           f"{x.shape[-2]} by {x.shape[-1]} matrices")
     return matrix_norm(A, p) * matrix_norm(inv(A), p)

@@ -142,7 +142,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
             gb = np.transpose(t, np.argsort([bx[ax.index(d)] for d in sorted(ax)] + fb))
         return ga, gb
 
-    return record(res, "ViewBackward0", (a, b), backward, ())
+    return record(res, "ViewBackward0", (a, b), backward, (a, b))
 
 
 def kron(a: Tensor, b: Tensor) -> Tensor:
@@ -178,7 +178,7 @@ def kron(a: Tensor, b: Tensor) -> Tensor:
             gb = np.sum(gi * xe, axis=tuple(range(0, 2 * n, 2))).reshape(y.shape).astype(y.dtype, copy=False)
         return ga, gb
 
-    return record(res, "UnsafeViewBackward0", (a, b), backward, ())
+    return record(res, "UnsafeViewBackward0", (a, b), backward, (a, b))
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, broadcast_error, record, unbroadcast
+from ._core import OUT, Tensor, _make, broadcast_error, record, unbroadcast
 from .linalg_common import (
     LinAlgError,
     batch_prefix,
@@ -89,14 +89,14 @@ def inv(A: Tensor) -> Tensor:
     """
     x = float_square(A, "linalg.inv")
     out = _inverse(x)
-    return record(out, "LinalgInvExBackward0", (A,), _inv_backward(out), ())
+    return record(out, "LinalgInvExBackward0", (A,), _inv_backward(out), (OUT,))
 
 
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple:
     """``inv`` that reports a singular matrix in ``info`` (LAPACK's index of its zero pivot, 0 when
     it is invertible) instead of raising, unless ``check_errors``. The inverse of a singular
     matrix is not meaningful (here: NaN)."""
-    x = float_square(A, "linalg.inv_ex")
+    x = float_square(A, "linalg.inv")
     try:
         out = np.linalg.inv(x)
         info = np.zeros(x.shape[:-2], np.int32)
@@ -109,11 +109,13 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple:
         out[ok] = np.linalg.inv(x[ok])
     back = _inv_backward(out)
     return inv_ex_result(*record_outputs([out, info], "LinalgInvExBackward0", (A,),
-                                         lambda gs: back(gs[0]), [True, False]))
+                                         lambda gs: back(gs[0]), [True, False], [0]))
 
 
 def inverse(A: Tensor) -> Tensor:
     """``torch.inverse``: ``torch.linalg.inv``."""
+    if not isinstance(A, Tensor):
+        raise TypeError(f"inverse(): argument 'input' (position 1) must be Tensor, not {type(A).__name__}")
     return inv(A)
 
 
@@ -143,9 +145,10 @@ def det(A: Tensor) -> Tensor:
         >>> torch.det(torch.tensor([[1., -1.], [2., 3.]]))
         tensor(5.)
     """
-    x = float_square(A, "linalg.det")
+    x = float_square(A, "linalg.det", "lu_cpu")
     d = np.asarray(np.linalg.det(x), x.dtype)
-    return record(d, "LinalgDetBackward0", (A,), lambda g: (np.asarray(g)[..., None, None] * _cofactors(x, d),))
+    return record(d, "LinalgDetBackward0", (A,), lambda g: (np.asarray(g)[..., None, None] * _cofactors(x, d),),
+                  (A, OUT))
 
 
 def slogdet(A: Tensor) -> tuple:
@@ -175,7 +178,8 @@ def slogdet(A: Tensor) -> tuple:
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.asarray(g)[..., None, None] * mT(_inverse_or_inf(x)),)
 
-    return slogdet_result(*record_outputs([sign, logabs], "LinalgSlogdetBackward0", (A,), backward))
+    return slogdet_result(*record_outputs([sign, logabs], "LinalgSlogdetBackward0", (A,), backward,
+                                                saved=[A]))
 
 
 def _inverse_or_inf(x: np.ndarray) -> np.ndarray:
@@ -193,7 +197,7 @@ def logdet(A: Tensor) -> Tensor:
     (PyTorch's ``where`` on ``slogdet``'s sign)."""
     from .arith import where
 
-    x = float_square(A, "linalg.slogdet")
+    x = float_square(A, "logdet")
     sign, logabs = slogdet(A)
     return where(_make(sign._data < 0), _make(np.array(np.nan, x.dtype)), logabs)
 
@@ -235,7 +239,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         >>> torch.linalg.solve(torch.tensor([[2., 0.], [0., 4.]]), torch.tensor([2., 2.]))
         tensor([1.0000, 0.5000])
     """
-    x = check_float(A, "linalg.solve")
+    x = check_float(A, "linalg.solve", kernel="lu_cpu")
     check_square(x, "linalg.solve")
     b = B._data
     if b.dtype != x.dtype:
@@ -267,7 +271,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         return (unbroadcast(ga, x.shape) if A.requires_grad else None,
                 unbroadcast(gb, b.shape) if B.requires_grad else None)
 
-    return record(res, "LinalgSolveExBackward0", (A, B), backward, ())
+    return record(res, "LinalgSolveExBackward0", (A, B), backward, (A, OUT))
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> tuple:

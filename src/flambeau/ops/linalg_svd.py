@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, _make, record
+from ._core import OUT, Tensor, _make, record
 from .linalg_common import (
     check_float,
     check_matrix,
@@ -57,6 +57,15 @@ def _svd_backward(u: np.ndarray, s: np.ndarray, vh: np.ndarray, gu: Any, gs: Any
         return u @ inner @ vh
 
 
+def _svd_input(A: Tensor, driver: Any) -> np.ndarray:
+    x = check_float(A, "linalg.svd", kernel="linalg_svd_cpu")
+    check_matrix(x, "linalg.svd")
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs "
+                           "with cuSOLVER backend.")
+    return x
+
+
 def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> tuple:
     r"""The singular value decomposition :math:`A = U \operatorname{diag}(S) V^H`: U and V with
     orthonormal columns, S descending and non-negative. ``full_matrices``: U is m x m and Vh
@@ -72,8 +81,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> tuple:
         >>> torch.linalg.svd(torch.tensor([[3., 0.], [0., 4.]])).S
         tensor([4., 3.])
     """
-    x = check_float(A, "linalg.svd")
-    check_matrix(x, "linalg.svd")
+    x = _svd_input(A, driver)
     u, s, vh = np.linalg.svd(x, full_matrices=full_matrices)
     k = s.shape[-1]
 
@@ -84,7 +92,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> tuple:
         gvh = None if gvh is None else gvh[..., :k, :]
         return (_svd_backward(ur, s, vr, gu, gs, gvh),)
 
-    return svd_result(*record_outputs([u, s, vh], "LinalgSvdBackward0", (A,), backward))
+    return svd_result(*record_outputs([u, s, vh], "LinalgSvdBackward0", (A,), backward, saved=[0, 1, 2]))
 
 
 def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
@@ -93,8 +101,7 @@ def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     Shape:
         A: (*, m, n); the result: (*, min(m, n)).
     """
-    x = check_float(A, "linalg.svd")
-    check_matrix(x, "linalg.svd")
+    x = _svd_input(A, driver)
     u, s, vh = np.linalg.svd(x, full_matrices=False)
     return record(s, "LinalgSvdBackward0", (A,), lambda g: ((u * g[..., None, :]) @ vh,), ())
 
@@ -166,7 +173,7 @@ def pinv(A: Tensor, rcond: Any = None, hermitian: bool = False, *, atol: Any = N
     with np.errstate(divide="ignore"):
         inv_s = np.where(keep, 1 / np.where(keep, s, 1), 0).astype(x.dtype)
     p = (mT(vh) * inv_s[..., None, :]) @ mT(u)
-    return record(p, "LinalgPinvBackward0", (A,), _pinv_backward(x, p), ())
+    return record(p, "LinalgPinvBackward0", (A,), _pinv_backward(x, p), (A, OUT))
 
 
 def pinverse(A: Tensor, rcond: float = 1e-15) -> Tensor:
@@ -185,7 +192,7 @@ def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: An
     x = A._data
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:
         raise RuntimeError("This function doesn't handle types other than float and double")
-    check_matrix(x, "linalg.matrix_rank")
+    check_matrix(x, "torch.linalg.matrix_rank", "input")
     if tol is not None:
         atol, rtol = tol, 0.0
     s = np.abs(np.linalg.eigvalsh(x)[..., ::-1]) if hermitian else np.linalg.svd(x, compute_uv=False)
@@ -214,7 +221,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
     driver = "gelsy" if driver is None else driver
     if driver not in _DRIVERS:
         raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
-    check_matrix(x, "torch.linalg.lstsq")
+    if x.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
     vector = b.ndim == x.ndim - 1
     bm = b[..., None] if vector else b
     if bm.shape[-2] != x.shape[-2]:
@@ -252,5 +260,5 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
                 unbroadcast(gb, b.shape) if B.requires_grad else None)
 
     outs = record_outputs([sol[..., 0] if vector else sol, residuals, rank_out, sv], "LinalgLstsqBackward0",
-                          (A, B), backward, [True, True, False, False])
+                          (A, B), backward, [True, True, False, False], [A, B, 0])
     return lstsq_result(*outs)

@@ -469,10 +469,10 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
                            dtype=dtype)
     if dtype is None and _low(a):
         return _in_float32(norm, a, p, dim, keepdim)
-    x = a._data if dtype is None else a._data.astype(dt.to_dtype(dtype).np)
-    if x.dtype.kind not in "fV":
+    if a._data.dtype.kind not in "fV":  # even with a float ``dtype``, as PyTorch
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                           f"Got {_type_name(x.dtype)}")
+                           f"Got {_type_name(a._data.dtype)}")
+    x = a._data if dtype is None else a._data.astype(dt.to_dtype(dtype).np)
     out, backward = vector_norm_parts(x, p, _axes(dim, x.ndim), keepdim)
     return record(out, "LinalgVectorNormBackward0", (a,), _grad_as(a, backward))
 
@@ -497,7 +497,11 @@ def vector_norm_parts(x: np.ndarray, p: Any, axes: tuple | None, keepdim: bool) 
         def backward(g: np.ndarray) -> tuple:
             return (_expand(g, x.shape, axes, keepdim) * np.sign(x),)
     elif np.isinf(p):
-        _nonempty(x, axes, "linalg.vector_norm")
+        for i in range(x.ndim) if axes is None else axes:
+            if x.shape[i] == 0:
+                where = "an empty tensor because" if axes is None else f"the dimension {i}because this dimension is empty and"
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {'' if p > 0 else '-'}inf norm on "
+                                   f"{where} the operation does not have an identity")
         out = (np.max if p > 0 else np.min)(ax, axis=axes, keepdims=keepdim)
 
         def backward(g: np.ndarray) -> tuple:  # PyTorch: sgn(x) ((g / count) mask), NaN a hit too
