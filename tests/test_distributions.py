@@ -327,6 +327,30 @@ def test_geometric_negative_binomial_half_normal(torch, dtype):
     _same_error(torch, lambda lib: _d(lib).Geometric(lib.tensor([0.5, 0.0])))
 
 
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_relaxed_and_gumbel(torch, dtype):
+    unit = R.uniform(0.1, 0.9, (2, 3))
+
+    def f(lib, temp, p, logits, loc, scale, u, x):
+        d = _d(lib)
+        rb, rc = d.RelaxedBernoulli(temp, p), d.RelaxedOneHotCategorical(temp, logits=logits)
+        lrb = d.relaxed_bernoulli.LogitRelaxedBernoulli(temp, logits=logits)
+        g = d.Gumbel(loc, scale)
+        return (rb.log_prob(u), lrb.log_prob(x), rc.log_prob(u / u.sum(-1, keepdim=True)), g.log_prob(x),
+                g.mean, g.variance, g.entropy(), g.cdf(x))
+
+    run(torch, f, [np.array(0.7), P01, LOC, LOC, SCALE, unit, X], dtype=dtype)
+
+    def g(lib, temp, p, logits):
+        lib.manual_seed(8)
+        d = _d(lib)
+        return d.RelaxedBernoulli(temp, p).rsample((3,)), d.RelaxedOneHotCategorical(temp, logits=logits).rsample((2,))
+
+    # PyTorch's uniforms; its vectorised log and exp may round differently from NumPy's
+    run(torch, g, [np.array(0.5), P01, LOC], tol=dict(rtol=1e-12, atol=1e-12))
+    _same_draws(torch, lambda lib: _d(lib).Gumbel(lib.tensor(LOC), lib.tensor(SCALE)), method="rsample", close=True)
+
+
 def test_one_hot_categorical(torch):
     value = np.eye(4)[[1, 3, 0]]
 
