@@ -443,6 +443,12 @@ ERRORS = [
     lambda m: m.linalg.cond(m.eye(2), 3),
     lambda m: m.linalg.cond(m.ones(2, 3), 1),
     lambda m: m.linalg.cond(m.ones(2, 2, dtype=m.int64)),
+    # removed in PyTorch 1.9: the message says what replaces them
+    lambda m: m.lstsq(m.eye(2), m.eye(2)),
+    lambda m: m.symeig(m.eye(2)),
+    lambda m: m.eig(m.eye(2)),
+    lambda m: m.matrix_rank(m.eye(2)),
+    lambda m: m.solve(m.eye(2), m.eye(2)),
 ]
 
 
@@ -541,3 +547,31 @@ def test_input_modified_in_place_before_backward(torch, rng):
         y.add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             d.backward()
+
+
+@pytest.mark.parametrize("loss", [
+    lambda m, x: m.linalg.svd(x).U.sum(),
+    lambda m, x: m.linalg.svd(x).S.sum(),
+    lambda m, x: (m.linalg.eigh(x).eigenvectors ** 2).sum(),
+])
+def test_repeated_singular_values_and_eigenvalues(torch, loss):
+    """Where the vectors are not determined (the identity), PyTorch's gradients are NaN, not an
+    error; those of the values alone are finite."""
+    grads = []
+    for m in (torch, flambeau):
+        x = m.tensor(np.eye(3), requires_grad=True)
+        loss(m, x).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(np.isnan(grads[1]), np.isnan(grads[0]))
+    np.testing.assert_allclose(np.nan_to_num(grads[1]), np.nan_to_num(grads[0]), atol=1e-12)
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    for name in ("linalg", "ops.linalg_norms", "ops.linalg_solve", "ops.linalg_decomp", "ops.linalg_svd",
+                 "ops.linalg_products"):
+        module = importlib.import_module(f"flambeau.{name}")
+        result = doctest.testmod(module, extraglobs={"torch": flambeau}, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, name

@@ -121,6 +121,7 @@ from .ops.linalg_decomp import cholesky_old as cholesky
 from .ops.linalg_decomp import qr_old as qr
 from .ops.linalg_norms import dist
 from .ops.linalg_products import kron, tensordot
+from .ops.linalg_removed import eig, lstsq, matrix_rank, solve, symeig
 from .ops.linalg_solve import det, inverse, logdet, matrix_power
 from .ops.linalg_solve import slogdet_old as slogdet
 from .ops.linalg_svd import pinverse

@@ -26,6 +26,7 @@ from .modules.activation import (
     Sigmoid,
     SiLU,
     Softmax,
+    Softmax2d,
     Softmin,
     Softplus,
     Softshrink,
@@ -34,10 +35,11 @@ from .modules.activation import (
     Tanhshrink,
     Threshold,
 )
-from .modules.container import ModuleDict, ModuleList, Sequential
+from .modules.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .modules.conv import Conv1d, Conv2d, ConvTranspose2d
 from .modules.distance import CosineSimilarity, PairwiseDistance
-from .modules.dropout import AlphaDropout, Dropout, Dropout2d, FeatureAlphaDropout
+from .modules.dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .modules.fold import Fold, Unfold
 from .modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .modules.lazy import (
     LazyBatchNorm1d,
@@ -64,7 +66,7 @@ from .modules.loss import (
     SmoothL1Loss,
     TripletMarginLoss,
 )
-from .modules.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm
+from .modules.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
 from .modules.padding import (
     CircularPad1d,
     CircularPad2d,
@@ -129,5 +131,6 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
     "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
-    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "ParameterList", "ParameterDict",
+    "Dropout1d", "Dropout3d", "Softmax2d", "LocalResponseNorm", "Unfold", "Fold",
 ]

@@ -298,19 +298,12 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if a.ndim < 2:
         raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input (got input of "
                            f"size {list(a.shape)})")
-    if a.ndim == 3:
-        warnings.warn(_DROPOUT2D_3D, UserWarning, stacklevel=2)
+    if a.ndim == 3:  # (stacklevel: the user's line, past the keyword wrapper of _keywords.py)
+        warnings.warn(_DROPOUT2D_3D, UserWarning, stacklevel=3)
     elif a.ndim != 4:
-        warnings.warn(_DROPOUT2D_ND.format(a.ndim), UserWarning, stacklevel=2)
-    if not training or p == 0:
-        return input
-    shape = a.shape[:2] + (1,) * (a.ndim - 2)
-    if p == 1:
-        mask = np.zeros(shape, a.dtype)
-    else:
-        mask = bernoulli_scalar(_gen(None), 1 - p, shape).astype(a.dtype) / a.dtype.type(1 - p)
-    return _apply(lambda t: record(t._data * mask, "MulBackward0", (t,), lambda g: (g * mask,), ()),
-                  input, inplace)
+        warnings.warn(_DROPOUT2D_ND.format(a.ndim), UserWarning, stacklevel=3)
+    return _dropouts._feature_dropout(input, p, training, inplace)
+
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (int64) to rows of zeros with a 1 at the index."""
@@ -658,7 +651,7 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
-    "instance_norm", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "instance_norm", "local_response_norm", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices",
     "normalize", "cosine_similarity", "pairwise_distance",
@@ -669,6 +662,7 @@ from .functional_norm import (  # noqa: E402
     cosine_similarity,
     group_norm,
     instance_norm,
+    local_response_norm,
     normalize,
     pairwise_distance,
     rms_norm,

@@ -1,5 +1,5 @@
-r"""Normalisations as plain functions: ``instance_norm``, ``group_norm``, ``rms_norm``, ``normalize`` (vectors to
-unit norm), ``cosine_similarity``.
+r"""Normalisations as plain functions: ``instance_norm``, ``local_response_norm``,
+``group_norm``, ``rms_norm``, ``normalize`` (vectors to unit norm), ``cosine_similarity``.
 
 ``rms_norm`` is one graph node: :math:`y = x / \text{rms}(x) \cdot w` with
 :math:`\text{rms}(x) = \sqrt{\text{mean}(x^2) + \epsilon}`; with :math:`\hat{x} = x / \text{rms}`,
@@ -137,6 +137,45 @@ def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | No
     return record(out.astype(a.dtype, copy=False), "RmsNormBackward0", (input, weight), backward)
 
 
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,  # noqa: A002
+                        k: float = 1.0) -> Tensor:
+    r"""AlexNet's local response normalisation: each value divided by the activity of the
+    ``size`` neighbouring channels at its position,
+
+    .. math::
+        y_c = x_c \left(k + \frac{\alpha}{n} \sum_{c' = c - \lfloor n/2 \rfloor}
+        ^{c + \lfloor (n-1)/2 \rfloor} x_{c'}^2\right)^{-\beta}
+
+    (channels outside the input count as 0), written with the engine's ops as PyTorch writes
+    it: the squares, padded along the channels, averaged over a sliding window.
+
+    Shape:
+        - Input: :math:`(N, C, *)`, at least 3-D.
+        - Output: the same.
+
+    Example::
+
+        >>> F.local_response_norm(torch.randn(2, 16, 8, 8), size=5).shape
+        torch.Size([2, 16, 8, 8])
+    """
+    from .functional import pad
+
+    shape = tuple(input.shape)
+    if len(shape) < 3:
+        raise ValueError("Expected 3D or higher dimensionality" + " " * 26  # (PyTorch's text, its spaces too)
+                         + f"input (got {len(shape)} dimensions)")
+    if input.numel() == 0:
+        return input
+    sq = (input * input).reshape(shape[0], 1, shape[1], -1)
+    sq = pad(sq, (0, 0, size // 2, (size - 1) // 2))
+    c = shape[1]
+    window = sq[:, :, 0:c]
+    for j in range(1, size):
+        window = window + sq[:, :, j:j + c]
+    div = (window / size).reshape(shape)
+    return input / (div * alpha + k) ** beta
+
+
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
               out: Tensor | None = None) -> Tensor:
     r""":math:`v / \max(\lVert v \rVert_p, \epsilon)` for each vector along ``dim``.
@@ -173,4 +212,4 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
 
 
-__all__ = ["instance_norm", "group_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["instance_norm", "local_response_norm", "group_norm", "rms_norm", "normalize", "cosine_similarity", "pairwise_distance"]

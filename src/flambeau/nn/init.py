@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -173,3 +174,46 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
         for d in range(min(per_group, a.shape[1])):
             out[(g * per_group + d, d) + centre] = 1
     return _fill(tensor, out)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: Any = None) -> Tensor:
+    r"""Fill with draws from :math:`\mathcal{N}(\text{mean}, \text{std}^2)` restricted to
+    :math:`[a, b]` (ViT and llama-style weights), by PyTorch's rejection sampling, draw for draw:
+
+    - when the interval holds more than 30% of the mass, normal draws, and where one falls
+      outside, a fresh draw (a whole tensor of them each round) until none does;
+    - otherwise uniform proposals on :math:`[a, b]`, each kept with probability
+      :math:`e^{-((x - \mu)/\sigma)^2/2}` over that density's peak in :math:`[a, b]`.
+
+    Example::
+
+        >>> w = nn.init.trunc_normal_(torch.empty(768, 768), std=0.02)
+        >>> bool(w.abs().max() <= 2)
+        True
+    """
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of "
+                      "values may be incorrect.", stacklevel=2)
+    d, shape, gen = tensor._data.dtype, tensor._data.shape, _gen(generator)
+    if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+        lo, hi = float(np.asarray(a, d)), float(np.asarray(b, d))
+        result = gen.normal(mean, std, shape, dtype=d)
+        while ((result < lo) | (result > hi)).any():
+            result = np.where((result < lo) | (result > hi), gen.normal(mean, std, shape, dtype=d), result)
+        return _fill(tensor, result)
+    log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+    def log_density(x: np.ndarray) -> np.ndarray:  # PyTorch's in-place steps, each rounded in the dtype
+        return np.square((x - d.type(mean)) / d.type(std)) * d.type(-0.5) - d.type(log_peak)
+
+    result = gen.uniform(a, b, shape, dtype=d)
+    pending = np.log(gen.uniform(0.0, 1.0, shape, dtype=d)) > log_density(result)
+    while pending.any():
+        candidates = gen.uniform(a, b, shape, dtype=d)
+        result = np.where(pending, candidates, result)
+        pending = np.where(pending, np.log(gen.uniform(0.0, 1.0, shape, dtype=d)) > log_density(candidates), pending)
+    return _fill(tensor, result)

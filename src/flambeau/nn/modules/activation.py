@@ -156,6 +156,21 @@ class Softmax(Module):
         return f"dim={self.dim}"
 
 
+class Softmax2d(Module):
+    r"""The softmax over the channels at each pixel: ``Softmax(dim=-3)`` for images, as
+    segmentation heads use it.
+
+    Shape:
+        - Input: :math:`(N, C, H, W)` or :math:`(C, H, W)`.
+        - Output: the same, summing to 1 over :math:`C`.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+        return F.softmax(input, -3, _stacklevel=5)
+
+
 class Softmin(Module):
     """exp(-x_i) / sum_j exp(-x_j) along ``dim``: the softmax of ``-x``."""
 

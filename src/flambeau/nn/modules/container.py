@@ -1,4 +1,5 @@
-"""Containers: ``Sequential`` (layers applied in order), ``ModuleList`` and ``ModuleDict``."""
+"""Containers: ``Sequential`` (layers applied in order), ``ModuleList`` and ``ModuleDict``
+(``ParameterList`` and ``ParameterDict`` live in ``paramcontainer.py``)."""
 
 from __future__ import annotations
 
@@ -221,3 +222,9 @@ def _renumber(container: Module) -> None:
     container._modules.clear()
     for i, m in enumerate(items):
         container._modules[str(i)] = m
+
+
+# PyTorch's module path: nn.modules.container.ParameterList
+from .paramcontainer import ParameterDict, ParameterList  # noqa: E402
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]

@@ -1,4 +1,4 @@
-"""Dropout: during training, zero each element (``Dropout``) or each channel (``Dropout2d``) with
+"""Dropout: during training, zero each element (``Dropout``) or each channel (``Dropout1d/2d/3d``) with
 probability p and scale the rest by 1/(1-p); in evaluation mode, do nothing."""
 
 from __future__ import annotations
@@ -35,6 +35,32 @@ class Dropout(_DropoutNd):
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, self.inplace)
 
+
+
+class Dropout1d(_DropoutNd):
+    r"""Channel dropout of signals: in training, zero whole channels with probability ``p`` and
+    scale the others by :math:`1 / (1 - p)` (``F.dropout1d``). In evaluation mode, the identity.
+
+    Shape:
+        - Input: :math:`(N, C, L)` or :math:`(C, L)`.
+        - Output: the same shape.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    r"""Channel dropout of volumes: in training, zero whole channels with probability ``p`` and
+    scale the others by :math:`1 / (1 - p)` (``F.dropout3d``). In evaluation mode, the identity.
+
+    Shape:
+        - Input: :math:`(N, C, D, H, W)` or :math:`(C, D, H, W)`.
+        - Output: the same shape.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):

@@ -212,3 +212,30 @@ class RMSNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class LocalResponseNorm(Module):
+    r"""AlexNet's local response normalisation across channels
+    (:func:`~flambeau.nn.functional.local_response_norm`):
+    :math:`y_c = x_c \left(k + \frac{\alpha}{n} \sum_{c'} x_{c'}^2\right)^{-\beta}` over the
+    ``size`` channels around :math:`c`. No parameters.
+
+    Shape:
+        - Input: :math:`(N, C, *)`.
+        - Output: the same.
+
+    Example::
+
+        >>> nn.LocalResponseNorm(2)(torch.randn(32, 5, 24, 24)).shape
+        torch.Size([32, 5, 24, 24])
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

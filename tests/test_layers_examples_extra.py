@@ -1,0 +1,207 @@
+"""More of the layers real code uses, against PyTorch: ``ParameterList``/``ParameterDict``,
+``init.trunc_normal_`` and ``eye_``, channel dropout (``Dropout1d/3d``), ``Softmax2d``,
+``LocalResponseNorm``, ``Unfold``/``Fold`` (the first ones are in test_layers_examples.py)."""
+
+from __future__ import annotations
+
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import flambeau
+from module_parity import compare, twin
+from parity import run
+
+DTYPES = ["float64", "float32"]
+
+
+def _raises_same(torch, f):
+    with pytest.raises(Exception) as te:
+        f(torch)
+    with pytest.raises(type(te.value)) as fe:
+        f(flambeau)
+    assert str(fe.value) == str(te.value)
+
+
+def _both(torch, f):
+    """``f(lib)`` in both libraries, compared with ``repr`` (tensors as their values)."""
+    out = [f(lib) for lib in (flambeau, torch)]
+    assert out[0] == out[1]
+
+
+# ---------------------------------------------------------------- parameter containers
+
+def _plist(t):
+    return t.nn.ParameterList([t.nn.Parameter(t.ones(2, 3)), t.zeros(3, dtype=t.float64), "abc"])
+
+
+def _pdict(t):
+    return t.nn.ParameterDict({"b": t.ones(2), "a": t.nn.Parameter(t.zeros(1, 2))})
+
+
+@pytest.mark.parametrize("f", [
+    lambda t: repr(_plist(t)), lambda t: repr(_pdict(t)), lambda t: repr(t.nn.ParameterList()),
+    lambda t: repr(t.nn.ParameterDict()),
+    lambda t: [type(p).__name__ for p in _plist(t)], lambda t: list(_plist(t).state_dict()),
+    lambda t: len(list(_plist(t).parameters())), lambda t: list(_pdict(t)), lambda t: list(_pdict(t).state_dict()),
+    lambda t: list(t.nn.ParameterDict(OrderedDict([("z", t.ones(1)), ("y", t.ones(1))])).state_dict()),
+    lambda t: list(t.nn.ParameterDict([("z", t.ones(1)), ("y", t.ones(1))]).keys()),
+    lambda t: repr(_plist(t)[0:2]), lambda t: repr(_plist(t)[::-1]), lambda t: repr(_plist(t)[-1]),
+    lambda t: ("a" in _pdict(t), "q" in _pdict(t), _pdict(t).get("q", 3), list(reversed(_pdict(t)))),
+    lambda t: [k for k, _ in _pdict(t).items()], lambda t: _pdict(t).popitem()[0], lambda t: repr(_pdict(t).copy()),
+    lambda t: tuple(_pdict(t).setdefault("c", t.ones(1)).shape),
+])
+def test_parameter_containers(torch, f):
+    _both(torch, f)
+
+
+def test_parameter_containers_in_a_model(torch):
+    def make(t):
+        class M(t.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ps = t.nn.ParameterList([t.nn.Parameter(t.ones(2)) for _ in range(2)])
+                self.pd = t.nn.ParameterDict({"x": t.nn.Parameter(t.ones(1))})
+                self.ps.append(t.zeros(2))
+                self.pd["w"] = t.ones(3)
+
+            def forward(self, x):
+                return sum(p.sum() for p in self.ps) * x + self.pd["x"] * self.pd["w"].sum()
+        return M()
+    fm, tm = make(flambeau), make(torch)
+    assert repr(fm) == repr(tm)
+    assert list(fm.state_dict()) == list(tm.state_dict())
+    assert [n for n, _ in fm.named_parameters()] == [n for n, _ in tm.named_parameters()]
+    fm.load_state_dict({k: flambeau.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.array([1.5, -2.0])
+    compare(torch, fm, tm, [flambeau.tensor(x)], [torch.tensor(x)], lambda m, a: m(a))
+    opt = flambeau.optim.SGD(fm.parameters(), lr=0.1)
+    assert len(opt.param_groups[0]["params"]) == 5
+    fm.pd.pop("w")
+    del tm.pd["w"]
+    assert list(fm.state_dict()) == list(tm.state_dict())
+
+
+@pytest.mark.parametrize("case", [
+    lambda t: _plist(t)[5], lambda t: _plist(t)[-4], lambda t: _plist(t)("x"), lambda t: _plist(t)["a"],
+    lambda t: _pdict(t)["zz"], lambda t: _pdict(t)[1], lambda t: _pdict(t)(1), lambda t: _pdict(t).pop("zz"),
+    lambda t: _plist(t).extend(t.ones(2)), lambda t: _pdict(t).update(3), lambda t: _pdict(t).update([("a",)]),
+    lambda t: _pdict(t).update([1]),
+])
+def test_parameter_container_errors(torch, case):
+    _raises_same(torch, case)
+
+
+# ---------------------------------------------------------------- init
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kw", [
+    {}, dict(std=0.02), dict(mean=0.5, std=1.0, a=-0.1, b=0.1), dict(mean=0.0, std=5.0, a=1.0, b=1.5),
+    dict(std=0.02, a=-0.04, b=0.04), dict(mean=1.0, std=0.5, a=0.0, b=0.2),
+])
+def test_trunc_normal_same_draws_as_pytorch(torch, kw, dtype):
+    for shape in ((7,), (16, 33), (3, 4, 5)):
+        out = []
+        for lib in (flambeau, torch):
+            lib.manual_seed(5)
+            w = lib.empty(*shape, dtype=getattr(lib, dtype))
+            assert lib.nn.init.trunc_normal_(w, **kw) is w
+            out.append((w.numpy().copy(), lib.rand(1).item()))  # the stream moved on alike
+        np.testing.assert_array_equal(out[0][0], out[1][0])
+        assert out[0][1] == out[1][1]
+        assert out[0][0].min() >= kw.get("a", -2.0) - 1e-7 and out[0][0].max() <= kw.get("b", 2.0) + 1e-7
+
+
+def test_trunc_normal_warning_and_eye(torch):
+    with pytest.warns(UserWarning, match="mean is more than 2 std from"):
+        flambeau.nn.init.trunc_normal_(flambeau.empty(3), mean=3.0, a=-1.0, b=0.0)
+    for shape in ((2, 3), (4, 2), (3, 3)):
+        np.testing.assert_array_equal(flambeau.nn.init.eye_(flambeau.empty(*shape)).numpy(),
+                                      torch.nn.init.eye_(torch.empty(*shape)).numpy())
+    _raises_same(torch, lambda t: t.nn.init.eye_(t.empty(2, 3, 1)))
+
+
+# ---------------------------------------------------------------- channel dropout, Softmax2d
+
+@pytest.mark.parametrize("fn,shape", [
+    ("dropout1d", (2, 5, 3)), ("dropout1d", (5, 3)), ("dropout3d", (2, 3, 2, 2, 2)), ("dropout3d", (3, 2, 2, 2)),
+])
+def test_channel_dropout_same_masks_as_pytorch(torch, fn, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    for lib in (flambeau, torch):
+        lib.manual_seed(0)
+    run(torch, lambda t, a: getattr(t.nn.functional, fn)(a, 0.4), [x])
+    names = []
+    for lib in (flambeau, torch):
+        lib.manual_seed(1)
+        names.append(getattr(lib.nn.functional, fn)(lib.ones(shape, requires_grad=True), 0.5).grad_fn.name())
+        z = lib.ones(shape)
+        getattr(lib.nn.functional, fn)(z, 0.5, inplace=True)
+        names.append(z.numpy().tolist())
+    assert names[:2] == names[2:]
+
+
+def test_dropout_modules_and_messages(torch):
+    for lib in (flambeau, torch):
+        lib.manual_seed(2)
+    for name in ("Dropout1d", "Dropout3d"):
+        fm, tm = twin(torch, name, 0.3)
+        assert repr(fm) == repr(tm)
+        shape = (2, 4, 3) if name == "Dropout1d" else (2, 4, 2, 2, 2)
+        np.testing.assert_array_equal(fm(flambeau.ones(shape)).numpy(), tm(torch.ones(shape)).numpy())
+        fm.eval()
+        assert fm(flambeau.ones(shape)).numpy().min() == 1
+    for case in (lambda t: t.nn.functional.dropout1d(t.ones(3), 0.5),
+                 lambda t: t.nn.functional.dropout1d(t.ones(1, 2, 3, 3), 0.5),
+                 lambda t: t.nn.functional.dropout1d(t.ones(2, 2), 1.5),
+                 lambda t: t.nn.Dropout3d(1.5)):
+        _raises_same(torch, case)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        flambeau.nn.functional.dropout3d(flambeau.ones(2, 3, 3), 0.5)
+    assert "Received a 3-D input to dropout3d" in str(caught[0].message)
+    assert caught[0].filename == __file__  # the user's line, as PyTorch points at it
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax2d(torch, dtype):
+    for shape in ((2, 3, 4, 5), (3, 2, 2)):
+        fm, tm = twin(torch, "Softmax2d", dtype=dtype)
+        x = np.random.default_rng(1).standard_normal(shape).astype(dtype)
+        compare(torch, fm, tm, [flambeau.tensor(x, requires_grad=True)], [torch.tensor(x, requires_grad=True)],
+                lambda m, a: m(a), dtype=dtype)
+        assert repr(fm) == repr(tm)
+    for case in (lambda t: t.nn.Softmax2d()(t.ones(3)), lambda t: t.nn.Softmax2d()(t.ones(2, 3, 4, 5, 6))):
+        _raises_same(torch, case)
+
+
+# ---------------------------------------------------------------- local response norm, fold
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("args,shape", [
+    ((3,), (2, 6, 4)), ((2, 1e-3, 0.5, 2.0), (2, 5, 3, 4)), ((5,), (1, 4, 2, 2, 3)), ((1,), (2, 3, 2)),
+])
+def test_local_response_norm(torch, args, shape, dtype):
+    fm, tm = twin(torch, "LocalResponseNorm", *args, dtype=dtype)
+    x = np.random.default_rng(2).standard_normal(shape).astype(dtype) * 3
+    compare(torch, fm, tm, [flambeau.tensor(x, requires_grad=True)], [torch.tensor(x, requires_grad=True)],
+            lambda m, a: m(a), dtype=dtype)
+    assert repr(fm) == repr(tm)
+    _raises_same(torch, lambda t: t.nn.functional.local_response_norm(t.ones(2, 3), 2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fold_unfold_modules(torch, dtype):
+    x = np.random.default_rng(3).standard_normal((2, 3, 5, 6)).astype(dtype)
+    for args, kw in (((2,), {}), (((2, 3),), dict(padding=1, stride=(1, 2))), ((3,), dict(dilation=2))):
+        fm, tm = twin(torch, "Unfold", *args, dtype=dtype, **kw)
+        compare(torch, fm, tm, [flambeau.tensor(x, requires_grad=True)], [torch.tensor(x, requires_grad=True)],
+                lambda m, a: m(a), dtype=dtype)
+        assert repr(fm) == repr(tm)
+        cols = tm(torch.tensor(x)).numpy()
+        gm, um = twin(torch, "Fold", (5, 6), *args, dtype=dtype, **kw)
+        compare(torch, gm, um, [flambeau.tensor(cols, requires_grad=True)], [torch.tensor(cols, requires_grad=True)],
+                lambda m, a: m(a), dtype=dtype)
+        assert repr(gm) == repr(um)
