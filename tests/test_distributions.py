@@ -351,6 +351,47 @@ def test_relaxed_and_gumbel(torch, dtype):
     _same_draws(torch, lambda lib: _d(lib).Gumbel(lib.tensor(LOC), lib.tensor(SCALE)), method="rsample", close=True)
 
 
+SPD = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 0.5]])
+
+
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_multivariate_normal(torch, dtype):
+    x = R.standard_normal((4, 2, 3))
+
+    def f(lib, loc, cov, prec, tril, v):
+        d = _d(lib)
+        a = d.MultivariateNormal(loc, cov)
+        b = d.MultivariateNormal(loc[0], precision_matrix=prec)
+        c = d.MultivariateNormal(loc, scale_tril=tril.tril())
+        lib.manual_seed(1)
+        return (a.log_prob(v), b.log_prob(v), c.log_prob(v[0]), a.entropy(), b.entropy(), a.variance,
+                b.variance, a.scale_tril, b.covariance_matrix, c.precision_matrix, a.rsample((2,)),
+                d.kl_divergence(a, b), d.kl_divergence(c, a))
+
+    tril = np.linalg.cholesky(SPD * 1.5)
+    run(torch, f, [LOC, SPD, SPD + 0.5 * np.eye(3), tril, x], grad=[True, True, True, True, False], dtype=dtype)
+    _same_draws(torch, lambda lib: _d(lib).MultivariateNormal(lib.tensor(LOC), lib.tensor(SPD)), close=True)
+    for lib in (flambeau, torch):
+        m = _d(lib).MultivariateNormal(lib.zeros(5, 1, 3), lib.tensor(SPD, dtype=lib.float32))
+        assert (tuple(m.batch_shape), tuple(m.event_shape)) == ((5, 1), (3,))
+        assert tuple(m.expand((2, 5, 1)).batch_shape) == (2, 5, 1)
+
+
+def test_multivariate_normal_errors(torch):
+    bad = np.array([[1.0, 2.0], [2.0, 1.0]])
+    for case in (lambda lib: _d(lib).MultivariateNormal(lib.zeros(2), lib.tensor(bad)),
+                 lambda lib: _d(lib).MultivariateNormal(lib.zeros(2), lib.tensor([[1.0, 0.5], [0.0, 1.0]])),
+                 lambda lib: _d(lib).MultivariateNormal(lib.zeros(2), scale_tril=lib.tensor([[1.0, 0.5], [0.0, 1.0]])),
+                 lambda lib: _d(lib).MultivariateNormal(lib.zeros(2)),
+                 lambda lib: _d(lib).MultivariateNormal(lib.zeros(2), lib.eye(2), scale_tril=lib.eye(2)),
+                 lambda lib: _d(lib).MultivariateNormal(lib.tensor(0.0), lib.eye(2)),
+                 lambda lib: _d(lib).MultivariateNormal(lib.zeros(2), lib.ones(2)),
+                 lambda lib: _d(lib).MultivariateNormal(lib.zeros(2), lib.eye(2)).log_prob(lib.zeros(3)),
+                 lambda lib: _d(lib).kl_divergence(_d(lib).MultivariateNormal(lib.zeros(2), lib.eye(2)),
+                                                   _d(lib).MultivariateNormal(lib.zeros(3), lib.eye(3)))):
+        _same_error(torch, case)
+
+
 def test_one_hot_categorical(torch):
     value = np.eye(4)[[1, 3, 0]]
 

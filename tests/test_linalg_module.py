@@ -443,6 +443,12 @@ ERRORS = [
     lambda m: m.linalg.cond(m.eye(2), 3),
     lambda m: m.linalg.cond(m.ones(2, 3), 1),
     lambda m: m.linalg.cond(m.ones(2, 2, dtype=m.int64)),
+    # removed in PyTorch 1.9: the message says what replaces them
+    lambda m: m.lstsq(m.eye(2), m.eye(2)),
+    lambda m: m.symeig(m.eye(2)),
+    lambda m: m.eig(m.eye(2)),
+    lambda m: m.matrix_rank(m.eye(2)),
+    lambda m: m.solve(m.eye(2), m.eye(2)),
 ]
 
 
@@ -541,3 +547,97 @@ def test_input_modified_in_place_before_backward(torch, rng):
         y.add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             d.backward()
+
+
+@pytest.mark.parametrize("loss", [
+    lambda m, x: m.linalg.svd(x).U.sum(),
+    lambda m, x: m.linalg.svd(x).S.sum(),
+    lambda m, x: (m.linalg.eigh(x).eigenvectors ** 2).sum(),
+])
+def test_repeated_singular_values_and_eigenvalues(torch, loss):
+    """Where the vectors are not determined (the identity), PyTorch's gradients are NaN, not an
+    error; those of the values alone are finite."""
+    grads = []
+    for m in (torch, flambeau):
+        x = m.tensor(np.eye(3), requires_grad=True)
+        loss(m, x).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(np.isnan(grads[1]), np.isnan(grads[0]))
+    np.testing.assert_allclose(np.nan_to_num(grads[1]), np.nan_to_num(grads[0]), atol=1e-12)
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    for name in ("linalg", "ops.linalg_norms", "ops.linalg_solve", "ops.linalg_decomp", "ops.linalg_svd",
+                 "ops.linalg_products", "ops.linalg_triangular"):
+        module = importlib.import_module(f"flambeau.{name}")
+        result = doctest.testmod(module, extraglobs={"torch": flambeau}, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, name
+
+
+# ---------------------------------------------------------------- triangular systems
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("unit", [False, True])
+def test_solve_triangular(torch, rng, dtype, upper, left, unit):
+    a = _square(rng, 2)  # the other triangle is not read
+    b = rng.standard_normal((3, 1, 3, 2) if left else (2, 3))
+    run(torch, lambda m, x, y: m.linalg.solve_triangular(x, y, upper=upper, left=left, unitriangular=unit),
+        [a, b], dtype=dtype)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("transpose", [False, True])
+def test_triangular_solve_old_api(torch, rng, upper, transpose):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run(torch, lambda m, y, x: tuple(m.triangular_solve(y, x, upper, transpose)),
+            [rng.standard_normal((2, 3, 2)), _square(rng)])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_and_inverse(torch, rng, dtype, upper):
+    factor = np.linalg.cholesky(_spd(rng, 2))
+    factor = np.swapaxes(factor, -1, -2) if upper else factor
+    run(torch, lambda m, y, f: m.cholesky_solve(y, f, upper), [rng.standard_normal((3, 2)), factor], dtype=dtype)
+    run(torch, lambda m, y, f: y.cholesky_solve(f, upper=upper), [rng.standard_normal((2, 3, 1)), factor],
+        dtype=dtype)
+    run(torch, lambda m, f: m.cholesky_inverse(f, upper), [factor], dtype=dtype)
+    run(torch, lambda m, f: f.cholesky_inverse(upper), [factor[0]], dtype=dtype)
+
+
+TRIANGULAR_ERRORS = [
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(2), upper=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(3, 1), upper=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(3, 1), upper=False, left=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2, dtype=m.int64), m.eye(2, dtype=m.int64), upper=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2, dtype=m.float16), m.eye(2, dtype=m.float16), upper=False),
+    lambda m: m.linalg.solve_triangular(m.ones(2, 3), m.ones(2, 1), upper=False),
+    lambda m: m.cholesky_solve(m.ones(2), m.eye(2)),
+    lambda m: m.cholesky_solve(m.ones(3, 1), m.eye(2)),
+    lambda m: m.cholesky_solve(m.ones(2, 1, dtype=m.int64), m.eye(2, dtype=m.int64)),
+    lambda m: m.cholesky_solve(m.ones(2, 1, dtype=m.float64), m.eye(2)),
+    lambda m: m.cholesky_inverse(m.ones(2, 3)),
+    lambda m: m.cholesky_inverse(m.ones(2, 2, dtype=m.int64)),
+    lambda m: m.cholesky_inverse(m.ones(2)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(TRIANGULAR_ERRORS)))
+def test_triangular_errors(torch, k):
+    with pytest.raises(Exception) as th:
+        TRIANGULAR_ERRORS[k](torch)
+    with pytest.raises(Exception) as fl:
+        TRIANGULAR_ERRORS[k](flambeau)
+    assert type(fl.value) is type(th.value) and str(fl.value) == str(th.value)
+
+
+def test_triangular_zero_pivot_gives_inf_as_trsm(torch):
+    a, b = np.array([[0.0, 0.0], [1.0, 3.0]]), np.ones((2, 1))
+    fl = flambeau.linalg.solve_triangular(flambeau.tensor(a), flambeau.tensor(b), upper=False).numpy()
+    th = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=False).numpy()
+    np.testing.assert_array_equal(fl, th)

@@ -121,10 +121,12 @@ from .ops.linalg_decomp import cholesky_old as cholesky
 from .ops.linalg_decomp import qr_old as qr
 from .ops.linalg_norms import dist
 from .ops.linalg_products import kron, tensordot
+from .ops.linalg_removed import eig, lstsq, matrix_rank, solve, symeig
 from .ops.linalg_solve import det, inverse, logdet, matrix_power
 from .ops.linalg_solve import slogdet_old as slogdet
 from .ops.linalg_svd import pinverse
 from .ops.linalg_svd import svd_old as svd
+from .ops.linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (

@@ -23,6 +23,7 @@ from .ops import (
     linalg_products,
     linalg_solve,
     linalg_svd,
+    linalg_triangular,
     pointwise,
     random,
     rearrange,
@@ -100,6 +101,8 @@ _METHODS = {
     "slogdet": linalg_solve.slogdet_old, "matrix_power": linalg_solve.matrix_power,
     "svd": linalg_svd.svd_old, "pinverse": linalg_svd.pinverse, "qr": linalg_decomp.qr_old,
     "cholesky": linalg_decomp.cholesky_old, "dist": linalg_norms.dist, "kron": linalg_products.kron,
+    "triangular_solve": linalg_triangular.triangular_solve, "cholesky_solve": linalg_triangular.cholesky_solve,
+    "cholesky_inverse": linalg_triangular.cholesky_inverse,
     # in place
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
     "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,

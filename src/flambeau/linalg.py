@@ -1,7 +1,7 @@
 """``torch.linalg``: norms, inverses and determinants, linear systems, decompositions (Cholesky,
 QR, symmetric eigenproblem, SVD), pseudo-inverse, rank and least squares, matrix products. Each is
 in ``flambeau/ops`` next to its gradient: ``linalg_norms``, ``linalg_solve``, ``linalg_decomp``,
-``linalg_svd``, ``linalg_products``.
+``linalg_svd``, ``linalg_products``, ``linalg_triangular``.
 
 Example::
 
@@ -21,11 +21,12 @@ from .ops.linalg_norms import cond, matrix_norm, norm, vector_norm
 from .ops.linalg_products import multi_dot, vecdot
 from .ops.linalg_solve import det, inv, inv_ex, matrix_power, slogdet, solve, solve_ex
 from .ops.linalg_svd import lstsq, matrix_rank, pinv, svd, svdvals
+from .ops.linalg_triangular import solve_triangular
 from .tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh",
            "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power",
-           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd",
+           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd",
            "svdvals", "vecdot", "vector_norm"]
 
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..tensor import Tensor
 
 __all__ = ["Constraint", "MixtureSameFamilyConstraint", "boolean", "dependent", "dependent_property", "greater_than",
            "greater_than_eq", "independent", "integer_interval", "interval", "half_open_interval",
-           "is_dependent", "less_than", "multinomial", "nonnegative", "nonnegative_integer",
-           "one_hot", "positive", "positive_integer", "real", "real_vector", "simplex",
+           "is_dependent", "less_than", "lower_cholesky", "multinomial", "nonnegative", "nonnegative_integer",
+           "one_hot", "positive", "positive_definite", "positive_integer", "real", "real_vector", "simplex",
            "unit_interval"]
 
 
@@ -233,6 +235,47 @@ class _Multinomial(Constraint):
         return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
 
 
+class _LowerCholesky(Constraint):
+    """Lower-triangular square matrices with a positive diagonal."""
+
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        x = value.detach().numpy()
+        lower = (np.tril(x) == x).reshape(x.shape[:-2] + (-1,)).all(-1)
+        return _as_tensor(lower & (np.diagonal(x, axis1=-2, axis2=-1) > 0).all(-1))
+
+
+class _PositiveDefinite(Constraint):
+    """Symmetric (to 1e-6) matrices whose Cholesky factorisation succeeds."""
+
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        x = value.detach().numpy()
+        if x.shape[-1] != x.shape[-2]:
+            return _as_tensor(np.zeros(x.shape[:-2], dtype=bool))
+        sym = np.isclose(x, np.swapaxes(x, -1, -2), rtol=1e-5, atol=1e-6).all((-2, -1))
+        if not sym.all():
+            return _as_tensor(sym)
+        flat = x.reshape((-1,) + x.shape[-2:])
+        return _as_tensor(np.array([_cholesky_ok(m) for m in flat], dtype=bool).reshape(x.shape[:-2]))
+
+
+def _cholesky_ok(m: np.ndarray) -> bool:
+    try:
+        np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+def _as_tensor(a: np.ndarray) -> Tensor:
+    from ..ops.creation import tensor
+
+    return tensor(np.asarray(a, dtype=bool))
+
+
 dependent = _Dependent()
 dependent_property = _DependentProperty
 independent = _IndependentConstraint
@@ -253,3 +296,5 @@ unit_interval = _Interval(0.0, 1.0)
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 simplex = _Simplex()
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()

@@ -8,8 +8,11 @@ import warnings
 from collections.abc import Callable
 from functools import total_ordering
 
+import numpy as np
+
 from ..ops.arith import where
 from ..ops.creation import full_like
+from ..ops.linalg_solve import solve
 from ..ops.unary import erf, exp, log1p
 from ..tensor import Tensor
 from ._special import digamma, lgamma, softplus
@@ -24,6 +27,7 @@ from .exponential import Exponential
 from .gamma import Gamma
 from .independent import Independent
 from .laplace import Laplace
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
@@ -313,6 +317,22 @@ def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistri
     if p.transforms != q.transforms or tuple(p.event_shape) != tuple(q.event_shape):
         raise NotImplementedError
     return kl_divergence(p.base_dist, q.base_dist)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariatenormal_multivariatenormal(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    r"""\log\frac{|L_q|}{|L_p|} + \frac12(\operatorname{tr}(\Sigma_q^{-1}\Sigma_p)
+    + |L_q^{-1}(\mu_q - \mu_p)|^2 - n)."""
+    if tuple(p.event_shape) != tuple(q.event_shape):
+        raise ValueError("KL-divergence between two Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    n = p.event_shape[0]
+    lq, lp = q._unbroadcasted_scale_tril, p._unbroadcasted_scale_tril
+    half_term1 = lq.diagonal(dim1=-2, dim2=-1).log().sum(-1) - lp.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    shape = np.broadcast_shapes(tuple(lq.shape[:-2]), tuple(lp.shape[:-2])) + (n, n)
+    term2 = solve(lq.expand(shape), lp.expand(shape)).pow(2).sum((-2, -1))
+    term3 = _batch_mahalanobis(lq, q.loc - p.loc)
+    return half_term1 + 0.5 * (term2 + term3 - n)
 
 
 _PYTORCH_ONLY = [(Beta, Exponential), (Beta, Gamma), (Beta, Normal), (Beta, Uniform), (Exponential, Beta),

@@ -196,7 +196,8 @@ def _eigh_backward(w: np.ndarray, v: np.ndarray, gw: Any, gv: Any) -> np.ndarray
         e = w[..., None, :] - w[..., :, None]
         idx = np.arange(w.shape[-1])
         e[..., idx, idx] = 1
-        inner = vg / e
+        with np.errstate(divide="ignore", invalid="ignore"):  # repeated eigenvalues: inf, NaN
+            inner = vg / e
     if gw is not None:
         inner = inner + np.einsum("...i,ij->...ij", gw, np.eye(w.shape[-1], dtype=w.dtype))
     return v @ inner @ mT(v)
