@@ -18,6 +18,15 @@ from parity import run
 DTYPES = ["float64", "float32"]
 
 
+@pytest.fixture
+def one_thread(torch):
+    """PyTorch on one thread: its convolutions wait for each other on a busy machine (seconds)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def _raises_same(torch, f):
     """``f(lib)`` raises in PyTorch and in flambeau, with the same type and text."""
     with pytest.raises(Exception) as te:
@@ -421,7 +430,7 @@ def _one_adam_step(torch, make, x, target, dtype, lr=1e-3):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_fast_neural_style_transformer_net(torch, dtype):
+def test_fast_neural_style_transformer_net(torch, one_thread, dtype):
     x = np.random.default_rng(0).uniform(0, 1, (1, 3, 16, 16)).astype(dtype)
     target = np.random.default_rng(1).uniform(0, 1, (1, 3, 16, 16)).astype(dtype)
     fm, tm = _one_adam_step(torch, _transformer_net, x, target, dtype)
@@ -429,7 +438,7 @@ def test_fast_neural_style_transformer_net(torch, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_super_resolution_net(torch, dtype):
+def test_super_resolution_net(torch, one_thread, dtype):
     x = np.random.default_rng(0).uniform(0, 1, (2, 1, 12, 12)).astype(dtype)
     target = np.random.default_rng(1).uniform(0, 1, (2, 1, 36, 36)).astype(dtype)
     fm, tm = _one_adam_step(torch, lambda lib: _super_resolution_net(lib, 3), x, target, dtype)
