@@ -571,7 +571,7 @@ def test_docstring_examples():
     import importlib
 
     for name in ("linalg", "ops.linalg_norms", "ops.linalg_solve", "ops.linalg_decomp", "ops.linalg_svd",
-                 "ops.linalg_products", "ops.linalg_triangular"):
+                 "ops.linalg_products", "ops.linalg_triangular", "ops.linalg_exp"):
         module = importlib.import_module(f"flambeau.{name}")
         result = doctest.testmod(module, extraglobs={"torch": flambeau}, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, name
@@ -624,6 +624,9 @@ TRIANGULAR_ERRORS = [
     lambda m: m.cholesky_inverse(m.ones(2, 3)),
     lambda m: m.cholesky_inverse(m.ones(2, 2, dtype=m.int64)),
     lambda m: m.cholesky_inverse(m.ones(2)),
+    lambda m: m.linalg.matrix_exp(m.eye(2, dtype=m.int64)),
+    lambda m: m.linalg.matrix_exp(m.ones(2, 3)),
+    lambda m: m.linalg.matrix_exp(m.ones(3)),
 ]
 
 
@@ -641,3 +644,18 @@ def test_triangular_zero_pivot_gives_inf_as_trsm(torch):
     fl = flambeau.linalg.solve_triangular(flambeau.tensor(a), flambeau.tensor(b), upper=False).numpy()
     th = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=False).numpy()
     np.testing.assert_array_equal(fl, th)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("scale", [0.1, 1.0, 20.0])
+def test_matrix_exp(torch, rng, dtype, scale):
+    a = [rng.standard_normal((2, 3, 3)) * scale / 3]
+    tol = None if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    run(torch, lambda m, x: m.linalg.matrix_exp(x), a, dtype=dtype, tol=tol)
+    run(torch, lambda m, x: x.matrix_exp(), [a[0][0]], dtype=dtype, tol=tol)
+    run(torch, lambda m, x: m.matrix_exp(x), [np.zeros((0, 0))], dtype=dtype)
+
+
+def test_matrix_exp_refuses_half():
+    with pytest.raises(RuntimeError, match="Low precision dtypes not supported. Got Half"):
+        flambeau.linalg.matrix_exp(flambeau.eye(2, dtype=flambeau.float16))

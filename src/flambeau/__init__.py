@@ -119,6 +119,7 @@ from .ops.index import gather, index_fill, index_select, masked_fill, masked_sel
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.linalg_decomp import cholesky_old as cholesky
 from .ops.linalg_decomp import qr_old as qr
+from .ops.linalg_exp import matrix_exp
 from .ops.linalg_norms import dist
 from .ops.linalg_products import kron, tensordot
 from .ops.linalg_removed import eig, lstsq, matrix_rank, solve, symeig

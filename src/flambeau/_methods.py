@@ -19,6 +19,7 @@ from .ops import (
     inplace,
     linalg,
     linalg_decomp,
+    linalg_exp,
     linalg_norms,
     linalg_products,
     linalg_solve,
@@ -102,7 +103,7 @@ _METHODS = {
     "svd": linalg_svd.svd_old, "pinverse": linalg_svd.pinverse, "qr": linalg_decomp.qr_old,
     "cholesky": linalg_decomp.cholesky_old, "dist": linalg_norms.dist, "kron": linalg_products.kron,
     "triangular_solve": linalg_triangular.triangular_solve, "cholesky_solve": linalg_triangular.cholesky_solve,
-    "cholesky_inverse": linalg_triangular.cholesky_inverse,
+    "cholesky_inverse": linalg_triangular.cholesky_inverse, "matrix_exp": linalg_exp.matrix_exp,
     # in place
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_,
     "pow_": inplace.pow_, "clamp_": inplace.clamp_, "zero_": inplace.zero_,

@@ -17,6 +17,7 @@ from .ops.geometry import cross as _cross
 from .ops.linalg import matmul as _matmul
 from .ops.linalg_common import LinAlgError
 from .ops.linalg_decomp import cholesky, cholesky_ex, eig, eigh, eigvals, eigvalsh, qr
+from .ops.linalg_exp import matrix_exp
 from .ops.linalg_norms import cond, matrix_norm, norm, vector_norm
 from .ops.linalg_products import multi_dot, vecdot
 from .ops.linalg_solve import det, inv, inv_ex, matrix_power, slogdet, solve, solve_ex
@@ -25,7 +26,7 @@ from .ops.linalg_triangular import solve_triangular
 from .tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh",
-           "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power",
+           "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
            "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd",
            "svdvals", "vecdot", "vector_norm"]
 
