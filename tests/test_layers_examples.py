@@ -90,6 +90,11 @@ def test_padding_modules(torch, name, args, shape, dtype):
     lambda t: t.nn.CircularPad2d(4)(t.ones(1, 2, 3, 3)),
     lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 2, 3)),
     lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 1), mode="reflect", value=2.0),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), (1.5, 1)),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 1.0)),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), 2),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), None),
+    lambda t: t.nn.ReflectionPad2d(1.5)(t.ones(1, 2, 3, 3)),
 ])
 def test_padding_errors(torch, case):
     _raises_same(torch, case)

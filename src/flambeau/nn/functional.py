@@ -34,6 +34,7 @@ from ..ops.pool import (  # noqa: F401 - re-exported
     max_pool2d,
 )
 from ..ops.pool_adaptive import (  # noqa: F401 - re-exported
+    _int_list,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
     adaptive_avg_pool3d,
@@ -342,6 +343,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
         - Output: :math:`(*, D_1 + p_1^- + p_1^+, ..., D_k + p_k^- + p_k^+)`.
     """
     a = input._data
+    pad = _int_list("pad", pad, None, "pad")  # (a float refused, as PyTorch's argument parser does)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     n = len(pad) // 2
