@@ -167,6 +167,7 @@ def test_eigh(torch, rng, dtype, batch):
     run(torch, lambda m, x: (lambda w, v: (w, v * v))(*m.linalg.eigh(x, UPLO="U")), [a], dtype=dtype)
     run(torch, lambda m, x: m.linalg.eigvalsh(x), sym, dtype=dtype)
     run(torch, lambda m, x: m.linalg.eigvalsh(x, "U"), [a], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.eigvalsh(x), sym, dtype=dtype, grad=False)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -182,6 +183,7 @@ def test_svd(torch, rng, dtype, shape, full):
 
     run(torch, loss, [rng.standard_normal(shape)], dtype=dtype)
     run(torch, lambda m, x: m.linalg.svdvals(x), [rng.standard_normal(shape)], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.svdvals(x), [rng.standard_normal(shape)], dtype=dtype, grad=False)
 
 
 def test_svd_old_api(torch, rng):

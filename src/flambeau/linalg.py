@@ -35,13 +35,31 @@ matmul = accept_pytorch_keywords(_matmul)  # linalg.matmul(input=..., other=...)
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # noqa: A002
-    """The cross product of 3-vectors along ``dim`` (the last by default); ``torch.cross``'s."""
+    """The cross product of 3-vectors along ``dim`` (the last by default); ``torch.cross``'s.
+
+    Shape:
+        input, other: (*, 3) (broadcast together); the result has their shape.
+
+    Example::
+
+        >>> torch.linalg.cross(torch.tensor([1., 0., 0.]), torch.tensor([0., 1., 0.]))
+        tensor([0., 0., 1.])
+    """
     return _cross(input, other, dim)
 
 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """The diagonals of the matrices of ``A`` (a view): ``torch.diagonal`` on the last two
-    dimensions by default."""
+    dimensions by default.
+
+    Shape:
+        A: (*, m, n); the result: (*, k).
+
+    Example::
+
+        >>> torch.linalg.diagonal(torch.tensor([[1., 2.], [3., 4.]]))
+        tensor([1., 4.])
+    """
     from .ops.shape import diagonal as _diagonal
 
     return _diagonal(A, offset, dim1, dim2)

@@ -149,6 +149,12 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:  # noqa
 
     Shape:
         B: (*, n, k), L: (*, n, n); batch dimensions broadcast.
+
+    Example::
+
+        >>> torch.cholesky_solve(torch.tensor([[4.], [1.]]), torch.tensor([[2., 0.], [0., 1.]]))
+        tensor([[1.],
+                [1.]])
     """
     b, low = _cholesky_operands(B, L)
     t = np.triu(low) if upper else np.tril(low)
