@@ -65,6 +65,8 @@ PADS = [
     ("ReplicationPad3d", (2,), (2, 2, 2, 3)),
     ("CircularPad1d", ((2, 1),), (2, 3, 4)), ("CircularPad2d", ((1, 2, 2, 0),), (2, 3, 3, 4)),
     ("CircularPad2d", ((-1, 2, 1, 1),), (3, 3, 4)), ("CircularPad3d", (1,), (1, 1, 2, 3, 4)),
+    ("CircularPad1d", ((4, 4),), (1, 3, 4)), ("ReflectionPad2d", ((3, 3, 2, 2),), (1, 3, 4)),
+    ("ReplicationPad2d", ((0, 2, 3, 0),), (2, 1, 3)), ("ZeroPad2d", ((2, -1, 0, 1),), (1, 3, 4)),
 ]
 
 
