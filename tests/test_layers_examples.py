@@ -18,6 +18,15 @@ from parity import run
 DTYPES = ["float64", "float32"]
 
 
+@pytest.fixture
+def one_thread(torch):
+    """PyTorch on one thread: its convolutions wait for each other on a busy machine (seconds)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def _raises_same(torch, f):
     """``f(lib)`` raises in PyTorch and in flambeau, with the same type and text."""
     with pytest.raises(Exception) as te:
@@ -56,6 +65,8 @@ PADS = [
     ("ReplicationPad3d", (2,), (2, 2, 2, 3)),
     ("CircularPad1d", ((2, 1),), (2, 3, 4)), ("CircularPad2d", ((1, 2, 2, 0),), (2, 3, 3, 4)),
     ("CircularPad2d", ((-1, 2, 1, 1),), (3, 3, 4)), ("CircularPad3d", (1,), (1, 1, 2, 3, 4)),
+    ("CircularPad1d", ((4, 4),), (1, 3, 4)), ("ReflectionPad2d", ((3, 3, 2, 2),), (1, 3, 4)),
+    ("ReplicationPad2d", ((0, 2, 3, 0),), (2, 1, 3)), ("ZeroPad2d", ((2, -1, 0, 1),), (1, 3, 4)),
 ]
 
 
@@ -81,6 +92,11 @@ def test_padding_modules(torch, name, args, shape, dtype):
     lambda t: t.nn.CircularPad2d(4)(t.ones(1, 2, 3, 3)),
     lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 2, 3)),
     lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 1), mode="reflect", value=2.0),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), (1.5, 1)),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 1.0)),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), 2),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), None),
+    lambda t: t.nn.ReflectionPad2d(1.5)(t.ones(1, 2, 3, 3)),
 ])
 def test_padding_errors(torch, case):
     _raises_same(torch, case)
@@ -421,7 +437,7 @@ def _one_adam_step(torch, make, x, target, dtype, lr=1e-3):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_fast_neural_style_transformer_net(torch, dtype):
+def test_fast_neural_style_transformer_net(torch, one_thread, dtype):
     x = np.random.default_rng(0).uniform(0, 1, (1, 3, 16, 16)).astype(dtype)
     target = np.random.default_rng(1).uniform(0, 1, (1, 3, 16, 16)).astype(dtype)
     fm, tm = _one_adam_step(torch, _transformer_net, x, target, dtype)
@@ -429,7 +445,7 @@ def test_fast_neural_style_transformer_net(torch, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_super_resolution_net(torch, dtype):
+def test_super_resolution_net(torch, one_thread, dtype):
     x = np.random.default_rng(0).uniform(0, 1, (2, 1, 12, 12)).astype(dtype)
     target = np.random.default_rng(1).uniform(0, 1, (2, 1, 36, 36)).astype(dtype)
     fm, tm = _one_adam_step(torch, lambda lib: _super_resolution_net(lib, 3), x, target, dtype)

@@ -17,6 +17,15 @@ from parity import run
 DTYPES = ["float64", "float32"]
 
 
+@pytest.fixture
+def one_thread(torch):
+    """PyTorch on one thread: its convolutions wait for each other on a busy machine (seconds)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def _raises_same(torch, f):
     with pytest.raises(Exception) as te:
         f(torch)
@@ -205,3 +214,84 @@ def test_fold_unfold_modules(torch, dtype):
         compare(torch, gm, um, [flambeau.tensor(cols, requires_grad=True)], [torch.tensor(cols, requires_grad=True)],
                 lambda m, a: m(a), dtype=dtype)
         assert repr(gm) == repr(um)
+
+
+# ---------------------------------------------------------------- d2l.ai's TinySSD (no anchors)
+
+def _tiny_ssd(torch, num_classes=1, num_anchors=4):
+    """chapter_computer-vision/ssd.md's network as d2l writes it, without the anchor boxes
+    (d2l.multibox_prior is the book's own code): its last block is nn.AdaptiveMaxPool2d((1,1))."""
+    nn = torch.nn
+
+    def down_sample_blk(in_channels, out_channels):
+        blk = []
+        for _ in range(2):
+            blk.append(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1))
+            blk.append(nn.BatchNorm2d(out_channels))
+            blk.append(nn.ReLU())
+            in_channels = out_channels
+        blk.append(nn.MaxPool2d(2))
+        return nn.Sequential(*blk)
+
+    def base_net():
+        num_filters = [3, 16, 32, 64]
+        return nn.Sequential(*[down_sample_blk(num_filters[i], num_filters[i + 1]) for i in range(3)])
+
+    def get_blk(i):
+        if i == 0:
+            return base_net()
+        if i == 1:
+            return down_sample_blk(64, 128)
+        if i == 4:
+            return nn.AdaptiveMaxPool2d((1, 1))
+        return down_sample_blk(128, 128)
+
+    def flatten_pred(pred):
+        return torch.flatten(pred.permute(0, 2, 3, 1), start_dim=1)
+
+    class TinySSD(nn.Module):
+        def __init__(self):
+            super().__init__()
+            idx_to_in_channels = [64, 128, 128, 128, 128]
+            for i in range(5):
+                setattr(self, f"blk_{i}", get_blk(i))
+                setattr(self, f"cls_{i}", nn.Conv2d(idx_to_in_channels[i], num_anchors * (num_classes + 1),
+                                                    kernel_size=3, padding=1))
+                setattr(self, f"bbox_{i}", nn.Conv2d(idx_to_in_channels[i], num_anchors * 4, kernel_size=3, padding=1))
+
+        def forward(self, X):
+            cls_preds, bbox_preds = [], []
+            for i in range(5):
+                X = getattr(self, f"blk_{i}")(X)
+                cls_preds.append(getattr(self, f"cls_{i}")(X))
+                bbox_preds.append(getattr(self, f"bbox_{i}")(X))
+            cls_preds = torch.cat([flatten_pred(p) for p in cls_preds], dim=1)
+            cls_preds = cls_preds.reshape(cls_preds.shape[0], -1, num_classes + 1)
+            return cls_preds, torch.cat([flatten_pred(p) for p in bbox_preds], dim=1)
+
+    return TinySSD()
+
+
+def test_d2l_tiny_ssd_training_step(torch, one_thread):
+    tm = _tiny_ssd(torch)  # float32: PyTorch's float64 convolutions take seconds here
+    fm = _tiny_ssd(flambeau)
+    fm.load_state_dict({k: flambeau.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, (2, 3, 64, 64)).astype(np.float32)
+    out = []
+    for lib, m in ((flambeau, fm), (torch, tm)):
+        cls_preds, bbox_preds = m(lib.tensor(x))
+        labels = lib.tensor(np.random.default_rng(5).integers(0, 2, tuple(cls_preds.shape[:2])))
+        offsets = lib.tensor(np.random.default_rng(6).standard_normal(tuple(bbox_preds.shape)).astype(np.float32))
+        cls = lib.nn.CrossEntropyLoss(reduction="none")(cls_preds.reshape(-1, 2), labels.reshape(-1))
+        loss = cls.mean() + lib.nn.L1Loss()(bbox_preds, offsets)
+        trainer = lib.optim.SGD(m.parameters(), lr=0.2, weight_decay=5e-4)
+        trainer.zero_grad()
+        loss.backward()
+        trainer.step()
+        out.append((loss.item(), {k: p.grad.numpy() for k, p in m.named_parameters()}))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-5)
+    for k, g in out[1][1].items():
+        np.testing.assert_allclose(out[0][1][k], g, rtol=1e-3, atol=1e-5, err_msg=k)
+    for k, v in tm.state_dict().items():  # weights and BatchNorm's running statistics
+        np.testing.assert_allclose(fm.state_dict()[k].numpy(), v.numpy(), rtol=1e-4, atol=1e-6, err_msg=k)

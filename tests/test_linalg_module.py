@@ -167,6 +167,7 @@ def test_eigh(torch, rng, dtype, batch):
     run(torch, lambda m, x: (lambda w, v: (w, v * v))(*m.linalg.eigh(x, UPLO="U")), [a], dtype=dtype)
     run(torch, lambda m, x: m.linalg.eigvalsh(x), sym, dtype=dtype)
     run(torch, lambda m, x: m.linalg.eigvalsh(x, "U"), [a], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.eigvalsh(x), sym, dtype=dtype, grad=False)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -182,6 +183,7 @@ def test_svd(torch, rng, dtype, shape, full):
 
     run(torch, loss, [rng.standard_normal(shape)], dtype=dtype)
     run(torch, lambda m, x: m.linalg.svdvals(x), [rng.standard_normal(shape)], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.svdvals(x), [rng.standard_normal(shape)], dtype=dtype, grad=False)
 
 
 def test_svd_old_api(torch, rng):
@@ -571,7 +573,91 @@ def test_docstring_examples():
     import importlib
 
     for name in ("linalg", "ops.linalg_norms", "ops.linalg_solve", "ops.linalg_decomp", "ops.linalg_svd",
-                 "ops.linalg_products"):
+                 "ops.linalg_products", "ops.linalg_triangular", "ops.linalg_exp"):
         module = importlib.import_module(f"flambeau.{name}")
         result = doctest.testmod(module, extraglobs={"torch": flambeau}, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, name
+
+
+# ---------------------------------------------------------------- triangular systems
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("unit", [False, True])
+def test_solve_triangular(torch, rng, dtype, upper, left, unit):
+    a = _square(rng, 2)  # the other triangle is not read
+    b = rng.standard_normal((3, 1, 3, 2) if left else (2, 3))
+    run(torch, lambda m, x, y: m.linalg.solve_triangular(x, y, upper=upper, left=left, unitriangular=unit),
+        [a, b], dtype=dtype)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("transpose", [False, True])
+def test_triangular_solve_old_api(torch, rng, upper, transpose):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run(torch, lambda m, y, x: tuple(m.triangular_solve(y, x, upper, transpose)),
+            [rng.standard_normal((2, 3, 2)), _square(rng)])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_and_inverse(torch, rng, dtype, upper):
+    factor = np.linalg.cholesky(_spd(rng, 2))
+    factor = np.swapaxes(factor, -1, -2) if upper else factor
+    run(torch, lambda m, y, f: m.cholesky_solve(y, f, upper), [rng.standard_normal((3, 2)), factor], dtype=dtype)
+    run(torch, lambda m, y, f: y.cholesky_solve(f, upper=upper), [rng.standard_normal((2, 3, 1)), factor],
+        dtype=dtype)
+    run(torch, lambda m, f: m.cholesky_inverse(f, upper), [factor], dtype=dtype)
+    run(torch, lambda m, f: f.cholesky_inverse(upper), [factor[0]], dtype=dtype)
+
+
+TRIANGULAR_ERRORS = [
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(2), upper=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(3, 1), upper=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(3, 1), upper=False, left=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2, dtype=m.int64), m.eye(2, dtype=m.int64), upper=False),
+    lambda m: m.linalg.solve_triangular(m.eye(2, dtype=m.float16), m.eye(2, dtype=m.float16), upper=False),
+    lambda m: m.linalg.solve_triangular(m.ones(2, 3), m.ones(2, 1), upper=False),
+    lambda m: m.cholesky_solve(m.ones(2), m.eye(2)),
+    lambda m: m.cholesky_solve(m.ones(3, 1), m.eye(2)),
+    lambda m: m.cholesky_solve(m.ones(2, 1, dtype=m.int64), m.eye(2, dtype=m.int64)),
+    lambda m: m.cholesky_solve(m.ones(2, 1, dtype=m.float64), m.eye(2)),
+    lambda m: m.cholesky_inverse(m.ones(2, 3)),
+    lambda m: m.cholesky_inverse(m.ones(2, 2, dtype=m.int64)),
+    lambda m: m.cholesky_inverse(m.ones(2)),
+    lambda m: m.linalg.matrix_exp(m.eye(2, dtype=m.int64)),
+    lambda m: m.linalg.matrix_exp(m.ones(2, 3)),
+    lambda m: m.linalg.matrix_exp(m.ones(3)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(TRIANGULAR_ERRORS)))
+def test_triangular_errors(torch, k):
+    with pytest.raises(Exception) as th:
+        TRIANGULAR_ERRORS[k](torch)
+    with pytest.raises(Exception) as fl:
+        TRIANGULAR_ERRORS[k](flambeau)
+    assert type(fl.value) is type(th.value) and str(fl.value) == str(th.value)
+
+
+def test_triangular_zero_pivot_gives_inf_as_trsm(torch):
+    a, b = np.array([[0.0, 0.0], [1.0, 3.0]]), np.ones((2, 1))
+    fl = flambeau.linalg.solve_triangular(flambeau.tensor(a), flambeau.tensor(b), upper=False).numpy()
+    th = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=False).numpy()
+    np.testing.assert_array_equal(fl, th)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("scale", [0.1, 1.0, 20.0])
+def test_matrix_exp(torch, rng, dtype, scale):
+    a = [rng.standard_normal((2, 3, 3)) * scale / 3]
+    tol = None if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    run(torch, lambda m, x: m.linalg.matrix_exp(x), a, dtype=dtype, tol=tol)
+    run(torch, lambda m, x: x.matrix_exp(), [a[0][0]], dtype=dtype, tol=tol)
+    run(torch, lambda m, x: m.matrix_exp(x), [np.zeros((0, 0))], dtype=dtype)
+
+
+def test_matrix_exp_refuses_half():
+    with pytest.raises(RuntimeError, match="Low precision dtypes not supported. Got Half"):
+        flambeau.linalg.matrix_exp(flambeau.eye(2, dtype=flambeau.float16))

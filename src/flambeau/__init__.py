@@ -119,6 +119,7 @@ from .ops.index import gather, index_fill, index_select, masked_fill, masked_sel
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .ops.linalg_decomp import cholesky_old as cholesky
 from .ops.linalg_decomp import qr_old as qr
+from .ops.linalg_exp import matrix_exp
 from .ops.linalg_norms import dist
 from .ops.linalg_products import kron, tensordot
 from .ops.linalg_removed import eig, lstsq, matrix_rank, solve, symeig
@@ -126,6 +127,7 @@ from .ops.linalg_solve import det, inverse, logdet, matrix_power
 from .ops.linalg_solve import slogdet_old as slogdet
 from .ops.linalg_svd import pinverse
 from .ops.linalg_svd import svd_old as svd
+from .ops.linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .ops.pointwise import arctan2, atan2, clamp_max, clamp_min, fmod, lerp
 from .ops.pool import avg_pool1d, max_pool1d, max_pool2d
 from .ops.random import (

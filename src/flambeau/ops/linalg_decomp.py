@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import OUT, Tensor, record
+from ._core import OUT, Tensor, _make, needs_grad, record
 from .linalg_common import (
     LinAlgError,
     batch_prefix,
@@ -99,7 +99,16 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> tuple:
     """``cholesky`` with ``info`` (0, or the order of the first leading minor that is not
     positive-definite) instead of an error, unless ``check_errors``. Where ``info`` is not 0
-    the factor is not meaningful (here: NaN)."""
+    the factor is not meaningful (here: NaN).
+
+    Shape:
+        A: (*, n, n); L: (*, n, n), info: (*) int32.
+
+    Example::
+
+        >>> torch.linalg.cholesky_ex(torch.tensor([[1., 2.], [2., 1.]])).info
+        tensor(2, dtype=torch.int32)
+    """
     x = float_square(A, "linalg.cholesky_ex", "cholesky_cpu")
     try:
         return cholesky_ex_result(cholesky(A, upper=upper), Tensor(np.zeros(x.shape[:-2], np.int32)))
@@ -224,8 +233,19 @@ def eigh(A: Tensor, UPLO: str = "L") -> tuple:  # noqa: N803 - PyTorch's name
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
     """The eigenvalues of a symmetric matrix, ascending: ``eigh(A).eigenvalues``. Its gradient is
-    V diag(g) V^T."""
+    V diag(g) V^T.
+
+    Shape:
+        A: (*, n, n); the result: (*, n).
+
+    Example::
+
+        >>> torch.linalg.eigvalsh(torch.tensor([[2., 1.], [1., 2.]]))
+        tensor([1., 3.])
+    """
     x = _eigh_input(A, UPLO)
+    if not needs_grad(A):  # the values alone, without the vectors
+        return _make(np.linalg.eigvalsh(x, UPLO=UPLO))
     w, v = np.linalg.eigh(x, UPLO=UPLO)
     return record(w, "LinalgEighBackward0", (A,), lambda g: (_eigh_backward(w, v, g, None),), (OUT,))
 

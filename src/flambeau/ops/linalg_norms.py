@@ -179,6 +179,11 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
 
     Shape:
         A: (*, m, n) (square unless ``p`` is None or ±2); the result: (*).
+
+    Example::
+
+        >>> torch.linalg.cond(torch.tensor([[4., 0.], [0., 2.]]))
+        tensor(2.)
     """
     from .arith import div
     from .linalg_solve import inv

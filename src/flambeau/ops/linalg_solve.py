@@ -95,7 +95,16 @@ def inv(A: Tensor) -> Tensor:
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple:
     """``inv`` that reports a singular matrix in ``info`` (LAPACK's index of its zero pivot, 0 when
     it is invertible) instead of raising, unless ``check_errors``. The inverse of a singular
-    matrix is not meaningful (here: NaN)."""
+    matrix is not meaningful (here: NaN).
+
+    Shape:
+        A: (*, n, n); inverse: (*, n, n), info: (*) int32.
+
+    Example::
+
+        >>> torch.linalg.inv_ex(torch.tensor([[1., 2.], [2., 4.]])).info
+        tensor(2, dtype=torch.int32)
+    """
     x = float_square(A, "linalg.inv")
     try:
         out = np.linalg.inv(x)
@@ -194,7 +203,16 @@ def _inverse_or_inf(x: np.ndarray) -> np.ndarray:
 
 def logdet(A: Tensor) -> Tensor:
     """The natural logarithm of the determinant: NaN where it is negative, -inf where it is 0
-    (PyTorch's ``where`` on ``slogdet``'s sign)."""
+    (PyTorch's ``where`` on ``slogdet``'s sign); its gradient is A^{-T}.
+
+    Shape:
+        A: (*, n, n); the result: (*).
+
+    Example::
+
+        >>> torch.logdet(torch.tensor([[4., 0.], [0., 0.25]]))
+        tensor(0.)
+    """
     from .arith import where
 
     x = float_square(A, "logdet")

@@ -42,12 +42,12 @@ def _is_int(v: Any) -> bool:
     return not isinstance(v, bool) and hasattr(type(v), "__index__")
 
 
-def _int_list(fn: str, value: Any, n: int) -> tuple:
-    """PyTorch's parsing of an ``int[n]`` argument (``output_size``, position 2): an int is
-    repeated; of a sequence, the first element decides whether it is a list of ints, a later
-    element that is not one fails to unpack."""
-    what = f"{fn}(): argument 'output_size'"
-    if _is_int(value):
+def _int_list(fn: str, value: Any, n: int | None, arg: str = "output_size") -> tuple:
+    """PyTorch's parsing of an ``int[n]`` argument (``arg``, position 2): an int is repeated
+    ``n`` times (``n=None``: refused); of a sequence, the first element decides whether it is a
+    list of ints, a later element that is not one (a bool is) fails to unpack."""
+    what = f"{fn}(): argument '{arg}'"
+    if n is not None and _is_int(value):
         return (int(value),) * n
     if not isinstance(value, (tuple, list)):
         raise TypeError(f"{what} (position 2) must be tuple of ints, not {type(value).__name__}")
@@ -55,7 +55,7 @@ def _int_list(fn: str, value: Any, n: int) -> tuple:
         raise TypeError(f"{what} (position 2) must be tuple of ints, but found element of type "
                         f"{type(value[0]).__name__} at pos 0")
     for v in value[1:]:
-        if not _is_int(v):
+        if not hasattr(type(v), "__index__"):
             raise TypeError(f'{what} failed to unpack the object at pos 2 with error "type must be tuple of '
                             f'ints,but got {type(v).__name__}"')
     return tuple(int(v) for v in value)
