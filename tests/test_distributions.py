@@ -24,6 +24,16 @@ def _d(lib):
     return lib.distributions
 
 
+@pytest.fixture(autouse=True)
+def _validation_on(torch):
+    """Validation on in both libraries, PyTorch's default: importing torch._dynamo (any
+    torch.compile in the same process, e.g. in test_device.py) turns PyTorch's off for good."""
+    saved = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(True)
+    yield
+    torch.distributions.Distribution.set_default_validate_args(saved)
+
+
 # ----------------------------------------------------------------------------- layout
 
 def test_module_layout_as_pytorch():

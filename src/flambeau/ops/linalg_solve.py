@@ -53,7 +53,7 @@ def _singular(x: np.ndarray, name: str) -> LinAlgError:
     infos = _infos(x).reshape(-1)
     bad = np.flatnonzero(infos)
     k = int(bad[0]) if bad.size else 0
-    info = int(infos[k]) if bad.size else x.shape[-1]  # rounding: NumPy saw a zero pivot LAPACK's LU
+    info = int(infos[k]) if bad.size else x.shape[-1]  # (rounded to no zero pivot here: the last)
     return LinAlgError(
         f"{name}: {batch_prefix(x, k)}The diagonal element {info} is zero, the inversion could "
         "not be completed because the input matrix is singular.")
@@ -112,10 +112,14 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple:
     except np.linalg.LinAlgError:
         if check_errors:
             raise _singular(x, "linalg.inv_ex") from None
-        info = _infos(x)
-        out = np.full(x.shape, np.nan, x.dtype)
-        ok = info == 0
-        out[ok] = np.linalg.inv(x[ok])
+        out, infos = np.full(batches(x).shape, np.nan, x.dtype), []
+        for k, m in enumerate(batches(x)):  # matrix by matrix: NaN where singular
+            try:
+                out[k] = np.linalg.inv(m)
+                infos.append(0)
+            except np.linalg.LinAlgError:
+                infos.append(lu_info(m) or m.shape[-1])
+        out, info = out.reshape(x.shape), np.array(infos, np.int32).reshape(x.shape[:-2])
     back = _inv_backward(out)
     return inv_ex_result(*record_outputs([out, info], "LinalgInvExBackward0", (A,),
                                          lambda gs: back(gs[0]), [True, False], [0]))
@@ -274,7 +278,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     try:
         out = np.linalg.solve(a_b, b_b)
     except np.linalg.LinAlgError:
-        k = int(np.flatnonzero(_infos(a_b).reshape(-1))[0]) if a_b.size else 0
+        bad = np.flatnonzero(_infos(a_b).reshape(-1))
+        k = int(bad[0]) if bad.size else 0  # (LAPACK's LU may round to no zero pivot: the first)
         raise LinAlgError(f"torch.linalg.solve: {batch_prefix(a_b, k)}The solver failed because the "
                           "input matrix is singular.") from None
     res = out[..., 0] if vector else (out if left else mT(out))
