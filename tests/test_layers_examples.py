@@ -147,6 +147,14 @@ def test_instance_norm_defaults_and_node(torch):
         nn.InstanceNorm2d(3)(flambeau.randn(1, 4, 3, 3))
 
 
+def test_instance_norm_is_not_a_batch_norm(torch):
+    kinds = []
+    for lib in (flambeau, torch):  # SyncBatchNorm converts the batch norms only
+        m = lib.nn.Sequential(lib.nn.InstanceNorm2d(3, affine=True), lib.nn.BatchNorm2d(3))
+        kinds.append([type(c).__name__ for c in lib.nn.SyncBatchNorm.convert_sync_batchnorm(m)])
+    assert kinds[0] == kinds[1] == ["InstanceNorm2d", "SyncBatchNorm"]
+
+
 @pytest.mark.parametrize("case", [
     lambda t: t.nn.InstanceNorm2d(3)(t.ones(3, 4)),
     lambda t: t.nn.InstanceNorm1d(3)(t.ones(3, 4, 5, 6)),

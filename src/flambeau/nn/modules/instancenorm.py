@@ -20,10 +20,10 @@ from typing import Any
 
 from ...tensor import Tensor
 from .. import functional_norm as FN
-from .normalization import _BatchNorm
+from .normalization import _NormBase
 
 
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(_NormBase):
     """The parameters, buffers and repr of the batch norms (PyTorch's ``_NormBase``), other
     defaults, and a forward that normalises each sample on its own."""
 
