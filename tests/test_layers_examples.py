@@ -464,3 +464,24 @@ def test_super_resolution_net(torch, one_thread, dtype):
     for k, v in b.state_dict().items():
         if k.endswith("weight"):
             np.testing.assert_allclose(a.state_dict()[k].numpy(), v.numpy(), rtol=1e-4, atol=1e-5, err_msg=k)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("groups,shape", [(3, (1, 6, 2, 1)), (2, (2, 4, 3)), (1, (2, 3, 2)), (4, (1, 8, 2, 1, 2))])
+def test_channel_shuffle(torch, groups, shape, dtype):
+    x = _data(shape, 0, dtype)
+    run(torch, lambda t, a: t.nn.functional.channel_shuffle(a, groups), [x], dtype=dtype)
+    _module_check(torch, "ChannelShuffle", (groups,), {}, shape, dtype)
+    assert (flambeau.channel_shuffle(flambeau.tensor(x, requires_grad=True), groups).grad_fn.name()
+            == torch.channel_shuffle(torch.tensor(x, requires_grad=True), groups).grad_fn.name())
+
+
+@pytest.mark.parametrize("case", [
+    lambda t: t.nn.functional.channel_shuffle(t.ones(4), 0), lambda t: t.nn.functional.channel_shuffle(t.ones(4, 2), 2),
+    lambda t: t.nn.functional.channel_shuffle(t.ones(1, 5, 2), 0),
+    lambda t: t.nn.functional.channel_shuffle(t.ones(1, 5, 2), 2),
+    lambda t: t.nn.functional.channel_shuffle(t.ones(1, 4, 2), True),
+    lambda t: t.nn.functional.channel_shuffle(t.ones(1, 4, 2), 2.0),
+])
+def test_channel_shuffle_errors(torch, case):
+    _raises_same(torch, case)

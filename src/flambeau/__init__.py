@@ -151,7 +151,7 @@ from .ops.random import (
     seed,
     set_rng_state,
 )
-from .ops.rearrange import meshgrid, pixel_shuffle, pixel_unshuffle, roll
+from .ops.rearrange import channel_shuffle, meshgrid, pixel_shuffle, pixel_unshuffle, roll
 from .ops.reduce import (
     all,
     amax,

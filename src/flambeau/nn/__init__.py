@@ -84,7 +84,7 @@ from .modules.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
+from .modules.pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .modules.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -132,5 +132,5 @@ __all__ = [
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
     "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "ParameterList", "ParameterDict",
-    "Dropout1d", "Dropout3d", "Softmax2d", "LocalResponseNorm", "Unfold", "Fold",
+    "Dropout1d", "Dropout3d", "Softmax2d", "LocalResponseNorm", "Unfold", "Fold", "ChannelShuffle",
 ]

@@ -46,7 +46,7 @@ from ..ops.pool_adaptive import (  # noqa: F401 - re-exported
     adaptive_max_pool3d_with_indices,
 )
 from ..ops.random import _gen
-from ..ops.rearrange import pixel_shuffle, pixel_unshuffle  # noqa: F401 - re-exported
+from ..ops.rearrange import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401 - re-exported
 from ..ops.reduce import trailing_sums as _trailing_sums
 from ..ops.sampling import bernoulli_scalar
 from . import functional_activations as _activations
@@ -556,7 +556,7 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
-    "instance_norm", "local_response_norm", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "instance_norm", "local_response_norm", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices",
     "normalize", "cosine_similarity", "pairwise_distance",

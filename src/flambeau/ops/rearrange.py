@@ -1,6 +1,6 @@
 """Laying elements out anew: ``roll`` (a cyclic shift along dimensions), ``meshgrid`` (the
 coordinate grids of 1-D tensors), ``pixel_shuffle`` and ``pixel_unshuffle`` (channels to
-space and back). Their gradients move the gradient from above back."""
+space and back), ``channel_shuffle`` (ShuffleNet's interleaving of channel groups). Their gradients move the gradient from above back."""
 
 from __future__ import annotations
 
@@ -168,3 +168,36 @@ def _unshuffle(a: np.ndarray, r: int) -> np.ndarray:
     # (*, C, H, r, W, r) -> (*, C, r, r, H, W)
     out = a.reshape(*lead, c, h // r, r, w // r, r).transpose(tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3))
     return np.ascontiguousarray(out).reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
+    r"""Interleave the channels of ``groups`` groups (ShuffleNet): the channels of
+    :math:`(N, C, *)` read as a :math:`g \times C/g` grid, transposed:
+    :math:`y[:, j g + i] = x[:, i C/g + j]`. Its gradient is the inverse interleaving (``C/g``
+    groups) of the gradient from above.
+
+    Shape:
+        - Input: :math:`(N, C, *)`, :math:`C` divisible by ``groups``, at least 3-D.
+        - Output: the same.
+
+    Example::
+
+        >>> F.channel_shuffle(torch.arange(6.0).reshape(1, 6, 1), 2).flatten()
+        tensor([0., 3., 1., 4., 2., 5.])
+    """
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"channel_shuffle(): argument 'groups' (position 2) must be int, not {type(groups).__name__}")
+    a = input._data
+    if a.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(a.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    c = a.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+
+    def interleave(v: np.ndarray, g: int) -> np.ndarray:
+        return np.ascontiguousarray(v.reshape(v.shape[:1] + (g, c // g) + v.shape[2:]).swapaxes(1, 2)).reshape(v.shape)
+
+    return record(interleave(a, int(groups)), "ChannelShuffleBackward0", (input,),
+                  lambda g: (interleave(g, c // int(groups)),), ())

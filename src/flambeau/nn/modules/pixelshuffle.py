@@ -3,11 +3,12 @@ space and back, with :func:`flambeau.nn.functional.pixel_shuffle` and
 :func:`~flambeau.nn.functional.pixel_unshuffle`. A convolution with :math:`C r^2` output channels
 followed by ``PixelShuffle(r)`` is the "sub-pixel convolution" of efficient super-resolution
 networks (Shi et al., 2016): an image :math:`r` times larger, computed at the small resolution.
+``ChannelShuffle`` (PyTorch's ``torch.nn.modules.channelshuffle``) interleaves channel groups.
 """
 
 from __future__ import annotations
 
-from ...ops.rearrange import pixel_shuffle, pixel_unshuffle
+from ...ops.rearrange import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from ...tensor import Tensor
 from ..module import Module
 
@@ -64,4 +65,30 @@ class PixelUnshuffle(Module):
         return f"downscale_factor={self.downscale_factor}"
 
 
-__all__ = ["PixelShuffle", "PixelUnshuffle"]
+class ChannelShuffle(Module):
+    r"""Interleave the channels of ``groups`` groups (ShuffleNet), with
+    :func:`~flambeau.nn.functional.channel_shuffle`: the channels read as a
+    :math:`g \times C/g` grid, transposed.
+
+    Shape:
+        - Input: :math:`(N, C, *)`, :math:`C` divisible by ``groups``.
+        - Output: the same.
+
+    Example::
+
+        >>> nn.ChannelShuffle(2)(torch.arange(4.0).reshape(1, 4, 1, 1)).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
+
+
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
