@@ -87,6 +87,8 @@ ERRORS = [
     lambda m: m.linalg.solve(m.eye(2), m.ones(3)),
     lambda m: m.linalg.solve(m.eye(2), m.ones(3, 2)),
     lambda m: m.linalg.solve(m.eye(2), m.ones(2, 3), left=False),
+    lambda m: m.linalg.solve(m.ones(2, 3, 3), m.ones(2, 3), left=False),
+    lambda m: m.linalg.solve(m.ones(2, 1, 1), m.ones(2, 1), left=False),
     lambda m: m.linalg.solve(m.eye(2), m.ones(2, dtype=m.float64)),
     lambda m: m.linalg.solve(m.eye(2), m.ones(2, dtype=m.int64)),
     lambda m: m.linalg.solve(m.ones(2, 2, dtype=m.int64), m.ones(2)),

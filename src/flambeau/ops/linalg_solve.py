@@ -227,15 +227,16 @@ def logdet(A: Tensor) -> Tensor:
 def _solve_shapes(x: np.ndarray, b: np.ndarray, left: bool) -> tuple[bool, tuple]:
     """Whether ``B`` is a (batch of) vector(s), and the batch shape of the result."""
     vector = b.ndim == 1 or (b.ndim == x.ndim - 1 and b.shape == x.shape[:-1])
-    if vector and not left:
-        raise RuntimeError("linalg.solve: Vector broadcasting of the left hand side is not supported "
-                           "for left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)")
-    rows = b.shape[-1] if vector else (b.shape[-2] if left else b.shape[-1])
+    # a vector is a column: n x 1
+    rows = (b.shape[-1] if left else 1) if vector else (b.shape[-2] if left else b.shape[-1])
     if rows != x.shape[-1]:
         bshape = f"{b.shape[-1]}x1" if vector else f"{b.shape[-2]}x{b.shape[-1]}"
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
                            f"({x.shape[-2]}x{x.shape[-1]} and {bshape})")
+    if vector and not left:
+        raise RuntimeError("linalg.solve: Vector broadcasting of the left hand side is not supported "
+                           "for left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)")
     bb = b.shape[:-1] if vector else b.shape[:-2]
     try:
         batch = np.broadcast_shapes(x.shape[:-2], bb)
