@@ -312,3 +312,15 @@ def test_lazy_instance_norm(torch, name, kw, shape):
     assert type(fm).__name__ == type(tm).__name__ and repr(fm) == repr(tm)
     for k, v in tm.state_dict().items():
         np.testing.assert_allclose(fm.state_dict()[k].numpy(), v.numpy(), rtol=1e-10, err_msg=k)
+
+
+@pytest.mark.parametrize("fn,shape,kw", [
+    ("max_pool2d_with_indices", (2, 3, 5, 6), dict(kernel_size=2)),
+    ("max_pool2d_with_indices", (3, 5, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("max_pool1d_with_indices", (2, 3, 7), dict(kernel_size=3, stride=2)),
+])
+def test_max_pool_with_indices(torch, fn, shape, kw):
+    x = np.random.default_rng(8).standard_normal(shape)
+    run(torch, lambda t, a: getattr(t.nn.functional, fn)(a, **kw)[0], [x])
+    f, t = (getattr(lib.nn.functional, fn)(lib.tensor(x), **kw) for lib in (flambeau, torch))
+    np.testing.assert_array_equal(f[1].numpy(), t[1].numpy())
