@@ -295,3 +295,32 @@ def test_d2l_tiny_ssd_training_step(torch, one_thread):
         np.testing.assert_allclose(out[0][1][k], g, rtol=1e-3, atol=1e-5, err_msg=k)
     for k, v in tm.state_dict().items():  # weights and BatchNorm's running statistics
         np.testing.assert_allclose(fm.state_dict()[k].numpy(), v.numpy(), rtol=1e-4, atol=1e-6, err_msg=k)
+
+
+@pytest.mark.parametrize("name,kw,shape", [
+    ("LazyInstanceNorm2d", dict(affine=True), (2, 3, 4, 4)), ("LazyInstanceNorm1d", {}, (2, 3, 5)),
+    ("LazyInstanceNorm3d", dict(track_running_stats=False, eps=1e-3), (1, 2, 3, 2, 2)),
+])
+def test_lazy_instance_norm(torch, name, kw, shape):
+    fm, tm = getattr(flambeau.nn, name)(**kw), getattr(torch.nn, name)(**kw)
+    assert repr(fm) == repr(tm) and list(fm.state_dict()) == list(tm.state_dict())
+    x = np.random.default_rng(7).standard_normal(shape)
+    fx, tx = flambeau.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    fm.double()
+    tm.double()
+    compare(torch, fm, tm, [fx], [tx], lambda m, a: m(a))
+    assert type(fm).__name__ == type(tm).__name__ and repr(fm) == repr(tm)
+    for k, v in tm.state_dict().items():
+        np.testing.assert_allclose(fm.state_dict()[k].numpy(), v.numpy(), rtol=1e-10, err_msg=k)
+
+
+@pytest.mark.parametrize("fn,shape,kw", [
+    ("max_pool2d_with_indices", (2, 3, 5, 6), dict(kernel_size=2)),
+    ("max_pool2d_with_indices", (3, 5, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("max_pool1d_with_indices", (2, 3, 7), dict(kernel_size=3, stride=2)),
+])
+def test_max_pool_with_indices(torch, fn, shape, kw):
+    x = np.random.default_rng(8).standard_normal(shape)
+    run(torch, lambda t, a: getattr(t.nn.functional, fn)(a, **kw)[0], [x])
+    f, t = (getattr(lib.nn.functional, fn)(lib.tensor(x), **kw) for lib in (flambeau, torch))
+    np.testing.assert_array_equal(f[1].numpy(), t[1].numpy())

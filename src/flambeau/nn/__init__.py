@@ -47,6 +47,9 @@ from .modules.lazy import (
     LazyConv1d,
     LazyConv2d,
     LazyConvTranspose2d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
     LazyLinear,
 )
 from .modules.linear import Embedding, Flatten, Identity, Linear, Unflatten
@@ -133,4 +136,5 @@ __all__ = [
     "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "ParameterList", "ParameterDict",
     "Dropout1d", "Dropout3d", "Softmax2d", "LocalResponseNorm", "Unfold", "Fold", "ChannelShuffle",
+    "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
 ]

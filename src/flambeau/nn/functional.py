@@ -31,7 +31,9 @@ from ..ops.pool import (  # noqa: F401 - re-exported
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
+    max_pool1d_with_indices,
     max_pool2d,
+    max_pool2d_with_indices,
 )
 from ..ops.pool_adaptive import (  # noqa: F401 - re-exported
     _int_list,
@@ -556,7 +558,7 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
     "scaled_dot_product_attention", "multi_head_attention_forward", "group_norm", "rms_norm",
-    "instance_norm", "local_response_norm", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "instance_norm", "local_response_norm", "channel_shuffle", "max_pool1d_with_indices", "max_pool2d_with_indices", "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices",
     "normalize", "cosine_similarity", "pairwise_distance",

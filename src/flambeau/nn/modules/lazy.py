@@ -1,5 +1,5 @@
 r"""Lazy layers: ``LazyLinear``, ``LazyConv1d``, ``LazyConv2d``, ``LazyConvTranspose2d``,
-``LazyBatchNorm1d``, ``LazyBatchNorm2d``.
+``LazyBatchNorm1d``, ``LazyBatchNorm2d``, ``LazyInstanceNorm1d/2d/3d``.
 
 A lazy layer is built without its input size: ``nn.LazyLinear(10)`` instead of
 ``nn.Linear(784, 10)``. Its weights are :class:`~flambeau.nn.parameter.UninitializedParameter`\ s
@@ -27,6 +27,7 @@ from ...tensor import Tensor, _make
 from ..module import Module
 from ..parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .linear import Linear
 from .normalization import BatchNorm1d, BatchNorm2d
 
@@ -221,5 +222,34 @@ class LazyBatchNorm2d(_LazyNormMixin, BatchNorm2d):
         self._lazy_init(affine, track_running_stats, device, dtype)
 
 
+class _LazyInstanceNorm(_LazyNormMixin):
+    """The lazy instance norms: PyTorch's lazy defaults (``affine=True``,
+    ``track_running_stats=True``, unlike ``InstanceNorm``'s), ``num_features`` from dimension 1
+    of the first input (an unbatched input too, as PyTorch reads it)."""
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__(0, eps, momentum, False, False)  # type: ignore[call-arg]
+        self._lazy_init(affine, track_running_stats, device, dtype)
+
+
+class LazyInstanceNorm1d(_LazyInstanceNorm, InstanceNorm1d):
+    """An :class:`InstanceNorm1d` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyInstanceNorm, InstanceNorm2d):
+    """An :class:`InstanceNorm2d` whose ``num_features`` (channels) is read from the first input."""
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyInstanceNorm, InstanceNorm3d):
+    """An :class:`InstanceNorm3d` whose ``num_features`` (channels) is read from the first input."""
+
+    cls_to_become = InstanceNorm3d
+
+
 __all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d",
-           "LazyBatchNorm1d", "LazyBatchNorm2d"]
+           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
