@@ -36,6 +36,7 @@ from ._dtype import (
     uint8,
 )
 from ._dtype import result_type as _result_type
+from ._format import set_printoptions
 from ._runtime import (
     are_deterministic_algorithms_enabled,
     get_float32_matmul_precision,

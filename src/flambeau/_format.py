@@ -12,23 +12,75 @@ The rules, PyTorch's:
 - ``dtype=`` is shown unless it is the default float dtype, int64 or bool (always, for an
   empty tensor, unless it is the default float dtype), then ``grad_fn=`` or
   ``requires_grad=True``; these suffixes go to a new line when the last line would pass 80.
+
+The numbers above (4 decimals, 1000 elements, 3 entries, 80 characters) are the defaults of
+``set_printoptions``, PyTorch's ``torch.set_printoptions``, which also forces or forbids the
+scientific notation (``sci_mode``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     from .tensor import Tensor
 
-_THRESHOLD = 1000  # more elements than this: summarise
-_EDGE = 3  # entries shown at each end of a summarised dimension
-_LINEWIDTH = 80
-_PRECISION = 4
+
+@dataclasses.dataclass
+class _Options:
+    precision: int = 4  # decimals
+    threshold: float = 1000  # more elements than this: summarise
+    edgeitems: int = 3  # entries shown at each end of a summarised dimension
+    linewidth: int = 80
+    sci_mode: bool | None = None  # None: chosen from the values
+
+
+PRINT_OPTS = _Options()
+_PROFILES = {"default": _Options(), "short": _Options(precision=2, edgeitems=2),
+             "full": _Options(threshold=math.inf)}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    r"""Set the options for printing tensors, as ``torch.set_printoptions``.
+
+    Args:
+        precision: digits after the decimal point of floating-point values (default 4).
+        threshold: number of elements above which a tensor is summarised (default 1000).
+        edgeitems: entries shown at each end of a summarised dimension (default 3).
+        linewidth: characters per line before a row wraps (default 80).
+        profile: ``'default'``, ``'short'`` (2 decimals, 2 entries) or ``'full'`` (never
+            summarise), applied before the other arguments.
+        sci_mode: True or False to force or forbid scientific notation; None (what every
+            call without it sets) lets the values decide.
+
+    Example::
+
+        >>> flambeau.set_printoptions(precision=2)
+        >>> flambeau.tensor([1.12345])
+        tensor([1.12])
+        >>> flambeau.set_printoptions(profile='default')
+    """
+    if profile in _PROFILES:
+        base = _PROFILES[profile]
+        for field in ("precision", "threshold", "edgeitems", "linewidth"):
+            setattr(PRINT_OPTS, field, getattr(base, field))
+    for field, value in (("precision", precision), ("threshold", threshold),
+                         ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            setattr(PRINT_OPTS, field, value)
+    PRINT_OPTS.sci_mode = sci_mode
+
+
+def get_printoptions() -> dict[str, Any]:
+    """The current printing options, as a dictionary ``set_printoptions(**d)`` accepts."""
+    return dataclasses.asdict(PRINT_OPTS)
 
 
 class _Formatter:
@@ -51,15 +103,20 @@ class _Formatter:
         self.int_mode = bool(np.all(nonzero == np.ceil(nonzero)))
         if self.int_mode:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+            if PRINT_OPTS.sci_mode is not None:
+                self.sci_mode = PRINT_OPTS.sci_mode
             shown = [self._sci(v) if self.sci_mode else f"{v:.0f}." for v in nonzero.tolist()]
         else:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-            shown = [self._sci(v) if self.sci_mode else f"{v:.{_PRECISION}f}" for v in nonzero.tolist()]
+            if PRINT_OPTS.sci_mode is not None:
+                self.sci_mode = PRINT_OPTS.sci_mode
+            shown = [self._sci(v) if self.sci_mode else f"{v:.{PRINT_OPTS.precision}f}"
+                     for v in nonzero.tolist()]
         self.width = max([self.width] + [len(s) for s in shown])
 
     @staticmethod
     def _sci(v: float) -> str:
-        return f"{v:.{_PRECISION}e}"
+        return f"{v:.{PRINT_OPTS.precision}e}"
 
     def __call__(self, v: float | int | bool) -> str:
         if not self.floating:
@@ -69,7 +126,7 @@ class _Formatter:
         elif self.int_mode:
             s = f"{v:.0f}" + ("" if math.isinf(v) or math.isnan(v) else ".")
         else:
-            s = f"{v:.{_PRECISION}f}"
+            s = f"{v:.{PRINT_OPTS.precision}f}"
         return s.rjust(self.width)
 
 
@@ -83,8 +140,9 @@ def _summary(a: np.ndarray) -> np.ndarray:
     if a.ndim == 0:
         return a
     rows = list(range(a.shape[0]))
-    if a.shape[0] > 2 * _EDGE:
-        rows = rows[:_EDGE] + rows[-_EDGE:]
+    edge = PRINT_OPTS.edgeitems
+    if a.shape[0] > 2 * edge:
+        rows = rows[:edge] + rows[-edge:]
     if a.ndim == 1:
         return a[rows]
     return np.stack([_summary(a[i]) for i in rows])
@@ -92,11 +150,12 @@ def _summary(a: np.ndarray) -> np.ndarray:
 
 def _vector(a: np.ndarray, fmt: Callable, indent: int, summarize: bool) -> str:
     """A 1-D tensor: as many elements per line as fit in the line width."""
-    if summarize and a.shape[0] > 2 * _EDGE:
-        items = [fmt(v) for v in a[:_EDGE].tolist()] + [" ..."] + [fmt(v) for v in a[-_EDGE:].tolist()]
+    edge = PRINT_OPTS.edgeitems
+    if summarize and a.shape[0] > 2 * edge:
+        items = [fmt(v) for v in a[:edge].tolist()] + [" ..."] + [fmt(v) for v in a[-edge:].tolist()]
     else:
         items = [fmt(v) for v in a.tolist()]
-    per_line = max(1, (_LINEWIDTH - indent) // (fmt.width + 2))
+    per_line = max(1, (PRINT_OPTS.linewidth - indent) // (fmt.width + 2))
     lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
@@ -106,9 +165,10 @@ def _body(a: np.ndarray, fmt: Callable, indent: int, summarize: bool) -> str:
         return fmt(a.item())
     if a.ndim == 1:
         return _vector(a, fmt, indent, summarize)
-    if summarize and a.shape[0] > 2 * _EDGE:
-        rows = [_body(r, fmt, indent + 1, summarize) for r in a[:_EDGE]] + ["..."] + \
-               [_body(r, fmt, indent + 1, summarize) for r in a[-_EDGE:]]
+    edge = PRINT_OPTS.edgeitems
+    if summarize and a.shape[0] > 2 * edge:
+        rows = [_body(r, fmt, indent + 1, summarize) for r in a[:edge]] + ["..."] + \
+               [_body(r, fmt, indent + 1, summarize) for r in a[-edge:]]
     else:
         rows = [_body(r, fmt, indent + 1, summarize) for r in a]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
@@ -118,7 +178,7 @@ def format_array(a: np.ndarray, indent: int) -> str:
     """The values of ``a`` as PyTorch prints them, the first line starting at column ``indent``."""
     if a.size == 0:
         return "[]"
-    summarize = a.size > _THRESHOLD
+    summarize = a.size > PRINT_OPTS.threshold
     if a.dtype == np.float16:
         a = a.astype(np.float32)
     fmt = _Formatter(_summary(a) if summarize else a, a.dtype.kind in "fV")
@@ -130,7 +190,7 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     out = [text]
     last_line = len(text) - text.rfind("\n") + 1
     for s in suffixes:
-        if last_line + len(s) + 2 > _LINEWIDTH:
+        if last_line + len(s) + 2 > PRINT_OPTS.linewidth:
             out.append(",\n" + " " * indent + s)
             last_line = indent + len(s)
         else:
