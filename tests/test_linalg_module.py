@@ -353,3 +353,17 @@ def test_matrix_exp(torch, rng, dtype, scale):
     run(torch, lambda m, x: m.linalg.matrix_exp(x), a, dtype=dtype, tol=tol)
     run(torch, lambda m, x: x.matrix_exp(), [a[0][0]], dtype=dtype, tol=tol)
     run(torch, lambda m, x: m.matrix_exp(x), [np.zeros((0, 0))], dtype=dtype)
+
+
+# ---------------------------------------------------------------- tensors seen as matrices
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tensorinv_tensorsolve_vander(torch, rng, dtype):
+    a = (rng.standard_normal((6, 6)) + 6 * np.eye(6)).reshape(2, 3, 6)
+    run(torch, lambda m, x: m.linalg.tensorinv(x, ind=2), [a.reshape(2, 3, 3, 2)], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.tensorinv(x, ind=1), [a.reshape(6, 2, 3)], dtype=dtype)
+    run(torch, lambda m, x, y: m.linalg.tensorsolve(x, y), [a, rng.standard_normal((2, 3))], dtype=dtype)
+    run(torch, lambda m, x, y: m.linalg.tensorsolve(x, y, dims=(0,)),
+        [np.moveaxis(a.reshape(2, 3, 2, 3), 2, 0), rng.standard_normal((2, 3))], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.vander(x), [rng.standard_normal(4)], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.vander(x, N=3), [rng.standard_normal((2, 4))], dtype=dtype)
+    run(torch, lambda m, x: m.linalg.vander(x), [np.array([1, 2, 3])])

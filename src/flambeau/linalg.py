@@ -22,13 +22,14 @@ from .ops.linalg_norms import cond, matrix_norm, norm, vector_norm
 from .ops.linalg_products import multi_dot, vecdot
 from .ops.linalg_solve import det, inv, inv_ex, matrix_power, slogdet, solve, solve_ex
 from .ops.linalg_svd import lstsq, matrix_rank, pinv, svd, svdvals
+from .ops.linalg_tensor import tensorinv, tensorsolve, vander
 from .ops.linalg_triangular import solve_triangular
 from .tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh",
            "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
            "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd",
-           "svdvals", "vecdot", "vector_norm"]
+           "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
 
 
 matmul = accept_pytorch_keywords(_matmul)  # linalg.matmul(input=..., other=...)

@@ -87,8 +87,13 @@ def inv(A: Tensor) -> Tensor:
         tensor([[0.5000, 0.0000],
                 [0.0000, 0.2500]])
     """
-    x = float_square(A, "linalg.inv")
-    out = _inverse(x)
+    return inverse_node(A, "linalg.inv")
+
+
+def inverse_node(A: Tensor, name: str) -> Tensor:
+    """``inv``'s node, its messages prefixed with ``name`` (``tensorinv`` says ``inv``)."""
+    x = float_square(A, name)
+    out = _inverse(x, name)
     return record(out, "LinalgInvExBackward0", (A,), _inv_backward(out), (OUT,))
 
 
