@@ -324,3 +324,28 @@ def test_max_pool_with_indices(torch, fn, shape, kw):
     run(torch, lambda t, a: getattr(t.nn.functional, fn)(a, **kw)[0], [x])
     f, t = (getattr(lib.nn.functional, fn)(lib.tensor(x), **kw) for lib in (flambeau, torch))
     np.testing.assert_array_equal(f[1].numpy(), t[1].numpy())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sparse_init_same_values_as_pytorch(torch, dtype):
+    for shape, sparsity in (((10, 4), 0.3), ((7, 5), 0.5), ((3, 6), 0.0)):
+        out = []
+        for lib in (flambeau, torch):
+            lib.manual_seed(9)
+            w = lib.empty(*shape, dtype=getattr(lib, dtype))
+            assert lib.nn.init.sparse_(w, sparsity, std=0.5) is w
+            out.append((w.numpy().copy(), lib.rand(1).item()))
+        np.testing.assert_array_equal(out[0][0], out[1][0])
+        assert out[0][1] == out[1][1]
+    _raises_same(torch, lambda t: t.nn.init.sparse_(t.empty(3), 0.1))
+
+
+def test_deprecated_init_names(torch):
+    for name in ("uniform", "normal", "xavier_uniform", "kaiming_normal", "orthogonal"):
+        for lib in (flambeau, torch):
+            lib.manual_seed(1)
+        with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`"):
+            a = getattr(flambeau.nn.init, name)(flambeau.empty(3, 4))
+        with pytest.warns(FutureWarning):
+            b = getattr(torch.nn.init, name)(torch.empty(3, 4))
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)

@@ -217,3 +217,55 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         result = np.where(pending, candidates, result)
         pending = np.where(pending, np.log(gen.uniform(0.0, 1.0, shape, dtype=d)) > log_density(candidates), pending)
     return _fill(tensor, result)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any = None) -> Tensor:
+    r"""Fill a 2-D tensor with N(0, std^2) draws, then zero a fraction ``sparsity`` of each
+    column (Martens, 2010): the rows zeroed in a column are the first
+    :math:`\lceil \text{sparsity} \cdot \text{rows} \rceil` of a ``randperm`` (drawn from the
+    default generator, as PyTorch does).
+
+    Example::
+
+        >>> w = nn.init.sparse_(torch.empty(10, 4), sparsity=0.3)
+        >>> (w == 0).sum(dim=0)
+        tensor([3, 3, 3, 3])
+    """
+    from ..ops.random import randperm
+
+    if tensor._data.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor._data.shape
+    num_zeros = math.ceil(sparsity * rows)
+    values = _gen(generator).normal(0.0, std, (rows, cols), dtype=tensor._data.dtype)
+    for col in range(cols):
+        values[randperm(rows)._data[:num_zeros], col] = 0
+    return _fill(tensor, values)
+
+
+def _deprecated(new: Any) -> Any:
+    """PyTorch's old name of an initialiser (without the trailing underscore): it warns, then
+    does the same."""
+    old = new.__name__[:-1]
+
+    def deprecated_init(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.", FutureWarning,
+                      stacklevel=2)
+        return new(*args, **kwargs)
+
+    deprecated_init.__name__ = old
+    deprecated_init.__doc__ = f"{old}(...): deprecated, use :func:`{new.__name__}`."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
