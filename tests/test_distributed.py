@@ -171,6 +171,17 @@ def test_a_failing_rank_stops_the_job_with_its_error(mpi):
     assert "MPI_ABORT was invoked" not in proc.stderr  # MPI's boxed banner is left out
 
 
+def test_the_relay_names_the_failing_rank_behind_mpis_nul_bytes():
+    import io
+
+    from flambeau.distributed.launch import _relay
+
+    out, failed = io.StringIO(), []
+    _relay(["\x00[rank1]:Traceback (most recent call last):\n", "[rank1]:ValueError: boom\n"], out, failed)
+    assert failed == ["1"]
+    assert out.getvalue() == "[rank1]:Traceback (most recent call last):\n[rank1]:ValueError: boom\n"
+
+
 def test_a_missing_rank_times_out_instead_of_hanging(mpi):
     proc = flambeau_run(str(SCRIPTS / "fails.py"), "--hang")
     assert proc.returncode == 1

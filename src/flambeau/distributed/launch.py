@@ -104,6 +104,8 @@ def _relay(stream, out, failed: list[str]) -> None:  # noqa: ANN001
     """Copy the job's stderr, leaving out MPI's boxed explanations, noting which rank failed."""
     in_box = False
     for line in stream:
+        # under load, MPI's output forwarding may put NUL bytes before a rank's line
+        line = line.replace("\x00", "")
         if _RULE.match(line):
             in_box = not in_box
             continue
