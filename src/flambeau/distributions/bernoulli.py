@@ -13,7 +13,6 @@ from ..ops.unary import exp, log, log1p
 from ..tensor import Size, Tensor
 from . import constraints
 from ._special import softplus
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
@@ -65,13 +64,8 @@ class Bernoulli(ExponentialFamily):
     def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
         new = self._get_checked_instance(Bernoulli, _instance)
         batch_shape = _size(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(tuple(batch_shape)))
-                new._param = getattr(new, name)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        self._expand_probs_or_logits(new, tuple(batch_shape))
+        return self._expanded(new, batch_shape)
 
     @lazy_property
     def logits(self) -> Tensor:

@@ -57,9 +57,7 @@ class Cauchy(Distribution):
         new = self._get_checked_instance(Cauchy, _instance)
         batch_shape = _size(batch_shape)
         new.loc, new.scale = self.loc.expand(tuple(batch_shape)), self.scale.expand(tuple(batch_shape))
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:

@@ -14,7 +14,6 @@ from ..ops.random import default_generator
 from ..tensor import Tensor
 from . import constraints
 from ._special import _digamma_np, digamma, lgamma, xlogy
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all
 
@@ -72,9 +71,7 @@ class Dirichlet(ExponentialFamily):
         new = self._get_checked_instance(Dirichlet, _instance)
         batch_shape = _size(batch_shape)
         new.concentration = self.concentration.expand(tuple(batch_shape) + tuple(self.event_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(new, batch_shape)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))

@@ -188,6 +188,21 @@ class Distribution:
                                       "a custom __init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _expand_probs_or_logits(self, new: Any, shape: tuple) -> None:
+        """Give ``new`` this distribution's ``probs`` and/or ``logits`` (whichever has been given
+        or computed), expanded to ``shape``; the last one is ``new._param``."""
+        for name in ("probs", "logits"):
+            if name in self.__dict__:
+                setattr(new, name, getattr(self, name).expand(shape))
+                new._param = getattr(new, name)
+
+    def _expanded(self, new: Any, batch_shape: Size) -> Any:
+        """``new``, an ``expand`` of this distribution, made a distribution of ``batch_shape``
+        with this one's event shape and validation setting (its parameters already expanded)."""
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self) -> str:
         names = [k for k in self.arg_constraints if k in self.__dict__]
         args = ", ".join(f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size()}"

@@ -15,7 +15,6 @@ from ..ops.unary import log
 from ..tensor import Size, Tensor
 from . import constraints
 from ._special import _digamma_np, digamma, lgamma, xlogy
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all
 
@@ -69,9 +68,7 @@ class Gamma(ExponentialFamily):
         batch_shape = _size(batch_shape)
         new.concentration = self.concentration.expand(tuple(batch_shape))
         new.rate = self.rate.expand(tuple(batch_shape))
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:

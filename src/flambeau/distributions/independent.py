@@ -50,9 +50,7 @@ class Independent(Distribution):
         moved = tuple(self.event_shape)[:self.reinterpreted_batch_ndims]
         new.base_dist = self.base_dist.expand(Size(tuple(batch_shape) + moved))
         new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(new, batch_shape)
 
     @property
     def has_rsample(self) -> bool:  # type: ignore[override]

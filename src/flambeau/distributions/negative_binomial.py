@@ -52,13 +52,8 @@ class NegativeBinomial(Distribution):
         new = self._get_checked_instance(NegativeBinomial, _instance)
         batch_shape = _size(batch_shape)
         new.total_count = self.total_count.expand(tuple(batch_shape))
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(tuple(batch_shape)))
-                new._param = getattr(new, name)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        self._expand_probs_or_logits(new, tuple(batch_shape))
+        return self._expanded(new, batch_shape)
 
     @lazy_property
     def logits(self) -> Tensor:

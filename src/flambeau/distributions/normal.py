@@ -11,7 +11,6 @@ from ..ops.unary import erf, log
 from ..tensor import Tensor
 from . import constraints
 from ._special import erfinv
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _size, _standard_normal, broadcast_all
 
@@ -55,9 +54,7 @@ class Normal(ExponentialFamily):
         new = self._get_checked_instance(Normal, _instance)
         batch_shape = _size(batch_shape)
         new.loc, new.scale = self.loc.expand(batch_shape), self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:

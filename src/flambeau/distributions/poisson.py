@@ -10,7 +10,6 @@ from ..ops.unary import exp, log
 from ..tensor import Size, Tensor
 from . import constraints
 from ._special import lgamma, xlogy
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _size, broadcast_all
 
@@ -46,9 +45,7 @@ class Poisson(ExponentialFamily):
         new = self._get_checked_instance(Poisson, _instance)
         batch_shape = _size(batch_shape)
         new.rate = self.rate.expand(tuple(batch_shape))
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(new, batch_shape)
 
     @property
     def mean(self) -> Tensor:

@@ -47,9 +47,7 @@ class ExpRelaxedCategorical(Distribution):
         batch_shape = _size(batch_shape)
         new.temperature = self.temperature
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(new, batch_shape)
 
     @property
     def param_shape(self) -> Size:
