@@ -42,6 +42,16 @@ def rng():
     return np.random.default_rng(0)
 
 
+@pytest.fixture
+def torch_one_thread(torch):
+    """PyTorch on one thread for the test: its convolutions wait for each other on a busy
+    machine (seconds)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def pytest_collection_modifyitems(config, items):
     if _TORCH is None and not IN_CI:
         return

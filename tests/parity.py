@@ -69,3 +69,14 @@ def check(torch: Any, fn_fl: Callable, fn_torch: Callable | None, arrays: Sequen
 def run(torch: Any, f: Callable, arrays: Sequence[np.ndarray], **kw: Any) -> None:
     """``check`` with one function written for both libraries: ``f(module, *tensors)``."""
     check(torch, lambda *t: f(flambeau, *t), lambda *t: f(torch, *t), arrays, **kw)
+
+
+def raises_same(torch: Any, f: Callable[[Any], Any]) -> None:
+    """``f(lib)`` raises in PyTorch and in flambeau, with the same exception type and text."""
+    import pytest
+
+    with pytest.raises(Exception) as te:
+        f(torch)
+    with pytest.raises(type(te.value)) as fe:
+        f(flambeau)
+    assert str(fe.value) == str(te.value)

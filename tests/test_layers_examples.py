@@ -13,27 +13,11 @@ import pytest
 import flambeau
 from flambeau import nn
 from module_parity import compare, twin
-from parity import run
+from parity import raises_same, run
 
 DTYPES = ["float64", "float32"]
 
 
-@pytest.fixture
-def one_thread(torch):
-    """PyTorch on one thread: its convolutions wait for each other on a busy machine (seconds)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-def _raises_same(torch, f):
-    """``f(lib)`` raises in PyTorch and in flambeau, with the same type and text."""
-    with pytest.raises(Exception) as te:
-        f(torch)
-    with pytest.raises(type(te.value)) as fe:
-        f(flambeau)
-    assert str(fe.value) == str(te.value)
 
 
 def _data(shape, seed=0, dtype="float64"):
@@ -99,7 +83,7 @@ def test_padding_modules(torch, name, args, shape, dtype):
     lambda t: t.nn.ReflectionPad2d(1.5)(t.ones(1, 2, 3, 3)),
 ])
 def test_padding_errors(torch, case):
-    _raises_same(torch, case)
+    raises_same(torch, case)
 
 
 def test_pad_grad_fn_names(torch):
@@ -168,7 +152,7 @@ def test_instance_norm_is_not_a_batch_norm(torch):
 def test_instance_norm_errors(torch, case):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _raises_same(torch, case)
+        raises_same(torch, case)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -219,7 +203,7 @@ def test_pixel_shuffle_values_and_round_trip(torch):
     lambda t: t.nn.functional.pixel_unshuffle(t.ones(4, 4, 4), 0),
 ])
 def test_pixel_shuffle_errors(torch, case):
-    _raises_same(torch, case)
+    raises_same(torch, case)
 
 
 # ---------------------------------------------------------------- adaptive pooling
@@ -287,7 +271,7 @@ def test_adaptive_max_pool_ties_nan_and_modules(torch):
     lambda t: t.nn.functional.adaptive_max_pool2d(t.ones(1, 2, 3, 3, dtype=t.int64), 2),
 ])
 def test_adaptive_pool_size_errors(torch, case):
-    _raises_same(torch, case)
+    raises_same(torch, case)
 
 
 # ---------------------------------------------------------------- init
@@ -314,7 +298,7 @@ def test_dirac_and_init_errors(torch):
                                       torch.nn.init.dirac_(torch.empty(*shape), groups).numpy())
     for case in (lambda t: t.nn.init.orthogonal_(t.empty(3)), lambda t: t.nn.init.dirac_(t.empty(3, 3)),
                  lambda t: t.nn.init.dirac_(t.empty(3, 3, 3), 2)):
-        _raises_same(torch, case)
+        raises_same(torch, case)
 
 
 # ---------------------------------------------------------------- end to end
@@ -445,7 +429,7 @@ def _one_adam_step(torch, make, x, target, dtype, lr=1e-3):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_fast_neural_style_transformer_net(torch, one_thread, dtype):
+def test_fast_neural_style_transformer_net(torch, torch_one_thread, dtype):
     x = np.random.default_rng(0).uniform(0, 1, (1, 3, 16, 16)).astype(dtype)
     target = np.random.default_rng(1).uniform(0, 1, (1, 3, 16, 16)).astype(dtype)
     fm, tm = _one_adam_step(torch, _transformer_net, x, target, dtype)
@@ -453,7 +437,7 @@ def test_fast_neural_style_transformer_net(torch, one_thread, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_super_resolution_net(torch, one_thread, dtype):
+def test_super_resolution_net(torch, torch_one_thread, dtype):
     x = np.random.default_rng(0).uniform(0, 1, (2, 1, 12, 12)).astype(dtype)
     target = np.random.default_rng(1).uniform(0, 1, (2, 1, 36, 36)).astype(dtype)
     fm, tm = _one_adam_step(torch, lambda lib: _super_resolution_net(lib, 3), x, target, dtype)
@@ -484,4 +468,4 @@ def test_channel_shuffle(torch, groups, shape, dtype):
     lambda t: t.nn.functional.channel_shuffle(t.ones(1, 4, 2), 2.0),
 ])
 def test_channel_shuffle_errors(torch, case):
-    _raises_same(torch, case)
+    raises_same(torch, case)

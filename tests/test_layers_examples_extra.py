@@ -12,26 +12,11 @@ import pytest
 
 import flambeau
 from module_parity import compare, twin
-from parity import run
+from parity import raises_same, run
 
 DTYPES = ["float64", "float32"]
 
 
-@pytest.fixture
-def one_thread(torch):
-    """PyTorch on one thread: its convolutions wait for each other on a busy machine (seconds)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-def _raises_same(torch, f):
-    with pytest.raises(Exception) as te:
-        f(torch)
-    with pytest.raises(type(te.value)) as fe:
-        f(flambeau)
-    assert str(fe.value) == str(te.value)
 
 
 def _both(torch, f):
@@ -100,7 +85,7 @@ def test_parameter_containers_in_a_model(torch):
     lambda t: _pdict(t).update([1]),
 ])
 def test_parameter_container_errors(torch, case):
-    _raises_same(torch, case)
+    raises_same(torch, case)
 
 
 # ---------------------------------------------------------------- init
@@ -129,7 +114,7 @@ def test_trunc_normal_warning_and_eye(torch):
     for shape in ((2, 3), (4, 2), (3, 3)):
         np.testing.assert_array_equal(flambeau.nn.init.eye_(flambeau.empty(*shape)).numpy(),
                                       torch.nn.init.eye_(torch.empty(*shape)).numpy())
-    _raises_same(torch, lambda t: t.nn.init.eye_(t.empty(2, 3, 1)))
+    raises_same(torch, lambda t: t.nn.init.eye_(t.empty(2, 3, 1)))
 
 
 # ---------------------------------------------------------------- channel dropout, Softmax2d
@@ -166,7 +151,7 @@ def test_dropout_modules_and_messages(torch):
                  lambda t: t.nn.functional.dropout1d(t.ones(1, 2, 3, 3), 0.5),
                  lambda t: t.nn.functional.dropout1d(t.ones(2, 2), 1.5),
                  lambda t: t.nn.Dropout3d(1.5)):
-        _raises_same(torch, case)
+        raises_same(torch, case)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         flambeau.nn.functional.dropout3d(flambeau.ones(2, 3, 3), 0.5)
@@ -183,7 +168,7 @@ def test_softmax2d(torch, dtype):
                 lambda m, a: m(a), dtype=dtype)
         assert repr(fm) == repr(tm)
     for case in (lambda t: t.nn.Softmax2d()(t.ones(3)), lambda t: t.nn.Softmax2d()(t.ones(2, 3, 4, 5, 6))):
-        _raises_same(torch, case)
+        raises_same(torch, case)
 
 
 # ---------------------------------------------------------------- local response norm, fold
@@ -198,7 +183,7 @@ def test_local_response_norm(torch, args, shape, dtype):
     compare(torch, fm, tm, [flambeau.tensor(x, requires_grad=True)], [torch.tensor(x, requires_grad=True)],
             lambda m, a: m(a), dtype=dtype)
     assert repr(fm) == repr(tm)
-    _raises_same(torch, lambda t: t.nn.functional.local_response_norm(t.ones(2, 3), 2))
+    raises_same(torch, lambda t: t.nn.functional.local_response_norm(t.ones(2, 3), 2))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -272,7 +257,7 @@ def _tiny_ssd(torch, num_classes=1, num_anchors=4):
     return TinySSD()
 
 
-def test_d2l_tiny_ssd_training_step(torch, one_thread):
+def test_d2l_tiny_ssd_training_step(torch, torch_one_thread):
     tm = _tiny_ssd(torch)  # float32: PyTorch's float64 convolutions take seconds here
     fm = _tiny_ssd(flambeau)
     fm.load_state_dict({k: flambeau.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
@@ -337,7 +322,7 @@ def test_sparse_init_same_values_as_pytorch(torch, dtype):
             out.append((w.numpy().copy(), lib.rand(1).item()))
         np.testing.assert_array_equal(out[0][0], out[1][0])
         assert out[0][1] == out[1][1]
-    _raises_same(torch, lambda t: t.nn.init.sparse_(t.empty(3), 0.1))
+    raises_same(torch, lambda t: t.nn.init.sparse_(t.empty(3), 0.1))
 
 
 def test_deprecated_init_names(torch):
