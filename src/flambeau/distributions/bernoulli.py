@@ -14,7 +14,7 @@ from ..tensor import Size, Tensor
 from . import constraints
 from ._special import softplus
 from .exp_family import ExponentialFamily
-from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsOrLogits, _size, broadcast_all
 
 __all__ = ["Bernoulli"]
 
@@ -25,7 +25,7 @@ def _bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
     return (1 - target) * logits + softplus(-logits)
 
 
-class Bernoulli(ExponentialFamily):
+class Bernoulli(BinaryProbsOrLogits, ExponentialFamily):
     r"""The Bernoulli distribution: 1 with probability :math:`p` (``probs``, or
     :math:`\sigma(\text{logits})`), 0 with probability :math:`1 - p`:
 
@@ -66,14 +66,6 @@ class Bernoulli(ExponentialFamily):
         batch_shape = _size(batch_shape)
         self._expand_probs_or_logits(new, tuple(batch_shape))
         return self._expanded(new, batch_shape)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

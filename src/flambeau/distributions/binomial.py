@@ -13,7 +13,7 @@ from ..tensor import Size, Tensor
 from . import constraints
 from ._special import lgamma
 from .distribution import Distribution
-from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsOrLogits, _size, broadcast_all
 
 __all__ = ["Binomial"]
 
@@ -23,7 +23,7 @@ def _clamp_by_zero(x: Tensor) -> Tensor:
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(BinaryProbsOrLogits, Distribution):
     r"""The binomial distribution: :math:`k` successes in :math:`n` (``total_count``) trials
     of probability :math:`p` (``probs``, or :math:`\sigma(\text{logits})`):
 
@@ -68,14 +68,6 @@ class Binomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

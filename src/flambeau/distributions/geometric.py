@@ -13,12 +13,12 @@ from ..tensor import Size, Tensor
 from . import constraints
 from .bernoulli import _bce_with_logits
 from .distribution import Distribution
-from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsOrLogits, _size, broadcast_all
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(BinaryProbsOrLogits, Distribution):
     r"""The number :math:`k \ge 0` of failures before the first success in Bernoulli trials
     of probability :math:`p` (``probs``, or :math:`\sigma(\text{logits})`):
 
@@ -57,14 +57,6 @@ class Geometric(Distribution):
         batch_shape = _size(batch_shape)
         self._expand_probs_or_logits(new, tuple(batch_shape))
         return self._expanded(new, batch_shape)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self) -> Tensor:

@@ -13,12 +13,12 @@ from . import constraints
 from ._special import lgamma, softplus
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import _size, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsOrLogits, _size, broadcast_all, lazy_property
 
 __all__ = ["NegativeBinomial"]
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(BinaryProbsOrLogits, Distribution):
     r"""The number :math:`k` of successes before ``total_count`` (:math:`r`) failures, each
     trial a success with probability :math:`p` (``probs``, or :math:`\sigma(\text{logits})`):
 
@@ -54,14 +54,6 @@ class NegativeBinomial(Distribution):
         new.total_count = self.total_count.expand(tuple(batch_shape))
         self._expand_probs_or_logits(new, tuple(batch_shape))
         return self._expanded(new, batch_shape)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

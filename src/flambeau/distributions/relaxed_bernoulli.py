@@ -11,12 +11,17 @@ from . import constraints
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import _size, broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import (
+    BinaryProbsOrLogits,
+    _size,
+    broadcast_all,
+    clamp_probs,
+)
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryProbsOrLogits, Distribution):
     r"""The logit of a relaxed Bernoulli sample: :math:`(\operatorname{logit} u + \operatorname{logit} p)
     / \lambda`, :math:`u` uniform (``torch.rand``, PyTorch's draws), :math:`\lambda` the
     ``temperature``; its density
@@ -50,14 +55,6 @@ class LogitRelaxedBernoulli(Distribution):
         new.temperature = self.temperature
         self._expand_probs_or_logits(new, tuple(batch_shape))
         return self._expanded(new, batch_shape)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

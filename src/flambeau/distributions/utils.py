@@ -90,3 +90,16 @@ class lazy_property:  # noqa: N801 - PyTorch's name
 
 def _size(shape: Any) -> Size:
     return shape if isinstance(shape, Size) else Size(tuple(shape))
+
+
+class BinaryProbsOrLogits:
+    """For a distribution of one success probability given as ``probs`` or as ``logits``: the
+    other one, computed on first use (``probs = sigmoid(logits)``, ``logits = log(p / (1 - p))``)."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
